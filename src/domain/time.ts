@@ -1,0 +1,139 @@
+/**
+ * Times in Trellis are always Europe/London wall-clock times, correct across
+ * the clock changes. Instants are stored in UTC; this module is the one place
+ * that turns one into the other, and it refuses local times that do not exist
+ * (the spring gap) or exist twice (the autumn overlap) unless told which.
+ */
+import { Temporal } from 'temporal-polyfill';
+
+export const HUB_TIME_ZONE = 'Europe/London';
+
+export class InvalidLocalTimeError extends Error {
+  override name = 'InvalidLocalTimeError';
+}
+
+/**
+ * "2026-03-29" + "01:30" in London → the UTC instant, or an error when that
+ * wall-clock time is skipped or repeated by a clock change.
+ */
+export function londonToInstant(date: string, time: string): Date {
+  let plain: Temporal.PlainDateTime;
+  try {
+    plain = Temporal.PlainDateTime.from(`${date}T${time}`, { overflow: 'reject' });
+  } catch {
+    throw new InvalidLocalTimeError(`${date} ${time} is not a real date and time`);
+  }
+  try {
+    const zoned = plain.toZonedDateTime(HUB_TIME_ZONE, { disambiguation: 'reject' });
+    return new Date(zoned.epochMilliseconds);
+  } catch {
+    throw new InvalidLocalTimeError(
+      `${date} ${time} does not exist or happens twice in London because the clocks change`,
+    );
+  }
+}
+
+/** The London calendar date ("2026-03-29") of an instant. */
+export function londonDate(instant: Date): string {
+  return toZoned(instant).toPlainDate().toString();
+}
+
+/** Adds whole days to a London calendar date. */
+export function addDays(date: string, days: number): string {
+  return Temporal.PlainDate.from(date).add({ days }).toString();
+}
+
+/** ISO weekday (1 = Monday) of a London calendar date. */
+export function weekday(date: string): number {
+  return Temporal.PlainDate.from(date).dayOfWeek;
+}
+
+/** A month of the hub's calendar, written "2026-03". */
+export type MonthKey = string;
+
+const MONTH_KEY = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export function isMonthKey(value: string): value is MonthKey {
+  return MONTH_KEY.test(value);
+}
+
+export function monthKeyOf(instant: Date): MonthKey {
+  return toZoned(instant).toPlainDate().toPlainYearMonth().toString();
+}
+
+/** The instants at which a London month starts and the next one starts. */
+export function monthRange(month: MonthKey): { from: Date; to: Date } {
+  const start = Temporal.PlainYearMonth.from(month).toPlainDate({ day: 1 });
+  const next = start.add({ months: 1 });
+  const midnight = (d: Temporal.PlainDate) =>
+    new Date(d.toZonedDateTime({ timeZone: HUB_TIME_ZONE }).epochMilliseconds);
+  return { from: midnight(start), to: midnight(next) };
+}
+
+// Intl formatters are costly to build and are used on every page: build once.
+const dateFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: HUB_TIME_ZONE,
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+const shortDateFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: HUB_TIME_ZONE,
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+const timeFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: HUB_TIME_ZONE,
+  hour: 'numeric',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const monthFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  month: 'long',
+  year: 'numeric',
+});
+
+/** "Monday 25 November 2024" (GOV.UK style: no comma). */
+export function formatDate(instant: Date): string {
+  return dateFormatter.format(instant).replace(',', '');
+}
+
+/** "Mon 25 Nov 2024". */
+export function formatShortDate(instant: Date): string {
+  return shortDateFormatter.format(instant).replace(',', '');
+}
+
+/** "9:30am", "3:30pm", "midday", "midnight" (GOV.UK style). */
+export function formatTime(instant: Date): string {
+  const [hourText, minute] = timeFormatter.format(instant).split(':') as [string, string];
+  const hour = Number(hourText);
+  if (minute === '00' && hour === 12) return 'midday';
+  if (minute === '00' && hour === 0) return 'midnight';
+  const suffix = hour < 12 ? 'am' : 'pm';
+  const twelve = hour % 12 === 0 ? 12 : hour % 12;
+  return minute === '00' ? `${twelve}${suffix}` : `${twelve}:${minute}${suffix}`;
+}
+
+/** "9:30am to 3:30pm" on one day, or both dates when a part runs past midnight. */
+export function formatTimeRange(start: Date, end: Date): string {
+  if (londonDate(start) === londonDate(end)) return `${formatTime(start)} to ${formatTime(end)}`;
+  return `${formatDate(start)} ${formatTime(start)} to ${formatDate(end)} ${formatTime(end)}`;
+}
+
+/** "March 2026". */
+export function formatMonth(month: MonthKey): string {
+  return monthFormatter.format(new Date(`${month}-01T00:00:00Z`));
+}
+
+/** The instant as an ISO string with London's offset, e.g. "2024-11-25T09:30:00+00:00". */
+export function toLondonIso(instant: Date): string {
+  return toZoned(instant).toString({ timeZoneName: 'never', smallestUnit: 'second' });
+}
+
+function toZoned(instant: Date): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(HUB_TIME_ZONE);
+}

@@ -1,0 +1,49 @@
+/**
+ * Starts Trellis: validates configuration, opens and migrates the database,
+ * loads the demo programme into a new database, then listens. On SIGTERM or
+ * SIGINT it stops taking requests, finishes those in flight, and closes the
+ * database.
+ */
+import closeWithGrace from 'close-with-grace';
+
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './data/db.js';
+import { migrateToLatest } from './data/migrations/index.js';
+import { loadDemoIfNew } from './demo/loadDemo.js';
+import { demoProgramme } from './demo/programme.js';
+import { buildServices } from './services/index.js';
+
+async function main() {
+  const config = loadConfig();
+  const database = openDatabase(config.databaseUrl);
+  const services = buildServices(database);
+  const app = await buildApp(config, services);
+
+  const migrations = await migrateToLatest(database.db, database.dialect);
+  if (migrations.applied.length) app.log.info({ applied: migrations.applied }, 'database migrated');
+  if (config.demoContent) {
+    const demo = await loadDemoIfNew(database.db, demoProgramme, services.clock.now());
+    if (demo.loaded)
+      app.log.info({ courses: demo.courses, sessions: demo.sessions }, 'demo programme loaded');
+  }
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+  });
+
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(`Trellis is ready at ${config.publicUrl}/courses`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Trellis could not start:', error);
+  }
+  process.exit(1);
+});

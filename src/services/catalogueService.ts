@@ -1,0 +1,322 @@
+/**
+ * The public catalogue: what a visitor sees of the programme. It turns rows
+ * into the facts pages show (places left, whether a session is over, its
+ * dates in London time) so that templates only lay them out.
+ */
+import type { CatalogueRepository, SessionListingRow } from '../data/repositories/catalogueRepository.js';
+import {
+  bookingWindow,
+  placesAvailable,
+  sessionTiming,
+  type BookingWindow,
+  type SessionTiming,
+} from '../domain/availability.js';
+import {
+  COURSE_LEVEL_LABELS,
+  SESSION_FORMAT_LABELS,
+  describeCpdHours,
+  type CourseLevel,
+  type FormatFilter,
+  type SessionFormat,
+} from '../domain/course.js';
+import {
+  formatDate,
+  formatMonth,
+  formatShortDate,
+  formatTime,
+  formatTimeRange,
+  monthKeyOf,
+  monthRange,
+  type MonthKey,
+} from '../domain/time.js';
+import { NotFoundError } from '../errors.js';
+import type { Clock } from './clock.js';
+
+export const CATALOGUE_PAGE_SIZE = 20;
+
+export interface CatalogueQuery {
+  words: string[];
+  month?: MonthKey;
+  topic?: string;
+  audience?: string;
+  level?: CourseLevel;
+  format?: FormatFilter;
+  venue?: string;
+  withPlacesOnly: boolean;
+  page: number;
+}
+
+export interface SessionSummary {
+  id: number;
+  course: { slug: string; title: string; summary: string; level: CourseLevel; levelLabel: string };
+  format: SessionFormat;
+  formatLabel: string;
+  startsAt: Date;
+  endsAt: Date;
+  /** "Mon 2 Mar 2026" */
+  shortDate: string;
+  /** "Monday 2 March 2026" */
+  date: string;
+  /** "9:30am to 3:30pm" for one part; the first part's start for several. */
+  time: string;
+  partsCount: number;
+  venue: { slug: string; name: string; town: string } | null;
+  capacity: number;
+  placesLeft: number;
+  waitlisted: number;
+  isFull: boolean;
+  cancelled: boolean;
+}
+
+export interface SessionPartView {
+  startsAt: Date;
+  endsAt: Date;
+  date: string;
+  time: string;
+}
+
+function toSummary(row: SessionListingRow): SessionSummary {
+  const startsAt = new Date(row.starts_at);
+  const endsAt = new Date(row.ends_at);
+  const placesLeft = placesAvailable(row.capacity, Number(row.places_held));
+  const partsCount = Number(row.parts_count);
+  return {
+    id: row.id,
+    course: {
+      slug: row.course_slug,
+      title: row.course_title,
+      summary: row.course_summary,
+      level: row.course_level,
+      levelLabel: COURSE_LEVEL_LABELS[row.course_level],
+    },
+    format: row.format,
+    formatLabel: SESSION_FORMAT_LABELS[row.format],
+    startsAt,
+    endsAt,
+    shortDate: formatShortDate(startsAt),
+    date: formatDate(startsAt),
+    time: partsCount > 1 ? `starts ${formatTime(startsAt)}` : formatTimeRange(startsAt, endsAt),
+    partsCount,
+    venue: row.venue_slug
+      ? { slug: row.venue_slug, name: row.venue_name ?? '', town: row.venue_town ?? '' }
+      : null,
+    capacity: row.capacity,
+    placesLeft,
+    waitlisted: Number(row.waitlisted),
+    isFull: placesLeft === 0,
+    cancelled: row.cancelled_at !== null,
+  };
+}
+
+export class CatalogueService {
+  constructor(
+    private readonly catalogue: CatalogueRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async search(query: CatalogueQuery) {
+    const now = this.clock.now();
+    const range = query.month ? monthRange(query.month) : undefined;
+    // A month already past still shows nothing earlier than now.
+    const from = range && range.from > now ? range.from : now;
+    const { rows, total } = await this.catalogue.searchSessions(
+      {
+        words: query.words,
+        from: from.toISOString(),
+        ...(range ? { to: range.to.toISOString() } : {}),
+        ...(query.topic ? { topic: query.topic } : {}),
+        ...(query.audience ? { audience: query.audience } : {}),
+        ...(query.level ? { level: query.level } : {}),
+        ...(query.format ? { format: query.format } : {}),
+        ...(query.venue ? { venue: query.venue } : {}),
+        withPlacesOnly: query.withPlacesOnly,
+        limit: CATALOGUE_PAGE_SIZE,
+        offset: (query.page - 1) * CATALOGUE_PAGE_SIZE,
+      },
+      now.toISOString(),
+    );
+    return {
+      sessions: rows.map(toSummary),
+      total,
+      page: query.page,
+      pageCount: Math.max(1, Math.ceil(total / CATALOGUE_PAGE_SIZE)),
+    };
+  }
+
+  /** The choices offered by the catalogue's filters. */
+  async filterChoices() {
+    const now = this.clock.now();
+    const [starts, topics, audiences, venues] = await Promise.all([
+      this.catalogue.upcomingStarts(now.toISOString()),
+      this.catalogue.listTopics(),
+      this.catalogue.listAudiences(),
+      this.catalogue.listVenues(),
+    ]);
+    const months = [...new Set(starts.map((s) => monthKeyOf(new Date(s))))].map((key) => ({
+      key,
+      label: formatMonth(key),
+    }));
+    return {
+      months,
+      topics,
+      audiences,
+      levels: Object.entries(COURSE_LEVEL_LABELS).map(([value, label]) => ({ value, label })),
+      venues,
+    };
+  }
+
+  async session(id: number) {
+    const now = this.clock.now();
+    const row = await this.catalogue.findSession(id, now.toISOString());
+    if (!row) throw new NotFoundError('session');
+    const [course, parts, trainers, venue, otherDates] = await Promise.all([
+      this.courseById(row.course_id),
+      this.catalogue.sessionParts(id),
+      this.catalogue.sessionTrainers(id),
+      row.venue_id === null ? Promise.resolve(undefined) : this.catalogue.findVenueById(row.venue_id),
+      this.catalogue.upcomingSessionsOf({ courseId: row.course_id }, now.toISOString(), 10),
+    ]);
+    const summary = toSummary({ ...row, parts_count: parts.length });
+    const timing: SessionTiming = sessionTiming(summary.startsAt, summary.endsAt, now);
+    const window: BookingWindow = bookingWindow(
+      {
+        startsAt: summary.startsAt,
+        bookingOpensAt: row.booking_opens_at ? new Date(row.booking_opens_at) : null,
+        bookingClosesAt: row.booking_closes_at ? new Date(row.booking_closes_at) : null,
+      },
+      now,
+    );
+    return {
+      ...summary,
+      course,
+      parts: parts.map((part): SessionPartView => {
+        const startsAt = new Date(part.starts_at);
+        const endsAt = new Date(part.ends_at);
+        return { startsAt, endsAt, date: formatDate(startsAt), time: formatTimeRange(startsAt, endsAt) };
+      }),
+      trainers,
+      venue: venue ? venueView(venue) : null,
+      notes: row.notes,
+      cancellationReason: row.cancellation_reason,
+      timing,
+      bookingWindow: window,
+      bookingClosesAt: row.booking_closes_at ? describeInstant(new Date(row.booking_closes_at)) : null,
+      otherDates: otherDates.filter((s) => s.id !== id).map(toSummary),
+    };
+  }
+
+  async course(slug: string) {
+    const row = await this.catalogue.findCourseBySlug(slug);
+    if (!row) throw new NotFoundError('course');
+    const now = this.clock.now();
+    const [course, sessions] = await Promise.all([
+      this.courseById(row.id),
+      this.catalogue.upcomingSessionsOf({ courseId: row.id }, now.toISOString()),
+    ]);
+    return { course, sessions: sessions.map(toSummary) };
+  }
+
+  async venue(slug: string) {
+    const row = await this.catalogue.findVenueBySlug(slug);
+    if (!row) throw new NotFoundError('venue');
+    const sessions = await this.catalogue.upcomingSessionsOf(
+      { venueId: row.id },
+      this.clock.now().toISOString(),
+    );
+    return { venue: venueView(row), sessions: sessions.map(toSummary) };
+  }
+
+  async venues() {
+    const rows = await this.catalogue.venuesWithUpcoming(this.clock.now().toISOString());
+    return rows.map((row) => ({ ...venueView(row), upcoming: Number(row.upcoming ?? 0) }));
+  }
+
+  async trainers() {
+    const rows = await this.catalogue.trainersWithUpcoming(this.clock.now().toISOString());
+    return rows.map((row) => ({
+      slug: row.slug,
+      name: row.name,
+      roleTitle: row.role_title,
+      upcoming: Number(row.upcoming ?? 0),
+    }));
+  }
+
+  async trainer(slug: string) {
+    const row = await this.catalogue.findTrainerBySlug(slug);
+    if (!row) throw new NotFoundError('trainer');
+    const sessions = await this.catalogue.upcomingSessionsOf(
+      { trainerId: row.id },
+      this.clock.now().toISOString(),
+    );
+    return {
+      trainer: {
+        slug: row.slug,
+        name: row.name,
+        roleTitle: row.role_title,
+        biography: row.biography,
+        photoPath: row.photo_path,
+        external: row.employment === 'external',
+      },
+      sessions: sessions.map(toSummary),
+    };
+  }
+
+  async sitemap() {
+    return this.catalogue.sitemap(this.clock.now().toISOString());
+  }
+
+  private async courseById(courseId: number) {
+    const row = await this.catalogue.findCourseById(courseId);
+    if (!row) throw new NotFoundError('course');
+    const details = await this.catalogue.courseDetails(courseId);
+    return {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      summary: row.summary,
+      description: row.description,
+      audience: row.audience,
+      level: row.level,
+      levelLabel: COURSE_LEVEL_LABELS[row.level],
+      contentNotes: row.content_notes,
+      cpdHours: row.cpd_hours,
+      cpdHoursText: describeCpdHours(row.cpd_hours),
+      practicalNotes: row.practical_notes,
+      archived: row.archived_at !== null,
+      ...details,
+    };
+  }
+}
+
+function venueView(row: {
+  slug: string;
+  name: string;
+  address_lines: string;
+  town: string;
+  postcode: string | null;
+  phone: string | null;
+  travel_notes: string;
+  access_notes: string;
+}) {
+  const addressLines = row.address_lines.split('\n').filter(Boolean);
+  return {
+    slug: row.slug,
+    name: row.name,
+    addressLines,
+    town: row.town,
+    postcode: row.postcode,
+    /** Every line of the address, for display and for maps. */
+    fullAddress: [...addressLines, row.town, row.postcode].filter(Boolean) as string[],
+    phone: row.phone,
+    travelNotes: row.travel_notes,
+    accessNotes: row.access_notes,
+  };
+}
+
+function describeInstant(instant: Date): string {
+  return `${formatTime(instant)} on ${formatDate(instant)}`;
+}
+
+export type SessionDetail = Awaited<ReturnType<CatalogueService['session']>>;
+export type CourseDetail = SessionDetail['course'];
+export type VenueView = ReturnType<typeof venueView>;

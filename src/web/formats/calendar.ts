@@ -1,0 +1,41 @@
+/**
+ * A session as an iCalendar file: one event per part, in Europe/London with
+ * its VTIMEZONE, so calendars place it right on both sides of a clock change.
+ */
+import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+
+import { HUB_TIME_ZONE } from '../../domain/time.js';
+import type { HubSettings } from '../../domain/hub.js';
+import type { SessionDetail } from '../../services/catalogueService.js';
+
+export function sessionCalendar(session: SessionDetail, hub: HubSettings, publicUrl: string): string {
+  const url = `${publicUrl}/sessions/${session.id}`;
+  const host = new URL(publicUrl).host;
+  const calendar = ical({
+    prodId: { company: 'Trellis', product: 'Trellis', language: 'EN' },
+    name: session.course.title,
+    method: ICalCalendarMethod.PUBLISH,
+    timezone: { name: HUB_TIME_ZONE, generator: getVtimezoneComponent },
+  });
+  const location = session.venue
+    ? [session.venue.name, ...session.venue.fullAddress].join(', ')
+    : 'Online (the joining link is sent to confirmed delegates)';
+  session.parts.forEach((part, index) => {
+    const partLabel = session.parts.length > 1 ? ` (part ${index + 1} of ${session.parts.length})` : '';
+    calendar.createEvent({
+      // Stable per session part, so an updated file replaces the old event.
+      id: `session-${session.id}-part-${index + 1}@${host}`,
+      start: part.startsAt,
+      end: part.endsAt,
+      timezone: HUB_TIME_ZONE,
+      summary: `${session.course.title}${partLabel}`,
+      description: `${session.course.summary}\n\nDetails: ${url}`,
+      location,
+      url,
+      organizer: { name: hub.name, email: hub.contactEmail },
+      status: session.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    });
+  });
+  return calendar.toString();
+}

@@ -1,0 +1,63 @@
+/**
+ * The site around the catalogue: the hub's terms, privacy and accessibility
+ * pages, its colours, and what search engines read.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { textColourOn } from '../../../domain/hub.js';
+import type { PublicRouteOptions } from './index.js';
+
+export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
+  app.get('/terms', async (_request, reply) => {
+    const hub = await services.settings.hub();
+    return reply.page('pages/text.njk', { pageTitle: 'Terms of booking', body: hub.termsText });
+  });
+
+  app.get('/privacy', async (_request, reply) => {
+    const hub = await services.settings.hub();
+    return reply.page('pages/text.njk', { pageTitle: 'Privacy notice', body: hub.privacyText });
+  });
+
+  app.get('/accessibility', async (_request, reply) =>
+    reply.page('pages/accessibility.njk', { pageTitle: 'Accessibility statement' }),
+  );
+
+  // The hub's colours as CSS, so branding changes need no rebuild and no
+  // inline style (which the content security policy forbids).
+  app.get('/assets/brand.css', async (_request, reply) => {
+    const hub = await services.settings.hub();
+    const text = textColourOn(hub.brandColour);
+    const css = `:root{--trellis-brand:${hub.brandColour};--trellis-on-brand:${text}}\n`;
+    return reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=60').send(css);
+  });
+
+  app.get('/robots.txt', async (_request, reply) =>
+    reply
+      .type('text/plain; charset=utf-8')
+      .send(`User-agent: *\nAllow: /\nSitemap: ${config.publicUrl}/sitemap.xml\n`),
+  );
+
+  app.get('/sitemap.xml', async (_request, reply) => {
+    const { courses, sessions, venues, trainers } = await services.catalogue.sitemap();
+    const entry = (path: string, updated?: string) =>
+      `<url><loc>${escapeXml(config.publicUrl + path)}</loc>${updated ? `<lastmod>${updated.slice(0, 10)}</lastmod>` : ''}</url>`;
+    const urls = [
+      entry('/courses'),
+      entry('/venues'),
+      entry('/trainers'),
+      ...courses.map((c) => entry(`/courses/${c.slug}`, c.updated_at)),
+      ...sessions.map((s) => entry(`/sessions/${s.id}`, s.updated_at)),
+      ...venues.map((v) => entry(`/venues/${v.slug}`, v.updated_at)),
+      ...trainers.map((t) => entry(`/trainers/${t.slug}`, t.updated_at)),
+    ];
+    return reply
+      .type('application/xml; charset=utf-8')
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`,
+      );
+  });
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
