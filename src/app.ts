@@ -45,9 +45,8 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     logger: loggerOptions(config),
     trustProxy: config.env === 'production',
     // Lets a slug or id be looked at before it is refused; longer is never valid.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     bodyLimit: 1_048_576,
-    disableRequestLogging: config.env === 'test',
   });
 
   await app.register(security, { https: config.publicUrl.startsWith('https://') });

@@ -1,0 +1,53 @@
+/**
+ * The real Trellis app on a fresh test database, built exactly as the server
+ * builds it (same plugins, same services), with a clock the test controls.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { DialectName } from '../../src/data/db.js';
+import { loadDemo } from '../../src/demo/loadDemo.js';
+import { demoProgramme } from '../../src/demo/programme.js';
+import { fixedClock, type Clock } from '../../src/services/clock.js';
+import { buildServices, type Services } from '../../src/services/index.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+
+/** A Monday morning, so demo dates ("weeks ahead") are the same every run. */
+export const TEST_NOW = '2026-01-12T09:00:00.000Z';
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  database: TestDatabase;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  dialect: DialectName,
+  options: { demo?: boolean; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(dialect);
+  const clock = options.clock ?? fixedClock(TEST_NOW);
+  if (options.demo ?? true) await loadDemo(database.db, demoProgramme, clock.now());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    PUBLIC_URL: 'https://training.example.org.uk',
+    ...options.env,
+  });
+  const services = buildServices(database, clock);
+  const app = await buildApp(config, services);
+  return {
+    app,
+    services,
+    database,
+    config,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

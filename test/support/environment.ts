@@ -1,0 +1,31 @@
+/**
+ * What the test run can reach: PostgreSQL and Chromium. Locally a missing
+ * part is skipped with a printed notice; in CI (CI=true) it is a failure, so
+ * a green CI run always means both databases and the browser were tested.
+ */
+import { existsSync } from 'node:fs';
+
+import pg from 'pg';
+
+export const IN_CI = process.env.CI === 'true';
+
+export const POSTGRES_ADMIN_URL = process.env.TRELLIS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function postgresReachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM_PATH) ? null : `no browser at ${CHROMIUM_PATH}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Runs once before the tests: finds out whether PostgreSQL and Chromium are
+ * here, tells every test file, and says plainly what will be skipped.
+ */
+import type { TestProject } from 'vitest/node';
+
+import { CHROMIUM_PATH, IN_CI, POSTGRES_ADMIN_URL, chromiumMissing, postgresReachable } from './environment.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAvailable: boolean;
+    chromiumAvailable: boolean;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const postgresProblem = await postgresReachable();
+  const chromiumProblem = chromiumMissing();
+  if (IN_CI && (postgresProblem || chromiumProblem)) {
+    throw new Error(
+      [
+        'CI must test on PostgreSQL and in Chromium, but:',
+        postgresProblem && `  PostgreSQL at ${POSTGRES_ADMIN_URL}: ${postgresProblem}`,
+        chromiumProblem && `  Chromium: ${chromiumProblem}`,
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  }
+  if (postgresProblem) {
+    console.warn(
+      `\nNOTICE: PostgreSQL tests are SKIPPED: cannot reach ${POSTGRES_ADMIN_URL} (${postgresProblem}).\n` +
+        'Start PostgreSQL or set TRELLIS_TEST_POSTGRES_URL to run them. CI never skips them.\n',
+    );
+  }
+  if (chromiumProblem) {
+    console.warn(
+      `\nNOTICE: browser tests are SKIPPED: ${chromiumProblem}.\n` +
+        `Install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH (now ${CHROMIUM_PATH}). CI never skips them.\n`,
+    );
+  }
+  project.provide('postgresAvailable', postgresProblem === null);
+  project.provide('chromiumAvailable', chromiumProblem === null);
+}
