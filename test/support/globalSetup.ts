@@ -4,7 +4,13 @@
  */
 import type { TestProject } from 'vitest/node';
 
-import { CHROMIUM_PATH, IN_CI, POSTGRES_ADMIN_URL, chromiumMissing, postgresReachable } from './environment.js';
+import {
+  CHROMIUM_PATH,
+  IN_CI,
+  POSTGRES_ADMIN_URL,
+  chromiumMissing,
+  postgresReachable,
+} from './environment.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -23,6 +23,8 @@ export interface PageContext {
   currentPath: string;
 }
 
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+
 export function createViewEnvironment(options: { watch: boolean }): nunjucks.Environment {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_FRONTEND_DIR], { noCache: options.watch, watch: false }),
@@ -32,6 +34,8 @@ export function createViewEnvironment(options: { watch: boolean }): nunjucks.Env
   env.addFilter('plural', (count: number, singular: string, plural?: string) =>
     count === 1 ? singular : (plural ?? `${singular}s`),
   );
+  // Hubs write "four key areas", not "4 key areas".
+  env.addFilter('inWords', (count: number) => NUMBER_WORDS[count] ?? String(count));
   // Structured data goes inside <script type="application/ld+json">: "<" is
   // escaped so no value can close the element early.
   env.addFilter(

@@ -1,0 +1,297 @@
+/**
+ * Shared helpers for the browser tests: the real app on a fresh SQLite demo
+ * database, listening on a free port, and one headless Chromium per test
+ * file. Pages are checked with axe (WCAG 2.2 AA) and for console errors,
+ * uncaught exceptions, content security policy violations and failed
+ * requests.
+ *
+ * Every suite using these is declared with
+ * `describe.runIf(inject('chromiumAvailable'))`, so a missing browser is
+ * skipped locally (with globalSetup's notice) and fails in CI.
+ */
+import type { AddressInfo } from 'node:net';
+
+import { AxeBuilder } from '@axe-core/playwright';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+
+import { createTestApp, type TestApp } from '../support/app.js';
+import { CHROMIUM_PATH } from '../support/environment.js';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+type AxeResult = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
+
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** The smallest width WCAG 1.4.10 (reflow) asks a page to work at. */
+export const MOBILE_VIEWPORT = { width: 320, height: 640 };
+export const DESKTOP_VIEWPORT = { width: 1280, height: 900 };
+
+export interface E2E {
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  readonly testApp: TestApp;
+  /** An absolute URL for a path on the app. */
+  url(path: string): string;
+  /**
+   * A page in a context of its own, watched for problems. Closed (with its
+   * context) after the file's tests.
+   */
+  newPage(options?: BrowserContextOptions): Promise<WatchedPage>;
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  problems: PageProblems;
+}
+
+/**
+ * Starts the app and the browser before the file's tests and stops both
+ * after them. Use inside the suite's `describe`.
+ */
+export function useE2E(): E2E {
+  let testApp: TestApp | undefined;
+  let browser: Browser | undefined;
+  let baseUrl = '';
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    testApp = await createTestApp('sqlite');
+    await testApp.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = testApp.app.server.address() as AddressInfo;
+    baseUrl = `http://127.0.0.1:${address.port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((context) => context.close()));
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`${what} has not started: call useE2E() inside the describe block`);
+    return value;
+  };
+
+  return {
+    get baseUrl() {
+      return started(baseUrl || undefined, 'the app');
+    },
+    get browser() {
+      return started(browser, 'the browser');
+    },
+    get testApp() {
+      return started(testApp, 'the app');
+    },
+    url(path: string) {
+      return new URL(path, started(baseUrl || undefined, 'the app')).toString();
+    },
+    async newPage(options: BrowserContextOptions = {}) {
+      const context = await started(browser, 'the browser').newContext({
+        viewport: DESKTOP_VIEWPORT,
+        ...options,
+      });
+      contexts.push(context);
+      const page = await context.newPage();
+      return { page, context, problems: watchPage(page) };
+    },
+  };
+}
+
+/** What went wrong in a page while it was open, as readable lines. */
+export interface PageProblems {
+  consoleErrors: string[];
+  pageErrors: string[];
+  cspViolations: string[];
+  failedRequests: string[];
+  /** Forgets what has been seen so far (say, after an expected error). */
+  clear(): void;
+}
+
+/**
+ * Records console errors, uncaught exceptions, content security policy
+ * violations and failed sub-resource requests. A page's own document may
+ * answer 400 or 404 on purpose (tests check the status themselves), so only
+ * sub-resources (CSS, scripts, images) count as failed requests.
+ */
+export function watchPage(page: Page): PageProblems {
+  const problems: PageProblems = {
+    consoleErrors: [],
+    pageErrors: [],
+    cspViolations: [],
+    failedRequests: [],
+    clear() {
+      this.consoleErrors.length = 0;
+      this.pageErrors.length = 0;
+      this.cspViolations.length = 0;
+      this.failedRequests.length = 0;
+    },
+  };
+  const documentErrors = new Set<string>();
+
+  page.on('response', (response) => {
+    const request = response.request();
+    if (response.status() < 400) return;
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      documentErrors.add(response.url());
+    } else {
+      problems.failedRequests.push(`${response.status()} ${request.method()} ${response.url()}`);
+    }
+  });
+  page.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? 'failed';
+    // A download link (.ics) or a navigation away cancels a request: not a fault.
+    if (reason === 'net::ERR_ABORTED') return;
+    problems.failedRequests.push(`${reason} ${request.method()} ${request.url()}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    const where = message.location().url;
+    if (/Content Security Policy/i.test(text)) {
+      problems.cspViolations.push(text);
+      return;
+    }
+    // Chrome logs the 400/404 of the page's own document; that is the test's to check.
+    if (text.startsWith('Failed to load resource') && documentErrors.has(where)) return;
+    problems.consoleErrors.push(where ? `${text} (${where})` : text);
+  });
+  page.on('pageerror', (error) => {
+    problems.pageErrors.push(error.stack ?? error.message);
+  });
+  return problems;
+}
+
+/** Fails listing every console error, exception, CSP violation and failed request. */
+export function expectNoPageProblems(problems: PageProblems, where = 'the page'): void {
+  const lines = [
+    ...problems.cspViolations.map((text) => `CSP violation: ${text}`),
+    ...problems.pageErrors.map((text) => `Uncaught exception: ${text}`),
+    ...problems.consoleErrors.map((text) => `Console error: ${text}`),
+    ...problems.failedRequests.map((text) => `Failed request: ${text}`),
+  ];
+  expect(lines, `Problems in ${where}:\n${lines.join('\n')}`).toEqual([]);
+}
+
+/** Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeResult[]> {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  return results.violations;
+}
+
+export function describeViolations(violations: AxeResult[]): string {
+  return violations
+    .map((violation) => {
+      const targets = violation.nodes
+        .map(
+          (node) =>
+            `    - ${node.target.map(String).join(' ')}${node.failureSummary ? `\n      ${node.failureSummary.replace(/\n/g, '\n      ')}` : ''}`,
+        )
+        .join('\n');
+      return `  [${violation.impact ?? 'unknown'}] ${violation.id}: ${violation.help}\n    ${violation.helpUrl}\n${targets}`;
+    })
+    .join('\n');
+}
+
+/** Fails with a readable list of axe violations: rule, help and the elements at fault. */
+export async function expectNoAxeViolations(page: Page, where?: string): Promise<void> {
+  const violations = await axeViolations(page);
+  const label = where ?? new URL(page.url()).pathname + new URL(page.url()).search;
+  expect(
+    violations.map((violation) => violation.id),
+    `axe found ${violations.length} accessibility ${violations.length === 1 ? 'violation' : 'violations'} on ${label}:\n${describeViolations(violations)}`,
+  ).toEqual([]);
+}
+
+/**
+ * Opens a path and checks the status of the answer. Waits for the load event
+ * so stylesheets and scripts have run before anything is measured.
+ */
+export async function visit(page: Page, url: string, expectedStatus = 200): Promise<void> {
+  const response = await page.goto(url, { waitUntil: 'load' });
+  expect(response, `no response for ${url}`).not.toBeNull();
+  expect(response?.status(), `status of ${url}`).toBe(expectedStatus);
+}
+
+/** True when the page scrolls sideways (WCAG 1.4.10 reflow failure at 320px). */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
+  return page.evaluate<{ scrollWidth: number; innerWidth: number }>(
+    '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
+  );
+}
+
+/** What is focused now, and how it is drawn, for keyboard tests. */
+export interface FocusedElement {
+  tag: string;
+  id: string;
+  text: string;
+  href: string | null;
+  outlineStyle: string;
+  outlineWidth: string;
+  boxShadow: string;
+  backgroundColor: string;
+}
+
+export async function focusedElement(page: Page): Promise<FocusedElement | null> {
+  return page.evaluate<FocusedElement | null>(`(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const style = getComputedStyle(el);
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      text: (el.textContent || '').replace(/\\s+/g, ' ').trim(),
+      href: el.getAttribute('href'),
+      outlineStyle: style.outlineStyle,
+      outlineWidth: style.outlineWidth,
+      boxShadow: style.boxShadow,
+      backgroundColor: style.backgroundColor,
+    };
+  })()`);
+}
+
+/** A focus indicator a sighted keyboard user can see: an outline or a box shadow. */
+export function hasVisibleFocusStyle(focused: FocusedElement): boolean {
+  const outline = focused.outlineStyle !== 'none' && parseFloat(focused.outlineWidth) > 0;
+  const shadow = focused.boxShadow !== 'none' && focused.boxShadow !== '';
+  return outline || shadow;
+}
+
+/**
+ * Presses Tab until `matches` accepts the focused element, failing after
+ * `limit` presses. Returns the element and how many presses it took.
+ */
+export async function tabUntil(
+  page: Page,
+  matches: (focused: FocusedElement) => boolean,
+  limit = 80,
+): Promise<{ focused: FocusedElement; presses: number }> {
+  const seen: string[] = [];
+  for (let presses = 1; presses <= limit; presses++) {
+    await page.keyboard.press('Tab');
+    const focused = await focusedElement(page);
+    if (focused && matches(focused)) return { focused, presses };
+    seen.push(focused ? `${focused.tag}#${focused.id} "${focused.text.slice(0, 40)}"` : '(nothing)');
+  }
+  throw new Error(`Tab never reached the element after ${limit} presses. Focus went:\n${seen.join('\n')}`);
+}
