@@ -217,14 +217,14 @@ eachDatabase('session page', (dialect) => {
   });
 
   it('counts unexpired offers as taken and expired ones as free', async () => {
-    const [{ id: sessionId }] = (await t.database.db
+    const { id: sessionId } = await t.database.db
       .selectFrom('sessions')
       .where('starts_at', '>', TEST_NOW)
       .where('capacity', '<=', 40)
       .select(['id', 'capacity'])
       .orderBy('starts_at', 'desc')
       .limit(1)
-      .execute()) as [{ id: number }];
+      .executeTakeFirstOrThrow();
     const placesLeft = async () =>
       Number(
         /(\d+) places? left/.exec(

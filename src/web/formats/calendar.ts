@@ -4,6 +4,7 @@
  */
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { Temporal } from 'temporal-polyfill';
 
 import { HUB_TIME_ZONE } from '../../domain/time.js';
 import type { HubSettings } from '../../domain/hub.js';
@@ -26,8 +27,10 @@ export function sessionCalendar(session: SessionDetail, hub: HubSettings, public
     calendar.createEvent({
       // Stable per session part, so an updated file replaces the old event.
       id: `session-${session.id}-part-${index + 1}@${host}`,
-      start: part.startsAt,
-      end: part.endsAt,
+      // Zoned times, not Dates: given a Date, ical-generator writes the UTC
+      // clock time under the London TZID, an hour out in summer.
+      start: inLondon(part.startsAt),
+      end: inLondon(part.endsAt),
       timezone: HUB_TIME_ZONE,
       summary: `${session.course.title}${partLabel}`,
       description: `${session.course.summary}\n\nDetails: ${url}`,
@@ -38,4 +41,8 @@ export function sessionCalendar(session: SessionDetail, hub: HubSettings, public
     });
   });
   return calendar.toString();
+}
+
+function inLondon(instant: Date): Temporal.ZonedDateTime {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(HUB_TIME_ZONE);
 }

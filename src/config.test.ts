@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('starts on the embedded SQLite database with demo content by default', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      databaseUrl: 'sqlite:data/trellis.sqlite',
+      demoContent: true,
+      port: 3000,
+      publicUrl: 'http://127.0.0.1:3000',
+    });
+  });
+
+  it('lets the operator turn demo content off and choose PostgreSQL', () => {
+    const config = loadConfig({ DEMO_CONTENT: 'false', DATABASE_URL: 'postgres://trellis@db/trellis' });
+    expect(config.demoContent).toBe(false);
+    expect(config.databaseUrl).toBe('postgres://trellis@db/trellis');
+  });
+
+  it('names every wrong value and refuses to start', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', DEMO_CONTENT: 'maybe' })).toThrow(
+      ConfigError,
+    );
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/DATABASE_URL must start with sqlite: or postgres:\/\//);
+      expect((error as Error).message).toMatch(/PORT/);
+    }
+  });
+
+  it('requires the public address in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL is required in production/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://training.example.org.uk/' }).publicUrl,
+    ).toBe('https://training.example.org.uk');
+  });
+});
