@@ -60,7 +60,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   });
   await app.register(rendering, {
     settings: services.settings,
-    env: createViewEnvironment({ watch: config.env === 'development' }),
+    env: createViewEnvironment({ watch: config.reloadTemplates }),
   });
   await app.register(errors);
   await app.register(healthRoutes, { services });

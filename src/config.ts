@@ -26,6 +26,8 @@ const configSchema = z
       .url({ protocol: /^https?$/ })
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    /** Re-read page templates on every request (set by `npm run dev`). */
+    RELOAD_TEMPLATES: booleanFromEnv.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -46,6 +48,7 @@ export interface Config {
   demoContent: boolean;
   publicUrl: string;
   logLevel: string;
+  reloadTemplates: boolean;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoContent: value.DEMO_CONTENT,
     publicUrl: value.PUBLIC_URL ?? `http://${displayHost(value.HOST)}:${value.PORT}`,
     logLevel: value.LOG_LEVEL,
+    reloadTemplates: value.RELOAD_TEMPLATES,
   };
 }
 
