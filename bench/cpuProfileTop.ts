@@ -61,7 +61,9 @@ function print(title: string, entries: Map<string, number>): void {
   console.log(`\n${title}`);
   const sorted = [...entries].sort((a, b) => b[1] - a[1]).slice(0, top);
   for (const [key, micros] of sorted) {
-    console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${key}`);
+    console.log(
+      `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${key}`,
+    );
   }
 }
 

@@ -18,6 +18,7 @@
  *   BENCH_WARMUP_SECONDS  warm-up seconds per target (default 2)
  *   BENCH_CPU_PROF        a directory: run Trellis with --cpu-prof and write
  *                         its profile there (read it with bench/cpuProfileTop.ts)
+ *   BENCH_LOG_LEVEL       Trellis's LOG_LEVEL (default warn; info logs every request)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,6 +38,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2, true);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
 
 function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
   const raw = process.env[name];
@@ -327,7 +329,9 @@ async function main(): Promise<void> {
   await stopChild(bareServer);
 
   // 2 and 3. Trellis, built, in production, with a fresh demo database.
-  console.log('Trellis (dist/server.js, NODE_ENV=production, LOG_LEVEL=warn, fresh SQLite with the demo)');
+  console.log(
+    `Trellis (dist/server.js, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, fresh SQLite with the demo)`,
+  );
   const dataDir = await mkdtemp(join(os.tmpdir(), 'trellis-bench-'));
   try {
     const port = await freePort();
@@ -336,7 +340,7 @@ async function main(): Promise<void> {
     const trellis = startChild('Trellis', [...nodeArgs, join(ROOT, 'dist', 'server.js')], {
       ...process.env,
       NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL,
       PUBLIC_URL: baseUrl,
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -358,8 +362,8 @@ async function main(): Promise<void> {
     await stopChild(trellis);
 
     printResults(bare, session, catalogue);
-    const written = trellis.tail();
-    if (written) console.log(`\nTrellis wrote (warn and above):\n${written}`);
+    const written = trellis.tail().split('\n').slice(-10).join('\n');
+    if (written) console.log(`\nThe last lines Trellis wrote (LOG_LEVEL=${LOG_LEVEL}):\n${written}`);
     if (CPU_PROF_DIR) console.log(`\nCPU profile of Trellis written to ${CPU_PROF_DIR}`);
   } finally {
     await stopAllChildren();

@@ -248,6 +248,7 @@ export interface FocusedElement {
   href: string | null;
   outlineStyle: string;
   outlineWidth: string;
+  outlineColor: string;
   boxShadow: string;
   backgroundColor: string;
 }
@@ -264,15 +265,21 @@ export async function focusedElement(page: Page): Promise<FocusedElement | null>
       href: el.getAttribute('href'),
       outlineStyle: style.outlineStyle,
       outlineWidth: style.outlineWidth,
+      outlineColor: style.outlineColor,
       boxShadow: style.boxShadow,
       backgroundColor: style.backgroundColor,
     };
   })()`);
 }
 
-/** A focus indicator a sighted keyboard user can see: an outline or a box shadow. */
+/**
+ * A focus indicator a sighted keyboard user can see: an outline that is not
+ * transparent, or a box shadow. (GOV.UK links have a transparent outline, for
+ * forced-colours mode, and show focus with a yellow box shadow.)
+ */
 export function hasVisibleFocusStyle(focused: FocusedElement): boolean {
-  const outline = focused.outlineStyle !== 'none' && parseFloat(focused.outlineWidth) > 0;
+  const transparent = /^transparent$|^rgba\(.*,\s*0\)$/.test(focused.outlineColor.trim());
+  const outline = focused.outlineStyle !== 'none' && parseFloat(focused.outlineWidth) > 0 && !transparent;
   const shadow = focused.boxShadow !== 'none' && focused.boxShadow !== '';
   return outline || shadow;
 }
@@ -294,4 +301,39 @@ export async function tabUntil(
     seen.push(focused ? `${focused.tag}#${focused.id} "${focused.text.slice(0, 40)}"` : '(nothing)');
   }
   throw new Error(`Tab never reached the element after ${limit} presses. Focus went:\n${seen.join('\n')}`);
+}
+
+/**
+ * A page whose own script is replaced by an empty one, so it renders exactly
+ * as it does with JavaScript off (no `js-enabled` class, no components set
+ * up) while axe, which needs script to run, can still check it. axe cannot run
+ * in a context with `javaScriptEnabled: false`.
+ */
+export async function withoutAppScripts(page: Page): Promise<void> {
+  await page.route(/\/assets\/app\.js(\?|$)/, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: '' }),
+  );
+}
+
+/** The value of a row in a GOV.UK summary list, found by its key. */
+export function summaryValue(page: Page, key: string, list = '.govuk-summary-list') {
+  const exactKey = new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return page
+    .locator(`${list} .govuk-summary-list__row`)
+    .filter({ has: page.locator('.govuk-summary-list__key', { hasText: exactKey }) })
+    .locator('.govuk-summary-list__value');
+}
+
+/**
+ * Does something that navigates (clicking a link, submitting a form) and
+ * waits for the new page to load. Returns the status of the new document.
+ */
+export async function navigateBy(page: Page, action: () => Promise<void>): Promise<number> {
+  const response = page.waitForResponse(
+    (candidate) => candidate.request().isNavigationRequest() && candidate.frame() === page.mainFrame(),
+  );
+  const loaded = page.waitForEvent('load');
+  await action();
+  const [answer] = await Promise.all([response, loaded]);
+  return answer.status();
 }

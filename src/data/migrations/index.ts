@@ -1,0 +1,34 @@
+/**
+ * Migrations, in order. Listed here rather than discovered on disk so the
+ * compiled build and the test run see exactly the same set.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+import type { DialectName } from '../db.js';
+import { catalogue } from './001-catalogue.js';
+
+export type DialectMigration = (dialect: DialectName) => Migration;
+
+const migrations: Record<string, DialectMigration> = {
+  '001-catalogue': catalogue,
+};
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+// Kysely<any> because a migration describes the schema at its own point in
+// history, not the current DB interface.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<MigrationResult> {
+  const provider: MigrationProvider = {
+    getMigrations: async () =>
+      Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(dialect)])),
+  };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * Reads for the public catalogue: what visitors can browse. No writes here.
+ */
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+
+import type { CourseLevel, FormatFilter } from '../../domain/course.js';
+import type { DB, Instant } from '../schema.js';
+
+export interface SessionSearch {
+  /** Lower-cased words; a session matches when every word appears somewhere in it. */
+  words: string[];
+  from: Instant;
+  to?: Instant;
+  topic?: string;
+  audience?: string;
+  level?: CourseLevel;
+  format?: FormatFilter;
+  venue?: string;
+  withPlacesOnly: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** Places held now: confirmed bookings and offers that have not expired. */
+function placesHeld(now: Instant) {
+  return (eb: ExpressionBuilder<DB, 'sessions'>) =>
+    eb
+      .selectFrom('bookings')
+      .select(sql<number>`cast(count(*) as integer)`.as('held'))
+      .whereRef('bookings.session_id', '=', 'sessions.id')
+      .where((b) =>
+        b.or([
+          b('bookings.state', '=', 'confirmed'),
+          b.and([b('bookings.state', '=', 'offered'), b('bookings.offer_expires_at', '>', now)]),
+        ]),
+      );
+}
+
+function waitlistLength(eb: ExpressionBuilder<DB, 'sessions'>) {
+  return eb
+    .selectFrom('bookings')
+    .select(sql<number>`cast(count(*) as integer)`.as('waiting'))
+    .whereRef('bookings.session_id', '=', 'sessions.id')
+    .where('bookings.state', '=', 'waitlisted');
+}
+
+function partsCount(eb: ExpressionBuilder<DB, 'sessions'>) {
+  return eb
+    .selectFrom('session_parts')
+    .select(sql<number>`cast(count(*) as integer)`.as('parts'))
+    .whereRef('session_parts.session_id', '=', 'sessions.id');
+}
+
+/** `%word%` for LIKE, with the pattern characters in the word taken literally. */
+function containsPattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export const sessionListingColumns = [
+  'sessions.id',
+  'sessions.format',
+  'sessions.capacity',
+  'sessions.starts_at',
+  'sessions.ends_at',
+  'sessions.cancelled_at',
+  'courses.slug as course_slug',
+  'courses.title as course_title',
+  'courses.summary as course_summary',
+  'courses.level as course_level',
+  'venues.slug as venue_slug',
+  'venues.name as venue_name',
+  'venues.town as venue_town',
+] as const;
+
+export type SessionListingRow = Awaited<ReturnType<CatalogueRepository['searchSessions']>>['rows'][number];
+
+export class CatalogueRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  private listingBase() {
+    return this.db
+      .selectFrom('sessions')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .leftJoin('venues', 'venues.id', 'sessions.venue_id');
+  }
+
+  async searchSessions(search: SessionSearch, now: Instant) {
+    type Base = ReturnType<CatalogueRepository['listingBase']>;
+    const filtered = (query: Base): Base => {
+      let q = query
+        .where('sessions.starts_at', '>=', search.from)
+        .where('sessions.cancelled_at', 'is', null)
+        .where('courses.archived_at', 'is', null);
+      if (search.to) q = q.where('sessions.starts_at', '<', search.to);
+      if (search.level) q = q.where('courses.level', '=', search.level);
+      if (search.format) q = q.where('sessions.format', 'in', [search.format, 'hybrid']);
+      if (search.venue) q = q.where('venues.slug', '=', search.venue);
+      if (search.topic) {
+        const topic = search.topic;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('course_topics')
+              .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
+              .whereRef('course_topics.course_id', '=', 'courses.id')
+              .where('topics.slug', '=', topic)
+              .select(sql`1`.as('one')),
+          ),
+        );
+      }
+      if (search.audience) {
+        const audience = search.audience;
+        q = q.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('course_audiences')
+              .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
+              .whereRef('course_audiences.course_id', '=', 'courses.id')
+              .where('audiences.slug', '=', audience)
+              .select(sql`1`.as('one')),
+          ),
+        );
+      }
+      for (const word of search.words) {
+        const pattern = containsPattern(word);
+        const like = (column: string) =>
+          sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+        q = q.where((eb) =>
+          eb.or([
+            like('courses.title'),
+            like('courses.summary'),
+            like('courses.description'),
+            like('courses.audience'),
+            like('venues.name'),
+            like('venues.town'),
+            eb.exists(
+              eb
+                .selectFrom('session_trainers')
+                .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
+                .whereRef('session_trainers.session_id', '=', 'sessions.id')
+                .where(like('trainers.name'))
+                .select(sql`1`.as('one')),
+            ),
+          ]),
+        );
+      }
+      if (search.withPlacesOnly) {
+        q = q.where((eb) => eb('sessions.capacity', '>', placesHeld(now)(eb)));
+      }
+      return q;
+    };
+
+    const [rows, total] = await Promise.all([
+      filtered(this.listingBase())
+        .select(sessionListingColumns)
+        .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')])
+        .orderBy('sessions.starts_at')
+        .orderBy('sessions.id')
+        .limit(search.limit)
+        .offset(search.offset)
+        .execute(),
+      filtered(this.listingBase())
+        .select(sql<number>`cast(count(*) as integer)`.as('total'))
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.total) };
+  }
+
+  /** Start instants of every upcoming session, for the month filter's choices. */
+  async upcomingStarts(now: Instant): Promise<Instant[]> {
+    const rows = await this.listingBase()
+      .where('sessions.starts_at', '>=', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .where('courses.archived_at', 'is', null)
+      .select('sessions.starts_at')
+      .orderBy('sessions.starts_at')
+      .execute();
+    return rows.map((r) => r.starts_at);
+  }
+
+  listTopics() {
+    return this.db.selectFrom('topics').select(['slug', 'name']).orderBy('name').execute();
+  }
+
+  listAudiences() {
+    return this.db.selectFrom('audiences').select(['slug', 'name']).orderBy('name').execute();
+  }
+
+  listVenues() {
+    return this.db
+      .selectFrom('venues')
+      .select(['slug', 'name', 'town'])
+      .orderBy('name')
+      .execute();
+  }
+
+  async findSession(id: number, now: Instant) {
+    return this.listingBase()
+      .where('sessions.id', '=', id)
+      .select(sessionListingColumns)
+      .select([
+        'sessions.course_id',
+        'sessions.venue_id',
+        'sessions.booking_opens_at',
+        'sessions.booking_closes_at',
+        'sessions.notes',
+        'sessions.cancellation_reason',
+      ])
+      .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted')])
+      .executeTakeFirst();
+  }
+
+  sessionParts(sessionId: number) {
+    return this.db
+      .selectFrom('session_parts')
+      .where('session_id', '=', sessionId)
+      .select(['starts_at', 'ends_at'])
+      .orderBy('position')
+      .execute();
+  }
+
+  sessionTrainers(sessionId: number) {
+    return this.db
+      .selectFrom('session_trainers')
+      .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
+      .where('session_trainers.session_id', '=', sessionId)
+      .select(['trainers.slug', 'trainers.name', 'trainers.role_title'])
+      .orderBy('session_trainers.position')
+      .execute();
+  }
+
+  findCourseBySlug(slug: string) {
+    return this.db
+      .selectFrom('courses')
+      .where('slug', '=', slug)
+      .where('archived_at', 'is', null)
+      .selectAll()
+      .executeTakeFirst();
+  }
+
+  findCourseById(id: number) {
+    return this.db.selectFrom('courses').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  async courseDetails(courseId: number) {
+    const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
+      this.db
+        .selectFrom('course_key_areas')
+        .where('course_id', '=', courseId)
+        .select('text')
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_learning_outcomes')
+        .where('course_id', '=', courseId)
+        .select('text')
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_testimonials')
+        .where('course_id', '=', courseId)
+        .where('published_at', 'is not', null)
+        .select(['quote', 'attribution'])
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_topics')
+        .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
+        .where('course_topics.course_id', '=', courseId)
+        .select(['topics.slug', 'topics.name'])
+        .orderBy('topics.name')
+        .execute(),
+      this.db
+        .selectFrom('course_audiences')
+        .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
+        .where('course_audiences.course_id', '=', courseId)
+        .select(['audiences.slug', 'audiences.name'])
+        .orderBy('audiences.name')
+        .execute(),
+    ]);
+    return {
+      keyAreas: keyAreas.map((r) => r.text),
+      learningOutcomes: learningOutcomes.map((r) => r.text),
+      testimonials,
+      topics,
+      audiences,
+    };
+  }
+
+  /** Upcoming, not cancelled sessions matching one of: a course, a venue or a trainer. */
+  upcomingSessionsOf(of: { courseId?: number; venueId?: number; trainerId?: number }, now: Instant, limit = 50) {
+    let q = this.listingBase()
+      .where('sessions.starts_at', '>=', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .where('courses.archived_at', 'is', null);
+    if (of.courseId !== undefined) q = q.where('sessions.course_id', '=', of.courseId);
+    if (of.venueId !== undefined) q = q.where('sessions.venue_id', '=', of.venueId);
+    if (of.trainerId !== undefined) {
+      const trainerId = of.trainerId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('session_trainers')
+            .whereRef('session_trainers.session_id', '=', 'sessions.id')
+            .where('session_trainers.trainer_id', '=', trainerId)
+            .select(sql`1`.as('one')),
+        ),
+      );
+    }
+    return q
+      .select(sessionListingColumns)
+      .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')])
+      .orderBy('sessions.starts_at')
+      .orderBy('sessions.id')
+      .limit(limit)
+      .execute();
+  }
+
+  findVenueBySlug(slug: string) {
+    return this.db.selectFrom('venues').where('slug', '=', slug).selectAll().executeTakeFirst();
+  }
+
+  findVenueById(id: number) {
+    return this.db.selectFrom('venues').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  /** Every venue, with how many upcoming sessions it hosts. */
+  venuesWithUpcoming(now: Instant) {
+    return this.db
+      .selectFrom('venues')
+      .selectAll('venues')
+      .select((eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('sessions.venue_id', '=', 'venues.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
+      )
+      .orderBy('venues.name')
+      .execute();
+  }
+
+  /** Every trainer, with how many upcoming sessions they run. */
+  trainersWithUpcoming(now: Instant) {
+    return this.db
+      .selectFrom('trainers')
+      .select(['trainers.slug', 'trainers.name', 'trainers.role_title'])
+      .select((eb) =>
+        eb
+          .selectFrom('session_trainers')
+          .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
+      )
+      .orderBy('trainers.name')
+      .execute();
+  }
+
+  findTrainerBySlug(slug: string) {
+    return this.db.selectFrom('trainers').where('slug', '=', slug).selectAll().executeTakeFirst();
+  }
+
+  /** Everything a sitemap lists. */
+  async sitemap(now: Instant) {
+    const [courses, sessions, venues, trainers] = await Promise.all([
+      this.db
+        .selectFrom('courses')
+        .where('archived_at', 'is', null)
+        .select(['slug', 'updated_at'])
+        .orderBy('slug')
+        .execute(),
+      this.db
+        .selectFrom('sessions')
+        .innerJoin('courses', 'courses.id', 'sessions.course_id')
+        .where('sessions.starts_at', '>=', now)
+        .where('courses.archived_at', 'is', null)
+        .select(['sessions.id', 'sessions.updated_at'])
+        .orderBy('sessions.starts_at')
+        .execute(),
+      this.db.selectFrom('venues').select(['slug', 'updated_at']).orderBy('slug').execute(),
+      this.db.selectFrom('trainers').select(['slug', 'updated_at']).orderBy('slug').execute(),
+    ]);
+    return { courses, sessions, venues, trainers };
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The database's tables as Kysely sees them. One schema serves SQLite and
+ * PostgreSQL, so the column types here are the ones both agree on:
+ *
+ * - Instants are ISO-8601 UTC text (`2024-11-25T09:30:00.000Z`, always from
+ *   `toISOString()`), which sorts and compares the same way in both databases.
+ *   Wall-clock times are only ever made from them for display, in Europe/London.
+ * - Flags are nullable timestamps (`archived_at`, `published_at`) rather than
+ *   booleans, which the two databases store differently and which say less.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+import type { CourseLevel, SessionFormat } from '../domain/course.js';
+import type { BookingState } from '../domain/availability.js';
+
+/** An ISO-8601 UTC instant as stored (see above). */
+export type Instant = string;
+
+type CreatedAt = ColumnType<Instant, Instant, never>;
+
+export interface SettingsTable {
+  key: string;
+  /** JSON text. */
+  value: string;
+  updated_at: Instant;
+}
+
+export interface TopicsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+}
+
+export interface AudiencesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+}
+
+export interface VenuesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  /** Street address lines joined with "\n", without town and postcode. */
+  address_lines: string;
+  town: string;
+  postcode: string | null;
+  phone: string | null;
+  /** Markdown. */
+  travel_notes: string;
+  /** Markdown. */
+  access_notes: string;
+  created_at: CreatedAt;
+  updated_at: Instant;
+}
+
+export type TrainerEmployment = 'hub' | 'external';
+
+export interface TrainersTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  role_title: string;
+  /** Markdown. */
+  biography: string;
+  /** Path under /assets, or null for no photo. */
+  photo_path: string | null;
+  employment: TrainerEmployment;
+  created_at: CreatedAt;
+  updated_at: Instant;
+}
+
+export interface CoursesTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  summary: string;
+  /** Markdown. */
+  description: string;
+  audience: string;
+  level: CourseLevel;
+  /** Markdown. */
+  content_notes: string;
+  cpd_hours: number;
+  /** Markdown. */
+  practical_notes: string;
+  archived_at: Instant | null;
+  created_at: CreatedAt;
+  updated_at: Instant;
+}
+
+/** Shared shape of a course's ordered lists (key areas, learning outcomes). */
+export interface CourseListItemTable {
+  id: Generated<number>;
+  course_id: number;
+  position: number;
+  text: string;
+}
+
+export interface CourseTestimonialsTable {
+  id: Generated<number>;
+  course_id: number;
+  position: number;
+  quote: string;
+  attribution: string;
+  /** Null while unpublished: testimonials appear only with consent. */
+  published_at: Instant | null;
+}
+
+export interface CourseTopicsTable {
+  course_id: number;
+  topic_id: number;
+}
+
+export interface CourseAudiencesTable {
+  course_id: number;
+  audience_id: number;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  course_id: number;
+  format: SessionFormat;
+  venue_id: number | null;
+  /** Shown to confirmed delegates only. */
+  online_joining_url: string | null;
+  capacity: number;
+  /**
+   * The start of the first part and the end of the last. Written only with
+   * the parts (see sessionRepository.replaceParts) so the catalogue can sort
+   * and filter on an index instead of aggregating parts on every request.
+   */
+  starts_at: Instant;
+  ends_at: Instant;
+  booking_opens_at: Instant | null;
+  booking_closes_at: Instant | null;
+  /** Markdown notes for this date only. */
+  notes: string;
+  cancelled_at: Instant | null;
+  cancellation_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Instant;
+}
+
+export interface SessionPartsTable {
+  id: Generated<number>;
+  session_id: number;
+  position: number;
+  starts_at: Instant;
+  ends_at: Instant;
+}
+
+export interface SessionTrainersTable {
+  session_id: number;
+  trainer_id: number;
+  position: number;
+}
+
+export type OrganisationType = 'partner_agency' | 'voluntary' | 'private' | 'out_of_area';
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  type: OrganisationType;
+  /** Null until staff confirm an organisation a delegate added. */
+  confirmed_at: Instant | null;
+  created_at: CreatedAt;
+}
+
+export interface DelegatesTable {
+  id: Generated<number>;
+  name: string;
+  /** Stored lower-cased; unique. */
+  email: string;
+  organisation_id: number | null;
+  job_role: string;
+  line_manager_name: string;
+  line_manager_email: string;
+  created_at: CreatedAt;
+}
+
+export interface BookingsTable {
+  id: Generated<number>;
+  /** The reference a delegate sees; unguessable. */
+  reference: string;
+  session_id: number;
+  delegate_id: number;
+  state: BookingState;
+  /** Set while state is 'offered'. */
+  offer_expires_at: Instant | null;
+  cancelled_at: Instant | null;
+  cancellation_reason: string | null;
+  created_at: CreatedAt;
+  updated_at: Instant;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  topics: TopicsTable;
+  audiences: AudiencesTable;
+  venues: VenuesTable;
+  trainers: TrainersTable;
+  courses: CoursesTable;
+  course_key_areas: CourseListItemTable;
+  course_learning_outcomes: CourseListItemTable;
+  course_testimonials: CourseTestimonialsTable;
+  course_topics: CourseTopicsTable;
+  course_audiences: CourseAudiencesTable;
+  sessions: SessionsTable;
+  session_parts: SessionPartsTable;
+  session_trainers: SessionTrainersTable;
+  organisations: OrganisationsTable;
+  delegates: DelegatesTable;
+  bookings: BookingsTable;
+}
+
+export type Course = Selectable<CoursesTable>;
+export type Venue = Selectable<VenuesTable>;
+export type Trainer = Selectable<TrainersTable>;
+export type Session = Selectable<SessionsTable>;
+export type SessionPart = Selectable<SessionPartsTable>;
+export type NewSession = Insertable<SessionsTable>;
