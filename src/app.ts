@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 
 import type { Config } from './config.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
+import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';
 import errors from './web/plugins/errors.js';
 import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
@@ -59,8 +60,9 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     maxAge: config.env === 'production' ? '1d' : 0,
   });
   await app.register(rendering, {
-    settings: services.settings,
+    services,
     env: createViewEnvironment({ watch: config.reloadTemplates }),
+    cache: new PageCache(),
   });
   await app.register(errors);
   await app.register(healthRoutes, { services });

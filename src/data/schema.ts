@@ -194,7 +194,14 @@ export interface BookingsTable {
   updated_at: Instant;
 }
 
+export interface ChangeCountersTable {
+  name: string;
+  /** bigint: PostgreSQL returns it as text, so read it through Number(). */
+  value: ColumnType<number | string, number, number>;
+}
+
 export interface DB {
+  change_counters: ChangeCountersTable;
   settings: SettingsTable;
   topics: TopicsTable;
   audiences: AudiencesTable;

@@ -216,6 +216,23 @@ eachDatabase('session page', (dialect) => {
     expect(after.text()).toContain(`${placesBefore - 1} place${placesBefore - 1 === 1 ? '' : 's'} left`);
   });
 
+  it('shows a change made straight to the database at once, though pages are cached', async () => {
+    const path = `/sessions/${futureSeedSessionId}`;
+    expect(parsePage((await t.app.inject(path)).body).h1()).toBe('Trauma Informed Co-Production');
+    // As another process (or a staff member) would: no code path of this app is involved.
+    await t.database.db
+      .updateTable('courses')
+      .set({ title: 'Trauma Informed Co-Production (revised)' })
+      .where('slug', '=', 'trauma-informed-co-production')
+      .execute();
+    expect(parsePage((await t.app.inject(path)).body).h1()).toBe('Trauma Informed Co-Production (revised)');
+    await t.database.db
+      .updateTable('courses')
+      .set({ title: 'Trauma Informed Co-Production' })
+      .where('slug', '=', 'trauma-informed-co-production')
+      .execute();
+  });
+
   it('counts unexpired offers as taken and expired ones as free', async () => {
     const { id: sessionId } = await t.database.db
       .selectFrom('sessions')

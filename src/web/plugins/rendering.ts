@@ -3,19 +3,32 @@
  * gives every reply `reply.page(template, context, status)`, which adds what
  * every page needs: the hub's settings and the path being shown.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 
 import type { HubSettings } from '../../domain/hub.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
-import type { SettingsService } from '../../services/settingsService.js';
+import type { Services } from '../../services/index.js';
+import type { PageCache } from '../pageCache.js';
 import { renderMarkdown } from '../markdown.js';
 
 declare module 'fastify' {
   interface FastifyReply {
+    /** Renders a page and sends it. */
     page(template: string, context?: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
+    /**
+     * Sends a page that is the same for every visitor, from the page cache
+     * when nothing it shows has changed; `build` runs only on a miss.
+     */
+    publicPage(build: () => Promise<PageSpec>): Promise<FastifyReply>;
   }
+}
+
+export interface PageSpec {
+  template: string;
+  context: Record<string, unknown>;
+  statusCode?: number;
 }
 
 export interface PageContext {
@@ -48,8 +61,18 @@ export function createViewEnvironment(options: { watch: boolean }): nunjucks.Env
 export default fp(
   async function rendering(
     app: FastifyInstance,
-    options: { settings: SettingsService; env: nunjucks.Environment },
+    options: { services: Services; env: nunjucks.Environment; cache: PageCache },
   ) {
+    const { services, env, cache } = options;
+
+    async function render(request: FastifyRequest, spec: PageSpec): Promise<string> {
+      const hub = await services.settings.hub();
+      const base: PageContext = { hub, currentPath: request.url.split('?')[0] ?? '/' };
+      // File templates load synchronously and are compiled once, so the
+      // synchronous render is the fast path.
+      return env.render(spec.template, { ...base, ...spec.context });
+    }
+
     app.decorateReply(
       'page',
       async function page(
@@ -58,14 +81,28 @@ export default fp(
         context: Record<string, unknown> = {},
         statusCode = 200,
       ) {
-        const hub = await options.settings.hub();
-        const base: PageContext = { hub, currentPath: this.request.url.split('?')[0] ?? '/' };
-        // File templates load synchronously and are cached after the first
-        // render, so the synchronous render is the fast path.
-        const html = options.env.render(template, { ...base, ...context });
-        return this.code(statusCode).type('text/html; charset=utf-8').send(html);
+        const html = await render(this.request, { template, context });
+        return this.code(statusCode).type(HTML).send(html);
+      },
+    );
+
+    app.decorateReply(
+      'publicPage',
+      async function publicPage(this: FastifyReply, build: () => Promise<PageSpec>) {
+        const key = this.request.url;
+        const version = await services.publicPagesVersion();
+        const minute = Math.floor(services.clock.now().getTime() / 60_000);
+        let page = cache.get(key, version, minute);
+        if (!page) {
+          const spec = await build();
+          page = { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
+          cache.set(key, version, minute, page);
+        }
+        return this.code(page.statusCode).type(HTML).send(page.body);
       },
     );
   },
   { name: 'rendering' },
 );
+
+const HTML = 'text/html; charset=utf-8';

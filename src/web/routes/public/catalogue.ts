@@ -8,43 +8,46 @@ const FIELD_ORDER = ['q', 'month', 'topic', 'audience', 'level', 'format', 'venu
 export default async function catalogueRoutes(app: FastifyInstance, { services }: PublicRouteOptions) {
   app.get('/', async (_request, reply) => reply.redirect('/courses', 302));
 
-  app.get('/courses', async (request, reply) => {
-    const { query, form, errors } = parseCatalogueQuery(request.query);
-    const [results, choices] = await Promise.all([
-      services.catalogue.search(query),
-      services.catalogue.filterChoices(),
-    ]);
-    const errorList = FIELD_ORDER.filter((field) => errors[field]).map((field) => ({
-      text: errors[field],
-      href: field === 'page' ? '#results' : `#${field}`,
-    }));
-    const pageHref = (page: number) => catalogueHref(form, { page });
-    const activeFilters = (['month', 'topic', 'audience', 'level', 'format', 'venue'] as const)
-      .filter((key) => form[key])
-      .map((key) => ({ key, removeHref: catalogueHref(form, { [key]: '' }) }));
-    return reply.page(
-      'pages/catalogue.njk',
-      {
-        pageTitle: results.total === 0 ? 'Courses' : `Courses (page ${results.page} of ${results.pageCount})`,
-        form,
-        errors,
-        errorList,
-        results,
-        choices,
-        activeFilters,
-        searching: query.words.length > 0 || activeFilters.length > 0 || form.places,
-        pagination: {
-          previous: results.page > 1 ? pageHref(results.page - 1) : null,
-          next: results.page < results.pageCount ? pageHref(results.page + 1) : null,
-          items: pageNumbers(results.page, results.pageCount).map((n) =>
-            n === null ? { ellipsis: true } : { number: n, href: pageHref(n), current: n === results.page },
-          ),
+  app.get('/courses', async (request, reply) =>
+    reply.publicPage(async () => {
+      const { query, form, errors } = parseCatalogueQuery(request.query);
+      const [results, choices] = await Promise.all([
+        services.catalogue.search(query),
+        services.catalogue.filterChoices(),
+      ]);
+      const errorList = FIELD_ORDER.filter((field) => errors[field]).map((field) => ({
+        text: errors[field],
+        href: field === 'page' ? '#results' : `#${field}`,
+      }));
+      const pageHref = (page: number) => catalogueHref(form, { page });
+      const activeFilters = (['month', 'topic', 'audience', 'level', 'format', 'venue'] as const)
+        .filter((key) => form[key])
+        .map((key) => ({ key, removeHref: catalogueHref(form, { [key]: '' }) }));
+      return {
+        template: 'pages/catalogue.njk',
+        context: {
+          pageTitle:
+            results.total === 0 ? 'Courses' : `Courses (page ${results.page} of ${results.pageCount})`,
+          form,
+          errors,
+          errorList,
+          results,
+          choices,
+          activeFilters,
+          searching: query.words.length > 0 || activeFilters.length > 0 || form.places,
+          pagination: {
+            previous: results.page > 1 ? pageHref(results.page - 1) : null,
+            next: results.page < results.pageCount ? pageHref(results.page + 1) : null,
+            items: pageNumbers(results.page, results.pageCount).map((n) =>
+              n === null ? { ellipsis: true } : { number: n, href: pageHref(n), current: n === results.page },
+            ),
+          },
+          clearHref: '/courses',
         },
-        clearHref: '/courses',
-      },
-      errorList.length ? 400 : 200,
-    );
-  });
+        statusCode: errorList.length ? 400 : 200,
+      };
+    }),
+  );
 }
 
 /** Page numbers with gaps, as GOV.UK pagination shows them: 1 … 4 5 6 … 12. */

@@ -6,18 +6,23 @@ import type { PublicRouteOptions } from './index.js';
 import { idParam } from './params.js';
 
 export default async function sessionRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
-  app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) => {
-    const session = await services.catalogue.session(idParam(request.params.id, 'session'));
-    const hub = await services.settings.hub();
-    return reply.page('pages/session.njk', {
-      pageTitle: `${session.course.title}, ${session.date}`,
-      metaDescription: session.course.summary,
-      canonicalUrl: `${config.publicUrl}/sessions/${session.id}`,
-      session,
-      course: session.course,
-      structuredData: sessionEvent(session, hub, config.publicUrl),
-    });
-  });
+  app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) =>
+    reply.publicPage(async () => {
+      const session = await services.catalogue.session(idParam(request.params.id, 'session'));
+      const hub = await services.settings.hub();
+      return {
+        template: 'pages/session.njk',
+        context: {
+          pageTitle: `${session.course.title}, ${session.date}`,
+          metaDescription: session.course.summary,
+          canonicalUrl: `${config.publicUrl}/sessions/${session.id}`,
+          session,
+          course: session.course,
+          structuredData: sessionEvent(session, hub, config.publicUrl),
+        },
+      };
+    }),
+  );
 
   app.get<{ Params: { id: string } }>('/sessions/:id/calendar.ics', async (request, reply) => {
     const session = await services.catalogue.session(idParam(request.params.id, 'session'));
@@ -30,12 +35,13 @@ export default async function sessionRoutes(app: FastifyInstance, { services, co
 
   // Until delegate accounts arrive, booking is by contacting the hub; this
   // page says how, with everything the hub will need to know.
-  app.get<{ Params: { id: string } }>('/sessions/:id/book', async (request, reply) => {
-    const session = await services.catalogue.session(idParam(request.params.id, 'session'));
-    return reply.page('pages/book.njk', {
-      pageTitle: `Book a place: ${session.course.title}`,
-      session,
-      course: session.course,
-    });
-  });
+  app.get<{ Params: { id: string } }>('/sessions/:id/book', async (request, reply) =>
+    reply.publicPage(async () => {
+      const session = await services.catalogue.session(idParam(request.params.id, 'session'));
+      return {
+        template: 'pages/book.njk',
+        context: { pageTitle: `Book a place: ${session.course.title}`, session, course: session.course },
+      };
+    }),
+  );
 }
