@@ -200,7 +200,7 @@ interface Measurement {
   requestsPerSecond: number;
   p50: number;
   p99: number;
-  requests: number;
+  responses: number;
   bytesPerRequest: number;
 }
 
@@ -230,7 +230,7 @@ async function measure(target: string, url: string): Promise<Measurement> {
     requestsPerSecond: result.requests.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    requests: result.requests.total,
+    responses: result['2xx'],
     bytesPerRequest: result.requests.total ? result.throughput.total / result.requests.total : 0,
   };
   console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
@@ -242,34 +242,39 @@ async function measure(target: string, url: string): Promise<Measurement> {
 
 function printMachine(): void {
   const cpus = os.cpus();
+  const loadAverage = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const rows = [
+    ['date', new Date().toISOString()],
+    [
+      'machine',
+      `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${os.platform()} ${os.release()}`,
+    ],
+    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadAverage} before the run`],
+    ['node', process.version],
+    [
+      'load',
+      `autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
+    ],
+    ['latency', 'autocannon records whole milliseconds (0 means under 1 ms)'],
+  ];
   console.log('Page benchmark');
-  console.log(`  date:        ${new Date().toISOString()}`);
-  console.log(
-    `  machine:     ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${os.platform()} ${os.release()}`,
-  );
-  console.log(
-    `  memory:      ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  console.log(`  node:        ${process.version}`);
-  console.log(
-    `  load:        autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
-  );
+  for (const [name, value] of rows) console.log(`  ${`${name}:`.padEnd(12)} ${value}`);
   console.log('');
 }
 
 function printResults(bare: Measurement, session: Measurement, catalogue: Measurement): void {
   const rows = [bare, session, catalogue];
-  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', '÷ bare', 'requests', 'KiB/resp'];
+  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', '÷ bare', '2xx responses', 'KiB/resp'];
   const cells = rows.map((row) => [
     row.target,
     row.requestsPerSecond.toFixed(0),
     String(row.p50),
     String(row.p99),
     row === bare ? '1' : (row.requestsPerSecond / bare.requestsPerSecond).toFixed(3),
-    String(row.requests),
+    String(row.responses),
     (row.bytesPerRequest / 1024).toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));

@@ -195,31 +195,30 @@ describe.runIf(inject('chromiumAvailable'))('accessibility of the public pages',
     await findPagesToCheck(desktop.page, (path) => e2e.url(path));
   });
 
-  // Desktop and phone are checked side by side: separate pages, so the
-  // browser can work on both at once.
-  it.each(PAGES)('$name: no axe violations on a desktop screen, nor at 320px wide without sideways scrolling', async ({ path, status = 200, shows }) => {
-    await Promise.all([
-      (async () => {
-        const { page, problems } = desktop;
-        problems.clear();
-        await visit(page, e2e.url(path()), status);
-        await shows(page);
-        await expectNoAxeViolations(page, `${path()} (desktop)`);
-        expectNoPageProblems(problems, path());
-      })(),
-      (async () => {
-        const { page, problems } = mobile;
-        problems.clear();
-        await visit(page, e2e.url(path()), status);
-        const { scrollWidth, innerWidth } = await horizontalOverflow(page);
-        expect(innerWidth).toBe(MOBILE_VIEWPORT.width);
-        expect(scrollWidth, `${path()} is ${scrollWidth}px wide in a ${innerWidth}px window`).toBeLessThanOrEqual(
-          innerWidth,
-        );
-        await expectNoAxeViolations(page, `${path()} (320px)`);
-        expectNoPageProblems(problems, `${path()} (320px)`);
-      })(),
-    ]);
+  describe.each(PAGES)('$name', ({ path, status = 200, shows }) => {
+    it('has no axe violations on a desktop screen', async () => {
+      const { page, problems } = desktop;
+      problems.clear();
+      await visit(page, e2e.url(path()), status);
+      await shows(page);
+      expect(await page.locator('iframe').count()).toBe(0);
+      await expectNoAxeViolations(page, `${path()} (desktop)`);
+      expectNoPageProblems(problems, path());
+    });
+
+    it('has no axe violations at 320px wide, and does not scroll sideways', async () => {
+      const { page, problems } = mobile;
+      problems.clear();
+      await visit(page, e2e.url(path()), status);
+      const { scrollWidth, innerWidth } = await horizontalOverflow(page);
+      expect(innerWidth).toBe(MOBILE_VIEWPORT.width);
+      expect(
+        scrollWidth,
+        `${path()} is ${scrollWidth}px wide in a ${innerWidth}px window`,
+      ).toBeLessThanOrEqual(innerWidth);
+      await expectNoAxeViolations(page, `${path()} (320px)`);
+      expectNoPageProblems(problems, `${path()} (320px)`);
+    });
   });
 
   it('the error summary takes keyboard and mouse users to the field at fault', async () => {
@@ -227,7 +226,9 @@ describe.runIf(inject('chromiumAvailable'))('accessibility of the public pages',
     problems.clear();
     await visit(page, e2e.url('/courses?month=2026-13'), 400);
     const summary = page.locator('.govuk-error-summary');
-    const link = summary.getByRole('link', { name: 'Choose a month from the list, or write it like 2026-03' });
+    const link = summary.getByRole('link', {
+      name: 'Choose a month from the list, or write it like 2026-03',
+    });
     expect(await link.getAttribute('href')).toBe('#month');
     // The field says what is wrong, and says it to screen readers too.
     expect(await page.locator('#month').getAttribute('aria-describedby')).toContain('month-error');
@@ -285,7 +286,10 @@ async function findPagesToCheck(page: Page, url: (path: string) => string): Prom
   const courseHref = await page.locator('.govuk-breadcrumbs a[href^="/courses/"]').getAttribute('href');
   found.course = courseHref?.replace('/courses/', '') ?? '';
   await visit(page, url('/venues'));
-  found.venue = ((await page.locator('main h2 a').first().getAttribute('href')) ?? '').replace('/venues/', '');
+  found.venue = ((await page.locator('main h2 a').first().getAttribute('href')) ?? '').replace(
+    '/venues/',
+    '',
+  );
   await visit(page, url('/trainers'));
   found.trainer = ((await page.locator('main h2 a').first().getAttribute('href')) ?? '').replace(
     '/trainers/',

@@ -26,6 +26,9 @@ const MODES = [
   { mode: 'without JavaScript', javaScriptEnabled: false },
 ] as const;
 
+/** A walk visits several pages and runs axe on each: more than the default 20s on a busy machine. */
+const WALK_TIMEOUT = 60_000;
+
 describe.runIf(inject('chromiumAvailable'))('catalogue, as a visitor', () => {
   const e2e = useE2E();
 
@@ -38,115 +41,125 @@ describe.runIf(inject('chromiumAvailable'))('catalogue, as a visitor', () => {
       return new Walk(e2e, visitor, twin, javaScriptEnabled);
     }
 
-    it('filters to online sessions, opens one and then its trainer', async () => {
-      const walk = await start();
-      const { page } = walk.visitor;
+    it(
+      'filters to online sessions, opens one and then its trainer',
+      async () => {
+        const walk = await start();
+        const { page } = walk.visitor;
 
-      await visit(page, e2e.url('/courses'));
-      await walk.check();
-      const allCount = await resultCount(page);
-      expect(allCount).toBeGreaterThan(0);
+        await visit(page, e2e.url('/courses'));
+        await walk.check();
+        const allCount = await resultCount(page);
+        expect(allCount).toBeGreaterThan(0);
 
-      await page.getByLabel('Format', { exact: true }).selectOption({ label: 'Online' });
-      const status = await navigateBy(page, () =>
-        page.getByRole('button', { name: 'Search courses' }).click(),
-      );
-      expect(status).toBe(200);
-      const url = new URL(page.url());
-      expect(url.pathname).toBe('/courses');
-      expect(url.searchParams.get('format')).toBe('online');
-      await expect.poll(() => page.getByLabel('Format', { exact: true }).inputValue()).toBe('online');
-      await walk.check();
+        await page.getByLabel('Format', { exact: true }).selectOption({ label: 'Online' });
+        const status = await navigateBy(page, () =>
+          page.getByRole('button', { name: 'Search courses' }).click(),
+        );
+        expect(status).toBe(200);
+        const url = new URL(page.url());
+        expect(url.pathname).toBe('/courses');
+        expect(url.searchParams.get('format')).toBe('online');
+        await expect.poll(() => page.getByLabel('Format', { exact: true }).inputValue()).toBe('online');
+        await walk.check();
 
-      // Online sessions only: each is online, or in person with an online option (hybrid).
-      const onlineCount = await resultCount(page);
-      expect(onlineCount).toBeGreaterThan(0);
-      expect(onlineCount).toBeLessThan(allCount);
-      const cards = page.locator('#results .trellis-session-card');
-      const where = await cards.locator('div:has(> dt:text-is("Where")) > dd').allTextContents();
-      expect(where.length).toBe(await cards.count());
-      for (const text of where) expect(text.trim()).toMatch(/^Online$| or online$/);
+        // Online sessions only: each is online, or in person with an online option (hybrid).
+        const onlineCount = await resultCount(page);
+        expect(onlineCount).toBeGreaterThan(0);
+        expect(onlineCount).toBeLessThan(allCount);
+        const cards = page.locator('#results .trellis-session-card');
+        const where = await cards.locator('div:has(> dt:text-is("Where")) > dd').allTextContents();
+        expect(where.length).toBe(await cards.count());
+        for (const text of where) expect(text.trim()).toMatch(/^Online$| or online$/);
 
-      // The first session: its title and date, as the card shows them.
-      const first = cards.first();
-      const link = first.locator('.trellis-session-card__title a');
-      const hiddenDate = (await link.locator('.govuk-visually-hidden').textContent()) ?? '';
-      const title = ((await link.textContent()) ?? '').replace(hiddenDate, '').trim();
-      const date = (await first.locator('div:has(> dt:text-is("Date")) > dd').textContent())?.trim() ?? '';
-      const href = (await link.getAttribute('href')) ?? '';
-      expect(title).not.toBe('');
-      expect(date).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d$/);
-      expect(href).toMatch(/^\/sessions\/\d+$/);
+        // The first session: its title and date, as the card shows them.
+        const first = cards.first();
+        const link = first.locator('.trellis-session-card__title a');
+        const hiddenDate = (await link.locator('.govuk-visually-hidden').textContent()) ?? '';
+        const title = ((await link.textContent()) ?? '').replace(hiddenDate, '').trim();
+        const date = (await first.locator('div:has(> dt:text-is("Date")) > dd').textContent())?.trim() ?? '';
+        const href = (await link.getAttribute('href')) ?? '';
+        expect(title).not.toBe('');
+        expect(date).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d$/);
+        expect(href).toMatch(/^\/sessions\/\d+$/);
 
-      expect(await navigateBy(page, () => link.click())).toBe(200);
-      expect(new URL(page.url()).pathname).toBe(href);
-      await expect.poll(() => page.locator('h1').textContent()).toBe(title);
-      expect(await page.title()).toContain(title);
-      expect(await page.locator('.govuk-caption-l').textContent()).toMatch(/Online|In person or online/);
-      expect(await summaryValue(page, 'Date and time').textContent()).toContain(date);
-      const whereFact = (await summaryValue(page, 'Where').count())
-        ? summaryValue(page, 'Where')
-        : summaryValue(page, 'Venue');
-      expect(await whereFact.textContent()).toMatch(/Online|join online/);
-      expect(await summaryValue(page, 'Places available').textContent()).toMatch(
-        /\d+ places? left|Fully booked/,
-      );
-      expect(await summaryValue(page, 'Level').textContent()).toMatch(/Foundation|Intermediate|Advanced/);
-      await expect
-        .poll(() => page.locator('#book a.govuk-button').getAttribute('href'))
-        .toBe(`${href}/book`);
-      await walk.check();
+        expect(await navigateBy(page, () => link.click())).toBe(200);
+        expect(new URL(page.url()).pathname).toBe(href);
+        await expect.poll(async () => ((await page.locator('h1').textContent()) ?? '').trim()).toBe(title);
+        expect(await page.title()).toContain(title);
+        expect(await page.locator('.govuk-caption-l').textContent()).toMatch(/Online|In person or online/);
+        expect(await summaryValue(page, 'Date and time').textContent()).toContain(date);
+        const whereFact = (await summaryValue(page, 'Where').count())
+          ? summaryValue(page, 'Where')
+          : summaryValue(page, 'Venue');
+        expect(await whereFact.textContent()).toMatch(/Online|join online/);
+        expect(await summaryValue(page, 'Places available').textContent()).toMatch(
+          /\d+ places? left|Fully booked/,
+        );
+        expect(await summaryValue(page, 'Level').textContent()).toMatch(/Foundation|Intermediate|Advanced/);
+        await expect
+          .poll(() => page.locator('#book a.govuk-button').getAttribute('href'))
+          .toBe(`${href}/book`);
+        await walk.check();
 
-      // The trainer named in the key facts.
-      const trainerLink = summaryValue(page, 'Trainer').locator('a[href^="/trainers/"]').first();
-      const trainerName = ((await trainerLink.textContent()) ?? '').trim();
-      expect(trainerName).not.toBe('');
-      expect(await navigateBy(page, () => trainerLink.click())).toBe(200);
-      expect(new URL(page.url()).pathname).toMatch(/^\/trainers\/[a-z0-9-]+$/);
-      expect((await page.locator('h1').textContent())?.trim()).toBe(trainerName);
-      // The trainer's upcoming sessions include the one we came from.
-      expect(await page.locator(`main a[href="${href}"]`).count()).toBe(1);
-      await walk.check();
-    });
+        // The trainer named in the key facts.
+        const trainerLink = summaryValue(page, 'Trainer').locator('a[href^="/trainers/"]').first();
+        const trainerName = ((await trainerLink.textContent()) ?? '').trim();
+        expect(trainerName).not.toBe('');
+        expect(await navigateBy(page, () => trainerLink.click())).toBe(200);
+        expect(new URL(page.url()).pathname).toMatch(/^\/trainers\/[a-z0-9-]+$/);
+        expect((await page.locator('h1').textContent())?.trim()).toBe(trainerName);
+        // The trainer's upcoming sessions include the one we came from.
+        expect(await page.locator(`main a[href="${href}"]`).count()).toBe(1);
+        await walk.check();
+      },
+      WALK_TIMEOUT,
+    );
 
-    it('shows the seed session as finished, with a link to the next date that works', async () => {
-      const walk = await start();
-      const { page } = walk.visitor;
+    it(
+      'shows the seed session as finished, with a link to the next date that works',
+      async () => {
+        const walk = await start();
+        const { page } = walk.visitor;
 
-      // The seed course's own page lists only dates still to come.
-      await visit(page, e2e.url('/courses/trauma-informed-co-production'));
-      expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
-      const upcoming = page.locator('main .trellis-session-card__title a');
-      expect(await upcoming.count()).toBeGreaterThan(0);
-      const nextHref = await upcoming.first().getAttribute('href');
-      const nextDate = (await upcoming.first().textContent())?.trim();
-      expect(await page.locator('main').textContent()).not.toContain('25 November 2024');
-      await walk.check();
+        // The seed course's own page lists only dates still to come.
+        await visit(page, e2e.url('/courses/trauma-informed-co-production'));
+        expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
+        const upcoming = page.locator('main .trellis-session-card__title a');
+        expect(await upcoming.count()).toBeGreaterThan(0);
+        const nextHref = await upcoming.first().getAttribute('href');
+        const nextDate = (await upcoming.first().textContent())?.trim();
+        expect(await page.locator('main').textContent()).not.toContain('25 November 2024');
+        await walk.check();
 
-      // The seed's own date, 25 November 2024, is the first session the demo creates.
-      await visit(page, e2e.url('/sessions/1'));
-      expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
-      expect(await summaryValue(page, 'Date and time').textContent()).toContain('Monday 25 November 2024');
-      const banner = page.locator('.govuk-notification-banner');
-      expect(await banner.locator('.govuk-notification-banner__heading').textContent()).toBe(
-        'This session has finished.',
-      );
-      expect((await summaryValue(page, 'Places available').textContent())?.trim()).toBe('No longer available');
-      expect(await page.locator('#book a.govuk-button').count()).toBe(0);
-      await walk.check();
+        // The seed's own date, 25 November 2024, is the first session the demo creates.
+        await visit(page, e2e.url('/sessions/1'));
+        expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
+        expect(await summaryValue(page, 'Date and time').textContent()).toContain('Monday 25 November 2024');
+        const banner = page.locator('.govuk-notification-banner');
+        expect(await banner.locator('.govuk-notification-banner__heading').textContent()).toBe(
+          'This session has finished.',
+        );
+        expect((await summaryValue(page, 'Places available').textContent())?.trim()).toBe(
+          'No longer available',
+        );
+        expect(await page.locator('#book a.govuk-button').count()).toBe(0);
+        await walk.check();
 
-      // "The next date is …" leads to the course's first upcoming date.
-      const nextLink = banner.locator('a[href^="/sessions/"]');
-      expect(await nextLink.getAttribute('href')).toBe(nextHref);
-      expect((await nextLink.textContent())?.trim()).toBe(nextDate);
-      expect(await navigateBy(page, () => nextLink.click())).toBe(200);
-      expect(new URL(page.url()).pathname).toBe(nextHref);
-      expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
-      expect(await summaryValue(page, 'Date and time').textContent()).toContain(nextDate);
-      expect(await page.locator('.govuk-notification-banner').count()).toBe(0);
-      expect(await page.locator('#book a.govuk-button').getAttribute('href')).toBe(`${nextHref}/book`);
-      await walk.check();
-    });
+        // "The next date is …" leads to the course's first upcoming date.
+        const nextLink = banner.locator('a[href^="/sessions/"]');
+        expect(await nextLink.getAttribute('href')).toBe(nextHref);
+        expect((await nextLink.textContent())?.trim()).toBe(nextDate);
+        expect(await navigateBy(page, () => nextLink.click())).toBe(200);
+        expect(new URL(page.url()).pathname).toBe(nextHref);
+        expect((await page.locator('h1').textContent())?.trim()).toBe('Trauma Informed Co-Production');
+        expect(await summaryValue(page, 'Date and time').textContent()).toContain(nextDate);
+        expect(await page.locator('.govuk-notification-banner').count()).toBe(0);
+        expect(await page.locator('#book a.govuk-button').getAttribute('href')).toBe(`${nextHref}/book`);
+        await walk.check();
+      },
+      WALK_TIMEOUT,
+    );
   });
 });
 

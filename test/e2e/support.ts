@@ -9,7 +9,9 @@
  * `describe.runIf(inject('chromiumAvailable'))`, so a missing browser is
  * skipped locally (with globalSetup's notice) and fails in CI.
  */
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 import { AxeBuilder } from '@axe-core/playwright';
 import {
@@ -21,6 +23,7 @@ import {
 } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 
+import { BUILT_ASSETS_DIR } from '../../src/paths.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { CHROMIUM_PATH } from '../support/environment.js';
 
@@ -74,6 +77,12 @@ export function useE2E(): E2E {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
+    // The test command builds the assets first; say so plainly if they are missing.
+    if (!existsSync(join(BUILT_ASSETS_DIR, 'trellis.css'))) {
+      throw new Error(
+        `No built assets in ${BUILT_ASSETS_DIR}: run \`npm run build\` (or \`node scripts/build-assets.mjs\`) first.`,
+      );
+    }
     testApp = await createTestApp('sqlite');
     await testApp.app.listen({ host: '127.0.0.1', port: 0 });
     const address = testApp.app.server.address() as AddressInfo;
@@ -193,9 +202,20 @@ export function expectNoPageProblems(problems: PageProblems, where = 'the page')
   expect(lines, `Problems in ${where}:\n${lines.join('\n')}`).toEqual([]);
 }
 
-/** Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now. */
+/**
+ * Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now.
+ *
+ * Legacy mode runs axe in the page itself instead of gathering results in an
+ * extra blank page, which halves the time a check takes. Its one limit,
+ * not testing cross-origin frames, does not matter here: the content security
+ * policy allows no other origin, and Trellis's pages have no frames at all.
+ */
 export async function axeViolations(page: Page): Promise<AxeResult[]> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(AXE_TAGS)
+    .options({ resultTypes: ['violations'] })
+    .setLegacyMode(true)
+    .analyze();
   return results.violations;
 }
 
@@ -233,55 +253,108 @@ export async function visit(page: Page, url: string, expectedStatus = 200): Prom
   expect(response?.status(), `status of ${url}`).toBe(expectedStatus);
 }
 
-/** True when the page scrolls sideways (WCAG 1.4.10 reflow failure at 320px). */
+/**
+ * How wide the page is against the window: a page wider than the window
+ * scrolls sideways, which fails WCAG 1.4.10 (reflow) at 320px.
+ */
 export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number }> {
   return page.evaluate<{ scrollWidth: number; innerWidth: number }>(
     '({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })',
   );
 }
 
-/** What is focused now, and how it is drawn, for keyboard tests. */
+/** How an element is drawn: the properties a focus indicator changes. */
+export interface DrawnStyle {
+  outline: string;
+  outlineVisible: boolean;
+  boxShadow: string;
+  backgroundColor: string;
+  color: string;
+  borderColor: string;
+  textDecoration: string;
+}
+
+/** What is focused now, and how it is drawn focused and not, for keyboard tests. */
 export interface FocusedElement {
   tag: string;
   id: string;
   text: string;
   href: string | null;
-  outlineStyle: string;
-  outlineWidth: string;
-  outlineColor: string;
-  boxShadow: string;
-  backgroundColor: string;
+  /** A short description for failure messages. */
+  label: string;
+  /** It has a size and is inside the window (focus scrolls it into view). */
+  onScreen: boolean;
+  inMain: boolean;
+  /** Where the indicator is drawn: the element, or (checkboxes) its label's ::before box. */
+  indicatorOn: 'element' | 'label::before';
+  focused: DrawnStyle;
+  unfocused: DrawnStyle;
 }
 
+/**
+ * Describes the focused element. To compare it with how it looks without
+ * focus, it is blurred and focused again (without scrolling), which leaves
+ * the place Tab continues from unchanged.
+ */
 export async function focusedElement(page: Page): Promise<FocusedElement | null> {
-  return page.evaluate<FocusedElement | null>(`(() => {
+  // String.raw: the regular expressions below reach the browser as written.
+  return page.evaluate<FocusedElement | null>(String.raw`(() => {
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) return null;
-    const style = getComputedStyle(el);
+    const checkable = el.tagName === 'INPUT' && (el.type === 'checkbox' || el.type === 'radio');
+    const drawn = () => {
+      const style = checkable && el.labels && el.labels[0]
+        ? getComputedStyle(el.labels[0], '::before')
+        : getComputedStyle(el);
+      const transparent = /^transparent$|^rgba\(.*,\s*0\)$/.test(style.outlineColor.trim());
+      return {
+        outline: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor,
+        outlineVisible: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 && !transparent,
+        boxShadow: style.boxShadow,
+        backgroundColor: style.backgroundColor,
+        color: style.color,
+        borderColor: style.borderColor,
+        textDecoration: style.textDecorationLine + ' ' + style.textDecorationThickness,
+      };
+    };
+    const focused = drawn();
+    el.blur();
+    const unfocused = drawn();
+    el.focus({ preventScroll: true });
+    const rect = el.getBoundingClientRect();
+    const text = el.tagName === 'SELECT' ? '' : (el.textContent || '').replace(/\s+/g, ' ').trim();
     return {
       tag: el.tagName.toLowerCase(),
       id: el.id,
-      text: (el.textContent || '').replace(/\\s+/g, ' ').trim(),
+      text,
       href: el.getAttribute('href'),
-      outlineStyle: style.outlineStyle,
-      outlineWidth: style.outlineWidth,
-      outlineColor: style.outlineColor,
-      boxShadow: style.boxShadow,
-      backgroundColor: style.backgroundColor,
+      label: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.getAttribute('href') ? '[href="' + el.getAttribute('href') + '"]' : '') +
+        (text ? ' "' + text.slice(0, 50) + '"' : ''),
+      onScreen: rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.right > 0 &&
+        rect.top < window.innerHeight && rect.left < window.innerWidth,
+      inMain: Boolean(el.closest('main')),
+      indicatorOn: checkable ? 'label::before' : 'element',
+      focused,
+      unfocused,
     };
   })()`);
 }
 
 /**
- * A focus indicator a sighted keyboard user can see: an outline that is not
- * transparent, or a box shadow. (GOV.UK links have a transparent outline, for
- * forced-colours mode, and show focus with a yellow box shadow.)
+ * A focus indicator a sighted keyboard user can see: with focus the element
+ * has an outline that is not transparent, or a box shadow, and it looks
+ * different from the same element without focus. (GOV.UK links have a
+ * transparent outline, for forced-colours mode, and show focus with a yellow
+ * background and box shadow; buttons have a box shadow even unfocused.)
  */
-export function hasVisibleFocusStyle(focused: FocusedElement): boolean {
-  const transparent = /^transparent$|^rgba\(.*,\s*0\)$/.test(focused.outlineColor.trim());
-  const outline = focused.outlineStyle !== 'none' && parseFloat(focused.outlineWidth) > 0 && !transparent;
-  const shadow = focused.boxShadow !== 'none' && focused.boxShadow !== '';
-  return outline || shadow;
+export function hasVisibleFocusStyle(element: FocusedElement): boolean {
+  const { focused, unfocused } = element;
+  const marked = focused.outlineVisible || (focused.boxShadow !== 'none' && focused.boxShadow !== '');
+  const changed = (Object.keys(focused) as (keyof DrawnStyle)[]).some(
+    (key) => focused[key] !== unfocused[key],
+  );
+  return marked && changed;
 }
 
 /**
@@ -298,7 +371,7 @@ export async function tabUntil(
     await page.keyboard.press('Tab');
     const focused = await focusedElement(page);
     if (focused && matches(focused)) return { focused, presses };
-    seen.push(focused ? `${focused.tag}#${focused.id} "${focused.text.slice(0, 40)}"` : '(nothing)');
+    seen.push(focused ? focused.label : '(nothing)');
   }
   throw new Error(`Tab never reached the element after ${limit} presses. Focus went:\n${seen.join('\n')}`);
 }
