@@ -204,8 +204,22 @@ interface Measurement {
   bytesPerRequest: number;
 }
 
+const BROWSER_HEADERS = {
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-encoding': 'gzip, deflate, br',
+  'accept-language': 'en-GB,en;q=0.9',
+};
+
 async function cannon(title: string, url: string, seconds: number): Promise<autocannon.Result> {
-  const result = await autocannon({ title, url, connections: CONNECTIONS, duration: seconds, timeout: 10 });
+  const result = await autocannon({
+    title,
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 10,
+    // What every browser sends; the same for every target, bare included.
+    headers: BROWSER_HEADERS,
+  });
   const statusCounts = `1xx ${result['1xx']}, 2xx ${result['2xx']}, 3xx ${result['3xx']}, 4xx ${result['4xx']}, 5xx ${result['5xx']}`;
   if (result.errors > 0 || result.non2xx > 0 || result['2xx'] === 0) {
     throw new Error(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { PageCache } from './pageCache.js';
+import { PageCache, gzippedBody } from './pageCache.js';
 
 describe('PageCache', () => {
   const page = { statusCode: 200, body: '<p>hello</p>' };
@@ -24,5 +24,16 @@ describe('PageCache', () => {
     expect(cache.get('b', 1, 1)).toBeUndefined();
     expect(cache.get('a', 1, 1)).toBeDefined();
     expect(cache.get('c', 1, 1)).toBeDefined();
+  });
+});
+
+describe('gzippedBody', () => {
+  it('compresses once and keeps the result with the page', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const page = { statusCode: 200, body: '<p>hello</p>'.repeat(100) };
+    const first = gzippedBody(page);
+    expect(gzippedBody(page)).toBe(first);
+    expect(gunzipSync(first).toString()).toBe(page.body);
+    expect(first.length).toBeLessThan(page.body.length / 10);
   });
 });

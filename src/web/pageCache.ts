@@ -7,14 +7,24 @@
  *
  * Only pages that are the same for every visitor may be cached here.
  */
+import { gzipSync } from 'node:zlib';
+
 export interface CachedPage {
   statusCode: number;
   body: string;
+  /** The body gzipped, made on first request from a client that accepts it. */
+  gzipped?: Buffer;
 }
 
 interface Entry extends CachedPage {
   version: number;
   minute: number;
+}
+
+/** The page's body gzipped, computed once per cached page rather than per reply. */
+export function gzippedBody(page: CachedPage): Buffer {
+  page.gzipped ??= gzipSync(page.body, { level: 6 });
+  return page.gzipped;
 }
 
 export class PageCache {

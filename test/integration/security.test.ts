@@ -63,3 +63,23 @@ eachDatabase('security and errors', (dialect) => {
     expect(response.statusCode).toBeLessThan(500);
   });
 });
+
+eachDatabase('compressed pages', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('gzips public pages for clients that accept it, and only for them', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const plain = await t.app.inject('/courses');
+    const zipped = await t.app.inject({ url: '/courses', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toContain('Accept-Encoding');
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe(plain.body);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const refused = await t.app.inject({ url: '/courses', headers: { 'accept-encoding': 'gzip;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+});

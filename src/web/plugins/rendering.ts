@@ -10,7 +10,7 @@ import nunjucks from 'nunjucks';
 import type { HubSettings } from '../../domain/hub.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
 import type { Services } from '../../services/index.js';
-import type { PageCache } from '../pageCache.js';
+import { gzippedBody, type PageCache } from '../pageCache.js';
 import { renderMarkdown } from '../markdown.js';
 
 declare module 'fastify' {
@@ -98,7 +98,9 @@ export default fp(
           page = { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
           cache.set(key, version, minute, page);
         }
-        return this.code(page.statusCode).type(HTML).send(page.body);
+        this.code(page.statusCode).type(HTML).header('Vary', 'Accept-Encoding');
+        if (acceptsGzip(this.request)) return this.header('Content-Encoding', 'gzip').send(gzippedBody(page));
+        return this.send(page.body);
       },
     );
   },
@@ -106,3 +108,8 @@ export default fp(
 );
 
 const HTML = 'text/html; charset=utf-8';
+
+function acceptsGzip(request: FastifyRequest): boolean {
+  const accepted = request.headers['accept-encoding'];
+  return typeof accepted === 'string' && /\bgzip\b/.test(accepted) && !/\bgzip;\s*q=0(\.0*)?\b/.test(accepted);
+}
