@@ -5,6 +5,7 @@
  * database.
  */
 import closeWithGrace from 'close-with-grace';
+import type { FastifyBaseLogger } from 'fastify';
 
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -16,9 +17,14 @@ import { buildServices } from './services/index.js';
 
 async function main() {
   const config = loadConfig();
-  const database = openDatabase(config.databaseUrl);
+  let log: Pick<FastifyBaseLogger, 'warn'> = console;
+  const database = openDatabase(config.databaseUrl, {
+    onConnectionError: (error) =>
+      log.warn({ err: error }, 'database connection dropped; it will be replaced'),
+  });
   const services = buildServices(database);
   const app = await buildApp(config, services);
+  log = app.log;
 
   const migrations = await migrateToLatest(database.db, database.dialect);
   if (migrations.applied.length) app.log.info({ applied: migrations.applied }, 'database migrated');

@@ -74,7 +74,10 @@ eachDatabase('compressed pages', (dialect) => {
   it('gzips public pages for clients that accept it, and only for them', async () => {
     const { gunzipSync } = await import('node:zlib');
     const plain = await t.app.inject('/courses');
-    const zipped = await t.app.inject({ url: '/courses', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const zipped = await t.app.inject({
+      url: '/courses',
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(zipped.headers.vary).toContain('Accept-Encoding');
     expect(gunzipSync(zipped.rawPayload).toString()).toBe(plain.body);

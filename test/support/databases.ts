@@ -40,7 +40,8 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await adminQuery(`create database ${name}`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
-  const database = openDatabase(url.toString());
+  // Dropping the database at the end of a suite ends its connections; that is expected.
+  const database = openDatabase(url.toString(), { onConnectionError: () => undefined });
   await migrateToLatest(database.db, database.dialect);
   return {
     ...database,
