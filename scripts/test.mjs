@@ -34,7 +34,10 @@ try {
   summary = {
     passed: report.numPassedTests,
     // A failed file or an unhandled error fails the run even when every test passed.
-    failed: report.numFailedTests + report.numFailedTestSuites + (report.success || run.status === 0 ? 0 : 1),
+    failed: Math.max(
+      report.numFailedTests + report.numFailedTestSuites,
+      report.success && run.status === 0 ? 0 : 1,
+    ),
     skipped: report.numPendingTests + report.numTodoTests,
   };
 } catch {

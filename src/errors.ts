@@ -33,3 +33,31 @@ export class BadRequestError extends UserFacingError {
     super(message);
   }
 }
+
+/**
+ * A form that cannot be accepted: `fields` maps each field to what is wrong
+ * with it and how to fix it. Routes show the form again with these messages
+ * beside the fields and in an error summary, keeping what was typed.
+ */
+export class FormError extends UserFacingError {
+  readonly statusCode = 400;
+  readonly title = 'There is a problem';
+  constructor(readonly fields: Record<string, string>) {
+    super(Object.values(fields)[0] ?? 'Check the form and try again.');
+  }
+}
+
+/** The person must sign in (or sign in again) first. */
+export class SignInRequiredError extends UserFacingError {
+  readonly statusCode = 401;
+  readonly title = 'Sign in to continue';
+  constructor() {
+    super('Sign in to continue.');
+  }
+}
+
+/** The request is valid but not allowed now, for a reason the person should be told. */
+export class ConflictError extends UserFacingError {
+  readonly statusCode = 409;
+  readonly title = 'That could not be done';
+}

@@ -176,7 +176,75 @@ export interface DelegatesTable {
   job_role: string;
   line_manager_name: string;
   line_manager_email: string;
+  /** argon2id; null for a delegate who has not set a password (added by staff, or demo). */
+  password_hash: string | null;
+  email_verified_at: Instant | null;
   created_at: CreatedAt;
+  updated_at: Instant | null;
+}
+
+/** A signed-in browser. The cookie holds a random token; only its hash is stored. */
+export interface AuthSessionsTable {
+  id_hash: string;
+  delegate_id: number;
+  created_at: Instant;
+  last_seen_at: Instant;
+  /** The absolute end, however active the session is. */
+  expires_at: Instant;
+  revoked_at: Instant | null;
+}
+
+export type AuthTokenPurpose = 'verify_email' | 'reset_password';
+
+/** A one-use link sent by email. Only the token's hash is stored. */
+export interface AuthTokensTable {
+  id: Generated<number>;
+  token_hash: string;
+  delegate_id: number;
+  purpose: AuthTokenPurpose;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+}
+
+export type AuditActorType = 'delegate' | 'staff' | 'system';
+
+/** What happened to a booking (or, later, a course or session), who did it and when. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Instant;
+  actor_type: AuditActorType;
+  actor_id: number | null;
+  action: string;
+  entity_type: string;
+  entity_id: number;
+  /** JSON text. */
+  details: string;
+}
+
+/**
+ * An email waiting to be sent, written in the same transaction as the change
+ * it tells of and sent after commit by the outbox sender.
+ */
+export interface OutboxMessagesTable {
+  id: Generated<number>;
+  created_at: Instant;
+  to_address: string;
+  to_name: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** JSON: [{ filename, contentType, content }]. */
+  attachments: string;
+  /** Which message this is ("booking_confirmed", …), for staff and tests. */
+  kind: string;
+  booking_id: number | null;
+  attempts: number;
+  next_attempt_at: Instant;
+  /** Set while a sender is working on it, so two senders never send it twice at once. */
+  lease_until: Instant | null;
+  last_error: string | null;
+  sent_at: Instant | null;
 }
 
 export interface BookingsTable {
@@ -190,6 +258,14 @@ export interface BookingsTable {
   offer_expires_at: Instant | null;
   cancelled_at: Instant | null;
   cancellation_reason: string | null;
+  /** Who cancelled: the delegate, the hub, or the system (an offer that expired). */
+  cancelled_by: 'delegate' | 'hub' | 'system' | null;
+  /** Shown only to staff and trainers of the session; deleted some days after it. */
+  access_needs: string | null;
+  dietary_needs: string | null;
+  /** When the delegate agreed to the hub holding their needs. */
+  needs_consent_at: Instant | null;
+  offered_at: Instant | null;
   created_at: CreatedAt;
   updated_at: Instant;
 }
@@ -201,6 +277,10 @@ export interface ChangeCountersTable {
 }
 
 export interface DB {
+  auth_sessions: AuthSessionsTable;
+  auth_tokens: AuthTokensTable;
+  audit_log: AuditLogTable;
+  outbox_messages: OutboxMessagesTable;
   change_counters: ChangeCountersTable;
   settings: SettingsTable;
   topics: TopicsTable;

@@ -1,7 +1,6 @@
 /**
  * The session page must show every fact of the real listing the demo starts
- * from (../shared/seeds/trauma-informed-co-production.txt), read here from
- * the listing itself.
+ * from, read here from the listing itself (test/fixtures).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +16,9 @@ import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 import { normalise, parsePage } from '../support/html.js';
 
+// A copy of ../shared/seeds/trauma-informed-co-production.txt, kept with the tests so a clone runs anywhere.
 const LISTING = readFileSync(
-  join(PROJECT_ROOT, '..', 'shared', 'seeds', 'trauma-informed-co-production.txt'),
+  join(PROJECT_ROOT, 'test', 'fixtures', 'trauma-informed-co-production.txt'),
   'utf8',
 );
 

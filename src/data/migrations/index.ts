@@ -7,12 +7,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DialectName } from '../db.js';
 import { catalogue } from './001-catalogue.js';
 import { publicPagesVersion } from './002-public-pages-version.js';
+import { accountsBookingEmail } from './003-accounts-booking-email.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
   '002-public-pages-version': publicPagesVersion,
+  '003-accounts-booking-email': accountsBookingEmail,
 };
 
 export interface MigrationResult {

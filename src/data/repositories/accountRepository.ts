@@ -1,0 +1,210 @@
+/**
+ * Delegate accounts, their signed-in sessions and their one-use email tokens.
+ * Secrets are never stored: sessions and tokens are kept as SHA-256 hashes of
+ * the random values held by the browser or sent by email.
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+import type { AuthTokenPurpose, DB, Instant, OrganisationType } from '../schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface DelegateDetails {
+  name: string;
+  email: string;
+  organisationId: number;
+  jobRole: string;
+  lineManagerName: string;
+  lineManagerEmail: string;
+}
+
+export class AccountRepository {
+  constructor(private readonly db: Executor) {}
+
+  within(trx: Transaction<DB>): AccountRepository {
+    return new AccountRepository(trx);
+  }
+
+  findDelegateByEmail(email: string) {
+    return this.db.selectFrom('delegates').where('email', '=', email.toLowerCase()).selectAll().executeTakeFirst();
+  }
+
+  findDelegate(id: number) {
+    return this.db
+      .selectFrom('delegates')
+      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .where('delegates.id', '=', id)
+      .selectAll('delegates')
+      .select(['organisations.name as organisation_name', 'organisations.confirmed_at as organisation_confirmed_at'])
+      .executeTakeFirst();
+  }
+
+  async createDelegate(details: DelegateDetails, passwordHash: string, now: Date): Promise<number> {
+    const at = now.toISOString();
+    const row = await this.db
+      .insertInto('delegates')
+      .values({
+        name: details.name,
+        email: details.email.toLowerCase(),
+        organisation_id: details.organisationId,
+        job_role: details.jobRole,
+        line_manager_name: details.lineManagerName,
+        line_manager_email: details.lineManagerEmail.toLowerCase(),
+        password_hash: passwordHash,
+        email_verified_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async updateDetails(id: number, details: DelegateDetails, emailChanged: boolean, now: Date): Promise<void> {
+    await this.db
+      .updateTable('delegates')
+      .set({
+        name: details.name,
+        email: details.email.toLowerCase(),
+        organisation_id: details.organisationId,
+        job_role: details.jobRole,
+        line_manager_name: details.lineManagerName,
+        line_manager_email: details.lineManagerEmail.toLowerCase(),
+        ...(emailChanged ? { email_verified_at: null } : {}),
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPassword(id: number, passwordHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('delegates')
+      .set({ password_hash: passwordHash, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markEmailVerified(id: number, now: Date): Promise<void> {
+    await this.db
+      .updateTable('delegates')
+      .set({ email_verified_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('email_verified_at', 'is', null)
+      .execute();
+  }
+
+  /** The hub's confirmed organisations, for the registration list. */
+  listOrganisations() {
+    return this.db
+      .selectFrom('organisations')
+      .where('confirmed_at', 'is not', null)
+      .select(['id', 'name', 'type'])
+      .orderBy('name')
+      .execute();
+  }
+
+  findOrganisation(id: number) {
+    return this.db.selectFrom('organisations').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  findOrganisationByName(name: string) {
+    return this.db.selectFrom('organisations').where('name', '=', name).selectAll().executeTakeFirst();
+  }
+
+  /** An organisation a delegate named that is not on the list yet: staff confirm it later. */
+  async createUnconfirmedOrganisation(name: string, type: OrganisationType, now: Date): Promise<number> {
+    const row = await this.db
+      .insertInto('organisations')
+      .values({ name, type, confirmed_at: null, created_at: now.toISOString() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async createSession(idHash: string, delegateId: number, now: Date, expiresAt: Date): Promise<void> {
+    await this.db
+      .insertInto('auth_sessions')
+      .values({
+        id_hash: idHash,
+        delegate_id: delegateId,
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  findSession(idHash: string) {
+    return this.db.selectFrom('auth_sessions').where('id_hash', '=', idHash).selectAll().executeTakeFirst();
+  }
+
+  async touchSession(idHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('auth_sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .execute();
+  }
+
+  async revokeSession(idHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('auth_sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** Signs a delegate out everywhere (after a password reset, say), except perhaps the current browser. */
+  async revokeAllSessions(delegateId: number, now: Date, except?: string): Promise<void> {
+    let query = this.db
+      .updateTable('auth_sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('delegate_id', '=', delegateId)
+      .where('revoked_at', 'is', null);
+    if (except) query = query.where('id_hash', '<>', except);
+    await query.execute();
+  }
+
+  async createToken(
+    tokenHash: string,
+    delegateId: number,
+    purpose: AuthTokenPurpose,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.db
+      .insertInto('auth_tokens')
+      .values({
+        token_hash: tokenHash,
+        delegate_id: delegateId,
+        purpose,
+        created_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        used_at: null,
+      })
+      .execute();
+  }
+
+  findToken(tokenHash: string, purpose: AuthTokenPurpose) {
+    return this.db
+      .selectFrom('auth_tokens')
+      .where('token_hash', '=', tokenHash)
+      .where('purpose', '=', purpose)
+      .selectAll()
+      .executeTakeFirst();
+  }
+
+  /** Uses a token once: false if it was already used (by a second click, say). */
+  async useToken(id: number, now: Instant): Promise<boolean> {
+    const result = await this.db
+      .updateTable('auth_tokens')
+      .set({ used_at: now })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
