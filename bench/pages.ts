@@ -365,6 +365,9 @@ async function main(): Promise<void> {
       PORT: String(port),
       DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`,
       DEMO_CONTENT: 'true',
+      SESSION_SECRET: 'bench-only-secret-0123456789abcdef0123456789',
+      // Production needs SMTP; this benchmark sends no email, so nothing listens here.
+      SMTP_URL: 'smtp://127.0.0.1:9',
     });
     await waitForHealth(baseUrl, trellis, 60_000);
 

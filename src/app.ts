@@ -10,10 +10,14 @@ import type { Config } from './config.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
 import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';
+import accounts from './web/plugins/accounts.js';
 import errors from './web/plugins/errors.js';
 import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
 import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
+import accountRoutes from './web/routes/account/index.js';
+import bookingRoutes from './web/routes/bookings/index.js';
+import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
 /** Personal data and secrets never reach the logs. */
@@ -65,7 +69,15 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     cache: new PageCache(),
   });
   await app.register(errors);
+  await app.register(accounts, {
+    accounts: services.accounts,
+    sessionSecret: config.sessionSecret,
+    https: config.publicUrl.startsWith('https://'),
+  });
   await app.register(healthRoutes, { services });
   await app.register(publicRoutes, { services, config });
+  await app.register(accountRoutes, { services });
+  await app.register(bookingRoutes, { services });
+  if (config.devMailbox) await app.register(devMailboxRoutes, { outbox: services.outbox });
   return app;
 }

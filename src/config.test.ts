@@ -32,10 +32,22 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires the public address in production', () => {
+  it('requires the public address, a session secret and SMTP in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL is required in production/);
-    expect(
-      loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://training.example.org.uk/' }).publicUrl,
-    ).toBe('https://training.example.org.uk');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL is required in production/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://training.example.org.uk/',
+      SESSION_SECRET: 'x'.repeat(40),
+      SMTP_URL: 'smtp://mail.example.org.uk:587',
+    });
+    expect(config.publicUrl).toBe('https://training.example.org.uk');
+    expect(config.devMailbox).toBe(false);
+  });
+
+  it('offers the development mailbox only without SMTP and outside production', () => {
+    expect(loadConfig({}).devMailbox).toBe(true);
+    expect(loadConfig({ SMTP_URL: 'smtp://localhost:2525' }).devMailbox).toBe(false);
   });
 });

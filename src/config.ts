@@ -3,6 +3,8 @@
  * A value that is wrong stops start-up with a message that names it, rather
  * than failing later in the middle of a request.
  */
+import { randomBytes } from 'node:crypto';
+
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -26,11 +28,34 @@ const configSchema = z
       .url({ protocol: /^https?$/ })
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    /** Signs cookies (the CSRF secret). At least 32 characters; required in production. */
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** smtp://user:password@host:587 or smtps://…; without it, mail goes to the development mailbox. */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+    /** The From address of every email. */
+    MAIL_FROM: z.email().default('training@example.org.uk'),
     /** Re-read page templates on every request (set by `npm run dev`). */
     RELOAD_TEMPLATES: booleanFromEnv.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is required in production (a random value of at least 32 characters)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'is required in production, or no email is sent',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -49,6 +74,11 @@ export interface Config {
   publicUrl: string;
   logLevel: string;
   reloadTemplates: boolean;
+  sessionSecret: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** The development mailbox page: only without SMTP, and never in production. */
+  devMailbox: boolean;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: value.PUBLIC_URL ?? `http://${displayHost(value.HOST)}:${value.PORT}`,
     logLevel: value.LOG_LEVEL,
     reloadTemplates: value.RELOAD_TEMPLATES,
+    // Outside production a per-start secret is fine: only CSRF cookies depend on it.
+    sessionSecret: value.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    smtpUrl: value.SMTP_URL ?? null,
+    mailFrom: value.MAIL_FROM,
+    devMailbox: !value.SMTP_URL && value.NODE_ENV !== 'production',
   };
 }
 

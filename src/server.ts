@@ -22,7 +22,7 @@ async function main() {
     onConnectionError: (error) =>
       log.warn({ err: error }, 'database connection dropped; it will be replaced'),
   });
-  const services = buildServices(database);
+  const services = buildServices(database, { publicUrl: config.publicUrl });
   const app = await buildApp(config, services);
   log = app.log;
 

@@ -266,6 +266,7 @@ export interface BookingsTable {
   /** When the delegate agreed to the hub holding their needs. */
   needs_consent_at: Instant | null;
   offered_at: Instant | null;
+  reminder_sent_at: Instant | null;
   created_at: CreatedAt;
   updated_at: Instant;
 }

@@ -2,12 +2,16 @@
  * Builds every service from the data layer. The server and the tests both
  * start here, so a test exercises the same wiring as production.
  */
+import type { Database } from '../data/db.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
+import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { SettingsRepository } from '../data/repositories/settingsRepository.js';
-import type { Database } from '../data/db.js';
+import { AccountService } from './accountService.js';
+import { BookingService, type BookingServiceOptions } from './bookingService.js';
 import { CatalogueService } from './catalogueService.js';
 import { systemClock, type Clock } from './clock.js';
+import { Notifications, type MailContext } from './notifications.js';
 import { SettingsService } from './settingsService.js';
 
 export interface Services {
@@ -15,17 +19,44 @@ export interface Services {
   clock: Clock;
   catalogue: CatalogueService;
   settings: SettingsService;
+  accounts: AccountService;
+  bookings: BookingService;
+  outbox: OutboxRepository;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
 
-export function buildServices(database: Database, clock: Clock = systemClock): Services {
+export interface ServiceOptions {
+  clock?: Clock;
+  /** Where links in emails point. */
+  publicUrl: string;
+  booking?: BookingServiceOptions;
+}
+
+export function buildServices(database: Database, options: ServiceOptions): Services {
+  const clock = options.clock ?? systemClock;
   const counters = new ChangeCounterRepository(database.db);
+  const settings = new SettingsService(new SettingsRepository(database.db), counters, clock);
+  const notifications = new Notifications(clock, options.publicUrl);
+  const context = async (): Promise<MailContext> => ({
+    hub: await settings.hub(),
+    policy: await settings.policy(),
+  });
   return {
     database,
     clock,
     catalogue: new CatalogueService(new CatalogueRepository(database.db), clock),
-    settings: new SettingsService(new SettingsRepository(database.db), counters, clock),
+    settings,
+    accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
+    bookings: new BookingService(
+      database.db,
+      database.dialect,
+      clock,
+      notifications,
+      context,
+      options.booking,
+    ),
+    outbox: new OutboxRepository(database.db),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

@@ -6,12 +6,14 @@
 import type { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
 import type { SettingsRepository } from '../data/repositories/settingsRepository.js';
 import { DEFAULT_HUB_SETTINGS, hubSettingsSchema, type HubSettings } from '../domain/hub.js';
+import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.js';
 import type { Clock } from './clock.js';
 
 const HUB_KEY = 'hub';
+const POLICY_KEY = 'policy';
 
 export class SettingsService {
-  private cached: { value: HubSettings; version: number } | undefined;
+  private cached: { hub: HubSettings; policy: Policy; version: number } | undefined;
 
   constructor(
     private readonly settings: SettingsRepository,
@@ -20,16 +22,34 @@ export class SettingsService {
   ) {}
 
   async hub(): Promise<HubSettings> {
+    return (await this.current()).hub;
+  }
+
+  /** The hub's rules: cancellation cut-off, offer expiry, reminders, retention. */
+  async policy(): Promise<Policy> {
+    return (await this.current()).policy;
+  }
+
+  private async current() {
     const version = await this.counters.publicPagesVersion();
-    if (this.cached?.version === version) return this.cached.value;
-    const stored = (await this.settings.all())[HUB_KEY];
+    if (this.cached?.version === version) return this.cached;
+    const stored = await this.settings.all();
     // A stored value that no longer validates (say, after an upgrade) falls
     // back to the defaults rather than breaking every page.
-    const merged = { ...DEFAULT_HUB_SETTINGS, ...(isObject(stored) ? stored : {}) };
-    const parsed = hubSettingsSchema.safeParse(merged);
-    const value = parsed.success ? parsed.data : DEFAULT_HUB_SETTINGS;
-    this.cached = { value, version };
-    return value;
+    const hub = hubSettingsSchema.safeParse({ ...DEFAULT_HUB_SETTINGS, ...asObject(stored[HUB_KEY]) });
+    const policy = policySchema.safeParse(asObject(stored[POLICY_KEY]));
+    this.cached = {
+      hub: hub.success ? hub.data : DEFAULT_HUB_SETTINGS,
+      policy: policy.success ? policy.data : DEFAULT_POLICY,
+      version,
+    };
+    return this.cached;
+  }
+
+  async updatePolicy(changes: Partial<Policy>): Promise<Policy> {
+    const next = policySchema.parse({ ...(await this.policy()), ...changes });
+    await this.settings.put(POLICY_KEY, next, this.clock.now().toISOString());
+    return next;
   }
 
   async updateHub(changes: Partial<HubSettings>): Promise<HubSettings> {
@@ -39,6 +59,8 @@ export class SettingsService {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }

@@ -10,6 +10,7 @@ import type { DialectName } from '../../src/data/db.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { fixedClock, type Clock } from '../../src/services/clock.js';
+import type { BookingServiceOptions } from '../../src/services/bookingService.js';
 import { buildServices, type Services } from '../../src/services/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
@@ -26,7 +27,12 @@ export interface TestApp {
 
 export async function createTestApp(
   dialect: DialectName,
-  options: { demo?: boolean; clock?: Clock; env?: Record<string, string> } = {},
+  options: {
+    demo?: boolean;
+    clock?: Clock;
+    env?: Record<string, string>;
+    booking?: BookingServiceOptions;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const clock = options.clock ?? fixedClock(TEST_NOW);
@@ -38,7 +44,11 @@ export async function createTestApp(
     PUBLIC_URL: 'https://training.example.org.uk',
     ...options.env,
   });
-  const services = buildServices(database, clock);
+  const services = buildServices(database, {
+    clock,
+    publicUrl: config.publicUrl,
+    ...(options.booking ? { booking: options.booking } : {}),
+  });
   const app = await buildApp(config, services);
   return {
     app,

@@ -51,6 +51,7 @@ export const accountsBookingEmail: DialectMigration = (dialect) => {
         ['needs_consent_at', 'text'],
         ['offered_at', 'text'],
         ['cancelled_by', 'text'],
+        ['reminder_sent_at', 'text'],
       ] as const) {
         await db.schema.alterTable('bookings').addColumn(column, type).execute();
       }
@@ -100,7 +101,7 @@ export const accountsBookingEmail: DialectMigration = (dialect) => {
         await db.schema.dropTable(table).execute();
       }
       await sql`drop index bookings_one_live_per_delegate`.execute(db);
-      for (const column of ['access_needs', 'dietary_needs', 'needs_consent_at', 'offered_at', 'cancelled_by']) {
+      for (const column of ['access_needs', 'dietary_needs', 'needs_consent_at', 'offered_at', 'cancelled_by', 'reminder_sent_at']) {
         await db.schema.alterTable('bookings').dropColumn(column).execute();
       }
       for (const column of ['password_hash', 'email_verified_at', 'updated_at']) {

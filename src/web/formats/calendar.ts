@@ -8,9 +8,21 @@ import { Temporal } from 'temporal-polyfill';
 
 import { HUB_TIME_ZONE } from '../../domain/time.js';
 import type { HubSettings } from '../../domain/hub.js';
-import type { SessionDetail } from '../../services/catalogueService.js';
 
-export function sessionCalendar(session: SessionDetail, hub: HubSettings, publicUrl: string): string {
+/** What a calendar file needs of a session (a SessionDetail has it all). */
+export interface CalendarSession {
+  id: number;
+  course: { title: string; summary: string };
+  venue: { name: string; fullAddress: string[] } | null;
+  parts: { startsAt: Date; endsAt: Date }[];
+  cancelled: boolean;
+}
+
+export function sessionCalendar(
+  session: CalendarSession,
+  hub: Pick<HubSettings, 'name' | 'contactEmail'>,
+  publicUrl: string,
+): string {
   const url = `${publicUrl}/sessions/${session.id}`;
   const host = new URL(publicUrl).host;
   const calendar = ical({

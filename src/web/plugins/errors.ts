@@ -8,6 +8,25 @@ import fp from 'fastify-plugin';
 
 import { BadRequestError, NotFoundError, UserFacingError } from '../../errors.js';
 
+/** A form sent without its CSRF token, or with one from an old page. */
+class FormExpiredError extends UserFacingError {
+  readonly statusCode = 403;
+  readonly title = 'This form has expired';
+  constructor() {
+    super(
+      'For your security, forms stop working after a while or when opened elsewhere. Go back, reload the page and try again. Nothing was changed.',
+    );
+  }
+}
+
+class TooManyAttemptsError extends UserFacingError {
+  readonly statusCode = 429;
+  readonly title = 'Too many attempts';
+  constructor() {
+    super('You have tried this too many times in a short time. Wait 15 minutes, then try again.');
+  }
+}
+
 function wantsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return !accept.includes('application/json') || accept.includes('text/html');
@@ -39,6 +58,12 @@ export default fp(
 
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
       if (error instanceof UserFacingError) return sendError(request, reply, error);
+      if (error.code?.startsWith('FST_CSRF')) {
+        return sendError(request, reply, new FormExpiredError());
+      }
+      if (error.statusCode === 429) {
+        return sendError(request, reply, new TooManyAttemptsError());
+      }
       // Fastify's own 4xx (malformed body, too large, bad content type).
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return sendError(

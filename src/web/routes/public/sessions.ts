@@ -32,16 +32,4 @@ export default async function sessionRoutes(app: FastifyInstance, { services, co
       .header('Content-Disposition', `attachment; filename="${session.course.slug}-${session.id}.ics"`)
       .send(sessionCalendar(session, hub, config.publicUrl));
   });
-
-  // Until delegate accounts arrive, booking is by contacting the hub; this
-  // page says how, with everything the hub will need to know.
-  app.get<{ Params: { id: string } }>('/sessions/:id/book', async (request, reply) =>
-    reply.publicPage(async () => {
-      const session = await services.catalogue.session(idParam(request.params.id, 'session'));
-      return {
-        template: 'pages/book.njk',
-        context: { pageTitle: `Book a place: ${session.course.title}`, session, course: session.course },
-      };
-    }),
-  );
 }

@@ -1,0 +1,348 @@
+/**
+ * Bookings as records, for the booking service. Everything that depends on
+ * free places is called inside the service's locked transaction; nothing here
+ * decides who gets a place.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+import type { BookingState } from '../../domain/availability.js';
+import type { AuditActorType, DB, Instant } from '../schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+const LIVE_STATES = ['confirmed', 'waitlisted', 'offered'] as const;
+
+export class BookingRepository {
+  constructor(private readonly db: Executor) {}
+
+  within(trx: Executor): BookingRepository {
+    return new BookingRepository(trx);
+  }
+
+  /** The session with what booking needs to know, or undefined. */
+  session(sessionId: number) {
+    return this.db
+      .selectFrom('sessions')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .where('sessions.id', '=', sessionId)
+      .select([
+        'sessions.id',
+        'sessions.capacity',
+        'sessions.starts_at',
+        'sessions.ends_at',
+        'sessions.booking_opens_at',
+        'sessions.booking_closes_at',
+        'sessions.cancelled_at',
+        'courses.archived_at as course_archived_at',
+      ])
+      .executeTakeFirst();
+  }
+
+  /** Places held now: confirmed bookings and offers not yet expired. */
+  async placesHeld(sessionId: number, now: Instant): Promise<number> {
+    const row = await this.db
+      .selectFrom('bookings')
+      .select(sql<number>`cast(count(*) as integer)`.as('held'))
+      .where('session_id', '=', sessionId)
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'confirmed'),
+          eb.and([eb('state', '=', 'offered'), eb('offer_expires_at', '>', now)]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.held);
+  }
+
+  liveBookingOf(sessionId: number, delegateId: number) {
+    return this.db
+      .selectFrom('bookings')
+      .where('session_id', '=', sessionId)
+      .where('delegate_id', '=', delegateId)
+      .where('state', 'in', LIVE_STATES)
+      .selectAll()
+      .executeTakeFirst();
+  }
+
+  byReference(reference: string) {
+    return this.db.selectFrom('bookings').where('reference', '=', reference).selectAll().executeTakeFirst();
+  }
+
+  byId(id: number) {
+    return this.db.selectFrom('bookings').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  /** Position on the waiting list, 1 for next in line. */
+  async waitlistPosition(booking: { id: number; session_id: number; created_at: Instant }): Promise<number> {
+    const row = await this.db
+      .selectFrom('bookings')
+      .select(sql<number>`cast(count(*) as integer)`.as('ahead'))
+      .where('session_id', '=', booking.session_id)
+      .where('state', '=', 'waitlisted')
+      .where((eb) =>
+        eb.or([
+          eb('created_at', '<', booking.created_at),
+          eb.and([eb('created_at', '=', booking.created_at), eb('id', '<', booking.id)]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.ahead) + 1;
+  }
+
+  /** The waiting list in order: first come, first offered. */
+  waitlist(sessionId: number, limit: number) {
+    return this.db
+      .selectFrom('bookings')
+      .where('session_id', '=', sessionId)
+      .where('state', '=', 'waitlisted')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async insert(
+    booking: {
+      reference: string;
+      sessionId: number;
+      delegateId: number;
+      state: BookingState;
+      accessNeeds: string | null;
+      dietaryNeeds: string | null;
+      needsConsentAt: Date | null;
+    },
+    now: Date,
+  ): Promise<number> {
+    const at = now.toISOString();
+    const row = await this.db
+      .insertInto('bookings')
+      .values({
+        reference: booking.reference,
+        session_id: booking.sessionId,
+        delegate_id: booking.delegateId,
+        state: booking.state,
+        offer_expires_at: null,
+        cancelled_at: null,
+        cancellation_reason: null,
+        access_needs: booking.accessNeeds,
+        dietary_needs: booking.dietaryNeeds,
+        needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /**
+   * Moves a booking from one state to another, only if it is still in the
+   * state the caller saw; false if something else changed it first.
+   */
+  async transition(
+    id: number,
+    from: BookingState,
+    to: BookingState,
+    now: Date,
+    extra: {
+      offerExpiresAt?: Date | null;
+      cancellationReason?: string | null;
+      cancelledBy?: 'delegate' | 'hub' | 'system';
+    } = {},
+  ): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('bookings')
+      .set({
+        state: to,
+        updated_at: at,
+        ...(to === 'offered'
+          ? { offered_at: at, offer_expires_at: extra.offerExpiresAt?.toISOString() ?? null }
+          : { offer_expires_at: null }),
+        ...(to === 'cancelled'
+          ? {
+              cancelled_at: at,
+              cancellation_reason: extra.cancellationReason ?? null,
+              cancelled_by: extra.cancelledBy ?? 'delegate',
+            }
+          : {}),
+      })
+      .where('id', '=', id)
+      .where('state', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Offers whose time is up, oldest first, across all sessions. */
+  expiredOffers(now: Instant, limit = 100) {
+    return this.db
+      .selectFrom('bookings')
+      .where('state', '=', 'offered')
+      .where('offer_expires_at', '<=', now)
+      .select(['id', 'session_id'])
+      .orderBy('offer_expires_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Sessions with waiting lists and free places (after capacity went up, say). */
+  async sessionsWithFreePlacesAndWaitlist(now: Instant): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .where('sessions.starts_at', '>', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('bookings')
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', '=', 'waitlisted')
+            .select(sql`1`.as('one')),
+        ),
+      )
+      .select('sessions.id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** A delegate's bookings with their sessions, soonest first. */
+  forDelegate(delegateId: number) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+      .where('bookings.delegate_id', '=', delegateId)
+      .select([
+        'bookings.id',
+        'bookings.reference',
+        'bookings.state',
+        'bookings.created_at',
+        'bookings.offer_expires_at',
+        'bookings.cancelled_at',
+        'bookings.cancellation_reason',
+        'bookings.cancelled_by',
+        'bookings.session_id',
+        'sessions.starts_at',
+        'sessions.ends_at',
+        'sessions.format',
+        'sessions.online_joining_url',
+        'sessions.cancelled_at as session_cancelled_at',
+        'courses.title as course_title',
+        'courses.slug as course_slug',
+        'venues.slug as venue_slug',
+        'venues.name as venue_name',
+        'venues.address_lines as venue_address_lines',
+        'venues.town as venue_town',
+        'venues.postcode as venue_postcode',
+        'venues.travel_notes as venue_travel_notes',
+      ])
+      .orderBy('sessions.starts_at')
+      .execute();
+  }
+
+  /** Everything an email about this booking says. */
+  emailFacts(bookingId: number) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+      .where('bookings.id', '=', bookingId)
+      .select([
+        'bookings.id',
+        'bookings.reference',
+        'bookings.state',
+        'bookings.offer_expires_at',
+        'bookings.cancellation_reason',
+        'bookings.cancelled_by',
+        'delegates.id as delegate_id',
+        'delegates.name as delegate_name',
+        'delegates.email as delegate_email',
+        'sessions.id as session_id',
+        'sessions.online_joining_url',
+        'sessions.cancelled_at as session_cancelled_at',
+        'courses.title as course_title',
+        'courses.summary as course_summary',
+        'courses.slug as course_slug',
+        'venues.name as venue_name',
+        'venues.address_lines as venue_address_lines',
+        'venues.town as venue_town',
+        'venues.postcode as venue_postcode',
+        'venues.phone as venue_phone',
+        'venues.travel_notes as venue_travel_notes',
+      ])
+      .executeTakeFirstOrThrow();
+  }
+
+  sessionParts(sessionId: number) {
+    return this.db
+      .selectFrom('session_parts')
+      .where('session_id', '=', sessionId)
+      .select(['starts_at', 'ends_at'])
+      .orderBy('position')
+      .execute();
+  }
+
+  /** Confirmed bookings on sessions starting before `before` that have had no reminder. */
+  remindersDue(now: Instant, before: Instant) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.state', '=', 'confirmed')
+      .where('bookings.reminder_sent_at', 'is', null)
+      .where('sessions.cancelled_at', 'is', null)
+      .where('sessions.starts_at', '>', now)
+      .where('sessions.starts_at', '<=', before)
+      .select(['bookings.id', 'sessions.starts_at'])
+      .limit(500)
+      .execute();
+  }
+
+  async markReminded(id: number, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('bookings')
+      .set({ reminder_sent_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('reminder_sent_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Deletes access and dietary needs of sessions that ended before `endedBefore`. */
+  async purgeNeeds(endedBefore: Instant): Promise<number> {
+    const result = await this.db
+      .updateTable('bookings')
+      .set({ access_needs: null, dietary_needs: null })
+      .where((eb) => eb.or([eb('access_needs', 'is not', null), eb('dietary_needs', 'is not', null)]))
+      .where('session_id', 'in', (eb) => eb.selectFrom('sessions').where('ends_at', '<', endedBefore).select('id'))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async audit(
+    entry: {
+      actorType: AuditActorType;
+      actorId: number | null;
+      action: string;
+      bookingId: number;
+      details?: Record<string, unknown>;
+    },
+    now: Date,
+  ): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: now.toISOString(),
+        actor_type: entry.actorType,
+        actor_id: entry.actorId,
+        action: entry.action,
+        entity_type: 'booking',
+        entity_id: entry.bookingId,
+        details: JSON.stringify(entry.details ?? {}),
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The email outbox. A change that tells someone by email writes the message
+ * here in its own transaction (`within(trx)`), so the email exists exactly
+ * when the change does; the outbox sender delivers it after commit.
+ *
+ * Claiming is portable (no `SKIP LOCKED`, which SQLite lacks): each candidate
+ * is taken with a conditional UPDATE that succeeds for only one sender, and
+ * the lease it sets keeps every other sender off the message until it runs
+ * out, so two senders in two processes never send the same message at once.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+
+import type { EmailAttachment, EmailMessage } from '../../emails/message.js';
+import type { DB, OutboxMessagesTable } from '../schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** An email to put in the outbox: the written message and who it is for. */
+export interface NewOutboxMessage extends EmailMessage {
+  to: { address: string; name: string };
+  /** The booking it tells of, if any, so staff can find a booking's emails. */
+  bookingId?: number | null;
+}
+
+export interface OutboxMessage {
+  id: number;
+  createdAt: Date;
+  to: { address: string; name: string };
+  subject: string;
+  text: string;
+  html: string;
+  attachments: EmailAttachment[];
+  kind: string;
+  bookingId: number | null;
+  /** How many times a sender has taken it, including the one in progress. */
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  sentAt: Date | null;
+}
+
+/** A message staff should look at: not sent after several tries, or for too long. */
+export type StuckMessage = Omit<OutboxMessage, 'text' | 'html' | 'attachments'>;
+
+/** After this many attempts an unsent message is shown to staff. */
+export const STUCK_AFTER_ATTEMPTS = 3;
+/** An unsent message older than this is shown to staff. */
+export const STUCK_AFTER_MS = 15 * 60_000;
+
+/** Longest error text kept; enough for an SMTP reply code and its words. */
+const MAX_ERROR_LENGTH = 200;
+
+export class OutboxRepository {
+  constructor(private readonly db: Executor) {}
+
+  within(trx: Transaction<DB>): OutboxRepository {
+    return new OutboxRepository(trx);
+  }
+
+  /** Puts a message in the outbox, due now. Returns its id. */
+  async enqueue(message: NewOutboxMessage, now: Date): Promise<number> {
+    const at = now.toISOString();
+    const row = await this.db
+      .insertInto('outbox_messages')
+      .values({
+        created_at: at,
+        to_address: message.to.address,
+        to_name: message.to.name,
+        subject: message.subject,
+        text_body: message.text,
+        html_body: message.html,
+        attachments: JSON.stringify(message.attachments ?? []),
+        kind: message.kind,
+        booking_id: message.bookingId ?? null,
+        attempts: 0,
+        next_attempt_at: at,
+        lease_until: null,
+        last_error: null,
+        sent_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  /**
+   * Takes up to `limit` due, unsent messages that no other sender holds,
+   * leasing each until `now + leaseMs` and counting the attempt. A message
+   * another sender took between our look and our UPDATE is simply skipped.
+   */
+  async claimDue(now: Date, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+    const at = now.toISOString();
+    const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+    const claimed: OutboxMessage[] = [];
+    // A sender that loses the race for some candidates looks again, so it
+    // moves on to the next messages instead of going away with fewer than it
+    // could have. The ones it lost are passed over, and the rounds are bounded.
+    const lost: number[] = [];
+    for (let round = 0; round < 5 && claimed.length < limit; round++) {
+      let query = this.db
+        .selectFrom('outbox_messages')
+        .select('id')
+        .where('sent_at', 'is', null)
+        .where('next_attempt_at', '<=', at)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(limit - claimed.length);
+      if (lost.length) query = query.where('id', 'not in', lost);
+      const candidates = await query.execute();
+      if (!candidates.length) break;
+
+      for (const { id } of candidates) {
+        // The same conditions again: only one sender's UPDATE can match.
+        const row = await this.db
+          .updateTable('outbox_messages')
+          .set((eb) => ({ lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+          .where('id', '=', id)
+          .where('sent_at', 'is', null)
+          .where('next_attempt_at', '<=', at)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+          .returningAll()
+          .executeTakeFirst();
+        if (row) claimed.push(toMessage(row));
+        else lost.push(id);
+      }
+    }
+    return claimed;
+  }
+
+  /** Records delivery. Returns false if it was already marked sent. */
+  async markSent(id: number, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('outbox_messages')
+      .set({ sent_at: now.toISOString(), lease_until: null })
+      .where('id', '=', id)
+      .where('sent_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Records a failed attempt and when to try again, releasing the lease.
+   * The error is kept short and any email address in it is removed: staff
+   * see it, and it must not become a second copy of personal data.
+   */
+  async markFailed(id: number, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.db
+      .updateTable('outbox_messages')
+      .set({
+        last_error: safeErrorText(error),
+        next_attempt_at: nextAttemptAt.toISOString(),
+        lease_until: null,
+      })
+      .where('id', '=', id)
+      .where('sent_at', 'is', null)
+      .execute();
+  }
+
+  /**
+   * Unsent messages that have been tried at least three times or waited
+   * fifteen minutes or more, oldest first: for staff to look into.
+   */
+  async stuck(now: Date): Promise<StuckMessage[]> {
+    const olderThan = new Date(now.getTime() - STUCK_AFTER_MS).toISOString();
+    const rows = await this.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .where('sent_at', 'is', null)
+      .where((eb) => eb.or([eb('attempts', '>=', STUCK_AFTER_ATTEMPTS), eb('created_at', '<=', olderThan)]))
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => {
+      const { text: _text, html: _html, attachments: _attachments, ...summary } = toMessage(row);
+      return summary;
+    });
+  }
+
+  /** The newest messages first, for the development mailbox. */
+  async listRecent(limit: number): Promise<OutboxMessage[]> {
+    const rows = await this.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async find(id: number): Promise<OutboxMessage | undefined> {
+    const row = await this.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  }
+}
+
+/** Removes email addresses and line breaks and shortens the text. */
+export function safeErrorText(error: string): string {
+  const text = error
+    .replace(/[^\s<>()[\]",;:@]+@[^\s<>()[\]",;:@]+/g, '[address]')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+}
+
+function toMessage(row: Selectable<OutboxMessagesTable>): OutboxMessage {
+  return {
+    id: Number(row.id),
+    createdAt: new Date(row.created_at),
+    to: { address: row.to_address, name: row.to_name },
+    subject: row.subject,
+    text: row.text_body,
+    html: row.html_body,
+    attachments: JSON.parse(row.attachments) as EmailAttachment[],
+    kind: row.kind,
+    bookingId: row.booking_id,
+    attempts: Number(row.attempts),
+    nextAttemptAt: new Date(row.next_attempt_at),
+    leaseUntil: row.lease_until ? new Date(row.lease_until) : null,
+    lastError: row.last_error,
+    sentAt: row.sent_at ? new Date(row.sent_at) : null,
+  };
+}

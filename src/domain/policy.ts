@@ -1,0 +1,236 @@
+/**
+ * Policy: the hub's rules for bookings — how late a delegate may cancel their
+ * own place, how long a freed place is held for someone on the waiting list,
+ * when reminders go, how long access needs are kept, and which shared
+ * mailboxes may not hold an account. A hub sets them in its settings; every
+ * rule is shown to delegates in plain English before they commit.
+ */
+import { z } from 'zod';
+
+import { addDays, londonDate, londonToInstant } from './time.js';
+import { subtractWorkingDays } from './workingDays.js';
+
+/**
+ * Local parts of role mailboxes that many people share. A booking, its
+ * certificate and its line manager's survey belong to one person, so these
+ * cannot hold an account.
+ */
+export const DEFAULT_REFUSED_EMAIL_PREFIXES: readonly string[] = [
+  'admin',
+  'administrator',
+  'office',
+  'enquiries',
+  'enquiry',
+  'info',
+  'information',
+  'reception',
+  'team',
+  'hello',
+  'contact',
+  'mail',
+  'email',
+  'general',
+  'help',
+  'support',
+  'safeguarding',
+  'duty',
+  'mash',
+  'frontdoor',
+  'referrals',
+  'bookings',
+  'training',
+  'hr',
+  'noreply',
+  'no-reply',
+  'postmaster',
+  'webmaster',
+];
+
+const mailboxName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be the part of an email address before the @, like "office"');
+
+export const policySchema = z.object({
+  /**
+   * Delegates may cancel their own place up to this many working days before
+   * the session (see `selfCancellationDeadline`); 0 means until it starts.
+   */
+  cancellationWorkingDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(6)
+    .describe(
+      'How many working days before a session delegates can still cancel their own place. ' +
+        'Weekends and bank holidays in England and Wales do not count. 0 means until the session starts.',
+    ),
+  /** Longest time a freed place is held for someone on the waiting list (see `offerExpiresAt`). */
+  offerExpiryHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(48)
+    .describe(
+      'How many hours someone on the waiting list has to accept a place that has become free. ' +
+        'Offers close sooner when the session is near.',
+    ),
+  /** Calendar days before the session on which the reminder is sent, at 9am. */
+  reminderDaysBefore: z
+    .number()
+    .int()
+    .min(0)
+    .max(14)
+    .default(2)
+    .describe('How many days before a session delegates get a reminder email, sent at 9am.'),
+  /** Days after the session at which delegates' access needs are deleted. */
+  accessNeedsRetentionDays: z
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(30)
+    .describe(
+      'How many days after a session we keep the access needs delegates told us about, ' +
+        'before deleting them. 0 means delete them when the session ends.',
+    ),
+  /** See `isRefusedSharedAddress`. Lower-case local parts such as "office". */
+  refusedEmailPrefixes: z
+    .array(mailboxName)
+    .max(200)
+    .default(() => [...DEFAULT_REFUSED_EMAIL_PREFIXES])
+    .describe(
+      'Shared mailboxes that cannot be used to book, such as office@ or admin@. ' +
+        'Each place belongs to one person, so we ask for their own email address.',
+    ),
+  /** Whether full sessions take names on a waiting list and offer freed places. */
+  waitlistEnabled: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Whether people can join a waiting list when a session is full, and be offered places that become free.',
+    ),
+});
+
+export type Policy = z.output<typeof policySchema>;
+/** A policy as typed or stored, before defaults are filled in. */
+export type PolicyInput = z.input<typeof policySchema>;
+
+export const DEFAULT_POLICY: Policy = policySchema.parse({});
+
+/**
+ * The last London date on which a delegate may cancel their own place: the
+ * day `cancellationWorkingDays` working days before the session's London date,
+ * counted back from the day before the session (the session day never
+ * counts). A session on Monday 16 March 2026 with 6 working days → Friday 6
+ * March 2026. Null when the policy is 0 working days: they may cancel until
+ * the session starts.
+ *
+ * Use this, not the deadline instant, to tell people the rule: the deadline is
+ * the midnight that *starts* the next day and would print as that day.
+ */
+export function selfCancellationLastDay(
+  sessionStartsAt: Date,
+  policy: Pick<Policy, 'cancellationWorkingDays'>,
+): string | null {
+  if (policy.cancellationWorkingDays === 0) return null;
+  return subtractWorkingDays(londonDate(sessionStartsAt), policy.cancellationWorkingDays);
+}
+
+/**
+ * The instant until which a delegate may cancel their own place ("up to N
+ * working days before the session"): the end, at London midnight, of
+ * `selfCancellationLastDay`; with 0 working days, the session's start. The
+ * deadline is exclusive: cancelling is allowed while now < deadline.
+ *
+ * Working days are Monday to Friday except bank holidays in England and Wales
+ * (see workingDays.ts). It is never after the session starts, and a larger N
+ * never gives a later deadline. Equivalently, for N ≥ 1, a delegate may cancel
+ * on London date D exactly when `workingDaysBetween(D, sessionDate) >= N`.
+ */
+export function selfCancellationDeadline(
+  sessionStartsAt: Date,
+  policy: Pick<Policy, 'cancellationWorkingDays'>,
+): Date {
+  const lastDay = selfCancellationLastDay(sessionStartsAt, policy);
+  if (lastDay === null) return new Date(sessionStartsAt.getTime());
+  // Midnight always exists in London: the clocks change at 1am.
+  return londonToInstant(addDays(lastDay, 1), '00:00');
+}
+
+/** Whether a delegate may still cancel their own place at `now`. */
+export function canSelfCancel(
+  sessionStartsAt: Date,
+  now: Date,
+  policy: Pick<Policy, 'cancellationWorkingDays'>,
+): boolean {
+  return now.getTime() < selfCancellationDeadline(sessionStartsAt, policy).getTime();
+}
+
+/** The waiting list closes this long before a session starts. */
+export const WAITLIST_CLOSES_HOURS_BEFORE_START = 2;
+
+const MS_PER_HOUR = 3_600_000;
+
+/**
+ * When an offer of a freed place, made at `now`, expires. It holds the place
+ * for `offerExpiryHours`, but closes sooner when the session is near: never
+ * later than half the time left before the session starts (so someone further
+ * down the list still has a chance), and never later than 2 hours before the
+ * start (so the delegate can get there). The expiry is exclusive: the offer can
+ * be accepted while now < expiry.
+ *
+ * Null means make no offer: 2 hours or less remain (or the session has
+ * started), so the waiting list is closed; or the hub has no waiting list.
+ * Otherwise now < result < session start, result ≤ now + offerExpiryHours and
+ * result ≤ session start − 2 hours. The result keeps its milliseconds; show it
+ * to the minute.
+ */
+export function offerExpiresAt(
+  now: Date,
+  sessionStartsAt: Date,
+  policy: Pick<Policy, 'offerExpiryHours' | 'waitlistEnabled'>,
+): Date | null {
+  if (!policy.waitlistEnabled) return null;
+  const start = sessionStartsAt.getTime();
+  const from = now.getTime();
+  const latest = start - WAITLIST_CLOSES_HOURS_BEFORE_START * MS_PER_HOUR;
+  if (latest <= from) return null;
+  const halfTimeLeft = from + Math.floor((start - from) / 2);
+  const expiry = Math.min(from + policy.offerExpiryHours * MS_PER_HOUR, halfTimeLeft, latest);
+  return new Date(expiry);
+}
+
+/**
+ * Whether an email address is a shared role mailbox the hub refuses, such as
+ * office@ or admin@. The local part (before the last @) is lower-cased and a
+ * +tag is dropped ("Admin+training@" → "admin"); it is refused when it is
+ * exactly one of `refusedEmailPrefixes`, or one followed only by digits,
+ * optionally after a dot, hyphen or underscore ("admin1", "office.2",
+ * "reception-01"). Anything else passes, so "info.kent" and "office.jones"
+ * are allowed: refusing a person's own address would stop them booking,
+ * whereas missing a shared one only costs tidiness. To refuse a longer name,
+ * add it to the list ("safeguarding.adults").
+ */
+export function isRefusedSharedAddress(email: string, policy: Pick<Policy, 'refusedEmailPrefixes'>): boolean {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return false;
+  const local = email.slice(0, at).trim().toLowerCase().split('+', 1)[0] ?? '';
+  if (local === '') return false;
+  const withoutNumber = local.replace(/[._-]?\d+$/, '');
+  return policy.refusedEmailPrefixes.some((prefix) => prefix === local || prefix === withoutNumber);
+}
+
+/**
+ * When the reminder for a session is due: 9am London time on the calendar day
+ * `reminderDaysBefore` days before the session's London date (weekends and
+ * bank holidays count). The result can be in the past for a late booking, or
+ * after the start when the reminder is on the day of a session that starts
+ * before 9am; callers send no reminder then.
+ */
+export function reminderDueAt(sessionStartsAt: Date, policy: Pick<Policy, 'reminderDaysBefore'>): Date {
+  return londonToInstant(addDays(londonDate(sessionStartsAt), -policy.reminderDaysBefore), '09:00');
+}

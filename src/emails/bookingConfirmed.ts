@@ -1,0 +1,45 @@
+import { formatMoment, safeFilename, sessionView, webLink } from './facts.js';
+import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import { renderEmail } from './render.js';
+
+export interface BookingConfirmedFacts {
+  hub: HubFacts;
+  delegateName: string;
+  session: SessionFacts;
+  bookingReference: string;
+  /** Absolute link to the delegate's booking, where they can cancel. */
+  manageBookingUrl: string;
+  /** The session's iCalendar file, made by the caller (see web/formats/calendar.ts). */
+  calendar: { ics: string; filename?: string };
+  /** The self-cancellation cut-off, when the hub's policy has one. */
+  cancelBy?: Date | null;
+}
+
+/** Sent when a delegate's place is confirmed, with the session attached once as a calendar file. */
+export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
+  const session = sessionView(facts.session);
+  const calendarFilename = safeFilename(facts.calendar.filename ?? '', 'session.ics');
+  const rendered = renderEmail('bookingConfirmed', {
+    hub: facts.hub,
+    subject: `Your place is confirmed: ${session.courseTitle}, ${session.firstDate}`,
+    heading: 'Your place is confirmed',
+    greeting: facts.delegateName,
+    reason: `you booked a place on ${session.courseTitle} with ${facts.hub.name}`,
+    session,
+    reference: facts.bookingReference,
+    manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+    cancelBy: facts.cancelBy ? formatMoment(facts.cancelBy) : null,
+    calendarFilename,
+  });
+  return {
+    kind: 'booking_confirmed',
+    ...rendered,
+    attachments: [
+      {
+        filename: calendarFilename,
+        contentType: 'text/calendar; charset=utf-8',
+        content: facts.calendar.ics,
+      },
+    ],
+  };
+}

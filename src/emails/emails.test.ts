@@ -1,0 +1,344 @@
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+
+import {
+  bookingCancelled,
+  bookingConfirmed,
+  detailsChanged,
+  offerExpired,
+  passwordReset,
+  placeOffered,
+  sessionReminder,
+  verifyEmail,
+  waitlistJoined,
+  type EmailMessage,
+  type SessionFacts,
+} from './index.js';
+
+const HOSTILE_TITLE = 'Safeguarding <script>alert("title")</script> & you';
+const HOSTILE_NAME = "Sam <script>alert(1)</script> O'Neill";
+
+const hub = {
+  name: 'Northshire Safeguarding Partnership',
+  contactEmail: 'training@northshire.example',
+  contactPhone: '01632 960000',
+};
+
+const inPerson: SessionFacts = {
+  courseTitle: HOSTILE_TITLE,
+  parts: [{ startsAt: new Date('2026-03-06T09:30:00Z'), endsAt: new Date('2026-03-06T15:30:00Z') }],
+  venue: {
+    name: 'Cherwell Learning Centre',
+    addressLines: ['Ironstone House', '7 Canalside Walk'],
+    town: 'Banbury',
+    postcode: 'OX16 5ZT',
+    phone: '01632 960114',
+    travelNotes: 'Banbury **railway station** is ten minutes away.\n\nThere is no car park of its own.',
+  },
+  sessionUrl: 'https://training.example.org.uk/sessions/3',
+};
+
+const online: SessionFacts = {
+  courseTitle: 'Working with families online',
+  parts: [
+    { startsAt: new Date('2026-06-09T08:30:00Z'), endsAt: new Date('2026-06-09T11:30:00Z') },
+    { startsAt: new Date('2026-06-10T08:30:00Z'), endsAt: new Date('2026-06-10T11:30:00Z') },
+  ],
+  venue: null,
+  onlineJoiningUrl: 'https://meet.example.com/j/123',
+  sessionUrl: 'https://training.example.org.uk/sessions/9',
+};
+
+const booking = {
+  hub,
+  delegateName: HOSTILE_NAME,
+  session: inPerson,
+  bookingReference: 'TRL-7KQ2',
+};
+
+const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
+  {
+    name: 'bookingConfirmed',
+    message: bookingConfirmed({
+      ...booking,
+      manageBookingUrl: 'https://training.example.org.uk/account/bookings/TRL-7KQ2',
+      calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', filename: 'safeguarding.ics' },
+      cancelBy: new Date('2026-03-02T17:00:00Z'),
+    }),
+    why: /You are getting this email because you booked a place on/,
+  },
+  {
+    name: 'waitlistJoined',
+    message: waitlistJoined({
+      ...booking,
+      position: 3,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+    }),
+    why: /You are getting this email because you joined the waiting list for/,
+  },
+  {
+    name: 'placeOffered',
+    message: placeOffered({
+      ...booking,
+      offerExpiresAt: new Date('2026-03-06T15:30:00Z'),
+      acceptUrl: 'https://training.example.org.uk/offers/abc/accept',
+      declineUrl: 'https://training.example.org.uk/offers/abc/decline',
+    }),
+    why: /You are getting this email because you are on the waiting list for .* and a place has become free/,
+  },
+  {
+    name: 'offerExpired',
+    message: offerExpired({ ...booking, expiredAt: new Date('2026-03-04T12:00:00Z'), stillWaiting: false }),
+    why: /You are getting this email because we offered you a place on/,
+  },
+  {
+    name: 'bookingCancelled (by the delegate)',
+    message: bookingCancelled({
+      ...booking,
+      cancelledBy: { by: 'delegate' },
+      findAnotherUrl: 'https://training.example.org.uk/courses',
+    }),
+    why: /You are getting this email because you cancelled your place on/,
+  },
+  {
+    name: 'bookingCancelled (by the hub)',
+    message: bookingCancelled({
+      ...booking,
+      cancelledBy: {
+        by: 'hub',
+        reason: 'The trainer is unwell.\n\nWe will offer you a place on the next date.',
+      },
+      findAnotherUrl: 'https://training.example.org.uk/courses',
+    }),
+    why: /You are getting this email because Northshire Safeguarding Partnership cancelled your place on/,
+  },
+  {
+    name: 'sessionReminder',
+    message: sessionReminder({
+      ...booking,
+      daysBefore: 2,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+    }),
+    why: /You are getting this email because you have a place on/,
+  },
+  {
+    name: 'verifyEmail',
+    message: verifyEmail({
+      hub,
+      name: HOSTILE_NAME,
+      verifyUrl: 'https://training.example.org.uk/verify/abc',
+      expiresAt: new Date('2026-03-03T09:00:00Z'),
+    }),
+    why: /You are getting this email because this email address was given when an account was set up/,
+  },
+  {
+    name: 'passwordReset',
+    message: passwordReset({
+      hub,
+      name: HOSTILE_NAME,
+      resetUrl: 'https://training.example.org.uk/reset/abc',
+      expiresAt: new Date('2026-03-02T10:00:00Z'),
+    }),
+    why: /You are getting this email because someone asked to reset the password/,
+  },
+  {
+    name: 'detailsChanged',
+    message: detailsChanged({
+      hub,
+      name: HOSTILE_NAME,
+      changed: ['email'],
+      changedAt: new Date('2026-03-02T10:00:00Z'),
+      resetPasswordUrl: 'https://training.example.org.uk/reset',
+    }),
+    why: /You are getting this email because the email address of your Northshire Safeguarding Partnership account changed/,
+  },
+];
+
+function visibleText(html: string): string {
+  const { document } = parseHTML(html);
+  return (document.querySelector('body')?.textContent ?? '').replace(/\s+/g, ' ');
+}
+
+describe.each(messages)('$name', ({ message, why }) => {
+  it('has a subject, a plain text version and an HTML version', () => {
+    expect(message.subject.length).toBeGreaterThan(5);
+    expect(message.subject).not.toMatch(/[\r\n]/);
+    expect(message.text.trim().length).toBeGreaterThan(100);
+    expect(message.text).not.toMatch(/<\/?(p|h1|h2|a|br|strong)\b/);
+    expect(message.text).not.toMatch(/&lt;|&amp;|&#/);
+    expect(message.html).toMatch(/^<!DOCTYPE html>/);
+  });
+
+  it('says why it was sent, who sent it and how to contact them, in both versions', () => {
+    for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+      expect(version).toMatch(why);
+      expect(version).toContain('Northshire Safeguarding Partnership');
+      expect(version).toContain('If you have a question, contact Northshire Safeguarding Partnership');
+      expect(version).toContain('training@northshire.example');
+      expect(version).toContain('01632 960000');
+    }
+  });
+
+  it('is accessible HTML: British English, a title, one h1, descriptive links', () => {
+    const { document } = parseHTML(message.html);
+    expect(document.documentElement.getAttribute('lang')).toBe('en-GB');
+    expect(document.querySelector('title')?.textContent).toBe(message.subject);
+    expect(document.querySelectorAll('h1')).toHaveLength(1);
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+    for (const link of document.querySelectorAll('a')) {
+      const text = (link.textContent ?? '').trim();
+      expect(text).not.toMatch(/^(click here|here|link|more)$/i);
+      expect(link.getAttribute('href')).toMatch(/^(https:|mailto:|tel:)/);
+    }
+  });
+
+  it('escapes what people typed in the HTML, and shows it as typed in the text', () => {
+    expect(message.html).not.toContain('<script>');
+    expect(message.html).toMatch(/&lt;script&gt;/);
+    expect(message.text).toMatch(/<script>alert/);
+    expect(visibleText(message.html)).toContain('<script>alert');
+  });
+});
+
+describe('bookingConfirmed', () => {
+  const [{ message }] = messages as [(typeof messages)[number]];
+
+  it('attaches the session calendar once, as text/calendar', () => {
+    expect(message.attachments).toEqual([
+      {
+        filename: 'safeguarding.ics',
+        contentType: 'text/calendar; charset=utf-8',
+        content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n',
+      },
+    ]);
+  });
+
+  it('gives the date, time, venue and reference, in London time', () => {
+    expect(message.subject).toBe(`Your place is confirmed: ${HOSTILE_TITLE}, Friday 6 March 2026`);
+    expect(message.text).toContain('Date and time: Friday 6 March 2026, 9:30am to 3:30pm');
+    expect(message.text).toContain(
+      'Cherwell Learning Centre\n  Ironstone House\n  7 Canalside Walk\n  Banbury\n  OX16 5ZT',
+    );
+    expect(message.text).toContain('Booking reference: TRL-7KQ2');
+    expect(message.text).toContain('Please cancel by 5pm on Monday 2 March 2026');
+  });
+});
+
+describe('placeOffered', () => {
+  it('says until when the place is held, in London time, with accept and decline links', () => {
+    const message = messages.find((m) => m.name === 'placeOffered')!.message;
+    expect(message.text).toContain('We are holding this place for you until 3:30pm on Friday 6 March 2026.');
+    const { document } = parseHTML(message.html);
+    const links = [...document.querySelectorAll('a')].map((a) => [a.textContent, a.getAttribute('href')]);
+    expect(links).toContainEqual([
+      `Accept the place on ${HOSTILE_TITLE}`,
+      'https://training.example.org.uk/offers/abc/accept',
+    ]);
+    expect(links).toContainEqual([
+      'Decline the place and leave the waiting list',
+      'https://training.example.org.uk/offers/abc/decline',
+    ]);
+  });
+
+  it('uses British Summer Time in summer', () => {
+    const message = placeOffered({
+      ...booking,
+      offerExpiresAt: new Date('2026-06-05T14:30:00Z'),
+      acceptUrl: 'https://training.example.org.uk/a',
+      declineUrl: 'https://training.example.org.uk/d',
+    });
+    expect(message.text).toContain('until 3:30pm on Friday 5 June 2026');
+  });
+
+  it('refuses links that are not web addresses', () => {
+    expect(() =>
+      placeOffered({
+        ...booking,
+        offerExpiresAt: new Date('2026-06-05T14:30:00Z'),
+        acceptUrl: 'javascript:alert(1)',
+        declineUrl: 'https://training.example.org.uk/d',
+      }),
+    ).toThrow(/accept link/);
+    expect(() =>
+      verifyEmail({
+        hub,
+        name: 'Sam',
+        verifyUrl: '/verify/abc',
+        expiresAt: new Date('2026-03-03T09:00:00Z'),
+      }),
+    ).toThrow(/absolute/);
+  });
+});
+
+describe('sessionReminder', () => {
+  it('for a venue, gives the address and the travel notes', () => {
+    const { message } = messages.find((m) => m.name === 'sessionReminder')!;
+    expect(message.text).toContain('in 2 days, on Friday 6 March 2026');
+    expect(message.text).toContain('GETTING THERE');
+    expect(message.text).toContain('Banbury railway station is ten minutes away.');
+    expect(message.text).toContain('There is no car park of its own.');
+    expect(visibleText(message.html)).toContain('Getting there');
+  });
+
+  it('for an online session, gives every part and the joining link', () => {
+    const message = sessionReminder({
+      ...booking,
+      session: online,
+      daysBefore: 1,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+    });
+    expect(message.subject).toBe('Reminder: Working with families online, Tuesday 9 June 2026');
+    expect(message.text).toContain('Part 1: Tuesday 9 June 2026, 9:30am to 12:30pm');
+    expect(message.text).toContain('Part 2: Wednesday 10 June 2026, 9:30am to 12:30pm');
+    expect(message.text).toContain('Join the online session: https://meet.example.com/j/123');
+    const { document } = parseHTML(message.html);
+    const join = [...document.querySelectorAll('a')].find(
+      (a) => a.getAttribute('href') === 'https://meet.example.com/j/123',
+    );
+    expect(join?.textContent).toBe('Join the online session for Working with families online');
+  });
+
+  it('does not link a joining "link" that is not a web address', () => {
+    const message = sessionReminder({
+      ...booking,
+      session: { ...online, onlineJoiningUrl: 'javascript:alert(1)' },
+      daysBefore: 1,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+    });
+    expect(message.html).not.toContain('javascript:');
+    expect(message.text).toContain('We will send you the joining link before the session.');
+  });
+});
+
+describe('bookingCancelled', () => {
+  it('by the hub, says why', () => {
+    const { message } = messages.find((m) => m.name === 'bookingCancelled (by the hub)')!;
+    expect(message.text).toContain(
+      'WHY WE CANCELLED IT\n\nThe trainer is unwell.\n\nWe will offer you a place on the next date.',
+    );
+    expect(() =>
+      bookingCancelled({
+        ...booking,
+        cancelledBy: { by: 'hub', reason: '  ' },
+        findAnotherUrl: 'https://training.example.org.uk/courses',
+      }),
+    ).toThrow(/say why/);
+  });
+});
+
+describe('plain text safety', () => {
+  it('a name or title cannot add lines, fake headers or reorder text', () => {
+    const message = waitlistJoined({
+      ...booking,
+      delegateName: 'Sam\r\n\r\nURGENT: pay at https://evil.example\u202E',
+      session: { ...inPerson, courseTitle: 'Title\nBcc: someone@example.com' },
+      position: 1,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+    });
+    expect(message.text).toContain('Dear Sam URGENT: pay at https://evil.example,');
+    expect(message.text).toContain('Course: Title Bcc: someone@example.com');
+    expect(message.text).not.toMatch(/^Bcc:/m);
+    expect(message.text).not.toMatch(/[\r\u202E]/);
+    expect(message.subject).not.toMatch(/[\r\n]/);
+  });
+});

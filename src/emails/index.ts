@@ -1,0 +1,18 @@
+/** Every email Trellis sends, one file per message. */
+export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
+export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
+export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
+export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
+export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
+export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';
+export { sessionReminder, type SessionReminderFacts } from './sessionReminder.js';
+export { verifyEmail, type VerifyEmailFacts } from './verifyEmail.js';
+export { waitlistJoined, type WaitlistJoinedFacts } from './waitlistJoined.js';
+export type {
+  EmailAttachment,
+  EmailKind,
+  EmailMessage,
+  HubFacts,
+  SessionFacts,
+  VenueFacts,
+} from './message.js';

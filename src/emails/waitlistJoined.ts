@@ -1,0 +1,32 @@
+import { sessionView, webLink } from './facts.js';
+import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import { renderEmail } from './render.js';
+
+export interface WaitlistJoinedFacts {
+  hub: HubFacts;
+  delegateName: string;
+  session: SessionFacts;
+  bookingReference: string;
+  /** 1 for the first person waiting. */
+  position: number;
+  manageBookingUrl: string;
+}
+
+/** Sent when a delegate joins a full session's waiting list. */
+export function waitlistJoined(facts: WaitlistJoinedFacts): EmailMessage {
+  const session = sessionView(facts.session);
+  return {
+    kind: 'waitlist_joined',
+    ...renderEmail('waitlistJoined', {
+      hub: facts.hub,
+      subject: `You are on the waiting list: ${session.courseTitle}, ${session.firstDate}`,
+      heading: 'You are on the waiting list',
+      greeting: facts.delegateName,
+      reason: `you joined the waiting list for ${session.courseTitle} with ${facts.hub.name}`,
+      session,
+      reference: facts.bookingReference,
+      position: facts.position,
+      manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+    }),
+  };
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+
+import type { OutboxMessage, OutboxRepository } from '../data/repositories/outboxRepository.js';
+import { fixedClock } from '../services/clock.js';
+import type { Mailer } from '../services/mailer.js';
+import { OutboxSender, backoffDelayMs, type JobLogger } from './outboxSender.js';
+
+const NOW = '2026-03-02T09:00:00.000Z';
+const MINUTE = 60_000;
+
+function message(id: number, attempts = 1): OutboxMessage {
+  return {
+    id,
+    createdAt: new Date(NOW),
+    to: { address: `person${id}@example.org.uk`, name: `Person ${id}` },
+    subject: `Subject ${id}`,
+    text: `secret text ${id}`,
+    html: `<p>secret html ${id}</p>`,
+    attachments: [],
+    kind: 'booking_confirmed',
+    bookingId: null,
+    attempts,
+    nextAttemptAt: new Date(NOW),
+    leaseUntil: new Date(new Date(NOW).getTime() + 10 * MINUTE),
+    lastError: null,
+    sentAt: null,
+  };
+}
+
+/** An outbox in memory that records what the sender told it. */
+function fakeOutbox(queue: OutboxMessage[]) {
+  const calls = {
+    sent: [] as number[],
+    failed: [] as { id: number; error: string; next: Date }[],
+  };
+  let claimFails = false;
+  const outbox = {
+    async claimDue(_now: Date, _leaseMs: number, limit: number) {
+      if (claimFails) throw new Error('database unreachable');
+      return queue.splice(0, limit);
+    },
+    async markSent(id: number) {
+      calls.sent.push(id);
+      return true;
+    },
+    async markFailed(id: number, error: string, next: Date) {
+      calls.failed.push({ id, error, next });
+    },
+  };
+  return {
+    outbox: outbox as unknown as OutboxRepository,
+    calls,
+    failClaims: (fail: boolean) => {
+      claimFails = fail;
+    },
+  };
+}
+
+function recorder(): JobLogger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (details: object, text: string) => {
+    lines.push(`${level} ${text} ${JSON.stringify(details)}`);
+  };
+  return { lines, info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+describe('backoffDelayMs', () => {
+  it('waits 1, 2, 4, 8 … minutes, never more than an hour', () => {
+    const none = () => 0;
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 50].map((n) => backoffDelayMs(n, none) / MINUTE)).toEqual([
+      1, 2, 4, 8, 16, 32, 60, 60, 60,
+    ]);
+  });
+
+  it('takes off up to a tenth at random, so retries spread out but still grow', () => {
+    expect(backoffDelayMs(1, () => 1)).toBe(0.9 * MINUTE);
+    expect(backoffDelayMs(7, () => 1)).toBe(54 * MINUTE);
+    for (let attempts = 1; attempts < 7; attempts++) {
+      expect(backoffDelayMs(attempts + 1, () => 1)).toBeGreaterThan(backoffDelayMs(attempts, () => 0));
+    }
+  });
+});
+
+describe('OutboxSender', () => {
+  it('marks what was sent as sent and what failed as failed, with the next try backed off', async () => {
+    const { outbox, calls } = fakeOutbox([message(1, 1), message(2, 3), message(3, 1)]);
+    const mailer: Mailer = {
+      send: async (m) => {
+        if (m.id === 2) throw Object.assign(new Error('Try later'), { code: 'EENVELOPE', responseCode: 451 });
+        return { messageId: `<${m.id}@x>` };
+      },
+      close: async () => {},
+    };
+    const sender = new OutboxSender({
+      outbox,
+      mailer,
+      clock: fixedClock(NOW),
+      logger: recorder(),
+      random: () => 0,
+    });
+    expect(await sender.runOnce()).toEqual({ sent: 2, failed: 1, skipped: 0 });
+    expect(calls.sent).toEqual([1, 3]);
+    expect(calls.failed).toEqual([
+      { id: 2, error: 'EENVELOPE 451: Try later', next: new Date(new Date(NOW).getTime() + 4 * MINUTE) },
+    ]);
+  });
+
+  it('does not send a message whose lease has already run out', async () => {
+    const stale = { ...message(1), leaseUntil: new Date(NOW) };
+    const { outbox, calls } = fakeOutbox([stale]);
+    let sends = 0;
+    const mailer: Mailer = {
+      send: async () => {
+        sends += 1;
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder() });
+    expect(await sender.runOnce()).toEqual({ sent: 0, failed: 0, skipped: 1 });
+    expect(sends).toBe(0);
+    expect(calls.sent).toEqual([]);
+  });
+
+  it('logs ids and kinds, never addresses or content', async () => {
+    const { outbox } = fakeOutbox([message(1), message(2)]);
+    const mailer: Mailer = {
+      send: async (m) => {
+        if (m.id === 2) throw new Error(`550 5.1.1 <${m.to.address}>: unknown user`);
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger });
+    sender.start(10);
+    await expect.poll(() => logger.lines.some((line) => line.includes('run finished'))).toBe(true);
+    await sender.stop();
+    const log = logger.lines.join('\n');
+    expect(log).toContain('"outboxId":2');
+    expect(log).toContain('[address]');
+    expect(log).not.toMatch(/@|secret|Person \d|Subject \d/);
+  });
+
+  it('keeps running when the outbox cannot be read, and logs it', async () => {
+    const { outbox, calls, failClaims } = fakeOutbox([message(1)]);
+    failClaims(true);
+    const mailer: Mailer = { send: async () => ({ messageId: 'x' }), close: async () => {} };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger });
+    sender.start(5);
+    await expect.poll(() => logger.lines.filter((l) => l.startsWith('error')).length).toBeGreaterThan(1);
+    failClaims(false);
+    await expect.poll(() => calls.sent).toEqual([1]);
+    await sender.stop();
+    expect(logger.lines.find((l) => l.startsWith('error'))).toContain('outbox: run failed');
+  });
+
+  it('stop() waits for the message being sent', async () => {
+    const { outbox, calls } = fakeOutbox([message(1)]);
+    let release: () => void = () => undefined;
+    let started = false;
+    const mailer: Mailer = {
+      send: () =>
+        new Promise((resolve) => {
+          started = true;
+          release = () => resolve({ messageId: 'x' });
+        }),
+      close: async () => {},
+    };
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder() });
+    sender.start(1_000);
+    await expect.poll(() => started).toBe(true);
+    let stopped = false;
+    const stopping = sender.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(calls.sent).toEqual([1]);
+  });
+
+  it('a second runOnce while one is running shares it', async () => {
+    const { outbox } = fakeOutbox([message(1)]);
+    const mailer: Mailer = { send: async () => ({ messageId: 'x' }), close: async () => {} };
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder() });
+    const [a, b] = await Promise.all([sender.runOnce(), sender.runOnce()]);
+    expect(a).toBe(b);
+    expect(a.sent).toBe(1);
+  });
+});

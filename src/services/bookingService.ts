@@ -1,0 +1,385 @@
+/**
+ * Booking: places, the waiting list, offers of freed places, cancellation.
+ *
+ * Every write that depends on free places runs in one transaction that first
+ * takes the session's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR
+ * UPDATE on the session row), then re-counts, then writes, so a session is
+ * never overbooked however many people book at once. The emails each change
+ * causes are written to the outbox in that same transaction.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+import type { DialectName } from '../data/db.js';
+import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import type { DB } from '../data/schema.js';
+import { bookingWindow, placesAvailable } from '../domain/availability.js';
+import { canSelfCancel, offerExpiresAt, reminderDueAt, selfCancellationDeadline } from '../domain/policy.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { newBookingReference } from './bookingReference.js';
+import type { Clock } from './clock.js';
+import type { MailContext, Notifications } from './notifications.js';
+
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+export interface Needs {
+  accessNeeds: string | null;
+  dietaryNeeds: string | null;
+  /** Needs are kept only with explicit consent; without it they are not stored. */
+  consent: boolean;
+}
+
+export interface BookingOutcome {
+  reference: string;
+  state: 'confirmed' | 'waitlisted' | 'offered';
+  /** On the waiting list: 1 for next in line. */
+  position: number | null;
+  /** True when the delegate already held this place (a double submit, say). */
+  alreadyHeld: boolean;
+}
+
+export interface BookingServiceOptions {
+  /**
+   * TEST ONLY. Counts places before the transaction and takes no lock, to
+   * show in tests that the lock is what prevents overbooking.
+   */
+  unsafeWithoutLock?: boolean;
+}
+
+export class BookingService {
+  private readonly bookings: BookingRepository;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: DialectName,
+    private readonly clock: Clock,
+    private readonly mail: Notifications,
+    /** The hub's settings and policy, read before each transaction (see MailContext). */
+    private readonly context: () => Promise<MailContext>,
+    private readonly options: BookingServiceOptions = {},
+  ) {
+    this.bookings = new BookingRepository(db);
+  }
+
+  /**
+   * Runs `work` holding the session's lock, in one transaction. Concurrent
+   * callers for the same session queue here.
+   */
+  private async withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T> {
+    if (this.dialect === 'postgres') {
+      return this.db.transaction().execute(async (trx) => {
+        if (!this.options.unsafeWithoutLock) {
+          await trx.selectFrom('sessions').where('id', '=', sessionId).select('id').forUpdate().execute();
+        }
+        return work(trx);
+      });
+    }
+    // SQLite: one connection, and BEGIN IMMEDIATE takes the write lock before
+    // anything is read, so no other process can book between count and write.
+    return this.db.connection().execute(async (connection) => {
+      await sql.raw(this.options.unsafeWithoutLock ? 'begin' : 'begin immediate').execute(connection);
+      try {
+        const result = await work(connection);
+        await sql.raw('commit').execute(connection);
+        return result;
+      } catch (error) {
+        await sql.raw('rollback').execute(connection);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Books a place, or a place on the waiting list when the session is full.
+   * Booking twice gives the first booking back, not a second one.
+   */
+  async book(delegateId: number, sessionId: number, needs: Needs): Promise<BookingOutcome> {
+    const now = this.clock.now();
+    const session = await this.bookings.session(sessionId);
+    if (!session || session.course_archived_at) throw new NotFoundError('session');
+    this.assertBookable(session, now);
+    const ctx = await this.context();
+    // The race the lock prevents, made visible for the concurrency tests.
+    const countedEarly = this.options.unsafeWithoutLock
+      ? await this.bookings.placesHeld(sessionId, now.toISOString())
+      : undefined;
+
+    return this.withSessionLock(sessionId, async (db) => {
+      const bookings = this.bookings.within(db);
+      const existing = await bookings.liveBookingOf(sessionId, delegateId);
+      if (existing) {
+        return {
+          reference: existing.reference,
+          state: existing.state as BookingOutcome['state'],
+          position: existing.state === 'waitlisted' ? await bookings.waitlistPosition(existing) : null,
+          alreadyHeld: true,
+        };
+      }
+      const held = countedEarly ?? (await bookings.placesHeld(sessionId, now.toISOString()));
+      const hasPlace = placesAvailable(session.capacity, held) > 0;
+      if (!hasPlace && !ctx.policy.waitlistEnabled) {
+        throw new ConflictError('This session is full and the hub does not keep a waiting list for it.');
+      }
+      const keepNeeds = needs.consent && Boolean(needs.accessNeeds || needs.dietaryNeeds);
+      const reference = newBookingReference();
+      const id = await bookings.insert(
+        {
+          reference,
+          sessionId,
+          delegateId,
+          state: hasPlace ? 'confirmed' : 'waitlisted',
+          accessNeeds: keepNeeds ? needs.accessNeeds : null,
+          dietaryNeeds: keepNeeds ? needs.dietaryNeeds : null,
+          needsConsentAt: keepNeeds ? now : null,
+        },
+        now,
+      );
+      await bookings.audit(
+        {
+          actorType: 'delegate',
+          actorId: delegateId,
+          action: hasPlace ? 'booked' : 'joined_waitlist',
+          bookingId: id,
+        },
+        now,
+      );
+      if (hasPlace) {
+        await this.mail.bookingConfirmed(db, ctx, id);
+        return { reference, state: 'confirmed', position: null, alreadyHeld: false };
+      }
+      const position = await bookings.waitlistPosition({
+        id,
+        session_id: sessionId,
+        created_at: now.toISOString(),
+      });
+      await this.mail.waitlistJoined(db, ctx, id, position);
+      return { reference, state: 'waitlisted', position, alreadyHeld: false };
+    });
+  }
+
+  private assertBookable(
+    session: {
+      starts_at: string;
+      booking_opens_at: string | null;
+      booking_closes_at: string | null;
+      cancelled_at: string | null;
+    },
+    now: Date,
+  ) {
+    if (session.cancelled_at)
+      throw new ConflictError('This session has been cancelled, so it cannot be booked.');
+    const window = bookingWindow(
+      {
+        startsAt: new Date(session.starts_at),
+        bookingOpensAt: session.booking_opens_at ? new Date(session.booking_opens_at) : null,
+        bookingClosesAt: session.booking_closes_at ? new Date(session.booking_closes_at) : null,
+      },
+      now,
+    );
+    if (window.state === 'not_yet_open')
+      throw new ConflictError('Booking for this session has not opened yet.');
+    if (window.state === 'closed') throw new ConflictError('Booking for this session has closed.');
+  }
+
+  /** A delegate's own booking; someone else's reference is not found, as if it did not exist. */
+  async ownBooking(delegateId: number, reference: string) {
+    const booking = await this.bookings.byReference(reference);
+    if (!booking || booking.delegate_id !== delegateId) throw new NotFoundError('booking');
+    return booking;
+  }
+
+  /** What a delegate may do with their booking now, and until when. */
+  async cancellationTerms(sessionStartsAt: Date) {
+    const { policy } = await this.context();
+    return {
+      canCancel: canSelfCancel(sessionStartsAt, this.clock.now(), policy),
+      deadline: selfCancellationDeadline(sessionStartsAt, policy),
+      workingDays: policy.cancellationWorkingDays,
+    };
+  }
+
+  /**
+   * Cancels the delegate's own place (within the hub's cut-off) or takes them
+   * off the waiting list. A freed place is offered to the waiting list at once.
+   */
+  async cancel(delegateId: number, reference: string): Promise<void> {
+    const booking = await this.ownBooking(delegateId, reference);
+    const session = await this.bookings.session(booking.session_id);
+    if (!session) throw new NotFoundError('booking');
+    const now = this.clock.now();
+    const ctx = await this.context();
+    if (!['confirmed', 'waitlisted', 'offered'].includes(booking.state)) {
+      throw new ConflictError('This booking is no longer active, so there is nothing to cancel.');
+    }
+    if (now >= new Date(session.starts_at)) {
+      throw new ConflictError('This session has started, so the booking can no longer be cancelled here.');
+    }
+    if (booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy)) {
+      throw new ConflictError(
+        'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
+      );
+    }
+    await this.withSessionLock(booking.session_id, async (db) => {
+      const bookings = this.bookings.within(db);
+      const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
+        cancelledBy: 'delegate',
+        cancellationReason: booking.state === 'offered' ? 'Offer declined' : null,
+      });
+      if (!changed)
+        throw new ConflictError('This booking changed while you were looking at it. Check it again.');
+      await bookings.audit(
+        {
+          actorType: 'delegate',
+          actorId: delegateId,
+          action: `cancelled_${booking.state}`,
+          bookingId: booking.id,
+        },
+        now,
+      );
+      await this.mail.bookingCancelled(db, ctx, booking.id);
+      await this.offerFreedPlaces(db, booking.session_id, now, ctx);
+    });
+  }
+
+  /** Accepts an offer of a freed place while it is still held. */
+  async acceptOffer(delegateId: number, reference: string): Promise<void> {
+    const booking = await this.ownBooking(delegateId, reference);
+    const now = this.clock.now();
+    const ctx = await this.context();
+    if (booking.state !== 'offered') throw new ConflictError(offerNoLongerOpen(booking.state));
+    if (!booking.offer_expires_at || now >= new Date(booking.offer_expires_at)) {
+      throw new ConflictError(
+        'This offer has expired, and the place has gone to the next person on the waiting list.',
+      );
+    }
+    await this.withSessionLock(booking.session_id, async (db) => {
+      const bookings = this.bookings.within(db);
+      const changed = await bookings.transition(booking.id, 'offered', 'confirmed', now);
+      if (!changed) throw new ConflictError(offerNoLongerOpen('changed'));
+      await bookings.audit(
+        { actorType: 'delegate', actorId: delegateId, action: 'accepted_offer', bookingId: booking.id },
+        now,
+      );
+      await this.mail.bookingConfirmed(db, ctx, booking.id);
+    });
+  }
+
+  /** Declines an offer: the place goes to the next person at once. */
+  async declineOffer(delegateId: number, reference: string): Promise<void> {
+    const booking = await this.ownBooking(delegateId, reference);
+    if (booking.state !== 'offered') throw new ConflictError(offerNoLongerOpen(booking.state));
+    await this.cancel(delegateId, reference);
+  }
+
+  /**
+   * Offers free places to the waiting list, first come first served, while
+   * places are free and the session is far enough away. Runs inside the
+   * caller's locked transaction.
+   */
+  private async offerFreedPlaces(
+    db: Executor,
+    sessionId: number,
+    now: Date,
+    ctx: MailContext,
+  ): Promise<void> {
+    const bookings = this.bookings.within(db);
+    const session = await bookings.session(sessionId);
+    if (!session || session.cancelled_at) return;
+    const expiresAt = offerExpiresAt(now, new Date(session.starts_at), ctx.policy);
+    if (!expiresAt) return;
+    const free = placesAvailable(session.capacity, await bookings.placesHeld(sessionId, now.toISOString()));
+    if (free === 0) return;
+    for (const next of await bookings.waitlist(sessionId, free)) {
+      if (await bookings.transition(next.id, 'waitlisted', 'offered', now, { offerExpiresAt: expiresAt })) {
+        await bookings.audit(
+          { actorType: 'system', actorId: null, action: 'offered_place', bookingId: next.id },
+          now,
+        );
+        await this.mail.placeOffered(db, ctx, next.id);
+      }
+    }
+  }
+
+  /**
+   * The waiting-list job: offers that have expired are closed (and the
+   * delegate told), and free places go to the next people in line. Also
+   * offers places freed by anything else (capacity raised by staff).
+   */
+  async processWaitlists(): Promise<{ expired: number; sessionsChecked: number }> {
+    const now = this.clock.now();
+    const ctx = await this.context();
+    let expired = 0;
+    for (const offer of await this.bookings.expiredOffers(now.toISOString())) {
+      await this.withSessionLock(offer.session_id, async (db) => {
+        const bookings = this.bookings.within(db);
+        if (
+          await bookings.transition(offer.id, 'offered', 'cancelled', now, {
+            cancelledBy: 'system',
+            cancellationReason: 'Offer expired',
+          })
+        ) {
+          expired += 1;
+          await bookings.audit(
+            { actorType: 'system', actorId: null, action: 'offer_expired', bookingId: offer.id },
+            now,
+          );
+          await this.mail.offerExpired(db, ctx, offer.id);
+        }
+        await this.offerFreedPlaces(db, offer.session_id, now, ctx);
+      });
+    }
+    const sessions = await this.bookings.sessionsWithFreePlacesAndWaitlist(now.toISOString());
+    for (const sessionId of sessions) {
+      await this.withSessionLock(sessionId, (db) => this.offerFreedPlaces(db, sessionId, now, ctx));
+    }
+    return { expired, sessionsChecked: sessions.length };
+  }
+
+  /** The reminder job: one reminder per confirmed booking, the set number of days before. */
+  async sendReminders(): Promise<number> {
+    const now = this.clock.now();
+    const ctx = await this.context();
+    const { policy } = ctx;
+    // Reminders are at most this many days ahead (plus one for the 9am rule).
+    const horizon = new Date(now.getTime() + (policy.reminderDaysBefore + 1) * 86_400_000);
+    let sent = 0;
+    for (const due of await this.bookings.remindersDue(now.toISOString(), horizon.toISOString())) {
+      if (reminderDueAt(new Date(due.starts_at), policy) > now) continue;
+      await this.db.transaction().execute(async (trx) => {
+        if (await this.bookings.within(trx).markReminded(due.id, now)) {
+          await this.mail.sessionReminder(trx, ctx, due.id);
+          sent += 1;
+        }
+      });
+    }
+    return sent;
+  }
+
+  /** The retention job: access and dietary needs are deleted some days after the session. */
+  async purgeNeeds(): Promise<number> {
+    const { policy } = await this.context();
+    const cutoff = new Date(this.clock.now().getTime() - policy.accessNeedsRetentionDays * 86_400_000);
+    return this.bookings.purgeNeeds(cutoff.toISOString());
+  }
+
+  async myBookings(delegateId: number) {
+    return this.bookings.forDelegate(delegateId);
+  }
+
+  async bookingOnSession(delegateId: number, sessionId: number) {
+    const booking = await this.bookings.liveBookingOf(sessionId, delegateId);
+    if (!booking) return undefined;
+    return {
+      ...booking,
+      position: booking.state === 'waitlisted' ? await this.bookings.waitlistPosition(booking) : null,
+    };
+  }
+
+  async waitlistPosition(booking: { id: number; session_id: number; created_at: string }) {
+    return this.bookings.waitlistPosition(booking);
+  }
+}
+
+function offerNoLongerOpen(state: string): string {
+  if (state === 'confirmed') return 'You have already accepted this offer: your place is confirmed.';
+  return 'This offer is no longer open. It may have expired or been declined.';
+}

@@ -1,0 +1,215 @@
+/**
+ * Turns what happened (a booking confirmed, an offer made, an account
+ * created…) into emails in the outbox. Called inside the transaction that
+ * makes the change, with the executor of that transaction, so the email
+ * exists exactly when the change does.
+ */
+import { OutboxRepository } from '../data/repositories/outboxRepository.js';
+import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import type { HubSettings } from '../domain/hub.js';
+import { selfCancellationDeadline, type Policy } from '../domain/policy.js';
+import {
+  bookingCancelled,
+  bookingConfirmed,
+  detailsChanged,
+  offerExpired,
+  passwordReset,
+  placeOffered,
+  sessionReminder,
+  verifyEmail,
+} from '../emails/index.js';
+import { waitlistJoined } from '../emails/index.js';
+import type { EmailMessage, SessionFacts } from '../emails/message.js';
+import { sessionCalendar } from '../web/formats/calendar.js';
+import type { Clock } from './clock.js';
+import type { Executor } from './bookingService.js';
+
+/** Read before the transaction starts, so nothing inside it waits on another query. */
+export interface MailContext {
+  hub: HubSettings;
+  policy: Policy;
+}
+
+export interface Recipient {
+  id: number;
+  name: string;
+  email: string;
+}
+
+export class Notifications {
+  constructor(
+    private readonly clock: Clock,
+    private readonly publicUrl: string,
+  ) {}
+
+  private async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
+    await new OutboxRepository(db).enqueue(
+      { ...message, to: { address: to.email, name: to.name }, bookingId },
+      this.clock.now(),
+    );
+  }
+
+  /** Everything about one booking that its emails say. */
+  private async bookingFacts(db: Executor, bookingId: number) {
+    const bookings = new BookingRepository(db);
+    const row = await bookings.emailFacts(bookingId);
+    const parts = (await bookings.sessionParts(row.session_id)).map((p) => ({
+      startsAt: new Date(p.starts_at),
+      endsAt: new Date(p.ends_at),
+    }));
+    const venue = row.venue_name
+      ? {
+          name: row.venue_name,
+          addressLines: (row.venue_address_lines ?? '').split('\n').filter(Boolean),
+          town: row.venue_town ?? '',
+          postcode: row.venue_postcode,
+          phone: row.venue_phone,
+          travelNotes: row.venue_travel_notes ?? '',
+        }
+      : null;
+    const session: SessionFacts = {
+      courseTitle: row.course_title,
+      parts,
+      venue,
+      sessionUrl: `${this.publicUrl}/sessions/${row.session_id}`,
+    };
+    return {
+      row,
+      to: { id: row.delegate_id, name: row.delegate_name, email: row.delegate_email },
+      session,
+      // The joining link goes only to delegates whose place is confirmed.
+      confirmedSession: { ...session, onlineJoiningUrl: row.online_joining_url },
+      manageUrl: `${this.publicUrl}/bookings/${row.reference}`,
+    };
+  }
+
+  async bookingConfirmed(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
+    const first = confirmedSession.parts[0];
+    const ics = sessionCalendar(
+      {
+        id: row.session_id,
+        course: { title: row.course_title, summary: row.course_summary },
+        venue: confirmedSession.venue
+          ? {
+              name: confirmedSession.venue.name,
+              fullAddress: [
+                ...confirmedSession.venue.addressLines,
+                confirmedSession.venue.town,
+                confirmedSession.venue.postcode ?? '',
+              ].filter(Boolean),
+            }
+          : null,
+        parts: confirmedSession.parts,
+        cancelled: row.session_cancelled_at !== null,
+      },
+      ctx.hub,
+      this.publicUrl,
+    );
+    const message = bookingConfirmed({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session: confirmedSession,
+      bookingReference: row.reference,
+      manageBookingUrl: manageUrl,
+      calendar: { ics, filename: `${row.course_slug}-${row.session_id}.ics` },
+      cancelBy:
+        first && ctx.policy.cancellationWorkingDays > 0
+          ? selfCancellationDeadline(first.startsAt, ctx.policy)
+          : null,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async waitlistJoined(db: Executor, ctx: MailContext, bookingId: number, position: number) {
+    const { row, to, session, manageUrl } = await this.bookingFacts(db, bookingId);
+    const message = waitlistJoined({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session,
+      bookingReference: row.reference,
+      position,
+      manageBookingUrl: manageUrl,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async placeOffered(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, session, manageUrl } = await this.bookingFacts(db, bookingId);
+    const message = placeOffered({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session,
+      bookingReference: row.reference,
+      offerExpiresAt: new Date(row.offer_expires_at ?? this.clock.now()),
+      // Both open the booking page, which asks to confirm: mail scanners follow links.
+      acceptUrl: `${manageUrl}#offer`,
+      declineUrl: `${manageUrl}#offer`,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async offerExpired(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, session } = await this.bookingFacts(db, bookingId);
+    const message = offerExpired({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session,
+      bookingReference: row.reference,
+      expiredAt: this.clock.now(),
+      stillWaiting: false,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async bookingCancelled(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, session } = await this.bookingFacts(db, bookingId);
+    const message = bookingCancelled({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session,
+      bookingReference: row.reference,
+      cancelledBy:
+        row.cancelled_by === 'hub'
+          ? { by: 'hub', reason: row.cancellation_reason ?? 'The hub cancelled it.' }
+          : { by: 'delegate' },
+      findAnotherUrl: `${this.publicUrl}/courses/${row.course_slug}`,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async sessionReminder(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
+    const message = sessionReminder({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session: confirmedSession,
+      bookingReference: row.reference,
+      daysBefore: ctx.policy.reminderDaysBefore,
+      manageBookingUrl: manageUrl,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  async verifyEmail(db: Executor, ctx: MailContext, to: Recipient, link: string, expiresAt: Date) {
+    await this.enqueue(db, to, verifyEmail({ hub: ctx.hub, name: to.name, verifyUrl: link, expiresAt }));
+  }
+
+  async passwordReset(db: Executor, ctx: MailContext, to: Recipient, link: string, expiresAt: Date) {
+    await this.enqueue(db, to, passwordReset({ hub: ctx.hub, name: to.name, resetUrl: link, expiresAt }));
+  }
+
+  async detailsChanged(db: Executor, ctx: MailContext, to: Recipient, what: 'email' | 'password') {
+    await this.enqueue(
+      db,
+      to,
+      detailsChanged({
+        hub: ctx.hub,
+        name: to.name,
+        changed: [what],
+        changedAt: this.clock.now(),
+        resetPasswordUrl: `${this.publicUrl}/account/forgot-password`,
+      }),
+    );
+  }
+}

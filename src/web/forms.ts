@@ -1,0 +1,48 @@
+/**
+ * Reading forms: a zod schema per form, and its problems turned into the
+ * shape GOV.UK error summaries and field messages need.
+ */
+import type { z } from 'zod';
+
+import { FormError } from '../errors.js';
+
+export interface FormErrors {
+  /** Field name → message, shown beside each field. */
+  fields: Record<string, string>;
+  /** For govukErrorSummary, in the order fields appear on the page. */
+  list: { text: string; href: string }[];
+}
+
+export function formErrors(
+  fields: Record<string, string>,
+  order: string[] = Object.keys(fields),
+): FormErrors {
+  const names = [
+    ...order.filter((name) => fields[name]),
+    ...Object.keys(fields).filter((n) => !order.includes(n)),
+  ];
+  return { fields, list: names.map((name) => ({ text: fields[name] as string, href: `#${name}` })) };
+}
+
+/** Parses a form body, or throws FormError with a message per field. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? 'form');
+    fields[name] ??= issue.message;
+  }
+  throw new FormError(fields);
+}
+
+/** What was typed, to put back in the form (never passwords or the CSRF token). */
+export function keepTyped(body: unknown): Record<string, string> {
+  const kept: Record<string, string> = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body)) {
+      if (typeof value === 'string' && !/password|_csrf/i.test(key)) kept[key] = value.slice(0, 2_000);
+    }
+  }
+  return kept;
+}

@@ -1,0 +1,306 @@
+/**
+ * A delegate's account: register, verify the email address, sign in and out,
+ * reset a forgotten password, and keep details up to date.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { WHY_WE_ASK } from '../../../domain/accounts.js';
+import { FormError } from '../../../errors.js';
+import type { Services } from '../../../services/index.js';
+import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { safeNextPath } from '../../plugins/accounts.js';
+import {
+  DETAILS_FIELDS,
+  detailsSchema,
+  forgotPasswordSchema,
+  newPasswordSchema,
+  signInSchema,
+} from './schemas.js';
+
+const SIGN_IN_LIMITS = {
+  perAddress: { max: 30, timeWindow: '1 minute' },
+  perAccount: { max: 10, timeWindow: '15 minutes' },
+};
+
+export default async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { accounts } = services;
+
+  async function renderDetailsForm(
+    reply: FastifyReply,
+    template: string,
+    pageTitle: string,
+    values: Record<string, string>,
+    error?: FormError,
+  ) {
+    const organisations = await accounts.organisations();
+    return reply.page(
+      template,
+      {
+        pageTitle,
+        values,
+        organisations,
+        why: WHY_WE_ASK,
+        errors: error ? formErrors(error.fields, [...DETAILS_FIELDS, 'password']) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      error ? 400 : 200,
+    );
+  }
+
+  app.get('/register', async (_request, reply) =>
+    renderDetailsForm(reply, 'pages/account/register.njk', 'Create an account', {}),
+  );
+
+  app.post(
+    '/register',
+    {
+      preHandler: [app.csrfProtection, app.rateLimit({ max: 10, timeWindow: '1 hour' })],
+    },
+    async (request, reply) => {
+      try {
+        const problems: Record<string, string> = {};
+        let details: ReturnType<typeof detailsSchema.parse> | undefined;
+        let password = '';
+        try {
+          details = parseForm(detailsSchema, request.body);
+        } catch (error) {
+          if (!(error instanceof FormError)) throw error;
+          Object.assign(problems, error.fields);
+        }
+        try {
+          password = parseForm(newPasswordSchema, request.body).password;
+        } catch (error) {
+          if (!(error instanceof FormError)) throw error;
+          Object.assign(problems, error.fields);
+        }
+        if (Object.keys(problems).length || !details) throw new FormError(problems);
+        await accounts.register({ ...details, password });
+        return reply.redirect('/register/check-your-email', 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return renderDetailsForm(
+          reply,
+          'pages/account/register.njk',
+          'Create an account',
+          keepTyped(request.body),
+          error,
+        );
+      }
+    },
+  );
+
+  app.get('/register/check-your-email', async (_request, reply) =>
+    reply.page('pages/account/check-email.njk', { pageTitle: 'Check your email' }),
+  );
+
+  app.get<{ Params: { token: string } }>('/account/verify/:token', async (request, reply) => {
+    const outcome = await accounts.verifyEmail(request.params.token.slice(0, 200));
+    return reply.page(
+      'pages/account/verified.njk',
+      {
+        pageTitle: outcome === 'done' ? 'Your email address is confirmed' : 'This link cannot be used',
+        outcome,
+      },
+      outcome === 'done' ? 200 : outcome === 'unknown' ? 404 : 410,
+    );
+  });
+
+  app.post(
+    '/account/verify/resend',
+    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    async (request, reply) => {
+      await accounts.resendVerification(request.delegate!.id);
+      return reply.redirect('/register/check-your-email', 303);
+    },
+  );
+
+  function renderSignIn(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    values: Record<string, string>,
+    error?: FormError,
+  ) {
+    const query = request.query as Record<string, unknown>;
+    return reply.page(
+      'pages/account/sign-in.njk',
+      {
+        pageTitle: 'Sign in',
+        values,
+        next: safeNextPath(values.next ?? query.next) ?? '',
+        errors: error ? formErrors(error.fields, ['email', 'password']) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      error ? 400 : 200,
+    );
+  }
+
+  app.get('/sign-in', async (request, reply) => renderSignIn(reply, request, {}));
+
+  app.post(
+    '/sign-in',
+    {
+      preHandler: [
+        app.csrfProtection,
+        app.rateLimit(SIGN_IN_LIMITS.perAddress),
+        // Slows guessing at one account from many addresses too.
+        app.rateLimit({
+          ...SIGN_IN_LIMITS.perAccount,
+          keyGenerator: (request) =>
+            `account:${String((request.body as Record<string, unknown> | undefined)?.email ?? '')
+              .toLowerCase()
+              .slice(0, 254)}`,
+        }),
+      ],
+    },
+    async (request, reply) => {
+      try {
+        const { email, password } = parseForm(signInSchema, request.body);
+        const secret = await accounts.signIn(email, password);
+        if (!secret) {
+          throw new FormError({
+            email: 'Enter a correct email address and password',
+            password: 'Enter a correct email address and password',
+          });
+        }
+        const next = safeNextPath((request.body as Record<string, unknown>).next) ?? '/bookings';
+        return reply.startSession(secret).redirect(next, 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return renderSignIn(reply, request, keepTyped(request.body), error);
+      }
+    },
+  );
+
+  app.post('/sign-out', { preHandler: [app.csrfProtection, app.loadDelegate] }, async (request, reply) => {
+    if (request.delegate) await accounts.signOut(request.delegate.sessionIdHash);
+    return reply.endSession().redirect('/signed-out', 303);
+  });
+
+  app.get('/signed-out', async (_request, reply) =>
+    reply.page('pages/account/signed-out.njk', { pageTitle: 'You have signed out' }),
+  );
+
+  app.get('/account/forgot-password', async (_request, reply) =>
+    reply.page('pages/account/forgot-password.njk', {
+      pageTitle: 'Reset your password',
+      values: {},
+      csrfToken: reply.generateCsrf(),
+    }),
+  );
+
+  app.post(
+    '/account/forgot-password',
+    { preHandler: [app.csrfProtection, app.rateLimit({ max: 10, timeWindow: '15 minutes' })] },
+    async (request, reply) => {
+      try {
+        const { email } = parseForm(forgotPasswordSchema, request.body);
+        await accounts.requestPasswordReset(email);
+        return reply.redirect('/account/forgot-password/sent', 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return reply.page(
+          'pages/account/forgot-password.njk',
+          {
+            pageTitle: 'Reset your password',
+            values: keepTyped(request.body),
+            errors: formErrors(error.fields),
+            csrfToken: reply.generateCsrf(),
+          },
+          400,
+        );
+      }
+    },
+  );
+
+  app.get('/account/forgot-password/sent', async (_request, reply) =>
+    reply.page('pages/account/check-email.njk', { pageTitle: 'Check your email', reset: true }),
+  );
+
+  app.get<{ Params: { token: string } }>('/account/reset-password/:token', async (request, reply) => {
+    const state = await accounts.checkPasswordResetToken(request.params.token.slice(0, 200));
+    if (state !== 'valid') {
+      return reply.page(
+        'pages/account/verified.njk',
+        { pageTitle: 'This link cannot be used', outcome: state, reset: true },
+        state === 'unknown' ? 404 : 410,
+      );
+    }
+    return reply.page('pages/account/reset-password.njk', {
+      pageTitle: 'Choose a new password',
+      csrfToken: reply.generateCsrf(),
+    });
+  });
+
+  app.post<{ Params: { token: string } }>(
+    '/account/reset-password/:token',
+    { preHandler: [app.csrfProtection, app.rateLimit({ max: 10, timeWindow: '15 minutes' })] },
+    async (request, reply) => {
+      try {
+        const { password } = parseForm(newPasswordSchema, request.body);
+        const outcome = await accounts.resetPassword(request.params.token.slice(0, 200), password);
+        if (outcome !== 'done') {
+          return reply.page(
+            'pages/account/verified.njk',
+            { pageTitle: 'This link cannot be used', outcome, reset: true },
+            410,
+          );
+        }
+        return reply.endSession().redirect('/sign-in?reset=1', 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return reply.page(
+          'pages/account/reset-password.njk',
+          {
+            pageTitle: 'Choose a new password',
+            errors: formErrors(error.fields),
+            csrfToken: reply.generateCsrf(),
+          },
+          400,
+        );
+      }
+    },
+  );
+
+  app.get('/account', { preHandler: app.requireDelegate }, async (request, reply) => {
+    const delegate = await accounts.details(request.delegate!.id);
+    return reply.page('pages/account/account.njk', {
+      pageTitle: 'Your account',
+      delegate,
+      signedIn: request.delegate,
+      csrfToken: reply.generateCsrf(),
+    });
+  });
+
+  app.get('/account/details', { preHandler: app.requireDelegate }, async (request, reply) => {
+    const delegate = (await accounts.details(request.delegate!.id))!;
+    return renderDetailsForm(reply, 'pages/account/details.njk', 'Change your details', {
+      name: delegate.name,
+      email: delegate.email,
+      organisationId: String(delegate.organisation_id ?? ''),
+      jobRole: delegate.job_role,
+      lineManagerName: delegate.line_manager_name,
+      lineManagerEmail: delegate.line_manager_email,
+    });
+  });
+
+  app.post(
+    '/account/details',
+    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    async (request, reply) => {
+      try {
+        const details = parseForm(detailsSchema, request.body);
+        await accounts.updateDetails(request.delegate!.id, details);
+        return reply.redirect('/account?updated=1', 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return renderDetailsForm(
+          reply,
+          'pages/account/details.njk',
+          'Change your details',
+          keepTyped(request.body),
+          error,
+        );
+      }
+    },
+  );
+}

@@ -1,0 +1,252 @@
+/**
+ * Booking a place, the waiting list, offers and cancelling, for a signed-in
+ * delegate. Another delegate's booking reference is "not found", exactly as a
+ * reference that does not exist.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+import { formatDate, formatTime, formatTimeRange } from '../../../domain/time.js';
+import { ConflictError, FormError } from '../../../errors.js';
+import type { Services } from '../../../services/index.js';
+import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { idParam } from '../public/params.js';
+
+const REFERENCE = /^TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
+
+const needsText = (what: string) =>
+  z
+    .string()
+    .max(1_000, `${what} must be 1,000 characters or fewer`)
+    .optional()
+    .transform((value) => value?.trim() || null);
+
+const bookingSchema = z
+  .object({
+    accessNeeds: needsText('Access needs'),
+    dietaryNeeds: needsText('Dietary needs'),
+    consent: z.string().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.accessNeeds || value.dietaryNeeds) && value.consent !== 'yes') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consent'],
+        message: 'Tick the box to agree to us holding your needs, or leave the needs boxes empty',
+      });
+    }
+  })
+  .transform((value) => ({ ...value, consent: value.consent === 'yes' }));
+
+export default async function bookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { bookings, catalogue, accounts } = services;
+
+  function referenceParam(value: string): string {
+    const reference = value.toUpperCase();
+    // Not our format: the same 404 as a booking that is someone else's.
+    if (!REFERENCE.test(reference)) return 'TRL-0000-0000-0000';
+    return reference;
+  }
+
+  async function renderBookPage(
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    values: Record<string, string> = {},
+    error?: FormError | ConflictError,
+  ) {
+    const session = await catalogue.session(idParam(request.params.id, 'session'));
+    const existing = request.delegate
+      ? await bookings.bookingOnSession(request.delegate.id, session.id)
+      : undefined;
+    const terms = await bookings.cancellationTerms(session.startsAt);
+    return reply.page(
+      'pages/bookings/book.njk',
+      {
+        pageTitle: `${session.isFull ? 'Join the waiting list' : 'Book a place'}: ${session.course.title}`,
+        session,
+        course: session.course,
+        delegate: request.delegate,
+        existing,
+        terms: { ...terms, deadlineText: describeDeadline(terms.deadline) },
+        values,
+        errors:
+          error instanceof FormError
+            ? formErrors(error.fields, ['accessNeeds', 'dietaryNeeds', 'consent'])
+            : null,
+        problem: error instanceof ConflictError ? error.message : null,
+        csrfToken: request.delegate ? reply.generateCsrf() : null,
+      },
+      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+    );
+  }
+
+  app.get<{ Params: { id: string } }>(
+    '/sessions/:id/book',
+    { preHandler: app.loadDelegate },
+    async (request, reply) => renderBookPage(request, reply),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/book',
+    {
+      preHandler: [
+        app.csrfProtection,
+        app.requireDelegate,
+        app.rateLimit({
+          max: 20,
+          timeWindow: '1 minute',
+          keyGenerator: (request) => `delegate:${request.delegate?.id ?? request.ip}`,
+        }),
+      ],
+    },
+    async (request, reply) => {
+      const delegate = request.delegate!;
+      try {
+        if (!delegate.emailVerified) {
+          throw new ConflictError('Confirm your email address before you book: use the link we emailed you.');
+        }
+        const needs = parseForm(bookingSchema, request.body);
+        const outcome = await bookings.book(delegate.id, idParam(request.params.id, 'session'), needs);
+        return reply.redirect(
+          `/bookings/${outcome.reference}?${outcome.alreadyHeld ? 'already' : 'new'}=1`,
+          303,
+        );
+      } catch (error) {
+        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        return renderBookPage(request, reply, keepTyped(request.body), error);
+      }
+    },
+  );
+
+  app.get('/bookings', { preHandler: app.requireDelegate }, async (request, reply) => {
+    const now = services.clock.now();
+    const rows = await bookings.myBookings(request.delegate!.id);
+    const view = rows.map((row) => bookingSummary(row, now));
+    const delegate = await accounts.details(request.delegate!.id);
+    return reply.page('pages/bookings/list.njk', {
+      pageTitle: 'Your bookings',
+      upcoming: view.filter((b) => !b.past),
+      past: view.filter((b) => b.past).reverse(),
+      delegate,
+      signedIn: request.delegate,
+      csrfToken: reply.generateCsrf(),
+    });
+  });
+
+  app.get<{ Params: { reference: string } }>(
+    '/bookings/:reference',
+    { preHandler: app.requireDelegate },
+    async (request, reply) => renderBooking(request, reply),
+  );
+
+  async function renderBooking(
+    request: FastifyRequest<{ Params: { reference: string } }>,
+    reply: FastifyReply,
+    problem?: string,
+  ) {
+    const booking = await bookings.ownBooking(request.delegate!.id, referenceParam(request.params.reference));
+    const session = await catalogue.session(booking.session_id);
+    const now = services.clock.now();
+    const terms = await bookings.cancellationTerms(session.startsAt);
+    const query = request.query as Record<string, string | undefined>;
+    return reply.page(
+      'pages/bookings/booking.njk',
+      {
+        pageTitle: `Your booking: ${session.course.title}`,
+        booking: {
+          reference: booking.reference,
+          state: booking.state,
+          position: booking.state === 'waitlisted' ? await bookings.waitlistPosition(booking) : null,
+          offerExpires: booking.offer_expires_at
+            ? describeDeadline(new Date(booking.offer_expires_at))
+            : null,
+          offerOpen:
+            booking.state === 'offered' &&
+            booking.offer_expires_at !== null &&
+            now < new Date(booking.offer_expires_at),
+          cancellationReason: booking.cancellation_reason,
+          cancelledBy: booking.cancelled_by,
+        },
+        session,
+        course: session.course,
+        // The joining link is for confirmed delegates only.
+        joiningUrl:
+          booking.state === 'confirmed' && session.format !== 'in_person'
+            ? await onlineLink(booking.session_id)
+            : null,
+        terms: { ...terms, deadlineText: describeDeadline(terms.deadline) },
+        started: now >= session.startsAt,
+        justBooked: query.new === '1',
+        alreadyHeld: query.already === '1',
+        problem: problem ?? null,
+        csrfToken: reply.generateCsrf(),
+      },
+      problem ? 409 : 200,
+    );
+  }
+
+  async function onlineLink(sessionId: number): Promise<string | null> {
+    const row = await services.database.db
+      .selectFrom('sessions')
+      .where('id', '=', sessionId)
+      .select('online_joining_url')
+      .executeTakeFirst();
+    return row?.online_joining_url ?? null;
+  }
+
+  for (const [action, done, run] of [
+    [
+      'cancel',
+      'cancelled',
+      (delegateId: number, reference: string) => bookings.cancel(delegateId, reference),
+    ],
+    [
+      'accept',
+      'accepted',
+      (delegateId: number, reference: string) => bookings.acceptOffer(delegateId, reference),
+    ],
+    [
+      'decline',
+      'declined',
+      (delegateId: number, reference: string) => bookings.declineOffer(delegateId, reference),
+    ],
+  ] as const) {
+    app.post<{ Params: { reference: string } }>(
+      `/bookings/:reference/${action}`,
+      { preHandler: [app.csrfProtection, app.requireDelegate] },
+      async (request, reply) => {
+        const reference = referenceParam(request.params.reference);
+        try {
+          await run(request.delegate!.id, reference);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          return renderBooking(request, reply, error.message);
+        }
+        return reply.redirect(`/bookings/${reference}?${done}=1`, 303);
+      },
+    );
+  }
+}
+
+/** "11:59pm on Friday 6 March 2026" style, for deadlines that end a day. */
+function describeDeadline(deadline: Date): string {
+  // A deadline at midnight means "by the end of the day before".
+  const lastMoment = new Date(deadline.getTime() - 60_000);
+  return `${formatTime(lastMoment)} on ${formatDate(lastMoment)}`;
+}
+
+function bookingSummary(row: Awaited<ReturnType<Services['bookings']['myBookings']>>[number], now: Date) {
+  const startsAt = new Date(row.starts_at);
+  const endsAt = new Date(row.ends_at);
+  return {
+    reference: row.reference,
+    state: row.state,
+    courseTitle: row.course_title,
+    sessionId: row.session_id,
+    date: formatDate(startsAt),
+    time: formatTimeRange(startsAt, endsAt),
+    where: row.venue_name ? `${row.venue_name}, ${row.venue_town}` : 'Online',
+    past: now >= endsAt,
+    sessionCancelled: row.session_cancelled_at !== null,
+  };
+}
