@@ -13,6 +13,7 @@ import { openDatabase } from './data/db.js';
 import { migrateToLatest } from './data/migrations/index.js';
 import { loadDemoIfNew } from './demo/loadDemo.js';
 import { demoProgramme } from './demo/programme.js';
+import { startJobs } from './jobs/scheduler.js';
 import { buildServices } from './services/index.js';
 
 async function main() {
@@ -34,14 +35,18 @@ async function main() {
       app.log.info({ courses: demo.courses, sessions: demo.sessions }, 'demo programme loaded');
   }
 
+  await app.listen({ host: config.host, port: config.port });
+  const jobs = startJobs(services, config, app.log);
+  if (config.devMailbox) app.log.info(`No SMTP_URL: emails are kept at ${config.publicUrl}/dev/mailbox`);
+
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    await jobs.stop();
     await database.close();
   });
 
-  await app.listen({ host: config.host, port: config.port });
   app.log.info(`Trellis is ready at ${config.publicUrl}/courses`);
 }
 

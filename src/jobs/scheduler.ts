@@ -1,0 +1,91 @@
+/**
+ * Trellis's background work, run in the web process: the outbox sender
+ * (every few seconds) and, every minute, the waiting-list job (expired
+ * offers, free places offered), session reminders and the deletion of access
+ * needs after sessions. Every job is safe to run in several processes at once:
+ * each claims its work under a lock or a lease.
+ */
+import type { Config } from '../config.js';
+import { createDevelopmentMailbox, createSmtpMailer, type Mailer } from '../services/mailer.js';
+import type { Services } from '../services/index.js';
+import { OutboxSender, type JobLogger } from './outboxSender.js';
+
+export interface Jobs {
+  /** Runs every job once now (tests and the CLI use this). */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const OUTBOX_EVERY_MS = 3_000;
+const HOUSEKEEPING_EVERY_MS = 60_000;
+
+export function createMailer(config: Config, hubEmail: string): Mailer {
+  if (!config.smtpUrl)
+    return createDevelopmentMailbox({ messageIdDomain: new URL(config.publicUrl).hostname });
+  return createSmtpMailer({
+    url: config.smtpUrl,
+    from: { address: config.mailFrom, name: 'Training bookings' },
+    replyTo: { address: hubEmail, name: 'Training team' },
+  });
+}
+
+export function startJobs(
+  services: Services,
+  config: Config,
+  logger: JobLogger,
+  options: { start: boolean } = { start: true },
+): Jobs {
+  let mailer: Mailer | undefined;
+  let sender: OutboxSender | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function ensureSender(): Promise<OutboxSender> {
+    if (sender) return sender;
+    mailer = createMailer(config, (await services.settings.hub()).contactEmail);
+    sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
+    return sender;
+  }
+
+  async function housekeeping() {
+    for (const [name, job] of [
+      ['waiting lists', () => services.bookings.processWaitlists()],
+      ['reminders', () => services.bookings.sendReminders()],
+      ['access needs retention', () => services.bookings.purgeNeeds()],
+    ] as const) {
+      try {
+        const result = await job();
+        // Quiet when there was nothing to do.
+        if (Object.values(typeof result === 'number' ? { result } : result).some((n) => n > 0)) {
+          logger.info({ job: name, result }, 'job ran');
+        }
+      } catch (error) {
+        logger.error({ job: name, err: error }, 'job failed; it will run again');
+      }
+    }
+  }
+
+  const jobs: Jobs = {
+    async runOnce() {
+      await housekeeping();
+      await (await ensureSender()).runOnce();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+      await sender?.stop();
+      await mailer?.close();
+    },
+  };
+
+  if (options.start) {
+    void ensureSender().then((s) => s.start(OUTBOX_EVERY_MS));
+    timer = setInterval(() => {
+      running ??= housekeeping().finally(() => {
+        running = undefined;
+      });
+    }, HOUSEKEEPING_EVERY_MS);
+    timer.unref();
+  }
+  return jobs;
+}
