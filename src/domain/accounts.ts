@@ -32,3 +32,6 @@ export function sessionState(
   if (now.getTime() - new Date(session.last_seen_at).getTime() > SESSION_IDLE_MINUTES * 60_000) return 'idle';
   return 'active';
 }
+
+export const SHARED_ADDRESS_MESSAGE =
+  'Enter your own work email address, not a shared one like office@ or admin@: your booking details are sent to it';

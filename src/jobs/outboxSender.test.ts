@@ -32,6 +32,7 @@ function fakeOutbox(queue: OutboxMessage[]) {
   const calls = {
     sent: [] as number[],
     failed: [] as { id: number; error: string; next: Date }[],
+    released: [] as number[],
   };
   let claimFails = false;
   const outbox = {
@@ -45,6 +46,9 @@ function fakeOutbox(queue: OutboxMessage[]) {
     },
     async markFailed(id: number, error: string, next: Date) {
       calls.failed.push({ id, error, next });
+    },
+    async release(message: OutboxMessage) {
+      calls.released.push(message.id);
     },
   };
   return {
@@ -98,11 +102,41 @@ describe('OutboxSender', () => {
       logger: recorder(),
       random: () => 0,
     });
-    expect(await sender.runOnce()).toEqual({ sent: 2, failed: 1, skipped: 0 });
+    expect(await sender.runOnce()).toEqual({ sent: 2, failed: 1, deferred: 0 });
     expect(calls.sent).toEqual([1, 3]);
     expect(calls.failed).toEqual([
       { id: 2, error: 'EENVELOPE 451: Try later', next: new Date(new Date(NOW).getTime() + 4 * MINUTE) },
     ]);
+  });
+
+  it('ends the run when the mail server is unreachable, handing back the messages it did not try', async () => {
+    const { outbox, calls } = fakeOutbox([
+      message(1),
+      message(2),
+      message(3),
+      message(4),
+      message(5),
+      message(6),
+    ]);
+    const tried: number[] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        tried.push(m.id);
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNECTION' });
+      },
+      close: async () => {},
+    };
+    const sender = new OutboxSender({
+      outbox,
+      mailer,
+      clock: fixedClock(NOW),
+      logger: recorder(),
+      batchSize: 3,
+    });
+    expect(await sender.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 2 });
+    expect(tried).toEqual([1]);
+    expect(calls.failed.map((f) => f.id)).toEqual([1]);
+    expect(calls.released).toEqual([2, 3]);
   });
 
   it('does not send a message whose lease has already run out', async () => {
@@ -117,7 +151,7 @@ describe('OutboxSender', () => {
       close: async () => {},
     };
     const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder() });
-    expect(await sender.runOnce()).toEqual({ sent: 0, failed: 0, skipped: 1 });
+    expect(await sender.runOnce()).toEqual({ sent: 0, failed: 0, deferred: 1 });
     expect(sends).toBe(0);
     expect(calls.sent).toEqual([]);
   });

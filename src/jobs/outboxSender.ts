@@ -25,7 +25,10 @@ export interface OutboxSenderOptions {
   mailer: Mailer;
   clock: Clock;
   logger: JobLogger;
-  /** How long a claimed message is kept from other senders. Longer than a batch can take to send. */
+  /**
+   * How long a claimed message is kept from other senders: longer than a
+   * batch can take to send (a batch ends early when the server is unreachable).
+   */
   leaseMs?: number;
   /** Messages claimed at a time. */
   batchSize?: number;
@@ -38,9 +41,36 @@ export interface OutboxSenderOptions {
 export interface OutboxRunResult {
   sent: number;
   failed: number;
-  /** Claimed but not sent because the lease had run out first (another sender may have it now). */
-  skipped: number;
+  /**
+   * Claimed but not tried: the mail server was unreachable (they are handed
+   * back for the next run), or the lease ran out first (another sender may
+   * have the message now).
+   */
+  deferred: number;
 }
+
+/**
+ * Failures of the mail server rather than of one message: after one of
+ * these the rest of the run would only fail the same way (and, if the
+ * server hangs, wait out a timeout each), so the run ends early.
+ */
+const SERVER_UNAVAILABLE = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EAUTH',
+  'ECONNREFUSED',
+]);
+
+function serverUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, responseCode } = error as Error & { code?: unknown; responseCode?: unknown };
+  return (typeof code === 'string' && SERVER_UNAVAILABLE.has(code)) || responseCode === 421;
+}
+
+type Outcome = 'sent' | 'failed' | 'failedServerDown' | 'deferred';
 
 const MINUTE = 60_000;
 const MAX_DELAY_MS = 60 * MINUTE;
@@ -79,7 +109,7 @@ export class OutboxSender {
     this.clock = options.clock;
     this.logger = options.logger;
     this.leaseMs = options.leaseMs ?? 10 * MINUTE;
-    this.batchSize = options.batchSize ?? 10;
+    this.batchSize = options.batchSize ?? 5;
     this.maxPerRun = options.maxPerRun ?? 100;
     this.random = options.random ?? Math.random;
   }
@@ -138,7 +168,7 @@ export class OutboxSender {
     this.timer = null;
     try {
       const result = await this.runOnce();
-      if (result.sent || result.failed || result.skipped) {
+      if (result.sent || result.failed || result.deferred) {
         this.logger.info({ ...result }, 'outbox: run finished');
       }
     } catch (error) {
@@ -150,24 +180,48 @@ export class OutboxSender {
   }
 
   private async run(): Promise<OutboxRunResult> {
-    const result: OutboxRunResult = { sent: 0, failed: 0, skipped: 0 };
+    const result: OutboxRunResult = { sent: 0, failed: 0, deferred: 0 };
     let handled = 0;
-    while (handled < this.maxPerRun && !this.stopping) {
+    let serverDown = false;
+    while (handled < this.maxPerRun && !this.stopping && !serverDown) {
       const limit = Math.min(this.batchSize, this.maxPerRun - handled);
       const batch = await this.outbox.claimDue(this.clock.now(), this.leaseMs, limit);
-      for (const message of batch) result[await this.deliver(message)] += 1;
+      for (const message of batch) {
+        if (serverDown) {
+          await this.handBack(message);
+          result.deferred += 1;
+          continue;
+        }
+        const outcome = await this.deliver(message);
+        if (outcome === 'failedServerDown') {
+          serverDown = true;
+          result.failed += 1;
+        } else result[outcome] += 1;
+      }
       handled += batch.length;
       if (batch.length < limit) break;
     }
     return result;
   }
 
-  private async deliver(message: OutboxMessage): Promise<keyof OutboxRunResult> {
+  private async handBack(message: OutboxMessage): Promise<void> {
+    try {
+      await this.outbox.release(message);
+    } catch (error) {
+      // Not lost: it is tried again when its lease runs out.
+      this.logger.error(
+        { outboxId: message.id, reason: describeSendError(error) },
+        'outbox: could not hand back a message',
+      );
+    }
+  }
+
+  private async deliver(message: OutboxMessage): Promise<Outcome> {
     const about = { outboxId: message.id, kind: message.kind, attempt: message.attempts };
     if (message.leaseUntil && this.clock.now() >= message.leaseUntil) {
       // Another sender may hold it now; sending too could deliver it twice.
       this.logger.warn(about, 'outbox: lease ran out before sending; left for a later run');
-      return 'skipped';
+      return 'deferred';
     }
 
     try {
@@ -188,7 +242,7 @@ export class OutboxSender {
         { ...about, reason, retryAt: retryAt.toISOString() },
         'outbox: send failed; will retry',
       );
-      return 'failed';
+      return serverUnavailable(error) ? 'failedServerDown' : 'failed';
     }
 
     try {

@@ -13,6 +13,7 @@ import { AccountRepository, type DelegateDetails } from '../data/repositories/ac
 import type { DB } from '../data/schema.js';
 import {
   PASSWORD_RESET_LINK_MINUTES,
+  SHARED_ADDRESS_MESSAGE,
   SESSION_ABSOLUTE_HOURS,
   VERIFY_EMAIL_LINK_HOURS,
   sessionState,
@@ -80,8 +81,7 @@ export class AccountService {
     const now = this.clock.now();
     const problems: Record<string, string> = {};
     if (isRefusedSharedAddress(input.email, policy)) {
-      problems.email =
-        'Enter your own work email address, not a shared one like office@ or admin@: your booking details are sent to it';
+      problems.email = SHARED_ADDRESS_MESSAGE;
     }
     if (input.organisationId !== null && !(await this.accounts.findOrganisation(input.organisationId))) {
       problems.organisationId =
@@ -239,7 +239,7 @@ export class AccountService {
     const emailChanged = current.email !== input.email.toLowerCase();
     const problems: Record<string, string> = {};
     if (emailChanged && isRefusedSharedAddress(input.email, policy)) {
-      problems.email = 'Enter your own work email address, not a shared one like office@ or admin@';
+      problems.email = SHARED_ADDRESS_MESSAGE;
     }
     if (emailChanged && (await this.accounts.findDelegateByEmail(input.email))) {
       problems.email =

@@ -28,12 +28,15 @@ export interface MailAddress {
   name: string;
 }
 
+/** An address, or where to read it when sending (the hub's name can change in settings). */
+export type AddressSource = MailAddress | (() => MailAddress | Promise<MailAddress>);
+
 export interface SmtpMailerOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. */
   url: string;
-  from: MailAddress;
+  from: AddressSource;
   /** Where replies go, e.g. the hub's contact address. */
-  replyTo?: MailAddress;
+  replyTo?: AddressSource;
   /** The right-hand side of Message-IDs; the from address's domain unless given. */
   messageIdDomain?: string;
   /**
@@ -55,15 +58,11 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  const from = { name: headerText(options.from.name), address: checkedAddress(options.from.address) };
-  const replyTo = options.replyTo && {
-    name: headerText(options.replyTo.name),
-    address: checkedAddress(options.replyTo.address),
-  };
-  const domain = options.messageIdDomain ?? domainOf(from.address);
   return {
     async send(message) {
-      const messageId = messageIdFor(message, domain);
+      const from = await headerAddress(options.from);
+      const replyTo = options.replyTo && (await headerAddress(options.replyTo));
+      const messageId = messageIdFor(message, options.messageIdDomain ?? domainOf(from.address));
       await transport.sendMail({
         messageId,
         from,
@@ -87,6 +86,11 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       transport.close();
     },
   };
+}
+
+async function headerAddress(source: AddressSource): Promise<MailAddress> {
+  const { name, address } = typeof source === 'function' ? await source() : source;
+  return { name: headerText(name), address: checkedAddress(address) };
 }
 
 /**

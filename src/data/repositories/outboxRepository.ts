@@ -129,6 +129,23 @@ export class OutboxRepository {
     return claimed;
   }
 
+  /**
+   * Hands back a message claimed but not tried (the mail server was down),
+   * uncounting the attempt so it is due again at once. Only while the lease
+   * is still the one this sender took: after that it may be another's.
+   */
+  async release(message: Pick<OutboxMessage, 'id' | 'leaseUntil'>): Promise<void> {
+    if (!message.leaseUntil) return;
+    await this.db
+      .updateTable('outbox_messages')
+      .set((eb) => ({ lease_until: null, attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', message.id)
+      .where('sent_at', 'is', null)
+      .where('lease_until', '=', message.leaseUntil.toISOString())
+      .where('attempts', '>', 0)
+      .execute();
+  }
+
   /** Records delivery. Returns false if it was already marked sent. */
   async markSent(id: number, now: Date): Promise<boolean> {
     const result = await this.db

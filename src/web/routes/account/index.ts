@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { WHY_WE_ASK } from '../../../domain/accounts.js';
+import { SHARED_ADDRESS_MESSAGE, WHY_WE_ASK } from '../../../domain/accounts.js';
+import { isRefusedSharedAddress } from '../../../domain/policy.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
@@ -17,10 +18,12 @@ import {
   signInSchema,
 } from './schemas.js';
 
-const SIGN_IN_LIMITS = {
-  perAddress: { max: 30, timeWindow: '1 minute' },
-  perAccount: { max: 10, timeWindow: '15 minutes' },
-};
+/**
+ * Sign-in attempts per account, from wherever they come: guessing at one
+ * account is what this stops. (@fastify/rate-limit applies one limit per
+ * request, so a per-address limit cannot be added on top on this route.)
+ */
+const SIGN_IN_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 
 export default async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { accounts } = services;
@@ -54,7 +57,9 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
   app.post(
     '/register',
     {
-      preHandler: [app.csrfProtection, app.rateLimit({ max: 10, timeWindow: '1 hour' })],
+      // Per network address: generous, because a whole team behind one
+      // office network may register on the same morning.
+      preHandler: [app.csrfProtection, app.rateLimit({ max: 50, timeWindow: '1 hour' })],
     },
     async (request, reply) => {
       try {
@@ -72,6 +77,11 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         } catch (error) {
           if (!(error instanceof FormError)) throw error;
           Object.assign(problems, error.fields);
+        }
+        // Checked here too so every problem shows at once, not one after another.
+        const typedEmail = String((request.body as Record<string, unknown> | undefined)?.email ?? '');
+        if (!problems.email && isRefusedSharedAddress(typedEmail, await services.settings.policy())) {
+          problems.email = SHARED_ADDRESS_MESSAGE;
         }
         if (Object.keys(problems).length || !details) throw new FormError(problems);
         await accounts.register({ ...details, password });
@@ -141,10 +151,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     {
       preHandler: [
         app.csrfProtection,
-        app.rateLimit(SIGN_IN_LIMITS.perAddress),
-        // Slows guessing at one account from many addresses too.
         app.rateLimit({
-          ...SIGN_IN_LIMITS.perAccount,
+          ...SIGN_IN_LIMIT_PER_ACCOUNT,
           keyGenerator: (request) =>
             `account:${String((request.body as Record<string, unknown> | undefined)?.email ?? '')
               .toLowerCase()

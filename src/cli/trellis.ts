@@ -1,0 +1,65 @@
+/**
+ * Trellis's command line, for operators: `npm run trellis -- <command>`.
+ *
+ *   outbox        emails waiting to be sent, and any that are stuck
+ *   jobs          run the background jobs once now (waiting lists, reminders, retention, outbox)
+ */
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../data/db.js';
+import { migrateToLatest } from '../data/migrations/index.js';
+import { startJobs } from '../jobs/scheduler.js';
+import { buildServices } from '../services/index.js';
+
+const USAGE = `Usage: npm run trellis -- <command>
+
+Commands:
+  outbox   list emails that are stuck (not sent after several tries, or for 15 minutes)
+  jobs     run the background jobs once now
+`;
+
+async function main(command: string | undefined) {
+  if (!command || !['outbox', 'jobs'].includes(command)) {
+    console.log(USAGE);
+    process.exitCode = command ? 2 : 0;
+    return;
+  }
+  const config = loadConfig();
+  const database = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(database.db, database.dialect);
+    const services = buildServices(database, { publicUrl: config.publicUrl });
+    if (command === 'outbox') {
+      const stuck = await services.outbox.stuck(services.clock.now());
+      if (!stuck.length) {
+        console.log('No stuck emails.');
+        return;
+      }
+      console.log(`${stuck.length} stuck ${stuck.length === 1 ? 'email' : 'emails'}:`);
+      for (const message of stuck) {
+        console.log(
+          `  #${message.id}  ${message.kind}  created ${message.createdAt.toISOString()}  ` +
+            `attempts ${message.attempts}  next try ${message.nextAttemptAt.toISOString()}  ` +
+            `last error: ${message.lastError ?? '(none yet)'}`,
+        );
+      }
+      process.exitCode = 1;
+    } else {
+      const logger = {
+        info: (details: object, message: string) => console.log(message, JSON.stringify(details)),
+        warn: (details: object, message: string) => console.warn(message, JSON.stringify(details)),
+        error: (details: object, message: string) => console.error(message, JSON.stringify(details)),
+      };
+      const jobs = startJobs(services, config, logger, { start: false });
+      await jobs.runOnce();
+      await jobs.stop();
+      console.log('Jobs ran.');
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,272 @@
+/** Delegate accounts through their pages: the rules a real booking system keeps. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import { WebClient } from '../support/client.js';
+import { settableClock, type SettableClock } from '../support/clock.js';
+import { eachDatabase } from '../support/databases.js';
+import { parsePage } from '../support/html.js';
+import { latestLink, PASSWORD, registerAndVerify, signIn } from './booking-journey.test.js';
+
+eachDatabase('delegate accounts', (dialect) => {
+  let t: TestApp;
+  let clock: SettableClock;
+  let organisationId: string;
+
+  beforeAll(async () => {
+    clock = settableClock(TEST_NOW);
+    t = await createTestApp(dialect, { clock });
+    const organisation = await t.database.db
+      .selectFrom('organisations')
+      .select('id')
+      .executeTakeFirstOrThrow();
+    organisationId = String(organisation.id);
+  });
+  afterAll(() => t.close());
+
+  const form = (overrides: Record<string, string> = {}) => ({
+    name: 'Dev Patel',
+    email: 'dev.patel@health.example.org.uk',
+    organisationId,
+    jobRole: 'Health visitor',
+    lineManagerName: 'Sam Lead',
+    lineManagerEmail: 'sam.lead@health.example.org.uk',
+    password: PASSWORD,
+    ...overrides,
+  });
+
+  it('says what is wrong beside each field, keeps what was typed and saves nothing', async () => {
+    const client = new WebClient(t.app);
+    const response = await client.submit(
+      '/register',
+      form({
+        name: '',
+        email: 'office@health.example.org.uk',
+        password: 'short',
+        lineManagerEmail: 'not an email',
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    const page = parsePage(response.body);
+    const summary = page.links('.govuk-error-summary a');
+    expect(summary.map((l) => l.href)).toEqual(['#name', '#email', '#lineManagerEmail', '#password']);
+    expect(page.text('#name-error')).toContain('Enter your full name');
+    expect(page.text('#lineManagerEmail-error')).toContain('correct format');
+    expect(page.text('#password-error')).toContain('at least 10 characters');
+    expect(page.document.querySelector('input#jobRole')?.getAttribute('value')).toBe('Health visitor');
+    expect(page.document.querySelector('input#password')?.getAttribute('value') ?? '').toBe('');
+    const shared = await client.submit('/register', form({ email: 'Office@health.example.org.uk' }));
+    expect(parsePage(shared.body).text('#email-error')).toContain('not a shared one');
+    const count = await t.database.db
+      .selectFrom('delegates')
+      .where('email', 'like', '%health.example.org.uk')
+      .select('id')
+      .execute();
+    expect(count).toEqual([]);
+  });
+
+  it('turns line breaks in names into spaces, so nothing can reach a mail header', async () => {
+    const client = new WebClient(t.app);
+    const response = await client.submit(
+      '/register',
+      form({ name: 'Eve\r\nBcc: victim@example.com', email: 'eve@charity.example.org.uk' }),
+    );
+    expect(response.statusCode).toBe(303);
+    const message = await t.database.db
+      .selectFrom('outbox_messages')
+      .where('to_address', '=', 'eve@charity.example.org.uk')
+      .select(['to_name', 'subject'])
+      .executeTakeFirstOrThrow();
+    expect(message.to_name).toBe('Eve Bcc: victim@example.com');
+    expect(message.to_name + message.subject).not.toMatch(/[\r\n]/);
+    const other = await client.submit(
+      '/register',
+      form({ name: 'Tab\u0007bell', email: 'tab@charity.example.org.uk' }),
+    );
+    expect(parsePage(other.body).text('#name-error')).toContain('must not contain special characters');
+  });
+
+  it('does not reveal that an address already has an account', async () => {
+    const first = new WebClient(t.app);
+    await registerAndVerify(t, first, 'Grace Hughes', 'grace.hughes@council.example.org.uk');
+    const second = new WebClient(t.app);
+    const again = await second.submit(
+      '/register',
+      form({ name: 'Someone Else', email: 'grace.hughes@council.example.org.uk' }),
+    );
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe('/register/check-your-email');
+    const delegates = await t.database.db
+      .selectFrom('delegates')
+      .where('email', '=', 'grace.hughes@council.example.org.uk')
+      .selectAll()
+      .execute();
+    expect(delegates).toHaveLength(1);
+    expect(delegates[0]!.name).toBe('Grace Hughes');
+    const last = await t.database.db
+      .selectFrom('outbox_messages')
+      .where('to_address', '=', 'grace.hughes@council.example.org.uk')
+      .select('kind')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last.kind).toBe('password_reset');
+  });
+
+  it('uses an email link once and explains a used one', async () => {
+    const client = new WebClient(t.app);
+    await client.submit('/register', form({ email: 'hamza.iqbal@charity.example.org.uk' }));
+    const link = await latestLink(t, 'hamza.iqbal@charity.example.org.uk', /\/account\/verify\/[\w-]+/);
+    expect((await client.get(link)).statusCode).toBe(200);
+    const reused = await client.get(link);
+    expect(reused.statusCode).toBe(410);
+    expect(parsePage(reused.body).text()).toContain('This link has already been used');
+    expect((await client.get('/account/verify/made-up-token')).statusCode).toBe(404);
+  });
+
+  it('ends a session after an hour idle, and after twelve hours however active', async () => {
+    const client = new WebClient(t.app);
+    await registerAndVerify(t, client, 'Isla Jones', 'isla.jones@school.example.org.uk');
+    await signIn(client, 'isla.jones@school.example.org.uk');
+    expect((await client.get('/bookings')).statusCode).toBe(200);
+    clock.advance(61 * 60_000);
+    const idle = await client.get('/bookings');
+    expect(idle.statusCode).toBe(303);
+    expect(idle.headers.location).toBe('/sign-in?next=%2Fbookings');
+
+    await signIn(client, 'isla.jones@school.example.org.uk');
+    // Active every 55 minutes: never idle, but ended twelve hours after sign-in.
+    for (let step = 1; step <= 13; step += 1) {
+      clock.advance(55 * 60_000);
+      expect((await client.get('/bookings')).statusCode, `after ${step * 55} minutes`).toBe(200);
+    }
+    clock.advance(10 * 60_000);
+    expect((await client.get('/bookings')).statusCode).toBe(303);
+  });
+
+  it('signs out for good: the old cookie no longer works', async () => {
+    const client = new WebClient(t.app);
+    await registerAndVerify(t, client, 'Jack Lewis', 'jack.lewis@police.example.org.uk');
+    await signIn(client, 'jack.lewis@police.example.org.uk');
+    const cookie = (await t.app.inject({ url: '/sign-in' })).cookies;
+    expect(cookie).toBeDefined();
+    const session = await t.database.db
+      .selectFrom('auth_sessions')
+      .select(['id_hash', 'revoked_at'])
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    await client.submit('/bookings', {}, '/sign-out');
+    const revoked = await t.database.db
+      .selectFrom('auth_sessions')
+      .where('id_hash', '=', session.id_hash)
+      .select('revoked_at')
+      .executeTakeFirstOrThrow();
+    expect(revoked.revoked_at).not.toBeNull();
+    expect((await client.get('/bookings')).statusCode).toBe(303);
+  });
+
+  it('resets a password by a one-use link and signs out everywhere', async () => {
+    const laptop = new WebClient(t.app);
+    await registerAndVerify(t, laptop, 'Kasia Nowak', 'kasia.nowak@nhs.example.org.uk');
+    await signIn(laptop, 'kasia.nowak@nhs.example.org.uk');
+    const phone = new WebClient(t.app);
+    await phone.submit('/account/forgot-password', { email: 'kasia.nowak@nhs.example.org.uk' });
+    const link = await latestLink(t, 'kasia.nowak@nhs.example.org.uk', /\/account\/reset-password\/[\w-]+/);
+    const reset = await phone.submit(link, { password: 'a brand new passphrase' });
+    expect(reset.statusCode).toBe(303);
+    expect((await laptop.get('/bookings')).statusCode).toBe(303);
+    const reused = await phone.get(link);
+    expect(reused.statusCode).toBe(410);
+    expect(parsePage(reused.body).text()).toContain('This link has already been used');
+    const signedIn = await phone.submit('/sign-in', {
+      email: 'kasia.nowak@nhs.example.org.uk',
+      password: 'a brand new passphrase',
+    });
+    expect(signedIn.statusCode).toBe(303);
+    const kinds = await t.database.db
+      .selectFrom('outbox_messages')
+      .where('to_address', '=', 'kasia.nowak@nhs.example.org.uk')
+      .select('kind')
+      .execute();
+    expect(kinds.map((k) => k.kind)).toContain('details_changed');
+  });
+
+  it('answers the same for an unknown address when a reset is asked for', async () => {
+    const client = new WebClient(t.app);
+    const response = await client.submit('/account/forgot-password', { email: 'nobody@example.org.uk' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/account/forgot-password/sent');
+  });
+
+  it('keeps one account when someone changes job, and confirms a new email address', async () => {
+    const client = new WebClient(t.app);
+    await registerAndVerify(t, client, 'Liam Morris', 'liam.morris@council.example.org.uk');
+    await signIn(client, 'liam.morris@council.example.org.uk');
+    const changed = await client.submit('/account/details', {
+      name: 'Liam Morris',
+      email: 'liam.morris@trust.example.org.uk',
+      organisationId: 'other',
+      newOrganisationName: 'Riverside Community Trust',
+      jobRole: 'Team leader',
+      lineManagerName: 'New Manager',
+      lineManagerEmail: 'new.manager@trust.example.org.uk',
+    });
+    expect(changed.statusCode).toBe(303);
+    const delegate = await t.database.db
+      .selectFrom('delegates')
+      .innerJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .where('delegates.email', '=', 'liam.morris@trust.example.org.uk')
+      .select([
+        'delegates.job_role',
+        'delegates.email_verified_at',
+        'organisations.name',
+        'organisations.confirmed_at',
+      ])
+      .executeTakeFirstOrThrow();
+    expect(delegate).toEqual({
+      job_role: 'Team leader',
+      email_verified_at: null,
+      name: 'Riverside Community Trust',
+      confirmed_at: null,
+    });
+    const toOld = await t.database.db
+      .selectFrom('outbox_messages')
+      .where('to_address', '=', 'liam.morris@council.example.org.uk')
+      .select('kind')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(toOld.kind).toBe('details_changed');
+    await latestLink(t, 'liam.morris@trust.example.org.uk', /\/account\/verify\/[\w-]+/);
+    const page = parsePage((await client.get('/account')).body);
+    expect(page.text()).toContain('Riverside Community Trust (the training team will confirm it)');
+  });
+
+  it('limits sign-in attempts on one account', async () => {
+    const client = new WebClient(t.app);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      statuses.push(
+        (
+          await client.submit('/sign-in', {
+            email: 'target@example.org.uk',
+            password: 'guess number ' + attempt,
+          })
+        ).statusCode,
+      );
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    const limited = await client.submit('/sign-in', { email: 'target@example.org.uk', password: 'x' });
+    expect(parsePage(limited.body).h1()).toBe('Too many attempts');
+  });
+
+  it('refuses a form posted without its token', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=a%40example.org.uk&password=whatever12',
+    });
+    expect(response.statusCode).toBe(403);
+    expect(parsePage(response.body).h1()).toBe('This form has expired');
+  });
+});
