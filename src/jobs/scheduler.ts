@@ -40,9 +40,9 @@ export function startJobs(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
 
-  async function ensureSender(): Promise<OutboxSender> {
+  function ensureSender(): OutboxSender {
     if (sender) return sender;
-    mailer = createMailer(config, (await services.settings.hub()).contactEmail);
+    mailer = createMailer(config, services);
     sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
     return sender;
   }
@@ -68,7 +68,7 @@ export function startJobs(
   const jobs: Jobs = {
     async runOnce() {
       await housekeeping();
-      await (await ensureSender()).runOnce();
+      await ensureSender().runOnce();
     },
     async stop() {
       if (timer) clearInterval(timer);
@@ -79,7 +79,7 @@ export function startJobs(
   };
 
   if (options.start) {
-    void ensureSender().then((s) => s.start(OUTBOX_EVERY_MS));
+    ensureSender().start(OUTBOX_EVERY_MS);
     timer = setInterval(() => {
       running ??= housekeeping().finally(() => {
         running = undefined;

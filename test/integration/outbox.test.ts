@@ -161,7 +161,8 @@ eachDatabase('email outbox', (dialect) => {
     mailer = createSmtpMailer({
       url: smtp.url,
       from: { address: 'bookings@northshire.example', name: 'Northshire Safeguarding Partnership' },
-      replyTo: { address: HUB.contactEmail, name: HUB.name },
+      // Read when sending, as the app reads the hub's settings.
+      replyTo: async () => ({ address: HUB.contactEmail, name: HUB.name }),
       timeoutMs: 5_000,
     });
   });
@@ -222,7 +223,7 @@ eachDatabase('email outbox', (dialect) => {
       clock.now(),
     );
 
-    expect(await sender(clock).runOnce()).toEqual({ sent: 1, failed: 0, skipped: 0 });
+    expect(await sender(clock).runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
 
     expect(smtp.received).toHaveLength(1);
     const { mail, rcptTo } = smtp.received[0]!;
@@ -248,7 +249,7 @@ eachDatabase('email outbox', (dialect) => {
 
     expect(row).toMatchObject({ attempts: 1, sentAt: new Date(START), leaseUntil: null, lastError: null });
     // Sent once: a second run finds nothing to do.
-    expect(await sender(clock).runOnce()).toEqual({ sent: 0, failed: 0, skipped: 0 });
+    expect(await sender(clock).runOnce()).toEqual({ sent: 0, failed: 0, deferred: 0 });
     expect(smtp.received).toHaveLength(1);
   });
 
@@ -262,7 +263,7 @@ eachDatabase('email outbox', (dialect) => {
     smtp.refuseWith451 = true;
     const expectedDelays = [1, 2, 4, 8].map((m) => m * MINUTE);
     for (const [index, delay] of expectedDelays.entries()) {
-      expect(await worker.runOnce()).toEqual({ sent: 0, failed: 3, skipped: 0 });
+      expect(await worker.runOnce()).toEqual({ sent: 0, failed: 3, deferred: 0 });
       for (const id of ids) {
         const row = await outbox.find(id);
         expect(row!.attempts).toBe(index + 1);
@@ -273,43 +274,68 @@ eachDatabase('email outbox', (dialect) => {
       }
       // Not due yet: nothing is tried early.
       clock.advance(delay - 1_000);
-      expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, skipped: 0 });
+      expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, deferred: 0 });
       clock.advance(1_000);
     }
     expect(smtp.received).toHaveLength(0);
     expect(logger.lines.join('\n')).not.toMatch(/@|Text \d|HTML \d/);
 
     smtp.refuseWith451 = false;
-    expect(await worker.runOnce()).toEqual({ sent: 3, failed: 0, skipped: 0 });
+    expect(await worker.runOnce()).toEqual({ sent: 3, failed: 0, deferred: 0 });
     clock.advance(2 * 60 * MINUTE);
-    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, skipped: 0 });
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, deferred: 0 });
     expect(smtp.subjects().sort()).toEqual(['Message 1', 'Message 2', 'Message 3']);
     for (const id of ids) expect((await outbox.find(id))!.sentAt).not.toBeNull();
   });
 
-  it('keeps every message while the server is down, and delivers each once when it is back', async () => {
+  it('keeps every message while the server is down, probing it with one per run, and delivers each once when it is back', async () => {
     const clock = settableClock(START);
     const worker = sender(clock);
-    const ids = [];
-    for (const n of [1, 2]) ids.push(await outbox.enqueue(plainMessage(n), clock.now()));
+    const ids: number[] = [];
+    for (const n of [1, 2, 3]) ids.push(await outbox.enqueue(plainMessage(n), clock.now()));
+    const [first, second, third] = ids as [number, number, number];
 
     await smtp.stop();
-    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 2, skipped: 0 });
+    // The first failure shows the server is down: the rest are handed back untried.
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 2 });
+    const failed = await outbox.find(first);
+    expect(failed).toMatchObject({ attempts: 1, sentAt: null, leaseUntil: null });
+    expect(failed!.lastError).toMatch(/^(ESOCKET|ECONNECTION): connect ECONNREFUSED/);
+    expect(failed!.nextAttemptAt.getTime() - clock.now().getTime()).toBe(MINUTE);
+    expect(await outbox.find(second)).toMatchObject({ attempts: 0, leaseUntil: null, lastError: null });
+
+    // Each run tries the next message due, and each backs off on its own.
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 1 });
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 0 });
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, deferred: 0 });
     clock.advance(MINUTE);
-    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 2, skipped: 0 });
-    for (const id of ids) {
-      const row = await outbox.find(id);
-      expect(row).toMatchObject({ attempts: 2, sentAt: null, leaseUntil: null });
-      expect(row!.lastError).toMatch(/ECONNECTION|ECONNREFUSED/);
-      expect(row!.nextAttemptAt.getTime() - clock.now().getTime()).toBe(2 * MINUTE);
-    }
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 2 });
+    const again = await outbox.find(first);
+    expect(again!.attempts).toBe(2);
+    expect(again!.nextAttemptAt.getTime() - clock.now().getTime()).toBe(2 * MINUTE);
+    expect(await outbox.find(third)).toMatchObject({ attempts: 1, sentAt: null });
 
     await smtp.start();
+    expect(await worker.runOnce()).toEqual({ sent: 2, failed: 0, deferred: 0 });
     clock.advance(2 * MINUTE);
-    expect(await worker.runOnce()).toEqual({ sent: 2, failed: 0, skipped: 0 });
+    expect(await worker.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
     clock.advance(60 * MINUTE);
-    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, skipped: 0 });
-    expect(smtp.subjects().sort()).toEqual(['Message 1', 'Message 2']);
+    expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, deferred: 0 });
+    expect(smtp.subjects().sort()).toEqual(['Message 1', 'Message 2', 'Message 3']);
+  });
+
+  it('a message sent but not recorded (the sender crashed) goes again with the same Message-ID', async () => {
+    const clock = settableClock(START);
+    await outbox.enqueue(plainMessage(1), clock.now());
+    const [claimed] = await outbox.claimDue(clock.now(), 10 * MINUTE, 1);
+    await mailer.send(claimed!);
+    // …and the process died before markSent. Once the lease runs out:
+    clock.advance(10 * MINUTE + 1);
+    expect(await sender(clock).runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
+    expect(smtp.received).toHaveLength(2);
+    const [a, b] = smtp.received.map((r) => r.mail.messageId);
+    expect(a).toBe(b);
+    expect(a).toMatch(/^<trellis-outbox-\d+-[0-9a-z]+@northshire\.example>$/);
   });
 
   it('never puts a header into a message from a display name or subject with line breaks', async () => {
@@ -344,7 +370,7 @@ eachDatabase('email outbox', (dialect) => {
       }),
       clock.now(),
     );
-    expect(await sender(clock).runOnce()).toEqual({ sent: 0, failed: 1, skipped: 0 });
+    expect(await sender(clock).runOnce()).toEqual({ sent: 0, failed: 1, deferred: 0 });
     expect(smtp.received).toHaveLength(0);
     const row = await outbox.find(id);
     expect(row!.lastError).toMatch(/InvalidAddressError/);
@@ -412,7 +438,7 @@ eachDatabase('email outbox', (dialect) => {
       // Both really worked: a sender that loses a race for a message moves on to the next.
       expect(a.sent).toBeGreaterThan(0);
       expect(b.sent).toBeGreaterThan(0);
-      expect(a.failed + b.failed + a.skipped + b.skipped).toBe(0);
+      expect(a.failed + b.failed + a.deferred + b.deferred).toBe(0);
       const subjects = smtp.subjects();
       expect(subjects).toHaveLength(30);
       expect(new Set(subjects).size).toBe(30);
@@ -478,7 +504,7 @@ eachDatabase('email outbox', (dialect) => {
       clock,
       logger: recorder(),
     });
-    expect(await worker.runOnce()).toEqual({ sent: 1, failed: 0, skipped: 0 });
+    expect(await worker.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
     expect((await outbox.find(id))!.sentAt).toEqual(clock.now());
     expect(smtp.received).toHaveLength(0);
   });
