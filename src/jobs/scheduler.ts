@@ -19,13 +19,19 @@ export interface Jobs {
 const OUTBOX_EVERY_MS = 3_000;
 const HOUSEKEEPING_EVERY_MS = 60_000;
 
-export function createMailer(config: Config, hubEmail: string): Mailer {
-  if (!config.smtpUrl)
+export function createMailer(config: Config, services: Pick<Services, 'settings'>): Mailer {
+  if (!config.smtpUrl) {
     return createDevelopmentMailbox({ messageIdDomain: new URL(config.publicUrl).hostname });
+  }
+  // Names and the reply address are read when sending, so a change in the
+  // hub's settings shows in the next email.
   return createSmtpMailer({
     url: config.smtpUrl,
-    from: { address: config.mailFrom, name: 'Training bookings' },
-    replyTo: { address: hubEmail, name: 'Training team' },
+    from: async () => ({ address: config.mailFrom, name: (await services.settings.hub()).name }),
+    replyTo: async () => {
+      const hub = await services.settings.hub();
+      return { address: hub.contactEmail, name: hub.name };
+    },
   });
 }
 
