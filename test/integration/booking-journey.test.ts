@@ -104,10 +104,20 @@ eachDatabase('booking journey', (dialect) => {
     expect(list.text()).toContain('Booked');
 
     const reference = bookingUrl.split('/')[2]!.split('?')[0]!;
-    const cancelled = await amira.submit(`/bookings/${reference}`, {}, `/bookings/${reference}/cancel`);
+    const ask = parsePage((await amira.get(`/bookings/${reference}`)).body);
+    expect(ask.links()).toContainEqual({ text: 'Cancel my place', href: `/bookings/${reference}/cancel` });
+    expect(parsePage((await amira.get(`/bookings/${reference}/cancel`)).body).h1()).toBe(
+      'Cancel your place?',
+    );
+    const cancelled = await amira.submit(
+      `/bookings/${reference}/cancel`,
+      {},
+      `/bookings/${reference}/cancel`,
+    );
     expect(cancelled.statusCode).toBe(303);
-    const after = parsePage((await amira.get(`/bookings/${reference}`)).body);
-    expect(after.text()).toContain('Cancelled');
+    const after = parsePage((await amira.get(cancelled.headers.location as string)).body);
+    expect(after.text()).toContain('Your booking is cancelled.');
+    expect(after.text()).toMatch(/Status\s*Cancelled/);
   });
 
   it('offers a freed place to the waiting list and lets the delegate accept it', async () => {

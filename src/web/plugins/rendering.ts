@@ -82,6 +82,10 @@ export default fp(
         statusCode = 200,
       ) {
         const html = await render(this.request, { template, context });
+        // Pages rendered per request may be personal (bookings, forms with a
+        // CSRF token): never kept by the browser, so Back after signing out
+        // cannot show them again.
+        if (!this.hasHeader('Cache-Control')) this.header('Cache-Control', 'no-store');
         return this.code(statusCode).type(HTML).send(html);
       },
     );

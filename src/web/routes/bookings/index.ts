@@ -178,6 +178,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         started: now >= session.startsAt,
         justBooked: query.new === '1',
         alreadyHeld: query.already === '1',
+        done:
+          (['cancelled', 'accepted', 'declined'] as const).find((action) => query[action] === '1') ?? null,
         problem: problem ?? null,
         csrfToken: reply.generateCsrf(),
       },
@@ -193,6 +195,26 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       .executeTakeFirst();
     return row?.online_joining_url ?? null;
   }
+
+  // Cancelling asks first: the place goes to someone else at once.
+  app.get<{ Params: { reference: string } }>(
+    '/bookings/:reference/cancel',
+    { preHandler: app.requireDelegate },
+    async (request, reply) => {
+      const booking = await bookings.ownBooking(
+        request.delegate!.id,
+        referenceParam(request.params.reference),
+      );
+      const session = await catalogue.session(booking.session_id);
+      return reply.page('pages/bookings/cancel.njk', {
+        pageTitle: booking.state === 'waitlisted' ? 'Leave the waiting list?' : 'Cancel your place?',
+        booking,
+        session,
+        course: session.course,
+        csrfToken: reply.generateCsrf(),
+      });
+    },
+  );
 
   for (const [action, done, run] of [
     [
