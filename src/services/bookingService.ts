@@ -75,6 +75,10 @@ export class BookingService {
     }
     // SQLite: one connection, and BEGIN IMMEDIATE takes the write lock before
     // anything is read, so no other process can book between count and write.
+    // better-sqlite3 is synchronous: without a turn of the event loop between
+    // transactions, a queue of bookings would keep the server from accepting
+    // new connections (or answering health checks) until it drained.
+    await new Promise((resolve) => setImmediate(resolve));
     return this.db.connection().execute(async (connection) => {
       await sql.raw(this.options.unsafeWithoutLock ? 'begin' : 'begin immediate').execute(connection);
       try {
@@ -93,18 +97,29 @@ export class BookingService {
    * Booking twice gives the first booking back, not a second one.
    */
   async book(delegateId: number, sessionId: number, needs: Needs): Promise<BookingOutcome> {
-    const now = this.clock.now();
     const session = await this.bookings.session(sessionId);
     if (!session || session.course_archived_at) throw new NotFoundError('session');
-    this.assertBookable(session, now);
+    // A quick answer for the common refusals; everything is checked again under the lock.
+    this.assertBookable(session, this.clock.now());
     const ctx = await this.context();
     // The race the lock prevents, made visible for the concurrency tests.
     const countedEarly = this.options.unsafeWithoutLock
-      ? await this.bookings.placesHeld(sessionId, now.toISOString())
+      ? await this.bookings.placesHeld(sessionId, this.clock.now().toISOString())
       : undefined;
 
     return this.withSessionLock(sessionId, async (db) => {
+      // "Now" is read once the lock is held, so times (and waiting-list order)
+      // follow the order bookings are actually made in.
+      const now = this.clock.now();
       const bookings = this.bookings.within(db);
+      // Read again under the lock: staff may have changed capacity, closed
+      // booking or cancelled the session since the check above.
+      const locked = await bookings.session(sessionId);
+      if (!locked) throw new NotFoundError('session');
+      this.assertBookable(locked, now);
+      // A place freed by an expired offer goes to the waiting list first, not
+      // to whoever books before the waiting-list job next runs.
+      if (!countedEarly) await this.settleOffers(db, sessionId, now, ctx);
       const existing = await bookings.liveBookingOf(sessionId, delegateId);
       if (existing) {
         return {
@@ -115,7 +130,7 @@ export class BookingService {
         };
       }
       const held = countedEarly ?? (await bookings.placesHeld(sessionId, now.toISOString()));
-      const hasPlace = placesAvailable(session.capacity, held) > 0;
+      const hasPlace = placesAvailable(locked.capacity, held) > 0;
       if (!hasPlace && !ctx.policy.waitlistEnabled) {
         throw new ConflictError('This session is full and the hub does not keep a waiting list for it.');
       }
@@ -219,6 +234,7 @@ export class BookingService {
       );
     }
     await this.withSessionLock(booking.session_id, async (db) => {
+      const now = this.clock.now();
       const bookings = this.bookings.within(db);
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'delegate',
@@ -236,7 +252,7 @@ export class BookingService {
         now,
       );
       await this.mail.bookingCancelled(db, ctx, booking.id);
-      await this.offerFreedPlaces(db, booking.session_id, now, ctx);
+      await this.settleOffers(db, booking.session_id, now, ctx);
     });
   }
 
@@ -252,7 +268,18 @@ export class BookingService {
       );
     }
     await this.withSessionLock(booking.session_id, async (db) => {
+      // Checked again under the lock, with the time it is now: an offer that
+      // ran out while this request waited may already have gone to someone else.
+      const now = this.clock.now();
       const bookings = this.bookings.within(db);
+      const current = await bookings.byId(booking.id);
+      if (!current || current.state !== 'offered')
+        throw new ConflictError(offerNoLongerOpen(current?.state ?? 'gone'));
+      if (!current.offer_expires_at || now >= new Date(current.offer_expires_at)) {
+        throw new ConflictError(
+          'This offer has expired, and the place has gone to the next person on the waiting list.',
+        );
+      }
       const changed = await bookings.transition(booking.id, 'offered', 'confirmed', now);
       if (!changed) throw new ConflictError(offerNoLongerOpen('changed'));
       await bookings.audit(
@@ -305,33 +332,45 @@ export class BookingService {
    * offers places freed by anything else (capacity raised by staff).
    */
   async processWaitlists(): Promise<{ expired: number; sessionsChecked: number }> {
-    const now = this.clock.now();
     const ctx = await this.context();
+    const at = this.clock.now().toISOString();
+    const sessions = new Set([
+      ...(await this.bookings.sessionsWithExpiredOffers(at)),
+      ...(await this.bookings.sessionsWithFreePlacesAndWaitlist(at)),
+    ]);
     let expired = 0;
-    for (const offer of await this.bookings.expiredOffers(now.toISOString())) {
-      await this.withSessionLock(offer.session_id, async (db) => {
-        const bookings = this.bookings.within(db);
-        if (
-          await bookings.transition(offer.id, 'offered', 'cancelled', now, {
-            cancelledBy: 'system',
-            cancellationReason: 'Offer expired',
-          })
-        ) {
-          expired += 1;
-          await bookings.audit(
-            { actorType: 'system', actorId: null, action: 'offer_expired', bookingId: offer.id },
-            now,
-          );
-          await this.mail.offerExpired(db, ctx, offer.id);
-        }
-        await this.offerFreedPlaces(db, offer.session_id, now, ctx);
-      });
-    }
-    const sessions = await this.bookings.sessionsWithFreePlacesAndWaitlist(now.toISOString());
     for (const sessionId of sessions) {
-      await this.withSessionLock(sessionId, (db) => this.offerFreedPlaces(db, sessionId, now, ctx));
+      expired += await this.withSessionLock(sessionId, (db) =>
+        this.settleOffers(db, sessionId, this.clock.now(), ctx),
+      );
     }
-    return { expired, sessionsChecked: sessions.length };
+    return { expired, sessionsChecked: sessions.size };
+  }
+
+  /**
+   * Closes a session's offers whose time is up (telling each delegate) and
+   * offers the free places to the next people waiting. Runs inside the
+   * caller's locked transaction.
+   */
+  private async settleOffers(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<number> {
+    const bookings = this.bookings.within(db);
+    let expired = 0;
+    for (const offer of await bookings.expiredOffersOn(sessionId, now.toISOString())) {
+      const closed = await bookings.transition(offer.id, 'offered', 'cancelled', now, {
+        cancelledBy: 'system',
+        cancellationReason: 'Offer expired',
+      });
+      if (closed) {
+        expired += 1;
+        await bookings.audit(
+          { actorType: 'system', actorId: null, action: 'offer_expired', bookingId: offer.id },
+          now,
+        );
+        await this.mail.offerExpired(db, ctx, offer.id);
+      }
+    }
+    await this.offerFreedPlaces(db, sessionId, now, ctx);
+    return expired;
   }
 
   /** The reminder job: one reminder per confirmed booking, the set number of days before. */

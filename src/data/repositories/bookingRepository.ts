@@ -174,15 +174,28 @@ export class BookingRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Offers whose time is up, oldest first, across all sessions. */
-  expiredOffers(now: Instant, limit = 100) {
+  /** Sessions with offers whose time is up. */
+  async sessionsWithExpiredOffers(now: Instant): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('bookings')
+      .where('state', '=', 'offered')
+      .where('offer_expires_at', '<=', now)
+      .select('session_id')
+      .distinct()
+      .execute();
+    return rows.map((r) => r.session_id);
+  }
+
+  /** A session's offers whose time is up, oldest first. */
+  expiredOffersOn(sessionId: number, now: Instant) {
     return this.db
       .selectFrom('bookings')
+      .where('session_id', '=', sessionId)
       .where('state', '=', 'offered')
       .where('offer_expires_at', '<=', now)
       .select(['id', 'session_id'])
       .orderBy('offer_expires_at')
-      .limit(limit)
+      .orderBy('id')
       .execute();
   }
 
