@@ -1,0 +1,719 @@
+/**
+ * The booking-rush benchmark (`npm run bench:rush`): a session of 30 places
+ * opens and 2,000 signed-in delegates press "Book" at once. On SQLite and
+ * then on PostgreSQL, in one run:
+ *
+ *   1. Setup (not timed): a fresh database, migrated; one course with two
+ *      sessions of 30 places; 2,000 verified delegates, each with a signed-in
+ *      session minted through Trellis's own repositories (bench/rush/seed.ts).
+ *   2. The built server (dist/server.js) starts in a child process, in
+ *      production mode. Each delegate opens the booking page once, which
+ *      gives them the CSRF cookie and the form's token, as a browser gets them.
+ *   3. Timed: the 2,000 POST /sessions/<id>/book requests, 100 in flight at a
+ *      time over keep-alive connections, each latency recorded. Every
+ *      response must be the 303 redirect to a new booking.
+ *   4. The server stops. The result is read from the database: exactly 30
+ *      confirmed, the rest on the waiting list, one email in the outbox each.
+ *   5. The raw figure: BookingService.book called in this process on the
+ *      second session, same 2,000 delegates, 100 at a time. HTTP ÷ raw says
+ *      what the web layer costs on top of the booking transaction.
+ *
+ * SMTP_URL points at 127.0.0.1:9, where nothing listens: emails are written
+ * to the outbox inside each booking's transaction (that cost is measured);
+ * delivery happens afterwards, and with nothing listening the outbox sender
+ * gives up after one refused connection every 3 s, so it adds next to
+ * nothing. A mail server in this process would put 2,000 deliveries into
+ * the timed window, on the same two cores, and measure the mailer instead.
+ *
+ * Exits non-zero if a session does not end with exactly 30 confirmed, any
+ * response is not the expected 303, or bookings and their emails do not
+ * match the responses. All traffic is to 127.0.0.1. See docs/PERFORMANCE.md.
+ *
+ * Environment:
+ *   BENCH_DATABASES      sqlite,postgres (default both, in that order)
+ *   BENCH_POSTGRES_URL   an admin connection, to create and drop the
+ *                        database (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_DELEGATES      delegates (default 2000; for quick trial runs)
+ *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+import pg from 'pg';
+
+import { openDatabase, type Database, type DialectName } from '../src/data/db.js';
+import { migrateToLatest } from '../src/data/migrations/index.js';
+import { buildServices } from '../src/services/index.js';
+import {
+  createHttpClient,
+  getOnNewConnection,
+  inPool,
+  percentile,
+  setCookie,
+  type HttpReply,
+} from './rush/http.js';
+import { createSessions, createSignedInDelegates, type SignedInDelegate } from './rush/seed.js';
+
+const CAPACITY = 30;
+const CONCURRENCY = 100;
+/**
+ * While the rush runs, /health is asked on a new connection this often: how
+ * long a new visitor (or a load balancer's health check) waits meanwhile.
+ */
+const PROBE_EVERY_MS = 250;
+const SESSION_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
+const BOOKED = /^\/bookings\/TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1$/;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DELEGATES = positiveInteger('BENCH_DELEGATES', 2_000);
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASES = databasesToRun(process.env.BENCH_DATABASES || 'sqlite,postgres');
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= CAPACITY) {
+    throw new Error(`${name} must be a whole number above ${CAPACITY}, not "${raw}"`);
+  }
+  return value;
+}
+
+function databasesToRun(raw: string): DialectName[] {
+  const names = raw.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (name !== 'sqlite' && name !== 'postgres') {
+      throw new Error(`BENCH_DATABASES lists sqlite and/or postgres, not "${name}"`);
+    }
+  }
+  return names as DialectName[];
+}
+
+// ---------------------------------------------------------------------------
+// Child processes (as in bench/pages.ts)
+
+/** A server in a child process, with the tail of what it wrote kept for error messages. */
+class Child {
+  readonly process: ChildProcess;
+  readonly exited: Promise<number | null>;
+  private output = '';
+
+  constructor(
+    readonly name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ) {
+    this.process = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolveExit) => {
+      this.process.once('exit', (code, signal) => resolveExit(code ?? (signal ? null : 0)));
+      this.process.once('error', () => resolveExit(null));
+    });
+    // Always read the pipes: a child blocked on a full pipe would stall the benchmark.
+    for (const stream of [this.process.stdout, this.process.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        this.output = (this.output + chunk).slice(-8_000);
+      });
+    }
+  }
+
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  tail(): string {
+    return this.output.trim();
+  }
+
+  /** SIGTERM, then SIGKILL if it has not gone after a few seconds. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.process.kill('SIGTERM');
+    const gone = await Promise.race([this.exited.then(() => true), delay(15_000).then(() => false)]);
+    if (!gone && this.running) {
+      this.process.kill('SIGKILL');
+      await this.exited;
+    }
+  }
+}
+
+const children = new Set<Child>();
+
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = new Child(name, args, env);
+  children.add(child);
+  return child;
+}
+
+async function stopChild(child: Child): Promise<void> {
+  await child.stop();
+  children.delete(child);
+}
+
+async function stopAllChildren(): Promise<void> {
+  await Promise.all([...children].map((child) => stopChild(child)));
+}
+
+/** Databases to drop however the run ends (PostgreSQL databases outlive the process). */
+const drops = new Set<() => Promise<void>>();
+
+async function cleanUp(): Promise<void> {
+  await stopAllChildren();
+  for (const drop of [...drops]) {
+    drops.delete(drop);
+    await drop().catch((error: unknown) => console.error(`could not remove a database: ${String(error)}`));
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = address && typeof address === 'object' ? address.port : 0;
+      server.close(() => (port ? resolvePort(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function waitForHealth(baseUrl: string, child: Child, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (!child.running) throw new Error(`${child.name} exited before /health answered:\n${child.tail()}`);
+    try {
+      const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await delay(200);
+  }
+  throw new Error(`${child.name}: /health did not answer 200 in ${timeoutMs} ms (${last}):\n${child.tail()}`);
+}
+
+// ---------------------------------------------------------------------------
+// Databases
+
+interface BenchDatabase {
+  url: string;
+  /** Where the database is, for the report, without secrets. */
+  label: string;
+  drop(): Promise<void>;
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createBenchDatabase(dialect: DialectName): Promise<BenchDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = await mkdtemp(join(os.tmpdir(), 'trellis-rush-'));
+    const path = join(dir, 'rush.sqlite');
+    return { url: `sqlite:${path}`, label: path, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const name = `trellis_rush_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    label: `${url.host}/${name}`,
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
+}
+
+interface SessionCounts {
+  confirmed: number;
+  waitlisted: number;
+  other: number;
+  /** Emails in the outbox about this session's bookings, by kind. */
+  emails: Record<string, number>;
+  /** Live bookings whose email (booking_confirmed / waitlist_joined) is not in the outbox exactly once. */
+  bookingsWithoutOneEmail: number;
+}
+
+async function countSession(database: Database, sessionId: number): Promise<SessionCounts> {
+  const { db } = database;
+  const bookings = await db
+    .selectFrom('bookings')
+    .where('session_id', '=', sessionId)
+    .select(['id', 'state'])
+    .execute();
+  const emails = await db
+    .selectFrom('outbox_messages')
+    .innerJoin('bookings', 'bookings.id', 'outbox_messages.booking_id')
+    .where('bookings.session_id', '=', sessionId)
+    .select(['outbox_messages.booking_id', 'outbox_messages.kind'])
+    .execute();
+  const byKind: Record<string, number> = {};
+  const emailsOf = new Map<string, number>();
+  for (const email of emails) {
+    byKind[email.kind] = (byKind[email.kind] ?? 0) + 1;
+    const key = `${email.booking_id}:${email.kind}`;
+    emailsOf.set(key, (emailsOf.get(key) ?? 0) + 1);
+  }
+  const expectedKind = { confirmed: 'booking_confirmed', waitlisted: 'waitlist_joined' } as Record<
+    string,
+    string
+  >;
+  return {
+    confirmed: bookings.filter((b) => b.state === 'confirmed').length,
+    waitlisted: bookings.filter((b) => b.state === 'waitlisted').length,
+    other: bookings.filter((b) => b.state !== 'confirmed' && b.state !== 'waitlisted').length,
+    emails: byKind,
+    bookingsWithoutOneEmail: bookings.filter(
+      (b) => emailsOf.get(`${b.id}:${expectedKind[b.state] ?? '?'}`) !== 1,
+    ).length,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The run, for one database
+
+interface HttpResult {
+  seconds: number;
+  bookingsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Responses that were not a 303 to a new booking, or requests that failed. */
+  errors: number;
+  statuses: Record<string, number>;
+  firstErrors: string[];
+  counts: SessionCounts;
+  /** Sign-in sessions written to ("last seen") while booking: 0 when the rush follows sign-in closely. */
+  sessionTouches: number;
+  health: HealthProbe;
+}
+
+interface HealthProbe {
+  probes: number;
+  p50: number;
+  max: number;
+  failed: number;
+}
+
+/**
+ * Until `running()` says stop: GET /health on a new connection every
+ * PROBE_EVERY_MS (the next one starts when the last has answered, if later).
+ */
+async function probeHealth(baseUrl: string, running: () => boolean): Promise<HealthProbe> {
+  const latencies: number[] = [];
+  let failed = 0;
+  while (running()) {
+    const sent = performance.now();
+    try {
+      if ((await getOnNewConnection(baseUrl, '/health', 30_000)) !== 200) failed += 1;
+    } catch {
+      failed += 1;
+    }
+    const took = performance.now() - sent;
+    latencies.push(took);
+    if (took < PROBE_EVERY_MS) await delay(PROBE_EVERY_MS - took);
+  }
+  return {
+    probes: latencies.length,
+    p50: percentile(latencies, 50),
+    max: percentile(latencies, 100),
+    failed,
+  };
+}
+
+interface RawResult {
+  seconds: number;
+  bookingsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstErrors: string[];
+  counts: SessionCounts;
+}
+
+interface DatabaseResult {
+  dialect: DialectName;
+  label: string;
+  setupSeconds: number;
+  http: HttpResult;
+  raw: RawResult;
+}
+
+interface Ready {
+  delegate: SignedInDelegate;
+  cookie: string;
+  csrfToken: string;
+}
+
+/** Opens the booking page as the delegate: the page must offer the form, with a CSRF cookie and token. */
+async function openBookingPage(
+  client: ReturnType<typeof createHttpClient>,
+  sessionId: number,
+  delegate: SignedInDelegate,
+): Promise<Ready> {
+  const sessionCookie = `trellis_session=${delegate.sessionSecret}`;
+  const page: HttpReply = await client.request('GET', `/sessions/${sessionId}/book`, {
+    headers: { cookie: sessionCookie, accept: 'text/html' },
+  });
+  const csrfCookie = setCookie(page, 'trellis_csrf');
+  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  if (page.status !== 200 || !csrfCookie || !csrfToken) {
+    throw new Error(
+      `GET /sessions/${sessionId}/book as delegate ${delegate.id} gave ${page.status}` +
+        `${csrfCookie ? '' : ', no CSRF cookie'}${csrfToken ? '' : ', no _csrf field (not signed in?)'}`,
+    );
+  }
+  return { delegate, cookie: `${sessionCookie}; ${csrfCookie}`, csrfToken };
+}
+
+async function runHttp(
+  database: Database,
+  dialect: DialectName,
+  databaseUrl: string,
+  sessionId: number,
+  delegates: SignedInDelegate[],
+): Promise<HttpResult> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const trellis = startChild(`Trellis (${dialect})`, [join(ROOT, 'dist', 'server.js')], {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL,
+    PUBLIC_URL: baseUrl,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    DEMO_CONTENT: 'false',
+    SESSION_SECRET,
+    // Nothing listens here: see the comment at the top.
+    SMTP_URL: 'smtp://127.0.0.1:9',
+  });
+  const client = createHttpClient(baseUrl, CONCURRENCY);
+  try {
+    const starting = performance.now();
+    await waitForHealth(baseUrl, trellis, 60_000);
+    console.log(`  server ready in ${((performance.now() - starting) / 1000).toFixed(1)} s`);
+
+    // As many at a time as the rush will send, so all its keep-alive
+    // connections are open before timing starts. (Connections opened during
+    // the rush on SQLite wait for seconds: see the /health probe below.)
+    process.stdout.write(`  opening the booking page as each of ${delegates.length} delegates… `);
+    const ready = await inPool(delegates, CONCURRENCY, (delegate) =>
+      openBookingPage(client, sessionId, delegate),
+    );
+    console.log('done');
+
+    process.stdout.write(`  ${delegates.length} bookings over HTTP, ${CONCURRENCY} at a time… `);
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    const firstErrors: string[] = [];
+    let errors = 0;
+    const fail = (what: string) => {
+      errors += 1;
+      if (firstErrors.length < 5) firstErrors.push(what);
+    };
+    const started = performance.now();
+    let rushing = true;
+    const probing = probeHealth(baseUrl, () => rushing);
+    await inPool(ready, CONCURRENCY, async ({ delegate, cookie, csrfToken }) => {
+      const sent = performance.now();
+      try {
+        const reply = await client.request('POST', `/sessions/${sessionId}/book`, {
+          headers: {
+            cookie,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'text/html',
+          },
+          body: new URLSearchParams({ _csrf: csrfToken, accessNeeds: '', dietaryNeeds: '' }).toString(),
+        });
+        latencies.push(performance.now() - sent);
+        statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
+        const location = String(reply.headers.location ?? '');
+        if (reply.status !== 303 || !BOOKED.test(location)) {
+          fail(`delegate ${delegate.id}: ${reply.status} ${location || reply.body.slice(0, 200)}`);
+        }
+      } catch (error) {
+        latencies.push(performance.now() - sent);
+        statuses.failed = (statuses.failed ?? 0) + 1;
+        fail(`delegate ${delegate.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    rushing = false;
+    const health = await probing;
+    console.log(`${(delegates.length / seconds).toFixed(0)} bookings/s`);
+
+    client.close();
+    const stopping = performance.now();
+    await stopChild(trellis);
+    console.log(`  server stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
+    const written = trellis.tail();
+    if (written) {
+      const lines = written.split('\n');
+      console.log(`  Trellis wrote ${lines.length} lines (LOG_LEVEL=${LOG_LEVEL}); the last:`);
+      for (const line of lines.slice(-3)) console.log(`    ${line.slice(0, 300)}`);
+    }
+
+    const counts = await countSession(database, sessionId);
+    const touched = await database.db
+      .selectFrom('auth_sessions')
+      .where((eb) => eb('last_seen_at', '<>', eb.ref('created_at')))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return {
+      seconds,
+      bookingsPerSecond: delegates.length / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: percentile(latencies, 100),
+      errors,
+      statuses,
+      firstErrors,
+      counts,
+      sessionTouches: Number(touched.n),
+      health,
+    };
+  } finally {
+    client.close();
+    await stopChild(trellis);
+  }
+}
+
+async function runRaw(
+  database: Database,
+  sessionId: number,
+  delegates: SignedInDelegate[],
+): Promise<RawResult> {
+  process.stdout.write(`  ${delegates.length} bookings by BookingService.book in this process… `);
+  const services = buildServices(database, { publicUrl: 'http://127.0.0.1' });
+  const needs = { accessNeeds: null, dietaryNeeds: null, consent: false };
+  const latencies: number[] = [];
+  const firstErrors: string[] = [];
+  let errors = 0;
+  const started = performance.now();
+  await inPool(delegates, CONCURRENCY, async (delegate) => {
+    const sent = performance.now();
+    try {
+      const outcome = await services.bookings.book(delegate.id, sessionId, needs);
+      if (outcome.alreadyHeld) throw new Error('already held a place');
+    } catch (error) {
+      errors += 1;
+      if (firstErrors.length < 5) {
+        firstErrors.push(
+          `delegate ${delegate.id}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    latencies.push(performance.now() - sent);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`${(delegates.length / seconds).toFixed(0)} bookings/s`);
+  return {
+    seconds,
+    bookingsPerSecond: delegates.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+    firstErrors,
+    counts: await countSession(database, sessionId),
+  };
+}
+
+async function runOn(dialect: DialectName): Promise<DatabaseResult> {
+  const target = await createBenchDatabase(dialect);
+  drops.add(target.drop);
+  console.log(`\n${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${target.label})`);
+  let database: Database | undefined;
+  try {
+    const setupStarted = performance.now();
+    database = openDatabase(target.url, { onConnectionError: () => undefined });
+    await migrateToLatest(database.db, database.dialect);
+    const now = new Date();
+    const [httpSession, rawSession] = await createSessions(database.db, now, 2, CAPACITY);
+    const delegates = await createSignedInDelegates(database.db, now, DELEGATES);
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    console.log(
+      `  setup: ${delegates.length} verified, signed-in delegates and two sessions of ${CAPACITY} places ` +
+        `(${setupSeconds.toFixed(1)} s)`,
+    );
+
+    const http = await runHttp(database, dialect, target.url, httpSession!, delegates);
+    const raw = await runRaw(database, rawSession!, delegates);
+    return { dialect, label: target.label, setupSeconds, http, raw };
+  } finally {
+    await database?.close();
+    drops.delete(target.drop);
+    await target.drop();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+function printMachine(): void {
+  const cpus = os.cpus();
+  const loadAverage = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const rows = [
+    ['date', new Date().toISOString()],
+    [
+      'machine',
+      `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${os.platform()} ${os.release()}`,
+    ],
+    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadAverage} before the run`],
+    ['node', process.version],
+    [
+      'load',
+      `${DELEGATES} delegates book one session of ${CAPACITY} places, ${CONCURRENCY} requests in flight`,
+    ],
+    ['server', `dist/server.js, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, DEMO_CONTENT=false`],
+  ];
+  console.log('Booking rush benchmark');
+  for (const [name, value] of rows) console.log(`  ${`${name}:`.padEnd(10)} ${value}`);
+}
+
+function checks(result: DatabaseResult): string[] {
+  const problems: string[] = [];
+  const { http, raw } = result;
+  const expectWaitlisted = DELEGATES - CAPACITY;
+  for (const [what, counts] of [
+    ['HTTP', http.counts],
+    ['raw', raw.counts],
+  ] as const) {
+    if (counts.confirmed !== CAPACITY)
+      problems.push(`${what}: ${counts.confirmed} confirmed, not ${CAPACITY}`);
+    if (counts.waitlisted !== expectWaitlisted) {
+      problems.push(`${what}: ${counts.waitlisted} on the waiting list, not ${expectWaitlisted}`);
+    }
+    if (counts.other) problems.push(`${what}: ${counts.other} bookings in other states`);
+    if (counts.bookingsWithoutOneEmail) {
+      problems.push(`${what}: ${counts.bookingsWithoutOneEmail} bookings without exactly one email`);
+    }
+  }
+  if (http.errors) problems.push(`HTTP: ${http.errors} errors (${http.firstErrors.join('; ')})`);
+  if (raw.errors) problems.push(`raw: ${raw.errors} errors (${raw.firstErrors.join('; ')})`);
+  return problems;
+}
+
+function printResults(results: DatabaseResult[]): void {
+  const header = [
+    'database',
+    'confirmed',
+    'waitlisted',
+    'errors',
+    'HTTP bookings/s',
+    'p50 ms',
+    'p99 ms',
+    'raw bookings/s',
+    'raw p50/p99 ms',
+    'HTTP ÷ raw',
+  ];
+  const cells = results.map(({ dialect, http, raw }) => [
+    dialect,
+    String(http.counts.confirmed),
+    String(http.counts.waitlisted),
+    String(http.errors),
+    http.bookingsPerSecond.toFixed(0),
+    http.p50.toFixed(1),
+    http.p99.toFixed(1),
+    raw.bookingsPerSecond.toFixed(0),
+    `${raw.p50.toFixed(0)} / ${raw.p99.toFixed(0)}`,
+    (http.bookingsPerSecond / raw.bookingsPerSecond).toFixed(3),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (values: string[]) =>
+    values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
+  console.log('');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of cells) console.log(line(row));
+  console.log('');
+  for (const { dialect, http, raw } of results) {
+    const statuses = Object.entries(http.statuses)
+      .map(([status, n]) => `${status} ×${n}`)
+      .join(', ');
+    const emails = Object.entries(http.counts.emails)
+      .map(([kind, n]) => `${kind} ×${n}`)
+      .join(', ');
+    console.log(`  ${dialect}:`);
+    console.log(
+      `    HTTP: ${http.seconds.toFixed(2)} s, responses ${statuses}, max latency ${http.max.toFixed(0)} ms`,
+    );
+    console.log(
+      `    HTTP: outbox ${emails || 'empty'}; sign-in sessions touched while booking: ${http.sessionTouches}`,
+    );
+    console.log(
+      `    GET /health on a new connection during the rush: ${http.health.probes} probes, ` +
+        `p50 ${http.health.p50.toFixed(0)} ms, max ${http.health.max.toFixed(0)} ms, ${http.health.failed} failed`,
+    );
+    console.log(
+      `    raw:  ${raw.seconds.toFixed(2)} s, ${raw.counts.confirmed} confirmed, ${raw.counts.waitlisted} waitlisted, ` +
+        `${raw.errors} errors`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  printMachine();
+  const results: DatabaseResult[] = [];
+  for (const dialect of DATABASES) results.push(await runOn(dialect));
+  printResults(results);
+  const problems = results.flatMap((result) => checks(result).map((p) => `${result.dialect}: ${p}`));
+  console.log('');
+  if (problems.length) {
+    console.error(`Benchmark FAILED:\n  ${problems.join('\n  ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `OK: on every database exactly ${CAPACITY} confirmed, ${DELEGATES - CAPACITY} waitlisted, ` +
+        'every response a 303 to a new booking, one email per booking',
+    );
+  }
+}
+
+// The benchmark always stops by itself: a watchdog ends it if anything hangs.
+const budgetMs = 20 * 60_000;
+const watchdog = setTimeout(() => {
+  console.error(`\nBenchmark FAILED: still running after ${budgetMs / 1000} s`);
+  void cleanUp().finally(() => process.exit(1));
+}, budgetMs);
+watchdog.unref();
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\nBenchmark interrupted (${signal}); stopping servers`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`\nBenchmark FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+  clearTimeout(watchdog);
+}

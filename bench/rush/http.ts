@@ -1,0 +1,106 @@
+/**
+ * A small HTTP/1.1 client for the booking rush: keep-alive connections from
+ * node:http (no redirects followed, no cookie jar), a pool that keeps a fixed
+ * number of requests in flight, and percentiles.
+ */
+import http from 'node:http';
+
+export interface HttpReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpClient {
+  request(
+    method: 'GET' | 'POST',
+    path: string,
+    options?: { headers?: Record<string, string>; body?: string; timeoutMs?: number },
+  ): Promise<HttpReply>;
+  close(): void;
+}
+
+export function createHttpClient(baseUrl: string, maxSockets: number): HttpClient {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return {
+    request(method, path, options = {}) {
+      return new Promise((resolveReply, reject) => {
+        const headers: Record<string, string> = { ...options.headers };
+        if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+        const request = http.request(
+          { host: url.hostname, port: url.port, method, path, headers, agent },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('error', reject);
+            response.on('end', () =>
+              resolveReply({
+                status: response.statusCode ?? 0,
+                headers: response.headers,
+                body: Buffer.concat(chunks).toString('utf8'),
+              }),
+            );
+          },
+        );
+        request.setTimeout(options.timeoutMs ?? 30_000, () =>
+          request.destroy(new Error(`${method} ${path} timed out`)),
+        );
+        request.on('error', reject);
+        request.end(options.body);
+      });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+/** One GET on a connection of its own (closed afterwards); resolves with the status. */
+export function getOnNewConnection(baseUrl: string, path: string, timeoutMs: number): Promise<number> {
+  const url = new URL(baseUrl);
+  return new Promise((resolveStatus, reject) => {
+    const request = http.get({ host: url.hostname, port: url.port, path, agent: false }, (response) => {
+      response.resume();
+      response.on('error', reject);
+      response.on('end', () => resolveStatus(response.statusCode ?? 0));
+    });
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`GET ${path} timed out`)));
+    request.on('error', reject);
+  });
+}
+
+/** `name=value` of the cookie `name` from a reply's Set-Cookie headers, if set. */
+export function setCookie(reply: HttpReply, name: string): string | undefined {
+  for (const header of reply.headers['set-cookie'] ?? []) {
+    const pair = header.split(';', 1)[0] ?? '';
+    if (pair.startsWith(`${name}=`)) return pair;
+  }
+  return undefined;
+}
+
+/** Runs `work` on every item with at most `concurrency` running at once; results in item order. */
+export async function inPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  async function worker() {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T, index);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => worker()));
+  return results;
+}
+
+/** The nearest-rank percentile (0–100) of `values`, or NaN if empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}
