@@ -33,11 +33,8 @@ try {
   const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
   summary = {
     passed: report.numPassedTests,
-    // A failed file or an unhandled error fails the run even when every test passed.
-    failed: Math.max(
-      report.numFailedTests + report.numFailedTestSuites,
-      report.success && run.status === 0 ? 0 : 1,
-    ),
+    // A failed file (or an unhandled error) fails the run even when every test passed.
+    failed: Math.max(report.numFailedTests, report.success && run.status === 0 ? 0 : 1),
     skipped: report.numPendingTests + report.numTodoTests,
   };
 } catch {

@@ -192,7 +192,10 @@ eachDatabase('booking under concurrency', (dialect) => {
     });
 
     it('never holds more than capacity while cancellations, offers, acceptances and declines race', async () => {
-      const seed = Number(process.env.TRELLIS_CONCURRENCY_SEED ?? Date.now() % 1_000_000);
+      // A fixed seed by default, so every run covers the same paths (the
+      // coverage check below would otherwise fail on an unlucky draw); set
+      // TRELLIS_CONCURRENCY_SEED to explore others.
+      const seed = Number(process.env.TRELLIS_CONCURRENCY_SEED ?? 20261127);
       const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(random() * items.length)];
       const capacity = 4;
