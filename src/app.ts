@@ -69,15 +69,19 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     cache: new PageCache(),
   });
   await app.register(errors);
-  await app.register(accounts, {
-    accounts: services.accounts,
-    sessionSecret: config.sessionSecret,
-    https: config.publicUrl.startsWith('https://'),
-  });
   await app.register(healthRoutes, { services });
   await app.register(publicRoutes, { services, config });
-  await app.register(accountRoutes, { services });
-  await app.register(bookingRoutes, { services });
-  if (config.devMailbox) await app.register(devMailboxRoutes, { outbox: services.outbox });
+  // Cookies, CSRF and sign-in only where someone acts as themselves: public
+  // pages, the same for everyone, skip that work on every request.
+  await app.register(async function personal(scope) {
+    await scope.register(accounts, {
+      accounts: services.accounts,
+      sessionSecret: config.sessionSecret,
+      https: config.publicUrl.startsWith('https://'),
+    });
+    await scope.register(accountRoutes, { services });
+    await scope.register(bookingRoutes, { services });
+    if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });
+  });
   return app;
 }
