@@ -6,6 +6,7 @@
  */
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import type { HubSettings } from '../domain/hub.js';
 import { selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
@@ -17,8 +18,8 @@ import {
   placeOffered,
   sessionReminder,
   verifyEmail,
+  waitlistJoined,
 } from '../emails/index.js';
-import { waitlistJoined } from '../emails/index.js';
 import type { EmailMessage, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../web/formats/calendar.js';
 import type { Clock } from './clock.js';
@@ -51,9 +52,8 @@ export class Notifications {
 
   /** Everything about one booking that its emails say. */
   private async bookingFacts(db: Executor, bookingId: number) {
-    const bookings = new BookingRepository(db);
-    const row = await bookings.emailFacts(bookingId);
-    const parts = (await bookings.sessionParts(row.session_id)).map((p) => ({
+    const row = await new BookingRepository(db).emailFacts(bookingId);
+    const parts = (await new CatalogueRepository(db).sessionParts(row.session_id)).map((p) => ({
       startsAt: new Date(p.starts_at),
       endsAt: new Date(p.ends_at),
     }));

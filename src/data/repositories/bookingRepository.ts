@@ -290,15 +290,6 @@ export class BookingRepository {
       .executeTakeFirstOrThrow();
   }
 
-  sessionParts(sessionId: number) {
-    return this.db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select(['starts_at', 'ends_at'])
-      .orderBy('position')
-      .execute();
-  }
-
   /** Confirmed bookings on sessions starting before `before` that have had no reminder. */
   remindersDue(now: Instant, before: Instant) {
     return this.db
