@@ -10,6 +10,7 @@ import { SettingsRepository } from '../data/repositories/settingsRepository.js';
 import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
+import { isWorkingDay } from '../domain/workingDays.js';
 import { newBookingReference } from '../services/bookingReference.js';
 import type { DemoProgramme, DemoSession } from './types.js';
 
@@ -135,7 +136,11 @@ function mondayOfWeek(date: string): string {
 
 function sessionDate(session: DemoSession, firstMonday: string): string {
   if ('date' in session.when) return session.when.date;
-  return addDays(firstMonday, session.when.weeksAhead * 7 + session.when.weekday - 1);
+  let date = addDays(firstMonday, session.when.weeksAhead * 7 + session.when.weekday - 1);
+  // Dates are relative to the day the demo loads: a hub would not run a
+  // course on Christmas Day or a bank holiday Monday, so move to the next working day.
+  while (!isWorkingDay(date)) date = addDays(date, 1);
+  return date;
 }
 
 const DEMO_ORGANISATIONS = [

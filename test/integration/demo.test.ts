@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { londonDate } from '../../src/domain/time.js';
+import { isWorkingDay } from '../../src/domain/workingDays.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { TEST_NOW } from '../support/app.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
@@ -65,5 +67,26 @@ eachDatabase('demo programme', (dialect) => {
     await database.db.deleteFrom('sessions').execute();
     await database.db.deleteFrom('courses').execute();
     expect((await loadDemoIfNew(database.db, demoProgramme, new Date(TEST_NOW))).loaded).toBe(false);
+  });
+});
+
+eachDatabase('demo programme loaded over Christmas', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+  });
+  afterAll(() => database.drop());
+
+  it('never puts a session on a weekend or a bank holiday', async () => {
+    // Loaded on 27 November 2026: five weeks on is Monday 28 December, a bank holiday.
+    await loadDemoIfNew(database.db, demoProgramme, new Date('2026-11-27T10:00:00Z'));
+    const starts = await database.db
+      .selectFrom('sessions')
+      .select('starts_at')
+      .where('starts_at', '>', '2026-11-27')
+      .execute();
+    expect(starts.length).toBeGreaterThan(20);
+    for (const { starts_at } of starts)
+      expect(isWorkingDay(londonDate(new Date(starts_at))), starts_at).toBe(true);
   });
 });
