@@ -20,21 +20,28 @@
  *                         its profile there (read it with bench/cpuProfileTop.ts)
  *   BENCH_LOG_LEVEL       Trellis's LOG_LEVEL (default warn; info logs every request)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 import autocannon from 'autocannon';
+
+import {
+  freePort,
+  REPOSITORY_ROOT,
+  runBenchmark,
+  startChild,
+  stopAllChildren,
+  stopChild,
+  waitForHealth,
+} from './support/processes.js';
+import { printMachine, printTable } from './support/report.js';
 
 const CONNECTIONS = 50;
 const AIM_SESSION_RATIO = 0.25;
 const AIM_SESSION_P99_MS = 20;
 const SEED_COURSE = 'trauma-informed-co-production';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2, true);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -51,134 +58,7 @@ function positiveNumber(name: string, fallback: number, zeroAllowed = false): nu
 }
 
 // ---------------------------------------------------------------------------
-// Child processes
-
-/** A server in a child process, with the tail of what it wrote kept for error messages. */
-class Child {
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-  private output = '';
-  private listeners: Array<(chunk: string) => void> = [];
-
-  constructor(
-    readonly name: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-  ) {
-    this.process = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolveExit) => {
-      this.process.once('exit', (code, signal) => resolveExit(code ?? (signal ? null : 0)));
-      this.process.once('error', () => resolveExit(null));
-    });
-    // Always read the pipes: a child blocked on a full pipe would stall the benchmark.
-    for (const stream of [this.process.stdout, this.process.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        this.output = (this.output + chunk).slice(-8_000);
-        for (const listener of this.listeners) listener(chunk);
-      });
-    }
-  }
-
-  get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null;
-  }
-
-  tail(): string {
-    return this.output.trim();
-  }
-
-  /** Resolves with the first stdout line that `match` accepts. */
-  waitForLine<T>(match: (line: string) => T | undefined, timeoutMs: number): Promise<T> {
-    return new Promise((resolveLine, reject) => {
-      let buffered = '';
-      const timer = setTimeout(
-        () => finish(new Error(`${this.name} did not start in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const listener = (chunk: string) => {
-        buffered += chunk;
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          const value = match(line.trim());
-          if (value !== undefined) return finish(undefined, value);
-        }
-      };
-      const finish = (error?: Error, value?: T) => {
-        clearTimeout(timer);
-        this.listeners = this.listeners.filter((l) => l !== listener);
-        if (error) reject(error);
-        else resolveLine(value as T);
-      };
-      this.listeners.push(listener);
-      void this.exited.then((code) =>
-        finish(new Error(`${this.name} exited (code ${code}) before it was ready:\n${this.tail()}`)),
-      );
-    });
-  }
-
-  /** SIGTERM, then SIGKILL if it has not gone after a few seconds. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.process.kill('SIGTERM');
-    const gone = await Promise.race([this.exited.then(() => true), delay(5_000).then(() => false)]);
-    if (!gone && this.running) {
-      this.process.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-}
-
-const children = new Set<Child>();
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = new Child(name, args, env);
-  children.add(child);
-  return child;
-}
-
-async function stopChild(child: Child): Promise<void> {
-  await child.stop();
-  children.delete(child);
-}
-
-async function stopAllChildren(): Promise<void> {
-  await Promise.all([...children].map((child) => stopChild(child)));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = address && typeof address === 'object' ? address.port : 0;
-      server.close(() => (port ? resolvePort(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-async function waitForHealth(baseUrl: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (!child.running) throw new Error(`${child.name} exited before /health answered:\n${child.tail()}`);
-    try {
-      const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await delay(200);
-  }
-  throw new Error(`${child.name}: /health did not answer 200 in ${timeoutMs} ms (${last}):\n${child.tail()}`);
-}
+// Checking a target before it is measured
 
 /** One GET that must be 200 with the expected content type; returns the body. */
 async function fetchOk(url: string, contentType: string): Promise<string> {
@@ -254,28 +134,18 @@ async function measure(target: string, url: string): Promise<Measurement> {
 // ---------------------------------------------------------------------------
 // Report
 
-function printMachine(): void {
-  const cpus = os.cpus();
-  const loadAverage = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  const rows = [
-    ['date', new Date().toISOString()],
+function printRunDescription(): void {
+  printMachine(
+    'Page benchmark',
     [
-      'machine',
-      `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${os.platform()} ${os.release()}`,
+      [
+        'load',
+        `autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
+      ],
+      ['latency', 'autocannon records whole milliseconds (0 means under 1 ms)'],
     ],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadAverage} before the run`],
-    ['node', process.version],
-    [
-      'load',
-      `autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
-    ],
-    ['latency', 'autocannon records whole milliseconds (0 means under 1 ms)'],
-  ];
-  console.log('Page benchmark');
-  for (const [name, value] of rows) console.log(`  ${`${name}:`.padEnd(12)} ${value}`);
+    12,
+  );
   console.log('');
 }
 
@@ -291,13 +161,7 @@ function printResults(bare: Measurement, session: Measurement, catalogue: Measur
     String(row.responses),
     (row.bytesPerRequest / 1024).toFixed(1),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (values: string[]) =>
-    values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
-  console.log('');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of cells) console.log(line(row));
+  printTable(header, cells);
   console.log('');
   console.log(`  session page:   ${session.url}`);
   console.log(`  catalogue page: ${catalogue.url}`);
@@ -325,14 +189,18 @@ function printResults(bare: Measurement, session: Measurement, catalogue: Measur
 // The run
 
 async function main(): Promise<void> {
-  printMachine();
+  printRunDescription();
 
   // 1. The bare Fastify route.
   console.log('Bare Fastify "hello"');
-  const bareServer = startChild('bare server', ['--import', 'tsx', join(ROOT, 'bench', 'bareServer.ts')], {
-    ...process.env,
-    PORT: '0',
-  });
+  const bareServer = startChild(
+    'bare server',
+    ['--import', 'tsx', join(REPOSITORY_ROOT, 'bench', 'bareServer.ts')],
+    {
+      ...process.env,
+      PORT: '0',
+    },
+  );
   const barePort = await bareServer.waitForLine((line) => {
     try {
       const parsed = JSON.parse(line) as { port?: unknown };
@@ -356,7 +224,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
-    const trellis = startChild('Trellis', [...nodeArgs, join(ROOT, 'dist', 'server.js')], {
+    const trellis = startChild('Trellis', [...nodeArgs, join(REPOSITORY_ROOT, 'dist', 'server.js')], {
       ...process.env,
       NODE_ENV: 'production',
       LOG_LEVEL,
@@ -393,27 +261,5 @@ async function main(): Promise<void> {
   }
 }
 
-// The benchmark always stops by itself: a watchdog ends it if anything hangs.
-const budgetMs = (3 * (WARMUP_SECONDS + SECONDS) + 180) * 1000;
-const watchdog = setTimeout(() => {
-  console.error(`\nBenchmark FAILED: still running after ${budgetMs / 1000} s`);
-  void stopAllChildren().finally(() => process.exit(1));
-}, budgetMs);
-watchdog.unref();
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\nBenchmark interrupted (${signal}); stopping servers`);
-    void stopAllChildren().finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  console.error(`\nBenchmark FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await stopAllChildren();
-  clearTimeout(watchdog);
-}
+// The run always ends by itself, its servers stopped: a watchdog ends it if anything hangs.
+await runBenchmark(main, { budgetMs: (3 * (WARMUP_SECONDS + SECONDS) + 180) * 1000 });

@@ -5,7 +5,8 @@
  *
  *   1. Setup (not timed): a fresh database, migrated; one course with two
  *      sessions of 30 places; 2,000 verified delegates, each with a signed-in
- *      session minted through Trellis's own repositories (bench/rush/seed.ts).
+ *      session minted through Trellis's own repositories
+ *      (test/support/seedDelegates.ts, shared with the fault tests).
  *   2. The built server (dist/server.js) starts in a child process, in
  *      production mode. Each delegate opens the booking page once, which
  *      gives them the CSRF cookie and the form's token, as a browser gets them.
@@ -36,20 +37,22 @@
  *   BENCH_DELEGATES      delegates (default 2000; for quick trial runs)
  *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
 import pg from 'pg';
 
 import { openDatabase, type Database, type DialectName } from '../src/data/db.js';
 import { migrateToLatest } from '../src/data/migrations/index.js';
 import { buildServices } from '../src/services/index.js';
+import {
+  createBookableSessions,
+  createSignedInDelegates,
+  type SignedInDelegate,
+} from '../test/support/seedDelegates.js';
 import {
   createHttpClient,
   getOnNewConnection,
@@ -58,7 +61,16 @@ import {
   setCookie,
   type HttpReply,
 } from './rush/http.js';
-import { createSessions, createSignedInDelegates, type SignedInDelegate } from './rush/seed.js';
+import {
+  delay,
+  freePort,
+  REPOSITORY_ROOT,
+  runBenchmark,
+  startChild,
+  stopChild,
+  waitForHealth,
+} from './support/processes.js';
+import { printMachine, printTable } from './support/report.js';
 
 const CAPACITY = 30;
 const CONCURRENCY = 100;
@@ -70,7 +82,6 @@ const PROBE_EVERY_MS = 250;
 const SESSION_SECRET = 'bench-only-secret-0123456789abcdef0123456789';
 const BOOKED = /^\/bookings\/TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1$/;
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DELEGATES = positiveInteger('BENCH_DELEGATES', 2_000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -97,116 +108,18 @@ function databasesToRun(raw: string): DialectName[] {
 }
 
 // ---------------------------------------------------------------------------
-// Child processes (as in bench/pages.ts)
-
-/** A server in a child process, with the tail of what it wrote kept for error messages. */
-class Child {
-  readonly process: ChildProcess;
-  readonly exited: Promise<number | null>;
-  private output = '';
-
-  constructor(
-    readonly name: string,
-    args: string[],
-    env: NodeJS.ProcessEnv,
-  ) {
-    this.process = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolveExit) => {
-      this.process.once('exit', (code, signal) => resolveExit(code ?? (signal ? null : 0)));
-      this.process.once('error', () => resolveExit(null));
-    });
-    // Always read the pipes: a child blocked on a full pipe would stall the benchmark.
-    for (const stream of [this.process.stdout, this.process.stderr]) {
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        this.output = (this.output + chunk).slice(-8_000);
-      });
-    }
-  }
-
-  get running(): boolean {
-    return this.process.exitCode === null && this.process.signalCode === null;
-  }
-
-  tail(): string {
-    return this.output.trim();
-  }
-
-  /** SIGTERM, then SIGKILL if it has not gone after a few seconds. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.process.kill('SIGTERM');
-    const gone = await Promise.race([this.exited.then(() => true), delay(15_000).then(() => false)]);
-    if (!gone && this.running) {
-      this.process.kill('SIGKILL');
-      await this.exited;
-    }
-  }
-}
-
-const children = new Set<Child>();
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = new Child(name, args, env);
-  children.add(child);
-  return child;
-}
-
-async function stopChild(child: Child): Promise<void> {
-  await child.stop();
-  children.delete(child);
-}
-
-async function stopAllChildren(): Promise<void> {
-  await Promise.all([...children].map((child) => stopChild(child)));
-}
+// Databases
 
 /** Databases to drop however the run ends (PostgreSQL databases outlive the process). */
 const drops = new Set<() => Promise<void>>();
 
-async function cleanUp(): Promise<void> {
-  await stopAllChildren();
+/** Drops what `drops` still holds: run once the servers using the databases have stopped. */
+async function dropDatabases(): Promise<void> {
   for (const drop of [...drops]) {
     drops.delete(drop);
     await drop().catch((error: unknown) => console.error(`could not remove a database: ${String(error)}`));
   }
 }
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = address && typeof address === 'object' ? address.port : 0;
-      server.close(() => (port ? resolvePort(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-async function waitForHealth(baseUrl: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (!child.running) throw new Error(`${child.name} exited before /health answered:\n${child.tail()}`);
-    try {
-      const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await delay(200);
-  }
-  throw new Error(`${child.name}: /health did not answer 200 in ${timeoutMs} ms (${last}):\n${child.tail()}`);
-}
-
-// ---------------------------------------------------------------------------
-// Databases
 
 interface BenchDatabase {
   url: string;
@@ -393,19 +306,25 @@ async function runHttp(
 ): Promise<HttpResult> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const trellis = startChild(`Trellis (${dialect})`, [join(ROOT, 'dist', 'server.js')], {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL,
-    PUBLIC_URL: baseUrl,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: databaseUrl,
-    DEMO_CONTENT: 'false',
-    SESSION_SECRET,
-    // Nothing listens here: see the comment at the top.
-    SMTP_URL: 'smtp://127.0.0.1:9',
-  });
+  const trellis = startChild(
+    `Trellis (${dialect})`,
+    [join(REPOSITORY_ROOT, 'dist', 'server.js')],
+    {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL,
+      PUBLIC_URL: baseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      DEMO_CONTENT: 'false',
+      SESSION_SECRET,
+      // Nothing listens here: see the comment at the top.
+      SMTP_URL: 'smtp://127.0.0.1:9',
+    },
+    // Stopped straight after the rush, it may still be closing the pool and the jobs; let it.
+    { stopGraceMs: 15_000 },
+  );
   const client = createHttpClient(baseUrl, CONCURRENCY);
   try {
     const starting = performance.now();
@@ -537,6 +456,18 @@ async function runRaw(
   };
 }
 
+/**
+ * 09:30 UTC on consecutive days four weeks from `now`: far enough ahead that
+ * booking is plainly open and no reminder or cut-off comes into the run.
+ */
+function rushSessionStarts(now: Date, count: number): Date[] {
+  const DAY_MS = 86_400_000;
+  return Array.from(
+    { length: count },
+    (_, n) => new Date(Math.ceil((now.getTime() + (28 + n) * DAY_MS) / DAY_MS) * DAY_MS + 9.5 * 3_600_000),
+  );
+}
+
 async function runOn(dialect: DialectName): Promise<DatabaseResult> {
   const target = await createBenchDatabase(dialect);
   drops.add(target.drop);
@@ -547,8 +478,13 @@ async function runOn(dialect: DialectName): Promise<DatabaseResult> {
     database = openDatabase(target.url, { onConnectionError: () => undefined });
     await migrateToLatest(database.db, database.dialect);
     const now = new Date();
-    const [httpSession, rawSession] = await createSessions(database.db, now, 2, CAPACITY);
-    const delegates = await createSignedInDelegates(database.db, now, DELEGATES);
+    const [httpSession, rawSession] = await createBookableSessions(
+      database.db,
+      now,
+      rushSessionStarts(now, 2),
+      CAPACITY,
+    );
+    const delegates = await createSignedInDelegates(database.db, now, DELEGATES, 'rush');
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     console.log(
       `  setup: ${delegates.length} verified, signed-in delegates and two sessions of ${CAPACITY} places ` +
@@ -568,28 +504,18 @@ async function runOn(dialect: DialectName): Promise<DatabaseResult> {
 // ---------------------------------------------------------------------------
 // Report
 
-function printMachine(): void {
-  const cpus = os.cpus();
-  const loadAverage = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  const rows = [
-    ['date', new Date().toISOString()],
+function printRunDescription(): void {
+  printMachine(
+    'Booking rush benchmark',
     [
-      'machine',
-      `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown model'}), ${os.platform()} ${os.release()}`,
+      [
+        'load',
+        `${DELEGATES} delegates book one session of ${CAPACITY} places, ${CONCURRENCY} requests in flight`,
+      ],
+      ['server', `dist/server.js, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, DEMO_CONTENT=false`],
     ],
-    ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${loadAverage} before the run`],
-    ['node', process.version],
-    [
-      'load',
-      `${DELEGATES} delegates book one session of ${CAPACITY} places, ${CONCURRENCY} requests in flight`,
-    ],
-    ['server', `dist/server.js, NODE_ENV=production, LOG_LEVEL=${LOG_LEVEL}, DEMO_CONTENT=false`],
-  ];
-  console.log('Booking rush benchmark');
-  for (const [name, value] of rows) console.log(`  ${`${name}:`.padEnd(10)} ${value}`);
+    10,
+  );
 }
 
 function checks(result: DatabaseResult): string[] {
@@ -640,13 +566,7 @@ function printResults(results: DatabaseResult[]): void {
     `${raw.p50.toFixed(0)} / ${raw.p99.toFixed(0)}`,
     (http.bookingsPerSecond / raw.bookingsPerSecond).toFixed(3),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (values: string[]) =>
-    values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
-  console.log('');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of cells) console.log(line(row));
+  printTable(header, cells);
   console.log('');
   for (const { dialect, http, raw } of results) {
     const statuses = Object.entries(http.statuses)
@@ -676,7 +596,7 @@ function printResults(results: DatabaseResult[]): void {
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  printMachine();
+  printRunDescription();
   const results: DatabaseResult[] = [];
   for (const dialect of DATABASES) results.push(await runOn(dialect));
   printResults(results);
@@ -693,27 +613,6 @@ async function main(): Promise<void> {
   }
 }
 
-// The benchmark always stops by itself: a watchdog ends it if anything hangs.
-const budgetMs = 20 * 60_000;
-const watchdog = setTimeout(() => {
-  console.error(`\nBenchmark FAILED: still running after ${budgetMs / 1000} s`);
-  void cleanUp().finally(() => process.exit(1));
-}, budgetMs);
-watchdog.unref();
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\nBenchmark interrupted (${signal}); stopping servers`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  console.error(`\nBenchmark FAILED: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-  clearTimeout(watchdog);
-}
+// The run always ends by itself, its servers stopped and its databases
+// dropped: a watchdog ends it if anything hangs.
+await runBenchmark(main, { budgetMs: 20 * 60_000, cleanUp: dropDatabases });

@@ -1,7 +1,8 @@
 /**
  * A small HTTP/1.1 client for the booking rush: keep-alive connections from
  * node:http (no redirects followed, no cookie jar), a pool that keeps a fixed
- * number of requests in flight, and percentiles.
+ * number of requests in flight, and percentiles. The fault tests' rush, which
+ * kills the server mid-way, sends its requests with it too (test/faults/http.ts).
  */
 import http from 'node:http';
 
@@ -11,45 +12,61 @@ export interface HttpReply {
   body: string;
 }
 
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * One request, its whole reply read. `agent: false` sends it on a connection
+ * of its own, closed afterwards, so a server killed mid-request fails only
+ * the requests it had (the fault tests, test/faults/http.ts).
+ */
+export function sendRequest(
+  server: URL,
+  method: 'GET' | 'POST',
+  path: string,
+  agent: http.Agent | false,
+  options: RequestOptions = {},
+): Promise<HttpReply> {
+  return new Promise((resolveReply, reject) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const request = http.request(
+      { host: server.hostname, port: server.port, method, path, headers, agent },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolveReply({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    request.setTimeout(options.timeoutMs ?? 30_000, () =>
+      request.destroy(new Error(`${method} ${path} timed out`)),
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
+}
+
 export interface HttpClient {
-  request(
-    method: 'GET' | 'POST',
-    path: string,
-    options?: { headers?: Record<string, string>; body?: string; timeoutMs?: number },
-  ): Promise<HttpReply>;
+  request(method: 'GET' | 'POST', path: string, options?: RequestOptions): Promise<HttpReply>;
   close(): void;
 }
 
+/** Requests over up to `maxSockets` keep-alive connections, as a browser keeps its connections open. */
 export function createHttpClient(baseUrl: string, maxSockets: number): HttpClient {
-  const url = new URL(baseUrl);
+  const server = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
-    request(method, path, options = {}) {
-      return new Promise((resolveReply, reject) => {
-        const headers: Record<string, string> = { ...options.headers };
-        if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
-        const request = http.request(
-          { host: url.hostname, port: url.port, method, path, headers, agent },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', reject);
-            response.on('end', () =>
-              resolveReply({
-                status: response.statusCode ?? 0,
-                headers: response.headers,
-                body: Buffer.concat(chunks).toString('utf8'),
-              }),
-            );
-          },
-        );
-        request.setTimeout(options.timeoutMs ?? 30_000, () =>
-          request.destroy(new Error(`${method} ${path} timed out`)),
-        );
-        request.on('error', reject);
-        request.end(options.body);
-      });
-    },
+    request: (method, path, options) => sendRequest(server, method, path, agent, options),
     close() {
       agent.destroy();
     },

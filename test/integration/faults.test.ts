@@ -17,36 +17,27 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 
+import { inPool } from '../../bench/rush/http.js';
+import { freePort } from '../../bench/support/processes.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
-import type { Clock } from '../../src/services/clock.js';
 import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/services/mailer.js';
+import { openBookingForm, postBooking, type BookingForm } from '../faults/http.js';
+import { ServerProcess } from '../faults/server.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import { settableClock } from '../support/clock.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
-import { inPool, openBookingForm, postBooking, type BookingForm } from '../faults/http.js';
-import { freePort, ServerProcess } from '../faults/server.js';
 import {
-  COURSE_SLUG,
-  COURSE_TITLE,
-  createSession,
+  SEEDED_COURSE_SLUG,
+  SEEDED_COURSE_TITLE,
+  createBookableSession,
   createSignedInDelegates,
   type SignedInDelegate,
-} from '../faults/seed.js';
-import { FaultySmtpServer } from '../faults/smtp.js';
+} from '../support/seedDelegates.js';
+import { TestSmtpServer } from '../support/smtp.js';
 
 const MINUTE = 60_000;
 const NEW_BOOKING = /^\/bookings\/(TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\?new=1$/;
 const NEW_OR_HELD = /^\/bookings\/(TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\?(new|already)=1$/;
-
-/** Time that passes only when the test says so. */
-function settableClock(at: string): Clock & { advance(ms: number): void } {
-  let now = new Date(at).getTime();
-  return {
-    now: () => new Date(now),
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
 
 function quietLogger(): JobLogger {
   return { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -54,14 +45,19 @@ function quietLogger(): JobLogger {
 
 eachDatabase('faults: the mail server is down when a delegate books', (dialect) => {
   const clock = settableClock(TEST_NOW);
-  const smtp = new FaultySmtpServer();
+  const smtp = new TestSmtpServer();
   let t: TestApp;
   let mailer: Mailer;
   let sessionId: number;
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: false, clock });
-    sessionId = await createSession(t.database.db, clock.now(), new Date('2026-02-16T09:30:00.000Z'), 12);
+    sessionId = await createBookableSession(
+      t.database.db,
+      clock.now(),
+      new Date('2026-02-16T09:30:00.000Z'),
+      12,
+    );
     // Started once to fix its port; each test stops or breaks it.
     await smtp.start();
     mailer = createSmtpMailer({
@@ -153,7 +149,7 @@ eachDatabase('faults: the mail server is down when a delegate books', (dialect) 
     expect(mails).toHaveLength(1);
     expect(smtp.received).toHaveLength(1);
     const { mail } = mails[0]!;
-    expect(mail.subject).toBe(`Your place is confirmed: ${COURSE_TITLE}, Monday 16 February 2026`);
+    expect(mail.subject).toBe(`Your place is confirmed: ${SEEDED_COURSE_TITLE}, Monday 16 February 2026`);
     expect(mail.text).toContain(reference);
     const row = await t.services.outbox.find(outboxId);
     expect(row!.sentAt).toEqual(clock.now());
@@ -162,10 +158,10 @@ eachDatabase('faults: the mail server is down when a delegate books', (dialect) 
     expect(mail.attachments).toHaveLength(1);
     const [calendar] = mail.attachments;
     expect(calendar!.contentType).toBe('text/calendar');
-    expect(calendar!.filename).toBe(`${COURSE_SLUG}-${sessionId}.ics`);
+    expect(calendar!.filename).toBe(`${SEEDED_COURSE_SLUG}-${sessionId}.ics`);
     const ics = calendar!.content.toString('utf8');
     expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(1);
-    expect(ics).toContain(COURSE_TITLE);
+    expect(ics).toContain(SEEDED_COURSE_TITLE);
   }
 
   it('keeps the booking and its email while SMTP is not listening, then delivers it exactly once', async () => {
@@ -266,7 +262,12 @@ eachDatabase('faults: the server is killed in the middle of a booking rush', (di
   it('loses no acknowledged booking, overbooks nothing, and leaves each booking with its one email', async () => {
     const { db } = database;
     const now = new Date();
-    const sessionId = await createSession(db, now, new Date(now.getTime() + 30 * 24 * 60 * MINUTE), CAPACITY);
+    const sessionId = await createBookableSession(
+      db,
+      now,
+      new Date(now.getTime() + 30 * 24 * 60 * MINUTE),
+      CAPACITY,
+    );
     const delegates = await createSignedInDelegates(db, now, DELEGATES, 'rush');
 
     const first = await startServer();

@@ -3,11 +3,8 @@
  * server (smtp-server, in this process) and are read back with mailparser,
  * as a mail client would read them.
  */
-import type { AddressInfo } from 'node:net';
-
 import type { Kysely } from 'kysely';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import type { AddressObject } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDatabase, type Database } from '../../src/data/db.js';
@@ -23,7 +20,9 @@ import {
   messageIdFor,
   type Mailer,
 } from '../../src/services/mailer.js';
+import { settableClock } from '../support/clock.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
+import { TestSmtpServer } from '../support/smtp.js';
 
 const START = '2026-03-02T09:00:00.000Z';
 const MINUTE = 60_000;
@@ -33,95 +32,6 @@ const HUB = {
   contactEmail: 'training@northshire.example',
   contactPhone: '01632 960000',
 };
-
-/** Time that passes only when a test says so. */
-function settableClock(at: string) {
-  let now = new Date(at).getTime();
-  const clock: Clock & { advance(ms: number): void } = {
-    now: () => fixedClock(new Date(now)).now(),
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-  return clock;
-}
-
-interface Received {
-  mail: ParsedMail;
-  raw: string;
-  rcptTo: string[];
-}
-
-/** A real SMTP server on 127.0.0.1 that keeps what it receives and can be told to refuse or go away. */
-class TestSmtpServer {
-  received: Received[] = [];
-  /** While set, every recipient is refused with 451 (try again later). */
-  refuseWith451 = false;
-  port = 0;
-  private server: SMTPServer | null = null;
-
-  async start(): Promise<void> {
-    const server = new SMTPServer({
-      logger: false,
-      disabledCommands: ['STARTTLS'],
-      allowInsecureAuth: true,
-      authOptional: true,
-      onAuth: (auth, _session, callback) =>
-        auth.username === 'trellis' && auth.password === 'secret'
-          ? callback(null, { user: 'trellis' })
-          : callback(new Error('Invalid username or password')),
-      onRcptTo: (_address, _session, callback) => {
-        if (this.refuseWith451) {
-          callback(
-            Object.assign(new Error('4.3.0 Mail system busy, try again later'), { responseCode: 451 }),
-          );
-        } else callback();
-      },
-      onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          const raw = Buffer.concat(chunks);
-          simpleParser(raw).then(
-            (mail) => {
-              this.received.push({
-                mail,
-                raw: raw.toString('utf8'),
-                rcptTo: session.envelope.rcptTo.map((a: SMTPServerAddress) => a.address),
-              });
-              callback();
-            },
-            (error: Error) => callback(error),
-          );
-        });
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  get running(): boolean {
-    return this.server !== null;
-  }
-
-  get url(): string {
-    return `smtp://trellis:secret@127.0.0.1:${this.port}`;
-  }
-
-  subjects(): string[] {
-    return this.received.map((r) => r.mail.subject ?? '');
-  }
-}
 
 function recorder(): JobLogger & { lines: string[] } {
   const lines: string[] = [];

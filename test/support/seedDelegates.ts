@@ -1,8 +1,14 @@
 /**
- * What the fault tests start from, written with Trellis's own repositories:
- * a session open for booking, and verified delegates already signed in (the
- * session secret minted as AccountService.signIn mints it after a password,
- * without argon2 or the sign-in route's rate limit).
+ * A course open for booking and verified delegates already signed in, for
+ * the tests and the benchmark that send many bookings at once over real HTTP
+ * (test/integration/faults.test.ts, bench/rush.ts). Written with Trellis's
+ * own repositories, so the rows are exactly what the app writes.
+ *
+ * Sign-in sessions are minted as AccountService.signIn mints them after
+ * checking a password: a random secret for the cookie, its SHA-256 in
+ * auth_sessions. Signing hundreds or thousands of people in through the
+ * sign-in route would run into its rate limit and spend minutes in argon2,
+ * which is neither what is tested nor what is measured.
  */
 import type { Kysely } from 'kysely';
 
@@ -13,19 +19,31 @@ import type { DB } from '../../src/data/schema.js';
 import { SESSION_ABSOLUTE_HOURS } from '../../src/domain/accounts.js';
 import { hashSecret, newSecret } from '../../src/services/secrets.js';
 
-export const COURSE_SLUG = 'safeguarding-adults-level-2';
-export const COURSE_TITLE = 'Safeguarding Adults: Level 2';
+export const SEEDED_COURSE_SLUG = 'safeguarding-adults-level-2';
+export const SEEDED_COURSE_TITLE = 'Safeguarding Adults: Level 2';
+
+const HOUR_MS = 3_600_000;
 
 export interface SignedInDelegate {
   id: number;
   name: string;
   email: string;
-  /** The session cookie's value. */
+  /** The value of the trellis_session cookie. */
   sessionSecret: string;
 }
 
-/** An in-person session of `capacity` places starting at `startsAt`, booking open now. */
-export async function createSession(db: Kysely<DB>, now: Date, startsAt: Date, capacity: number) {
+/**
+ * The seeded course, at one venue, with an in-person session of `capacity`
+ * places starting at each of `startTimes` (six hours long), booking open
+ * from `now`. Returns the session ids in the order of `startTimes`. The
+ * course and venue have fixed slugs, so call this once per database.
+ */
+export async function createBookableSessions(
+  db: Kysely<DB>,
+  now: Date,
+  startTimes: readonly Date[],
+  capacity: number,
+): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
     const programme = new ProgrammeRepository(trx);
     const venueId = await programme.createVenue(
@@ -43,8 +61,8 @@ export async function createSession(db: Kysely<DB>, now: Date, startsAt: Date, c
     );
     const courseId = await programme.createCourse(
       {
-        slug: COURSE_SLUG,
-        title: COURSE_TITLE,
+        slug: SEEDED_COURSE_SLUG,
+        title: SEEDED_COURSE_TITLE,
         summary: 'Recognising and responding to abuse and neglect of adults.',
         description: 'Recognising and responding to abuse and neglect of adults.',
         audience: 'Frontline workers',
@@ -60,28 +78,45 @@ export async function createSession(db: Kysely<DB>, now: Date, startsAt: Date, c
       },
       now,
     );
-    return programme.createSession(
-      {
-        courseId,
-        format: 'in_person',
-        venueId,
-        onlineJoiningUrl: null,
-        capacity,
-        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * 3_600_000) }],
-        trainerIds: [],
-        notes: '',
-        bookingOpensAt: null,
-        bookingClosesAt: null,
-      },
-      now,
-    );
+    const sessionIds: number[] = [];
+    for (const startsAt of startTimes) {
+      sessionIds.push(
+        await programme.createSession(
+          {
+            courseId,
+            format: 'in_person',
+            venueId,
+            onlineJoiningUrl: null,
+            capacity,
+            parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR_MS) }],
+            trainerIds: [],
+            notes: '',
+            bookingOpensAt: null,
+            bookingClosesAt: null,
+          },
+          now,
+        ),
+      );
+    }
+    return sessionIds;
   });
 }
 
+/** `createBookableSessions` with a single session: returns its id. */
+export async function createBookableSession(
+  db: Kysely<DB>,
+  now: Date,
+  startsAt: Date,
+  capacity: number,
+): Promise<number> {
+  const [sessionId] = await createBookableSessions(db, now, [startsAt], capacity);
+  return sessionId!;
+}
+
 /**
- * `count` verified delegates, each signed in at `now` (a sign-in goes idle
- * after an hour, so mint them when they are needed). `label` keeps the
- * addresses of each call apart.
+ * `count` delegates with verified email addresses, each signed in at `now`
+ * (a sign-in goes idle after an hour, so mint them when they are needed).
+ * `label` keeps the names and addresses of each call on a database apart.
  */
 export async function createSignedInDelegates(
   db: Kysely<DB>,
@@ -98,7 +133,7 @@ export async function createSignedInDelegates(
       now,
       now,
     );
-    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);
+    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * HOUR_MS);
     const delegates: SignedInDelegate[] = [];
     for (let n = 1; n <= count; n++) {
       const name = `Delegate ${label} ${n}`;
