@@ -5,6 +5,7 @@
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import pino from 'pino';
 
 import type { Config } from './config.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
@@ -35,12 +36,19 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     level: config.logLevel,
     redact: { paths: LOG_REDACTIONS, censor: '[redacted]' },
     serializers: {
-      // Query strings can carry search words and, later, tokens: log the path only.
-      req: (req: { method: string; url: string; id: string }) => ({
+      // Paths can carry emailed tokens (/account/verify/…) and query strings
+      // search words: log the route's pattern, not the address asked for.
+      req: (req: { method: string; url: string; id: string; routeOptions?: { url?: string } }) => ({
         method: req.method,
-        path: req.url.split('?')[0],
+        route: req.routeOptions?.url ?? '(no route)',
         id: req.id,
       }),
+      // PostgreSQL's `detail` quotes the values a constraint refused (an email address, say).
+      err: (error: Error) => {
+        const serialized = pino.stdSerializers.err(error);
+        delete (serialized as Record<string, unknown>).detail;
+        return serialized;
+      },
     },
   };
 }
@@ -48,7 +56,9 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
-    trustProxy: config.env === 'production',
+    // Only when told how many proxies stand in front: otherwise anyone could
+    // set X-Forwarded-For and choose their own address for rate limits.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     // Lets a slug or id be looked at before it is refused; longer is never valid.
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1_048_576,

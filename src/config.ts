@@ -37,6 +37,8 @@ const configSchema = z
       .optional(),
     /** The From address of every email. */
     MAIL_FROM: z.email().default('training@example.org.uk'),
+    /** How many reverse proxies (load balancer, ingress) stand in front of Trellis; 0 for none. */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
     /** Re-read page templates on every request (set by `npm run dev`). */
     RELOAD_TEMPLATES: booleanFromEnv.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +58,13 @@ const configSchema = z
         message: 'is required in production, or no email is sent',
       });
     }
+    if (env.NODE_ENV === 'production' && env.PUBLIC_URL && !isSecureOrLoopback(env.PUBLIC_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'must start with https:// in production, so sign-in cookies are only sent securely',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -64,6 +73,14 @@ const configSchema = z
       });
     }
   });
+
+/** HTTPS, or this machine (a benchmark or a smoke test of the production build). */
+function isSecureOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return (
+    protocol === 'https:' || hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]'
+  );
+}
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -79,6 +96,7 @@ export interface Config {
   mailFrom: string;
   /** The development mailbox page: only without SMTP, and never in production. */
   devMailbox: boolean;
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: value.SMTP_URL ?? null,
     mailFrom: value.MAIL_FROM,
     devMailbox: !value.SMTP_URL && value.NODE_ENV !== 'production',
+    trustProxyHops: value.TRUST_PROXY_HOPS,
   };
 }
 

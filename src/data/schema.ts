@@ -202,6 +202,8 @@ export interface AuthTokensTable {
   token_hash: string;
   delegate_id: number;
   purpose: AuthTokenPurpose;
+  /** The address the link was sent to; it works only while the account still has it. */
+  email: string | null;
   created_at: Instant;
   expires_at: Instant;
   used_at: Instant | null;

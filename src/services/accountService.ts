@@ -90,18 +90,27 @@ export class AccountService {
     if (Object.keys(problems).length) throw new FormError(problems);
 
     const passwordHash = await argon2Hash(input.password);
-    await this.db.transaction().execute(async (trx) => {
-      const accounts = this.accounts.within(trx);
-      const existing = await accounts.findDelegateByEmail(input.email);
-      if (existing) {
-        await this.sendPasswordReset(trx, ctx, existing, now);
-        return;
-      }
-      const organisationId =
-        input.organisationId ?? (await this.organisationFor(accounts, input.newOrganisationName ?? '', now));
-      const id = await accounts.createDelegate({ ...input, organisationId }, passwordHash, now);
-      await this.sendVerification(trx, ctx, { id, name: input.name, email: input.email }, now);
-    });
+    const registerOnce = () =>
+      this.db.transaction().execute(async (trx) => {
+        const accounts = this.accounts.within(trx);
+        const existing = await accounts.findDelegateByEmail(input.email);
+        if (existing) {
+          await this.sendPasswordReset(trx, ctx, existing, now);
+          return;
+        }
+        const organisationId =
+          input.organisationId ??
+          (await this.organisationFor(accounts, input.newOrganisationName ?? '', now));
+        const id = await accounts.createDelegate({ ...input, organisationId }, passwordHash, now);
+        await this.sendVerification(trx, ctx, { id, name: input.name, email: input.email }, now);
+      });
+    try {
+      await registerOnce();
+    } catch (error) {
+      // Two registrations for one address at once: the second finds the first.
+      if (!isUniqueViolation(error)) throw error;
+      await registerOnce();
+    }
   }
 
   private async organisationFor(accounts: AccountRepository, name: string, now: Date): Promise<number> {
@@ -114,14 +123,18 @@ export class AccountService {
   private async sendVerification(trx: Transaction<DB>, ctx: MailContext, to: Recipient, now: Date) {
     const token = newSecret();
     const expires = new Date(now.getTime() + VERIFY_EMAIL_LINK_HOURS * 3_600_000);
-    await this.accounts.within(trx).createToken(hashSecret(token), to.id, 'verify_email', now, expires);
+    await this.accounts
+      .within(trx)
+      .createToken(hashSecret(token), to.id, 'verify_email', to.email, now, expires);
     await this.mail.verifyEmail(trx, ctx, to, `${this.publicUrl}/account/verify/${token}`, expires);
   }
 
   private async sendPasswordReset(trx: Transaction<DB>, ctx: MailContext, to: Recipient, now: Date) {
     const token = newSecret();
     const expires = new Date(now.getTime() + PASSWORD_RESET_LINK_MINUTES * 60_000);
-    await this.accounts.within(trx).createToken(hashSecret(token), to.id, 'reset_password', now, expires);
+    await this.accounts
+      .within(trx)
+      .createToken(hashSecret(token), to.id, 'reset_password', to.email, now, expires);
     await this.mail.passwordReset(trx, ctx, to, `${this.publicUrl}/account/reset-password/${token}`, expires);
   }
 
@@ -129,11 +142,15 @@ export class AccountService {
     const now = this.clock.now();
     const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
     if (!found) return 'unknown';
-    if (found.used_at) return 'used';
+    const delegate = await this.accounts.findDelegate(found.delegate_id);
+    // A link proves the mailbox it was sent to, and only while the account still uses it.
+    if (!delegate || found.email !== delegate.email) return 'unknown';
+    // Opening the link again (or a mail scanner having opened it first) is not an error.
+    if (found.used_at) return delegate.email_verified_at ? 'done' : 'used';
     if (now >= new Date(found.expires_at)) return 'expired';
-    return this.db.transaction().execute(async (trx) => {
+    return this.db.transaction().execute(async (trx): Promise<TokenOutcome> => {
       const accounts = this.accounts.within(trx);
-      if (!(await accounts.useToken(found.id, now.toISOString()))) return 'used';
+      if (!(await accounts.useToken(found.id, now.toISOString()))) return 'done';
       await accounts.markEmailVerified(found.delegate_id, now);
       return 'done';
     });
@@ -196,6 +213,8 @@ export class AccountService {
   async checkPasswordResetToken(token: string): Promise<TokenOutcome | 'valid'> {
     const found = await this.accounts.findToken(hashSecret(token), 'reset_password');
     if (!found) return 'unknown';
+    const delegate = await this.accounts.findDelegate(found.delegate_id);
+    if (!delegate || found.email !== delegate.email) return 'unknown';
     if (found.used_at) return 'used';
     if (this.clock.now() >= new Date(found.expires_at)) return 'expired';
     return 'valid';
@@ -230,7 +249,11 @@ export class AccountService {
    * Changes a delegate's details, as when they move job. A new email address
    * must be verified again, and the old one is told of the change.
    */
-  async updateDetails(delegateId: number, input: Omit<RegistrationInput, 'password'>): Promise<void> {
+  async updateDetails(
+    delegateId: number,
+    input: Omit<RegistrationInput, 'password'>,
+    keepSessionIdHash?: string,
+  ): Promise<void> {
     const ctx = await this.context();
     const { policy } = ctx;
     const now = this.clock.now();
@@ -255,9 +278,19 @@ export class AccountService {
         input.organisationId ?? (await this.organisationFor(accounts, input.newOrganisationName ?? '', now));
       await accounts.updateDetails(delegateId, { ...input, organisationId }, emailChanged, now);
       if (emailChanged) {
+        // Links sent to the old address stop working, and other browsers are
+        // signed out: whoever changed the address may not be its owner.
+        await accounts.cancelTokens(delegateId, now.toISOString());
+        await accounts.revokeAllSessions(delegateId, now, keepSessionIdHash);
         await this.mail.detailsChanged(trx, ctx, current, 'email');
         await this.sendVerification(trx, ctx, { id: delegateId, name: input.name, email: input.email }, now);
       }
     });
   }
+}
+
+/** A unique constraint refused a row: SQLite and PostgreSQL say it differently. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

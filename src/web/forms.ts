@@ -26,9 +26,20 @@ export function formErrors(
 
 /** Parses a form body, or throws FormError with a message per field. */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  // Control characters (a NUL, say) are never meant, and PostgreSQL refuses a
+  // NUL outright: refuse them by the field rather than fail on saving.
+  const fields: Record<string, string> = {};
+  if (body && typeof body === 'object') {
+    for (const [name, value] of Object.entries(body)) {
+      // eslint-disable-next-line no-control-regex
+      if (typeof value === 'string' && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+        fields[name] = 'Remove the special characters from this answer';
+      }
+    }
+  }
+  if (Object.keys(fields).length) throw new FormError(fields);
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? 'form');
     fields[name] ??= issue.message;

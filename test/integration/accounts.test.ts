@@ -83,7 +83,7 @@ eachDatabase('delegate accounts', (dialect) => {
       '/register',
       form({ name: 'Tab\u0007bell', email: 'tab@charity.example.org.uk' }),
     );
-    expect(parsePage(other.body).text('#name-error')).toContain('must not contain special characters');
+    expect(parsePage(other.body).text('#name-error')).toContain('Remove the special characters');
   });
 
   it('does not reveal that an address already has an account', async () => {
@@ -112,15 +112,41 @@ eachDatabase('delegate accounts', (dialect) => {
     expect(last.kind).toBe('password_reset');
   });
 
-  it('uses an email link once and explains a used one', async () => {
+  it('confirms an address however often its link is opened (mail scanners open links first)', async () => {
     const client = new WebClient(t.app);
     await client.submit('/register', form({ email: 'hamza.iqbal@charity.example.org.uk' }));
     const link = await latestLink(t, 'hamza.iqbal@charity.example.org.uk', /\/account\/verify\/[\w-]+/);
     expect((await client.get(link)).statusCode).toBe(200);
-    const reused = await client.get(link);
-    expect(reused.statusCode).toBe(410);
-    expect(parsePage(reused.body).text()).toContain('This link has already been used');
+    const again = await client.get(link);
+    expect(again.statusCode).toBe(200);
+    expect(parsePage(again.body).text()).toContain('Your email address is confirmed');
     expect((await client.get('/account/verify/made-up-token')).statusCode).toBe(404);
+  });
+
+  it('never confirms an address with a link sent to another one', async () => {
+    // Someone registers with their own address, then changes it to someone else's…
+    const mallory = new WebClient(t.app);
+    await mallory.submit('/register', form({ name: 'Mallory', email: 'mallory@elsewhere.example.org' }));
+    const ownLink = await latestLink(t, 'mallory@elsewhere.example.org', /\/account\/verify\/[\w-]+/);
+    await signIn(mallory, 'mallory@elsewhere.example.org');
+    const changed = await mallory.submit('/account/details', {
+      name: 'Mallory',
+      email: 'victim@nhs.example.org.uk',
+      organisationId,
+      jobRole: 'Nurse',
+      lineManagerName: 'Sam Lead',
+      lineManagerEmail: 'sam.lead@health.example.org.uk',
+    });
+    expect(changed.statusCode).toBe(303);
+    // …and opens the link sent to their own address.
+    const opened = await mallory.get(ownLink);
+    expect(opened.statusCode).toBe(404);
+    const account = await t.database.db
+      .selectFrom('delegates')
+      .where('email', '=', 'victim@nhs.example.org.uk')
+      .select('email_verified_at')
+      .executeTakeFirstOrThrow();
+    expect(account.email_verified_at).toBeNull();
   });
 
   it('ends a session after an hour idle, and after twelve hours however active', async () => {
@@ -257,6 +283,50 @@ eachDatabase('delegate accounts', (dialect) => {
     expect(statuses.slice(10)).toEqual([429, 429]);
     const limited = await client.submit('/sign-in', { email: 'target@example.org.uk', password: 'x' });
     expect(parsePage(limited.body).h1()).toBe('Too many attempts');
+  });
+
+  it('only sends people back to pages on this site after signing in', async () => {
+    const client = new WebClient(t.app);
+    await registerAndVerify(t, client, 'Niamh Green', 'niamh.green@council.example.org.uk');
+    for (const next of [
+      '//evil.example',
+      '/\t/evil.example',
+      '/\\evil.example',
+      'https://evil.example',
+      '/\r\nSet-Cookie: x=1',
+    ]) {
+      const page = await client.get(`/sign-in?next=${encodeURIComponent(next)}`);
+      expect(page.statusCode).toBe(200);
+      const signedIn = await client.submit(`/sign-in?next=${encodeURIComponent(next)}`, {
+        email: 'niamh.green@council.example.org.uk',
+        password: PASSWORD,
+      });
+      expect(signedIn.statusCode, next).toBe(303);
+      expect(signedIn.headers.location, next).toBe('/bookings');
+    }
+    const good = await client.submit('/sign-in?next=%2Fsessions%2F3%2Fbook', {
+      email: 'niamh.green@council.example.org.uk',
+      password: PASSWORD,
+    });
+    expect(good.headers.location).toBe('/sessions/3/book');
+  });
+
+  it('answers odd input with a 4xx, never a 500', async () => {
+    const client = new WebClient(t.app);
+    expect((await t.app.inject('/courses?q=a%00b')).statusCode).toBe(400);
+    const nul = await client.submit(
+      '/register',
+      form({ email: 'nul@charity.example.org.uk', newOrganisationName: 'A\u0000B' }),
+    );
+    expect(nul.statusCode).toBe(400);
+    const badReferer = await t.app.inject({
+      method: 'POST',
+      url: '/account/verify/resend',
+      headers: { referer: 'http://[', 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
+    expect(badReferer.statusCode).toBeLessThan(500);
+    expect((await t.app.inject(`/account/verify/${'x'.repeat(5000)}`)).statusCode).toBeLessThan(500);
   });
 
   it('refuses a form posted without its token', async () => {

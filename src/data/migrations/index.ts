@@ -8,6 +8,7 @@ import type { DialectName } from '../db.js';
 import { catalogue } from './001-catalogue.js';
 import { publicPagesVersion } from './002-public-pages-version.js';
 import { accountsBookingEmail } from './003-accounts-booking-email.js';
+import { tokenAddress } from './004-token-address.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
@@ -15,6 +16,7 @@ const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
   '002-public-pages-version': publicPagesVersion,
   '003-accounts-booking-email': accountsBookingEmail,
+  '004-token-address': tokenAddress,
 };
 
 export interface MigrationResult {

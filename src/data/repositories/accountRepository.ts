@@ -172,6 +172,7 @@ export class AccountRepository {
     tokenHash: string,
     delegateId: number,
     purpose: AuthTokenPurpose,
+    email: string,
     now: Date,
     expiresAt: Date,
   ): Promise<void> {
@@ -181,6 +182,7 @@ export class AccountRepository {
         token_hash: tokenHash,
         delegate_id: delegateId,
         purpose,
+        email: email.toLowerCase(),
         created_at: now.toISOString(),
         expires_at: expiresAt.toISOString(),
         used_at: null,
@@ -195,6 +197,16 @@ export class AccountRepository {
       .where('purpose', '=', purpose)
       .selectAll()
       .executeTakeFirst();
+  }
+
+  /** Ends every unused link of a delegate's (after a change of email address, say). */
+  async cancelTokens(delegateId: number, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('auth_tokens')
+      .set({ used_at: now })
+      .where('delegate_id', '=', delegateId)
+      .where('used_at', 'is', null)
+      .execute();
   }
 
   /** Uses a token once: false if it was already used (by a second click, say). */

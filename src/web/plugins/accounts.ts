@@ -38,11 +38,14 @@ export interface AccountsPluginOptions {
   https: boolean;
 }
 
-/** Only paths on this site: never `//elsewhere` or `https://…`. */
+/**
+ * Only paths on this site: never `//elsewhere`, `/\\elsewhere` or `https://…`,
+ * and only printable ASCII, because browsers drop tabs and line breaks
+ * (`/<tab>/elsewhere` becomes `//elsewhere`).
+ */
 export function safeNextPath(next: unknown): string | null {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
-    return null;
-  return next.length <= 500 ? next : null;
+  if (typeof next !== 'string' || next.length > 500) return null;
+  return /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : null;
 }
 
 export default fp(
@@ -73,8 +76,14 @@ export default fp(
       async function requireDelegate(request: FastifyRequest, reply: FastifyReply) {
         await loadDelegate(request);
         if (!request.delegate) {
-          const next = request.method === 'GET' ? request.url : (request.headers.referer ?? '/');
-          const path = safeNextPath(next.startsWith('http') ? new URL(next).pathname : next) ?? '/account';
+          const referer = request.headers.referer;
+          const next =
+            request.method === 'GET'
+              ? request.url
+              : referer && URL.canParse(referer)
+                ? new URL(referer).pathname
+                : '/account';
+          const path = safeNextPath(next) ?? '/account';
           return reply.redirect(`/sign-in?next=${encodeURIComponent(path)}`, 303);
         }
       },

@@ -25,6 +25,21 @@ import {
  */
 const SIGN_IN_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 
+/** The account an attempt is at, read exactly as the sign-in form reads it. */
+function accountKey(email: unknown): string {
+  return String(email ?? '')
+    .trim()
+    .toLowerCase()
+    .slice(0, 254);
+}
+
+/** Each of these sends an email: a few an hour per delegate is plenty, and stops mail-bombing. */
+const PER_DELEGATE_CHANGES = {
+  max: 5,
+  timeWindow: '1 hour',
+  keyGenerator: (request: FastifyRequest) => `delegate:${request.delegate?.id ?? request.ip}`,
+};
+
 export default async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { accounts } = services;
 
@@ -117,7 +132,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
 
   app.post(
     '/account/verify/resend',
-    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    { preHandler: [app.csrfProtection, app.requireDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
     async (request, reply) => {
       await accounts.resendVerification(request.delegate!.id);
       return reply.redirect('/register/check-your-email', 303);
@@ -151,12 +166,11 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     {
       preHandler: [
         app.csrfProtection,
+        app.loadDelegate,
         app.rateLimit({
           ...SIGN_IN_LIMIT_PER_ACCOUNT,
           keyGenerator: (request) =>
-            `account:${String((request.body as Record<string, unknown> | undefined)?.email ?? '')
-              .toLowerCase()
-              .slice(0, 254)}`,
+            `account:${accountKey((request.body as Record<string, unknown> | undefined)?.email)}`,
         }),
       ],
     },
@@ -164,6 +178,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
       try {
         const { email, password } = parseForm(signInSchema, request.body);
         const secret = await accounts.signIn(email, password);
+        // A session this browser already had ends: one browser, one session.
+        if (secret && request.delegate) await accounts.signOut(request.delegate.sessionIdHash);
         if (!secret) {
           throw new FormError({
             email: 'Enter a correct email address and password',
@@ -293,11 +309,11 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
 
   app.post(
     '/account/details',
-    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    { preHandler: [app.csrfProtection, app.requireDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
     async (request, reply) => {
       try {
         const details = parseForm(detailsSchema, request.body);
-        await accounts.updateDetails(request.delegate!.id, details);
+        await accounts.updateDetails(request.delegate!.id, details, request.delegate!.sessionIdHash);
         return reply.redirect('/account?updated=1', 303);
       } catch (error) {
         if (!(error instanceof FormError)) throw error;

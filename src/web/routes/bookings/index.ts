@@ -171,7 +171,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         course: session.course,
         // The joining link is for confirmed delegates only.
         joiningUrl:
-          booking.state === 'confirmed' && session.format !== 'in_person'
+          booking.state === 'confirmed' && session.format !== 'in_person' && !session.cancelled
             ? await onlineLink(booking.session_id)
             : null,
         terms: { ...terms, deadlineText: describeDeadline(terms.deadline) },
@@ -193,7 +193,9 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       .where('id', '=', sessionId)
       .select('online_joining_url')
       .executeTakeFirst();
-    return row?.online_joining_url ?? null;
+    const url = row?.online_joining_url;
+    // Shown as a link: only web addresses, whatever was typed into the session.
+    return url && /^https?:\/\//i.test(url) ? url : null;
   }
 
   // Cancelling asks first: the place goes to someone else at once.

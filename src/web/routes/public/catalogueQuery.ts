@@ -35,7 +35,11 @@ export interface ParsedCatalogueQuery {
 const single = z.union([z.string(), z.array(z.string())]).optional();
 
 const fields = {
-  q: z.string().max(MAX_SEARCH_LENGTH, `Search words must be ${MAX_SEARCH_LENGTH} characters or fewer`),
+  q: z
+    .string()
+    .max(MAX_SEARCH_LENGTH, `Search words must be ${MAX_SEARCH_LENGTH} characters or fewer`)
+    // eslint-disable-next-line no-control-regex
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'Search with letters and numbers only'),
   month: z.string().refine(isMonthKey, 'Choose a month from the list, or write it like 2026-03'),
   topic: z.string().regex(SLUG, 'Choose a topic from the list'),
   audience: z.string().regex(SLUG, 'Choose who the course is for from the list'),
