@@ -235,6 +235,12 @@ export class BookingService {
     }
     await this.withSessionLock(booking.session_id, async (db) => {
       const now = this.clock.now();
+      // The cut-off again, with the time it is once the lock is held.
+      if (booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy)) {
+        throw new ConflictError(
+          'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
+        );
+      }
       const bookings = this.bookings.within(db);
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'delegate',
