@@ -2,17 +2,14 @@
  * The catalogue: courses, their sessions and parts, venues, trainers, and the
  * delegates and bookings that places are counted from.
  */
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
+import { withId } from './columns.js';
 import type { DialectMigration } from './index.js';
 
 export const catalogue: DialectMigration = (dialect) => {
   // Identity columns are spelt differently by the two databases.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const withId = <T extends string>(table: CreateTableBuilder<T, any>) =>
-    dialect === 'sqlite'
-      ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      : table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  const identity = withId(dialect);
   const real = dialect === 'sqlite' ? 'real' : 'double precision';
 
   return {
@@ -26,13 +23,13 @@ export const catalogue: DialectMigration = (dialect) => {
         .execute();
 
       for (const name of ['topics', 'audiences']) {
-        await withId(db.schema.createTable(name))
+        await identity(db.schema.createTable(name))
           .addColumn('slug', 'text', (c) => c.notNull().unique())
           .addColumn('name', 'text', (c) => c.notNull())
           .execute();
       }
 
-      await withId(db.schema.createTable('venues'))
+      await identity(db.schema.createTable('venues'))
         .addColumn('slug', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('address_lines', 'text', (c) => c.notNull())
@@ -45,7 +42,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
 
-      await withId(db.schema.createTable('trainers'))
+      await identity(db.schema.createTable('trainers'))
         .addColumn('slug', 'text', (c) => c.notNull().unique())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('role_title', 'text', (c) => c.notNull().defaultTo(''))
@@ -58,7 +55,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
 
-      await withId(db.schema.createTable('courses'))
+      await identity(db.schema.createTable('courses'))
         .addColumn('slug', 'text', (c) => c.notNull().unique())
         .addColumn('title', 'text', (c) => c.notNull())
         .addColumn('summary', 'text', (c) => c.notNull())
@@ -76,7 +73,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .execute();
 
       for (const name of ['course_key_areas', 'course_learning_outcomes']) {
-        await withId(db.schema.createTable(name))
+        await identity(db.schema.createTable(name))
           .addColumn('course_id', 'integer', (c) =>
             c.notNull().references('courses.id').onDelete('cascade'),
           )
@@ -86,7 +83,7 @@ export const catalogue: DialectMigration = (dialect) => {
           .execute();
       }
 
-      await withId(db.schema.createTable('course_testimonials'))
+      await identity(db.schema.createTable('course_testimonials'))
         .addColumn('course_id', 'integer', (c) =>
           c.notNull().references('courses.id').onDelete('cascade'),
         )
@@ -118,7 +115,7 @@ export const catalogue: DialectMigration = (dialect) => {
         await db.schema.createIndex(`${table}_${column}`).on(table).column(column).execute();
       }
 
-      await withId(db.schema.createTable('sessions'))
+      await identity(db.schema.createTable('sessions'))
         .addColumn('course_id', 'integer', (c) => c.notNull().references('courses.id'))
         .addColumn('format', 'text', (c) =>
           c.notNull().check(sql`format in ('in_person', 'online', 'hybrid')`),
@@ -145,7 +142,7 @@ export const catalogue: DialectMigration = (dialect) => {
       await db.schema.createIndex('sessions_course').on('sessions').columns(['course_id', 'starts_at']).execute();
       await db.schema.createIndex('sessions_venue').on('sessions').columns(['venue_id', 'starts_at']).execute();
 
-      await withId(db.schema.createTable('session_parts'))
+      await identity(db.schema.createTable('session_parts'))
         .addColumn('session_id', 'integer', (c) =>
           c.notNull().references('sessions.id').onDelete('cascade'),
         )
@@ -171,7 +168,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .column('trainer_id')
         .execute();
 
-      await withId(db.schema.createTable('organisations'))
+      await identity(db.schema.createTable('organisations'))
         .addColumn('name', 'text', (c) => c.notNull().unique())
         .addColumn('type', 'text', (c) =>
           c.notNull().check(sql`type in ('partner_agency', 'voluntary', 'private', 'out_of_area')`),
@@ -180,7 +177,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
 
-      await withId(db.schema.createTable('delegates'))
+      await identity(db.schema.createTable('delegates'))
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('email', 'text', (c) => c.notNull().unique())
         .addColumn('organisation_id', 'integer', (c) => c.references('organisations.id'))
@@ -190,7 +187,7 @@ export const catalogue: DialectMigration = (dialect) => {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
 
-      await withId(db.schema.createTable('bookings'))
+      await identity(db.schema.createTable('bookings'))
         .addColumn('reference', 'text', (c) => c.notNull().unique())
         .addColumn('session_id', 'integer', (c) => c.notNull().references('sessions.id'))
         .addColumn('delegate_id', 'integer', (c) => c.notNull().references('delegates.id'))

@@ -3,16 +3,14 @@
  * tokens), booking details (access and dietary needs with consent, offers,
  * who cancelled), the audit log and the email outbox.
  */
-import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
+import { withId } from './columns.js';
 import type { DialectMigration } from './index.js';
 
 export const accountsBookingEmail: DialectMigration = (dialect) => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const withId = <T extends string>(table: CreateTableBuilder<T, any>) =>
-    dialect === 'sqlite'
-      ? table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      : table.addColumn('id', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity());
+  // Identity columns are spelt differently by the two databases.
+  const identity = withId(dialect);
 
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,7 +34,7 @@ export const accountsBookingEmail: DialectMigration = (dialect) => {
         .execute();
       await db.schema.createIndex('auth_sessions_delegate').on('auth_sessions').column('delegate_id').execute();
 
-      await withId(db.schema.createTable('auth_tokens'))
+      await identity(db.schema.createTable('auth_tokens'))
         .addColumn('token_hash', 'text', (c) => c.notNull().unique())
         .addColumn('delegate_id', 'integer', (c) => c.notNull().references('delegates.id').onDelete('cascade'))
         .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('verify_email', 'reset_password')`))
@@ -61,7 +59,7 @@ export const accountsBookingEmail: DialectMigration = (dialect) => {
         db,
       );
 
-      await withId(db.schema.createTable('audit_log'))
+      await identity(db.schema.createTable('audit_log'))
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor_type', 'text', (c) => c.notNull().check(sql`actor_type in ('delegate', 'staff', 'system')`))
         .addColumn('actor_id', 'integer')
@@ -72,7 +70,7 @@ export const accountsBookingEmail: DialectMigration = (dialect) => {
         .execute();
       await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity_type', 'entity_id']).execute();
 
-      await withId(db.schema.createTable('outbox_messages'))
+      await identity(db.schema.createTable('outbox_messages'))
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('to_address', 'text', (c) => c.notNull())
         .addColumn('to_name', 'text', (c) => c.notNull().defaultTo(''))
