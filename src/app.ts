@@ -17,6 +17,8 @@ import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
 import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
 import accountRoutes from './web/routes/account/index.js';
+import staffAuth from './web/routes/admin/auth.js';
+import adminDashboardRoutes from './web/routes/admin/dashboard.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
@@ -89,6 +91,11 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       sessionSecret: config.sessionSecret,
       https: config.publicUrl.startsWith('https://'),
     });
+    await scope.register(staffAuth, {
+      staff: services.staff,
+      https: config.publicUrl.startsWith('https://'),
+    });
+    await scope.register(adminDashboardRoutes, { services });
     await scope.register(accountRoutes, { services });
     await scope.register(bookingRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });

@@ -3,22 +3,28 @@
  *
  *   outbox        emails waiting to be sent, and any that are stuck
  *   jobs          run the background jobs once now (waiting lists, reminders, retention, outbox)
+ *   create-admin  the first administrator: --name "Full Name" --email address
  */
+import { parseArgs } from 'node:util';
+
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../data/db.js';
 import { migrateToLatest } from '../data/migrations/index.js';
 import { startJobs } from '../jobs/scheduler.js';
 import { buildServices } from '../services/index.js';
+import { createAdmin } from './createAdmin.js';
 
 const USAGE = `Usage: npm run trellis -- <command>
 
 Commands:
-  outbox   list emails that are stuck (not sent after several tries, or for 15 minutes)
-  jobs     run the background jobs once now
+  outbox         list emails that are stuck (not sent after several tries, or for 15 minutes)
+  jobs           run the background jobs once now
+  create-admin   create an administrator: --name "Full Name" --email name@example.org.uk
+                 (prints a one-time password; the first sign-in sets up an authenticator app)
 `;
 
 async function main(command: string | undefined) {
-  if (!command || !['outbox', 'jobs'].includes(command)) {
+  if (!command || !['outbox', 'jobs', 'create-admin'].includes(command)) {
     console.log(USAGE);
     process.exitCode = command ? 2 : 0;
     return;
@@ -28,7 +34,16 @@ async function main(command: string | undefined) {
   try {
     await migrateToLatest(database.db, database.dialect);
     const services = buildServices(database, { publicUrl: config.publicUrl });
-    if (command === 'outbox') {
+    if (command === 'create-admin') {
+      const { values } = parseArgs({
+        args: process.argv.slice(3),
+        options: { name: { type: 'string' }, email: { type: 'string' } },
+      });
+      const admin = await createAdmin({ name: values.name ?? '', email: values.email ?? '' }, services);
+      console.log(`Administrator ${admin.email} created.`);
+      console.log(`One-time password (shown once, not stored readably): ${admin.password}`);
+      console.log(`Sign in at ${config.publicUrl}/admin/sign-in and set up an authenticator app.`);
+    } else if (command === 'outbox') {
       const stuck = await services.outbox.stuck(services.clock.now());
       if (!stuck.length) {
         console.log('No stuck emails.');

@@ -12,6 +12,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
+import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
 
 /** An ISO-8601 UTC instant as stored (see above). */
 export type Instant = string;
@@ -279,7 +280,50 @@ export interface ChangeCountersTable {
   value: ColumnType<number | string, number, number>;
 }
 
+/** Staff: the people who run the programme (see domain/staff.ts for roles). */
+export interface StaffUsersTable {
+  id: Generated<number>;
+  name: string;
+  /** Lower case. */
+  email: string;
+  role: StaffRole;
+  trainer_id: number | null;
+  /** argon2id. */
+  password_hash: string;
+  /** Base32 TOTP secret, stored as given (encrypting it at rest is a follow-up). */
+  totp_secret: string | null;
+  totp_enrolled_at: Instant | null;
+  /** The last TOTP time step accepted, so each code works once. */
+  totp_last_step: number | null;
+  disabled_at: Instant | null;
+  created_at: ColumnType<Instant, Instant, never>;
+  updated_at: Instant;
+}
+
+export interface StaffSessionsTable {
+  id_hash: string;
+  staff_id: number;
+  stage: StaffSessionStage;
+  created_at: ColumnType<Instant, Instant, never>;
+  last_seen_at: Instant;
+  expires_at: Instant;
+  revoked_at: Instant | null;
+}
+
+export interface StaffRecoveryCodesTable {
+  id: Generated<number>;
+  staff_id: number;
+  code_hash: string;
+  created_at: ColumnType<Instant, Instant, never>;
+  used_at: Instant | null;
+}
+
+
+
 export interface DB {
+  staff_users: StaffUsersTable;
+  staff_sessions: StaffSessionsTable;
+  staff_recovery_codes: StaffRecoveryCodesTable;
   auth_sessions: AuthSessionsTable;
   auth_tokens: AuthTokensTable;
   audit_log: AuditLogTable;

@@ -261,6 +261,16 @@ export class CatalogueService {
     };
   }
 
+  /** The next sessions (all, or one trainer's) with places and waiting lists, for the back office. */
+  async nextSessions(trainerId: number | undefined, limit: number) {
+    const rows = await this.catalogue.upcomingSessionsOf(
+      trainerId === undefined ? {} : { trainerId },
+      this.clock.now().toISOString(),
+      limit,
+    );
+    return rows.map(toSummary);
+  }
+
   async sitemap() {
     return this.catalogue.sitemap(this.clock.now().toISOString());
   }

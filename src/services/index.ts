@@ -13,6 +13,7 @@ import { CatalogueService } from './catalogueService.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
 import { SettingsService } from './settingsService.js';
+import { StaffService } from './staffService.js';
 
 export interface Services {
   database: Database;
@@ -22,6 +23,7 @@ export interface Services {
   accounts: AccountService;
   bookings: BookingService;
   outbox: OutboxRepository;
+  staff: StaffService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -57,6 +59,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
       options.booking,
     ),
     outbox: new OutboxRepository(database.db),
+    staff: new StaffService(database.db, clock),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

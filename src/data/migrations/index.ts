@@ -9,6 +9,7 @@ import { catalogue } from './001-catalogue.js';
 import { publicPagesVersion } from './002-public-pages-version.js';
 import { accountsBookingEmail } from './003-accounts-booking-email.js';
 import { tokenAddress } from './004-token-address.js';
+import { staff } from './005-staff.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
@@ -17,6 +18,7 @@ const migrations: Record<string, DialectMigration> = {
   '002-public-pages-version': publicPagesVersion,
   '003-accounts-booking-email': accountsBookingEmail,
   '004-token-address': tokenAddress,
+  '005-staff': staff,
 };
 
 export interface MigrationResult {

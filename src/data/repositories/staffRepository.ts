@@ -1,0 +1,201 @@
+/**
+ * Staff accounts, their sign-in sessions and their recovery codes. As with
+ * delegates, secrets the browser holds are never stored: sessions are kept
+ * as SHA-256 hashes of the cookie's random value, recovery codes as hashes.
+
+ */
+import type { Kysely, Transaction } from 'kysely';
+
+import type { StaffRole, StaffSessionStage } from '../../domain/staff.js';
+import type { DB } from '../schema.js';
+
+/** The whole database, staff tables included (they are in schema.ts). */
+export type StaffDB = DB;
+
+type Executor = Kysely<StaffDB> | Transaction<StaffDB>;
+
+export interface NewStaff {
+  name: string;
+  email: string;
+  role: StaffRole;
+  trainerId?: number | null;
+}
+
+export class StaffRepository {
+  private readonly db: Executor;
+
+  constructor(db: Kysely<DB> | Transaction<DB> | Executor) {
+    this.db = db as unknown as Executor;
+  }
+
+  within(trx: Transaction<StaffDB>): StaffRepository {
+    return new StaffRepository(trx);
+  }
+
+  transaction<T>(work: (repository: StaffRepository) => Promise<T>): Promise<T> {
+    return (this.db as Kysely<StaffDB>).transaction().execute((trx) => work(this.within(trx)));
+  }
+
+  async create(staff: NewStaff, passwordHash: string, now: Date): Promise<number> {
+    const at = now.toISOString();
+    const row = await this.db
+      .insertInto('staff_users')
+      .values({
+        name: staff.name,
+        email: staff.email.trim().toLowerCase(),
+        role: staff.role,
+        trainer_id: staff.trainerId ?? null,
+        password_hash: passwordHash,
+        totp_secret: null,
+        totp_enrolled_at: null,
+        totp_last_step: null,
+        disabled_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  findByEmail(email: string) {
+    return this.db
+      .selectFrom('staff_users')
+      .where('email', '=', email.trim().toLowerCase())
+      .selectAll()
+      .executeTakeFirst();
+  }
+
+  find(id: number) {
+    return this.db.selectFrom('staff_users').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  /**
+   * Keeps a secret waiting for its first code (enrolment not yet confirmed),
+   * unless one is already waiting: two tabs opening the page show the same.
+   */
+  async setPendingTotpSecret(id: number, secret: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({ totp_secret: secret, totp_last_step: null, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('totp_enrolled_at', 'is', null)
+      .where('totp_secret', 'is', null)
+      .execute();
+  }
+
+  async confirmTotp(id: number, step: number, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('staff_users')
+      .set({ totp_enrolled_at: now.toISOString(), totp_last_step: step, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('totp_enrolled_at', 'is', null)
+      .where('totp_secret', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Records a TOTP step as used: false if it (or a later one) already was, so a code works once. */
+  async useTotpStep(id: number, step: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('staff_users')
+      .set({ totp_last_step: step })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Replaces every recovery code of a staff member's with these hashes. */
+  async replaceRecoveryCodes(staffId: number, codeHashes: readonly string[], now: Date): Promise<void> {
+    await this.db.deleteFrom('staff_recovery_codes').where('staff_id', '=', staffId).execute();
+    if (!codeHashes.length) return;
+    await this.db
+      .insertInto('staff_recovery_codes')
+      .values(
+        codeHashes.map((code_hash) => ({
+          staff_id: staffId,
+          code_hash,
+          created_at: now.toISOString(),
+          used_at: null,
+        })),
+      )
+      .execute();
+  }
+
+  /** Uses a recovery code once: false if it is not this person's or was used already. */
+  async useRecoveryCode(staffId: number, codeHash: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('staff_recovery_codes')
+      .set({ used_at: now.toISOString() })
+      .where('staff_id', '=', staffId)
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async unusedRecoveryCodes(staffId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('staff_recovery_codes')
+      .where('staff_id', '=', staffId)
+      .where('used_at', 'is', null)
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async createSession(
+    idHash: string,
+    staffId: number,
+    stage: StaffSessionStage,
+    now: Date,
+    expiresAt: Date,
+  ): Promise<void> {
+    await this.db
+      .insertInto('staff_sessions')
+      .values({
+        id_hash: idHash,
+        staff_id: staffId,
+        stage,
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  findSession(idHash: string) {
+    return this.db.selectFrom('staff_sessions').where('id_hash', '=', idHash).selectAll().executeTakeFirst();
+  }
+
+  async touchSession(idHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .execute();
+  }
+
+  /** Ends a session: false if it had already ended (a second tab finishing the same step, say). */
+  async revokeSession(idHash: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('staff_sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('id_hash', '=', idHash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Signs a staff member out everywhere (when their account is disabled, say). */
+  async revokeAllSessions(staffId: number, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('staff_id', '=', staffId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+}

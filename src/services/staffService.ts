@@ -1,0 +1,276 @@
+/**
+ * Staff accounts and staff sign-in: a password, then a second factor.
+ *
+ * A correct password starts a short "part-way" session (ten minutes) that
+ * can do one thing: enter a code from an authenticator app or a recovery
+ * code or, the first time, enrol an authenticator. Only when that succeeds
+ * is the part-way session ended and a signed-in one started with a new
+ * secret, so a cookie seen before the second factor is worth nothing after.
+ *
+ * Signed-in sessions end after 30 idle minutes or ten hours after the
+ * password was accepted, and can be revoked on the server.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import type { Kysely } from 'kysely';
+import { Secret, TOTP } from 'otpauth';
+
+import { StaffRepository, type NewStaff } from '../data/repositories/staffRepository.js';
+import type { DB } from '../data/schema.js';
+import {
+  RECOVERY_CODE_COUNT,
+  STAFF_SECOND_FACTOR_MINUTES,
+  STAFF_SESSION_ABSOLUTE_HOURS,
+  TOTP_DIGITS,
+  TOTP_PERIOD_SECONDS,
+  TOTP_WINDOW,
+  staffSessionState,
+  type StaffRole,
+  type StaffSessionStage,
+} from '../domain/staff.js';
+import type { Clock } from './clock.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+export interface SignedInStaff {
+  id: number;
+  name: string;
+  email: string;
+  role: StaffRole;
+  /** The trainer this person is, for a trainer's own sessions. */
+  trainerId: number | null;
+}
+
+export interface StaffSession {
+  staff: SignedInStaff;
+  /** Only `signed_in` may use the back office. */
+  stage: StaffSessionStage;
+  sessionIdHash: string;
+}
+
+export interface Enrolment {
+  /** Base32, to type into an authenticator app. */
+  secret: string;
+  /** The otpauth:// address a QR code carries. */
+  uri: string;
+}
+
+/** What an authenticator is given as the account's issuer when none is said. */
+const DEFAULT_ISSUER = 'Trellis';
+
+// A wrong email takes as long as a wrong password (see AccountService).
+const NO_ACCOUNT_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$dCxIG6gG4s2DF6O59XuAjw$7rWxHY6KpuiyRpPaF0JZrAqNu42PW2cFqGfwHC7OYQc';
+
+const TOUCH_EVERY_MILLISECONDS = 60_000;
+
+/** No 0/o, 1/l/i: read from paper and typed back. 16 characters of 32 = 80 bits. */
+const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+const RECOVERY_CODE_LENGTH = 16;
+
+/** A random password for a new account, given once (by the create-admin command, say). */
+export function newOneTimePassword(): string {
+  return randomBytes(15).toString('base64url');
+}
+
+function newRecoveryCode(): string {
+  let code = '';
+  for (let i = 0; i < RECOVERY_CODE_LENGTH; i++)
+    code += RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)];
+  return code.match(/.{4}/g)!.join('-');
+}
+
+/** As typed: any case, with or without spaces and hyphens. */
+function normaliseCode(code: string): string {
+  return code.toLowerCase().replace(/[\s-]/g, '');
+}
+
+/** Stored per person, so the same code on two accounts hashes differently. */
+function recoveryCodeHash(staffId: number, code: string): string {
+  return hashSecret(`${staffId}:${normaliseCode(code)}`);
+}
+
+export class StaffService {
+  private readonly staff: StaffRepository;
+
+  constructor(
+    db: Kysely<DB>,
+    private readonly clock: Clock,
+  ) {
+    this.staff = new StaffRepository(db);
+  }
+
+  /** Creates a staff account with this password (argon2id); it must enrol a second factor at first sign-in. */
+  async create(details: NewStaff, password: string): Promise<number> {
+    return this.staff.create(details, await argon2Hash(password), this.clock.now());
+  }
+
+  findByEmail(email: string) {
+    return this.staff.findByEmail(email);
+  }
+
+  /**
+   * Checks the password and starts a part-way session: returns its secret
+   * for the cookie and what comes next, or null when the email or password
+   * is wrong or the account is disabled.
+   */
+  async signIn(
+    email: string,
+    password: string,
+  ): Promise<{ secret: string; stage: StaffSessionStage } | null> {
+    const staff = await this.staff.findByEmail(email);
+    const ok = await argon2Verify(staff?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
+    if (!staff || !ok || staff.disabled_at) return null;
+    const now = this.clock.now();
+    const stage: StaffSessionStage = staff.totp_enrolled_at ? 'second_factor' : 'enrol';
+    const secret = newSecret();
+    const expires = new Date(now.getTime() + STAFF_SECOND_FACTOR_MINUTES * 60_000);
+    await this.staff.createSession(hashSecret(secret), staff.id, stage, now, expires);
+    return { secret, stage };
+  }
+
+  /** Who holds this staff cookie, and how far they are through signing in. */
+  async authenticate(secret: string): Promise<StaffSession | null> {
+    const idHash = hashSecret(secret);
+    const session = await this.staff.findSession(idHash);
+    const now = this.clock.now();
+    if (!session || staffSessionState(session, now) !== 'active') return null;
+    const staff = await this.staff.find(session.staff_id);
+    if (!staff || staff.disabled_at) return null;
+    if (now.getTime() - new Date(session.last_seen_at).getTime() > TOUCH_EVERY_MILLISECONDS) {
+      await this.staff.touchSession(idHash, now);
+    }
+    return {
+      staff: {
+        id: staff.id,
+        name: staff.name,
+        email: staff.email,
+        role: staff.role,
+        trainerId: staff.trainer_id,
+      },
+      stage: session.stage,
+      sessionIdHash: idHash,
+    };
+  }
+
+  /**
+   * The authenticator secret to enrol, made on first asking and kept until a
+   * code from it is confirmed, so reloading the page shows the same one.
+   */
+  async enrolment(session: StaffSession, issuer = DEFAULT_ISSUER): Promise<Enrolment | null> {
+    if (session.stage !== 'enrol') return null;
+    let staff = await this.staff.find(session.staff.id);
+    if (!staff || staff.totp_enrolled_at) return null;
+    if (!staff.totp_secret) {
+      await this.staff.setPendingTotpSecret(staff.id, new Secret({ size: 20 }).base32, this.clock.now());
+      staff = await this.staff.find(staff.id);
+      if (!staff?.totp_secret) return null;
+    }
+    return { secret: staff.totp_secret!, uri: this.totp(staff.totp_secret!, staff.email, issuer).toString() };
+  }
+
+  /**
+   * Confirms enrolment with a code from the new authenticator: makes ten
+   * recovery codes (returned once, stored hashed) and signs in. Null when
+   * the code is wrong.
+   */
+  async confirmEnrolment(
+    session: StaffSession,
+    code: string,
+  ): Promise<{ secret: string; recoveryCodes: string[] } | null> {
+    if (session.stage !== 'enrol') return null;
+    const staff = await this.staff.find(session.staff.id);
+    if (!staff?.totp_secret || staff.totp_enrolled_at) return null;
+    const now = this.clock.now();
+    const step = this.validTotpStep(staff.totp_secret, staff.email, code, now);
+    if (step === null) return null;
+    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const secret = await this.staff.transaction(async (repository) => {
+      if (!(await repository.confirmTotp(staff.id, step, now))) return null;
+      await repository.replaceRecoveryCodes(
+        staff.id,
+        recoveryCodes.map((c) => recoveryCodeHash(staff.id, c)),
+        now,
+      );
+      return this.promote(repository, session, now);
+    });
+    return secret ? { secret, recoveryCodes } : null;
+  }
+
+  /**
+   * The second factor at sign-in: a code from the authenticator (each
+   * accepted once) or an unused recovery code. Returns the signed-in
+   * session's secret, or null.
+   */
+  async completeSecondFactor(
+    session: StaffSession,
+    code: string,
+  ): Promise<{ secret: string; usedRecoveryCode: boolean; recoveryCodesLeft: number } | null> {
+    if (session.stage !== 'second_factor') return null;
+    const staff = await this.staff.find(session.staff.id);
+    if (!staff?.totp_secret || !staff.totp_enrolled_at) return null;
+    const now = this.clock.now();
+    const typed = normaliseCode(code);
+    const isTotp = new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(typed);
+    const result = await this.staff.transaction(async (repository) => {
+      if (isTotp) {
+        const step = this.validTotpStep(staff.totp_secret!, staff.email, typed, now);
+        if (step === null || !(await repository.useTotpStep(staff.id, step))) return null;
+      } else if (!(await repository.useRecoveryCode(staff.id, recoveryCodeHash(staff.id, typed), now))) {
+        return null;
+      }
+      return this.promote(repository, session, now);
+    });
+    if (!result) return null;
+    return {
+      secret: result,
+      usedRecoveryCode: !isTotp,
+      recoveryCodesLeft: await this.staff.unusedRecoveryCodes(staff.id),
+    };
+  }
+
+  async signOut(sessionIdHash: string): Promise<void> {
+    await this.staff.revokeSession(sessionIdHash, this.clock.now());
+  }
+
+  /** Ends every session of a staff member's, everywhere. */
+  async signOutEverywhere(staffId: number): Promise<void> {
+    await this.staff.revokeAllSessions(staffId, this.clock.now());
+  }
+
+  /** Ends the part-way session and starts a signed-in one, ten hours from the password. */
+  private async promote(
+    repository: StaffRepository,
+    session: StaffSession,
+    now: Date,
+  ): Promise<string | null> {
+    const partWay = await repository.findSession(session.sessionIdHash);
+    if (!partWay || !(await repository.revokeSession(session.sessionIdHash, now))) return null;
+    const secret = newSecret();
+    const expires = new Date(
+      new Date(partWay.created_at).getTime() + STAFF_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    );
+    await repository.createSession(hashSecret(secret), session.staff.id, 'signed_in', now, expires);
+    return secret;
+  }
+
+  private totp(secret: string, label: string, issuer = DEFAULT_ISSUER): TOTP {
+    return new TOTP({
+      issuer,
+      label,
+      secret: Secret.fromBase32(secret),
+      algorithm: 'SHA1',
+      digits: TOTP_DIGITS,
+      period: TOTP_PERIOD_SECONDS,
+    });
+  }
+
+  /** The time step the code belongs to, if it is valid now (one step either side). */
+  private validTotpStep(secret: string, label: string, code: string, now: Date): number | null {
+    const token = normaliseCode(code);
+    if (!new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(token)) return null;
+    const delta = this.totp(secret, label).validate({ token, timestamp: now.getTime(), window: TOTP_WINDOW });
+    if (delta === null) return null;
+    return Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS) + delta;
+  }
+}
