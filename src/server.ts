@@ -13,6 +13,7 @@ import { openDatabase } from './data/db.js';
 import { migrateToLatest } from './data/migrations/index.js';
 import { loadDemoIfNew } from './demo/loadDemo.js';
 import { demoProgramme } from './demo/programme.js';
+import { createAdmin } from './cli/createAdmin.js';
 import { startJobs } from './jobs/scheduler.js';
 import { buildServices } from './services/index.js';
 
@@ -31,8 +32,17 @@ async function main() {
   if (migrations.applied.length) app.log.info({ applied: migrations.applied }, 'database migrated');
   if (config.demoContent) {
     const demo = await loadDemoIfNew(database.db, demoProgramme, services.clock.now());
-    if (demo.loaded)
+    if (demo.loaded) {
       app.log.info({ courses: demo.courses, sessions: demo.sessions }, 'demo programme loaded');
+      // A demo needs someone to run it: an administrator whose one-time
+      // password is printed once, here, and kept nowhere readable.
+      const admin = await createAdmin({ name: 'Demo Administrator', email: 'admin@example.org.uk' }, services);
+      // eslint-disable-next-line no-console -- to the terminal once, deliberately not into the logs
+      console.log(
+        `\nDemo back office: sign in at ${config.publicUrl}/admin/sign-in as ${admin.email}\n` +
+          `with the one-time password ${admin.password} (shown only now), then set up an authenticator app.\n`,
+      );
+    }
   }
 
   await app.listen({ host: config.host, port: config.port });
