@@ -36,7 +36,10 @@ async function main() {
       app.log.info({ courses: demo.courses, sessions: demo.sessions }, 'demo programme loaded');
       // A demo needs someone to run it: an administrator whose one-time
       // password is printed once, here, and kept nowhere readable.
-      const admin = await createAdmin({ name: 'Demo Administrator', email: 'admin@example.org.uk' }, services);
+      const admin = await createAdmin(
+        { name: 'Demo Administrator', email: 'admin@example.org.uk' },
+        services,
+      );
       // eslint-disable-next-line no-console -- to the terminal once, deliberately not into the logs
       console.log(
         `\nDemo back office: sign in at ${config.publicUrl}/admin/sign-in as ${admin.email}\n` +

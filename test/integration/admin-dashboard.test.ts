@@ -2,6 +2,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
@@ -67,8 +68,64 @@ eachDatabase('back office dashboard', (dialect) => {
     expect((await lisa.get('/admin/emails')).statusCode).toBe(404);
   });
 
+  it('lets an administrator read and filter the audit log, and no one else', async () => {
+    // Something to audit: a delegate books, the hub's job offers nothing (the session has room).
+    const session = await t.database.db
+      .selectFrom('sessions')
+      .where('starts_at', '>', TEST_NOW)
+      .where('capacity', '>=', 30)
+      .select('id')
+      .executeTakeFirstOrThrow();
+    const delegate = {
+      id: await new PeopleRepository(t.database.db).createDelegate(
+        {
+          name: 'Audit Subject',
+          email: 'audit.subject@example.org.uk',
+          organisationId: null,
+          jobRole: 'Nurse',
+          lineManagerName: 'M',
+          lineManagerEmail: 'm@example.org.uk',
+        },
+        new Date(TEST_NOW),
+      ),
+    };
+    const booked = await t.services.bookings.book(delegate.id, session.id, {
+      accessNeeds: null,
+      dietaryNeeds: null,
+      consent: false,
+    });
+    const row = await t.database.db
+      .selectFrom('bookings')
+      .where('reference', '=', booked.reference)
+      .select('id')
+      .executeTakeFirstOrThrow();
+
+    const admin = await signedInStaff('admin');
+    const all = parsePage((await admin.get('/admin/audit')).body);
+    expect(all.h1()).toBe('Audit log');
+    const filtered = await admin.get(`/admin/audit?action=booked&actor=delegate&booking=${row.id}`);
+    expect(filtered.statusCode).toBe(200);
+    const rows = parsePage(filtered.body).listItems('main table tbody tr');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(`Booking #${row.id}`);
+    expect(rows[0]).toContain(`Delegate #${delegate.id}`);
+
+    const bad = await admin.get('/admin/audit?from=2026-02-30&actor=robot&booking=abc');
+    expect(bad.statusCode).toBe(400);
+    expect(
+      parsePage(bad.body)
+        .links('.govuk-error-summary a')
+        .map((l) => l.href)
+        .sort(),
+    ).toEqual(['#actor', '#booking']);
+
+    const coordinator = await signedInStaff('coordinator');
+    expect((await coordinator.get('/admin/audit')).statusCode).toBe(404);
+  });
+
   it('is not found for anyone not signed in as staff, delegates included', async () => {
     expect((await new WebClient(t.app).get('/admin')).statusCode).toBe(404);
     expect((await new WebClient(t.app).get('/admin/emails')).statusCode).toBe(404);
+    expect((await new WebClient(t.app).get('/admin/audit')).statusCode).toBe(404);
   });
 });
