@@ -24,6 +24,12 @@ import bookingRoutes from './web/routes/bookings/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: { method: string; url: string }[];
+  }
+}
+
 /** Personal data and secrets never reach the logs. */
 export const LOG_REDACTIONS = [
   'req.headers.cookie',
@@ -66,6 +72,14 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     routerOptions: { maxParamLength: 200 },
     bodyLimit: 1_048_576,
   });
+
+  // Every route, as registered: the authorisation test checks each admin
+  // route has a rule, so a new one cannot slip in unguarded.
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
 
   await app.register(security, { https: config.publicUrl.startsWith('https://') });
   await app.register(fastifyFormbody);

@@ -1,5 +1,4 @@
 /** The back office's first page, as each role sees it. */
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
@@ -7,6 +6,7 @@ import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
+import { signedInStaff as signInStaff } from '../support/staff.js';
 
 eachDatabase('back office dashboard', (dialect) => {
   let t: TestApp;
@@ -15,34 +15,8 @@ eachDatabase('back office dashboard', (dialect) => {
   });
   afterAll(() => t.close());
 
-  /** Creates a staff member and signs them in, enrolling an authenticator on the way. */
-  async function signedInStaff(role: 'admin' | 'coordinator' | 'trainer' | 'viewer', trainerSlug?: string) {
-    const email = `${role}.${Math.random().toString(36).slice(2)}@hub.example.org.uk`;
-    const password = 'a staff password for tests';
-    const trainer = trainerSlug
-      ? await t.database.db
-          .selectFrom('trainers')
-          .where('slug', '=', trainerSlug)
-          .select('id')
-          .executeTakeFirstOrThrow()
-      : undefined;
-    await t.services.staff.create(
-      { name: `Test ${role}`, email, role, trainerId: trainer?.id ?? null },
-      password,
-    );
-    const client = new WebClient(t.app);
-    const signedIn = await client.submit('/admin/sign-in', { email, password });
-    expect(signedIn.headers.location).toBe('/admin/enrol');
-    const enrol = parsePage((await client.get('/admin/enrol')).body);
-    const secret = enrol.text('#setup-key').replace(/\s/g, '');
-    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-    const code = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate({
-      timestamp: new Date(TEST_NOW).getTime(),
-    });
-    const confirmed = await client.submit('/admin/enrol', { code });
-    expect(confirmed.statusCode, confirmed.body.slice(0, 500)).toBeLessThan(400);
-    return client;
-  }
+  const signedInStaff = (role: 'admin' | 'coordinator' | 'trainer' | 'viewer', trainerSlug?: string) =>
+    signInStaff(t, role, trainerSlug);
 
   it('shows a coordinator the next sessions with how full they are, and stuck email', async () => {
     const coordinator = await signedInStaff('coordinator');
