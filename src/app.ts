@@ -20,6 +20,7 @@ import accountRoutes from './web/routes/account/index.js';
 import staffAuth from './web/routes/admin/auth.js';
 import adminAuditRoutes from './web/routes/admin/audit.js';
 import adminDashboardRoutes from './web/routes/admin/dashboard.js';
+import adminSettingsRoutes from './web/routes/admin/settings.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     });
     await scope.register(adminDashboardRoutes, { services });
     await scope.register(adminAuditRoutes, { services });
+    await scope.register(adminSettingsRoutes, { services });
     await scope.register(accountRoutes, { services });
     await scope.register(bookingRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });

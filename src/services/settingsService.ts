@@ -46,6 +46,15 @@ export class SettingsService {
     return this.cached;
   }
 
+  /** Saves the hub's settings and policy as an administrator changed them, audited. */
+  async save(hub: HubSettings, policy: Policy, audit: { staffId: number; changed: string[] }): Promise<void> {
+    await this.settings.putAudited(
+      { [HUB_KEY]: hubSettingsSchema.parse(hub), [POLICY_KEY]: policySchema.parse(policy) },
+      audit,
+      this.clock.now().toISOString(),
+    );
+  }
+
   async updatePolicy(changes: Partial<Policy>): Promise<Policy> {
     const next = policySchema.parse({ ...(await this.policy()), ...changes });
     await this.settings.put(POLICY_KEY, next, this.clock.now().toISOString());

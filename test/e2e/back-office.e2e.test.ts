@@ -52,6 +52,15 @@ describe.runIf(inject('chromiumAvailable'))('back office sign-in, in a browser',
     await expectNoAxeViolations(page, 'audit log with a filter error');
     await page.goto(`${e2e.baseUrl}/admin/audit`);
     await expectNoAxeViolations(page, 'audit log');
+    await page.goto(`${e2e.baseUrl}/admin/settings`);
+    await expectNoAxeViolations(page, 'hub settings');
+    await page.getByLabel('Brand colour', { exact: true }).fill('teal');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('button', { name: 'Save settings' }).click(),
+    ]);
+    expect(await page.locator('.govuk-error-summary').count()).toBe(1);
+    await expectNoAxeViolations(page, 'hub settings with an error');
     expectNoPageProblems(problems, 'the back office');
     await context.close();
   });

@@ -97,6 +97,56 @@ eachDatabase('back office dashboard', (dialect) => {
     expect((await coordinator.get('/admin/audit')).statusCode).toBe(404);
   });
 
+  it('lets an administrator change the hub’s settings, at once and audited, refusing bad values by the field', async () => {
+    const admin = await signedInStaff('admin');
+    const form = parsePage((await admin.get('/admin/settings')).body);
+    expect(form.h1()).toBe('Hub settings');
+    const values: Record<string, string> = {};
+    for (const field of form.document.querySelectorAll('main input[name], main textarea[name]')) {
+      const name = field.getAttribute('name')!;
+      if (name !== '_csrf') values[name] = field.getAttribute('value') ?? field.textContent ?? '';
+    }
+    expect(values.cancellationWorkingDays).toBe('6');
+
+    const bad = await admin.submit('/admin/settings', {
+      ...values,
+      name: 'Riverside Safeguarding Partnership',
+      brandColour: 'teal',
+      cancellationWorkingDays: '45',
+    });
+    expect(bad.statusCode).toBe(400);
+    const badPage = parsePage(bad.body);
+    expect(badPage.links('.govuk-error-summary a').map((l) => l.href)).toEqual([
+      '#brandColour',
+      '#cancellationWorkingDays',
+    ]);
+    expect(badPage.document.querySelector('input#name')?.getAttribute('value')).toBe(
+      'Riverside Safeguarding Partnership',
+    );
+    expect(parsePage((await t.app.inject('/courses')).body).text('header')).not.toContain('Riverside');
+
+    const good = await admin.submit('/admin/settings', {
+      ...values,
+      name: 'Riverside Safeguarding Partnership',
+      cancellationWorkingDays: '3',
+    });
+    expect(good.statusCode).toBe(303);
+    expect(parsePage((await t.app.inject('/courses')).body).text('header')).toContain(
+      'Riverside Safeguarding Partnership',
+    );
+    expect((await t.services.settings.policy()).cancellationWorkingDays).toBe(3);
+    const entry = await t.database.db
+      .selectFrom('audit_log')
+      .where('action', '=', 'changed_settings')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(entry.details)).toEqual({ changed: ['name', 'cancellationWorkingDays'] });
+    expect(entry.actor_type).toBe('staff');
+
+    const coordinator = await signedInStaff('coordinator');
+    expect((await coordinator.get('/admin/settings')).statusCode).toBe(404);
+  });
+
   it('is not found for anyone not signed in as staff, delegates included', async () => {
     expect((await new WebClient(t.app).get('/admin')).statusCode).toBe(404);
     expect((await new WebClient(t.app).get('/admin/emails')).statusCode).toBe(404);

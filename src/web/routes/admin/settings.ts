@@ -1,0 +1,146 @@
+/**
+ * The hub's settings, for administrators: its name and branding, contact
+ * details, terms and privacy text, and every policy value. A change takes
+ * effect on the next request (no restart) and is written to the audit log.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+import { hubSettingsSchema, type HubSettings } from '../../../domain/hub.js';
+import { policySchema, type Policy } from '../../../domain/policy.js';
+import { FormError } from '../../../errors.js';
+import type { Services } from '../../../services/index.js';
+import { formErrors, keepTyped } from '../../forms.js';
+import { requireStaff } from './auth.js';
+
+const HUB_FIELDS = [
+  'name',
+  'strapline',
+  'brandColour',
+  'contactEmail',
+  'contactPhone',
+  'termsText',
+  'privacyText',
+] as const;
+const POLICY_FIELDS = [
+  'cancellationWorkingDays',
+  'offerExpiryHours',
+  'reminderDaysBefore',
+  'accessNeedsRetentionDays',
+  'refusedEmailPrefixes',
+] as const;
+
+function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
+  return {
+    ...Object.fromEntries(HUB_FIELDS.map((field) => [field, String(hub[field] ?? '')])),
+    ...Object.fromEntries(
+      POLICY_FIELDS.filter((f) => f !== 'refusedEmailPrefixes').map((f) => [f, String(policy[f])]),
+    ),
+    refusedEmailPrefixes: policy.refusedEmailPrefixes.join('\n'),
+  };
+}
+
+export default async function adminSettingsRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
+  async function render(
+    reply: FastifyReply,
+    values: Record<string, string>,
+    error?: FormError,
+    saved = false,
+  ) {
+    return reply.page(
+      'pages/admin/settings.njk',
+      {
+        pageTitle: 'Hub settings',
+        values,
+        saved,
+        errors: error ? formErrors(error.fields, [...HUB_FIELDS, ...POLICY_FIELDS]) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      error ? 400 : 200,
+    );
+  }
+
+  app.get('/admin/settings', { preHandler: requireStaff(['admin']) }, async (request, reply) => {
+    const [hub, policy] = await Promise.all([services.settings.hub(), services.settings.policy()]);
+    return render(
+      reply,
+      formValues(hub, policy),
+      undefined,
+      (request.query as Record<string, unknown>).saved === '1',
+    );
+  });
+
+  app.post(
+    '/admin/settings',
+    { preHandler: [app.csrfProtection, requireStaff(['admin'])] },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const text = (field: string) => (typeof body[field] === 'string' ? (body[field] as string) : '');
+      const [currentHub, currentPolicy] = await Promise.all([
+        services.settings.hub(),
+        services.settings.policy(),
+      ]);
+      const hub = hubSettingsSchema.safeParse({
+        ...currentHub,
+        ...Object.fromEntries(HUB_FIELDS.map((field) => [field, text(field)])),
+      });
+      const policy = policySchema.safeParse({
+        ...currentPolicy,
+        ...Object.fromEntries(
+          POLICY_FIELDS.filter((f) => f !== 'refusedEmailPrefixes').map((f) => [f, Number(text(f))]),
+        ),
+        refusedEmailPrefixes: text('refusedEmailPrefixes')
+          .split(/[\s,]+/)
+          .filter(Boolean),
+      });
+      const fields: Record<string, string> = {};
+      for (const result of [hub, policy]) {
+        if (result.success) continue;
+        for (const issue of result.error.issues) {
+          const name = String(issue.path[0]);
+          fields[name] ??= describeProblem(name, issue.message);
+        }
+      }
+      if (!hub.success || !policy.success) return render(reply, keepTyped(body), new FormError(fields));
+
+      const changed = [
+        ...HUB_FIELDS.filter((f) => JSON.stringify(hub.data[f]) !== JSON.stringify(currentHub[f])),
+        ...POLICY_FIELDS.filter((f) => JSON.stringify(policy.data[f]) !== JSON.stringify(currentPolicy[f])),
+      ];
+      if (changed.length) {
+        await services.settings.save(hub.data, policy.data, {
+          staffId: request.staffSession!.staff.id,
+          changed,
+        });
+      }
+      return reply.redirect('/admin/settings?saved=1', 303);
+    },
+  );
+}
+
+const LABELS: Record<string, string> = {
+  name: 'The hub’s name',
+  strapline: 'The strapline',
+  brandColour: 'The brand colour',
+  contactEmail: 'The contact email address',
+  contactPhone: 'The contact telephone number',
+  cancellationWorkingDays: 'The cancellation cut-off',
+  offerExpiryHours: 'How long an offer is held',
+  reminderDaysBefore: 'The reminder days',
+  accessNeedsRetentionDays: 'How long needs are kept',
+  refusedEmailPrefixes: 'The refused addresses',
+};
+
+/** Zod's words, made into a sentence that names the field. */
+function describeProblem(field: string, message: string): string {
+  const label = LABELS[field] ?? 'This answer';
+  if (field === 'brandColour') return 'Enter the brand colour as # and six hex digits, like #1d4f4a';
+  if (field === 'contactEmail')
+    return 'Enter the contact email address in the correct format, like training@example.org.uk';
+  if (/number|expected/i.test(message) || /too (small|big)|>=|<=/i.test(message)) {
+    return `${label} must be a whole number in the range shown`;
+  }
+  return `${label}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+}
