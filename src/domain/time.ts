@@ -131,6 +131,20 @@ export function formatTimeRange(start: Date, end: Date): string {
   return `${formatDate(start)} ${formatTime(start)} to ${formatDate(end)} ${formatTime(end)}`;
 }
 
+/** "3:30pm on Friday 6 March 2026": an exact moment, in London time. */
+export function formatMoment(instant: Date): string {
+  return `${formatTime(instant)} on ${formatDate(instant)}`;
+}
+
+/**
+ * "11:59pm on Friday 6 March 2026" for a deadline that is exclusive and falls
+ * at midnight: people read "midnight on Saturday" as the wrong end of the
+ * day, so the last minute before it is shown instead.
+ */
+export function formatDeadline(deadline: Date): string {
+  return formatMoment(new Date(deadline.getTime() - 60_000));
+}
+
 /** "March 2026". */
 export function formatMonth(month: MonthKey): string {
   return monthFormatter.format(new Date(`${month}-01T00:00:00Z`));

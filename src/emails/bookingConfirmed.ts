@@ -1,4 +1,4 @@
-import { formatMoment, safeFilename, sessionView, webLink } from './facts.js';
+import { formatDeadline, safeFilename, sessionView, webLink } from './facts.js';
 import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
@@ -28,7 +28,7 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     session,
     reference: facts.bookingReference,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
-    cancelBy: facts.cancelBy ? formatMoment(facts.cancelBy) : null,
+    cancelBy: facts.cancelBy ? formatDeadline(facts.cancelBy) : null,
     calendarFilename,
   });
   return {

@@ -63,7 +63,8 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       ...booking,
       manageBookingUrl: 'https://training.example.org.uk/account/bookings/TRL-7KQ2',
       calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', filename: 'safeguarding.ics' },
-      cancelBy: new Date('2026-03-02T17:00:00Z'),
+      // The cut-off is exclusive, at midnight: shown as the last minute before it.
+      cancelBy: new Date('2026-03-03T00:00:00Z'),
     }),
     why: /You are getting this email because you booked a place on/,
   },
@@ -220,7 +221,7 @@ describe('bookingConfirmed', () => {
       'Cherwell Learning Centre\n  Ironstone House\n  7 Canalside Walk\n  Banbury\n  OX16 5ZT',
     );
     expect(message.text).toContain('Booking reference: TRL-7KQ2');
-    expect(message.text).toContain('Please cancel by 5pm on Monday 2 March 2026');
+    expect(message.text).toContain('Please cancel by 11:59pm on Monday 2 March 2026');
   });
 });
 

@@ -2,7 +2,10 @@
  * Turns the facts a message is given into the words its templates show:
  * London dates and times, addresses, paragraphs, checked links.
  */
-import { formatDate, formatTime, formatTimeRange, londonDate } from '../domain/time.js';
+import { formatDate, formatTimeRange, londonDate } from '../domain/time.js';
+
+// One wording for moments, shared with the pages.
+export { formatDeadline, formatMoment } from '../domain/time.js';
 import type { SessionFacts } from './message.js';
 
 /** A session as the shared `session` template blocks show it. */
@@ -45,11 +48,6 @@ export function sessionView(session: SessionFacts): SessionView {
     joiningUrl: session.onlineJoiningUrl ? webLinkOrNull(session.onlineJoiningUrl) : null,
     sessionUrl: webLink(session.sessionUrl, 'the session link'),
   };
-}
-
-/** "3:30pm on Friday 6 March 2026", in London time. */
-export function formatMoment(instant: Date): string {
-  return `${formatTime(instant)} on ${formatDate(instant)}`;
 }
 
 /**

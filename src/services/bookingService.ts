@@ -406,6 +406,19 @@ export class BookingService {
     return this.bookings.purgeNeeds(cutoff.toISOString());
   }
 
+  /**
+   * The online joining link of a booking's session: only for a confirmed
+   * place on a session that is online or hybrid and not cancelled, and only a
+   * web address, whatever was typed into the session.
+   */
+  async joiningLink(booking: { state: string; session_id: number }): Promise<string | null> {
+    if (booking.state !== 'confirmed') return null;
+    const session = await this.bookings.joiningDetails(booking.session_id);
+    if (!session || session.format === 'in_person' || session.cancelled_at) return null;
+    const url = session.online_joining_url;
+    return url && /^https?:\/\//i.test(url) ? url : null;
+  }
+
   async myBookings(delegateId: number) {
     return this.bookings.forDelegate(delegateId);
   }

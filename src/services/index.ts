@@ -3,6 +3,7 @@
  * start here, so a test exercises the same wiring as production.
  */
 import type { Database } from '../data/db.js';
+import { AuditRepository } from '../data/repositories/auditRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
@@ -24,6 +25,8 @@ export interface Services {
   bookings: BookingService;
   outbox: OutboxRepository;
   staff: StaffService;
+  /** The audit log, for reading (changes write their own entries). */
+  audit: AuditRepository;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -60,6 +63,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     ),
     outbox: new OutboxRepository(database.db),
     staff: new StaffService(database.db, clock),
+    audit: new AuditRepository(database.db),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

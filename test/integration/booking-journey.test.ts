@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
+import { fullUpcomingSession } from '../support/queries.js';
 import { parsePage } from '../support/html.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -121,23 +122,7 @@ eachDatabase('booking journey', (dialect) => {
   });
 
   it('offers a freed place to the waiting list and lets the delegate accept it', async () => {
-    const full = await t.database.db
-      .selectFrom('sessions')
-      .where('starts_at', '>', TEST_NOW)
-      .where((eb) =>
-        eb(
-          'capacity',
-          '=',
-          eb
-            .selectFrom('bookings')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('bookings.session_id', '=', 'sessions.id')
-            .where('state', '=', 'confirmed'),
-        ),
-      )
-      .select(['id', 'capacity'])
-      .orderBy('starts_at', 'desc')
-      .executeTakeFirstOrThrow();
+    const full = await fullUpcomingSession(t.database.db, TEST_NOW, 'last');
     // Make room for the test's two delegates: shrink to the confirmed count and clear the list.
     await t.database.db
       .deleteFrom('bookings')

@@ -14,6 +14,7 @@ import { ProgrammeRepository } from '../../src/data/repositories/programmeReposi
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
+import { fullUpcomingSession } from '../support/queries.js';
 import { normalise, parsePage } from '../support/html.js';
 
 // A copy of ../shared/seeds/trauma-informed-co-production.txt, kept with the tests so a clone runs anywhere.
@@ -286,22 +287,7 @@ eachDatabase('session page', (dialect) => {
   });
 
   it('says a full session is fully booked and offers the waiting list', async () => {
-    const full = await t.database.db
-      .selectFrom('sessions')
-      .where('starts_at', '>', TEST_NOW)
-      .where((eb) =>
-        eb(
-          'capacity',
-          '=',
-          eb
-            .selectFrom('bookings')
-            .select(eb.fn.countAll<number>().as('n'))
-            .whereRef('bookings.session_id', '=', 'sessions.id')
-            .where('state', '=', 'confirmed'),
-        ),
-      )
-      .select('id')
-      .executeTakeFirstOrThrow();
+    const full = await fullUpcomingSession(t.database.db, TEST_NOW, 'first');
     const page = parsePage((await t.app.inject(`/sessions/${full.id}`)).body);
     expect(page.text()).toContain('Fully booked');
     expect(page.links()).toContainEqual({ text: 'Join the waiting list', href: `/sessions/${full.id}/book` });

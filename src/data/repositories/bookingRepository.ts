@@ -72,6 +72,15 @@ export class BookingRepository {
     return this.db.selectFrom('bookings').where('id', '=', id).selectAll().executeTakeFirst();
   }
 
+  /** The session's online joining details, for confirmed delegates only (the service decides). */
+  joiningDetails(sessionId: number) {
+    return this.db
+      .selectFrom('sessions')
+      .where('id', '=', sessionId)
+      .select(['format', 'online_joining_url', 'cancelled_at'])
+      .executeTakeFirst();
+  }
+
   /** Position on the waiting list, 1 for next in line. */
   async waitlistPosition(booking: { id: number; session_id: number; created_at: Instant }): Promise<number> {
     const row = await this.db

@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-import { AuditRepository } from '../../../data/repositories/auditRepository.js';
 import { formatShortDate, formatTime, londonToInstant, InvalidLocalTimeError } from '../../../domain/time.js';
 import type { Services } from '../../../services/index.js';
 import { requireStaff } from './auth.js';
@@ -32,7 +31,7 @@ const filterSchema = z.object({
 });
 
 export default async function adminAuditRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const audit = new AuditRepository(services.database.db);
+  const { audit } = services;
 
   app.get('/admin/audit', { preHandler: requireStaff(['admin']) }, async (request, reply) => {
     const raw = Object.fromEntries(

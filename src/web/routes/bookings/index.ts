@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { formatDate, formatTime, formatTimeRange } from '../../../domain/time.js';
+import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
@@ -67,7 +67,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         course: session.course,
         delegate: request.delegate,
         existing,
-        terms: { ...terms, deadlineText: describeDeadline(terms.deadline) },
+        terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
         values,
         errors:
           error instanceof FormError
@@ -157,9 +157,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           reference: booking.reference,
           state: booking.state,
           position: booking.state === 'waitlisted' ? await bookings.waitlistPosition(booking) : null,
-          offerExpires: booking.offer_expires_at
-            ? describeDeadline(new Date(booking.offer_expires_at))
-            : null,
+          offerExpires: booking.offer_expires_at ? formatMoment(new Date(booking.offer_expires_at)) : null,
           offerOpen:
             booking.state === 'offered' &&
             booking.offer_expires_at !== null &&
@@ -170,11 +168,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         session,
         course: session.course,
         // The joining link is for confirmed delegates only.
-        joiningUrl:
-          booking.state === 'confirmed' && session.format !== 'in_person' && !session.cancelled
-            ? await onlineLink(booking.session_id)
-            : null,
-        terms: { ...terms, deadlineText: describeDeadline(terms.deadline) },
+        joiningUrl: await bookings.joiningLink(booking),
+        terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
         started: now >= session.startsAt,
         justBooked: query.new === '1',
         alreadyHeld: query.already === '1',
@@ -185,17 +180,6 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       },
       problem ? 409 : 200,
     );
-  }
-
-  async function onlineLink(sessionId: number): Promise<string | null> {
-    const row = await services.database.db
-      .selectFrom('sessions')
-      .where('id', '=', sessionId)
-      .select('online_joining_url')
-      .executeTakeFirst();
-    const url = row?.online_joining_url;
-    // Shown as a link: only web addresses, whatever was typed into the session.
-    return url && /^https?:\/\//i.test(url) ? url : null;
   }
 
   // Cancelling asks first: the place goes to someone else at once.
@@ -250,13 +234,6 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       },
     );
   }
-}
-
-/** "11:59pm on Friday 6 March 2026" style, for deadlines that end a day. */
-function describeDeadline(deadline: Date): string {
-  // A deadline at midnight means "by the end of the day before".
-  const lastMoment = new Date(deadline.getTime() - 60_000);
-  return `${formatTime(lastMoment)} on ${formatDate(lastMoment)}`;
 }
 
 function bookingSummary(row: Awaited<ReturnType<Services['bookings']['myBookings']>>[number], now: Date) {
