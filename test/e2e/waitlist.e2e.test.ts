@@ -122,7 +122,7 @@ describe.runIf(inject('chromiumAvailable'))('the waiting list, as a delegate', (
       const offerSection = page.locator('#offer');
       expect((await offerSection.locator('h2').textContent())?.trim()).toBe('A place has come free for you');
       expect(await offerSection.textContent()).toMatch(
-        /We are holding it for you until \d{1,2}:\d\d[ap]m on [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d\./,
+        /We are holding it for you until (\d{1,2}(:\d\d)?[ap]m|midday|midnight) on [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d\./,
       );
 
       await journey.press('Accept the place');
