@@ -18,9 +18,7 @@ import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
 import accountRoutes from './web/routes/account/index.js';
 import staffAuth from './web/routes/admin/auth.js';
-import adminAuditRoutes from './web/routes/admin/audit.js';
-import adminDashboardRoutes from './web/routes/admin/dashboard.js';
-import adminSettingsRoutes from './web/routes/admin/settings.js';
+import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
@@ -111,9 +109,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       staff: services.staff,
       https: config.publicUrl.startsWith('https://'),
     });
-    await scope.register(adminDashboardRoutes, { services });
-    await scope.register(adminAuditRoutes, { services });
-    await scope.register(adminSettingsRoutes, { services });
+    await scope.register(adminRoutes, { services });
     await scope.register(accountRoutes, { services });
     await scope.register(bookingRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });

@@ -165,6 +165,8 @@ export interface OrganisationsTable {
   type: OrganisationType;
   /** Null until staff confirm an organisation a delegate added. */
   confirmed_at: Instant | null;
+  /** Set when staff merged this duplicate into another organisation. */
+  merged_into_id: number | null;
   created_at: CreatedAt;
 }
 
@@ -180,6 +182,8 @@ export interface DelegatesTable {
   /** argon2id; null for a delegate who has not set a password (added by staff, or demo). */
   password_hash: string | null;
   email_verified_at: Instant | null;
+  /** Set when staff merged this duplicate account into another; it can no longer sign in. */
+  merged_into_id: number | null;
   created_at: CreatedAt;
   updated_at: Instant | null;
 }
@@ -296,6 +300,8 @@ export interface StaffUsersTable {
   /** The last TOTP time step accepted, so each code works once. */
   totp_last_step: number | null;
   disabled_at: Instant | null;
+  /** Set while the password is a one-time one: the person must choose their own first. */
+  password_change_required_at: Instant | null;
   created_at: ColumnType<Instant, Instant, never>;
   updated_at: Instant;
 }
@@ -310,6 +316,19 @@ export interface StaffSessionsTable {
   revoked_at: Instant | null;
 }
 
+export type AttendanceStatus = 'attended' | 'partial' | 'absent';
+
+/** Whether a delegate was there, for one part of a session. */
+export interface AttendanceTable {
+  id: Generated<number>;
+  booking_id: number;
+  session_part_id: number;
+  status: AttendanceStatus;
+  note: string;
+  marked_by_staff_id: number | null;
+  marked_at: Instant;
+}
+
 export interface StaffRecoveryCodesTable {
   id: Generated<number>;
   staff_id: number;
@@ -318,12 +337,11 @@ export interface StaffRecoveryCodesTable {
   used_at: Instant | null;
 }
 
-
-
 export interface DB {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
+  attendance: AttendanceTable;
   auth_sessions: AuthSessionsTable;
   auth_tokens: AuthTokensTable;
   audit_log: AuditLogTable;

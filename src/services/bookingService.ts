@@ -62,9 +62,10 @@ export class BookingService {
 
   /**
    * Runs `work` holding the session's lock, in one transaction. Concurrent
-   * callers for the same session queue here.
+   * callers for the same session queue here. Every write that changes a
+   * session's places (staff ones too) goes through it.
    */
-  private async withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T> {
+  async withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') {
       return this.db.transaction().execute(async (trx) => {
         if (!this.options.unsafeWithoutLock) {
@@ -306,14 +307,10 @@ export class BookingService {
   /**
    * Offers free places to the waiting list, first come first served, while
    * places are free and the session is far enough away. Runs inside the
-   * caller's locked transaction.
+   * caller's locked transaction (see withSessionLock): after staff raise a
+   * capacity, say.
    */
-  private async offerFreedPlaces(
-    db: Executor,
-    sessionId: number,
-    now: Date,
-    ctx: MailContext,
-  ): Promise<void> {
+  async offerFreedPlaces(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<void> {
     const bookings = this.bookings.within(db);
     const session = await bookings.session(sessionId);
     if (!session || session.cancelled_at) return;

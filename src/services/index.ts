@@ -2,17 +2,25 @@
  * Builds every service from the data layer. The server and the tests both
  * start here, so a test exercises the same wiring as production.
  */
-import type { Database } from '../data/db.js';
+import type { Kysely } from 'kysely';
+
+import type { Database, DialectName } from '../data/db.js';
 import { AuditRepository } from '../data/repositories/auditRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { SettingsRepository } from '../data/repositories/settingsRepository.js';
+import type { DB } from '../data/schema.js';
 import { AccountService } from './accountService.js';
+import { AttendanceService } from './attendanceService.js';
+import { BookingAdminService } from './bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookingService.js';
 import { CatalogueService } from './catalogueService.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
+import { PeopleService } from './peopleService.js';
+import { ProgrammeService } from './programmeService.js';
+import { SessionAdminService } from './sessionAdminService.js';
 import { SettingsService } from './settingsService.js';
 import { StaffService } from './staffService.js';
 
@@ -27,6 +35,16 @@ export interface Services {
   staff: StaffService;
   /** The audit log, for reading (changes write their own entries). */
   audit: AuditRepository;
+  /** The back office: courses, venues and trainers. */
+  programme: ProgrammeService;
+  /** The back office: scheduling, changing and cancelling sessions. */
+  sessionAdmin: SessionAdminService;
+  /** The back office: bookings made, moved and cancelled by staff. */
+  bookingAdmin: BookingAdminService;
+  /** The back office: registers, attendance and exports. */
+  attendance: AttendanceService;
+  /** The back office: delegates and organisations. */
+  people: PeopleService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -38,6 +56,20 @@ export interface ServiceOptions {
   booking?: BookingServiceOptions;
 }
 
+/** What the back-office services are built from. */
+export interface ServiceDeps {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  clock: Clock;
+  mail: Notifications;
+  /** The hub's settings and policy, read before a transaction that sends email. */
+  context: () => Promise<MailContext>;
+  /** For its session lock (`withSessionLock`) and waiting-list offers. */
+  bookings: BookingService;
+  /** Where links in emails point. */
+  publicUrl: string;
+}
+
 export function buildServices(database: Database, options: ServiceOptions): Services {
   const clock = options.clock ?? systemClock;
   const counters = new ChangeCounterRepository(database.db);
@@ -47,23 +79,38 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     hub: await settings.hub(),
     policy: await settings.policy(),
   });
+  const bookings = new BookingService(
+    database.db,
+    database.dialect,
+    clock,
+    notifications,
+    context,
+    options.booking,
+  );
+  const deps: ServiceDeps = {
+    db: database.db,
+    dialect: database.dialect,
+    clock,
+    mail: notifications,
+    context,
+    bookings,
+    publicUrl: options.publicUrl,
+  };
   return {
     database,
     clock,
     catalogue: new CatalogueService(new CatalogueRepository(database.db), clock),
     settings,
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
-    bookings: new BookingService(
-      database.db,
-      database.dialect,
-      clock,
-      notifications,
-      context,
-      options.booking,
-    ),
+    bookings,
     outbox: new OutboxRepository(database.db),
     staff: new StaffService(database.db, clock),
     audit: new AuditRepository(database.db),
+    programme: new ProgrammeService(deps),
+    sessionAdmin: new SessionAdminService(deps),
+    bookingAdmin: new BookingAdminService(deps),
+    attendance: new AttendanceService(deps),
+    people: new PeopleService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

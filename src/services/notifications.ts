@@ -43,7 +43,8 @@ export class Notifications {
     private readonly publicUrl: string,
   ) {}
 
-  private async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
+  /** Writes one email to the outbox, in the caller's transaction. */
+  async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
     await new OutboxRepository(db).enqueue(
       { ...message, to: { address: to.email, name: to.name }, bookingId },
       this.clock.now(),
@@ -51,7 +52,7 @@ export class Notifications {
   }
 
   /** Everything about one booking that its emails say. */
-  private async bookingFacts(db: Executor, bookingId: number) {
+  async bookingFacts(db: Executor, bookingId: number) {
     const row = await new BookingRepository(db).emailFacts(bookingId);
     const parts = (await new CatalogueRepository(db).sessionParts(row.session_id)).map((p) => ({
       startsAt: new Date(p.starts_at),

@@ -10,6 +10,7 @@ import { publicPagesVersion } from './002-public-pages-version.js';
 import { accountsBookingEmail } from './003-accounts-booking-email.js';
 import { tokenAddress } from './004-token-address.js';
 import { staff } from './005-staff.js';
+import { backOffice } from './006-back-office.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
@@ -19,6 +20,7 @@ const migrations: Record<string, DialectMigration> = {
   '003-accounts-booking-email': accountsBookingEmail,
   '004-token-address': tokenAddress,
   '005-staff': staff,
+  '006-back-office': backOffice,
 };
 
 export interface MigrationResult {

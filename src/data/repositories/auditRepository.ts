@@ -1,7 +1,43 @@
-/** Reading the audit log: what happened, who did it, when. Writes happen where the change is made. */
-import type { Kysely } from 'kysely';
+/**
+ * The audit log: what happened, who did it, when. Entries are written by
+ * `recordAudit` inside the transaction that makes the change, so there is an
+ * entry exactly when the change happened.
+ */
+import type { Kysely, Transaction } from 'kysely';
 
 import type { AuditActorType, DB, Instant } from '../schema.js';
+
+export interface AuditEntry {
+  actorType: AuditActorType;
+  /** The staff member or delegate; null for the system. */
+  actorId: number | null;
+  /** What was done, in snake case: `course_updated`, `attendance_corrected`… */
+  action: string;
+  /** What it was done to: `booking`, `course`, `session`, `delegate`… */
+  entityType: string;
+  entityId: number;
+  /** What changed (field names, before and after): ids and values, never passwords or secrets. */
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(
+  db: Kysely<DB> | Transaction<DB>,
+  entry: AuditEntry,
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: now.toISOString(),
+      actor_type: entry.actorType,
+      actor_id: entry.actorId,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
 
 export interface AuditFilter {
   action?: string;

@@ -8,8 +8,10 @@ import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 
 import type { HubSettings } from '../../domain/hub.js';
+import { STAFF_ROLE_NAMES } from '../../domain/staff.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
 import type { Services } from '../../services/index.js';
+import { adminNavigation } from '../adminNavigation.js';
 import { gzippedBody, type PageCache } from '../pageCache.js';
 import { renderMarkdown } from '../markdown.js';
 
@@ -34,6 +36,12 @@ export interface PageSpec {
 export interface PageContext {
   hub: HubSettings;
   currentPath: string;
+  /** On back-office pages for signed-in staff: who, their menu, and a CSRF token to sign out. */
+  backOffice?: {
+    staff: { name: string; role: string; roleLabel: string };
+    navigation: { href: string; text: string; active: boolean }[];
+    csrfToken: string;
+  };
 }
 
 const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
@@ -65,9 +73,24 @@ export default fp(
   ) {
     const { services, env, cache } = options;
 
-    async function render(request: FastifyRequest, spec: PageSpec): Promise<string> {
+    async function render(request: FastifyRequest, spec: PageSpec, reply?: FastifyReply): Promise<string> {
       const hub = await services.settings.hub();
       const base: PageContext = { hub, currentPath: request.url.split('?')[0] ?? '/' };
+      // Staff pages carry the back-office menu. (staffSession exists only in
+      // the personal scope; public pages never have it.)
+      const staffSession = request.staffSession;
+      if (
+        staffSession?.stage === 'signed_in' &&
+        base.currentPath.startsWith('/admin') &&
+        reply?.generateCsrf
+      ) {
+        const { staff } = staffSession;
+        base.backOffice = {
+          staff: { name: staff.name, role: staff.role, roleLabel: STAFF_ROLE_NAMES[staff.role] },
+          navigation: adminNavigation(staff.role, base.currentPath),
+          csrfToken: reply.generateCsrf(),
+        };
+      }
       // File templates load synchronously and are compiled once, so the
       // synchronous render is the fast path.
       return env.render(spec.template, { ...base, ...spec.context });
@@ -81,7 +104,7 @@ export default fp(
         context: Record<string, unknown> = {},
         statusCode = 200,
       ) {
-        const html = await render(this.request, { template, context });
+        const html = await render(this.request, { template, context }, this);
         // Pages rendered per request may be personal (bookings, forms with a
         // CSRF token): never kept by the browser, so Back after signing out
         // cannot show them again.

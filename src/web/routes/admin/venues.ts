@@ -1,0 +1,8 @@
+/**
+ * Venues: list, add and edit.
+ */
+import type { FastifyInstance } from 'fastify';
+
+import type { Services } from '../../../services/index.js';
+
+export default async function adminVenueRoutes(_app: FastifyInstance, _options: { services: Services }) {}

@@ -1,0 +1,19 @@
+/** Every area's rules, joined. */
+import { attendanceRules } from './attendance.js';
+import { bookingRules } from './bookings.js';
+import { coreRules } from './core.js';
+import { peopleRules } from './people.js';
+import { programmeRules } from './programme.js';
+import { sessionRules } from './sessions.js';
+import { staffRules } from './staff.js';
+import type { AdminRules } from './types.js';
+
+export const RULES: AdminRules = {
+  ...coreRules,
+  ...programmeRules,
+  ...sessionRules,
+  ...bookingRules,
+  ...attendanceRules,
+  ...peopleRules,
+  ...staffRules,
+};
