@@ -227,6 +227,7 @@ async function main(): Promise<void> {
     const trellis = startChild('Trellis', [...nodeArgs, join(REPOSITORY_ROOT, 'dist', 'server.js')], {
       ...process.env,
       NODE_ENV: 'production',
+      SECRETS_KEY: '5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e',
       LOG_LEVEL,
       PUBLIC_URL: baseUrl,
       HOST: '127.0.0.1',

@@ -312,6 +312,7 @@ async function runHttp(
     {
       ...process.env,
       NODE_ENV: 'production',
+      SECRETS_KEY: '5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e',
       LOG_LEVEL,
       PUBLIC_URL: baseUrl,
       HOST: '127.0.0.1',
@@ -422,7 +423,7 @@ async function runRaw(
   delegates: SignedInDelegate[],
 ): Promise<RawResult> {
   process.stdout.write(`  ${delegates.length} bookings by BookingService.book in this process… `);
-  const services = buildServices(database, { publicUrl: 'http://127.0.0.1' });
+  const services = buildServices(database, { publicUrl: 'http://127.0.0.1', secretsKey: randomBytes(32) });
   const needs = { accessNeeds: null, dietaryNeeds: null, consent: false };
   const latencies: number[] = [];
   const firstErrors: string[] = [];

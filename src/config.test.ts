@@ -32,18 +32,22 @@ describe('loadConfig', () => {
     }
   });
 
-  it('requires the public address, a session secret and SMTP in production', () => {
+  it('requires the public address, a session secret, a secrets key and SMTP in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SMTP_URL is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRETS_KEY is required in production/);
+    expect(() => loadConfig({ SECRETS_KEY: 'short' })).toThrow(/SECRETS_KEY must be 64 hex digits/);
     const config = loadConfig({
       NODE_ENV: 'production',
       PUBLIC_URL: 'https://training.example.org.uk/',
       SESSION_SECRET: 'x'.repeat(40),
+      SECRETS_KEY: 'ab'.repeat(32),
       SMTP_URL: 'smtp://mail.example.org.uk:587',
     });
     expect(config.publicUrl).toBe('https://training.example.org.uk');
     expect(config.devMailbox).toBe(false);
+    expect(config.secretsKey).toEqual(Buffer.from('ab'.repeat(32), 'hex'));
   });
 
   it('offers the development mailbox only without SMTP and outside production', () => {

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
+import { parseSecretsKey } from './services/secretBox.js';
+
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
@@ -30,6 +32,14 @@ const configSchema = z
       .optional(),
     /** Signs cookies (the CSRF secret). At least 32 characters; required in production. */
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Encrypts secrets Trellis must read back (staff authenticator secrets): 64 hex digits or base64
+     * of 32 random bytes. Required in production; in development a key file beside the data is used.
+     */
+    SECRETS_KEY: z
+      .string()
+      .refine((value) => parseSecretsKey(value) !== null, 'must be 64 hex digits or base64 of 32 bytes')
+      .optional(),
     /** smtp://user:password@host:587 or smtps://…; without it, mail goes to the development mailbox. */
     SMTP_URL: z
       .string()
@@ -49,6 +59,13 @@ const configSchema = z
         code: 'custom',
         path: ['SESSION_SECRET'],
         message: 'is required in production (a random value of at least 32 characters)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SECRETS_KEY'],
+        message: 'is required in production (64 hex digits: openssl rand -hex 32)',
       });
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
@@ -92,6 +109,10 @@ export interface Config {
   logLevel: string;
   reloadTemplates: boolean;
   sessionSecret: string;
+  /** From SECRETS_KEY; null outside production when not set (see services/secretBox.ts). */
+  secretsKey: Buffer | null;
+  /** Where development keeps its key when SECRETS_KEY is not set. */
+  secretsKeyFile: string;
   smtpUrl: string | null;
   mailFrom: string;
   /** The development mailbox page: only without SMTP, and never in production. */
@@ -123,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reloadTemplates: value.RELOAD_TEMPLATES,
     // Outside production a per-start secret is fine: only CSRF cookies depend on it.
     sessionSecret: value.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    secretsKey: value.SECRETS_KEY ? parseSecretsKey(value.SECRETS_KEY) : null,
+    secretsKeyFile: 'data/secrets.key',
     smtpUrl: value.SMTP_URL ?? null,
     mailFrom: value.MAIL_FROM,
     devMailbox: !value.SMTP_URL && value.NODE_ENV !== 'production',

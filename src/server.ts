@@ -16,6 +16,7 @@ import { demoProgramme } from './demo/programme.js';
 import { createAdmin } from './cli/createAdmin.js';
 import { startJobs } from './jobs/scheduler.js';
 import { buildServices } from './services/index.js';
+import { resolveSecretsKey } from './services/secretBox.js';
 
 async function main() {
   const config = loadConfig();
@@ -24,7 +25,10 @@ async function main() {
     onConnectionError: (error) =>
       log.warn({ err: error }, 'database connection dropped; it will be replaced'),
   });
-  const services = buildServices(database, { publicUrl: config.publicUrl });
+  const services = buildServices(database, {
+    publicUrl: config.publicUrl,
+    secretsKey: resolveSecretsKey(config),
+  });
   const app = await buildApp(config, services);
   log = app.log;
 

@@ -12,6 +12,7 @@ import { openDatabase } from '../data/db.js';
 import { migrateToLatest } from '../data/migrations/index.js';
 import { startJobs } from '../jobs/scheduler.js';
 import { buildServices } from '../services/index.js';
+import { resolveSecretsKey } from '../services/secretBox.js';
 import { createAdmin } from './createAdmin.js';
 
 const USAGE = `Usage: npm run trellis -- <command>
@@ -33,7 +34,10 @@ async function main(command: string | undefined) {
   const database = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(database.db, database.dialect);
-    const services = buildServices(database, { publicUrl: config.publicUrl });
+    const services = buildServices(database, {
+      publicUrl: config.publicUrl,
+      secretsKey: resolveSecretsKey(config),
+    });
     if (command === 'create-admin') {
       const { values } = parseArgs({
         args: process.argv.slice(3),

@@ -21,6 +21,7 @@ import { Notifications, type MailContext } from './notifications.js';
 import { PeopleService } from './peopleService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
+import { SecretBox } from './secretBox.js';
 import { SettingsService } from './settingsService.js';
 import { StaffService } from './staffService.js';
 
@@ -54,6 +55,8 @@ export interface ServiceOptions {
   /** Where links in emails point. */
   publicUrl: string;
   booking?: BookingServiceOptions;
+  /** Seals secrets stored for reading back (see secretBox.ts resolveSecretsKey). */
+  secretsKey: Buffer;
 }
 
 /** What the back-office services are built from. */
@@ -104,7 +107,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,
     outbox: new OutboxRepository(database.db),
-    staff: new StaffService(database.db, clock),
+    staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey)),
     audit: new AuditRepository(database.db),
     programme: new ProgrammeService(deps),
     sessionAdmin: new SessionAdminService(deps),

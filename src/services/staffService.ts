@@ -29,7 +29,9 @@ import {
   type StaffRole,
   type StaffSessionStage,
 } from '../domain/staff.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from './clock.js';
+import type { SecretBox } from './secretBox.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export interface SignedInStaff {
@@ -38,6 +40,15 @@ export interface SignedInStaff {
   email: string;
   role: StaffRole;
   /** The trainer this person is, for a trainer's own sessions. */
+  trainerId: number | null;
+  /** Signed in with a one-time password: they must choose their own before anything else. */
+  mustChangePassword: boolean;
+}
+
+export interface StaffChanges {
+  name: string;
+  role: StaffRole;
+  /** Required for a trainer (their own sessions are this trainer's). */
   trainerId: number | null;
 }
 
@@ -96,13 +107,165 @@ export class StaffService {
   constructor(
     db: Kysely<DB>,
     private readonly clock: Clock,
+    /** Authenticator secrets are stored sealed with it (see secretBox.ts). */
+    private readonly box: SecretBox,
   ) {
     this.staff = new StaffRepository(db);
   }
 
-  /** Creates a staff account with this password (argon2id); it must enrol a second factor at first sign-in. */
-  async create(details: NewStaff, password: string): Promise<number> {
-    return this.staff.create(details, await argon2Hash(password), this.clock.now());
+  /**
+   * Creates a staff account with this password (argon2id); it must enrol a
+   * second factor at first sign-in. `oneTime`: the password is to be passed
+   * on, and its holder must choose their own after signing in.
+   */
+  async create(details: NewStaff, password: string, options: { oneTime?: boolean } = {}): Promise<number> {
+    return this.staff.create(details, await argon2Hash(password), this.clock.now(), options.oneTime ?? false);
+  }
+
+  list() {
+    return this.staff.list();
+  }
+
+  /** The trainers a trainer's account can be linked to. */
+  trainers() {
+    return this.staff.trainers();
+  }
+
+  async find(id: number) {
+    const staff = await this.staff.find(id);
+    if (!staff) throw new NotFoundError('staff member');
+    return staff;
+  }
+
+  /**
+   * An administrator adds someone: a one-time password to pass on (shown
+   * once), changed at their first sign-in, after they set up an authenticator.
+   */
+  async invite(
+    actorId: number,
+    details: StaffChanges & { email: string },
+  ): Promise<{ id: number; password: string }> {
+    const password = newOneTimePassword();
+    const hash = await argon2Hash(password);
+    const now = this.clock.now();
+    const id = await this.staff.transaction(async (repository) => {
+      const id = await repository.create(details, hash, now, true);
+      await repository.audit(
+        { actorId, action: 'staff_created', entityId: id, details: { role: details.role } },
+        now,
+      );
+      return id;
+    });
+    return { id, password };
+  }
+
+  /** Name, role and trainer. The hub always keeps at least one administrator. */
+  async update(actorId: number, id: number, changes: StaffChanges): Promise<string[]> {
+    const now = this.clock.now();
+    return this.staff.transaction(async (repository) => {
+      const before = await repository.find(id);
+      if (!before) throw new NotFoundError('staff member');
+      if (before.role === 'admin' && changes.role !== 'admin' && !before.disabled_at) {
+        if ((await repository.activeAdministrators()) <= 1) {
+          throw new ConflictError(
+            `${before.name} is the only administrator. Make someone else an administrator first, so the hub is never left without one.`,
+          );
+        }
+      }
+      const changed: string[] = (['name', 'role'] as const).filter((field) => before[field] !== changes[field]);
+      if (before.trainer_id !== changes.trainerId) changed.push('trainer');
+      if (!changed.length) return [];
+      await repository.update(id, changes, now);
+      await repository.audit(
+        {
+          actorId,
+          action: 'staff_updated',
+          entityId: id,
+          details: {
+            changed,
+            role: before.role !== changes.role ? { from: before.role, to: changes.role } : undefined,
+          },
+        },
+        now,
+      );
+      return changed;
+    });
+  }
+
+  /** Disabling signs the person out everywhere at once. Nobody disables themselves or the last administrator. */
+  async setDisabled(actorId: number, id: number, disabled: boolean): Promise<void> {
+    const now = this.clock.now();
+    await this.staff.transaction(async (repository) => {
+      const staff = await repository.find(id);
+      if (!staff) throw new NotFoundError('staff member');
+      if (disabled && id === actorId) {
+        throw new ConflictError('You cannot disable your own account. Ask another administrator.');
+      }
+      if (
+        disabled &&
+        staff.role === 'admin' &&
+        !staff.disabled_at &&
+        (await repository.activeAdministrators()) <= 1
+      ) {
+        throw new ConflictError(`${staff.name} is the only administrator, so their account stays open.`);
+      }
+      if (Boolean(staff.disabled_at) === disabled) return;
+      await repository.setDisabled(id, disabled ? now : null, now);
+      if (disabled) await repository.revokeAllSessions(id, now);
+      await repository.audit(
+        { actorId, action: disabled ? 'staff_disabled' : 'staff_enabled', entityId: id },
+        now,
+      );
+    });
+  }
+
+  /**
+   * For someone who lost their phone and their recovery codes: forgets the
+   * authenticator, so the next sign-in (with their password) sets up a new one.
+   */
+  async resetSecondFactor(actorId: number, id: number): Promise<void> {
+    const now = this.clock.now();
+    await this.staff.transaction(async (repository) => {
+      if (!(await repository.find(id))) throw new NotFoundError('staff member');
+      await repository.clearSecondFactor(id, now);
+      await repository.revokeAllSessions(id, now);
+      await repository.audit({ actorId, action: 'staff_second_factor_reset', entityId: id }, now);
+    });
+  }
+
+  /** A new one-time password for someone who forgot theirs (shown once to the administrator). */
+  async resetPassword(actorId: number, id: number): Promise<string> {
+    const password = newOneTimePassword();
+    const hash = await argon2Hash(password);
+    const now = this.clock.now();
+    await this.staff.transaction(async (repository) => {
+      if (!(await repository.find(id))) throw new NotFoundError('staff member');
+      await repository.setPassword(id, hash, true, now);
+      await repository.revokeAllSessions(id, now);
+      await repository.audit({ actorId, action: 'staff_password_reset', entityId: id }, now);
+    });
+    return password;
+  }
+
+  /**
+   * A staff member chooses a new password, giving their current one. Other
+   * browsers are signed out; this one stays signed in. False when the
+   * current password is wrong.
+   */
+  async changeOwnPassword(session: StaffSession, current: string, next: string): Promise<boolean> {
+    const staff = await this.staff.find(session.staff.id);
+    if (!staff || !(await argon2Verify(staff.password_hash, current).catch(() => false))) return false;
+    const hash = await argon2Hash(next);
+    const now = this.clock.now();
+    await this.staff.transaction(async (repository) => {
+      await repository.setPassword(staff.id, hash, false, now);
+      await repository.revokeOtherSessions(staff.id, session.sessionIdHash, now);
+      await repository.audit(
+        { actorId: staff.id, action: 'staff_password_changed', entityId: staff.id },
+        now,
+      );
+    });
+    return true;
   }
 
   findByEmail(email: string) {
@@ -147,6 +310,7 @@ export class StaffService {
         email: staff.email,
         role: staff.role,
         trainerId: staff.trainer_id,
+        mustChangePassword: staff.password_change_required_at !== null,
       },
       stage: session.stage,
       sessionIdHash: idHash,
@@ -162,11 +326,13 @@ export class StaffService {
     let staff = await this.staff.find(session.staff.id);
     if (!staff || staff.totp_enrolled_at) return null;
     if (!staff.totp_secret) {
-      await this.staff.setPendingTotpSecret(staff.id, new Secret({ size: 20 }).base32, this.clock.now());
+      const fresh = new Secret({ size: 20 }).base32;
+      await this.staff.setPendingTotpSecret(staff.id, this.box.seal(fresh), this.clock.now());
       staff = await this.staff.find(staff.id);
       if (!staff?.totp_secret) return null;
     }
-    return { secret: staff.totp_secret!, uri: this.totp(staff.totp_secret!, staff.email, issuer).toString() };
+    const secret = this.box.open(staff.totp_secret);
+    return { secret, uri: this.totp(secret, staff.email, issuer).toString() };
   }
 
   /**
@@ -182,7 +348,7 @@ export class StaffService {
     const staff = await this.staff.find(session.staff.id);
     if (!staff?.totp_secret || staff.totp_enrolled_at) return null;
     const now = this.clock.now();
-    const step = this.validTotpStep(staff.totp_secret, staff.email, code, now);
+    const step = this.validTotpStep(this.box.open(staff.totp_secret), staff.email, code, now);
     if (step === null) return null;
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const secret = await this.staff.transaction(async (repository) => {
@@ -214,7 +380,7 @@ export class StaffService {
     const isTotp = new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(typed);
     const result = await this.staff.transaction(async (repository) => {
       if (isTotp) {
-        const step = this.validTotpStep(staff.totp_secret!, staff.email, typed, now);
+        const step = this.validTotpStep(this.box.open(staff.totp_secret!), staff.email, typed, now);
         if (step === null || !(await repository.useTotpStep(staff.id, step))) return null;
       } else if (!(await repository.useRecoveryCode(staff.id, recoveryCodeHash(staff.id, typed), now))) {
         return null;

@@ -33,6 +33,7 @@ export class ServerProcess {
       {
         ...process.env,
         NODE_ENV: 'production',
+        SECRETS_KEY: '5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e',
         HOST: '127.0.0.1',
         PORT: String(this.port),
         PUBLIC_URL: this.baseUrl,

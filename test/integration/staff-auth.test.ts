@@ -117,11 +117,59 @@ eachDatabase('staff sign-in', (dialect) => {
     const hashes = await db().selectFrom('staff_recovery_codes').select('code_hash').execute();
     expect(hashes).toHaveLength(10);
     expect(hashes.map((h) => h.code_hash)).not.toContain(codes[0]);
+    // The authenticator secret is stored sealed, not as the app was given it.
+    const stored2 = await db()
+      .selectFrom('staff_users')
+      .where('email', '=', admin.email)
+      .select('totp_secret')
+      .executeTakeFirstOrThrow();
+    expect(stored2.totp_secret).toMatch(/^v1\./);
+    expect(stored2.totp_secret).not.toContain(secret.replace(/\s/g, ''));
+
+    // The one-time password gets them only as far as choosing their own.
+    for (const path of ['/admin', COORDINATORS_ONLY, '/admin/settings']) {
+      const sent = await client.get(path);
+      expect(sent.statusCode, path).toBe(303);
+      expect(sent.headers.location).toBe('/admin/password');
+    }
+    const short = await client.submit('/admin/password', {
+      currentPassword: admin.password,
+      newPassword: 'too short',
+      confirmPassword: 'too short',
+    });
+    expect(short.statusCode).toBe(400);
+    expect(parsePage(short.body).text('#newPassword-error')).toContain('at least 12 characters');
+    const wrongCurrent = await client.submit('/admin/password', {
+      currentPassword: 'not the one-time password',
+      newPassword: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    expect(parsePage(wrongCurrent.body).text('#currentPassword-error')).toContain('not right');
+    const mismatch = await client.submit('/admin/password', {
+      currentPassword: admin.password,
+      newPassword: PASSWORD,
+      confirmPassword: `${PASSWORD}!`,
+    });
+    expect(parsePage(mismatch.body).text('#confirmPassword-error')).toContain('do not match');
+    const chosen = await client.submit('/admin/password', {
+      currentPassword: admin.password,
+      newPassword: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    expect(chosen.headers.location).toBe('/admin/password?done=changed');
 
     const home = await client.get('/admin');
     expect(home.statusCode).toBe(200);
     expect(home.body).toContain('Alex Admin');
     expect((await client.get(COORDINATORS_ONLY)).statusCode).toBe(200);
+    // The one-time password no longer works; the chosen one does.
+    const again = new WebClient(t.app);
+    expect(
+      (await again.submit('/admin/sign-in', { email: admin.email, password: admin.password })).statusCode,
+    ).toBe(400);
+    expect(
+      (await again.submit('/admin/sign-in', { email: admin.email, password: PASSWORD })).headers.location,
+    ).toBe('/admin/sign-in/code');
     // Enrolment is over: the page sends a signed-in admin on.
     expect((await client.get('/admin/enrol')).headers.location).toBe('/admin');
   });

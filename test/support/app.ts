@@ -2,6 +2,8 @@
  * The real Trellis app on a fresh test database, built exactly as the server
  * builds it (same plugins, same services), with a clock the test controls.
  */
+import { randomBytes } from 'node:crypto';
+
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../../src/app.js';
@@ -47,6 +49,8 @@ export async function createTestApp(
   const services = buildServices(database, {
     clock,
     publicUrl: config.publicUrl,
+    // Each test's database is new, so a new key is all it needs.
+    secretsKey: randomBytes(32),
     ...(options.booking ? { booking: options.booking } : {}),
   });
   const app = await buildApp(config, services);

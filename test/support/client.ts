@@ -61,7 +61,11 @@ export class WebClient {
     const page = await this.get(pageUrl);
     const { document } = parsePage(page.body);
     const forms = [...document.querySelectorAll('form[method="post"]')];
-    const form = action ? forms.find((f) => f.getAttribute('action') === action) : forms[0];
+    // Without an action: the page's own form, not the sign-out button every
+    // back-office page carries in its header.
+    const form = action
+      ? forms.find((f) => f.getAttribute('action') === action)
+      : (forms.find((f) => f.getAttribute('action') !== '/admin/sign-out') ?? forms[0]);
     if (!form)
       throw new Error(`No form${action ? ` for ${action}` : ''} on ${pageUrl} (status ${page.statusCode})`);
     const hidden: Record<string, string> = {};

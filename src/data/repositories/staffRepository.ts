@@ -1,13 +1,14 @@
 /**
  * Staff accounts, their sign-in sessions and their recovery codes. As with
  * delegates, secrets the browser holds are never stored: sessions are kept
- * as SHA-256 hashes of the cookie's random value, recovery codes as hashes.
-
+ * as SHA-256 hashes of the cookie's random value, recovery codes as hashes,
+ * and authenticator secrets sealed (services/secretBox.ts) before they get here.
  */
 import type { Kysely, Transaction } from 'kysely';
 
 import type { StaffRole, StaffSessionStage } from '../../domain/staff.js';
 import type { DB } from '../schema.js';
+import { recordAudit, type AuditEntry } from './auditRepository.js';
 
 /** The whole database, staff tables included (they are in schema.ts). */
 export type StaffDB = DB;
@@ -36,7 +37,8 @@ export class StaffRepository {
     return (this.db as Kysely<StaffDB>).transaction().execute((trx) => work(this.within(trx)));
   }
 
-  async create(staff: NewStaff, passwordHash: string, now: Date): Promise<number> {
+  /** `oneTime`: the password was given by someone else, so its holder must choose their own. */
+  async create(staff: NewStaff, passwordHash: string, now: Date, oneTime = false): Promise<number> {
     const at = now.toISOString();
     const row = await this.db
       .insertInto('staff_users')
@@ -50,6 +52,7 @@ export class StaffRepository {
         totp_enrolled_at: null,
         totp_last_step: null,
         disabled_at: null,
+        password_change_required_at: oneTime ? at : null,
         created_at: at,
         updated_at: at,
       })
@@ -197,5 +200,106 @@ export class StaffRepository {
       .where('staff_id', '=', staffId)
       .where('revoked_at', 'is', null)
       .execute();
+  }
+
+  /** Every staff account, with the trainer each trainer is, for administrators. */
+  list() {
+    return this.db
+      .selectFrom('staff_users')
+      .leftJoin('trainers', 'trainers.id', 'staff_users.trainer_id')
+      .select([
+        'staff_users.id',
+        'staff_users.name',
+        'staff_users.email',
+        'staff_users.role',
+        'staff_users.trainer_id',
+        'trainers.name as trainer_name',
+        'staff_users.totp_enrolled_at',
+        'staff_users.disabled_at',
+        'staff_users.password_change_required_at',
+        'staff_users.created_at',
+      ])
+      .orderBy('staff_users.disabled_at', (ob) => ob.nullsFirst())
+      .orderBy('staff_users.name')
+      .execute();
+  }
+
+  async update(
+    id: number,
+    changes: { name: string; role: StaffRole; trainerId: number | null },
+    now: Date,
+  ): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({
+        name: changes.name,
+        role: changes.role,
+        trainer_id: changes.trainerId,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setDisabled(id: number, disabledAt: Date | null, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({ disabled_at: disabledAt?.toISOString() ?? null, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Forgets the authenticator and recovery codes: the next sign-in sets up a new one. */
+  async clearSecondFactor(id: number, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({ totp_secret: null, totp_enrolled_at: null, totp_last_step: null, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+    await this.db.deleteFrom('staff_recovery_codes').where('staff_id', '=', id).execute();
+  }
+
+  /** `oneTime`: set by an administrator to pass on, so it must be changed at next sign-in. */
+  async setPassword(id: number, passwordHash: string, oneTime: boolean, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({
+        password_hash: passwordHash,
+        password_change_required_at: oneTime ? now.toISOString() : null,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async activeAdministrators(): Promise<number> {
+    const row = await this.db
+      .selectFrom('staff_users')
+      .where('role', '=', 'admin')
+      .where('disabled_at', 'is', null)
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** A staff action on a staff account, in this repository's transaction. */
+  async audit(entry: Omit<AuditEntry, 'actorType' | 'entityType'>, now: Date): Promise<void> {
+    await recordAudit(this.db, { ...entry, actorType: 'staff', entityType: 'staff' }, now);
+  }
+
+  /** Ends every session of a staff member's but one (the browser that changed the password). */
+  async revokeOtherSessions(staffId: number, keepIdHash: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('staff_sessions')
+      .set({ revoked_at: now.toISOString() })
+      .where('staff_id', '=', staffId)
+      .where('id_hash', '!=', keepIdHash)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** The trainers a trainer's account can be linked to. */
+  trainers() {
+    return this.db.selectFrom('trainers').select(['id', 'name']).orderBy('name').execute();
   }
 }

@@ -93,9 +93,15 @@ function body(request: FastifyRequest): Record<string, unknown> {
  * with one of `roles` gets through. Anyone else (signed out, part-way
  * through signing in, or in another role) sees the ordinary "page not
  * found", so nobody learns which admin pages exist.
+ *
+ * Someone signed in with a one-time password is sent to choose their own
+ * first, whatever they asked for (`choosingPassword` marks that page).
  */
-export function requireStaff(roles: readonly StaffRole[]): preHandlerAsyncHookHandler {
-  return async function requireStaffRole(request: FastifyRequest) {
+export function requireStaff(
+  roles: readonly StaffRole[],
+  options: { choosingPassword?: boolean } = {},
+): preHandlerAsyncHookHandler {
+  return async function requireStaffRole(request: FastifyRequest, reply: FastifyReply) {
     if (typeof request.server.loadStaff !== 'function') {
       throw new Error('requireStaff needs the staff sign-in plugin registered in this scope');
     }
@@ -104,8 +110,13 @@ export function requireStaff(roles: readonly StaffRole[]): preHandlerAsyncHookHa
     if (!session || session.stage !== 'signed_in' || !roles.includes(session.staff.role)) {
       throw new NotFoundError();
     }
+    if (session.staff.mustChangePassword && !options.choosingPassword) {
+      return reply.redirect(CHOOSE_PASSWORD_PATH, 303);
+    }
   };
 }
+
+export const CHOOSE_PASSWORD_PATH = '/admin/password';
 
 export default fp(
   async function staffAuth(app: FastifyInstance, options: StaffAuthOptions) {
