@@ -95,7 +95,8 @@ export class AccountService {
         const accounts = this.accounts.within(trx);
         const existing = await accounts.findDelegateByEmail(input.email);
         if (existing) {
-          await this.sendPasswordReset(trx, ctx, existing, now);
+          // A merged duplicate cannot be brought back by resetting its password.
+          if (existing.merged_into_id === null) await this.sendPasswordReset(trx, ctx, existing, now);
           return;
         }
         const organisationId =
@@ -115,7 +116,8 @@ export class AccountService {
 
   private async organisationFor(accounts: AccountRepository, name: string, now: Date): Promise<number> {
     const existing = await accounts.findOrganisationByName(name);
-    if (existing) return existing.id;
+    // A name staff merged into another organisation means that one.
+    if (existing) return existing.merged_into_id ?? existing.id;
     // Staff set the real type when they confirm it.
     return accounts.createUnconfirmedOrganisation(name, 'partner_agency', now);
   }
@@ -168,7 +170,8 @@ export class AccountService {
   async signIn(email: string, password: string): Promise<string | null> {
     const delegate = await this.accounts.findDelegateByEmail(email);
     const ok = await argon2Verify(delegate?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
-    if (!delegate || !delegate.password_hash || !ok) return null;
+    // A duplicate staff merged into another account signs in like no account.
+    if (!delegate || !delegate.password_hash || delegate.merged_into_id !== null || !ok) return null;
     const now = this.clock.now();
     const secret = newSecret();
     const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);
@@ -183,7 +186,7 @@ export class AccountService {
     const now = this.clock.now();
     if (!session || sessionState(session, now) !== 'active') return null;
     const delegate = await this.accounts.findDelegate(session.delegate_id);
-    if (!delegate) return null;
+    if (!delegate || delegate.merged_into_id !== null) return null;
     if (now.getTime() - new Date(session.last_seen_at).getTime() > TOUCH_EVERY_MILLISECONDS) {
       await this.accounts.touchSession(idHash, now);
     }
@@ -203,7 +206,7 @@ export class AccountService {
   /** Always looks the same from outside, whether or not the address has an account. */
   async requestPasswordReset(email: string): Promise<void> {
     const delegate = await this.accounts.findDelegateByEmail(email);
-    if (!delegate) return;
+    if (!delegate || delegate.merged_into_id !== null) return;
     const ctx = await this.context();
     await this.db
       .transaction()

@@ -94,18 +94,25 @@ export class AccountRepository {
       .execute();
   }
 
-  /** The hub's confirmed organisations, for the registration list. */
+  /** The hub's confirmed organisations, for the registration list (not duplicates staff merged away). */
   listOrganisations() {
     return this.db
       .selectFrom('organisations')
       .where('confirmed_at', 'is not', null)
+      .where('merged_into_id', 'is', null)
       .select(['id', 'name', 'type'])
       .orderBy('name')
       .execute();
   }
 
+  /** An organisation a delegate may choose: one merged away (a stale form, say) is not found. */
   findOrganisation(id: number) {
-    return this.db.selectFrom('organisations').where('id', '=', id).selectAll().executeTakeFirst();
+    return this.db
+      .selectFrom('organisations')
+      .where('id', '=', id)
+      .where('merged_into_id', 'is', null)
+      .selectAll()
+      .executeTakeFirst();
   }
 
   findOrganisationByName(name: string) {
