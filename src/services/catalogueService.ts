@@ -178,14 +178,19 @@ export class CatalogueService {
     ]);
     const summary = toSummary({ ...row, parts_count: parts.length });
     const timing: SessionTiming = sessionTiming(summary.startsAt, summary.endsAt, now);
-    const window: BookingWindow = bookingWindow(
-      {
-        startsAt: summary.startsAt,
-        bookingOpensAt: row.booking_opens_at ? new Date(row.booking_opens_at) : null,
-        bookingClosesAt: row.booking_closes_at ? new Date(row.booking_closes_at) : null,
-      },
-      now,
-    );
+    // An archived course is withdrawn: its dates are no longer offered for
+    // booking (the booking service refuses them too). The page itself stays,
+    // for delegates whose bookings link to it.
+    const window: BookingWindow = course.archived
+      ? { state: 'closed' }
+      : bookingWindow(
+          {
+            startsAt: summary.startsAt,
+            bookingOpensAt: row.booking_opens_at ? new Date(row.booking_opens_at) : null,
+            bookingClosesAt: row.booking_closes_at ? new Date(row.booking_closes_at) : null,
+          },
+          now,
+        );
     return {
       ...summary,
       course,

@@ -1,8 +1,669 @@
 /**
- * Courses, venues and trainers as coordinators edit them: create, edit, duplicate and archive courses; edit venues and trainers. Every change is audited.
+ * Courses, venues and trainers as coordinators edit them: create, edit,
+ * duplicate and archive courses; add and edit venues and trainers. Every
+ * change is audited in the transaction that makes it.
+ *
+ * A record's slug (its public address) is made once from its title or name
+ * and kept when that is reworded, so links already shared keep working.
  */
+import type { Transaction } from 'kysely';
+
+import { recordAudit } from '../data/repositories/auditRepository.js';
+import {
+  ProgrammeAdminRepository,
+  type CourseFields,
+  type CourseStatusFilter,
+  type TrainerFields,
+  type VenueFields,
+} from '../data/repositories/programmeAdminRepository.js';
+import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
+import type { DB, Instant } from '../data/schema.js';
+import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
+import { slugify, uniqueSlug } from '../domain/slug.js';
+import { formatShortDate, formatTimeRange } from '../domain/time.js';
+import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { ServiceDeps } from './index.js';
+
+/** Who is making a change, for the audit log. */
+export interface StaffActor {
+  id: number;
+}
+
+export interface TestimonialInput {
+  quote: string;
+  attribution: string;
+  /** The person agreed to it being published. */
+  consent: boolean;
+}
+
+export interface CourseInput extends CourseFields {
+  keyAreas: string[];
+  learningOutcomes: string[];
+  testimonials: TestimonialInput[];
+  topicIds: number[];
+  audienceIds: number[];
+}
+
+export type VenueInput = VenueFields;
+export type TrainerInput = TrainerFields;
+
+/** The suffix a duplicate's title gets. */
+const COPY_SUFFIX = ' (copy)';
+/** Course titles are at most this long (the form says so). */
+export const COURSE_TITLE_LIMIT = 120;
+
+/** Attempts at a free slug when someone else takes the one chosen at the same moment. */
+const SLUG_ATTEMPTS = 3;
 
 export class ProgrammeService {
   constructor(private readonly deps: ServiceDeps) {}
+
+  private get repo() {
+    return new ProgrammeAdminRepository(this.deps.db);
+  }
+
+  private now(): Date {
+    return this.deps.clock.now();
+  }
+
+  // ---------------------------------------------------------------- courses
+
+  /** Courses matching the words, in the status chosen, with how many of each status match. */
+  async courseList(filter: { words: string[]; status: CourseStatusFilter }) {
+    const rows = await this.repo.listCourses(filter.words, this.now().toISOString());
+    const courses = rows.map((row) => ({
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      levelLabel: COURSE_LEVEL_LABELS[row.level],
+      upcoming: Number(row.upcoming),
+      archived: row.archived_at !== null,
+    }));
+    return {
+      courses: courses.filter(
+        (c) => filter.status === 'all' || (filter.status === 'archived' ? c.archived : !c.archived),
+      ),
+      counts: {
+        live: courses.filter((c) => !c.archived).length,
+        archived: courses.filter((c) => c.archived).length,
+        all: courses.length,
+      },
+    };
+  }
+
+  /** The topics and audiences a course can be tagged with. */
+  async courseFormOptions() {
+    const [topics, audiences] = await Promise.all([this.repo.listTopics(), this.repo.listAudiences()]);
+    return { topics, audiences };
+  }
+
+  /** A course as it stands, for its edit form, with the form's choices. */
+  async courseForEdit(courseId: number) {
+    const repo = this.repo;
+    const row = await repo.findCourse(courseId);
+    if (!row) throw new NotFoundError('course');
+    const [lists, options] = await Promise.all([repo.courseLists(courseId), this.courseFormOptions()]);
+    return {
+      course: {
+        id: row.id,
+        slug: row.slug,
+        title: row.title,
+        summary: row.summary,
+        description: row.description,
+        audience: row.audience,
+        level: row.level,
+        contentNotes: row.content_notes,
+        cpdHours: row.cpd_hours,
+        practicalNotes: row.practical_notes,
+        archived: row.archived_at !== null,
+        keyAreas: lists.keyAreas,
+        learningOutcomes: lists.learningOutcomes,
+        testimonials: lists.testimonials.map((t) => ({
+          quote: t.quote,
+          attribution: t.attribution,
+          consent: t.published_at !== null,
+        })),
+        topicIds: lists.topics.map((t) => t.id),
+        audienceIds: lists.audiences.map((a) => a.id),
+      },
+      options,
+    };
+  }
+
+  /** A course as staff see it: every fact, every testimonial, and its sessions. */
+  async course(courseId: number) {
+    const repo = this.repo;
+    const row = await repo.findCourse(courseId);
+    if (!row) throw new NotFoundError('course');
+    const now = this.now();
+    const [lists, sessions, stranded] = await Promise.all([
+      repo.courseLists(courseId),
+      repo.courseSessions(courseId, now.toISOString()),
+      repo.sessionsWithDelegates(courseId, now.toISOString()),
+    ]);
+    type SessionRow = (typeof sessions.upcoming)[number];
+    const sessionView = (s: SessionRow) => {
+      const startsAt = new Date(s.starts_at);
+      const endsAt = new Date(s.ends_at);
+      const confirmed = Number(s.confirmed);
+      return {
+        id: s.id,
+        date: formatShortDate(startsAt),
+        time: formatTimeRange(startsAt, endsAt),
+        parts: Number(s.parts),
+        where: s.venue_name ? `${s.venue_name}, ${s.venue_town ?? ''}`.replace(/, $/, '') : 'Online',
+        formatLabel: SESSION_FORMAT_LABELS[s.format],
+        capacity: s.capacity,
+        confirmed,
+        waitlisted: Number(s.waitlisted),
+        cancelled: s.cancelled_at !== null,
+        full: confirmed >= s.capacity,
+        inProgress: startsAt <= now && now < endsAt,
+      };
+    };
+    return {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      summary: row.summary,
+      description: row.description,
+      audience: row.audience,
+      levelLabel: COURSE_LEVEL_LABELS[row.level],
+      contentNotes: row.content_notes,
+      cpdHoursText: describeCpdHours(row.cpd_hours),
+      practicalNotes: row.practical_notes,
+      archived: row.archived_at !== null,
+      archivedOn: row.archived_at ? formatShortDate(new Date(row.archived_at)) : null,
+      updatedOn: formatShortDate(new Date(row.updated_at)),
+      keyAreas: lists.keyAreas,
+      learningOutcomes: lists.learningOutcomes,
+      testimonials: lists.testimonials.map((t) => ({
+        quote: t.quote,
+        attribution: t.attribution,
+        published: t.published_at !== null,
+      })),
+      topics: lists.topics.map((t) => t.name),
+      audiences: lists.audiences.map((a) => a.name),
+      upcomingSessions: sessions.upcoming.map(sessionView),
+      recentSessions: sessions.recent.map(sessionView),
+      /** Sessions still to run with delegates on them: archiving waits for these. */
+      sessionsWithDelegates: stranded,
+    };
+  }
+
+  async createCourse(input: CourseInput, actor: StaffActor): Promise<{ id: number }> {
+    await this.checkTags(input);
+    return this.withFreshSlug(async (trx, now) => {
+      const slug = await this.freeSlug(trx, 'courses', slugify(input.title, 'course'));
+      const id = await new ProgrammeRepository(trx).createCourse(
+        {
+          ...input,
+          slug,
+          testimonials: input.testimonials.map((t) => ({
+            quote: t.quote,
+            attribution: t.attribution,
+            publishedAt: t.consent ? now : null,
+          })),
+        },
+        now,
+      );
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'course_created',
+          entityType: 'course',
+          entityId: id,
+          details: { title: input.title, slug },
+        },
+        now,
+      );
+      return { id };
+    });
+  }
+
+  /** Saves a course; its slug stays as it was. Returns the fields that changed (none: nothing written). */
+  async updateCourse(
+    courseId: number,
+    input: CourseInput,
+    actor: StaffActor,
+  ): Promise<{ changed: string[] }> {
+    await this.checkTags(input);
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const repo = this.repo.within(trx);
+      const row = await repo.findCourse(courseId);
+      if (!row) throw new NotFoundError('course');
+      const lists = await repo.courseLists(courseId);
+      const before = {
+        title: row.title,
+        summary: row.summary,
+        description: row.description,
+        audience: row.audience,
+        level: row.level,
+        contentNotes: row.content_notes,
+        cpdHours: row.cpd_hours,
+        practicalNotes: row.practical_notes,
+        keyAreas: lists.keyAreas,
+        learningOutcomes: lists.learningOutcomes,
+        testimonials: lists.testimonials.map((t) => ({
+          quote: t.quote,
+          attribution: t.attribution,
+          consent: t.published_at !== null,
+        })),
+        topicIds: lists.topics.map((t) => t.id).sort((a, b) => a - b),
+        audienceIds: lists.audiences.map((a) => a.id).sort((a, b) => a - b),
+      };
+      const after = {
+        ...input,
+        testimonials: input.testimonials.map((t) => ({
+          quote: t.quote,
+          attribution: t.attribution,
+          consent: t.consent,
+        })),
+        topicIds: [...new Set(input.topicIds)].sort((a, b) => a - b),
+        audienceIds: [...new Set(input.audienceIds)].sort((a, b) => a - b),
+      };
+      const changed = (Object.keys(before) as (keyof typeof before)[]).filter(
+        (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+      );
+      if (!changed.length) return { changed };
+
+      // A testimonial already published keeps the date consent was first recorded.
+      const publishedBefore = new Map(
+        lists.testimonials
+          .filter((t) => t.published_at !== null)
+          .map((t) => [`${t.quote}\n${t.attribution}`, t.published_at as Instant]),
+      );
+      await repo.updateCourse(
+        courseId,
+        input,
+        {
+          keyAreas: input.keyAreas,
+          learningOutcomes: input.learningOutcomes,
+          testimonials: input.testimonials.map((t) => ({
+            quote: t.quote,
+            attribution: t.attribution,
+            publishedAt: t.consent
+              ? (publishedBefore.get(`${t.quote}\n${t.attribution}`) ?? now.toISOString())
+              : null,
+          })),
+          topicIds: after.topicIds,
+          audienceIds: after.audienceIds,
+        },
+        now.toISOString(),
+      );
+      // Short facts are recorded before and after; long text and lists by name only.
+      const SHORT = ['title', 'summary', 'audience', 'level', 'cpdHours'] as const;
+      const shortChanged = SHORT.filter((field) => changed.includes(field));
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'course_updated',
+          entityType: 'course',
+          entityId: courseId,
+          details: {
+            changed,
+            ...(shortChanged.length
+              ? {
+                  before: Object.fromEntries(shortChanged.map((f) => [f, before[f]])),
+                  after: Object.fromEntries(shortChanged.map((f) => [f, after[f]])),
+                }
+              : {}),
+          },
+        },
+        now,
+      );
+      return { changed };
+    });
+  }
+
+  /**
+   * A copy to start a similar course from: every fact, list, topic and
+   * audience, no sessions, and testimonials unpublished (consent was given
+   * for the original). It starts archived, so nothing half-edited is public.
+   */
+  async duplicateCourse(courseId: number, actor: StaffActor): Promise<{ id: number }> {
+    return this.withFreshSlug(async (trx, now) => {
+      const repo = this.repo.within(trx);
+      const row = await repo.findCourse(courseId);
+      if (!row) throw new NotFoundError('course');
+      const lists = await repo.courseLists(courseId);
+      const title = `${row.title.slice(0, COURSE_TITLE_LIMIT - COPY_SUFFIX.length).trimEnd()}${COPY_SUFFIX}`;
+      const slug = await this.freeSlug(trx, 'courses', slugify(title, 'course'));
+      const id = await new ProgrammeRepository(trx).createCourse(
+        {
+          slug,
+          title,
+          summary: row.summary,
+          description: row.description,
+          audience: row.audience,
+          level: row.level,
+          contentNotes: row.content_notes,
+          cpdHours: row.cpd_hours,
+          practicalNotes: row.practical_notes,
+          keyAreas: lists.keyAreas,
+          learningOutcomes: lists.learningOutcomes,
+          testimonials: lists.testimonials.map((t) => ({
+            quote: t.quote,
+            attribution: t.attribution,
+            publishedAt: null,
+          })),
+          topicIds: lists.topics.map((t) => t.id),
+          audienceIds: lists.audiences.map((a) => a.id),
+        },
+        now,
+      );
+      await repo.setCourseArchived(id, now.toISOString(), now.toISOString());
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'course_duplicated',
+          entityType: 'course',
+          entityId: id,
+          details: { fromCourseId: courseId, fromTitle: row.title, title, slug },
+        },
+        now,
+      );
+      return { id };
+    });
+  }
+
+  /**
+   * Takes a course out of the public catalogue. Refused while any of its
+   * sessions still to run has delegates booked, offered a place or waiting:
+   * those sessions must be cancelled first (which tells the delegates), so no
+   * one is stranded on a course that has silently disappeared.
+   * Returns false when it was archived already.
+   */
+  async archiveCourse(courseId: number, actor: StaffActor): Promise<boolean> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const repo = this.repo.within(trx);
+      const row = await repo.findCourse(courseId);
+      if (!row) throw new NotFoundError('course');
+      if (row.archived_at !== null) return false;
+      const stranded = await repo.sessionsWithDelegates(courseId, now.toISOString());
+      if (stranded > 0) throw new ConflictError(archiveRefusal(stranded));
+      await repo.setCourseArchived(courseId, now.toISOString(), now.toISOString());
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'course_archived',
+          entityType: 'course',
+          entityId: courseId,
+          details: { title: row.title },
+        },
+        now,
+      );
+      return true;
+    });
+  }
+
+  /** Puts an archived course back in the catalogue. Returns false when it was live already. */
+  async restoreCourse(courseId: number, actor: StaffActor): Promise<boolean> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const repo = this.repo.within(trx);
+      const row = await repo.findCourse(courseId);
+      if (!row) throw new NotFoundError('course');
+      if (row.archived_at === null) return false;
+      await repo.setCourseArchived(courseId, null, now.toISOString());
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'course_restored',
+          entityType: 'course',
+          entityId: courseId,
+          details: { title: row.title, archivedAt: row.archived_at },
+        },
+        now,
+      );
+      return true;
+    });
+  }
+
+  /** Topics and audiences must be ones that exist: a stale form could name a deleted one. */
+  private async checkTags(input: { topicIds: number[]; audienceIds: number[] }): Promise<void> {
+    const { topics, audiences } = await this.courseFormOptions();
+    const fields: Record<string, string> = {};
+    const topicIds = new Set(topics.map((t) => t.id));
+    const audienceIds = new Set(audiences.map((a) => a.id));
+    if (input.topicIds.some((id) => !topicIds.has(id))) fields.topics = 'Choose topics from the list';
+    if (input.audienceIds.some((id) => !audienceIds.has(id)))
+      fields.audiences = 'Choose audiences from the list';
+    if (Object.keys(fields).length) throw new FormError(fields);
+  }
+
+  // ----------------------------------------------------------------- venues
+
+  async venueList() {
+    const rows = await this.repo.listVenues(this.now().toISOString());
+    return rows.map((row) => ({
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      address: [...row.address_lines.split('\n'), row.town, row.postcode].filter(Boolean).join(', '),
+      phone: row.phone,
+      upcoming: Number(row.upcoming),
+    }));
+  }
+
+  async venue(venueId: number) {
+    const row = await this.repo.findVenue(venueId);
+    if (!row) throw new NotFoundError('venue');
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      addressLines: row.address_lines.split('\n').filter(Boolean),
+      town: row.town,
+      postcode: row.postcode,
+      phone: row.phone,
+      travelNotes: row.travel_notes,
+      accessNotes: row.access_notes,
+    };
+  }
+
+  async createVenue(input: VenueInput, actor: StaffActor): Promise<{ id: number }> {
+    return this.withFreshSlug(async (trx, now) => {
+      const slug = await this.freeSlug(trx, 'venues', slugify(input.name, 'venue'));
+      const id = await new ProgrammeRepository(trx).createVenue({ ...input, slug }, now);
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'venue_created',
+          entityType: 'venue',
+          entityId: id,
+          details: { name: input.name, slug },
+        },
+        now,
+      );
+      return { id };
+    });
+  }
+
+  async updateVenue(venueId: number, input: VenueInput, actor: StaffActor): Promise<{ changed: string[] }> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const repo = this.repo.within(trx);
+      const row = await repo.findVenue(venueId);
+      if (!row) throw new NotFoundError('venue');
+      const before: VenueFields = {
+        name: row.name,
+        addressLines: row.address_lines.split('\n').filter(Boolean),
+        town: row.town,
+        postcode: row.postcode,
+        phone: row.phone,
+        travelNotes: row.travel_notes,
+        accessNotes: row.access_notes,
+      };
+      const changed = changedFields(before, input);
+      if (!changed.length) return { changed };
+      await repo.updateVenue(venueId, input, now.toISOString());
+      const short = changed.filter(
+        (f) => f !== 'travelNotes' && f !== 'accessNotes',
+      ) as (keyof VenueFields)[];
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'venue_updated',
+          entityType: 'venue',
+          entityId: venueId,
+          details: {
+            changed,
+            before: Object.fromEntries(short.map((f) => [f, before[f]])),
+            after: Object.fromEntries(short.map((f) => [f, input[f]])),
+          },
+        },
+        now,
+      );
+      return { changed };
+    });
+  }
+
+  // --------------------------------------------------------------- trainers
+
+  async trainerList() {
+    const rows = await this.repo.listTrainers(this.now().toISOString());
+    return rows.map((row) => ({
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      roleTitle: row.role_title,
+      external: row.employment === 'external',
+      upcoming: Number(row.upcoming),
+    }));
+  }
+
+  async trainer(trainerId: number) {
+    const row = await this.repo.findTrainer(trainerId);
+    if (!row) throw new NotFoundError('trainer');
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      roleTitle: row.role_title,
+      biography: row.biography,
+      employment: row.employment,
+    };
+  }
+
+  async createTrainer(input: TrainerInput, actor: StaffActor): Promise<{ id: number }> {
+    return this.withFreshSlug(async (trx, now) => {
+      const slug = await this.freeSlug(trx, 'trainers', slugify(input.name, 'trainer'));
+      // Photos are added outside the back office for now.
+      const id = await new ProgrammeRepository(trx).createTrainer({ ...input, slug, photoPath: null }, now);
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'trainer_created',
+          entityType: 'trainer',
+          entityId: id,
+          details: { name: input.name, slug },
+        },
+        now,
+      );
+      return { id };
+    });
+  }
+
+  async updateTrainer(
+    trainerId: number,
+    input: TrainerInput,
+    actor: StaffActor,
+  ): Promise<{ changed: string[] }> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const now = this.now();
+      const repo = this.repo.within(trx);
+      const row = await repo.findTrainer(trainerId);
+      if (!row) throw new NotFoundError('trainer');
+      const before: TrainerFields = {
+        name: row.name,
+        roleTitle: row.role_title,
+        biography: row.biography,
+        employment: row.employment,
+      };
+      const changed = changedFields(before, input);
+      if (!changed.length) return { changed };
+      await repo.updateTrainer(trainerId, input, now.toISOString());
+      const short = changed.filter((f) => f !== 'biography') as (keyof TrainerFields)[];
+      await recordAudit(
+        trx,
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'trainer_updated',
+          entityType: 'trainer',
+          entityId: trainerId,
+          details: {
+            changed,
+            before: Object.fromEntries(short.map((f) => [f, before[f]])),
+            after: Object.fromEntries(short.map((f) => [f, input[f]])),
+          },
+        },
+        now,
+      );
+      return { changed };
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async freeSlug(trx: Transaction<DB>, table: 'courses' | 'venues' | 'trainers', base: string) {
+    return uniqueSlug(base, await this.repo.within(trx).slugsLike(table, base));
+  }
+
+  /**
+   * Runs a write that chooses a free slug. Two people saving the same title
+   * at once could choose the same one; the unique index refuses the second,
+   * which then tries again and gets the next number.
+   */
+  private async withFreshSlug<T>(write: (trx: Transaction<DB>, now: Date) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.deps.db.transaction().execute((trx) => write(trx, this.now()));
+      } catch (error) {
+        if (attempt >= SLUG_ATTEMPTS || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+}
+
+/** Why a course cannot be archived yet, naming how many sessions are in the way. */
+export function archiveRefusal(sessions: number): string {
+  const these = sessions === 1 ? 'that session' : 'those sessions';
+  return (
+    `This course cannot be archived yet: ${sessions} ${sessions === 1 ? 'session' : 'sessions'} still to run ` +
+    `${sessions === 1 ? 'has' : 'have'} delegates booked, offered a place or on the waiting list. ` +
+    `Cancel ${these} first (the delegates are told why and shown other dates), ` +
+    `or archive the course once ${these} ${sessions === 1 ? 'has' : 'have'} run.`
+  );
+}
+
+function changedFields<T extends object>(before: T, after: T): string[] {
+  return (Object.keys(before) as (keyof T & string)[]).filter(
+    (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
+}
+
+/** A unique constraint refused a row: SQLite and PostgreSQL say it differently. */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

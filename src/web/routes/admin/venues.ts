@@ -1,8 +1,184 @@
 /**
- * Venues: list, add and edit.
+ * Venues: list, add and edit. A venue is a physical place (online sessions
+ * have no venue), so its postcode is required and checked.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
+import { normalisePostcode } from '../../../domain/postcode.js';
+import type { StaffRole } from '../../../domain/staff.js';
+import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
+import type { VenueInput } from '../../../services/programmeService.js';
+import { formErrors, parseForm } from '../../forms.js';
+import { idParam } from '../public/params.js';
+import { requireStaff } from './auth.js';
 
-export default async function adminVenueRoutes(_app: FastifyInstance, _options: { services: Services }) {}
+const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
+const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
+
+const FIELDS = ['name', 'addressLines', 'town', 'postcode', 'phone', 'travelNotes', 'accessNotes'] as const;
+
+const notes = (label: string) =>
+  z.string().trim().max(5_000, `${label} must be 5,000 characters or fewer`).default('');
+
+const venueSchema = z.object({
+  name: z
+    .string({ error: 'Enter the venue’s name' })
+    .trim()
+    .min(1, 'Enter the venue’s name')
+    .max(120, 'The name must be 120 characters or fewer'),
+  addressLines: z
+    .string({ error: 'Enter the street address' })
+    .transform((text) =>
+      text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().max(100, 'Each line of the address must be 100 characters or fewer'))
+        .min(1, 'Enter the street address')
+        .max(4, 'Enter the street address in 4 lines or fewer (the town and postcode go below)'),
+    ),
+  town: z
+    .string({ error: 'Enter the town or city' })
+    .trim()
+    .min(1, 'Enter the town or city')
+    .max(60, 'The town or city must be 60 characters or fewer'),
+  postcode: z
+    .string({ error: 'Enter the postcode' })
+    .trim()
+    .min(1, 'Enter the postcode')
+    .transform((text, ctx) => {
+      const postcode = normalisePostcode(text);
+      if (!postcode) {
+        ctx.addIssue({ code: 'custom', message: 'Enter a real UK postcode, like OX1 1TR' });
+        return z.NEVER;
+      }
+      return postcode;
+    }),
+  phone: z
+    .string()
+    .trim()
+    .max(30, 'Enter the phone number in 30 characters or fewer')
+    .regex(/^(\+?[0-9 ()-]{6,30})?$/, 'Enter the phone number with digits and spaces only, like 01865 000000')
+    .default('')
+    .transform((phone) => phone || null),
+  travelNotes: notes('Travel notes'),
+  accessNotes: notes('Access notes'),
+});
+
+type Body = Record<string, unknown>;
+
+/** What was typed, to put back in the form: whole, up to more than any field accepts. */
+function keepTyped(body: Body): Record<string, string> {
+  return Object.fromEntries(
+    FIELDS.map((field) => [
+      field,
+      typeof body[field] === 'string' ? (body[field] as string).slice(0, 6_000) : '',
+    ]),
+  );
+}
+
+export default async function adminVenueRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { programme } = services;
+  const actor = (request: FastifyRequest) => ({ id: request.staffSession!.staff.id });
+
+  function renderForm(
+    reply: FastifyReply,
+    form: {
+      venue?: { id: number; name: string; slug: string };
+      values: Record<string, string>;
+      error?: FormError;
+    },
+  ) {
+    return reply.page(
+      'pages/admin/venues/form.njk',
+      {
+        pageTitle: form.venue ? `Edit ${form.venue.name}` : 'Add a venue',
+        venue: form.venue ?? null,
+        action: form.venue ? `/admin/venues/${form.venue.id}/edit` : '/admin/venues/new',
+        values: form.values,
+        errors: form.error ? formErrors(form.error.fields, [...FIELDS]) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      form.error ? 400 : 200,
+    );
+  }
+
+  function read(body: Body): VenueInput {
+    return parseForm(venueSchema, body);
+  }
+
+  app.get('/admin/venues', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+    const done = (request.query as Record<string, unknown> | undefined)?.done;
+    return reply.page('pages/admin/venues/list.njk', {
+      pageTitle: 'Venues',
+      venues: await programme.venueList(),
+      done: typeof done === 'string' ? done : null,
+      canChange: RUNNERS.includes(request.staffSession!.staff.role),
+    });
+  });
+
+  app.get('/admin/venues/new', { preHandler: requireStaff(RUNNERS) }, async (_request, reply) =>
+    renderForm(reply, { values: {} }),
+  );
+
+  app.post(
+    '/admin/venues/new',
+    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Body;
+      let input: VenueInput;
+      try {
+        input = read(body);
+      } catch (error) {
+        if (error instanceof FormError) return renderForm(reply, { values: keepTyped(body), error });
+        throw error;
+      }
+      await programme.createVenue(input, actor(request));
+      return reply.redirect('/admin/venues?done=created', 303);
+    },
+  );
+
+  app.get<{ Params: { venueId: string } }>(
+    '/admin/venues/:venueId/edit',
+    { preHandler: requireStaff(RUNNERS) },
+    async (request, reply) => {
+      const venue = await programme.venue(idParam(request.params.venueId, 'venue'));
+      return renderForm(reply, {
+        venue,
+        values: {
+          name: venue.name,
+          addressLines: venue.addressLines.join('\n'),
+          town: venue.town,
+          postcode: venue.postcode ?? '',
+          phone: venue.phone ?? '',
+          travelNotes: venue.travelNotes,
+          accessNotes: venue.accessNotes,
+        },
+      });
+    },
+  );
+
+  app.post<{ Params: { venueId: string } }>(
+    '/admin/venues/:venueId/edit',
+    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    async (request, reply) => {
+      const venueId = idParam(request.params.venueId, 'venue');
+      const venue = await programme.venue(venueId);
+      const body = (request.body ?? {}) as Body;
+      let input: VenueInput;
+      try {
+        input = read(body);
+      } catch (error) {
+        if (error instanceof FormError) return renderForm(reply, { venue, values: keepTyped(body), error });
+        throw error;
+      }
+      const { changed } = await programme.updateVenue(venueId, input, actor(request));
+      return reply.redirect(`/admin/venues?done=${changed.length ? 'saved' : 'unchanged'}`, 303);
+    },
+  );
+}

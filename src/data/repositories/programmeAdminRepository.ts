@@ -1,0 +1,395 @@
+/**
+ * The programme as the back office reads and changes it: courses with their
+ * lists, venues and trainers. New records go in through ProgrammeRepository
+ * (the one way in, shared with the demo loader); this adds what only staff
+ * need: lists with counts, searches, changes, archiving.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+import type { CourseLevel } from '../../domain/course.js';
+import type { DB, Instant, TrainerEmployment } from '../schema.js';
+
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** Bookings that hold or wait for a place: a delegate expecting to come. */
+export const LIVE_BOOKING_STATES = ['confirmed', 'offered', 'waitlisted'] as const;
+
+export type CourseStatusFilter = 'live' | 'archived' | 'all';
+
+export interface CourseFields {
+  title: string;
+  summary: string;
+  description: string;
+  audience: string;
+  level: CourseLevel;
+  contentNotes: string;
+  cpdHours: number;
+  practicalNotes: string;
+}
+
+export interface CourseLists {
+  keyAreas: string[];
+  learningOutcomes: string[];
+  testimonials: { quote: string; attribution: string; publishedAt: Instant | null }[];
+  topicIds: number[];
+  audienceIds: number[];
+}
+
+export interface VenueFields {
+  name: string;
+  addressLines: string[];
+  town: string;
+  postcode: string | null;
+  phone: string | null;
+  travelNotes: string;
+  accessNotes: string;
+}
+
+export interface TrainerFields {
+  name: string;
+  roleTitle: string;
+  biography: string;
+  employment: TrainerEmployment;
+}
+
+/** Words for LIKE, with its wildcards taken literally. */
+function likePattern(word: string): string {
+  return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export class ProgrammeAdminRepository {
+  constructor(private readonly db: Executor) {}
+
+  within(trx: Transaction<DB>): ProgrammeAdminRepository {
+    return new ProgrammeAdminRepository(trx);
+  }
+
+  // ---------------------------------------------------------------- courses
+
+  /**
+   * Courses whose title or summary holds every word, with how many sessions
+   * each has still to run (not cancelled).
+   */
+  listCourses(words: string[], now: Instant) {
+    let query = this.db.selectFrom('courses');
+    for (const word of words) {
+      const pattern = likePattern(word);
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(courses.title)`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`lower(courses.summary)`, 'like', sql`${pattern} escape '\\'`),
+        ]),
+      );
+    }
+    return query
+      .select(['courses.id', 'courses.slug', 'courses.title', 'courses.level', 'courses.archived_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('sessions.course_id', '=', 'courses.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
+      )
+      .orderBy('courses.title')
+      .orderBy('courses.id')
+      .execute();
+  }
+
+  findCourse(id: number) {
+    return this.db.selectFrom('courses').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  /** A course's lists, testimonials (published or not), topics and audiences. */
+  async courseLists(courseId: number) {
+    const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
+      this.db
+        .selectFrom('course_key_areas')
+        .where('course_id', '=', courseId)
+        .select('text')
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_learning_outcomes')
+        .where('course_id', '=', courseId)
+        .select('text')
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_testimonials')
+        .where('course_id', '=', courseId)
+        .select(['quote', 'attribution', 'published_at'])
+        .orderBy('position')
+        .orderBy('id')
+        .execute(),
+      this.db
+        .selectFrom('course_topics')
+        .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
+        .where('course_topics.course_id', '=', courseId)
+        .select(['topics.id', 'topics.name'])
+        .orderBy('topics.name')
+        .execute(),
+      this.db
+        .selectFrom('course_audiences')
+        .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
+        .where('course_audiences.course_id', '=', courseId)
+        .select(['audiences.id', 'audiences.name'])
+        .orderBy('audiences.name')
+        .execute(),
+    ]);
+    return {
+      keyAreas: keyAreas.map((r) => r.text),
+      learningOutcomes: learningOutcomes.map((r) => r.text),
+      testimonials,
+      topics,
+      audiences,
+    };
+  }
+
+  listTopics() {
+    return this.db.selectFrom('topics').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  listAudiences() {
+    return this.db.selectFrom('audiences').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  /** Slugs in `table` that are `base` or `base-<something>`, to choose a free one. */
+  async slugsLike(table: 'courses' | 'venues' | 'trainers', base: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom(table)
+      // Slugs hold only a-z, 0-9 and hyphens, so `base` has no LIKE wildcards.
+      .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
+      .select('slug')
+      .execute();
+    return rows.map((r) => r.slug);
+  }
+
+  /**
+   * A course's sessions for staff: those still to come (cancelled ones too,
+   * marked) and the most recent that have run, with bookings counted.
+   */
+  async courseSessions(courseId: number, now: Instant, recentLimit = 10) {
+    const base = () =>
+      this.db
+        .selectFrom('sessions')
+        .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+        .where('sessions.course_id', '=', courseId)
+        .select([
+          'sessions.id',
+          'sessions.format',
+          'sessions.starts_at',
+          'sessions.ends_at',
+          'sessions.capacity',
+          'sessions.cancelled_at',
+          'venues.name as venue_name',
+          'venues.town as venue_town',
+        ])
+        .select((eb) => [
+          eb
+            .selectFrom('bookings')
+            .select(sql<number>`cast(count(*) as integer)`.as('n'))
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', '=', 'confirmed')
+            .as('confirmed'),
+          eb
+            .selectFrom('bookings')
+            .select(sql<number>`cast(count(*) as integer)`.as('n'))
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', '=', 'waitlisted')
+            .as('waitlisted'),
+          eb
+            .selectFrom('session_parts')
+            .select(sql<number>`cast(count(*) as integer)`.as('n'))
+            .whereRef('session_parts.session_id', '=', 'sessions.id')
+            .as('parts'),
+        ]);
+    const [upcoming, recent] = await Promise.all([
+      base().where('sessions.ends_at', '>', now).orderBy('sessions.starts_at').orderBy('sessions.id').execute(),
+      base()
+        .where('sessions.ends_at', '<=', now)
+        .orderBy('sessions.starts_at', 'desc')
+        .orderBy('sessions.id', 'desc')
+        .limit(recentLimit)
+        .execute(),
+    ]);
+    return { upcoming, recent };
+  }
+
+  /**
+   * How many of a course's sessions have not yet ended, are not cancelled, and
+   * have delegates booked, offered a place or waiting: the ones archiving would strand.
+   */
+  async sessionsWithDelegates(courseId: number, now: Instant): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .where('sessions.course_id', '=', courseId)
+      .where('sessions.ends_at', '>', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('bookings')
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', 'in', [...LIVE_BOOKING_STATES])
+            .select(sql`1`.as('one')),
+        ),
+      )
+      .select(sql<number>`cast(count(*) as integer)`.as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async updateCourse(id: number, fields: CourseFields, lists: CourseLists, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('courses')
+      .set({
+        title: fields.title,
+        summary: fields.summary,
+        description: fields.description,
+        audience: fields.audience,
+        level: fields.level,
+        content_notes: fields.contentNotes,
+        cpd_hours: fields.cpdHours,
+        practical_notes: fields.practicalNotes,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    // Lists are small and ordered: replacing them is simpler than diffing and
+    // leaves positions tidy.
+    for (const table of [
+      'course_key_areas',
+      'course_learning_outcomes',
+      'course_testimonials',
+      'course_topics',
+      'course_audiences',
+    ] as const) {
+      await this.db.deleteFrom(table).where('course_id', '=', id).execute();
+    }
+    const listRows = (items: string[]) => items.map((text, position) => ({ course_id: id, position, text }));
+    if (lists.keyAreas.length) {
+      await this.db.insertInto('course_key_areas').values(listRows(lists.keyAreas)).execute();
+    }
+    if (lists.learningOutcomes.length) {
+      await this.db.insertInto('course_learning_outcomes').values(listRows(lists.learningOutcomes)).execute();
+    }
+    if (lists.testimonials.length) {
+      await this.db
+        .insertInto('course_testimonials')
+        .values(
+          lists.testimonials.map((t, position) => ({
+            course_id: id,
+            position,
+            quote: t.quote,
+            attribution: t.attribution,
+            published_at: t.publishedAt,
+          })),
+        )
+        .execute();
+    }
+    if (lists.topicIds.length) {
+      await this.db
+        .insertInto('course_topics')
+        .values(lists.topicIds.map((topic_id) => ({ course_id: id, topic_id })))
+        .execute();
+    }
+    if (lists.audienceIds.length) {
+      await this.db
+        .insertInto('course_audiences')
+        .values(lists.audienceIds.map((audience_id) => ({ course_id: id, audience_id })))
+        .execute();
+    }
+  }
+
+  async setCourseArchived(id: number, archivedAt: Instant | null, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('courses')
+      .set({ archived_at: archivedAt, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // ----------------------------------------------------------------- venues
+
+  /** Every venue, with how many sessions it has still to host (not cancelled). */
+  listVenues(now: Instant) {
+    return this.db
+      .selectFrom('venues')
+      .selectAll('venues')
+      .select((eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('sessions.venue_id', '=', 'venues.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
+      )
+      .orderBy('venues.name')
+      .orderBy('venues.id')
+      .execute();
+  }
+
+  findVenue(id: number) {
+    return this.db.selectFrom('venues').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  async updateVenue(id: number, venue: VenueFields, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('venues')
+      .set({
+        name: venue.name,
+        address_lines: venue.addressLines.join('\n'),
+        town: venue.town,
+        postcode: venue.postcode,
+        phone: venue.phone,
+        travel_notes: venue.travelNotes,
+        access_notes: venue.accessNotes,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // --------------------------------------------------------------- trainers
+
+  /** Every trainer, with how many sessions they have still to run (not cancelled). */
+  listTrainers(now: Instant) {
+    return this.db
+      .selectFrom('trainers')
+      .selectAll('trainers')
+      .select((eb) =>
+        eb
+          .selectFrom('session_trainers')
+          .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
+      )
+      .orderBy('trainers.name')
+      .orderBy('trainers.id')
+      .execute();
+  }
+
+  findTrainer(id: number) {
+    return this.db.selectFrom('trainers').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  async updateTrainer(id: number, trainer: TrainerFields, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('trainers')
+      .set({
+        name: trainer.name,
+        role_title: trainer.roleTitle,
+        biography: trainer.biography,
+        employment: trainer.employment,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+}
