@@ -1,8 +1,524 @@
 /**
- * Registers and attendance: who is expected at each part of a session, marking attended, partial or absent (a trainer in the room, on a phone), corrections audited; and the CSV exports.
+ * Registers and attendance: who is expected at each part of a session,
+ * marking attended, partial or absent (a trainer in the room, on a phone),
+ * corrections audited; and the CSV exports, each download audited because
+ * staff reading personal data in bulk should leave a trace.
  */
+import { AttendanceRepository } from '../data/repositories/attendanceRepository.js';
+import { recordAudit } from '../data/repositories/auditRepository.js';
+import { ExportRepository } from '../data/repositories/exportRepository.js';
+import type { Instant } from '../data/schema.js';
+import {
+  ATTENDANCE_NOTE_MAX,
+  isAttendanceStatus,
+  markingOpen,
+  ON_REGISTER,
+  surnameKey,
+  type AttendanceStatus,
+} from '../domain/attendance.js';
+import type { BookingState } from '../domain/availability.js';
+import type { StaffRole } from '../domain/staff.js';
+import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
+import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { ServiceDeps } from './index.js';
 
+/** Who is asking: what they may see and do depends on it. */
+export interface StaffMember {
+  id: number;
+  role: StaffRole;
+  /** A trainer sees only sessions this trainer teaches. */
+  trainerId: number | null;
+}
+
+const MARKERS: readonly StaffRole[] = ['admin', 'coordinator', 'trainer'];
+/**
+ * Who may be told that delegates have access needs: the people who arrange
+ * the room and teach in it. A reporting viewer has no need to know.
+ */
+const TOLD_OF_NEEDS: readonly StaffRole[] = ['admin', 'coordinator', 'trainer'];
+
+export interface RegisterPart {
+  id: number;
+  /** 1 for the first part. */
+  position: number;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export interface RegisterMark {
+  status: AttendanceStatus;
+  note: string;
+  markedAt: Date;
+  /** Null when the staff account that marked it has since gone. */
+  markedBy: string | null;
+}
+
+export interface RegisterEntry {
+  bookingId: number;
+  reference: string;
+  name: string;
+  email: string;
+  organisation: string | null;
+  jobRole: string;
+  bookedAt: Date;
+  /** Part id → its mark; parts not yet marked are absent. */
+  marks: Record<number, RegisterMark>;
+}
+
+export interface Register {
+  session: {
+    id: number;
+    courseTitle: string;
+    courseSlug: string;
+    format: string;
+    startsAt: Date;
+    endsAt: Date;
+    cancelledAt: Date | null;
+    cancellationReason: string | null;
+    venue: { name: string; addressLines: string[]; town: string; postcode: string | null } | null;
+  };
+  parts: RegisterPart[];
+  trainers: string[];
+  /** Delegates with a confirmed place, by surname. */
+  delegates: RegisterEntry[];
+  /** How many told us of access needs; null when this person is not to be told. */
+  accessNeedsCount: number | null;
+  /** Whether this person's role marks attendance at all (a viewer only reads). */
+  mayMark: boolean;
+  /** Whether marking is open now: the session has begun and is not cancelled. */
+  markingOpen: boolean;
+}
+
+export interface MarkInput {
+  bookingId: number;
+  partId: number;
+  status: AttendanceStatus;
+  note: string;
+}
+
+export interface MarkOutcome {
+  /** Marks made for the first time. */
+  marked: number;
+  /** Marks that replaced a different one. */
+  corrected: number;
+}
+
+/** Which bookings an export holds. */
+export const EXPORT_CHOICES = ['all', 'confirmed', 'waiting', 'cancelled'] as const;
+export type ExportChoice = (typeof EXPORT_CHOICES)[number];
+
+const EXPORT_STATES: Record<ExportChoice, readonly BookingState[]> = {
+  all: ['confirmed', 'waitlisted', 'offered', 'cancelled', 'attended', 'partial', 'did_not_attend'],
+  confirmed: ON_REGISTER,
+  // Offered places are still the waiting list's until accepted.
+  waiting: ['waitlisted', 'offered'],
+  cancelled: ['cancelled'],
+};
+
+/** An export covers at most this many days: enough for two years, not a whole history at once. */
+export const EXPORT_MAX_DAYS = 731;
+/** Bookings read from the database per batch while an export streams. */
+export const EXPORT_BATCH = 1_000;
+
+export interface BookingsExportRequest {
+  /** London dates, YYYY-MM-DD, both included: sessions starting on these days. */
+  from: string;
+  to: string;
+  which: ExportChoice;
+}
+
+export interface ExportedBooking {
+  reference: string;
+  courseTitle: string;
+  sessionStartsAt: Date;
+  sessionCancelled: boolean;
+  /** The venue's name and town, or null for an online session. */
+  venue: string | null;
+  format: string;
+  delegateName: string;
+  email: string;
+  organisation: string | null;
+  organisationType: string | null;
+  jobRole: string;
+  state: BookingState;
+  bookedAt: Date;
+  cancelledAt: Date | null;
+  cancelledBy: 'delegate' | 'hub' | 'system' | null;
+  cancellationReason: string | null;
+  /** One entry per part of the session: its mark, or null when unmarked. */
+  attendance: (AttendanceStatus | null)[];
+}
+
+export interface BookingsExport {
+  /** How many bookings the export holds (counted as it began). */
+  count: number;
+  rows: AsyncIterable<ExportedBooking>;
+}
+
 export class AttendanceService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly registers: AttendanceRepository;
+  private readonly exports: ExportRepository;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.registers = new AttendanceRepository(deps.db);
+    this.exports = new ExportRepository(deps.db);
+  }
+
+  /** A session's register as `staff` may see it; NotFoundError for a session not theirs. */
+  async register(sessionId: number, staff: StaffMember): Promise<Register> {
+    const session = await this.registers.findSession(sessionId);
+    if (!session) throw new NotFoundError('session');
+    const [parts, trainers, bookings, marks] = await Promise.all([
+      this.registers.parts(sessionId),
+      this.registers.trainers(sessionId),
+      this.registers.registerBookings(sessionId),
+      this.registers.marks(sessionId),
+    ]);
+    if (staff.role === 'trainer' && !trainers.some((trainer) => trainer.id === staff.trainerId)) {
+      throw new NotFoundError('session');
+    }
+
+    const marksByBooking = new Map<number, Record<number, RegisterMark>>();
+    for (const mark of marks) {
+      const entry = marksByBooking.get(mark.booking_id) ?? {};
+      entry[mark.session_part_id] = {
+        status: mark.status,
+        note: mark.note,
+        markedAt: new Date(mark.marked_at),
+        markedBy: mark.marked_by_name,
+      };
+      marksByBooking.set(mark.booking_id, entry);
+    }
+    const delegates = bookings
+      .map((booking) => ({
+        key: surnameKey(booking.name),
+        entry: {
+          bookingId: booking.id,
+          reference: booking.reference,
+          name: booking.name,
+          email: booking.email,
+          organisation: booking.organisation_name,
+          jobRole: booking.job_role,
+          bookedAt: new Date(booking.created_at),
+          marks: marksByBooking.get(booking.id) ?? {},
+        },
+      }))
+      .sort((a, b) => a.key.localeCompare(b.key, 'en-GB') || a.entry.bookingId - b.entry.bookingId)
+      .map(({ entry }) => entry);
+
+    const firstPart = parts[0];
+    const cancelled = session.cancelled_at !== null;
+    return {
+      session: {
+        id: session.id,
+        courseTitle: session.course_title,
+        courseSlug: session.course_slug,
+        format: session.format,
+        startsAt: new Date(session.starts_at),
+        endsAt: new Date(session.ends_at),
+        cancelledAt: cancelled ? new Date(session.cancelled_at as Instant) : null,
+        cancellationReason: session.cancellation_reason,
+        venue: session.venue_name
+          ? {
+              name: session.venue_name,
+              addressLines: (session.venue_address_lines ?? '').split('\n').filter(Boolean),
+              town: session.venue_town ?? '',
+              postcode: session.venue_postcode,
+            }
+          : null,
+      },
+      // Positions are stored from 0; people count parts from 1.
+      parts: parts.map((part, index) => ({
+        id: part.id,
+        position: index + 1,
+        startsAt: new Date(part.starts_at),
+        endsAt: new Date(part.ends_at),
+      })),
+      trainers: trainers.map((trainer) => trainer.name),
+      delegates,
+      accessNeedsCount: TOLD_OF_NEEDS.includes(staff.role)
+        ? bookings.filter((booking) => Number(booking.has_access_needs) === 1).length
+        : null,
+      mayMark: MARKERS.includes(staff.role),
+      markingOpen:
+        !cancelled &&
+        firstPart !== undefined &&
+        markingOpen(new Date(firstPart.starts_at), this.deps.clock.now()),
+    };
+  }
+
+  /** The register for a CSV download, leaving an entry in the audit log. */
+  async registerForDownload(sessionId: number, staff: StaffMember): Promise<Register> {
+    const register = await this.register(sessionId, staff);
+    await recordAudit(
+      this.deps.db,
+      {
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'export_downloaded',
+        entityType: 'session',
+        entityId: sessionId,
+        details: { export: 'register', bookings: register.delegates.length },
+      },
+      this.deps.clock.now(),
+    );
+    return register;
+  }
+
+  /**
+   * Saves the marks given (parts left unanswered stay as they were). A mark
+   * for the first time is audited as `attendance_marked`; a different one
+   * replacing it as `attendance_corrected`, with before and after. Saving
+   * the same again changes nothing and is not audited.
+   */
+  async mark(sessionId: number, staff: StaffMember, marks: readonly MarkInput[]): Promise<MarkOutcome> {
+    if (!MARKERS.includes(staff.role)) throw new NotFoundError('session');
+    const register = await this.register(sessionId, staff);
+    if (register.session.cancelledAt) {
+      throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
+    }
+    const firstPart = register.parts[0];
+    if (!firstPart || !register.markingOpen) {
+      throw new ConflictError(
+        firstPart
+          ? `Attendance can be marked from ${formatMoment(firstPart.startsAt)}, when the session starts.`
+          : 'This session has no parts to mark.',
+      );
+    }
+    const bookingIds = new Set(register.delegates.map((d) => d.bookingId));
+    const partIds = new Set(register.parts.map((p) => p.id));
+    for (const mark of marks) {
+      if (!bookingIds.has(mark.bookingId)) {
+        throw new BadRequestError('That delegate is not on this session’s register.');
+      }
+      if (!partIds.has(mark.partId)) throw new BadRequestError('That part is not a part of this session.');
+      if (!isAttendanceStatus(mark.status)) {
+        throw new BadRequestError('Attendance is attended, partly attended or did not attend.');
+      }
+      if (mark.note.length > ATTENDANCE_NOTE_MAX) {
+        throw new BadRequestError(`A note is at most ${ATTENDANCE_NOTE_MAX} characters.`);
+      }
+    }
+
+    const now = this.deps.clock.now();
+    const position = new Map(register.parts.map((p) => [p.id, p.position]));
+    return this.deps.bookings.withSessionLock(sessionId, async (trx) => {
+      const repository = new AttendanceRepository(trx);
+      // Read again under the lock, so two people saving at once each audit
+      // what they really replaced, and a cancellation in between is seen.
+      const session = await repository.findSession(sessionId);
+      if (!session || session.cancelled_at) {
+        throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
+      }
+      const existing = new Map(
+        (await repository.marks(sessionId)).map((m) => [`${m.booking_id}:${m.session_part_id}`, m]),
+      );
+      const byBooking = new Map<number, { first: unknown[]; changed: unknown[] }>();
+      const outcome: MarkOutcome = { marked: 0, corrected: 0 };
+      for (const mark of marks) {
+        const before = existing.get(`${mark.bookingId}:${mark.partId}`);
+        if (before && before.status === mark.status && before.note === mark.note) continue;
+        await repository.saveMark(mark, staff.id, now.toISOString());
+        const changes = byBooking.get(mark.bookingId) ?? { first: [], changed: [] };
+        const part = { partId: mark.partId, part: position.get(mark.partId) };
+        if (before) {
+          // Notes can be personal ("left unwell"): the log says that one
+          // changed, and the page keeps the words.
+          changes.changed.push({
+            ...part,
+            before: before.status,
+            after: mark.status,
+            ...(before.note !== mark.note ? { noteChanged: true } : {}),
+          });
+          outcome.corrected += 1;
+        } else {
+          changes.first.push({ ...part, status: mark.status, ...(mark.note ? { withNote: true } : {}) });
+          outcome.marked += 1;
+        }
+        byBooking.set(mark.bookingId, changes);
+      }
+      for (const [bookingId, changes] of byBooking) {
+        const entry = {
+          actorType: 'staff' as const,
+          actorId: staff.id,
+          entityType: 'booking',
+          entityId: bookingId,
+        };
+        if (changes.first.length) {
+          await recordAudit(
+            trx,
+            { ...entry, action: 'attendance_marked', details: { sessionId, parts: changes.first } },
+            now,
+          );
+        }
+        if (changes.changed.length) {
+          await recordAudit(
+            trx,
+            { ...entry, action: 'attendance_corrected', details: { sessionId, parts: changes.changed } },
+            now,
+          );
+        }
+      }
+      return outcome;
+    });
+  }
+
+  /**
+   * Every booking on sessions starting between two London dates (both
+   * included), read in batches as the caller consumes them. The download is
+   * audited (which export and its range; no personal data) before it begins.
+   * Throws FormError, by field, for dates that are not real, out of order or
+   * too far apart.
+   */
+  async bookingsExport(request: BookingsExportRequest, staff: StaffMember): Promise<BookingsExport> {
+    const { from, to } = exportRange(request);
+    const states = EXPORT_STATES[request.which];
+    const sessions = await this.exports.sessionsStartingBetween(from, to, states);
+    const count = sessions.reduce((sum, session) => sum + session.bookings, 0);
+    await recordAudit(
+      this.deps.db,
+      {
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'export_downloaded',
+        entityType: 'export',
+        // Not one record but a range of them: the details say which.
+        entityId: 0,
+        details: {
+          export: 'bookings',
+          from: request.from,
+          to: request.to,
+          which: request.which,
+          bookings: count,
+        },
+      },
+      this.deps.clock.now(),
+    );
+    return { count, rows: this.exportRows(sessions, states) };
+  }
+
+  private async *exportRows(
+    sessions: Awaited<ReturnType<ExportRepository['sessionsStartingBetween']>>,
+    states: readonly BookingState[],
+  ): AsyncGenerator<ExportedBooking> {
+    // Sessions in date order, gathered into batches of about EXPORT_BATCH
+    // bookings; a session larger than that is read a batch at a time alone.
+    let index = 0;
+    while (index < sessions.length) {
+      const batch = [sessions[index]!];
+      let size = batch[0]!.bookings;
+      index += 1;
+      while (index < sessions.length && size + sessions[index]!.bookings <= EXPORT_BATCH) {
+        size += sessions[index]!.bookings;
+        batch.push(sessions[index]!);
+        index += 1;
+      }
+      const ids = batch.map((s) => s.id);
+      const [parts, markRows] = await Promise.all([this.exports.partsOf(ids), this.exports.marksOf(ids)]);
+      // Each part's place in its session (parts come in order, session by session).
+      const partIndex = new Map<number, number>();
+      const seen = new Map<number, number>();
+      for (const part of parts) {
+        const index = seen.get(part.session_id) ?? 0;
+        partIndex.set(part.id, index);
+        seen.set(part.session_id, index + 1);
+      }
+      const marks = new Map<number, (AttendanceStatus | null)[]>();
+      for (const mark of markRows) {
+        const index = partIndex.get(mark.session_part_id);
+        if (index === undefined) continue;
+        const list = marks.get(mark.booking_id) ?? [];
+        list[index] = mark.status;
+        marks.set(mark.booking_id, list);
+      }
+      const pages =
+        batch.length === 1 ? this.pagesOf(ids, states) : this.onePage(this.exports.bookingsOf(ids, states));
+      const bySession = new Map(batch.map((s) => [s.id, s]));
+      for await (const rows of pages) {
+        for (const row of batch.length === 1 ? rows : inDateOrder(ids, rows)) {
+          const session = bySession.get(row.session_id)!;
+          const partMarks = marks.get(row.id) ?? [];
+          yield {
+            reference: row.reference,
+            courseTitle: session.course_title,
+            sessionStartsAt: new Date(session.starts_at),
+            sessionCancelled: session.cancelled_at !== null,
+            venue: session.venue_name
+              ? [session.venue_name, session.venue_town].filter(Boolean).join(', ')
+              : null,
+            format: session.format,
+            delegateName: row.name,
+            email: row.email,
+            organisation: row.organisation_name,
+            organisationType: row.organisation_type,
+            jobRole: row.job_role,
+            state: row.state,
+            bookedAt: new Date(row.created_at),
+            cancelledAt: row.cancelled_at ? new Date(row.cancelled_at) : null,
+            cancelledBy: row.cancelled_by,
+            cancellationReason: row.cancellation_reason,
+            attendance: Array.from({ length: session.parts }, (_, i) => partMarks[i] ?? null),
+          };
+        }
+      }
+    }
+  }
+
+  private async *onePage<T>(rows: Promise<T[]>): AsyncGenerator<T[]> {
+    yield await rows;
+  }
+
+  private async *pagesOf(ids: number[], states: readonly BookingState[]) {
+    let afterId = 0;
+    for (;;) {
+      const rows = await this.exports.bookingsOf(ids, states, { afterId, limit: EXPORT_BATCH });
+      if (rows.length) yield rows;
+      if (rows.length < EXPORT_BATCH) return;
+      afterId = rows[rows.length - 1]!.id;
+    }
+  }
+}
+
+/**
+ * The instants an export's London dates cover: from the first day's
+ * midnight to the midnight after the last. FormError by field otherwise.
+ */
+export function exportRange(request: { from: string; to: string }): { from: Instant; to: Instant } {
+  const fields: Record<string, string> = {};
+  const midnight = (date: string, field: 'from' | 'to', words: string) => {
+    try {
+      return londonToInstant(date, '00:00');
+    } catch (error) {
+      if (!(error instanceof InvalidLocalTimeError)) throw error;
+      fields[field] = `Enter a real ${words}, like 2026-03-01`;
+      return null;
+    }
+  };
+  const from = midnight(request.from, 'from', 'first date');
+  const end = midnight(request.to, 'to', 'last date');
+  if (from && end) {
+    // Calendar days, whatever the clocks did in between.
+    const days = (Date.parse(`${request.to}T00:00Z`) - Date.parse(`${request.from}T00:00Z`)) / 86_400_000 + 1;
+    if (days < 1) fields.to = 'The last date must be the same as or after the first date';
+    else if (days > EXPORT_MAX_DAYS) {
+      fields.to = 'Choose dates at most 2 years apart: export a longer period in parts';
+    }
+  }
+  if (Object.keys(fields).length || !from || !end) throw new FormError(fields);
+  const after = londonToInstant(addDays(request.to, 1), '00:00');
+  return { from: from.toISOString(), to: after.toISOString() };
+}
+
+/** Rows read by session id, put back in the sessions' (date) order. */
+function inDateOrder<T extends { session_id: number }>(
+  sessionIds: readonly number[],
+  rows: readonly T[],
+): T[] {
+  const bySession = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = bySession.get(row.session_id) ?? [];
+    list.push(row);
+    bySession.set(row.session_id, list);
+  }
+  return sessionIds.flatMap((id) => bySession.get(id) ?? []);
 }

@@ -1,0 +1,91 @@
+/**
+ * CSV downloads that open safely and correctly in a spreadsheet.
+ *
+ * Formula injection: a spreadsheet treats a cell that begins with `=`, `+`,
+ * `-` or `@` as a formula, so a delegate who typed `=HYPERLINK(…)` as their
+ * name could put a live link (or worse) in a coordinator's spreadsheet.
+ * Following OWASP's advice on CSV injection, every such cell is given a
+ * leading single quote, which makes spreadsheets read it as text; so is a
+ * cell beginning with a tab or a carriage return (characters some
+ * spreadsheets skip before deciding). We also neutralise a cell where one of
+ * `= + - @` follows leading white space, because some imports trim spaces
+ * first ("Trim spaces" in LibreOffice) and would then see a formula. The cost
+ * is that an honest value like "-1" or " +44 20…" shows with a quote mark in
+ * front: a small price for a file full of free text typed by the public.
+ * Every cell is also quoted, and quotes inside doubled, by csv-stringify.
+ *
+ * Excel needs a byte order mark to read UTF-8 (otherwise "Zoë" arrives as
+ * "ZoÃ«"), and lines end CRLF as RFC 4180 says.
+ */
+import { Readable, pipeline } from 'node:stream';
+
+import { stringify } from 'csv-stringify';
+import type { FastifyReply } from 'fastify';
+
+export interface CsvColumn<T> {
+  /** The column's heading, in words a coordinator uses. */
+  header: string;
+  value: (row: T) => string | null | undefined;
+}
+
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
+
+/** A cell's text, made safe to open in a spreadsheet (see above). */
+export function neutraliseCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * The rows as a CSV byte stream: a header row, then one line per row,
+ * read from `rows` only as fast as the stream is consumed.
+ */
+export function csvStream<T>(
+  columns: readonly CsvColumn<T>[],
+  rows: AsyncIterable<T> | Iterable<T>,
+  onError?: (error: Error) => void,
+): Readable {
+  const output = stringify({
+    bom: true,
+    record_delimiter: 'windows',
+    quoted: true,
+    header: false,
+  });
+  async function* records() {
+    yield columns.map((column) => neutraliseCell(column.header));
+    for await (const row of rows) {
+      yield columns.map((column) => neutraliseCell(column.value(row) ?? ''));
+    }
+  }
+  // An error part-way (the database gone, say) destroys the output, so the
+  // download fails visibly rather than ending early as if complete.
+  return pipeline(Readable.from(records()), output, (error) => {
+    if (error && onError) onError(error);
+  });
+}
+
+/** A filename safe in a header and on any disk: lower-case letters, digits and hyphens. */
+export function safeFilename(parts: readonly string[], extension = 'csv'): string {
+  const base = parts
+    .join('-')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120)
+    .replace(/-+$/, '');
+  return `${base || 'export'}.${extension}`;
+}
+
+/**
+ * Sends a CSV download named from `nameParts` (made safe): never cached,
+ * always saved as a file rather than shown.
+ */
+export function sendCsv(reply: FastifyReply, nameParts: readonly string[], body: Readable): FastifyReply {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('Content-Disposition', `attachment; filename="${safeFilename(nameParts)}"`)
+    .header('Cache-Control', 'no-store')
+    .header('X-Content-Type-Options', 'nosniff')
+    .send(body);
+}
