@@ -5,6 +5,8 @@ export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';
+export { sessionCancelled, type SessionCancelledFacts } from './sessionCancelled.js';
+export { sessionChanged, type SessionChangeLine, type SessionChangedFacts } from './sessionChanged.js';
 export { sessionReminder, type SessionReminderFacts } from './sessionReminder.js';
 export { verifyEmail, type VerifyEmailFacts } from './verifyEmail.js';
 export { waitlistJoined, type WaitlistJoinedFacts } from './waitlistJoined.js';

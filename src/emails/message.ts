@@ -26,6 +26,8 @@ export type EmailKind =
   | 'session_reminder'
   | 'verify_email'
   | 'password_reset'
+  | 'session_changed'
+  | 'session_cancelled'
   | 'details_changed';
 
 /** An email written and ready for the outbox: who it goes to is said there. */

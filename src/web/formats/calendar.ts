@@ -16,6 +16,17 @@ export interface CalendarSession {
   venue: { name: string; fullAddress: string[] } | null;
   parts: { startsAt: Date; endsAt: Date }[];
   cancelled: boolean;
+  /**
+   * The revision: calendars keep the event with the highest SEQUENCE, so each
+   * change to a session must send a higher one than before (the session's
+   * `updated_at` in seconds does). Omitted: 0, the first version.
+   */
+  sequence?: number;
+  /**
+   * Parts the session no longer has (it had three, now two): sent as
+   * cancelled events with their old ids, so calendars remove them.
+   */
+  withdrawnParts?: { startsAt: Date; endsAt: Date }[];
 }
 
 export function sessionCalendar(
@@ -50,6 +61,23 @@ export function sessionCalendar(
       url,
       organizer: { name: hub.name, email: hub.contactEmail },
       status: session.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      ...(session.sequence !== undefined ? { sequence: session.sequence } : {}),
+    });
+  });
+  (session.withdrawnParts ?? []).forEach((part, index) => {
+    const number = session.parts.length + index + 1;
+    calendar.createEvent({
+      id: `session-${session.id}-part-${number}@${host}`,
+      start: inLondon(part.startsAt),
+      end: inLondon(part.endsAt),
+      timezone: HUB_TIME_ZONE,
+      summary: `${session.course.title} (part ${number}, no longer part of the session)`,
+      description: `This part of the session has been removed.\n\nDetails: ${url}`,
+      location,
+      url,
+      organizer: { name: hub.name, email: hub.contactEmail },
+      status: ICalEventStatus.CANCELLED,
+      ...(session.sequence !== undefined ? { sequence: session.sequence } : {}),
     });
   });
   return calendar.toString();

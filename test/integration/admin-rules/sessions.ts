@@ -1,4 +1,14 @@
 /** The session list, scheduling, changing and cancelling sessions. */
-import type { AdminRules } from './types.js';
+import { EVERYONE, RUNNERS, type AdminRules } from './types.js';
 
-export const sessionRules: AdminRules = {};
+export const sessionRules: AdminRules = {
+  // Trainers see their own sessions only (the list is filtered; others' sessions are not found).
+  'GET /admin/sessions': EVERYONE,
+  'GET /admin/sessions/:sessionId': EVERYONE,
+  'GET /admin/sessions/new': RUNNERS,
+  'POST /admin/sessions/new': RUNNERS,
+  'GET /admin/sessions/:sessionId/edit': RUNNERS,
+  'POST /admin/sessions/:sessionId/edit': RUNNERS,
+  'GET /admin/sessions/:sessionId/cancel': RUNNERS,
+  'POST /admin/sessions/:sessionId/cancel': RUNNERS,
+};

@@ -1,0 +1,423 @@
+/**
+ * The rules of the session form (scheduling a session and changing one), as
+ * pure functions: what a coordinator typed, in London wall-clock dates and
+ * times, becomes checked values with instants — or a message per field
+ * saying what is wrong and how to fix it.
+ *
+ * Checks that need the database (does the course exist, is the capacity
+ * below the places already held) are the service's; everything that can be
+ * decided from the form and the time is here, so it can be tested alone.
+ */
+import { Temporal } from 'temporal-polyfill';
+
+import { SESSION_FORMATS, type SessionFormat } from './course.js';
+import { HUB_TIME_ZONE, InvalidLocalTimeError, formatDate, formatMoment, londonToInstant } from './time.js';
+import type { SessionPartTimes } from './session.js';
+
+/** Part rows shown on a new form: enough for most courses without JavaScript. */
+export const PART_ROWS_SHOWN = 4;
+/** The most part rows a form may send; more would be a mistake or an attack. */
+export const MAX_PART_ROWS = 20;
+export const MAX_CAPACITY = 500;
+export const MAX_NOTES_LENGTH = 5_000;
+export const MAX_URL_LENGTH = 500;
+
+/** Where each field's message goes: the id of the input it belongs to. */
+export const partFieldId = (index: number, field: 'date' | 'start' | 'end') => `part-${index + 1}-${field}`;
+/** The name a part's input is posted under. */
+export const partFieldName = (index: number, field: 'date' | 'start' | 'end') => `parts[${index}][${field}]`;
+
+/** The form's fields in page order, for the error summary. */
+export function fieldOrder(partRows: number): string[] {
+  const parts: string[] = [];
+  for (let i = 0; i < partRows; i += 1) {
+    parts.push(partFieldId(i, 'date'), partFieldId(i, 'start'), partFieldId(i, 'end'));
+  }
+  return [
+    'courseId',
+    'format',
+    'venueId',
+    'onlineJoiningUrl',
+    'capacity',
+    ...parts,
+    'bookingOpensDate',
+    'bookingOpensTime',
+    'bookingClosesDate',
+    'bookingClosesTime',
+    'trainerIds',
+    'notes',
+  ];
+}
+
+/** What the form gives once every rule that needs no database has passed. */
+export interface ScheduleValues {
+  /** Null when the form does not ask (a session's course is fixed once scheduled). */
+  courseId: number | null;
+  format: SessionFormat;
+  /** Null for an online session. */
+  venueId: number | null;
+  /** Null for a session only in person. */
+  onlineJoiningUrl: string | null;
+  capacity: number;
+  parts: SessionPartTimes[];
+  bookingOpensAt: Date | null;
+  bookingClosesAt: Date | null;
+  trainerIds: number[];
+  notes: string;
+}
+
+export type ScheduleReading =
+  { ok: true; values: ScheduleValues } | { ok: false; errors: Record<string, string> };
+
+export interface ScheduleOptions {
+  now: Date;
+  /** Whether the form asks for the course (a new session) or not (a change). */
+  asksCourse: boolean;
+  /**
+   * The parts the session has now, when changing one: a part left as it was
+   * may be in the past (a two-day course on its second day); a new or moved
+   * one may not.
+   */
+  existingParts?: readonly SessionPartTimes[];
+}
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, name: string): string {
+  const value = body[name];
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** How many part rows the posted form had (at least the usual number shown). */
+export function postedPartRows(body: Body): number {
+  let rows = 0;
+  for (const key of Object.keys(body)) {
+    const match = /^parts\[(\d{1,2})\]\[(date|start|end)\]$/.exec(key);
+    if (match) rows = Math.max(rows, Number(match[1]) + 1);
+  }
+  return Math.min(MAX_PART_ROWS, rows);
+}
+
+/** The posted trainer ids (checkboxes: none, one or many). */
+export function postedTrainerIds(body: Body): string[] {
+  const value = body.trainerIds;
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' && value !== '' ? [value] : [];
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f]/;
+
+/** Reads and checks the session form. */
+export function readScheduleForm(body: Body, options: ScheduleOptions): ScheduleReading {
+  const errors: Record<string, string> = {};
+
+  // Course.
+  let courseId: number | null = null;
+  if (options.asksCourse) {
+    courseId = positiveId(text(body, 'courseId'));
+    if (courseId === null) errors.courseId = 'Choose the course this session is a date of';
+  }
+
+  // Format, venue and joining link.
+  const formatText = text(body, 'format');
+  const format = (SESSION_FORMATS as readonly string[]).includes(formatText)
+    ? (formatText as SessionFormat)
+    : null;
+  if (!format) errors.format = 'Choose whether the session is in person, online, or both';
+
+  let venueId: number | null = null;
+  if (format && format !== 'online') {
+    const venueText = text(body, 'venueId');
+    venueId = positiveId(venueText);
+    if (venueId === null) {
+      errors.venueId = venueText
+        ? 'Choose a venue from the list'
+        : 'Choose the venue, or choose online if the session has no venue';
+    }
+  }
+
+  let onlineJoiningUrl: string | null = null;
+  if (format && format !== 'in_person') {
+    const url = text(body, 'onlineJoiningUrl');
+    if (!url) {
+      errors.onlineJoiningUrl =
+        format === 'online'
+          ? 'Enter the online joining link: an online session needs one'
+          : 'Enter the online joining link: a session in person and online needs one';
+    } else if (url.length > MAX_URL_LENGTH || CONTROL_OR_BREAK.test(url) || !isHttpsUrl(url)) {
+      errors.onlineJoiningUrl =
+        'Enter the joining link as a full web address starting https://, like https://meet.example.com/abc';
+    } else {
+      onlineJoiningUrl = url;
+    }
+  }
+
+  // Capacity.
+  const capacityText = text(body, 'capacity').replace(/,/g, '');
+  let capacity = 0;
+  if (!capacityText) errors.capacity = 'Enter how many delegates the session can take';
+  else if (!/^-?\d+$/.test(capacityText)) errors.capacity = 'Enter the capacity as a whole number, like 24';
+  else {
+    capacity = Number(capacityText);
+    if (capacity < 1) errors.capacity = 'The capacity must be at least 1';
+    else if (capacity > MAX_CAPACITY) errors.capacity = `The capacity must be ${MAX_CAPACITY} or fewer`;
+  }
+
+  // Parts.
+  const parts = readParts(body, options, errors);
+
+  // Booking window.
+  const opens = readMoment(body, 'bookingOpens', 'booking opens', errors);
+  const closes = readMoment(body, 'bookingCloses', 'booking closes', errors);
+  const firstStart = parts?.[0]?.startsAt;
+  if (opens && closes && closes <= opens) {
+    errors.bookingClosesDate ??= 'Booking must close after it opens: change when it opens or closes';
+  }
+  if (firstStart && closes && closes > firstStart) {
+    errors.bookingClosesDate ??= `Booking must close by the time the session starts (${formatMoment(firstStart)}). Leave it blank to close at the start`;
+  }
+  if (firstStart && opens && opens >= firstStart) {
+    errors.bookingOpensDate ??= `Booking must open before the session starts (${formatMoment(firstStart)})`;
+  }
+
+  // Trainers.
+  const trainerIds: number[] = [];
+  for (const value of postedTrainerIds(body)) {
+    const id = positiveId(value.trim());
+    if (id === null) errors.trainerIds = 'Choose trainers from the list';
+    else if (!trainerIds.includes(id)) trainerIds.push(id);
+  }
+
+  // Notes.
+  const notes = typeof body.notes === 'string' ? body.notes.replace(/\r\n/g, '\n').trim() : '';
+  if (notes.length > MAX_NOTES_LENGTH)
+    errors.notes = `Notes must be ${MAX_NOTES_LENGTH.toLocaleString('en-GB')} characters or fewer`;
+  else if (CONTROL.test(notes)) errors.notes = 'Remove the special characters from the notes';
+
+  if (Object.keys(errors).length || !format || !parts) return { ok: false, errors };
+  return {
+    ok: true,
+    values: {
+      courseId,
+      format,
+      venueId,
+      onlineJoiningUrl,
+      capacity,
+      parts,
+      bookingOpensAt: opens ?? null,
+      bookingClosesAt: closes ?? null,
+      trainerIds,
+      notes,
+    },
+  };
+}
+
+/** The filled part rows as instants, in order and not overlapping; null with errors set otherwise. */
+function readParts(
+  body: Body,
+  options: ScheduleOptions,
+  errors: Record<string, string>,
+): SessionPartTimes[] | null {
+  const rows = postedPartRows(body);
+  const parts: { index: number; number: number; startsAt: Date; endsAt: Date }[] = [];
+  let failed = false;
+  let filled = 0;
+  for (let index = 0; index < rows; index += 1) {
+    const dateText = text(body, partFieldName(index, 'date'));
+    const startText = text(body, partFieldName(index, 'start'));
+    const endText = text(body, partFieldName(index, 'end'));
+    if (!dateText && !startText && !endText) continue;
+    filled += 1;
+    // Numbered as the coordinator sees them: the first filled row is part 1.
+    const label = `part ${filled}`;
+    const date = parseDate(dateText);
+    const start = parseTime(startText);
+    const end = parseTime(endText);
+    const fail = (field: 'date' | 'start' | 'end', message: string) => {
+      errors[partFieldId(index, field)] ??= message;
+      failed = true;
+    };
+    if (!dateText) fail('date', `Enter the date of ${label}`);
+    else if (!date)
+      fail('date', `Enter the date of ${label} as a real date, like ${exampleDate(options.now)}`);
+    if (!startText) fail('start', `Enter the time ${label} starts`);
+    else if (!start) fail('start', `Enter the time ${label} starts as a real time, like 09:30`);
+    if (!endText) fail('end', `Enter the time ${label} ends`);
+    else if (!end) fail('end', `Enter the time ${label} ends as a real time, like 15:30`);
+    if (!date || !start || !end) continue;
+    const startsAt = toInstant(date, start, (message) => fail('start', message));
+    const endsAt = toInstant(date, end, (message) => fail('end', message));
+    if (!startsAt || !endsAt) continue;
+    if (endsAt <= startsAt) {
+      fail('end', `${capitalise(label)} must end after it starts: enter an end time later than ${start}`);
+      continue;
+    }
+    parts.push({ index, number: filled, startsAt, endsAt });
+  }
+  if (filled === 0) {
+    errors[partFieldId(0, 'date')] = 'Enter the date and times of the session (at least one part)';
+    return null;
+  }
+  if (failed) return null;
+
+  parts.forEach((part, i) => {
+    const previous = parts[i - 1];
+    if (previous && part.startsAt < previous.startsAt) {
+      errors[partFieldId(part.index, 'date')] ??=
+        `Part ${part.number} is before part ${previous.number}: list the parts in date order`;
+      failed = true;
+    } else if (previous && part.startsAt < previous.endsAt) {
+      errors[partFieldId(part.index, 'start')] ??=
+        `Part ${part.number} overlaps part ${previous.number}: it must start after part ${previous.number} ends (${formatMoment(previous.endsAt)})`;
+      failed = true;
+    }
+    const unchanged = options.existingParts?.some(
+      (old) =>
+        old.startsAt.getTime() === part.startsAt.getTime() && old.endsAt.getTime() === part.endsAt.getTime(),
+    );
+    if (!unchanged && part.startsAt <= options.now) {
+      errors[partFieldId(part.index, 'date')] ??=
+        `Part ${part.number} would start in the past: choose a date and time after ${formatMoment(options.now)}`;
+      failed = true;
+    }
+  });
+  return failed ? null : parts.map(({ startsAt, endsAt }) => ({ startsAt, endsAt }));
+}
+
+/** An optional moment (booking opens or closes): both a date and a time, or neither. */
+function readMoment(
+  body: Body,
+  prefix: string,
+  what: string,
+  errors: Record<string, string>,
+): Date | undefined {
+  const dateText = text(body, `${prefix}Date`);
+  const timeText = text(body, `${prefix}Time`);
+  if (!dateText && !timeText) return undefined;
+  const date = parseDate(dateText);
+  const time = parseTime(timeText);
+  const dateField = `${prefix}Date`;
+  const timeField = `${prefix}Time`;
+  if (!dateText) errors[dateField] = `Enter the date ${what}, or leave the time blank too`;
+  else if (!date) errors[dateField] = `Enter the date ${what} as a real date, like 2026-03-02`;
+  if (!timeText) errors[timeField] = `Enter the time ${what}, like 09:00`;
+  else if (!time) errors[timeField] = `Enter the time ${what} as a real time, like 09:00`;
+  if (!date || !time) return undefined;
+  return toInstant(date, time, (message) => (errors[timeField] = message)) ?? undefined;
+}
+
+function toInstant(date: string, time: string, fail: (message: string) => void): Date | null {
+  try {
+    return londonToInstant(date, time);
+  } catch (error) {
+    if (!(error instanceof InvalidLocalTimeError)) throw error;
+    fail(clockChangeProblem(date, time));
+    return null;
+  }
+}
+
+/**
+ * Why a real date and time cannot be used: in spring the clocks skip an
+ * hour, in autumn they repeat one.
+ */
+export function clockChangeProblem(date: string, time: string): string {
+  const plain = Temporal.PlainDateTime.from(`${date}T${time}`);
+  const day = formatDate(new Date(plain.toZonedDateTime(HUB_TIME_ZONE).epochMilliseconds));
+  const earlier = plain.toZonedDateTime(HUB_TIME_ZONE, { disambiguation: 'earlier' });
+  const later = plain.toZonedDateTime(HUB_TIME_ZONE, { disambiguation: 'later' });
+  // In the spring gap the time is moved to a different wall-clock time; in the autumn overlap it is not.
+  const skipped = earlier.toPlainDateTime().toString() !== plain.toString();
+  const skippedToo = later.toPlainDateTime().toString() !== plain.toString();
+  if (skipped || skippedToo) {
+    return `${time} on ${day} does not exist in the UK: clocks go forward from 1am to 2am. Choose another time`;
+  }
+  return `${time} on ${day} happens twice in the UK: clocks go back from 2am to 1am. Choose another time`;
+}
+
+/**
+ * A date as typed: 2026-03-27 (what date pickers send), or 27/3/2026,
+ * 27-03-2026 or 27.3.2026 (what people type). Returned as YYYY-MM-DD when it
+ * is a real date, or null.
+ */
+export function parseDate(value: string): string | null {
+  const v = value.trim();
+  let year: number, month: number, day: number;
+  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(v);
+  if (match) [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else {
+    match = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+    if (!match) return null;
+    [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  }
+  if (year < 2000 || year > 2200) return null;
+  try {
+    return Temporal.PlainDate.from({ year, month, day }, { overflow: 'reject' }).toString();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A time as typed: 09:30 (what time pickers send), 9:30, 9.30, 930, 9am,
+ * 9:30am, 1:30pm, midday. Returned as HH:MM when it is a real time, or null.
+ */
+export function parseTime(value: string): string | null {
+  const v = value.trim().toLowerCase().replace(/\s+/g, '');
+  if (v === 'midday' || v === 'noon') return '12:00';
+  if (v === 'midnight') return '00:00';
+  const match = /^(\d{1,2})(?:[:.]?(\d{2}))?(am|pm|a\.m\.|p\.m\.)?$/.exec(v);
+  if (!match) return null;
+  let hour = Number(match[1]);
+  const minute = match[2] === undefined ? 0 : Number(match[2]);
+  const suffix = match[3]?.replace(/\./g, '');
+  // "930" without a suffix is 09:30, but "9" alone without am or pm is too unclear.
+  if (match[2] === undefined && !suffix) return null;
+  if (suffix) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (suffix === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return null;
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+function positiveId(value: string): number | null {
+  if (!/^[1-9]\d{0,9}$/.test(value)) return null;
+  const id = Number(value);
+  return id <= 2_147_483_647 ? id : null;
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && Boolean(url.hostname) && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+function capitalise(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+function exampleDate(now: Date): string {
+  return Temporal.Instant.fromEpochMilliseconds(now.getTime())
+    .toZonedDateTimeISO(HUB_TIME_ZONE)
+    .toPlainDate()
+    .add({ months: 1 })
+    .toString();
+}
+
+const clockFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: HUB_TIME_ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** An instant's London wall-clock time as the form shows it: "09:30". */
+export function londonClockTime(instant: Date): string {
+  return clockFormatter.format(instant);
+}
