@@ -24,17 +24,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 
-import autocannon from 'autocannon';
-
 import {
   freePort,
   REPOSITORY_ROOT,
   runBenchmark,
+  startBareServer,
   startChild,
   stopAllChildren,
   stopChild,
   waitForHealth,
 } from './support/processes.js';
+import { measure, positiveNumber, type Measurement } from './support/load.js';
 import { printMachine, printTable } from './support/report.js';
 
 const CONNECTIONS = 50;
@@ -46,16 +46,6 @@ const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2, true);
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
-
-function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zeroAllowed)) {
-    throw new Error(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, not "${raw}"`);
-  }
-  return value;
-}
 
 // ---------------------------------------------------------------------------
 // Checking a target before it is measured
@@ -74,62 +64,7 @@ async function fetchOk(url: string, contentType: string): Promise<string> {
 // ---------------------------------------------------------------------------
 // Measuring
 
-interface Measurement {
-  target: string;
-  url: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  responses: number;
-  bytesPerRequest: number;
-}
-
-const BROWSER_HEADERS = {
-  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-  'accept-encoding': 'gzip, deflate, br',
-  'accept-language': 'en-GB,en;q=0.9',
-};
-
-async function cannon(title: string, url: string, seconds: number): Promise<autocannon.Result> {
-  const result = await autocannon({
-    title,
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    timeout: 10,
-    // What every browser sends; the same for every target, bare included.
-    headers: BROWSER_HEADERS,
-  });
-  const statusCounts = `1xx ${result['1xx']}, 2xx ${result['2xx']}, 3xx ${result['3xx']}, 4xx ${result['4xx']}, 5xx ${result['5xx']}`;
-  if (result.errors > 0 || result.non2xx > 0 || result['2xx'] === 0) {
-    throw new Error(
-      `${title}: not every response was 2xx (${statusCounts}; ` +
-        `errors ${result.errors}, timeouts ${result.timeouts}) for ${url}`,
-    );
-  }
-  return result;
-}
-
-async function measure(target: string, url: string): Promise<Measurement> {
-  process.stdout.write(`  ${target}: `);
-  if (WARMUP_SECONDS > 0) {
-    process.stdout.write(`warm-up ${WARMUP_SECONDS} s, `);
-    await cannon(`${target} (warm-up)`, url, WARMUP_SECONDS);
-  }
-  process.stdout.write(`measuring ${SECONDS} s… `);
-  const result = await cannon(target, url, SECONDS);
-  const measurement: Measurement = {
-    target,
-    url,
-    requestsPerSecond: result.requests.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    responses: result['2xx'],
-    bytesPerRequest: result.requests.total ? result.throughput.total / result.requests.total : 0,
-  };
-  console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
-  return measurement;
-}
+const LOAD = { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS };
 
 // ---------------------------------------------------------------------------
 // Report
@@ -193,26 +128,8 @@ async function main(): Promise<void> {
 
   // 1. The bare Fastify route.
   console.log('Bare Fastify "hello"');
-  const bareServer = startChild(
-    'bare server',
-    ['--import', 'tsx', join(REPOSITORY_ROOT, 'bench', 'bareServer.ts')],
-    {
-      ...process.env,
-      PORT: '0',
-    },
-  );
-  const barePort = await bareServer.waitForLine((line) => {
-    try {
-      const parsed = JSON.parse(line) as { port?: unknown };
-      return typeof parsed.port === 'number' ? parsed.port : undefined;
-    } catch {
-      return undefined;
-    }
-  }, 30_000);
-  const bareUrl = `http://127.0.0.1:${barePort}/`;
-  const hello = await fetchOk(bareUrl, 'text/plain');
-  if (hello !== 'hello') throw new Error(`bare server replied ${JSON.stringify(hello)}, not "hello"`);
-  const bare = await measure('bare hello', bareUrl);
+  const { url: bareUrl, child: bareServer } = await startBareServer();
+  const bare = await measure('bare hello', bareUrl, LOAD);
   await stopChild(bareServer);
 
   // 2 and 3. Trellis, built, in production, with a fresh demo database.
@@ -248,8 +165,8 @@ async function main(): Promise<void> {
     const catalogueUrl = `${baseUrl}/courses`;
     await fetchOk(catalogueUrl, 'text/html');
 
-    const session = await measure('session page', sessionUrl);
-    const catalogue = await measure('catalogue /courses', catalogueUrl);
+    const session = await measure('session page', sessionUrl, LOAD);
+    const catalogue = await measure('catalogue /courses', catalogueUrl, LOAD);
     await stopChild(trellis);
 
     printResults(bare, session, catalogue);

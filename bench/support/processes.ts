@@ -236,3 +236,27 @@ export async function runBenchmark(main: () => Promise<void>, options: Benchmark
     clearTimeout(watchdog);
   }
 }
+
+/** The baseline: bench/bareServer.ts in a child process, answering "hello" at the returned URL. */
+export async function startBareServer(): Promise<{ url: string; child: ChildServer }> {
+  const child = startChild(
+    'bare server',
+    ['--import', 'tsx', resolve(REPOSITORY_ROOT, 'bench', 'bareServer.ts')],
+    {
+      ...process.env,
+      PORT: '0',
+    },
+  );
+  const port = await child.waitForLine((line) => {
+    try {
+      const parsed = JSON.parse(line) as { port?: unknown };
+      return typeof parsed.port === 'number' ? parsed.port : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30_000);
+  const url = `http://127.0.0.1:${port}/`;
+  const hello = await fetch(url).then((response) => response.text());
+  if (hello !== 'hello') throw new Error(`bare server replied ${JSON.stringify(hello)}, not "hello"`);
+  return { url, child };
+}

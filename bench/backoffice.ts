@@ -1,0 +1,319 @@
+/**
+ * The back-office benchmark (`npm run bench:backoffice`). A large hub (see
+ * src/demo/largeHub.ts: 5,000 sessions, 200,000 bookings, 20,000 delegates)
+ * is generated into a fresh SQLite database and a fresh PostgreSQL database;
+ * then, with a signed-in coordinator's cookie, autocannon measures in one run:
+ *
+ *   1. a bare Fastify "hello" route (bench/bareServer.ts), the baseline;
+ *   2. the session list, /admin/sessions (upcoming, first page);
+ *   3. the busiest session's booking list, /admin/sessions/:id/bookings;
+ *   4. the bookings export for one month, /admin/exports/bookings.csv;
+ *
+ * and times one export of every booking (all 200,000, three years). Results
+ * are ratios to the bare route (requests per second, and mean latency), as
+ * absolute figures move from run to run on a shared machine. Each server
+ * runs in its own process. See docs/PERFORMANCE.md.
+ *
+ * Environment:
+ *   BENCH_SECONDS         measured seconds per target (default 10)
+ *   BENCH_WARMUP_SECONDS  warm-up seconds per target (default 2)
+ *   BENCH_DATABASES       sqlite,postgres (default both)
+ *   BENCH_POSTGRES_URL    an admin connection to create and drop databases
+ *                         (default postgres://postgres@127.0.0.1:5432/postgres)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import pg from 'pg';
+
+import { openDatabase, type DialectName } from '../src/data/db.js';
+import { migrateToLatest } from '../src/data/migrations/index.js';
+import { LARGE_HUB, seedLargeHub } from '../src/demo/largeHub.js';
+import { loadDemo } from '../src/demo/loadDemo.js';
+import { demoProgramme } from '../src/demo/programme.js';
+import { addDays, londonDate } from '../src/domain/time.js';
+import { STAFF_SESSION_ABSOLUTE_HOURS } from '../src/domain/staff.js';
+import { hashSecret, newSecret } from '../src/services/secrets.js';
+import { measure, positiveNumber, type Measurement } from './support/load.js';
+import {
+  freePort,
+  REPOSITORY_ROOT,
+  runBenchmark,
+  startBareServer,
+  startChild,
+  stopChild,
+  waitForHealth,
+} from './support/processes.js';
+import { printMachine, printTable } from './support/report.js';
+
+/** A few staff at once, as in a real hub's office; the same for the bare route. */
+const CONNECTIONS = 10;
+const SECONDS = positiveNumber('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2, true);
+const LOAD = { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS };
+const DATABASES = (process.env.BENCH_DATABASES || 'sqlite,postgres')
+  .split(',')
+  .map((name) => name.trim())
+  .filter((name): name is DialectName => name === 'sqlite' || name === 'postgres');
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface BenchDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createBenchDatabase(dialect: DialectName): Promise<BenchDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = await mkdtemp(join(os.tmpdir(), 'trellis-backoffice-'));
+    return {
+      url: `sqlite:${join(dir, 'large.sqlite')}`,
+      drop: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `trellis_backoffice_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+}
+
+interface Prepared {
+  seedSeconds: number;
+  /** The staff cookie's value: a coordinator signed in as the app would sign them in. */
+  staffCookie: string;
+  busiestSessionId: number;
+  busiestBookings: number;
+  month: { from: string; to: string; bookings: number };
+  everything: { from: string; to: string };
+}
+
+/**
+ * The large hub, and a coordinator's signed-in session minted as
+ * StaffService does after the second factor (the hash of a random secret):
+ * signing in through the pages needs an authenticator code, which is neither
+ * what is measured nor quick to script.
+ */
+async function prepare(url: string, now: Date): Promise<Prepared> {
+  const database = openDatabase(url);
+  try {
+    const started = performance.now();
+    await migrateToLatest(database.db, database.dialect);
+    await loadDemo(database.db, demoProgramme, now);
+    const hub = await seedLargeHub(database.db, now);
+    const seedSeconds = (performance.now() - started) / 1000;
+
+    const at = now.toISOString();
+    const staff = await database.db
+      .insertInto('staff_users')
+      .values({
+        name: 'Bench Coordinator',
+        email: 'bench.coordinator@example.org.uk',
+        role: 'coordinator',
+        trainer_id: null,
+        // Never used: this account's session is minted, not signed in to.
+        password_hash: '$argon2id$v=19$m=19456,t=2,p=1$bm90LXVzZWQ$bm90LXVzZWQtbm90LXVzZWQtbm90LXVzZWQ',
+        totp_secret: null,
+        totp_enrolled_at: at,
+        totp_last_step: null,
+        disabled_at: null,
+        password_change_required_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const staffCookie = newSecret();
+    await database.db
+      .insertInto('staff_sessions')
+      .values({
+        id_hash: hashSecret(staffCookie),
+        staff_id: staff.id,
+        stage: 'signed_in',
+        created_at: at,
+        last_seen_at: at,
+        expires_at: new Date(now.getTime() + STAFF_SESSION_ABSOLUTE_HOURS * 3_600_000).toISOString(),
+        revoked_at: null,
+      })
+      .execute();
+
+    const busiest = await database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.starts_at', '>', at)
+      .groupBy('bookings.session_id')
+      .select((eb) => ['bookings.session_id', eb.fn.countAll<number | string>().as('n')])
+      .orderBy('n', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+
+    // The month after next, in London dates: a coordinator's usual export.
+    const from = addDays(londonDate(now), 30);
+    const to = addDays(from, 30);
+    const inMonth = await database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.starts_at', '>=', `${from}T00:00:00.000Z`)
+      .where('sessions.starts_at', '<', `${addDays(to, 1)}T00:00:00.000Z`)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+
+    return {
+      seedSeconds,
+      staffCookie,
+      busiestSessionId: busiest.session_id,
+      busiestBookings: Number(busiest.n),
+      month: { from, to, bookings: Number(inMonth.n) },
+      everything: { from: hub.firstDate, to: hub.lastDate },
+    };
+  } finally {
+    await database.close();
+  }
+}
+
+interface DatabaseResult {
+  dialect: DialectName;
+  prepared: Prepared;
+  list: Measurement;
+  bookings: Measurement;
+  monthExport: Measurement;
+  fullExport: { seconds: number; megabytes: number; rows: number };
+}
+
+async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
+  console.log(`\n${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: generating the large hub…`);
+  const database = await createBenchDatabase(dialect);
+  try {
+    const prepared = await prepare(database.url, now);
+    console.log(`  generated in ${prepared.seedSeconds.toFixed(1)} s`);
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const trellis = startChild('Trellis', [join(REPOSITORY_ROOT, 'dist', 'server.js')], {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      PUBLIC_URL: baseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      DEMO_CONTENT: 'false',
+      SESSION_SECRET: 'bench-only-secret-0123456789abcdef0123456789',
+      SECRETS_KEY: '5e'.repeat(32),
+      SMTP_URL: 'smtp://127.0.0.1:9',
+    });
+    try {
+      await waitForHealth(baseUrl, trellis, 120_000);
+      // Over plain http the staff cookie has no __Host- prefix (see routes/admin/auth.ts).
+      const headers = { cookie: `trellis_staff=${prepared.staffCookie}` };
+      const load = { ...LOAD, headers };
+      const listUrl = `${baseUrl}/admin/sessions`;
+      const bookingsUrl = `${baseUrl}/admin/sessions/${prepared.busiestSessionId}/bookings`;
+      const monthUrl = `${baseUrl}/admin/exports/bookings.csv?from=${prepared.month.from}&to=${prepared.month.to}`;
+      const everythingUrl = `${baseUrl}/admin/exports/bookings.csv?from=${prepared.everything.from}&to=${prepared.everything.to}`;
+      for (const url of [listUrl, bookingsUrl, monthUrl]) {
+        const response = await fetch(url, { headers, redirect: 'manual' });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`GET ${url} gave ${response.status}, expected 200`);
+      }
+      const list = await measure('session list', listUrl, load);
+      const bookings = await measure(
+        `booking list (${prepared.busiestBookings} bookings)`,
+        bookingsUrl,
+        load,
+      );
+      const monthExport = await measure(
+        `export, one month (${prepared.month.bookings} bookings)`,
+        monthUrl,
+        load,
+      );
+
+      process.stdout.write('  export, everything: ');
+      const started = performance.now();
+      const response = await fetch(everythingUrl, { headers });
+      const body = await response.text();
+      const seconds = (performance.now() - started) / 1000;
+      if (response.status !== 200) throw new Error(`GET ${everythingUrl} gave ${response.status}`);
+      const rows = body.split('\r\n').filter(Boolean).length - 1;
+      const megabytes = Buffer.byteLength(body) / 1_048_576;
+      console.log(`${rows} rows, ${megabytes.toFixed(1)} MiB in ${seconds.toFixed(2)} s`);
+      return { dialect, prepared, list, bookings, monthExport, fullExport: { seconds, megabytes, rows } };
+    } finally {
+      await stopChild(trellis);
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+function printResults(bare: Measurement, results: DatabaseResult[]): void {
+  console.log('');
+  const header = ['database', 'target', 'req/s', 'mean ms', 'p99 ms', '÷ bare req/s', 'mean ÷ bare mean'];
+  const row = (dialect: string, m: Measurement) => [
+    dialect,
+    m.target,
+    m.requestsPerSecond.toFixed(0),
+    m.mean.toFixed(1),
+    String(m.p99),
+    (m.requestsPerSecond / bare.requestsPerSecond).toFixed(4),
+    (m.mean / Math.max(bare.mean, 0.01)).toFixed(1),
+  ];
+  printTable(header, [
+    row('—', bare),
+    ...results.flatMap((r) => [
+      row(r.dialect, r.list),
+      row(r.dialect, r.bookings),
+      row(r.dialect, r.monthExport),
+    ]),
+  ]);
+  console.log('');
+  for (const r of results) {
+    console.log(
+      `  ${r.dialect}: export of every booking: ${r.fullExport.rows} rows, ${r.fullExport.megabytes.toFixed(1)} MiB ` +
+        `in ${r.fullExport.seconds.toFixed(2)} s (${Math.round(r.fullExport.rows / r.fullExport.seconds)} rows/s); ` +
+        `the hub generated in ${r.prepared.seedSeconds.toFixed(1)} s`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  printMachine(
+    'Back-office benchmark',
+    [
+      [
+        'hub',
+        `${LARGE_HUB.sessions} sessions, ${LARGE_HUB.bookings} bookings, ${LARGE_HUB.delegates} delegates (src/demo/largeHub.ts)`,
+      ],
+      [
+        'load',
+        `autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
+      ],
+      ['databases', DATABASES.join(', ')],
+    ],
+    12,
+  );
+  console.log('\nBare Fastify "hello"');
+  const bareServer = await startBareServer();
+  const bare = await measure('bare hello', bareServer.url, LOAD);
+  await stopChild(bareServer.child);
+
+  const now = new Date();
+  const results: DatabaseResult[] = [];
+  for (const dialect of DATABASES) results.push(await runOn(dialect, now));
+  printResults(bare, results);
+}
+
+await runBenchmark(main, {
+  budgetMs: (DATABASES.length * (3 * (WARMUP_SECONDS + SECONDS) + 400) + 60) * 1000,
+});
