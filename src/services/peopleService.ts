@@ -13,6 +13,7 @@ import {
 } from '../data/repositories/peopleAdminRepository.js';
 import { recordAudit } from '../data/repositories/auditRepository.js';
 import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema.js';
+import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
 import type { BookingState } from '../domain/availability.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { Executor } from './bookingService.js';
@@ -28,12 +29,6 @@ export const ORGANISATION_TYPE_NAMES: Record<OrganisationType, string> = {
   voluntary: 'Voluntary or community',
   private: 'Private',
   out_of_area: 'Out of area',
-};
-
-export const ATTENDANCE_WORDS: Record<AttendanceStatus, string> = {
-  attended: 'Attended',
-  partial: 'Partly attended',
-  absent: 'Did not attend',
 };
 
 /** Why the losing copy of a double booking was cancelled; delegates see it in their bookings. */
@@ -171,7 +166,7 @@ export class PeopleService {
         (booking.state === 'cancelled' || booking.session_cancelled_at
           ? null
           : started
-            ? 'Not marked'
+            ? NOT_MARKED
             : 'Not yet');
       return { ...booking, attendance, stateText: bookingStateText(booking.state) };
     });

@@ -139,6 +139,9 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
       expect(rows[0]).toContain(`${bookings.length} in all`);
       expect(rows[0]).toContain('Mon 12 Jan 2026');
 
+      const beyond = parsePage((await coordinator.get('/admin/delegates?page=9999')).body);
+      expect(beyond.links()).toContainEqual({ text: 'Go to the first page', href: '/admin/delegates' });
+
       const second = parsePage((await coordinator.get('/admin/delegates?page=2')).body);
       expect(second.listItems('main table tbody tr')[0]).not.toBe(rows[0]);
     });

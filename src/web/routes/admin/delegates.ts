@@ -116,7 +116,8 @@ export default async function adminDelegateRoutes(
         total: result.total,
         page,
         pageCount: result.pageCount,
-        pagination: paginationFor(page, result.pageCount, href),
+        pagination: page <= result.pageCount ? paginationFor(page, result.pageCount, href) : null,
+        firstPageHref: href(1),
         organisations: result.organisations,
         delegates: result.delegates.map((d) => ({
           ...d,
