@@ -140,7 +140,7 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
       typeof query[name] === 'string' ? (query[name] as string).slice(0, 40) : '';
     const values = { from: text('from'), to: text('to'), which: text('which') };
     // Opened bare (a bookmark, say): the choice, not an error.
-    if (!values.from && !values.to && !values.which) return renderChooser(reply, { which: 'all' });
+    if (!Object.keys(query).length) return renderChooser(reply, { which: 'all' });
 
     const fields: Record<string, string> = {};
     const from = readDate(values.from);
