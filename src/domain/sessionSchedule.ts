@@ -19,6 +19,13 @@ export const PART_ROWS_SHOWN = 4;
 /** The most part rows a form may send; more would be a mistake or an attack. */
 export const MAX_PART_ROWS = 20;
 export const MAX_CAPACITY = 500;
+/**
+ * A session's parts fall within this many days of its first part's start. A
+ * longer programme is better run as several sessions; and the session list
+ * relies on it to find sessions in progress on its index (see
+ * SessionAdminRepository.list).
+ */
+export const MAX_SESSION_SPAN_DAYS = 92;
 export const MAX_NOTES_LENGTH = 5_000;
 export const MAX_URL_LENGTH = 500;
 
@@ -284,6 +291,15 @@ function readParts(
       failed = true;
     }
   });
+  const first = parts[0];
+  const tooLate = parts.find(
+    (part) => first && part.endsAt.getTime() - first.startsAt.getTime() > MAX_SESSION_SPAN_DAYS * 86_400_000,
+  );
+  if (!failed && tooLate) {
+    errors[partFieldId(tooLate.index, 'date')] =
+      `Part ${tooLate.number} is more than 3 months after part 1: a session’s parts must fall within 3 months. For a longer programme, schedule a session for each block`;
+    failed = true;
+  }
   return failed ? null : parts.map(({ startsAt, endsAt }) => ({ startsAt, endsAt }));
 }
 
