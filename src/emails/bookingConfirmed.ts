@@ -13,6 +13,8 @@ export interface BookingConfirmedFacts {
   calendar: { ics: string; filename?: string };
   /** The self-cancellation cut-off, when the hub's policy has one. */
   cancelBy?: Date | null;
+  /** Staff booked it on the delegate's behalf (the delegate may not expect it). */
+  bookedByHub?: boolean;
 }
 
 /** Sent when a delegate's place is confirmed, with the session attached once as a calendar file. */
@@ -24,7 +26,10 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     subject: `Your place is confirmed: ${session.courseTitle}, ${session.firstDate}`,
     heading: 'Your place is confirmed',
     greeting: facts.delegateName,
-    reason: `you booked a place on ${session.courseTitle} with ${facts.hub.name}`,
+    reason: facts.bookedByHub
+      ? `${facts.hub.name} booked a place for you on ${session.courseTitle}`
+      : `you booked a place on ${session.courseTitle} with ${facts.hub.name}`,
+    bookedByHub: facts.bookedByHub ?? false,
     session,
     reference: facts.bookingReference,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),

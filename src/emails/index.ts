@@ -1,10 +1,12 @@
 /** Every email Trellis sends, one file per message. */
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
+export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';
 export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';
+export { placePassed, type PlacePassedFacts } from './placePassed.js';
 export { sessionCancelled, type SessionCancelledFacts } from './sessionCancelled.js';
 export { sessionChanged, type SessionChangeLine, type SessionChangedFacts } from './sessionChanged.js';
 export { sessionReminder, type SessionReminderFacts } from './sessionReminder.js';

@@ -23,6 +23,8 @@ export type EmailKind =
   | 'place_offered'
   | 'offer_expired'
   | 'booking_cancelled'
+  | 'booking_moved'
+  | 'place_passed'
   | 'session_reminder'
   | 'verify_email'
   | 'password_reset'

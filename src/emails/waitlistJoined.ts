@@ -10,6 +10,8 @@ export interface WaitlistJoinedFacts {
   /** 1 for the first person waiting. */
   position: number;
   manageBookingUrl: string;
+  /** Staff put the delegate on the list on their behalf (the delegate may not expect it). */
+  bookedByHub?: boolean;
 }
 
 /** Sent when a delegate joins a full session's waiting list. */
@@ -22,7 +24,10 @@ export function waitlistJoined(facts: WaitlistJoinedFacts): EmailMessage {
       subject: `You are on the waiting list: ${session.courseTitle}, ${session.firstDate}`,
       heading: 'You are on the waiting list',
       greeting: facts.delegateName,
-      reason: `you joined the waiting list for ${session.courseTitle} with ${facts.hub.name}`,
+      reason: facts.bookedByHub
+        ? `${facts.hub.name} put you on the waiting list for ${session.courseTitle}`
+        : `you joined the waiting list for ${session.courseTitle} with ${facts.hub.name}`,
+      bookedByHub: facts.bookedByHub ?? false,
       session,
       reference: facts.bookingReference,
       position: facts.position,

@@ -37,6 +37,16 @@ export interface BookingOutcome {
   alreadyHeld: boolean;
 }
 
+/** Who makes a booking: the delegate themselves, or staff on their behalf. */
+export type BookingActor = { type: 'delegate'; id: number } | { type: 'staff'; id: number };
+
+/**
+ * The delegate a booking is for: an id, or (for staff booking someone new)
+ * a function that finds or creates them inside the booking's transaction, so
+ * a refused booking leaves no stray record behind.
+ */
+export type DelegateFor = number | ((db: Executor, now: Date) => Promise<number>);
+
 export interface BookingServiceOptions {
   /**
    * TEST ONLY. Counts places before the transaction and takes no lock, to
@@ -66,16 +76,29 @@ export class BookingService {
    * session's places (staff ones too) goes through it.
    */
   async withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T> {
+    return this.withSessionLocks([sessionId], work);
+  }
+
+  /**
+   * As withSessionLock, holding several sessions' locks at once (moving a
+   * booking changes the places of two). PostgreSQL locks the rows in id
+   * order, so two moves in opposite directions cannot deadlock.
+   */
+  async withSessionLocks<T>(sessionIds: number[], work: (db: Executor) => Promise<T>): Promise<T> {
+    const ids = [...new Set(sessionIds)].sort((a, b) => a - b);
     if (this.dialect === 'postgres') {
       return this.db.transaction().execute(async (trx) => {
         if (!this.options.unsafeWithoutLock) {
-          await trx.selectFrom('sessions').where('id', '=', sessionId).select('id').forUpdate().execute();
+          for (const id of ids) {
+            await trx.selectFrom('sessions').where('id', '=', id).select('id').forUpdate().execute();
+          }
         }
         return work(trx);
       });
     }
     // SQLite: one connection, and BEGIN IMMEDIATE takes the write lock before
-    // anything is read, so no other process can book between count and write.
+    // anything is read, so no other process can book between count and write
+    // (one lock covers every session).
     // better-sqlite3 is synchronous: without a turn of the event loop between
     // transactions, a queue of bookings would keep the server from accepting
     // new connections (or answering health checks) until it drained.
@@ -98,10 +121,42 @@ export class BookingService {
    * Booking twice gives the first booking back, not a second one.
    */
   async book(delegateId: number, sessionId: number, needs: Needs): Promise<BookingOutcome> {
+    const { reference, state, position, alreadyHeld } = await this.place(sessionId, delegateId, needs, {
+      type: 'delegate',
+      id: delegateId,
+    });
+    return { reference, state, position, alreadyHeld };
+  }
+
+  /**
+   * Books a delegate on their behalf, for staff: as `book`, and also before
+   * booking opens or after it has closed, but never on a cancelled or
+   * finished session. The delegate's email says the hub booked it for them.
+   */
+  async bookByStaff(
+    staffId: number,
+    sessionId: number,
+    delegate: DelegateFor,
+    needs: Needs,
+  ): Promise<BookingOutcome & { delegateId: number }> {
+    return this.place(sessionId, delegate, needs, { type: 'staff', id: staffId });
+  }
+
+  private async place(
+    sessionId: number,
+    delegate: DelegateFor,
+    needs: Needs,
+    actor: BookingActor,
+  ): Promise<BookingOutcome & { delegateId: number }> {
+    const byStaff = actor.type === 'staff';
     const session = await this.bookings.session(sessionId);
-    if (!session || session.course_archived_at) throw new NotFoundError('session');
+    if (!session) throw new NotFoundError('session');
+    if (session.course_archived_at) {
+      if (!byStaff) throw new NotFoundError('session');
+      throw new ConflictError('This course has been archived, so its sessions cannot be booked.');
+    }
     // A quick answer for the common refusals; everything is checked again under the lock.
-    this.assertBookable(session, this.clock.now());
+    this.assertBookable(session, this.clock.now(), byStaff);
     const ctx = await this.context();
     // The race the lock prevents, made visible for the concurrency tests.
     const countedEarly = this.options.unsafeWithoutLock
@@ -117,10 +172,11 @@ export class BookingService {
       // booking or cancelled the session since the check above.
       const locked = await bookings.session(sessionId);
       if (!locked) throw new NotFoundError('session');
-      this.assertBookable(locked, now);
+      this.assertBookable(locked, now, byStaff);
       // A place freed by an expired offer goes to the waiting list first, not
       // to whoever books before the waiting-list job next runs.
       if (!countedEarly) await this.settleOffers(db, sessionId, now, ctx);
+      const delegateId = typeof delegate === 'number' ? delegate : await delegate(db, now);
       const existing = await bookings.liveBookingOf(sessionId, delegateId);
       if (existing) {
         return {
@@ -128,21 +184,32 @@ export class BookingService {
           state: existing.state as BookingOutcome['state'],
           position: existing.state === 'waitlisted' ? await bookings.waitlistPosition(existing) : null,
           alreadyHeld: true,
+          delegateId,
         };
       }
       const held = countedEarly ?? (await bookings.placesHeld(sessionId, now.toISOString()));
       const hasPlace = placesAvailable(locked.capacity, held) > 0;
       if (!hasPlace && !ctx.policy.waitlistEnabled) {
-        throw new ConflictError('This session is full and the hub does not keep a waiting list for it.');
+        throw new ConflictError(
+          byStaff
+            ? 'This session is full and the hub does not keep a waiting list. Raise the capacity or cancel a booking first.'
+            : 'This session is full and the hub does not keep a waiting list for it.',
+        );
+      }
+      if (!hasPlace && byStaff && now >= new Date(locked.starts_at)) {
+        throw new ConflictError(
+          'This session is full and has already started, so there is no waiting list to join.',
+        );
       }
       const keepNeeds = needs.consent && Boolean(needs.accessNeeds || needs.dietaryNeeds);
       const reference = newBookingReference();
+      const state = hasPlace ? 'confirmed' : 'waitlisted';
       const id = await bookings.insert(
         {
           reference,
           sessionId,
           delegateId,
-          state: hasPlace ? 'confirmed' : 'waitlisted',
+          state,
           accessNeeds: keepNeeds ? needs.accessNeeds : null,
           dietaryNeeds: keepNeeds ? needs.dietaryNeeds : null,
           needsConsentAt: keepNeeds ? now : null,
@@ -150,39 +217,56 @@ export class BookingService {
         now,
       );
       await bookings.audit(
-        {
-          actorType: 'delegate',
-          actorId: delegateId,
-          action: hasPlace ? 'booked' : 'joined_waitlist',
-          bookingId: id,
-        },
+        byStaff
+          ? {
+              actorType: 'staff',
+              actorId: actor.id,
+              action: 'booked_by_staff',
+              bookingId: id,
+              details: { sessionId, delegateId, state },
+            }
+          : {
+              actorType: 'delegate',
+              actorId: delegateId,
+              action: hasPlace ? 'booked' : 'joined_waitlist',
+              bookingId: id,
+            },
         now,
       );
       if (hasPlace) {
-        await this.mail.bookingConfirmed(db, ctx, id);
-        return { reference, state: 'confirmed', position: null, alreadyHeld: false };
+        await this.mail.bookingConfirmed(db, ctx, id, { bookedByHub: byStaff });
+        return { reference, state: 'confirmed', position: null, alreadyHeld: false, delegateId };
       }
       const position = await bookings.waitlistPosition({
         id,
         session_id: sessionId,
         created_at: now.toISOString(),
       });
-      await this.mail.waitlistJoined(db, ctx, id, position);
-      return { reference, state: 'waitlisted', position, alreadyHeld: false };
+      await this.mail.waitlistJoined(db, ctx, id, position, { bookedByHub: byStaff });
+      return { reference, state: 'waitlisted', position, alreadyHeld: false, delegateId };
     });
   }
 
   private assertBookable(
     session: {
       starts_at: string;
+      ends_at: string;
       booking_opens_at: string | null;
       booking_closes_at: string | null;
       cancelled_at: string | null;
     },
     now: Date,
+    byStaff = false,
   ) {
     if (session.cancelled_at)
       throw new ConflictError('This session has been cancelled, so it cannot be booked.');
+    if (byStaff) {
+      // Staff book latecomers and people who phone in after booking closes.
+      if (now >= new Date(session.ends_at)) {
+        throw new ConflictError('This session has finished, so no one can be booked on it.');
+      }
+      return;
+    }
     const window = bookingWindow(
       {
         startsAt: new Date(session.starts_at),
@@ -353,9 +437,9 @@ export class BookingService {
   /**
    * Closes a session's offers whose time is up (telling each delegate) and
    * offers the free places to the next people waiting. Runs inside the
-   * caller's locked transaction.
+   * caller's locked transaction (staff changes call it after freeing places).
    */
-  private async settleOffers(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<number> {
+  async settleOffers(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<number> {
     const bookings = this.bookings.within(db);
     let expired = 0;
     for (const offer of await bookings.expiredOffersOn(sessionId, now.toISOString())) {

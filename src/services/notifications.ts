@@ -12,10 +12,12 @@ import { selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
   bookingCancelled,
   bookingConfirmed,
+  bookingMoved,
   detailsChanged,
   offerExpired,
   passwordReset,
   placeOffered,
+  placePassed,
   sessionReminder,
   verifyEmail,
   waitlistJoined,
@@ -84,45 +86,70 @@ export class Notifications {
     };
   }
 
-  async bookingConfirmed(db: Executor, ctx: MailContext, bookingId: number) {
-    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
-    const first = confirmedSession.parts[0];
+  /** The booking's session as a calendar file, for the emails that confirm a place. */
+  private calendarFile(
+    row: Awaited<ReturnType<Notifications['bookingFacts']>>['row'],
+    session: SessionFacts,
+    ctx: MailContext,
+  ) {
     const ics = sessionCalendar(
       {
         id: row.session_id,
         course: { title: row.course_title, summary: row.course_summary },
-        venue: confirmedSession.venue
+        venue: session.venue
           ? {
-              name: confirmedSession.venue.name,
+              name: session.venue.name,
               fullAddress: [
-                ...confirmedSession.venue.addressLines,
-                confirmedSession.venue.town,
-                confirmedSession.venue.postcode ?? '',
+                ...session.venue.addressLines,
+                session.venue.town,
+                session.venue.postcode ?? '',
               ].filter(Boolean),
             }
           : null,
-        parts: confirmedSession.parts,
+        parts: session.parts,
         cancelled: row.session_cancelled_at !== null,
       },
       ctx.hub,
       this.publicUrl,
     );
+    return { ics, filename: `${row.course_slug}-${row.session_id}.ics` };
+  }
+
+  private cancelBy(session: SessionFacts, ctx: MailContext) {
+    const first = session.parts[0];
+    return first && ctx.policy.cancellationWorkingDays > 0
+      ? selfCancellationDeadline(first.startsAt, ctx.policy)
+      : null;
+  }
+
+  /** `bookedByHub`: staff booked it on the delegate's behalf, and the email says so. */
+  async bookingConfirmed(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    options: { bookedByHub?: boolean } = {},
+  ) {
+    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
     const message = bookingConfirmed({
       hub: ctx.hub,
       delegateName: to.name,
       session: confirmedSession,
       bookingReference: row.reference,
       manageBookingUrl: manageUrl,
-      calendar: { ics, filename: `${row.course_slug}-${row.session_id}.ics` },
-      cancelBy:
-        first && ctx.policy.cancellationWorkingDays > 0
-          ? selfCancellationDeadline(first.startsAt, ctx.policy)
-          : null,
+      calendar: this.calendarFile(row, confirmedSession, ctx),
+      cancelBy: this.cancelBy(confirmedSession, ctx),
+      bookedByHub: options.bookedByHub ?? false,
     });
     await this.enqueue(db, to, message, bookingId);
   }
 
-  async waitlistJoined(db: Executor, ctx: MailContext, bookingId: number, position: number) {
+  async waitlistJoined(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    position: number,
+    options: { bookedByHub?: boolean } = {},
+  ) {
     const { row, to, session, manageUrl } = await this.bookingFacts(db, bookingId);
     const message = waitlistJoined({
       hub: ctx.hub,
@@ -131,8 +158,59 @@ export class Notifications {
       bookingReference: row.reference,
       position,
       manageBookingUrl: manageUrl,
+      bookedByHub: options.bookedByHub ?? false,
     });
     await this.enqueue(db, to, message, bookingId);
+  }
+
+  /**
+   * Staff moved a booking to another session: the new date, with a calendar
+   * file for a confirmed place, or the place on its waiting list. `from` is
+   * the session it was on, read before the move.
+   */
+  async bookingMoved(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    from: SessionFacts,
+    position: number | null,
+  ) {
+    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
+    const confirmed = row.state === 'confirmed';
+    const message = bookingMoved({
+      hub: ctx.hub,
+      delegateName: to.name,
+      from,
+      // The joining link only with a confirmed place.
+      session: confirmed ? confirmedSession : { ...confirmedSession, onlineJoiningUrl: null },
+      bookingReference: row.reference,
+      manageBookingUrl: manageUrl,
+      place: confirmed
+        ? {
+            state: 'confirmed',
+            calendar: this.calendarFile(row, confirmedSession, ctx),
+            cancelBy: this.cancelBy(confirmedSession, ctx),
+          }
+        : { state: 'waitlisted', position: position ?? 1 },
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  /**
+   * Staff passed a booking to a colleague: tells the person who held it
+   * (the booking now names the colleague, who is sent their own email).
+   */
+  async placePassed(db: Executor, ctx: MailContext, bookingId: number, former: Recipient) {
+    const { row, to, session } = await this.bookingFacts(db, bookingId);
+    const message = placePassed({
+      hub: ctx.hub,
+      delegateName: former.name,
+      colleagueName: to.name,
+      session,
+      bookingReference: row.reference,
+      wasWaiting: row.state !== 'confirmed',
+    });
+    await this.enqueue(db, former, message, bookingId);
   }
 
   async placeOffered(db: Executor, ctx: MailContext, bookingId: number) {
