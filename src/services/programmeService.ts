@@ -116,6 +116,7 @@ export class ProgrammeService {
         cpdHours: row.cpd_hours,
         practicalNotes: row.practical_notes,
         archived: row.archived_at !== null,
+        neverPublic: neverPublic(row),
         keyAreas: lists.keyAreas,
         learningOutcomes: lists.learningOutcomes,
         testimonials: lists.testimonials.map((t) => ({
@@ -223,15 +224,19 @@ export class ProgrammeService {
     });
   }
 
-  /** Saves a course; its slug stays as it was. Returns the fields that changed (none: nothing written). */
+  /**
+   * Saves a course. Its slug stays as it was, so public links keep working;
+   * only a copy that has never been public takes a new one from its new
+   * title (it would otherwise keep "-copy" for ever). Returns the fields that
+   * changed (none: nothing written).
+   */
   async updateCourse(
     courseId: number,
     input: CourseInput,
     actor: StaffActor,
   ): Promise<{ changed: string[] }> {
     await this.checkTags(input);
-    return this.deps.db.transaction().execute(async (trx) => {
-      const now = this.now();
+    return this.withFreshSlug(async (trx, now) => {
       const repo = this.repo.within(trx);
       const row = await repo.findCourse(courseId);
       if (!row) throw new NotFoundError('course');
@@ -276,9 +281,13 @@ export class ProgrammeService {
           .filter((t) => t.published_at !== null)
           .map((t) => [`${t.quote}\n${t.attribution}`, t.published_at as Instant]),
       );
+      const slug =
+        neverPublic(row) && changed.includes('title')
+          ? await this.freeSlug(trx, 'courses', slugify(input.title, 'course'), row.slug)
+          : row.slug;
       await repo.updateCourse(
         courseId,
-        input,
+        { ...input, slug },
         {
           keyAreas: input.keyAreas,
           learningOutcomes: input.learningOutcomes,
@@ -307,6 +316,7 @@ export class ProgrammeService {
           entityId: courseId,
           details: {
             changed,
+            ...(slug !== row.slug ? { slug: { before: row.slug, after: slug } } : {}),
             ...(shortChanged.length
               ? {
                   before: Object.fromEntries(shortChanged.map((f) => [f, before[f]])),
@@ -625,8 +635,18 @@ export class ProgrammeService {
 
   // ---------------------------------------------------------------- helpers
 
-  private async freeSlug(trx: Transaction<DB>, table: 'courses' | 'venues' | 'trainers', base: string) {
-    return uniqueSlug(base, await this.repo.within(trx).slugsLike(table, base));
+  /** The first free slug from `base`; `own` is the record's current slug, which it may keep. */
+  private async freeSlug(
+    trx: Transaction<DB>,
+    table: 'courses' | 'venues' | 'trainers',
+    base: string,
+    own?: string,
+  ) {
+    const taken = await this.repo.within(trx).slugsLike(table, base);
+    return uniqueSlug(
+      base,
+      taken.filter((slug) => slug !== own),
+    );
   }
 
   /**
@@ -654,6 +674,14 @@ export function archiveRefusal(sessions: number): string {
     `Cancel ${these} first (the delegates are told why and shown other dates), ` +
     `or archive the course once ${these} ${sessions === 1 ? 'has' : 'have'} run.`
   );
+}
+
+/**
+ * A course archived the moment it was made (a copy) and never restored has
+ * never been in the public catalogue, so no one can have a link to it yet.
+ */
+export function neverPublic(course: { archived_at: Instant | null; created_at: Instant }): boolean {
+  return course.archived_at !== null && course.archived_at === course.created_at;
 }
 
 function changedFields<T extends object>(before: T, after: T): string[] {

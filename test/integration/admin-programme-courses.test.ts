@@ -34,6 +34,33 @@ async function submitEntries(
   return client.post(action, params as unknown as Record<string, string>);
 }
 
+/** A form's fields as the page filled them in: what a browser sends if nothing is changed. */
+async function formEntries(client: WebClient, pageUrl: string, action: string): Promise<[string, string][]> {
+  const page = parsePage((await client.get(pageUrl)).body);
+  const form = page.document.querySelector(`form[action="${action}"]`);
+  if (!form) throw new Error(`No form for ${action} on ${pageUrl}`);
+  const entries: [string, string][] = [];
+  for (const input of form.querySelectorAll('input, textarea')) {
+    const name = input.getAttribute('name');
+    const type = input.getAttribute('type');
+    if (!name || name === '_csrf') continue;
+    if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
+    const value =
+      input.tagName === 'TEXTAREA' ? (input.textContent ?? '') : (input.getAttribute('value') ?? '');
+    // linkedom leaves a textarea's text escaped; a browser sends it as shown.
+    entries.push([
+      name,
+      value
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&#39;/g, "'")
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    ]);
+  }
+  return entries;
+}
+
 const VALID: Record<string, string> = {
   title: 'Safer Recruitment in Practice',
   summary: 'How to recruit safely: checks, references and the questions that keep children safe.',
@@ -412,21 +439,8 @@ eachDatabase('back office: courses', (dialect) => {
       const course = (await courseBySlug('safer-recruitment-in-practice-2'))!;
       const before = await count('audit_log');
       const editUrl = `/admin/courses/${course.id}/edit`;
-      const form = parsePage((await coordinator.get(editUrl)).body).document.querySelector(
-        `form[action="${editUrl}"]`,
-      )!;
       // Send the form back exactly as it came.
-      const entries: [string, string][] = [];
-      for (const input of form.querySelectorAll('input, textarea')) {
-        const name = input.getAttribute('name');
-        const type = input.getAttribute('type');
-        if (!name || name === '_csrf') continue;
-        if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
-        entries.push([
-          name,
-          input.tagName === 'TEXTAREA' ? (input.textContent ?? '') : (input.getAttribute('value') ?? ''),
-        ]);
-      }
+      const entries = await formEntries(coordinator, editUrl, editUrl);
       const response = await submitEntries(coordinator, editUrl, editUrl, entries);
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe(`/admin/courses/${course.id}?done=unchanged`);
@@ -517,6 +531,32 @@ eachDatabase('back office: courses', (dialect) => {
       expect(edit.text('.govuk-notification-banner')).toContain('It is archived');
       // Not public until restored.
       expect((await t.app.inject({ method: 'GET', url: `/courses/${copy.slug}` })).statusCode).toBe(404);
+    });
+  });
+
+  it('gives a copy that has never been public an address from its new title; a published course keeps its own', async () => {
+    const copy = (await courseBySlug('trauma-informed-co-production-copy'))!;
+    const editUrl = `/admin/courses/${copy.id}/edit`;
+    expect(parsePage((await coordinator.get(editUrl)).body).text()).toContain(
+      'This copy has never been public',
+    );
+    const entries = (await formEntries(coordinator, editUrl, editUrl)).map(
+      ([name, value]): [string, string] =>
+        name === 'title' ? [name, 'Co-Production for Commissioners'] : [name, value],
+    );
+    const response = await submitEntries(coordinator, editUrl, editUrl, entries);
+    expect(response.statusCode).toBe(303);
+    const saved = (await db()
+      .selectFrom('courses')
+      .where('id', '=', copy.id)
+      .selectAll()
+      .executeTakeFirst())!;
+    expect(saved.slug).toBe('co-production-for-commissioners');
+    expect(saved.archived_at).not.toBeNull();
+    const [audit] = await auditOf('course_updated', copy.id);
+    expect(JSON.parse(audit!.details)).toMatchObject({
+      changed: ['title'],
+      slug: { before: 'trauma-informed-co-production-copy', after: 'co-production-for-commissioners' },
     });
   });
 
@@ -635,7 +675,7 @@ eachDatabase('back office: courses', (dialect) => {
       expect(list.links('main a').some((l) => l.text === 'Create a course')).toBe(true);
       const rows = list.listItems('main tbody tr');
       expect(rows.some((row) => row.startsWith('Trauma Informed Co-Production '))).toBe(true);
-      expect(rows.some((row) => row.includes('(copy)'))).toBe(false);
+      expect(rows.some((row) => row.startsWith('Co-Production for Commissioners'))).toBe(false);
       const course = (await courseBySlug('trauma-informed-co-production'))!;
       const upcoming = await db()
         .selectFrom('sessions')
@@ -660,7 +700,7 @@ eachDatabase('back office: courses', (dialect) => {
       const archived = parsePage((await coordinator.get('/admin/courses?status=archived')).body);
       const archivedRows = archived.listItems('main tbody tr');
       expect(archivedRows).toHaveLength(1);
-      expect(archivedRows[0]).toContain('(copy)');
+      expect(archivedRows[0]).toContain('Co-Production for Commissioners');
       expect(archivedRows[0]).toContain('Archived');
       const all = parsePage((await coordinator.get('/admin/courses?status=all')).body);
       expect(all.listItems('main tbody tr').length).toBe(rows.length + 1);

@@ -241,10 +241,16 @@ export class ProgrammeAdminRepository {
     return Number(row.n);
   }
 
-  async updateCourse(id: number, fields: CourseFields, lists: CourseLists, now: Instant): Promise<void> {
+  async updateCourse(
+    id: number,
+    fields: CourseFields & { slug: string },
+    lists: CourseLists,
+    now: Instant,
+  ): Promise<void> {
     await this.db
       .updateTable('courses')
       .set({
+        slug: fields.slug,
         title: fields.title,
         summary: fields.summary,
         description: fields.description,

@@ -232,7 +232,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
   async function renderForm(
     reply: FastifyReply,
     form: {
-      course?: { id: number; title: string; slug: string; archived: boolean };
+      course?: { id: number; title: string; slug: string; archived: boolean; neverPublic: boolean };
       values: CourseFormValues;
       error?: FormError;
       preview?: boolean;
@@ -276,7 +276,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
   async function handleForm(
     request: FastifyRequest,
     reply: FastifyReply,
-    course: { id: number; title: string; slug: string; archived: boolean } | undefined,
+    course: { id: number; title: string; slug: string; archived: boolean; neverPublic: boolean } | undefined,
     save: (input: CourseInput) => Promise<string>,
   ) {
     const body = (request.body ?? {}) as Body;
