@@ -77,21 +77,27 @@ eachDatabase('back office dashboard', (dialect) => {
     const admin = await signedInStaff('admin');
     const all = parsePage((await admin.get('/admin/audit')).body);
     expect(all.h1()).toBe('Audit log');
-    const filtered = await admin.get(`/admin/audit?action=booked&actor=delegate&booking=${row.id}`);
+    const filtered = await admin.get(`/admin/audit?action=booked&actor=delegate&about=booking&id=${row.id}`);
     expect(filtered.statusCode).toBe(200);
     const rows = parsePage(filtered.body).listItems('main table tbody tr');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain(`Booking #${row.id}`);
-    expect(rows[0]).toContain(`Delegate #${delegate.id}`);
+    // Who did it, by name; and a link to the booking.
+    expect(rows[0]).toContain('Audit Subject (delegate)');
+    expect(
+      parsePage(filtered.body)
+        .links('main table tbody a')
+        .map((l) => l.href),
+    ).toEqual([`/admin/bookings/${booked.reference}`]);
 
-    const bad = await admin.get('/admin/audit?from=2026-02-30&actor=robot&booking=abc');
+    const bad = await admin.get('/admin/audit?from=2026-02-30&actor=robot&id=abc');
     expect(bad.statusCode).toBe(400);
     expect(
       parsePage(bad.body)
         .links('.govuk-error-summary a')
         .map((l) => l.href)
         .sort(),
-    ).toEqual(['#actor', '#booking']);
+    ).toEqual(['#actor', '#id']);
 
     const coordinator = await signedInStaff('coordinator');
     expect((await coordinator.get('/admin/audit')).statusCode).toBe(404);

@@ -53,6 +53,7 @@ export interface AuditFilter {
 export class AuditRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** Entries newest first, with who did each by name and, for a booking, its reference. */
   async list(filter: AuditFilter) {
     let query = this.db.selectFrom('audit_log');
     if (filter.action) query = query.where('action', '=', filter.action);
@@ -62,10 +63,32 @@ export class AuditRepository {
     if (filter.from) query = query.where('at', '>=', filter.from);
     if (filter.to) query = query.where('at', '<', filter.to);
     const [rows, total] = await Promise.all([
-      query.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute(),
+      query
+        .leftJoin('staff_users', (join) =>
+          join.onRef('staff_users.id', '=', 'audit_log.actor_id').on('audit_log.actor_type', '=', 'staff'),
+        )
+        .leftJoin('delegates', (join) =>
+          join.onRef('delegates.id', '=', 'audit_log.actor_id').on('audit_log.actor_type', '=', 'delegate'),
+        )
+        .leftJoin('bookings', (join) =>
+          join.onRef('bookings.id', '=', 'audit_log.entity_id').on('audit_log.entity_type', '=', 'booking'),
+        )
+        .selectAll('audit_log')
+        .select(['staff_users.name as staff_name', 'delegates.name as delegate_name', 'bookings.reference'])
+        .orderBy('audit_log.at', 'desc')
+        .orderBy('audit_log.id', 'desc')
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .execute(),
       query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(total.n) };
+  }
+
+  /** What entries are about so far (booking, course, session…), for the filter's choices. */
+  async entityTypes(): Promise<string[]> {
+    const rows = await this.db.selectFrom('audit_log').select('entity_type').distinct().orderBy('entity_type').execute();
+    return rows.map((r) => r.entity_type);
   }
 
   /** The actions recorded so far, for the filter's choices. */

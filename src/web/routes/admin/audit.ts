@@ -1,7 +1,8 @@
 /**
- * The audit log, for administrators: every change to a booking (and, as the
- * back office grows, to courses and sessions), who made it and when,
- * filtered by what happened, who did it, and when.
+ * The audit log, for administrators: every change to a booking, course,
+ * session, venue, trainer, delegate, organisation, staff account or setting,
+ * and every export, with who made it and when; filtered by what happened,
+ * who did it, what it was about, and when.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -19,11 +20,15 @@ const filterSchema = z.object({
     .regex(/^[a-z_]{1,60}$/, 'Choose an action from the list')
     .optional(),
   actor: z.enum(['delegate', 'staff', 'system'], { error: 'Choose who from the list' }).optional(),
-  booking: z.coerce
-    .number({ error: 'A booking number is a whole number' })
-    .int()
-    .min(1)
-    .max(2_147_483_647)
+  about: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/, 'Choose what it was about from the list')
+    .optional(),
+  id: z.coerce
+    .number({ error: 'Enter the number as digits, like 42' })
+    .int('Enter the number as digits, like 42')
+    .min(1, 'Enter the number as digits, like 42')
+    .max(2_147_483_647, 'Enter the number as digits, like 42')
     .optional(),
   from: z.string().regex(DATE, 'Enter the first date like 2026-03-01').optional(),
   to: z.string().regex(DATE, 'Enter the last date like 2026-03-31').optional(),
@@ -60,7 +65,8 @@ export default async function adminAuditRoutes(app: FastifyInstance, { services 
     const { rows, total } = await audit.list({
       ...(filter.action ? { action: filter.action } : {}),
       ...(filter.actor ? { actorType: filter.actor } : {}),
-      ...(filter.booking ? { entityType: 'booking', entityId: filter.booking } : {}),
+      ...(filter.about ? { entityType: filter.about } : {}),
+      ...(filter.id ? { entityId: filter.id } : {}),
       ...(day(filter.from, 'from') ? { from: day(filter.from, 'from') } : {}),
       ...(day(filter.to, 'to', true) ? { to: day(filter.to, 'to', true) } : {}),
       limit: PAGE_SIZE,
@@ -75,11 +81,23 @@ export default async function adminAuditRoutes(app: FastifyInstance, { services 
           ...row,
           when: `${formatShortDate(new Date(row.at))}, ${formatTime(new Date(row.at))}`,
           actionText: row.action.replace(/_/g, ' '),
+          who:
+            row.actor_type === 'system'
+              ? 'Trellis (automatic)'
+              : `${row.staff_name ?? row.delegate_name ?? 'Someone since removed'} (${row.actor_type})`,
+          what: `${row.entity_type.replace(/_/g, ' ')} #${row.entity_id}`,
+          href: entityHref(row.entity_type, row.entity_id, row.reference),
+          details: describeDetails(row.details),
         })),
         total,
         page,
         pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
         actions: await audit.actions(),
+        entityTypes: await audit.entityTypes(),
+        // Each page link keeps the filter.
+        pageQuery: new URLSearchParams(
+          Object.entries(raw).filter(([key]) => key !== 'page') as [string, string][],
+        ).toString(),
         values: raw,
         errors,
         errorList,
@@ -87,4 +105,57 @@ export default async function adminAuditRoutes(app: FastifyInstance, { services 
       errorList.length ? 400 : 200,
     );
   });
+}
+
+/** Where staff can see the thing an entry is about, when there is a page for it. */
+function entityHref(type: string, id: number, reference: string | null): string | null {
+  switch (type) {
+    case 'booking':
+      return reference ? `/admin/bookings/${encodeURIComponent(reference)}` : null;
+    case 'course':
+      return `/admin/courses/${id}`;
+    case 'session':
+      return `/admin/sessions/${id}`;
+    case 'venue':
+      return `/admin/venues/${id}/edit`;
+    case 'trainer':
+      return `/admin/trainers/${id}/edit`;
+    case 'delegate':
+      return `/admin/delegates/${id}`;
+    case 'organisation':
+      return `/admin/organisations/${id}`;
+    case 'staff':
+      return `/admin/staff/${id}`;
+    default:
+      return null;
+  }
+}
+
+/** An entry's details as short lines ("changed: title, summary"; "role: coordinator → trainer"). */
+function describeDetails(json: string): string[] {
+  let details: unknown;
+  try {
+    details = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!details || typeof details !== 'object') return [];
+  const text = (value: unknown): string => {
+    if (Array.isArray(value)) return value.map(text).join(', ');
+    if (value && typeof value === 'object') {
+      const { from, to } = value as { from?: unknown; to?: unknown };
+      if ('from' in value || 'to' in value) return `${text(from)} → ${text(to)}`;
+      return JSON.stringify(value);
+    }
+    return value === null || value === undefined || value === '' ? '(none)' : String(value);
+  };
+  return Object.entries(details as Record<string, unknown>)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) =>
+      `${key
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .replace(/_/g, ' ')
+        .toLowerCase()}: ${text(value)}`.slice(0, 300),
+    )
+    .slice(0, 12);
 }
