@@ -359,9 +359,14 @@ export class SessionAdminService {
    * Changes a session from the form. Capacity below the places held is
    * refused; a higher one is offered to the waiting list at once. A new date,
    * time or place is emailed to everyone with a live booking (confirmed places
-   * with an updated calendar file). Returns the fields that changed.
+   * with an updated calendar file). Returns the fields that changed and how
+   * many delegates are told.
    */
-  async change(staff: StaffActor, sessionId: number, body: Record<string, unknown>): Promise<string[]> {
+  async change(
+    staff: StaffActor,
+    sessionId: number,
+    body: Record<string, unknown>,
+  ): Promise<{ changed: string[]; told: number }> {
     const before = await this.session(sessionId);
     this.assertChangeable(before, this.deps.clock.now());
     const oldParts = await this.sessions.parts(sessionId);
@@ -427,7 +432,7 @@ export class SessionAdminService {
       const changed = Object.keys(afterValues).filter(
         (field) => JSON.stringify(beforeValues[field]) !== JSON.stringify(afterValues[field]),
       );
-      if (!changed.length) return [];
+      if (!changed.length) return { changed, told: 0 };
 
       // Each change must give calendars a higher SEQUENCE than the last, even
       // two changes within the same second.
@@ -472,12 +477,12 @@ export class SessionAdminService {
 
       const after = await repo.session(sessionId);
       if (!after) throw new NotFoundError('session');
-      await this.tellOfChange(trx, ctx, current, currentParts, after, values.parts, updatedAt);
+      const told = await this.tellOfChange(trx, ctx, current, currentParts, after, values.parts, updatedAt);
 
       if (values.capacity > current.capacity) {
         await this.deps.bookings.offerFreedPlaces(trx, sessionId, now, ctx);
       }
-      return changed;
+      return { changed, told };
     });
   }
 
@@ -642,7 +647,7 @@ export class SessionAdminService {
    * Emails everyone with a live booking what changed, when the date, a
    * time or the place did. Confirmed places get the calendar file (same
    * event ids, a higher SEQUENCE) and the joining link; offers and the
-   * waiting list get the notice alone.
+   * waiting list get the notice alone. Returns how many were emailed.
    */
   private async tellOfChange(
     trx: Executor,
@@ -652,7 +657,7 @@ export class SessionAdminService {
     after: SessionRow,
     newParts: SessionPartTimes[],
     updatedAt: Date,
-  ) {
+  ): Promise<number> {
     const changes: SessionChangeLine[] = [];
     if (!sameParts(oldParts, newParts)) {
       const lines = (parts: SessionPartTimes[]) =>
@@ -677,10 +682,10 @@ export class SessionAdminService {
       after.format !== 'in_person' &&
       before.format !== 'in_person' &&
       (before.online_joining_url ?? '') !== (after.online_joining_url ?? '');
-    if (!changes.length && !linkChanged) return;
+    if (!changes.length && !linkChanged) return 0;
 
     const live = await this.sessions.within(trx).liveBookings(after.id);
-    if (!live.length) return;
+    if (!live.length) return 0;
     const calendar = {
       ics: sessionCalendar(
         {
@@ -702,6 +707,7 @@ export class SessionAdminService {
       ),
       filename: `${after.course_slug}-${after.id}.ics`,
     };
+    let told = 0;
     for (const booking of live) {
       const state = booking.state as 'confirmed' | 'offered' | 'waitlisted';
       const confirmed = state === 'confirmed';
@@ -733,7 +739,9 @@ export class SessionAdminService {
         }),
         booking.id,
       );
+      told += 1;
     }
+    return told;
   }
 }
 

@@ -635,7 +635,12 @@ eachDatabase('back office: sessions', (dialect) => {
         'parts[0][end]': '13:00',
       });
       expect(changed.statusCode).toBe(303);
-      expect(changed.headers.location).toBe(`/admin/sessions/${id}?done=changed-told`);
+      expect(changed.headers.location).toBe(`/admin/sessions/${id}?done=changed&told=2`);
+      expect(
+        parsePage((await coordinator.get(changed.headers.location as string)).body).text(
+          '.govuk-notification-banner',
+        ),
+      ).toContain('Changes saved. 2 delegates are being emailed what changed.');
       const session = await t.database.db
         .selectFrom('sessions')
         .where('id', '=', id)
@@ -686,6 +691,53 @@ eachDatabase('back office: sessions', (dialect) => {
       expect(moved[1]!.text_body).toContain(other.name);
       const nextIcs = (JSON.parse(moved[1]!.attachments) as { content: string }[])[0]!.content;
       expect(Number(/SEQUENCE:(\d+)/.exec(nextIcs)?.[1])).toBeGreaterThan(sequence);
+    });
+
+    it('tells only confirmed places of a new joining link, and withdraws a removed part from calendars', async () => {
+      const id = await schedule({
+        format: 'online',
+        venueId: '',
+        onlineJoiningUrl: 'https://meet.example.com/old',
+        capacity: '1',
+        'parts[1][date]': '2026-03-11',
+        'parts[1][start]': '09:30',
+        'parts[1][end]': '12:30',
+      });
+      await t.services.bookings.book(await newDelegate(), id, NO_NEEDS);
+      await t.services.bookings.book(await newDelegate(), id, NO_NEEDS);
+      const [confirmed, waiting] = await bookingsOf(id);
+
+      expect((await change(id, { onlineJoiningUrl: 'https://meet.example.com/new' })).statusCode).toBe(303);
+      const [linkEmail] = await outbox([confirmed!.id], 'session_changed');
+      expect(linkEmail!.text_body).toContain('Online joining link');
+      expect(linkEmail!.text_body).toContain('https://meet.example.com/new');
+      expect(await outbox([waiting!.id], 'session_changed')).toHaveLength(0);
+      const [audit] = await auditOf('session_changed', id);
+      // The link may carry a passcode: the log says it changed, not what it is.
+      expect(JSON.parse(audit!.details)).toEqual({
+        changed: ['onlineJoiningUrl'],
+        before: { onlineJoiningUrl: '(a link)' },
+        after: { onlineJoiningUrl: '(a link)' },
+      });
+
+      expect(
+        (await change(id, { 'parts[1][date]': '', 'parts[1][start]': '', 'parts[1][end]': '' })).statusCode,
+      ).toBe(303);
+      const parts = await t.database.db
+        .selectFrom('session_parts')
+        .where('session_id', '=', id)
+        .selectAll()
+        .execute();
+      expect(parts).toHaveLength(1);
+      const emails = await outbox([confirmed!.id], 'session_changed');
+      expect(emails).toHaveLength(2);
+      const ics = (JSON.parse(emails[1]!.attachments) as { content: string }[])[0]!.content;
+      const events = ics.split('BEGIN:VEVENT').slice(1);
+      expect(events).toHaveLength(2);
+      expect(events[1]).toContain(`UID:session-${id}-part-2@training.example.org.uk`);
+      expect(events[1]).toContain('STATUS:CANCELLED');
+      expect(events[0]).toContain('STATUS:CONFIRMED');
+      expect(await outbox([waiting!.id], 'session_changed')).toHaveLength(1);
     });
 
     it('saves nothing when nothing changed, and refuses changes to a cancelled or finished session', async () => {

@@ -48,7 +48,6 @@ const STATES: Record<SessionListState, string> = {
 const DONE: Record<string, string> = {
   scheduled: 'Session scheduled. It is on the public site now.',
   changed: 'Changes saved.',
-  'changed-told': 'Changes saved. Everyone booked on this session is being emailed what changed.',
   unchanged: 'Nothing was changed.',
   cancelled:
     'Session cancelled. Everyone who was booked, offered a place or waiting is being emailed the reason.',
@@ -272,12 +271,18 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
     async (request, reply) => {
       const staff = actor(request);
       const session = await sessionAdmin.detail(staff, idParam(request.params.sessionId, 'session'));
-      const done = query(request).done;
+      const { done, told } = query(request);
+      const toldCount = told && /^\d{1,4}$/.test(told) ? Number(told) : 0;
       return reply.page('pages/admin/sessions/show.njk', {
         pageTitle: `${session.course.title}, ${session.date}`,
         session,
         canRun: RUNNERS.includes(staff.role),
-        notice: done ? DONE[done] : undefined,
+        notice:
+          done === 'changed' && toldCount
+            ? `Changes saved. ${toldCount} ${toldCount === 1 ? 'delegate is' : 'delegates are'} being emailed what changed.`
+            : done
+              ? DONE[done]
+              : undefined,
       });
     },
   );
@@ -305,11 +310,8 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
       const sessionId = idParam(request.params.sessionId, 'session');
       const form = body(request);
       try {
-        const changed = await sessionAdmin.change(actor(request), sessionId, form);
-        const told = changed.some((field) =>
-          ['parts', 'venueId', 'format', 'onlineJoiningUrl'].includes(field),
-        );
-        const done = !changed.length ? 'unchanged' : told ? 'changed-told' : 'changed';
+        const { changed, told } = await sessionAdmin.change(actor(request), sessionId, form);
+        const done = !changed.length ? 'unchanged' : told ? `changed&told=${told}` : 'changed';
         return reply.redirect(`/admin/sessions/${sessionId}?done=${done}`, 303);
       } catch (error) {
         if (!(error instanceof FormError)) throw error;
