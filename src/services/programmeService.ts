@@ -392,9 +392,12 @@ export class ProgrammeService {
    * Returns false when it was archived already.
    */
   async archiveCourse(courseId: number, actor: StaffActor): Promise<boolean> {
-    return this.deps.db.transaction().execute(async (trx) => {
+    // Under the locks of the sessions still to run, so the count of their
+    // delegates cannot change between counting and archiving.
+    const sessionIds = await this.repo.unfinishedSessionIds(courseId, this.now().toISOString());
+    return this.deps.bookings.withSessionLocks(sessionIds, async (db) => {
       const now = this.now();
-      const repo = this.repo.within(trx);
+      const repo = new ProgrammeAdminRepository(db);
       const row = await repo.findCourse(courseId);
       if (!row) throw new NotFoundError('course');
       if (row.archived_at !== null) return false;
@@ -402,7 +405,7 @@ export class ProgrammeService {
       if (stranded > 0) throw new ConflictError(archiveRefusal(stranded));
       await repo.setCourseArchived(courseId, now.toISOString(), now.toISOString());
       await recordAudit(
-        trx,
+        db,
         {
           actorType: 'staff',
           actorId: actor.id,

@@ -217,6 +217,19 @@ export class ProgrammeAdminRepository {
     return { upcoming, recent };
   }
 
+  /** The course's sessions that have not ended and are not cancelled, in id order (for their locks). */
+  async unfinishedSessionIds(courseId: number, now: Instant): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .where('course_id', '=', courseId)
+      .where('ends_at', '>', now)
+      .where('cancelled_at', 'is', null)
+      .select('id')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /**
    * How many of a course's sessions have not yet ended, are not cancelled, and
    * have delegates booked, offered a place or waiting: the ones archiving would strand.
