@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     globalSetup: ['test/support/globalSetup.ts'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
+    // A hang detector, not a speed limit: these machines are shared and sometimes very busy.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: a few files at a time keeps the browser and PostgreSQL tests steady.
     maxWorkers: 3,
