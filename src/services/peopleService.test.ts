@@ -16,34 +16,50 @@ const booking = (
   sessionId: number,
   state: LiveBooking['state'],
   createdAt = '2026-01-10T09:00:00.000Z',
-): LiveBooking => ({ id, delegate_id: delegateId, session_id: sessionId, state, created_at: createdAt });
+  offerExpiresAt: string | null = state === 'offered' ? '2026-01-13T09:00:00.000Z' : null,
+): LiveBooking => ({
+  id,
+  delegate_id: delegateId,
+  session_id: sessionId,
+  state,
+  offer_expires_at: offerExpiresAt,
+  created_at: createdAt,
+});
+
+const NOW = '2026-01-12T09:00:00.000Z';
 
 describe('which of two bookings on one session a merge keeps', () => {
   it('prefers a confirmed place, then an offer, then the waiting list', () => {
     const confirmed = booking(2, 1, 9, 'confirmed', '2026-01-11T00:00:00.000Z');
     const offered = booking(1, 2, 9, 'offered');
     const waiting = booking(3, 2, 9, 'waitlisted');
-    expect(betterBooking(offered, confirmed)).toBe(confirmed);
-    expect(betterBooking(confirmed, waiting)).toBe(confirmed);
-    expect(betterBooking(waiting, offered)).toBe(offered);
+    expect(betterBooking(offered, confirmed, NOW)).toBe(confirmed);
+    expect(betterBooking(confirmed, waiting, NOW)).toBe(confirmed);
+    expect(betterBooking(waiting, offered, NOW)).toBe(offered);
+  });
+
+  it('puts an offer whose time is up last, so the person keeps their place in the queue', () => {
+    const expired = booking(1, 1, 9, 'offered', '2026-01-01T00:00:00.000Z', '2026-01-12T08:00:00.000Z');
+    const waiting = booking(2, 2, 9, 'waitlisted', '2026-01-05T00:00:00.000Z');
+    expect(betterBooking(expired, waiting, NOW)).toBe(waiting);
   });
 
   it('keeps the earlier of two alike, and the lower id when made at the same moment', () => {
     const earlier = booking(8, 1, 9, 'waitlisted', '2026-01-01T00:00:00.000Z');
     const later = booking(4, 2, 9, 'waitlisted', '2026-01-02T00:00:00.000Z');
-    expect(betterBooking(later, earlier)).toBe(earlier);
+    expect(betterBooking(later, earlier, NOW)).toBe(earlier);
     const a = booking(5, 1, 9, 'confirmed');
     const b = booking(6, 2, 9, 'confirmed');
-    expect(betterBooking(b, a)).toBe(a);
+    expect(betterBooking(b, a, NOW)).toBe(a);
   });
 
   it('plans a cancellation only where both accounts hold a live booking on the same session', () => {
     const kept = [booking(1, 1, 10, 'confirmed'), booking(2, 1, 11, 'waitlisted')];
     const duplicate = [booking(3, 2, 11, 'offered'), booking(4, 2, 12, 'confirmed')];
-    const { conflicts } = planMerge(kept, duplicate);
+    const { conflicts } = planMerge(kept, duplicate, NOW);
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({ sessionId: 11, keep: { id: 3 }, cancel: { id: 2 } });
-    expect(planMerge(kept, []).conflicts).toEqual([]);
+    expect(planMerge(kept, [], NOW).conflicts).toEqual([]);
   });
 });
 

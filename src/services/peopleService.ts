@@ -59,14 +59,28 @@ export interface LiveBooking {
   delegate_id: number;
   session_id: number;
   state: LiveState;
+  offer_expires_at: Instant | null;
   created_at: Instant;
 }
 
 const RANK: Record<LiveState, number> = { confirmed: 0, offered: 1, waitlisted: 2 };
 
-/** Of two live bookings on one session, the one to keep: confirmed, then offered, then waiting; else the earlier. */
-export function betterBooking<B extends LiveBooking>(a: B, b: B): B {
-  if (RANK[a.state] !== RANK[b.state]) return RANK[a.state] < RANK[b.state] ? a : b;
+/**
+ * An offer whose time is up is about to be closed by the waiting-list job:
+ * keeping it over a place on the waiting list would lose the person both.
+ */
+function rank(booking: LiveBooking, now: Instant): number {
+  if (booking.state === 'offered' && (!booking.offer_expires_at || booking.offer_expires_at <= now)) return 3;
+  return RANK[booking.state];
+}
+
+/**
+ * Of two live bookings on one session, the one to keep: confirmed, then
+ * offered, then waiting (an offer that has run out last); else the earlier.
+ */
+export function betterBooking<B extends LiveBooking>(a: B, b: B, now: Instant): B {
+  const [ra, rb] = [rank(a, now), rank(b, now)];
+  if (ra !== rb) return ra < rb ? a : b;
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? a : b;
   return a.id < b.id ? a : b;
 }
@@ -75,13 +89,13 @@ export function betterBooking<B extends LiveBooking>(a: B, b: B): B {
  * Where both accounts hold a live booking on the same session, which to
  * keep and which to cancel. Everything else simply moves.
  */
-export function planMerge<B extends LiveBooking>(kept: readonly B[], duplicate: readonly B[]) {
+export function planMerge<B extends LiveBooking>(kept: readonly B[], duplicate: readonly B[], now: Instant) {
   const keptBySession = new Map(kept.map((b) => [b.session_id, b]));
   const conflicts: { sessionId: number; keep: B; cancel: B }[] = [];
   for (const other of duplicate) {
     const mine = keptBySession.get(other.session_id);
     if (!mine) continue;
-    const keep = betterBooking(mine, other);
+    const keep = betterBooking(mine, other, now);
     conflicts.push({ sessionId: other.session_id, keep, cancel: keep === mine ? other : mine });
   }
   return { conflicts };
@@ -203,6 +217,7 @@ export class PeopleService {
     const { conflicts } = planMerge(
       live.filter((b) => b.delegate_id === keptId),
       live.filter((b) => b.delegate_id === duplicateId),
+      this.deps.clock.now().toISOString(),
     );
     const [keptTotal, duplicateTotal] = await Promise.all([
       this.people.countBookings(keptId),
@@ -242,6 +257,7 @@ export class PeopleService {
     const seenConflicts = planMerge(
       seen.filter((b) => b.delegate_id === keptId),
       seen.filter((b) => b.delegate_id === duplicateId),
+      this.deps.clock.now().toISOString(),
     ).conflicts.map((c) => c.sessionId);
     const { dialect } = this.deps;
 
@@ -260,6 +276,7 @@ export class PeopleService {
       const { conflicts } = planMerge(
         live.filter((b) => b.delegate_id === keptId),
         live.filter((b) => b.delegate_id === duplicateId),
+        at,
       );
       await people.lockSessions(
         conflicts.map((c) => c.sessionId).filter((id) => !seenConflicts.includes(id)),

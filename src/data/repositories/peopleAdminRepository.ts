@@ -44,31 +44,49 @@ export class PeopleAdminRepository {
   // ----- Delegates -------------------------------------------------------
 
   async searchDelegates(search: DelegateSearch) {
-    let query = this.db
-      .selectFrom('delegates')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id');
+    // The filter reads the delegates table alone (an organisation's name is
+    // matched once per word, not once per delegate), and only the page's 50
+    // rows are joined to their organisations.
+    let matching = this.db.selectFrom('delegates');
     for (const word of search.words) {
       const pattern = containsPattern(word);
       // LOWER(…) on both sides: SQLite's LIKE ignores case but PostgreSQL's does not.
       const like = (column: 'delegates.name' | 'delegates.email' | 'organisations.name') =>
         sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
-      query = query.where((eb) =>
-        eb.or([like('delegates.name'), like('delegates.email'), like('organisations.name')]),
+      matching = matching.where((eb) =>
+        eb.or([
+          like('delegates.name'),
+          like('delegates.email'),
+          eb(
+            'delegates.organisation_id',
+            'in',
+            eb.selectFrom('organisations').where(like('organisations.name')).select('organisations.id'),
+          ),
+        ]),
       );
     }
     if (search.organisationId !== undefined) {
-      query = query.where('delegates.organisation_id', '=', search.organisationId);
+      matching = matching.where('delegates.organisation_id', '=', search.organisationId);
     }
-    if (search.excludeId !== undefined) query = query.where('delegates.id', '<>', search.excludeId);
+    if (search.excludeId !== undefined) matching = matching.where('delegates.id', '<>', search.excludeId);
     if (search.account === 'merged') {
-      query = query.where('delegates.merged_into_id', 'is not', null);
+      matching = matching.where('delegates.merged_into_id', 'is not', null);
     } else {
-      query = query.where('delegates.merged_into_id', 'is', null);
-      if (search.account === 'password') query = query.where('delegates.password_hash', 'is not', null);
-      if (search.account === 'staff') query = query.where('delegates.password_hash', 'is', null);
+      matching = matching.where('delegates.merged_into_id', 'is', null);
+      if (search.account === 'password') matching = matching.where('delegates.password_hash', 'is not', null);
+      if (search.account === 'staff') matching = matching.where('delegates.password_hash', 'is', null);
     }
+    const page = matching
+      .select('delegates.id')
+      .orderBy('delegates.name')
+      .orderBy('delegates.id')
+      .limit(search.limit)
+      .offset(search.offset);
     const [rows, total] = await Promise.all([
-      query
+      this.db
+        .selectFrom('delegates')
+        .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+        .where('delegates.id', 'in', page)
         .select([
           'delegates.id',
           'delegates.name',
@@ -80,10 +98,8 @@ export class PeopleAdminRepository {
         .select((eb) => eb('delegates.password_hash', 'is not', null).as('has_password'))
         .orderBy('delegates.name')
         .orderBy('delegates.id')
-        .limit(search.limit)
-        .offset(search.offset)
         .execute(),
-      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+      matching.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {
       rows: rows.map((row) => ({ ...row, has_password: Boolean(row.has_password) })),
@@ -222,6 +238,7 @@ export class PeopleAdminRepository {
         'bookings.delegate_id',
         'bookings.session_id',
         'bookings.state',
+        'bookings.offer_expires_at',
         'bookings.created_at',
         'sessions.starts_at',
         'courses.title as course_title',
