@@ -484,6 +484,23 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
         .select('id')
         .execute();
       expect(afterReset).toHaveLength(before.length);
+      // Nor can the address register afresh: no new account, no email.
+      await t.services.accounts.register({
+        name: 'Morgan Keeper',
+        email: duplicate.email,
+        organisationId: 1,
+        newOrganisationName: null,
+        jobRole: 'Social worker',
+        lineManagerName: '',
+        lineManagerEmail: '',
+        password: 'another long password',
+      });
+      const sentToDuplicate = await db()
+        .selectFrom('outbox_messages')
+        .where('to_address', '=', duplicate.email)
+        .select('kind')
+        .execute();
+      expect(sentToDuplicate).toEqual([]);
 
       // The audit log says what happened, once per moved booking.
       const entry = await db()
@@ -578,6 +595,25 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
         .select('merged_into_id')
         .execute();
       expect(unchanged.every((d) => d.merged_into_id === null)).toBe(true);
+    });
+
+    it('merges an account with no bookings at all', async () => {
+      const kept = await newDelegate('Nell Nobookings');
+      const duplicate = await newDelegate('Nell Nobookings');
+      const coordinator = await signedInStaff(t, 'coordinator');
+      const merged = await coordinator.submit(
+        `/admin/delegates/${kept.id}/merge?duplicate=${duplicate.id}`,
+        {},
+        `/admin/delegates/${kept.id}/merge`,
+      );
+      expect(merged.statusCode).toBe(303);
+      expect(merged.headers.location).toBe(`/admin/delegates/${kept.id}?merged=1&moved=0&cancelled=0`);
+      const row = await db()
+        .selectFrom('delegates')
+        .where('id', '=', duplicate.id)
+        .select('merged_into_id')
+        .executeTakeFirstOrThrow();
+      expect(row.merged_into_id).toBe(kept.id);
     });
 
     it('is not open to viewers', async () => {
