@@ -8,8 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import {
-  axeViolations,
-  describeViolations,
+  expectNoAxeViolations,
   expectNoPageProblems,
   horizontalOverflow,
   type PageProblems,
@@ -20,28 +19,6 @@ import {
 
 describe.runIf(inject('chromiumAvailable'))('back office: courses, venues and trainers, in a browser', () => {
   const e2e = useE2E();
-
-  /**
-   * Axe on the page's own content. The layout's staff bar (who is signed in)
-   * sits outside any landmark, on every back-office page; that belongs to the
-   * layout and is reported there, so it is left out here rather than hiding
-   * everything else on these pages behind it.
-   */
-  async function expectNoAxeViolations(page: Page, where: string) {
-    const violations = (await axeViolations(page))
-      .map((violation) => ({
-        ...violation,
-        nodes: violation.nodes.filter(
-          (node) =>
-            !(violation.id === 'region' && node.target.map(String).join(' ').includes('trellis-staff-bar')),
-        ),
-      }))
-      .filter((violation) => violation.nodes.length);
-    expect(
-      violations.map((v) => v.id),
-      `axe on ${where}:\n${describeViolations(violations)}`,
-    ).toEqual([]);
-  }
 
   async function signInCoordinator(page: Page) {
     const email = `coordinator.${Date.now()}@hub.example.org.uk`;
