@@ -233,6 +233,12 @@ eachDatabase('back-office bookings: the lists', (dialect) => {
       .set({ access_needs: 'Step-free access, please', dietary_needs: 'Vegan', needs_consent_at: TEST_NOW })
       .where('id', '=', confirmed[1]!.id)
       .execute();
+    // Names are shown as typed, never as markup (the waiting list's buttons name them too).
+    await db
+      .updateTable('delegates')
+      .set({ name: 'Eve <script>alert(1)</script> Smith' })
+      .where('id', '=', waiting[1]!.delegate_id)
+      .execute();
     const unconfirmed = await db
       .insertInto('organisations')
       .values({ name: 'Brand New Agency', type: 'partner_agency', confirmed_at: null, created_at: TEST_NOW })
@@ -304,6 +310,8 @@ eachDatabase('back-office bookings: the lists', (dialect) => {
     const promote = page.document.querySelectorAll('form[action$="/promote"]');
     expect(promote).toHaveLength(waiting.length + 1);
     expect(promote[0]!.textContent).toContain('Confirm a place');
+    expect(response.body).not.toContain('<script>alert(1)');
+    expect(page.text()).toContain('Confirm a place for Eve <script>alert(1)</script> Smith');
   });
 
   it('shows a viewer the same lists without needs or anything to change', async () => {
