@@ -8,74 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { STAFF_ROLES, type StaffRole } from '../../src/domain/staff.js';
-import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import { createTestApp, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
+import { pathFor, sampleParams, TRAINER_SLUG, type Samples } from '../support/adminSamples.js';
 import { RULES } from './admin-rules/index.js';
-
-/** The trainer the "trainer" role signs in as. */
-const TRAINER_SLUG = 'lisa-cherry';
-
-type Samples = Record<string, string>;
-
-/** Sample values for route parameters: a session the trainer teaches, and what hangs off it. */
-async function sampleParams(t: TestApp, teaches: boolean): Promise<Samples> {
-  const db = t.database.db;
-  const trainer = await db
-    .selectFrom('trainers')
-    .where('slug', '=', TRAINER_SLUG)
-    .select('id')
-    .executeTakeFirstOrThrow();
-  const taughtBy = db
-    .selectFrom('session_trainers')
-    .where('trainer_id', '=', trainer.id)
-    .select('session_id');
-  const session = await db
-    .selectFrom('sessions')
-    .where('id', teaches ? 'in' : 'not in', taughtBy)
-    .where('starts_at', '>', TEST_NOW)
-    .where('cancelled_at', 'is', null)
-    .where((eb) =>
-      eb.exists(eb.selectFrom('bookings').whereRef('bookings.session_id', '=', 'sessions.id').select('id')),
-    )
-    .select(['id', 'course_id', 'venue_id'])
-    .orderBy('starts_at')
-    .executeTakeFirstOrThrow();
-  const booking = await db
-    .selectFrom('bookings')
-    .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-    .where('session_id', '=', session.id)
-    .select(['bookings.reference', 'delegates.id as delegateId', 'delegates.organisation_id'])
-    .orderBy('bookings.id')
-    .executeTakeFirstOrThrow();
-  const venue = await db.selectFrom('venues').select('id').orderBy('id').executeTakeFirstOrThrow();
-  const organisation = await db
-    .selectFrom('organisations')
-    .select('id')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
-  const staff = await db.selectFrom('staff_users').select('id').orderBy('id').executeTakeFirst();
-  return {
-    sessionId: String(session.id),
-    courseId: String(session.course_id),
-    venueId: String(session.venue_id ?? venue.id),
-    trainerId: String(trainer.id),
-    reference: booking.reference,
-    delegateId: String(booking.delegateId),
-    organisationId: String(booking.organisation_id ?? organisation.id),
-    staffId: String(staff?.id ?? 1),
-  };
-}
-
-function pathFor(route: string, samples: Samples): string {
-  return route.replace(/^[A-Z]+ /, '').replace(/:([A-Za-z]+)/g, (_, name: string) => {
-    const value = samples[name];
-    if (value === undefined) throw new Error(`No sample value for :${name} (see admin-rules/types.ts)`);
-    return encodeURIComponent(value);
-  });
-}
 
 eachDatabase('back-office authorisation', (dialect) => {
   let t: TestApp;
