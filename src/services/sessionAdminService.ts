@@ -74,8 +74,14 @@ function describeWhere(
   return format === 'hybrid' ? `${place}, or online` : place;
 }
 
+/** The venue's street address lines, without town and postcode. */
 function venueAddress(row: SessionRow): string[] {
-  return [...(row.venue_address_lines ?? '').split('\n'), row.venue_postcode ?? ''].filter(
+  return (row.venue_address_lines ?? '').split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The venue's whole address: street lines, town, postcode. */
+function venueFullAddress(row: SessionRow): string[] {
+  return [...venueAddress(row), row.venue_town ?? '', row.venue_postcode ?? ''].filter(
     (line) => line.trim() !== '',
   );
 }
@@ -213,7 +219,7 @@ export class SessionAdminService {
       venue: row.venue_name
         ? {
             name: row.venue_name,
-            address: [...venueAddress(row), row.venue_town ?? ''].filter(Boolean),
+            address: venueFullAddress(row),
             phone: row.venue_phone,
           }
         : null,
@@ -532,7 +538,7 @@ export class SessionAdminService {
             venue: current.venue_name
               ? {
                   name: current.venue_name,
-                  fullAddress: [...venueAddress(current), current.venue_town ?? ''].filter(Boolean),
+                  fullAddress: venueFullAddress(current),
                 }
               : null,
             parts,
@@ -694,7 +700,7 @@ export class SessionAdminService {
           venue: after.venue_name
             ? {
                 name: after.venue_name,
-                fullAddress: [...venueAddress(after), after.venue_town ?? ''].filter(Boolean),
+                fullAddress: venueFullAddress(after),
               }
             : null,
           parts: newParts,
