@@ -358,7 +358,12 @@ eachDatabase('register and attendance', (dialect) => {
         'Left at lunch, unwell',
       );
       expect(after.text()).toContain('Marked by Test trainer at 9am on Monday 12 January 2026');
-      expect(after.text('main table')).toMatch(/1 1 1 37|1 1 1 \d+/);
+      expect(after.listItems('main table tbody tr')).toEqual([
+        'Attended 1',
+        'Partly attended 1',
+        'Did not attend 1',
+        `Not marked ${registered.length - 3}`,
+      ]);
     });
 
     it('saves nothing and audits nothing when nothing changed', async () => {
@@ -567,9 +572,13 @@ eachDatabase('register and attendance', (dialect) => {
           { partId: p2, part: 2, status: 'absent' },
         ]);
         const after = parsePage((await coordinator.get(url)).body);
+        const rest = registered.length - 1;
+        expect(after.listItems('main table thead th')).toEqual(['Attendance', 'Part 1', 'Part 2']);
         expect(after.listItems('main table tbody tr')).toEqual([
-          expect.stringMatching(/^Part 1 1 0 0 \d+$/),
-          expect.stringMatching(/^Part 2 0 0 1 \d+$/),
+          'Attended 1 0',
+          'Partly attended 0 0',
+          'Did not attend 0 1',
+          `Not marked ${rest} ${rest}`,
         ]);
       } finally {
         clock.set(TEST_NOW);

@@ -22,6 +22,8 @@ import { Readable, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { FastifyReply } from 'fastify';
 
+import { HUB_TIME_ZONE, londonDate } from '../../domain/time.js';
+
 export interface CsvColumn<T> {
   /** The column's heading, in words a coordinator uses. */
   header: string;
@@ -61,6 +63,25 @@ export function csvStream<T>(
   return pipeline(Readable.from(records()), output, (error) => {
     if (error && onError) onError(error);
   });
+}
+
+// Spreadsheets read "2026-03-01 09:30" as a date and time they can sort and
+// filter, so exports use the 24-hour clock and ISO dates (pages say "9:30am").
+const clockFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: HUB_TIME_ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** "09:30", London time. */
+export function spreadsheetTime(instant: Date): string {
+  return clockFormatter.format(instant);
+}
+
+/** "2026-03-01 09:30", London time. */
+export function spreadsheetDateTime(instant: Date): string {
+  return `${londonDate(instant)} ${spreadsheetTime(instant)}`;
 }
 
 /** A filename safe in a header and on any disk: lower-case letters, digits and hyphens. */

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import type { BookingState } from '../../../domain/availability.js';
-import { addDays, formatTime, londonDate } from '../../../domain/time.js';
+import { addDays, londonDate } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { OrganisationType } from '../../../data/schema.js';
 import { ATTENDANCE_WORDS, NOT_MARKED } from '../../../domain/attendance.js';
@@ -20,7 +20,13 @@ import {
   type ExportedBooking,
 } from '../../../services/attendanceService.js';
 import type { Services } from '../../../services/index.js';
-import { csvStream, sendCsv, type CsvColumn } from '../../formats/csv.js';
+import {
+  csvStream,
+  sendCsv,
+  spreadsheetDateTime,
+  spreadsheetTime,
+  type CsvColumn,
+} from '../../formats/csv.js';
 import { formErrors } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
@@ -70,8 +76,11 @@ export function readDate(text: string): string | null {
   return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
 }
 
-function when(instant: Date): string {
-  return `${londonDate(instant)} ${formatTime(instant)}`;
+/** Whether a YYYY-MM-DD date is on the calendar (not 30 February). */
+function isRealDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
 }
 
 /** Attendance in words: one word for a single part, each part's for several. */
@@ -88,7 +97,7 @@ function columns(now: Date): CsvColumn<ExportedBooking>[] {
     { header: 'Booking reference', value: (b) => b.reference },
     { header: 'Course', value: (b) => b.courseTitle },
     { header: 'Session date', value: (b) => londonDate(b.sessionStartsAt) },
-    { header: 'Session start', value: (b) => formatTime(b.sessionStartsAt) },
+    { header: 'Session start', value: (b) => spreadsheetTime(b.sessionStartsAt) },
     { header: 'Session cancelled', value: (b) => (b.sessionCancelled ? 'Yes' : 'No') },
     { header: 'Venue', value: (b) => b.venue ?? 'Online' },
     { header: 'Delegate name', value: (b) => b.delegateName },
@@ -101,8 +110,8 @@ function columns(now: Date): CsvColumn<ExportedBooking>[] {
     },
     { header: 'Job role', value: (b) => b.jobRole },
     { header: 'Booking status', value: (b) => STATE_WORDS[b.state] },
-    { header: 'Booked on', value: (b) => when(b.bookedAt) },
-    { header: 'Cancelled on', value: (b) => (b.cancelledAt ? when(b.cancelledAt) : '') },
+    { header: 'Booked on', value: (b) => spreadsheetDateTime(b.bookedAt) },
+    { header: 'Cancelled on', value: (b) => (b.cancelledAt ? spreadsheetDateTime(b.cancelledAt) : '') },
     { header: 'Cancelled by', value: (b) => (b.cancelledBy ? CANCELLED_BY_WORDS[b.cancelledBy] : '') },
     { header: 'Cancellation reason', value: (b) => b.cancellationReason },
     { header: 'Attended', value: (b) => attendanceText(b, now) },
@@ -147,8 +156,10 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
     const to = readDate(values.to);
     if (!values.from.trim()) fields.from = 'Enter the first date';
     else if (!from) fields.from = 'Enter the first date like 2026-03-01';
+    else if (!isRealDate(from)) fields.from = 'Enter a real first date, like 2026-03-01';
     if (!values.to.trim()) fields.to = 'Enter the last date';
     else if (!to) fields.to = 'Enter the last date like 2026-03-31';
+    else if (!isRealDate(to)) fields.to = 'Enter a real last date, like 2026-03-31';
     const which = (values.which || 'all') as ExportChoice;
     if (!EXPORT_CHOICES.includes(which)) fields.which = 'Choose which bookings to export';
     if (Object.keys(fields).length || !from || !to)

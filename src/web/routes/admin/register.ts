@@ -32,7 +32,7 @@ import {
 import { BadRequestError, FormError, NotFoundError } from '../../../errors.js';
 import type { MarkInput, Register, RegisterPart } from '../../../services/attendanceService.js';
 import type { Services } from '../../../services/index.js';
-import { csvStream, sendCsv, type CsvColumn } from '../../formats/csv.js';
+import { csvStream, sendCsv, spreadsheetDateTime, type CsvColumn } from '../../formats/csv.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
@@ -124,7 +124,7 @@ export default async function adminRegisterRoutes(
         { header: 'Email', value: (d) => d.email },
         { header: 'Organisation', value: (d) => d.organisation },
         { header: 'Job role', value: (d) => d.jobRole },
-        { header: 'Booked on', value: (d) => `${londonDate(d.bookedAt)} ${formatTime(d.bookedAt)}` },
+        { header: 'Booked on', value: (d) => spreadsheetDateTime(d.bookedAt) },
         ...register.parts.flatMap((part): CsvColumn<Row>[] => {
           const when = `${formatShortDate(part.startsAt)} ${formatTime(part.startsAt)}`;
           const mark = (d: Row) => d.marks[part.id];
@@ -191,7 +191,7 @@ export default async function adminRegisterRoutes(
         if (mark) counts[mark.status] += 1;
         else counts.unmarked += 1;
       }
-      return { label: partLabel(register, part) || 'This session', ...counts };
+      return { label: partLabel(register, part), ...counts };
     });
     return reply.page(
       'pages/admin/register/attendance.njk',
@@ -200,6 +200,10 @@ export default async function adminRegisterRoutes(
         session,
         delegates,
         tally,
+        tallyRows: [
+          ...ATTENDANCE_STATUSES.map((key) => ({ key, text: ATTENDANCE_WORDS[key] })),
+          { key: 'unmarked', text: NOT_MARKED },
+        ],
         statuses: ATTENDANCE_STATUSES.map((value) => ({ value, text: ATTENDANCE_WORDS[value] })),
         noteMax: ATTENDANCE_NOTE_MAX,
         mayMark: register.mayMark,
