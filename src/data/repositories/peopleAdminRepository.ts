@@ -348,21 +348,29 @@ export class PeopleAdminRepository {
 
   /** Organisations not merged away, with how many (unmerged) delegates name each. */
   async organisations(type?: OrganisationType) {
-    let query = this.db.selectFrom('organisations').where('merged_into_id', 'is', null);
-    if (type) query = query.where('type', '=', type);
+    // One grouped count over delegates, not one count per organisation.
+    let query = this.db
+      .selectFrom('organisations')
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('delegates')
+            .where('merged_into_id', 'is', null)
+            .groupBy('organisation_id')
+            .select((eb) => ['organisation_id', eb.fn.countAll<number | string>().as('n')])
+            .as('counts'),
+        (join) => join.onRef('counts.organisation_id', '=', 'organisations.id'),
+      )
+      .where('organisations.merged_into_id', 'is', null);
+    if (type) query = query.where('organisations.type', '=', type);
     const rows = await query
-      .select((eb) => [
+      .select([
         'organisations.id',
         'organisations.name',
         'organisations.type',
         'organisations.confirmed_at',
         'organisations.created_at',
-        eb
-          .selectFrom('delegates')
-          .whereRef('delegates.organisation_id', '=', 'organisations.id')
-          .where('delegates.merged_into_id', 'is', null)
-          .select(eb.fn.countAll<number | string>().as('n'))
-          .as('delegate_count'),
+        'counts.n as delegate_count',
       ])
       .orderBy('organisations.name')
       .orderBy('organisations.id')
