@@ -278,6 +278,7 @@ export class PeopleService {
         live.filter((b) => b.delegate_id === duplicateId),
         at,
       );
+      // A double booking made since the first look: its session is locked now.
       await people.lockSessions(
         conflicts.map((c) => c.sessionId).filter((id) => !seenConflicts.includes(id)),
         dialect,
@@ -343,18 +344,10 @@ export class PeopleService {
       return { moved: moved.length, cancelled: conflicts.length };
     };
 
-    // The sessions whose places may change are locked first, in id order.
-    // With no double bookings no places change, but the lock of one of the
-    // duplicate's sessions still gives SQLite its BEGIN IMMEDIATE.
-    const lockFirst =
-      [...seenConflicts].sort((a, b) => a - b)[0] ??
-      seen.find((b) => b.delegate_id === duplicateId)?.session_id;
+    // The sessions whose places may change are locked first (SQLite locks
+    // the whole database, which also covers a merge with no double bookings).
     try {
-      if (lockFirst === undefined) return await this.deps.db.transaction().execute(merge);
-      return await this.deps.bookings.withSessionLock(lockFirst, async (db) => {
-        await this.people.within(db).lockSessions(seenConflicts, dialect);
-        return merge(db);
-      });
+      return await this.deps.bookings.withSessionLocks(seenConflicts, merge);
     } catch (error) {
       // A booking made for either account at the very moment of the merge.
       if (isUniqueViolation(error) || isDeadlock(error)) {
