@@ -397,10 +397,36 @@ export class AttendanceService {
     return { count, rows: this.exportRows(sessions, states) };
   }
 
+  /**
+   * The export's rows, one database batch at a time: the next batch is
+   * asked for as soon as this one arrives, so PostgreSQL reads it while
+   * this one is written out (at most two batches are held at once).
+   */
   private async *exportRows(
     sessions: Awaited<ReturnType<ExportRepository['sessionsStartingBetween']>>,
     states: readonly BookingState[],
   ): AsyncGenerator<ExportedBooking> {
+    const pages = this.exportPages(sessions, states);
+    let pending = pages.next();
+    try {
+      for (;;) {
+        const page = await pending;
+        if (page.done) return;
+        pending = pages.next();
+        yield* page.value;
+      }
+    } finally {
+      // The download stopped early (the browser went away): let the batch
+      // being read finish quietly, then stop.
+      pending.catch(() => undefined);
+      await pages.return(undefined).catch(() => undefined);
+    }
+  }
+
+  private async *exportPages(
+    sessions: Awaited<ReturnType<ExportRepository['sessionsStartingBetween']>>,
+    states: readonly BookingState[],
+  ): AsyncGenerator<ExportedBooking[]> {
     // Sessions in date order, gathered into batches of about EXPORT_BATCH
     // bookings; a session larger than that is read a batch at a time alone.
     let index = 0;
@@ -414,7 +440,14 @@ export class AttendanceService {
         index += 1;
       }
       const ids = batch.map((s) => s.id);
-      const [parts, markRows] = await Promise.all([this.exports.partsOf(ids), this.exports.marksOf(ids)]);
+      const alone = batch.length === 1;
+      const [parts, markRows, firstPage] = await Promise.all([
+        this.exports.partsOf(ids),
+        this.exports.marksOf(ids),
+        alone
+          ? this.exports.bookingsOf(ids, states, { afterId: 0, limit: EXPORT_BATCH })
+          : this.exports.bookingsOf(ids, states),
+      ]);
       // Each part's place in its session (parts come in order, session by session).
       const partIndex = new Map<number, number>();
       const seen = new Map<number, number>();
@@ -431,50 +464,47 @@ export class AttendanceService {
         list[index] = mark.status;
         marks.set(mark.booking_id, list);
       }
-      const pages =
-        batch.length === 1 ? this.pagesOf(ids, states) : this.onePage(this.exports.bookingsOf(ids, states));
       const bySession = new Map(batch.map((s) => [s.id, s]));
-      for await (const rows of pages) {
-        for (const row of batch.length === 1 ? rows : inDateOrder(ids, rows)) {
-          const session = bySession.get(row.session_id)!;
-          const partMarks = marks.get(row.id) ?? [];
-          yield {
-            reference: row.reference,
-            courseTitle: session.course_title,
-            sessionStartsAt: new Date(session.starts_at),
-            sessionCancelled: session.cancelled_at !== null,
-            venue: session.venue_name
-              ? [session.venue_name, session.venue_town].filter(Boolean).join(', ')
-              : null,
-            format: session.format,
-            delegateName: row.name,
-            email: row.email,
-            organisation: row.organisation_name,
-            organisationType: row.organisation_type,
-            jobRole: row.job_role,
-            state: row.state,
-            bookedAt: new Date(row.created_at),
-            cancelledAt: row.cancelled_at ? new Date(row.cancelled_at) : null,
-            cancelledBy: row.cancelled_by,
-            cancellationReason: row.cancellation_reason,
-            attendance: Array.from({ length: session.parts }, (_, i) => partMarks[i] ?? null),
-          };
-        }
+      const exported = (row: (typeof firstPage)[number]): ExportedBooking => {
+        const session = bySession.get(row.session_id)!;
+        const partMarks = marks.get(row.id) ?? [];
+        return {
+          reference: row.reference,
+          courseTitle: session.course_title,
+          sessionStartsAt: new Date(session.starts_at),
+          sessionCancelled: session.cancelled_at !== null,
+          venue: session.venue_name
+            ? [session.venue_name, session.venue_town].filter(Boolean).join(', ')
+            : null,
+          format: session.format,
+          delegateName: row.name,
+          email: row.email,
+          organisation: row.organisation_name,
+          organisationType: row.organisation_type,
+          jobRole: row.job_role,
+          state: row.state,
+          bookedAt: new Date(row.created_at),
+          cancelledAt: row.cancelled_at ? new Date(row.cancelled_at) : null,
+          cancelledBy: row.cancelled_by,
+          cancellationReason: row.cancellation_reason,
+          attendance: Array.from({ length: session.parts }, (_, i) => partMarks[i] ?? null),
+        };
+      };
+
+      if (!alone) {
+        // The database returns them by session id; the export reads by date.
+        yield inDateOrder(ids, firstPage).map(exported);
+        continue;
       }
-    }
-  }
-
-  private async *onePage<T>(rows: Promise<T[]>): AsyncGenerator<T[]> {
-    yield await rows;
-  }
-
-  private async *pagesOf(ids: number[], states: readonly BookingState[]) {
-    let afterId = 0;
-    for (;;) {
-      const rows = await this.exports.bookingsOf(ids, states, { afterId, limit: EXPORT_BATCH });
-      if (rows.length) yield rows;
-      if (rows.length < EXPORT_BATCH) return;
-      afterId = rows[rows.length - 1]!.id;
+      let page = firstPage;
+      for (;;) {
+        if (page.length) yield page.map(exported);
+        if (page.length < EXPORT_BATCH) break;
+        page = await this.exports.bookingsOf(ids, states, {
+          afterId: page[page.length - 1]!.id,
+          limit: EXPORT_BATCH,
+        });
+      }
     }
   }
 }
