@@ -622,7 +622,11 @@ export class BookingAdminService {
       await this.deps.mail.bookingCancelled(db, ctx, booking.id);
       await this.deps.bookings.settleOffers(db, booking.session_id, now, ctx);
     });
-    return { delegateName: booking.delegate_name, sessionId: booking.session_id };
+    return {
+      delegateName: booking.delegate_name,
+      sessionId: booking.session_id,
+      freedPlace: booking.state !== 'waitlisted',
+    };
   }
 
   /**

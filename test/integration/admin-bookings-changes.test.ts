@@ -467,7 +467,7 @@ eachDatabase('back-office bookings: moving, substituting, cancelling, promoting'
     const cancelled = await coordinator.submit(url, { reason });
     expect(cancelled.statusCode).toBe(303);
     expect(cancelled.headers.location).toBe(
-      `/admin/sessions/${from.id}/bookings?cancelled=${cancelling.reference}`,
+      `/admin/sessions/${from.id}/bookings?cancelled=${cancelling.reference}&freed=1`,
     );
     expect(await booking(db, cancelling.reference)).toMatchObject({
       state: 'cancelled',
@@ -484,6 +484,7 @@ eachDatabase('back-office bookings: moving, substituting, cancelling, promoting'
 
     const list = parsePage((await coordinator.get(cancelled.headers.location as string)).body);
     expect(list.text('.govuk-notification-banner')).toContain(`${cancelling.name}’s booking is cancelled`);
+    expect(list.text('.govuk-notification-banner')).toContain('offered the place to the waiting list');
     expect(list.text()).toContain('You rang to say you have changed jobs.');
 
     // Nothing left to cancel.

@@ -210,9 +210,13 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         body: 'We have emailed them their confirmation.',
       };
     } else if (cancelled) {
+      // A place on the waiting list frees nothing.
+      const cancelledPlace = query.freed === '1';
       notice = {
         heading: `${cancelled.name}’s booking is cancelled`,
-        body: 'We have emailed them your reason. A place it freed is offered to the waiting list.',
+        body: cancelledPlace
+          ? 'We have emailed them your reason, and offered the place to the waiting list.'
+          : 'We have emailed them your reason.',
       };
     }
     return reply.page(
@@ -518,8 +522,11 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       const body = bodyOf(request);
       try {
         const { reason } = parseForm(cancelSchema, body);
-        const { sessionId } = await bookingAdmin.cancel(actorOf(request), reference, reason);
-        return reply.redirect(`/admin/sessions/${sessionId}/bookings?cancelled=${reference}`, 303);
+        const { sessionId, freedPlace } = await bookingAdmin.cancel(actorOf(request), reference, reason);
+        return reply.redirect(
+          `/admin/sessions/${sessionId}/bookings?cancelled=${reference}${freedPlace ? '&freed=1' : ''}`,
+          303,
+        );
       } catch (error) {
         if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
         return renderCancel(request, reply, keepTyped(body), error);
