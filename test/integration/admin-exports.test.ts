@@ -406,13 +406,13 @@ eachDatabase('bookings export', (dialect) => {
 
   it('stops reading when the download is abandoned part-way, leaving the database free', async () => {
     const staff = { id: 1, role: 'coordinator' as const, trainerId: null };
-    const download = await t.services.attendance.bookingsExport(
+    const exported = await t.services.attendance.bookingsExport(
       { from: '2026-01-01', to: '2027-12-31', which: 'all' },
       staff,
     );
-    expect(download.count).toBeGreaterThan(5);
+    expect(exported.count).toBeGreaterThan(5);
     let read = 0;
-    for await (const row of download.rows) {
+    for await (const row of exported.rows) {
       expect(row.reference).toBeTruthy();
       read += 1;
       if (read === 5) break;
