@@ -9,7 +9,7 @@
  * inside one transaction per table, as the app would store them (instants as
  * ISO text, London wall-clock times turned into instants by domain/time.ts).
  */
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 
 import type {
   AttendanceTable,
@@ -448,6 +448,10 @@ export async function seedLargeHub(
     .execute((trx) =>
       insertInBatches(attendance, (batch) => trx.insertInto('attendance').values(batch).execute()),
     );
+
+  // Fresh statistics, so the query planner knows the tables' new sizes (on
+  // PostgreSQL, autovacuum would get there in its own time).
+  await sql`analyze`.execute(db);
 
   return {
     ...size,
