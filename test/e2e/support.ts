@@ -24,6 +24,7 @@ import {
 import { afterAll, beforeAll, expect } from 'vitest';
 
 import { BUILT_ASSETS_DIR } from '../../src/paths.js';
+import type { Clock } from '../../src/services/clock.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { CHROMIUM_PATH } from '../support/environment.js';
 
@@ -70,7 +71,7 @@ export interface WatchedPage {
  * Starts the app and the browser before the file's tests and stops both
  * after them. Use inside the suite's `describe`.
  */
-export function useE2E(): E2E {
+export function useE2E(options: { clock?: Clock } = {}): E2E {
   let testApp: TestApp | undefined;
   let browser: Browser | undefined;
   let baseUrl = '';
@@ -83,7 +84,7 @@ export function useE2E(): E2E {
         `No built assets in ${BUILT_ASSETS_DIR}: run \`npm run build\` (or \`node scripts/build-assets.mjs\`) first.`,
       );
     }
-    testApp = await createTestApp('sqlite');
+    testApp = await createTestApp('sqlite', options.clock ? { clock: options.clock } : {});
     await testApp.app.listen({ host: '127.0.0.1', port: 0 });
     const address = testApp.app.server.address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${address.port}`;
