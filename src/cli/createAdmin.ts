@@ -4,7 +4,7 @@
  * administrator enrols an authenticator app, is given recovery codes, and
  * chooses their own password.
  */
-import { StaffService, newOneTimePassword } from '../services/staffService.js';
+import { newOneTimePassword, type StaffService } from '../services/staffService.js';
 
 export interface CreatedAdmin {
   id: number;

@@ -15,6 +15,17 @@ export const BOOKING_STATES = [
 ] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
 
+/** What staff read for each state, on pages and in exports alike. */
+export const BOOKING_STATE_WORDS: Record<BookingState, string> = {
+  confirmed: 'Confirmed',
+  waitlisted: 'On the waiting list',
+  offered: 'Offered a place',
+  cancelled: 'Cancelled',
+  attended: 'Attended',
+  partial: 'Partly attended',
+  did_not_attend: 'Did not attend',
+};
+
 /**
  * Places available = capacity − confirmed − unexpired offers. The figure
  * shown on pages is for display; booking re-counts it under the session's lock.

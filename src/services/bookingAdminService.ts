@@ -6,8 +6,7 @@
  */
 import { BookingAdminRepository } from '../data/repositories/bookingAdminRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import type { BookingState } from '../domain/availability.js';
-import { placesAvailable } from '../domain/availability.js';
+import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../domain/availability.js';
 import { isRefusedSharedAddress } from '../domain/policy.js';
 import type { StaffRole } from '../domain/staff.js';
 import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../domain/time.js';
@@ -38,16 +37,6 @@ export interface DelegateInput {
 const LIVE: readonly BookingState[] = ['confirmed', 'waitlisted', 'offered'];
 /** States that hold (or held) a place on the session. */
 const PLACE_STATES: readonly BookingState[] = ['confirmed', 'attended', 'partial', 'did_not_attend'];
-
-const STATE_LABELS: Record<BookingState, string> = {
-  confirmed: 'Confirmed',
-  waitlisted: 'Waiting list',
-  offered: 'Offered a place',
-  cancelled: 'Cancelled',
-  attended: 'Attended',
-  partial: 'Partly attended',
-  did_not_attend: 'Did not attend',
-};
 
 const NO_FREE_PLACES = 'There are no free places. Raise the capacity or cancel a booking first.';
 const CHANGED = 'This booking changed while you were looking at it. Check it again.';
@@ -135,7 +124,7 @@ export class BookingAdminService {
       jobRole: b.job_role,
       bookedOn: formatShortDate(new Date(b.created_at)),
       state: b.state,
-      stateLabel: STATE_LABELS[b.state],
+      stateLabel: BOOKING_STATE_WORDS[b.state],
       needs: showNeeds ? { access: b.access_needs, dietary: b.dietary_needs } : null,
     });
     const confirmed = rows.filter((b) => PLACE_STATES.includes(b.state)).map(row);
@@ -213,7 +202,7 @@ export class BookingAdminService {
     return {
       reference: b.reference,
       state: b.state,
-      stateLabel: STATE_LABELS[b.state],
+      stateLabel: BOOKING_STATE_WORDS[b.state],
       position,
       offerEnds: offerEnds ? formatMoment(offerEnds) : null,
       offerEnded: offerEnds !== null && offerEnds <= now,

@@ -14,22 +14,15 @@ import {
 import { recordAudit } from '../data/repositories/auditRepository.js';
 import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema.js';
 import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
-import type { BookingState } from '../domain/availability.js';
+import { BOOKING_STATE_WORDS, type BookingState } from '../domain/availability.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { Executor } from './bookingService.js';
 import type { ServiceDeps } from './index.js';
 
 export const DELEGATES_PAGE_SIZE = 50;
 
-export const ORGANISATION_TYPES = ['partner_agency', 'voluntary', 'private', 'out_of_area'] as const;
-
-/** The words staff see for each organisation type. */
-export const ORGANISATION_TYPE_NAMES: Record<OrganisationType, string> = {
-  partner_agency: 'Partner agency',
-  voluntary: 'Voluntary or community',
-  private: 'Private',
-  out_of_area: 'Out of area',
-};
+// Where the routes have always found them.
+export { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../domain/organisation.js';
 
 /** Why the losing copy of a double booking was cancelled; delegates see it in their bookings. */
 export const MERGE_CANCELLATION_REASON = 'Duplicate account merged';
@@ -530,22 +523,7 @@ export function searchWords(text: string): string[] {
 }
 
 export function bookingStateText(state: BookingState): string {
-  switch (state) {
-    case 'confirmed':
-      return 'Confirmed';
-    case 'offered':
-      return 'Offered a place';
-    case 'waitlisted':
-      return 'On the waiting list';
-    case 'cancelled':
-      return 'Cancelled';
-    case 'attended':
-      return 'Attended';
-    case 'partial':
-      return 'Partly attended';
-    case 'did_not_attend':
-      return 'Did not attend';
-  }
+  return BOOKING_STATE_WORDS[state];
 }
 
 function nameTakenMessage(clash: { name: string; merged_into_id: number | null }): string {

@@ -172,7 +172,9 @@ export class StaffService {
           );
         }
       }
-      const changed: string[] = (['name', 'role'] as const).filter((field) => before[field] !== changes[field]);
+      const changed: string[] = (['name', 'role'] as const).filter(
+        (field) => before[field] !== changes[field],
+      );
       if (before.trainer_id !== changes.trainerId) changed.push('trainer');
       if (!changed.length) return [];
       await repository.update(id, changes, now);

@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-import type { BookingState } from '../../../domain/availability.js';
+import { BOOKING_STATE_WORDS } from '../../../domain/availability.js';
+import { ORGANISATION_TYPE_NAMES } from '../../../domain/organisation.js';
 import { addDays, londonDate } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { OrganisationType } from '../../../data/schema.js';
@@ -31,23 +32,6 @@ import { formErrors } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
 const READERS = ['admin', 'coordinator', 'viewer'] as const;
-
-const STATE_WORDS: Record<BookingState, string> = {
-  confirmed: 'Confirmed',
-  waitlisted: 'On the waiting list',
-  offered: 'Place offered',
-  cancelled: 'Cancelled',
-  attended: 'Attended',
-  partial: 'Partly attended',
-  did_not_attend: 'Did not attend',
-};
-
-const ORGANISATION_TYPE_WORDS: Record<OrganisationType, string> = {
-  partner_agency: 'Partner agency',
-  voluntary: 'Voluntary',
-  private: 'Private',
-  out_of_area: 'Out of area',
-};
 
 const CANCELLED_BY_WORDS = {
   delegate: 'The delegate',
@@ -106,10 +90,10 @@ function columns(now: Date): CsvColumn<ExportedBooking>[] {
     {
       header: 'Organisation type',
       value: (b) =>
-        b.organisationType ? ORGANISATION_TYPE_WORDS[b.organisationType as OrganisationType] : '',
+        b.organisationType ? ORGANISATION_TYPE_NAMES[b.organisationType as OrganisationType] : '',
     },
     { header: 'Job role', value: (b) => b.jobRole },
-    { header: 'Booking status', value: (b) => STATE_WORDS[b.state] },
+    { header: 'Booking status', value: (b) => BOOKING_STATE_WORDS[b.state] },
     { header: 'Booked on', value: (b) => spreadsheetDateTime(b.bookedAt) },
     { header: 'Cancelled on', value: (b) => (b.cancelledAt ? spreadsheetDateTime(b.cancelledAt) : '') },
     { header: 'Cancelled by', value: (b) => (b.cancelledBy ? CANCELLED_BY_WORDS[b.cancelledBy] : '') },

@@ -1,0 +1,15 @@
+/**
+ * Organisations delegates work for. Delegates may add one that is not on the
+ * list; staff confirm it, set its type, or merge it into one already there.
+ */
+import type { OrganisationType } from '../data/schema.js';
+
+export const ORGANISATION_TYPES = ['partner_agency', 'voluntary', 'private', 'out_of_area'] as const;
+
+/** The words staff see for each organisation type, on pages and in exports. */
+export const ORGANISATION_TYPE_NAMES: Record<OrganisationType, string> = {
+  partner_agency: 'Partner agency',
+  voluntary: 'Voluntary or community',
+  private: 'Private',
+  out_of_area: 'Out of area',
+};
