@@ -151,10 +151,6 @@ export class BookingService {
     const byStaff = actor.type === 'staff';
     const session = await this.bookings.session(sessionId);
     if (!session) throw new NotFoundError('session');
-    if (session.course_archived_at) {
-      if (!byStaff) throw new NotFoundError('session');
-      throw new ConflictError('This course has been archived, so its sessions cannot be booked.');
-    }
     // A quick answer for the common refusals; everything is checked again under the lock.
     this.assertBookable(session, this.clock.now(), byStaff);
     const ctx = await this.context();
@@ -254,10 +250,17 @@ export class BookingService {
       booking_opens_at: string | null;
       booking_closes_at: string | null;
       cancelled_at: string | null;
+      course_archived_at: string | null;
     },
     now: Date,
     byStaff = false,
   ) {
+    // Checked again under the lock: archiving takes the sessions' locks, so
+    // no booking slips in between a coordinator archiving and this.
+    if (session.course_archived_at) {
+      if (!byStaff) throw new NotFoundError('session');
+      throw new ConflictError('This course has been archived, so its sessions cannot be booked.');
+    }
     if (session.cancelled_at)
       throw new ConflictError('This session has been cancelled, so it cannot be booked.');
     if (byStaff) {
