@@ -38,12 +38,8 @@
  *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-
-import pg from 'pg';
 
 import { openDatabase, type Database, type DialectName } from '../src/data/db.js';
 import { migrateToLatest } from '../src/data/migrations/index.js';
@@ -70,6 +66,7 @@ import {
   stopChild,
   waitForHealth,
 } from './support/processes.js';
+import { createBenchDatabase, databasesToRun, dropBenchDatabases } from './support/databases.js';
 import { printMachine, printTable } from './support/report.js';
 
 const CAPACITY = 30;
@@ -84,7 +81,6 @@ const BOOKED = /^\/bookings\/TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1$/;
 
 const DELEGATES = positiveInteger('BENCH_DELEGATES', 2_000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASES = databasesToRun(process.env.BENCH_DATABASES || 'sqlite,postgres');
 
 function positiveInteger(name: string, fallback: number): number {
@@ -97,63 +93,8 @@ function positiveInteger(name: string, fallback: number): number {
   return value;
 }
 
-function databasesToRun(raw: string): DialectName[] {
-  const names = raw.split(',').map((name) => name.trim());
-  for (const name of names) {
-    if (name !== 'sqlite' && name !== 'postgres') {
-      throw new Error(`BENCH_DATABASES lists sqlite and/or postgres, not "${name}"`);
-    }
-  }
-  return names as DialectName[];
-}
-
 // ---------------------------------------------------------------------------
 // Databases
-
-/** Databases to drop however the run ends (PostgreSQL databases outlive the process). */
-const drops = new Set<() => Promise<void>>();
-
-/** Drops what `drops` still holds: run once the servers using the databases have stopped. */
-async function dropDatabases(): Promise<void> {
-  for (const drop of [...drops]) {
-    drops.delete(drop);
-    await drop().catch((error: unknown) => console.error(`could not remove a database: ${String(error)}`));
-  }
-}
-
-interface BenchDatabase {
-  url: string;
-  /** Where the database is, for the report, without secrets. */
-  label: string;
-  drop(): Promise<void>;
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createBenchDatabase(dialect: DialectName): Promise<BenchDatabase> {
-  if (dialect === 'sqlite') {
-    const dir = await mkdtemp(join(os.tmpdir(), 'trellis-rush-'));
-    const path = join(dir, 'rush.sqlite');
-    return { url: `sqlite:${path}`, label: path, drop: () => rm(dir, { recursive: true, force: true }) };
-  }
-  const name = `trellis_rush_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    label: `${url.host}/${name}`,
-    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
-  };
-}
 
 interface SessionCounts {
   confirmed: number;
@@ -470,8 +411,7 @@ function rushSessionStarts(now: Date, count: number): Date[] {
 }
 
 async function runOn(dialect: DialectName): Promise<DatabaseResult> {
-  const target = await createBenchDatabase(dialect);
-  drops.add(target.drop);
+  const target = await createBenchDatabase(dialect, 'rush');
   console.log(`\n${dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${target.label})`);
   let database: Database | undefined;
   try {
@@ -497,7 +437,6 @@ async function runOn(dialect: DialectName): Promise<DatabaseResult> {
     return { dialect, label: target.label, setupSeconds, http, raw };
   } finally {
     await database?.close();
-    drops.delete(target.drop);
     await target.drop();
   }
 }
@@ -616,4 +555,4 @@ async function main(): Promise<void> {
 
 // The run always ends by itself, its servers stopped and its databases
 // dropped: a watchdog ends it if anything hangs.
-await runBenchmark(main, { budgetMs: 20 * 60_000, cleanUp: dropDatabases });
+await runBenchmark(main, { budgetMs: 20 * 60_000, cleanUp: dropBenchDatabases });
