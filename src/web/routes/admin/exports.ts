@@ -127,41 +127,46 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
     return renderChooser(reply, { from: firstOfMonth, to: addDays(today, 30), which: 'all' });
   });
 
-  app.get('/admin/exports/bookings.csv', { preHandler: requireStaff(READERS) }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const text = (name: string) =>
-      typeof query[name] === 'string' ? (query[name] as string).slice(0, 40) : '';
-    const values = { from: text('from'), to: text('to'), which: text('which') };
-    // Opened bare (a bookmark, say): the choice, not an error.
-    if (!Object.keys(query).length) return renderChooser(reply, { which: 'all' });
+  // No HEAD: it would run the export (and log a download) for nothing.
+  app.get(
+    '/admin/exports/bookings.csv',
+    { preHandler: requireStaff(READERS), exposeHeadRoute: false },
+    async (request, reply) => {
+      const query = request.query as Record<string, unknown>;
+      const text = (name: string) =>
+        typeof query[name] === 'string' ? (query[name] as string).slice(0, 40) : '';
+      const values = { from: text('from'), to: text('to'), which: text('which') };
+      // Opened bare (a bookmark, say): the choice, not an error.
+      if (!Object.keys(query).length) return renderChooser(reply, { which: 'all' });
 
-    const fields: Record<string, string> = {};
-    const from = readDate(values.from);
-    const to = readDate(values.to);
-    if (!values.from.trim()) fields.from = 'Enter the first date';
-    else if (!from) fields.from = 'Enter the first date like 2026-03-01';
-    else if (!isRealDate(from)) fields.from = 'Enter a real first date, like 2026-03-01';
-    if (!values.to.trim()) fields.to = 'Enter the last date';
-    else if (!to) fields.to = 'Enter the last date like 2026-03-31';
-    else if (!isRealDate(to)) fields.to = 'Enter a real last date, like 2026-03-31';
-    const which = (values.which || 'all') as ExportChoice;
-    if (!EXPORT_CHOICES.includes(which)) fields.which = 'Choose which bookings to export';
-    if (Object.keys(fields).length || !from || !to)
-      return renderChooser(reply, values, new FormError(fields));
+      const fields: Record<string, string> = {};
+      const from = readDate(values.from);
+      const to = readDate(values.to);
+      if (!values.from.trim()) fields.from = 'Enter the first date';
+      else if (!from) fields.from = 'Enter the first date like 2026-03-01';
+      else if (!isRealDate(from)) fields.from = 'Enter a real first date, like 2026-03-01';
+      if (!values.to.trim()) fields.to = 'Enter the last date';
+      else if (!to) fields.to = 'Enter the last date like 2026-03-31';
+      else if (!isRealDate(to)) fields.to = 'Enter a real last date, like 2026-03-31';
+      const which = (values.which || 'all') as ExportChoice;
+      if (!EXPORT_CHOICES.includes(which)) fields.which = 'Choose which bookings to export';
+      if (Object.keys(fields).length || !from || !to)
+        return renderChooser(reply, values, new FormError(fields));
 
-    let download;
-    try {
-      download = await services.attendance.bookingsExport({ from, to, which }, request.staffSession!.staff);
-    } catch (error) {
-      if (error instanceof FormError) return renderChooser(reply, values, error);
-      throw error;
-    }
-    return sendCsv(
-      reply,
-      ['bookings', from, 'to', to, ...(which === 'all' ? [] : [which])],
-      csvStream(columns(services.clock.now()), download.rows, (error) =>
-        request.log.error({ err: error }, 'bookings export failed part-way'),
-      ),
-    );
-  });
+      let download;
+      try {
+        download = await services.attendance.bookingsExport({ from, to, which }, request.staffSession!.staff);
+      } catch (error) {
+        if (error instanceof FormError) return renderChooser(reply, values, error);
+        throw error;
+      }
+      return sendCsv(
+        reply,
+        ['bookings', from, 'to', to, ...(which === 'all' ? [] : [which])],
+        csvStream(columns(services.clock.now()), download.rows, (error) =>
+          request.log.error({ err: error }, 'bookings export failed part-way'),
+        ),
+      );
+    },
+  );
 }

@@ -111,9 +111,10 @@ export default async function adminRegisterRoutes(
     },
   );
 
+  // No HEAD: it would build the file (and log a download) for nothing.
   app.get(
     '/admin/sessions/:sessionId/register.csv',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff(EVERYONE), exposeHeadRoute: false },
     async (request, reply) => {
       const register = await attendance.registerForDownload(sessionIdOf(request), staffOf(request));
       const single = register.parts.length === 1;
