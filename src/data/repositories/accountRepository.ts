@@ -6,6 +6,7 @@
 import type { Kysely, Transaction } from 'kysely';
 
 import type { AuthTokenPurpose, DB, Instant, OrganisationType } from '../schema.js';
+import { choosableOrganisations } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -96,10 +97,7 @@ export class AccountRepository {
 
   /** The hub's confirmed organisations, for the registration list (not duplicates staff merged away). */
   listOrganisations() {
-    return this.db
-      .selectFrom('organisations')
-      .where('confirmed_at', 'is not', null)
-      .where('merged_into_id', 'is', null)
+    return choosableOrganisations(this.db)
       .select(['id', 'name', 'type'])
       .orderBy('name')
       .execute();

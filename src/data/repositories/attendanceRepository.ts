@@ -6,6 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
 import type { DB, Instant } from '../schema.js';
+import { bookingsWithDelegates, sessionPartsInOrder, sessionsWithCourseAndVenue } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -20,10 +21,7 @@ export class AttendanceRepository {
   constructor(private readonly db: Executor) {}
 
   findSession(sessionId: number) {
-    return this.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+    return sessionsWithCourseAndVenue(this.db)
       .where('sessions.id', '=', sessionId)
       .select([
         'sessions.id',
@@ -43,12 +41,7 @@ export class AttendanceRepository {
   }
 
   parts(sessionId: number) {
-    return this.db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select(['id', 'position', 'starts_at', 'ends_at'])
-      .orderBy('position')
-      .execute();
+    return sessionPartsInOrder(this.db, sessionId);
   }
 
   trainers(sessionId: number) {
@@ -63,10 +56,7 @@ export class AttendanceRepository {
 
   /** Delegates on the register, with what the sheet and the CSV show. */
   registerBookings(sessionId: number) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+    return bookingsWithDelegates(this.db)
       .where('bookings.session_id', '=', sessionId)
       .where('bookings.state', 'in', ON_REGISTER)
       .select([

@@ -4,56 +4,22 @@
  * staff create on a delegate's behalf. Changes to places are made inside the
  * booking service's locked transaction; nothing here decides who gets one.
  */
-import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../domain/availability.js';
 import type { DB, Instant } from '../schema.js';
+import {
+  bookingsWithDelegates,
+  choosableOrganisations,
+  LIVE_STATES,
+  partsCount,
+  placesHeld,
+  sessionsWithCourseAndVenue,
+  taughtBy,
+  waitlistLength,
+} from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
-
-const LIVE_STATES = ['confirmed', 'waitlisted', 'offered'] as const;
-
-/** Places held now: confirmed bookings and offers that have not expired. */
-function placesHeld(now: Instant) {
-  return (eb: ExpressionBuilder<DB, 'sessions'>) =>
-    eb
-      .selectFrom('bookings')
-      .select(sql<number>`cast(count(*) as integer)`.as('held'))
-      .whereRef('bookings.session_id', '=', 'sessions.id')
-      .where((b) =>
-        b.or([
-          b('bookings.state', '=', 'confirmed'),
-          b.and([b('bookings.state', '=', 'offered'), b('bookings.offer_expires_at', '>', now)]),
-        ]),
-      );
-}
-
-function waitlistLength(eb: ExpressionBuilder<DB, 'sessions'>) {
-  return eb
-    .selectFrom('bookings')
-    .select(sql<number>`cast(count(*) as integer)`.as('waiting'))
-    .whereRef('bookings.session_id', '=', 'sessions.id')
-    .where('bookings.state', '=', 'waitlisted');
-}
-
-function partsCount(eb: ExpressionBuilder<DB, 'sessions'>) {
-  return eb
-    .selectFrom('session_parts')
-    .select(sql<number>`cast(count(*) as integer)`.as('parts'))
-    .whereRef('session_parts.session_id', '=', 'sessions.id');
-}
-
-/** Whether `trainerId` teaches the session; null (not a trainer) is never true. */
-function taughtBy(trainerId: number | null) {
-  return (eb: ExpressionBuilder<DB, 'sessions'>) =>
-    eb.exists(
-      eb
-        .selectFrom('session_trainers')
-        .whereRef('session_trainers.session_id', '=', 'sessions.id')
-        .where('session_trainers.trainer_id', '=', trainerId ?? -1)
-        .select(sql`1`.as('one')),
-    );
-}
 
 export interface NewDelegateByStaff {
   name: string;
@@ -71,10 +37,7 @@ export class BookingAdminRepository {
 
   /** A session with its course and venue, and whether `trainerId` teaches it. */
   session(sessionId: number, trainerId: number | null) {
-    return this.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+    return sessionsWithCourseAndVenue(this.db)
       .where('sessions.id', '=', sessionId)
       .select([
         'sessions.id',
@@ -101,10 +64,7 @@ export class BookingAdminRepository {
    * many bookings the session has.
    */
   sessionBookings(sessionId: number) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+    return bookingsWithDelegates(this.db)
       .where('bookings.session_id', '=', sessionId)
       .select([
         'bookings.id',
@@ -131,10 +91,7 @@ export class BookingAdminRepository {
 
   /** One booking with its delegate, organisation and session, and whether `trainerId` teaches it. */
   booking(reference: string, trainerId: number | null) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+    return bookingsWithDelegates(this.db)
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .leftJoin('venues', 'venues.id', 'sessions.venue_id')
@@ -234,27 +191,18 @@ export class BookingAdminRepository {
 
   /** A delegate by email address (stored lower-cased). */
   delegateByEmail(email: string) {
-    return this.db
-      .selectFrom('delegates')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
-      .where('delegates.email', '=', email.toLowerCase())
-      .select([
-        'delegates.id',
-        'delegates.name',
-        'delegates.email',
-        'delegates.job_role',
-        'delegates.merged_into_id',
-        'organisations.name as organisation_name',
-        'organisations.confirmed_at as organisation_confirmed_at',
-      ])
-      .executeTakeFirst();
+    return this.delegateWithOrganisation().where('delegates.email', '=', email.toLowerCase()).executeTakeFirst();
   }
 
   delegate(id: number) {
+    return this.delegateWithOrganisation().where('delegates.id', '=', id).executeTakeFirst();
+  }
+
+  /** What staff see of a delegate they are about to book or pass a place to. */
+  private delegateWithOrganisation() {
     return this.db
       .selectFrom('delegates')
       .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
-      .where('delegates.id', '=', id)
       .select([
         'delegates.id',
         'delegates.name',
@@ -263,27 +211,20 @@ export class BookingAdminRepository {
         'delegates.merged_into_id',
         'organisations.name as organisation_name',
         'organisations.confirmed_at as organisation_confirmed_at',
-      ])
-      .executeTakeFirst();
+      ]);
   }
 
   /** The organisations staff may choose from: confirmed, and not merged into another. */
   confirmedOrganisations() {
-    return this.db
-      .selectFrom('organisations')
-      .where('confirmed_at', 'is not', null)
-      .where('merged_into_id', 'is', null)
+    return choosableOrganisations(this.db)
       .select(['id', 'name'])
       .orderBy('name')
       .execute();
   }
 
   confirmedOrganisation(id: number) {
-    return this.db
-      .selectFrom('organisations')
+    return choosableOrganisations(this.db)
       .where('id', '=', id)
-      .where('confirmed_at', 'is not', null)
-      .where('merged_into_id', 'is', null)
       .select(['id', 'name'])
       .executeTakeFirst();
   }

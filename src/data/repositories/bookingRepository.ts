@@ -7,10 +7,10 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../domain/availability.js';
 import type { AuditActorType, DB, Instant } from '../schema.js';
+import { LIVE_STATES } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-const LIVE_STATES = ['confirmed', 'waitlisted', 'offered'] as const;
 
 export class BookingRepository {
   constructor(private readonly db: Executor) {}

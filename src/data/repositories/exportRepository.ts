@@ -9,6 +9,7 @@ import { sql, type Kysely } from 'kysely';
 
 import type { BookingState } from '../../domain/availability.js';
 import type { DB, Instant } from '../schema.js';
+import { bookingsWithDelegates, sessionsWithCourseAndVenue } from './sharedQueries.js';
 
 export class ExportRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -18,10 +19,7 @@ export class ExportRepository {
    * their bookings in `states` (sessions with none are left out).
    */
   async sessionsStartingBetween(from: Instant, to: Instant, states: readonly BookingState[]) {
-    const rows = await this.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+    const rows = await sessionsWithCourseAndVenue(this.db)
       .where('sessions.starts_at', '>=', from)
       .where('sessions.starts_at', '<', to)
       .select([
@@ -63,10 +61,7 @@ export class ExportRepository {
     states: readonly BookingState[],
     page?: { afterId: number; limit: number },
   ) {
-    let query = this.db
-      .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+    let query = bookingsWithDelegates(this.db)
       .where('bookings.session_id', 'in', sessionIds)
       .where('bookings.state', 'in', states)
       .select([

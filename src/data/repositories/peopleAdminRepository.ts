@@ -8,11 +8,12 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 
 import type { DialectName } from '../db.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
+import { LIVE_STATES, type LiveState } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export const LIVE_STATES = ['confirmed', 'offered', 'waitlisted'] as const;
-export type LiveState = (typeof LIVE_STATES)[number];
+// The people service ranks a merge's live bookings by state.
+export type { LiveState } from './sharedQueries.js';
 
 /** Who holds the account: a password set by the person, one staff added, or a merged duplicate. */
 export type AccountKind = 'password' | 'staff' | 'merged';

@@ -11,6 +11,7 @@ import type { SessionFormat } from '../../domain/course.js';
 import type { SessionPartTimes } from '../../domain/session.js';
 import { MAX_SESSION_SPAN_DAYS } from '../../domain/sessionSchedule.js';
 import type { DB, Instant } from '../schema.js';
+import { sessionPartsInOrder, sessionsWithCourseAndVenue, taughtBy } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -98,15 +99,7 @@ export class SessionAdminRepository {
     else if (filter.venueId !== undefined) q = q.where('sessions.venue_id', '=', filter.venueId);
     for (const trainerId of [filter.trainerId, filter.onlyTrainerId]) {
       if (trainerId === undefined) continue;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('session_trainers')
-            .whereRef('session_trainers.session_id', '=', 'sessions.id')
-            .where('session_trainers.trainer_id', '=', trainerId)
-            .select(sql`1`.as('one')),
-        ),
-      );
+      q = q.where(taughtBy(trainerId));
     }
     if (filter.words.length) {
       // A subquery rather than a join, so counting needs no join at all.
@@ -247,10 +240,7 @@ export class SessionAdminRepository {
 
   /** A session with its course and venue, as staff see it. */
   session(id: number) {
-    return this.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+    return sessionsWithCourseAndVenue(this.db)
       .where('sessions.id', '=', id)
       .select([
         'sessions.id',
@@ -282,12 +272,7 @@ export class SessionAdminRepository {
   }
 
   parts(sessionId: number) {
-    return this.db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select(['id', 'position', 'starts_at', 'ends_at'])
-      .orderBy('position')
-      .execute();
+    return sessionPartsInOrder(this.db, sessionId);
   }
 
   async teaches(sessionId: number, trainerId: number): Promise<boolean> {
