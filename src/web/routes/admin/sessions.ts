@@ -142,6 +142,50 @@ function pagination(page: number, pageCount: number, raw: Record<string, string>
   };
 }
 
+/** One option of a filter's select: the value, its words, and whether the address chose it. */
+interface ChoiceItem {
+  value: string;
+  text: string;
+  selected: boolean;
+}
+
+/**
+ * The filter's course, venue and trainer options, built here rather than in
+ * the template: a large hub has well over a hundred, and building them in
+ * Nunjucks cost more than the rest of the page.
+ */
+function filterChoices(
+  choices: Awaited<ReturnType<Services['sessionAdmin']['listChoices']>>,
+  raw: Record<string, string>,
+): { courses: ChoiceItem[]; venues: ChoiceItem[]; trainers: ChoiceItem[] } {
+  const item = (value: string, text: string, selected: boolean): ChoiceItem => ({ value, text, selected });
+  return {
+    courses: [
+      item('', 'Any course', false),
+      ...choices.courses.map((course) =>
+        item(
+          String(course.id),
+          course.title + (course.archived_at ? ' (archived)' : ''),
+          String(course.id) === raw.course,
+        ),
+      ),
+    ],
+    venues: [
+      item('', 'Any venue', false),
+      item('online', 'Online only', raw.venue === 'online'),
+      ...choices.venues.map((venue) =>
+        item(String(venue.id), `${venue.name}, ${venue.town}`, String(venue.id) === raw.venue),
+      ),
+    ],
+    trainers: [
+      item('', 'Any trainer', false),
+      ...choices.trainers.map((trainer) =>
+        item(String(trainer.id), trainer.name, String(trainer.id) === raw.trainer),
+      ),
+    ],
+  };
+}
+
 export default async function adminSessionRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { sessionAdmin } = services;
   const runners = { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] };
@@ -168,7 +212,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
           text,
           selected: value === (raw.state ?? 'upcoming'),
         })),
-        choices,
+        choices: filterChoices(choices, raw),
         values: raw,
         filtered: Object.keys(filterValues).length > 0,
         errors,
