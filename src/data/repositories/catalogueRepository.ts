@@ -56,6 +56,69 @@ function containsPattern(word: string): string {
   return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/*
+ * Reads the back office makes the same way (ProgrammeAdminRepository): one
+ * query for each, so staff and visitors count and order alike.
+ */
+
+/** A course's key areas or learning outcomes, in their order. */
+export async function courseListTexts(
+  db: Kysely<DB>,
+  table: 'course_key_areas' | 'course_learning_outcomes',
+  courseId: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom(table)
+    .where('course_id', '=', courseId)
+    .select('text')
+    .orderBy('position')
+    .execute();
+  return rows.map((r) => r.text);
+}
+
+/** A course's topics by name; the caller chooses the columns. */
+export function courseTopicsQuery(db: Kysely<DB>, courseId: number) {
+  return db
+    .selectFrom('course_topics')
+    .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
+    .where('course_topics.course_id', '=', courseId)
+    .orderBy('topics.name');
+}
+
+/** A course's audiences by name; the caller chooses the columns. */
+export function courseAudiencesQuery(db: Kysely<DB>, courseId: number) {
+  return db
+    .selectFrom('course_audiences')
+    .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
+    .where('course_audiences.course_id', '=', courseId)
+    .orderBy('audiences.name');
+}
+
+/** How many sessions a venue has still to start, not cancelled, as `upcoming`. */
+export function upcomingAtVenue(now: Instant) {
+  return (eb: ExpressionBuilder<DB, 'venues'>) =>
+    eb
+      .selectFrom('sessions')
+      .select(sql<number>`cast(count(*) as integer)`.as('n'))
+      .whereRef('sessions.venue_id', '=', 'venues.id')
+      .where('sessions.starts_at', '>=', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .as('upcoming');
+}
+
+/** How many sessions a trainer has still to start, not cancelled, as `upcoming`. */
+export function upcomingForTrainer(now: Instant) {
+  return (eb: ExpressionBuilder<DB, 'trainers'>) =>
+    eb
+      .selectFrom('session_trainers')
+      .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
+      .select(sql<number>`cast(count(*) as integer)`.as('n'))
+      .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
+      .where('sessions.starts_at', '>=', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .as('upcoming');
+}
+
 export const sessionListingColumns = [
   'sessions.id',
   'sessions.format',
@@ -244,18 +307,8 @@ export class CatalogueRepository {
 
   async courseDetails(courseId: number) {
     const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
-      this.db
-        .selectFrom('course_key_areas')
-        .where('course_id', '=', courseId)
-        .select('text')
-        .orderBy('position')
-        .execute(),
-      this.db
-        .selectFrom('course_learning_outcomes')
-        .where('course_id', '=', courseId)
-        .select('text')
-        .orderBy('position')
-        .execute(),
+      courseListTexts(this.db, 'course_key_areas', courseId),
+      courseListTexts(this.db, 'course_learning_outcomes', courseId),
       this.db
         .selectFrom('course_testimonials')
         .where('course_id', '=', courseId)
@@ -263,28 +316,10 @@ export class CatalogueRepository {
         .select(['quote', 'attribution'])
         .orderBy('position')
         .execute(),
-      this.db
-        .selectFrom('course_topics')
-        .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
-        .where('course_topics.course_id', '=', courseId)
-        .select(['topics.slug', 'topics.name'])
-        .orderBy('topics.name')
-        .execute(),
-      this.db
-        .selectFrom('course_audiences')
-        .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
-        .where('course_audiences.course_id', '=', courseId)
-        .select(['audiences.slug', 'audiences.name'])
-        .orderBy('audiences.name')
-        .execute(),
+      courseTopicsQuery(this.db, courseId).select(['topics.slug', 'topics.name']).execute(),
+      courseAudiencesQuery(this.db, courseId).select(['audiences.slug', 'audiences.name']).execute(),
     ]);
-    return {
-      keyAreas: keyAreas.map((r) => r.text),
-      learningOutcomes: learningOutcomes.map((r) => r.text),
-      testimonials,
-      topics,
-      audiences,
-    };
+    return { keyAreas, learningOutcomes, testimonials, topics, audiences };
   }
 
   /** Upcoming, not cancelled sessions matching one of: a course, a venue or a trainer. */
@@ -329,15 +364,7 @@ export class CatalogueRepository {
     return this.db
       .selectFrom('venues')
       .selectAll('venues')
-      .select((eb) =>
-        eb
-          .selectFrom('sessions')
-          .select(sql<number>`cast(count(*) as integer)`.as('n'))
-          .whereRef('sessions.venue_id', '=', 'venues.id')
-          .where('sessions.starts_at', '>=', now)
-          .where('sessions.cancelled_at', 'is', null)
-          .as('upcoming'),
-      )
+      .select(upcomingAtVenue(now))
       .orderBy('venues.name')
       .execute();
   }
@@ -347,16 +374,7 @@ export class CatalogueRepository {
     return this.db
       .selectFrom('trainers')
       .select(['trainers.slug', 'trainers.name', 'trainers.role_title'])
-      .select((eb) =>
-        eb
-          .selectFrom('session_trainers')
-          .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
-          .select(sql<number>`cast(count(*) as integer)`.as('n'))
-          .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
-          .where('sessions.starts_at', '>=', now)
-          .where('sessions.cancelled_at', 'is', null)
-          .as('upcoming'),
-      )
+      .select(upcomingForTrainer(now))
       .orderBy('trainers.name')
       .execute();
   }

@@ -6,8 +6,24 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { CourseLevel } from '../../domain/course.js';
-import type { DB, Instant, TrainerEmployment } from '../schema.js';
+import type { DB, Instant } from '../schema.js';
+import {
+  courseAudiencesQuery,
+  courseListTexts,
+  courseTopicsQuery,
+  upcomingAtVenue,
+  upcomingForTrainer,
+} from './catalogueRepository.js';
+import {
+  courseColumns,
+  ProgrammeRepository,
+  trainerColumns,
+  venueColumns,
+  type CourseFields,
+  type CourseLists,
+  type TrainerFields,
+  type VenueFields,
+} from './programmeRepository.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -16,41 +32,7 @@ export const LIVE_BOOKING_STATES = ['confirmed', 'offered', 'waitlisted'] as con
 
 export type CourseStatusFilter = 'live' | 'archived' | 'all';
 
-export interface CourseFields {
-  title: string;
-  summary: string;
-  description: string;
-  audience: string;
-  level: CourseLevel;
-  contentNotes: string;
-  cpdHours: number;
-  practicalNotes: string;
-}
-
-export interface CourseLists {
-  keyAreas: string[];
-  learningOutcomes: string[];
-  testimonials: { quote: string; attribution: string; publishedAt: Instant | null }[];
-  topicIds: number[];
-  audienceIds: number[];
-}
-
-export interface VenueFields {
-  name: string;
-  addressLines: string[];
-  town: string;
-  postcode: string | null;
-  phone: string | null;
-  travelNotes: string;
-  accessNotes: string;
-}
-
-export interface TrainerFields {
-  name: string;
-  roleTitle: string;
-  biography: string;
-  employment: TrainerEmployment;
-}
+export type { CourseFields, CourseLists, TrainerFields, VenueFields };
 
 /** Words for LIKE, with its wildcards taken literally. */
 function likePattern(word: string): string {
@@ -104,18 +86,8 @@ export class ProgrammeAdminRepository {
   /** A course's lists, testimonials (published or not), topics and audiences. */
   async courseLists(courseId: number) {
     const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
-      this.db
-        .selectFrom('course_key_areas')
-        .where('course_id', '=', courseId)
-        .select('text')
-        .orderBy('position')
-        .execute(),
-      this.db
-        .selectFrom('course_learning_outcomes')
-        .where('course_id', '=', courseId)
-        .select('text')
-        .orderBy('position')
-        .execute(),
+      courseListTexts(this.db, 'course_key_areas', courseId),
+      courseListTexts(this.db, 'course_learning_outcomes', courseId),
       this.db
         .selectFrom('course_testimonials')
         .where('course_id', '=', courseId)
@@ -123,28 +95,10 @@ export class ProgrammeAdminRepository {
         .orderBy('position')
         .orderBy('id')
         .execute(),
-      this.db
-        .selectFrom('course_topics')
-        .innerJoin('topics', 'topics.id', 'course_topics.topic_id')
-        .where('course_topics.course_id', '=', courseId)
-        .select(['topics.id', 'topics.name'])
-        .orderBy('topics.name')
-        .execute(),
-      this.db
-        .selectFrom('course_audiences')
-        .innerJoin('audiences', 'audiences.id', 'course_audiences.audience_id')
-        .where('course_audiences.course_id', '=', courseId)
-        .select(['audiences.id', 'audiences.name'])
-        .orderBy('audiences.name')
-        .execute(),
+      courseTopicsQuery(this.db, courseId).select(['topics.id', 'topics.name']).execute(),
+      courseAudiencesQuery(this.db, courseId).select(['audiences.id', 'audiences.name']).execute(),
     ]);
-    return {
-      keyAreas: keyAreas.map((r) => r.text),
-      learningOutcomes: learningOutcomes.map((r) => r.text),
-      testimonials,
-      topics,
-      audiences,
-    };
+    return { keyAreas, learningOutcomes, testimonials, topics, audiences };
   }
 
   listTopics() {
@@ -264,14 +218,7 @@ export class ProgrammeAdminRepository {
       .updateTable('courses')
       .set({
         slug: fields.slug,
-        title: fields.title,
-        summary: fields.summary,
-        description: fields.description,
-        audience: fields.audience,
-        level: fields.level,
-        content_notes: fields.contentNotes,
-        cpd_hours: fields.cpdHours,
-        practical_notes: fields.practicalNotes,
+        ...courseColumns(fields),
         updated_at: now,
       })
       .where('id', '=', id)
@@ -287,39 +234,7 @@ export class ProgrammeAdminRepository {
     ] as const) {
       await this.db.deleteFrom(table).where('course_id', '=', id).execute();
     }
-    const listRows = (items: string[]) => items.map((text, position) => ({ course_id: id, position, text }));
-    if (lists.keyAreas.length) {
-      await this.db.insertInto('course_key_areas').values(listRows(lists.keyAreas)).execute();
-    }
-    if (lists.learningOutcomes.length) {
-      await this.db.insertInto('course_learning_outcomes').values(listRows(lists.learningOutcomes)).execute();
-    }
-    if (lists.testimonials.length) {
-      await this.db
-        .insertInto('course_testimonials')
-        .values(
-          lists.testimonials.map((t, position) => ({
-            course_id: id,
-            position,
-            quote: t.quote,
-            attribution: t.attribution,
-            published_at: t.publishedAt,
-          })),
-        )
-        .execute();
-    }
-    if (lists.topicIds.length) {
-      await this.db
-        .insertInto('course_topics')
-        .values(lists.topicIds.map((topic_id) => ({ course_id: id, topic_id })))
-        .execute();
-    }
-    if (lists.audienceIds.length) {
-      await this.db
-        .insertInto('course_audiences')
-        .values(lists.audienceIds.map((audience_id) => ({ course_id: id, audience_id })))
-        .execute();
-    }
+    await new ProgrammeRepository(this.db).insertCourseLists(id, lists);
   }
 
   async setCourseArchived(id: number, archivedAt: Instant | null, now: Instant): Promise<void> {
@@ -337,15 +252,7 @@ export class ProgrammeAdminRepository {
     return this.db
       .selectFrom('venues')
       .selectAll('venues')
-      .select((eb) =>
-        eb
-          .selectFrom('sessions')
-          .select(sql<number>`cast(count(*) as integer)`.as('n'))
-          .whereRef('sessions.venue_id', '=', 'venues.id')
-          .where('sessions.starts_at', '>=', now)
-          .where('sessions.cancelled_at', 'is', null)
-          .as('upcoming'),
-      )
+      .select(upcomingAtVenue(now))
       .orderBy('venues.name')
       .orderBy('venues.id')
       .execute();
@@ -359,13 +266,7 @@ export class ProgrammeAdminRepository {
     await this.db
       .updateTable('venues')
       .set({
-        name: venue.name,
-        address_lines: venue.addressLines.join('\n'),
-        town: venue.town,
-        postcode: venue.postcode,
-        phone: venue.phone,
-        travel_notes: venue.travelNotes,
-        access_notes: venue.accessNotes,
+        ...venueColumns(venue),
         updated_at: now,
       })
       .where('id', '=', id)
@@ -379,16 +280,7 @@ export class ProgrammeAdminRepository {
     return this.db
       .selectFrom('trainers')
       .selectAll('trainers')
-      .select((eb) =>
-        eb
-          .selectFrom('session_trainers')
-          .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
-          .select(sql<number>`cast(count(*) as integer)`.as('n'))
-          .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
-          .where('sessions.starts_at', '>=', now)
-          .where('sessions.cancelled_at', 'is', null)
-          .as('upcoming'),
-      )
+      .select(upcomingForTrainer(now))
       .orderBy('trainers.name')
       .orderBy('trainers.id')
       .execute();
@@ -402,10 +294,7 @@ export class ProgrammeAdminRepository {
     await this.db
       .updateTable('trainers')
       .set({
-        name: trainer.name,
-        role_title: trainer.roleTitle,
-        biography: trainer.biography,
-        employment: trainer.employment,
+        ...trainerColumns(trainer),
         updated_at: now,
       })
       .where('id', '=', id)

@@ -1,18 +1,18 @@
 /**
  * Writes to the programme: courses, sessions, venues and trainers. Used by the
- * demo loader now and by the back office later, so there is one way in for
- * each kind of record.
+ * demo loader and by the back office, so there is one way in for each kind of
+ * record, and one mapping of each record's facts to its columns.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 
 import type { CourseLevel, SessionFormat } from '../../domain/course.js';
 import { sessionSpan, type SessionPartTimes } from '../../domain/session.js';
-import type { DB, TrainerEmployment } from '../schema.js';
+import type { CoursesTable, DB, Instant, TrainerEmployment, TrainersTable, VenuesTable } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-export interface NewVenue {
-  slug: string;
+/** A venue's own facts: what adding one and editing one both write. */
+export interface VenueFields {
   name: string;
   addressLines: string[];
   town: string;
@@ -22,17 +22,25 @@ export interface NewVenue {
   accessNotes: string;
 }
 
-export interface NewTrainer {
+export interface NewVenue extends VenueFields {
   slug: string;
+}
+
+/** A trainer's own facts: what adding one and editing one both write. */
+export interface TrainerFields {
   name: string;
   roleTitle: string;
   biography: string;
-  photoPath: string | null;
   employment: TrainerEmployment;
 }
 
-export interface NewCourse {
+export interface NewTrainer extends TrainerFields {
   slug: string;
+  photoPath: string | null;
+}
+
+/** A course's own facts, without its lists: what creating one and editing one both write. */
+export interface CourseFields {
   title: string;
   summary: string;
   description: string;
@@ -41,11 +49,98 @@ export interface NewCourse {
   contentNotes: string;
   cpdHours: number;
   practicalNotes: string;
+}
+
+/** A course's lists, each kept in its own table in the order given. */
+export interface CourseLists {
+  keyAreas: string[];
+  learningOutcomes: string[];
+  testimonials: { quote: string; attribution: string; publishedAt: Instant | null }[];
+  topicIds: number[];
+  audienceIds: number[];
+}
+
+export interface NewCourse extends CourseFields {
+  slug: string;
   keyAreas: string[];
   learningOutcomes: string[];
   testimonials: { quote: string; attribution: string; publishedAt: Date | null }[];
   topicIds: number[];
   audienceIds: number[];
+}
+
+/** The venues row's columns for a venue's facts, shared by insert and update. */
+export function venueColumns(venue: VenueFields) {
+  return {
+    name: venue.name,
+    address_lines: venue.addressLines.join('\n'),
+    town: venue.town,
+    postcode: venue.postcode,
+    phone: venue.phone,
+    travel_notes: venue.travelNotes,
+    access_notes: venue.accessNotes,
+  };
+}
+
+/** The trainers row's columns for a trainer's facts, shared by insert and update. */
+export function trainerColumns(trainer: TrainerFields) {
+  return {
+    name: trainer.name,
+    role_title: trainer.roleTitle,
+    biography: trainer.biography,
+    employment: trainer.employment,
+  };
+}
+
+/** A venue's facts as its row holds them (the inverse of venueColumns). */
+export function venueFieldsOf(row: Selectable<VenuesTable>): VenueFields {
+  return {
+    name: row.name,
+    addressLines: row.address_lines.split('\n').filter(Boolean),
+    town: row.town,
+    postcode: row.postcode,
+    phone: row.phone,
+    travelNotes: row.travel_notes,
+    accessNotes: row.access_notes,
+  };
+}
+
+/** A trainer's facts as its row holds them (the inverse of trainerColumns). */
+export function trainerFieldsOf(row: Selectable<TrainersTable>): TrainerFields {
+  return {
+    name: row.name,
+    roleTitle: row.role_title,
+    biography: row.biography,
+    employment: row.employment,
+  };
+}
+
+/** A course's facts as its row holds them (the inverse of courseColumns). */
+export function courseFieldsOf(row: Selectable<CoursesTable>): CourseFields {
+  return {
+    title: row.title,
+    summary: row.summary,
+    description: row.description,
+    audience: row.audience,
+    level: row.level,
+    contentNotes: row.content_notes,
+    cpdHours: row.cpd_hours,
+    practicalNotes: row.practical_notes,
+  };
+}
+
+/** The courses row's columns for a course's facts, shared by insert and update. */
+export function courseColumns(course: CourseFields) {
+  return {
+    title: course.title,
+    summary: course.summary,
+    description: course.description,
+    audience: course.audience,
+    level: course.level,
+    content_notes: course.contentNotes,
+    cpd_hours: course.cpdHours,
+    practical_notes: course.practicalNotes,
+  };
 }
 
 export interface NewSessionInput {
@@ -89,13 +184,7 @@ export class ProgrammeRepository {
       .insertInto('venues')
       .values({
         slug: venue.slug,
-        name: venue.name,
-        address_lines: venue.addressLines.join('\n'),
-        town: venue.town,
-        postcode: venue.postcode,
-        phone: venue.phone,
-        travel_notes: venue.travelNotes,
-        access_notes: venue.accessNotes,
+        ...venueColumns(venue),
         created_at: at,
         updated_at: at,
       })
@@ -110,11 +199,8 @@ export class ProgrammeRepository {
       .insertInto('trainers')
       .values({
         slug: trainer.slug,
-        name: trainer.name,
-        role_title: trainer.roleTitle,
-        biography: trainer.biography,
+        ...trainerColumns(trainer),
         photo_path: trainer.photoPath,
-        employment: trainer.employment,
         created_at: at,
         updated_at: at,
       })
@@ -129,54 +215,55 @@ export class ProgrammeRepository {
       .insertInto('courses')
       .values({
         slug: course.slug,
-        title: course.title,
-        summary: course.summary,
-        description: course.description,
-        audience: course.audience,
-        level: course.level,
-        content_notes: course.contentNotes,
-        cpd_hours: course.cpdHours,
-        practical_notes: course.practicalNotes,
+        ...courseColumns(course),
         archived_at: null,
         created_at: at,
         updated_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const listRows = (items: string[]) => items.map((text, position) => ({ course_id: id, position, text }));
-    if (course.keyAreas.length) {
-      await this.db.insertInto('course_key_areas').values(listRows(course.keyAreas)).execute();
+    await this.insertCourseLists(id, {
+      ...course,
+      testimonials: course.testimonials.map((t) => ({ ...t, publishedAt: t.publishedAt?.toISOString() ?? null })),
+    });
+    return id;
+  }
+
+  /** Writes a course's lists, positions in the order given; the course has none yet. */
+  async insertCourseLists(courseId: number, lists: CourseLists): Promise<void> {
+    const listRows = (items: string[]) => items.map((text, position) => ({ course_id: courseId, position, text }));
+    if (lists.keyAreas.length) {
+      await this.db.insertInto('course_key_areas').values(listRows(lists.keyAreas)).execute();
     }
-    if (course.learningOutcomes.length) {
-      await this.db.insertInto('course_learning_outcomes').values(listRows(course.learningOutcomes)).execute();
+    if (lists.learningOutcomes.length) {
+      await this.db.insertInto('course_learning_outcomes').values(listRows(lists.learningOutcomes)).execute();
     }
-    if (course.testimonials.length) {
+    if (lists.testimonials.length) {
       await this.db
         .insertInto('course_testimonials')
         .values(
-          course.testimonials.map((t, position) => ({
-            course_id: id,
+          lists.testimonials.map((t, position) => ({
+            course_id: courseId,
             position,
             quote: t.quote,
             attribution: t.attribution,
-            published_at: t.publishedAt?.toISOString() ?? null,
+            published_at: t.publishedAt,
           })),
         )
         .execute();
     }
-    if (course.topicIds.length) {
+    if (lists.topicIds.length) {
       await this.db
         .insertInto('course_topics')
-        .values(course.topicIds.map((topic_id) => ({ course_id: id, topic_id })))
+        .values(lists.topicIds.map((topic_id) => ({ course_id: courseId, topic_id })))
         .execute();
     }
-    if (course.audienceIds.length) {
+    if (lists.audienceIds.length) {
       await this.db
         .insertInto('course_audiences')
-        .values(course.audienceIds.map((audience_id) => ({ course_id: id, audience_id })))
+        .values(lists.audienceIds.map((audience_id) => ({ course_id: courseId, audience_id })))
         .execute();
     }
-    return id;
   }
 
   /** Creates a session with its parts and trainers; its span is taken from the parts. */
