@@ -4,6 +4,7 @@
  * dates in London time) so that templates only lay them out.
  */
 import type { CatalogueRepository, SessionListingRow } from '../data/repositories/catalogueRepository.js';
+import { courseFieldsOf } from '../data/repositories/programmeRepository.js';
 import {
   bookingWindow,
   placesAvailable,
@@ -287,16 +288,9 @@ export class CatalogueService {
     return {
       id: row.id,
       slug: row.slug,
-      title: row.title,
-      summary: row.summary,
-      description: row.description,
-      audience: row.audience,
-      level: row.level,
+      ...courseFieldsOf(row),
       levelLabel: COURSE_LEVEL_LABELS[row.level],
-      contentNotes: row.content_notes,
-      cpdHours: row.cpd_hours,
       cpdHoursText: describeCpdHours(row.cpd_hours),
-      practicalNotes: row.practical_notes,
       archived: row.archived_at !== null,
       ...details,
     };

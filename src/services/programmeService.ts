@@ -6,9 +6,9 @@
  * A record's slug (its public address) is made once from its title or name
  * and kept when that is reworded, so links already shared keep working.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 
-import { recordAudit } from '../data/repositories/auditRepository.js';
+import { recordAudit, type AuditEntry } from '../data/repositories/auditRepository.js';
 import {
   ProgrammeAdminRepository,
   type CourseFields,
@@ -16,7 +16,12 @@ import {
   type TrainerFields,
   type VenueFields,
 } from '../data/repositories/programmeAdminRepository.js';
-import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
+import {
+  courseFieldsOf,
+  ProgrammeRepository,
+  trainerFieldsOf,
+  venueFieldsOf,
+} from '../data/repositories/programmeRepository.js';
 import type { DB, Instant } from '../data/schema.js';
 import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
 import { slugify, uniqueSlug } from '../domain/slug.js';
@@ -107,23 +112,12 @@ export class ProgrammeService {
       course: {
         id: row.id,
         slug: row.slug,
-        title: row.title,
-        summary: row.summary,
-        description: row.description,
-        audience: row.audience,
-        level: row.level,
-        contentNotes: row.content_notes,
-        cpdHours: row.cpd_hours,
-        practicalNotes: row.practical_notes,
+        ...courseFieldsOf(row),
         archived: row.archived_at !== null,
         neverPublic: neverPublic(row),
         keyAreas: lists.keyAreas,
         learningOutcomes: lists.learningOutcomes,
-        testimonials: lists.testimonials.map((t) => ({
-          quote: t.quote,
-          attribution: t.attribution,
-          consent: t.published_at !== null,
-        })),
+        testimonials: lists.testimonials.map(withConsent),
         topicIds: lists.topics.map((t) => t.id),
         audienceIds: lists.audiences.map((a) => a.id),
       },
@@ -208,11 +202,10 @@ export class ProgrammeService {
         },
         now,
       );
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'course_created',
           entityType: 'course',
           entityId: id,
@@ -242,21 +235,10 @@ export class ProgrammeService {
       if (!row) throw new NotFoundError('course');
       const lists = await repo.courseLists(courseId);
       const before = {
-        title: row.title,
-        summary: row.summary,
-        description: row.description,
-        audience: row.audience,
-        level: row.level,
-        contentNotes: row.content_notes,
-        cpdHours: row.cpd_hours,
-        practicalNotes: row.practical_notes,
+        ...courseFieldsOf(row),
         keyAreas: lists.keyAreas,
         learningOutcomes: lists.learningOutcomes,
-        testimonials: lists.testimonials.map((t) => ({
-          quote: t.quote,
-          attribution: t.attribution,
-          consent: t.published_at !== null,
-        })),
+        testimonials: lists.testimonials.map(withConsent),
         topicIds: lists.topics.map((t) => t.id).sort((a, b) => a - b),
         audienceIds: lists.audiences.map((a) => a.id).sort((a, b) => a - b),
       };
@@ -270,9 +252,7 @@ export class ProgrammeService {
         topicIds: [...new Set(input.topicIds)].sort((a, b) => a - b),
         audienceIds: [...new Set(input.audienceIds)].sort((a, b) => a - b),
       };
-      const changed = (Object.keys(before) as (keyof typeof before)[]).filter(
-        (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
-      );
+      const changed = changedFields(before, after);
       if (!changed.length) return { changed };
 
       // A testimonial already published keeps the date consent was first recorded.
@@ -306,23 +286,17 @@ export class ProgrammeService {
       // Short facts are recorded before and after; long text and lists by name only.
       const SHORT = ['title', 'summary', 'audience', 'level', 'cpdHours'] as const;
       const shortChanged = SHORT.filter((field) => changed.includes(field));
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'course_updated',
           entityType: 'course',
           entityId: courseId,
           details: {
             changed,
             ...(slug !== row.slug ? { slug: { before: row.slug, after: slug } } : {}),
-            ...(shortChanged.length
-              ? {
-                  before: Object.fromEntries(shortChanged.map((f) => [f, before[f]])),
-                  after: Object.fromEntries(shortChanged.map((f) => [f, after[f]])),
-                }
-              : {}),
+            ...(shortChanged.length ? beforeAndAfter(shortChanged, before, after) : {}),
           },
         },
         now,
@@ -346,15 +320,9 @@ export class ProgrammeService {
       const slug = await this.freeSlug(trx, 'courses', slugify(title, 'course'));
       const id = await new ProgrammeRepository(trx).createCourse(
         {
+          ...courseFieldsOf(row),
           slug,
           title,
-          summary: row.summary,
-          description: row.description,
-          audience: row.audience,
-          level: row.level,
-          contentNotes: row.content_notes,
-          cpdHours: row.cpd_hours,
-          practicalNotes: row.practical_notes,
           keyAreas: lists.keyAreas,
           learningOutcomes: lists.learningOutcomes,
           testimonials: lists.testimonials.map((t) => ({
@@ -368,11 +336,10 @@ export class ProgrammeService {
         now,
       );
       await repo.setCourseArchived(id, now.toISOString(), now.toISOString());
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'course_duplicated',
           entityType: 'course',
           entityId: id,
@@ -404,11 +371,10 @@ export class ProgrammeService {
       const stranded = await repo.sessionsWithDelegates(courseId, now.toISOString());
       if (stranded > 0) throw new ConflictError(archiveRefusal(stranded));
       await repo.setCourseArchived(courseId, now.toISOString(), now.toISOString());
-      await recordAudit(
+      await auditByStaff(
         db,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'course_archived',
           entityType: 'course',
           entityId: courseId,
@@ -429,11 +395,10 @@ export class ProgrammeService {
       if (!row) throw new NotFoundError('course');
       if (row.archived_at === null) return false;
       await repo.setCourseArchived(courseId, null, now.toISOString());
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'course_restored',
           entityType: 'course',
           entityId: courseId,
@@ -474,28 +439,17 @@ export class ProgrammeService {
   async venue(venueId: number) {
     const row = await this.repo.findVenue(venueId);
     if (!row) throw new NotFoundError('venue');
-    return {
-      id: row.id,
-      slug: row.slug,
-      name: row.name,
-      addressLines: row.address_lines.split('\n').filter(Boolean),
-      town: row.town,
-      postcode: row.postcode,
-      phone: row.phone,
-      travelNotes: row.travel_notes,
-      accessNotes: row.access_notes,
-    };
+    return { id: row.id, slug: row.slug, ...venueFieldsOf(row) };
   }
 
   async createVenue(input: VenueInput, actor: StaffActor): Promise<{ id: number }> {
     return this.withFreshSlug(async (trx, now) => {
       const slug = await this.freeSlug(trx, 'venues', slugify(input.name, 'venue'));
       const id = await new ProgrammeRepository(trx).createVenue({ ...input, slug }, now);
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'venue_created',
           entityType: 'venue',
           entityId: id,
@@ -513,34 +467,22 @@ export class ProgrammeService {
       const repo = this.repo.within(trx);
       const row = await repo.findVenue(venueId);
       if (!row) throw new NotFoundError('venue');
-      const before: VenueFields = {
-        name: row.name,
-        addressLines: row.address_lines.split('\n').filter(Boolean),
-        town: row.town,
-        postcode: row.postcode,
-        phone: row.phone,
-        travelNotes: row.travel_notes,
-        accessNotes: row.access_notes,
-      };
+      const before = venueFieldsOf(row);
       const changed = changedFields(before, input);
       if (!changed.length) return { changed };
       await repo.updateVenue(venueId, input, now.toISOString());
+      // Notes are long: recorded by name only.
       const short = changed.filter(
         (f) => f !== 'travelNotes' && f !== 'accessNotes',
       ) as (keyof VenueFields)[];
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'venue_updated',
           entityType: 'venue',
           entityId: venueId,
-          details: {
-            changed,
-            before: Object.fromEntries(short.map((f) => [f, before[f]])),
-            after: Object.fromEntries(short.map((f) => [f, input[f]])),
-          },
+          details: { changed, ...beforeAndAfter(short, before, input) },
         },
         now,
       );
@@ -565,14 +507,7 @@ export class ProgrammeService {
   async trainer(trainerId: number) {
     const row = await this.repo.findTrainer(trainerId);
     if (!row) throw new NotFoundError('trainer');
-    return {
-      id: row.id,
-      slug: row.slug,
-      name: row.name,
-      roleTitle: row.role_title,
-      biography: row.biography,
-      employment: row.employment,
-    };
+    return { id: row.id, slug: row.slug, ...trainerFieldsOf(row) };
   }
 
   async createTrainer(input: TrainerInput, actor: StaffActor): Promise<{ id: number }> {
@@ -580,11 +515,10 @@ export class ProgrammeService {
       const slug = await this.freeSlug(trx, 'trainers', slugify(input.name, 'trainer'));
       // Photos are added outside the back office for now.
       const id = await new ProgrammeRepository(trx).createTrainer({ ...input, slug, photoPath: null }, now);
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'trainer_created',
           entityType: 'trainer',
           entityId: id,
@@ -606,29 +540,20 @@ export class ProgrammeService {
       const repo = this.repo.within(trx);
       const row = await repo.findTrainer(trainerId);
       if (!row) throw new NotFoundError('trainer');
-      const before: TrainerFields = {
-        name: row.name,
-        roleTitle: row.role_title,
-        biography: row.biography,
-        employment: row.employment,
-      };
+      const before = trainerFieldsOf(row);
       const changed = changedFields(before, input);
       if (!changed.length) return { changed };
       await repo.updateTrainer(trainerId, input, now.toISOString());
+      // A biography is long: recorded by name only.
       const short = changed.filter((f) => f !== 'biography') as (keyof TrainerFields)[];
-      await recordAudit(
+      await auditByStaff(
         trx,
+        actor,
         {
-          actorType: 'staff',
-          actorId: actor.id,
           action: 'trainer_updated',
           entityType: 'trainer',
           entityId: trainerId,
-          details: {
-            changed,
-            before: Object.fromEntries(short.map((f) => [f, before[f]])),
-            after: Object.fromEntries(short.map((f) => [f, input[f]])),
-          },
+          details: { changed, ...beforeAndAfter(short, before, input) },
         },
         now,
       );
@@ -687,10 +612,34 @@ export function neverPublic(course: { archived_at: Instant | null; created_at: I
   return course.archived_at !== null && course.archived_at === course.created_at;
 }
 
-function changedFields<T extends object>(before: T, after: T): string[] {
+/** The fields whose values differ, by name. */
+function changedFields<T extends object>(before: T, after: T): (keyof T & string)[] {
   return (Object.keys(before) as (keyof T & string)[]).filter(
     (field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]),
   );
+}
+
+/** Short fields' values before and after a change, for the audit log. */
+function beforeAndAfter<T extends object>(fields: readonly (keyof T & string)[], before: T, after: T) {
+  return {
+    before: Object.fromEntries(fields.map((f) => [f, before[f]])),
+    after: Object.fromEntries(fields.map((f) => [f, after[f]])),
+  };
+}
+
+/** A testimonial as the form has it: published means consent was given. */
+function withConsent(t: { quote: string; attribution: string; published_at: Instant | null }) {
+  return { quote: t.quote, attribution: t.attribution, consent: t.published_at !== null };
+}
+
+/** Records a staff member's change, in the transaction that makes it. */
+function auditByStaff(
+  db: Kysely<DB>,
+  actor: StaffActor,
+  entry: Omit<AuditEntry, 'actorType' | 'actorId'>,
+  now: Date,
+): Promise<void> {
+  return recordAudit(db, { actorType: 'staff', actorId: actor.id, ...entry }, now);
 }
 
 /** A unique constraint refused a row: SQLite and PostgreSQL say it differently. */
