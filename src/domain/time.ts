@@ -35,8 +35,10 @@ export function londonToInstant(date: string, time: string): Date {
 
 /** The London calendar date ("2026-03-29") of an instant. */
 export function londonDate(instant: Date): string {
+  const w = wallClock(instant);
   // en-CA writes dates as YYYY-MM-DD; Intl is much faster than Temporal here.
-  return isoDateFormatter.format(instant);
+  if (!w) return isoDateFormatter.format(instant);
+  return `${w.getUTCFullYear()}-${String(w.getUTCMonth() + 1).padStart(2, '0')}-${String(w.getUTCDate()).padStart(2, '0')}`;
 }
 
 /** Adds whole days to a London calendar date. */
@@ -104,19 +106,79 @@ const monthFormatter = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
 });
 
+/*
+ * Back-office lists format several dates and times a row, and each Intl call
+ * costs microseconds. London's offset from UTC is a whole number of hours
+ * that changes only on the hour (UTC), so it is asked of Intl once per hour
+ * of time and remembered; the wall-clock fields then come from arithmetic,
+ * and the words from names Intl itself gave at start-up. Any hour in which
+ * the offset is not whole or not constant (none since 1847) goes to Intl.
+ */
+const HOUR_MS = 3_600_000;
+const offsets = new Map<number, number | null>();
+
+/** London's offset from UTC (ms) during the UTC hour holding `ms`, or null to ask Intl directly. */
+function londonOffset(ms: number): number | null {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsets.get(hour);
+  if (offset === undefined) {
+    const start = hour * HOUR_MS;
+    const at = (t: number) => {
+      const [y, m, d] = isoDateFormatter.format(t).split('-').map(Number) as [number, number, number];
+      const [h, min] = timeFormatter.format(t).split(':').map(Number) as [number, number];
+      return Date.UTC(y, m - 1, d, h, min) - Math.floor(t / 60_000) * 60_000;
+    };
+    const first = at(start);
+    offset = first % HOUR_MS === 0 && at(start + HOUR_MS - 1) === first ? first : null;
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(hour, offset);
+  }
+  return offset;
+}
+
+/** The instant's London wall clock as UTC fields of a Date, or null to ask Intl directly. */
+function wallClock(instant: Date): Date | null {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return null;
+  const offset = londonOffset(ms);
+  if (offset === null) return null;
+  const wall = new Date(ms + offset);
+  const year = wall.getUTCFullYear();
+  return year >= 1000 && year <= 9999 ? wall : null;
+}
+
+/** Intl's own words for weekdays (Sunday first) and months, so the fast path writes what Intl writes. */
+function namesFrom(formatter: Intl.DateTimeFormat, type: 'weekday' | 'month', dates: number[]): string[] {
+  return dates.map((date) => formatter.formatToParts(date).find((part) => part.type === type)?.value ?? '');
+}
+// 2024-01-07 was a Sunday; noon UTC is the same day in London.
+const SUNDAY_FIRST = Array.from({ length: 7 }, (_, i) => Date.UTC(2024, 0, 7 + i, 12));
+const MONTHS = Array.from({ length: 12 }, (_, i) => Date.UTC(2024, i, 15, 12));
+const longWeekdays = namesFrom(dateFormatter, 'weekday', SUNDAY_FIRST);
+const longMonths = namesFrom(dateFormatter, 'month', MONTHS);
+const shortWeekdays = namesFrom(shortDateFormatter, 'weekday', SUNDAY_FIRST);
+const shortMonths = namesFrom(shortDateFormatter, 'month', MONTHS);
+
 /** "Monday 25 November 2024" (GOV.UK style: no comma). */
 export function formatDate(instant: Date): string {
-  return dateFormatter.format(instant).replace(',', '');
+  const w = wallClock(instant);
+  if (!w) return dateFormatter.format(instant).replace(',', '');
+  return `${longWeekdays[w.getUTCDay()]} ${w.getUTCDate()} ${longMonths[w.getUTCMonth()]} ${w.getUTCFullYear()}`;
 }
 
 /** "Mon 25 Nov 2024". */
 export function formatShortDate(instant: Date): string {
-  return shortDateFormatter.format(instant).replace(',', '');
+  const w = wallClock(instant);
+  if (!w) return shortDateFormatter.format(instant).replace(',', '');
+  return `${shortWeekdays[w.getUTCDay()]} ${w.getUTCDate()} ${shortMonths[w.getUTCMonth()]} ${w.getUTCFullYear()}`;
 }
 
 /** "9:30am", "3:30pm", "midday", "midnight" (GOV.UK style). */
 export function formatTime(instant: Date): string {
-  const [hourText, minute] = timeFormatter.format(instant).split(':') as [string, string];
+  const w = wallClock(instant);
+  const [hourText, minute] = w
+    ? [String(w.getUTCHours()), String(w.getUTCMinutes()).padStart(2, '0')]
+    : (timeFormatter.format(instant).split(':') as [string, string]);
   const hour = Number(hourText);
   if (minute === '00' && hour === 12) return 'midday';
   if (minute === '00' && hour === 0) return 'midnight';
