@@ -14,9 +14,10 @@ import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/course.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../services/programmeService.js';
-import { formErrors, parseForm } from '../../forms.js';
+import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
+import { doneNotice, nonBlankLines, readForm, staffActor, typedText, type Body } from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -34,12 +35,7 @@ const STATUSES = ['live', 'archived', 'all'] as const;
 function lines(what: string, plural: string, max: { items: number; length: number }) {
   return z
     .string({ error: `Enter at least one ${what}` })
-    .transform((text) =>
-      text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter(Boolean),
-    )
+    .transform(nonBlankLines)
     .pipe(
       z
         .array(
@@ -116,10 +112,7 @@ interface CourseFormValues extends Partial<Record<(typeof TEXT_FIELDS)[number], 
   testimonials: TestimonialValues[];
 }
 
-type Body = Record<string, unknown>;
-
-const text = (body: Body, field: string): string =>
-  typeof body[field] === 'string' ? (body[field] as string).slice(0, KEEP_LIMIT) : '';
+const text = (body: Body, field: string): string => typedText(body, field, KEEP_LIMIT);
 
 /** A set of ticked checkboxes: one value is a string, several are an array. */
 function ticked(body: Body, field: string): string[] {
@@ -162,13 +155,9 @@ function typedValues(body: Body): CourseFormValues {
 /** Reads a course form: the course, or a message per field. */
 function readCourse(body: Body): { input: CourseInput } | { fields: Record<string, string> } {
   const fields: Record<string, string> = {};
-  let parsed: z.output<typeof courseSchema> | undefined;
-  try {
-    parsed = parseForm(courseSchema, body);
-  } catch (error) {
-    if (!(error instanceof FormError)) throw error;
-    Object.assign(fields, error.fields);
-  }
+  const read = readForm(courseSchema, body);
+  const parsed = 'input' in read ? read.input : undefined;
+  if ('error' in read) Object.assign(fields, read.error.fields);
 
   const ids = (field: 'topics' | 'audiences') => {
     const values = ticked(body, field);
@@ -227,7 +216,6 @@ const canChange = (request: FastifyRequest) => RUNNERS.includes(request.staffSes
 
 export default async function adminCourseRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { programme } = services;
-  const actor = (request: FastifyRequest) => ({ id: request.staffSession!.staff.id });
 
   async function renderForm(
     reply: FastifyReply,
@@ -321,7 +309,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
     async (request, reply) =>
       handleForm(request, reply, undefined, async (input) => {
-        const { id } = await programme.createCourse(input, actor(request));
+        const { id } = await programme.createCourse(input, staffActor(request));
         return `/admin/courses/${id}?done=created`;
       }),
   );
@@ -332,13 +320,12 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     problem?: ConflictError,
   ) {
     const course = await programme.course(idParam(request.params.courseId, 'course'));
-    const done = (request.query as Record<string, unknown> | undefined)?.done;
     return reply.page(
       'pages/admin/courses/course.njk',
       {
         pageTitle: course.title,
         course,
-        done: problem ? null : typeof done === 'string' ? done : null,
+        done: problem ? null : doneNotice(request),
         errorList: problem ? [{ text: problem.message, href: '#upcoming-sessions' }] : [],
         canChange: canChange(request),
         csrfToken: reply.generateCsrf(),
@@ -358,7 +345,6 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     { preHandler: requireStaff(RUNNERS) },
     async (request, reply) => {
       const { course } = await programme.courseForEdit(idParam(request.params.courseId, 'course'));
-      const done = (request.query as Record<string, unknown> | undefined)?.done;
       return renderForm(reply, {
         course,
         values: {
@@ -377,7 +363,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
           testimonials: course.testimonials,
         },
         notice:
-          done === 'duplicated'
+          doneNotice(request) === 'duplicated'
             ? 'This is a copy. It is archived, so it is not shown to the public: edit it, save it, then restore it from the course’s page to publish it. Its testimonials are unpublished until you have consent for this course.'
             : null,
       });
@@ -391,7 +377,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
       const courseId = idParam(request.params.courseId, 'course');
       const { course } = await programme.courseForEdit(courseId);
       return handleForm(request, reply, course, async (input) => {
-        const { changed } = await programme.updateCourse(courseId, input, actor(request));
+        const { changed } = await programme.updateCourse(courseId, input, staffActor(request));
         return `/admin/courses/${courseId}?done=${changed.length ? 'saved' : 'unchanged'}`;
       });
     },
@@ -403,7 +389,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     async (request, reply) => {
       const { id } = await programme.duplicateCourse(
         idParam(request.params.courseId, 'course'),
-        actor(request),
+        staffActor(request),
       );
       return reply.redirect(`/admin/courses/${id}/edit?done=duplicated`, 303);
     },
@@ -415,7 +401,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     async (request, reply) => {
       const courseId = idParam(request.params.courseId, 'course');
       try {
-        await programme.archiveCourse(courseId, actor(request));
+        await programme.archiveCourse(courseId, staffActor(request));
       } catch (error) {
         if (error instanceof ConflictError) return renderCourse(request, reply, error);
         throw error;
@@ -429,7 +415,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
     async (request, reply) => {
       const courseId = idParam(request.params.courseId, 'course');
-      await programme.restoreCourse(courseId, actor(request));
+      await programme.restoreCourse(courseId, staffActor(request));
       return reply.redirect(`/admin/courses/${courseId}?done=restored`, 303);
     },
   );

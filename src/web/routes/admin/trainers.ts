@@ -3,16 +3,16 @@
  * public sees them (name, role, biography); a staff account with the trainer
  * role is linked to one separately. Photos are added outside the back office.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import type { StaffRole } from '../../../domain/staff.js';
-import { FormError } from '../../../errors.js';
+import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import type { TrainerInput } from '../../../services/programmeService.js';
-import { formErrors, parseForm } from '../../forms.js';
+import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
+import { doneNotice, staffActor, submitForm } from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -32,21 +32,8 @@ const trainerSchema = z.object({
   }),
 });
 
-type Body = Record<string, unknown>;
-
-/** What was typed, to put back in the form: whole, up to more than any field accepts. */
-function keepTyped(body: Body): Record<string, string> {
-  return Object.fromEntries(
-    FIELDS.map((field) => [
-      field,
-      typeof body[field] === 'string' ? (body[field] as string).slice(0, 6_000) : '',
-    ]),
-  );
-}
-
 export default async function adminTrainerRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { programme } = services;
-  const actor = (request: FastifyRequest) => ({ id: request.staffSession!.staff.id });
 
   function renderForm(
     reply: FastifyReply,
@@ -71,11 +58,10 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
   }
 
   app.get('/admin/trainers', { preHandler: requireStaff(READERS) }, async (request, reply) => {
-    const done = (request.query as Record<string, unknown> | undefined)?.done;
     return reply.page('pages/admin/trainers/list.njk', {
       pageTitle: 'Trainers',
       trainers: await programme.trainerList(),
-      done: typeof done === 'string' ? done : null,
+      done: doneNotice(request),
       canChange: RUNNERS.includes(request.staffSession!.staff.role),
     });
   });
@@ -87,18 +73,16 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
   app.post(
     '/admin/trainers/new',
     { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Body;
-      let input: TrainerInput;
-      try {
-        input = parseForm(trainerSchema, body);
-      } catch (error) {
-        if (error instanceof FormError) return renderForm(reply, { values: keepTyped(body), error });
-        throw error;
-      }
-      await programme.createTrainer(input, actor(request));
-      return reply.redirect('/admin/trainers?done=created', 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: trainerSchema,
+        fields: FIELDS,
+        showAgain: (values, error) => renderForm(reply, { values, error }),
+        save: async (input) => {
+          await programme.createTrainer(input, staffActor(request));
+          return '/admin/trainers?done=created';
+        },
+      }),
   );
 
   app.get<{ Params: { trainerId: string } }>(
@@ -124,16 +108,15 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
     async (request, reply) => {
       const trainerId = idParam(request.params.trainerId, 'trainer');
       const trainer = await programme.trainer(trainerId);
-      const body = (request.body ?? {}) as Body;
-      let input: TrainerInput;
-      try {
-        input = parseForm(trainerSchema, body);
-      } catch (error) {
-        if (error instanceof FormError) return renderForm(reply, { trainer, values: keepTyped(body), error });
-        throw error;
-      }
-      const { changed } = await programme.updateTrainer(trainerId, input, actor(request));
-      return reply.redirect(`/admin/trainers?done=${changed.length ? 'saved' : 'unchanged'}`, 303);
+      return submitForm(request, reply, {
+        schema: trainerSchema,
+        fields: FIELDS,
+        showAgain: (values, error) => renderForm(reply, { trainer, values, error }),
+        save: async (input) => {
+          const { changed } = await programme.updateTrainer(trainerId, input, staffActor(request));
+          return `/admin/trainers?done=${changed.length ? 'saved' : 'unchanged'}`;
+        },
+      });
     },
   );
 }

@@ -2,17 +2,17 @@
  * Venues: list, add and edit. A venue is a physical place (online sessions
  * have no venue), so its postcode is required and checked.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { normalisePostcode } from '../../../domain/postcode.js';
 import type { StaffRole } from '../../../domain/staff.js';
-import { FormError } from '../../../errors.js';
+import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import type { VenueInput } from '../../../services/programmeService.js';
-import { formErrors, parseForm } from '../../forms.js';
+import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
+import { doneNotice, nonBlankLines, staffActor, submitForm } from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -30,12 +30,7 @@ const venueSchema = z.object({
     .max(120, 'The name must be 120 characters or fewer'),
   addressLines: z
     .string({ error: 'Enter the street address' })
-    .transform((text) =>
-      text
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter(Boolean),
-    )
+    .transform(nonBlankLines)
     .pipe(
       z
         .array(z.string().max(100, 'Each line of the address must be 100 characters or fewer'))
@@ -70,21 +65,8 @@ const venueSchema = z.object({
   accessNotes: notes('Access notes'),
 });
 
-type Body = Record<string, unknown>;
-
-/** What was typed, to put back in the form: whole, up to more than any field accepts. */
-function keepTyped(body: Body): Record<string, string> {
-  return Object.fromEntries(
-    FIELDS.map((field) => [
-      field,
-      typeof body[field] === 'string' ? (body[field] as string).slice(0, 6_000) : '',
-    ]),
-  );
-}
-
 export default async function adminVenueRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { programme } = services;
-  const actor = (request: FastifyRequest) => ({ id: request.staffSession!.staff.id });
 
   function renderForm(
     reply: FastifyReply,
@@ -108,16 +90,11 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
     );
   }
 
-  function read(body: Body): VenueInput {
-    return parseForm(venueSchema, body);
-  }
-
   app.get('/admin/venues', { preHandler: requireStaff(READERS) }, async (request, reply) => {
-    const done = (request.query as Record<string, unknown> | undefined)?.done;
     return reply.page('pages/admin/venues/list.njk', {
       pageTitle: 'Venues',
       venues: await programme.venueList(),
-      done: typeof done === 'string' ? done : null,
+      done: doneNotice(request),
       canChange: RUNNERS.includes(request.staffSession!.staff.role),
     });
   });
@@ -129,18 +106,16 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
   app.post(
     '/admin/venues/new',
     { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
-    async (request, reply) => {
-      const body = (request.body ?? {}) as Body;
-      let input: VenueInput;
-      try {
-        input = read(body);
-      } catch (error) {
-        if (error instanceof FormError) return renderForm(reply, { values: keepTyped(body), error });
-        throw error;
-      }
-      await programme.createVenue(input, actor(request));
-      return reply.redirect('/admin/venues?done=created', 303);
-    },
+    async (request, reply) =>
+      submitForm(request, reply, {
+        schema: venueSchema,
+        fields: FIELDS,
+        showAgain: (values, error) => renderForm(reply, { values, error }),
+        save: async (input) => {
+          await programme.createVenue(input, staffActor(request));
+          return '/admin/venues?done=created';
+        },
+      }),
   );
 
   app.get<{ Params: { venueId: string } }>(
@@ -169,16 +144,15 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
     async (request, reply) => {
       const venueId = idParam(request.params.venueId, 'venue');
       const venue = await programme.venue(venueId);
-      const body = (request.body ?? {}) as Body;
-      let input: VenueInput;
-      try {
-        input = read(body);
-      } catch (error) {
-        if (error instanceof FormError) return renderForm(reply, { venue, values: keepTyped(body), error });
-        throw error;
-      }
-      const { changed } = await programme.updateVenue(venueId, input, actor(request));
-      return reply.redirect(`/admin/venues?done=${changed.length ? 'saved' : 'unchanged'}`, 303);
+      return submitForm(request, reply, {
+        schema: venueSchema,
+        fields: FIELDS,
+        showAgain: (values, error) => renderForm(reply, { venue, values, error }),
+        save: async (input) => {
+          const { changed } = await programme.updateVenue(venueId, input, staffActor(request));
+          return `/admin/venues?done=${changed.length ? 'saved' : 'unchanged'}`;
+        },
+      });
     },
   );
 }
