@@ -4,8 +4,9 @@ import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts.js';
 
 // Names and roles go into emails and sign-in sheets: no control characters
-// (a CR/LF could otherwise reach a mail header).
-const line = (what: string, max: number) =>
+// (a CR/LF could otherwise reach a mail header). Staff booking on a delegate's
+// behalf ask for the same details, so the back office uses it too.
+export const oneLine = (what: string, max: number) =>
   z
     .string({ error: `Enter ${what}` })
     .transform((value) => value.replace(/\s+/g, ' ').trim())
@@ -46,11 +47,11 @@ const organisation = {
 
 const details = z
   .object({
-    name: line('your full name', 100),
+    name: oneLine('your full name', 100),
     email: email('your work email address'),
     ...organisation,
-    jobRole: line('your job role', 100),
-    lineManagerName: line('your line manager’s name', 100),
+    jobRole: oneLine('your job role', 100),
+    lineManagerName: oneLine('your line manager’s name', 100),
     lineManagerEmail: email('your line manager’s email address'),
   })
   .superRefine((value, ctx) => {

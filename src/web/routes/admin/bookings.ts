@@ -22,32 +22,20 @@ import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookingAdminService.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { oneLine } from '../account/schemas.js';
+import { BOOKING_REFERENCE, needsSchema } from '../bookings/fields.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
 
 const EVERYONE: readonly StaffRole[] = ['admin', 'coordinator', 'trainer', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
-const REFERENCE = /^TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
-
 /** A booking reference from the path; anything not in our format is simply not found. */
 function referenceParam(value: string | undefined): string {
   const reference = (value ?? '').toUpperCase();
-  if (!REFERENCE.test(reference)) throw new NotFoundError('booking');
+  if (!BOOKING_REFERENCE.test(reference)) throw new NotFoundError('booking');
   return reference;
 }
-
-// Names and roles go into emails and sign-in sheets: one line, no control characters.
-const line = (what: string, max: number) =>
-  z
-    .string({ error: `Enter ${what}` })
-    .transform((value) => value.replace(/\s+/g, ' ').trim())
-    .pipe(
-      z
-        .string()
-        .min(1, `Enter ${what}`)
-        .max(max, `${capitalise(what)} must be ${max} characters or fewer`),
-    );
 
 const emailSchema = z.object({
   email: z
@@ -61,13 +49,13 @@ const emailSchema = z.object({
 
 const detailsSchema = z
   .object({
-    name: line('their full name', 100),
+    name: oneLine('their full name', 100),
     organisationId: z
       .string({ error: 'Choose their organisation, or “Their organisation is not listed”' })
       .min(1, 'Choose their organisation, or “Their organisation is not listed”')
       .regex(/^(\d{1,9}|other)$/, 'Choose an organisation from the list'),
     newOrganisationName: z.string().optional(),
-    jobRole: line('their job role', 100),
+    jobRole: oneLine('their job role', 100),
   })
   .superRefine((value, ctx) => {
     const name = (value.newOrganisationName ?? '').replace(/\s+/g, ' ').trim();
@@ -94,31 +82,10 @@ const detailsSchema = z
     jobRole: value.jobRole,
   }));
 
-const needsText = (what: string) =>
-  z
-    .string()
-    .max(1_000, `${what} must be 1,000 characters or fewer`)
-    .optional()
-    .transform((value) => value?.trim() || null);
-
 /** The same rule as self-booking: needs are held only with the delegate's agreement. */
-const needsSchema = z
-  .object({
-    accessNeeds: needsText('Access needs'),
-    dietaryNeeds: needsText('Dietary needs'),
-    consent: z.string().optional(),
-  })
-  .superRefine((value, ctx) => {
-    if ((value.accessNeeds || value.dietaryNeeds) && value.consent !== 'yes') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['consent'],
-        message:
-          'Tick the box to confirm they agreed to the hub holding their needs, or leave the needs boxes empty',
-      });
-    }
-  })
-  .transform((value) => ({ ...value, consent: value.consent === 'yes' }));
+const needsSchemaForStaff = needsSchema(
+  'Tick the box to confirm they agreed to the hub holding their needs, or leave the needs boxes empty',
+);
 
 const moveSchema = z.object({
   sessionId: z
@@ -153,6 +120,23 @@ function parseAll<T extends unknown[]>(...parts: { [K in keyof T]: () => T[K] })
   });
   if (Object.keys(fields).length) throw new FormError(fields);
   return results as T;
+}
+
+/** What a form page shows of a problem: the answers to correct, or a change someone made first. */
+function problemShown(error: FormError | ConflictError | undefined, fieldOrder: string[]) {
+  return {
+    errors: error instanceof FormError ? formErrors(error.fields, fieldOrder) : null,
+    problem: error instanceof ConflictError ? error.message : null,
+  };
+}
+
+function statusFor(error: FormError | ConflictError | undefined): number {
+  return error ? (error instanceof ConflictError ? 409 : 400) : 200;
+}
+
+/** The problems a form page shows again; anything else is for the error pages. */
+function isShownOnForm(error: unknown): error is FormError | ConflictError {
+  return error instanceof FormError || error instanceof ConflictError;
 }
 
 function actorOf(request: FastifyRequest): StaffActor {
@@ -294,12 +278,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         delegate,
         organisations: step === 'details' && !delegate ? await bookingAdmin.organisations() : [],
         values,
-        errors:
-          error instanceof FormError ? formErrors(error.fields, [...DELEGATE_FIELDS, ...NEEDS_FIELDS]) : null,
-        problem: error instanceof ConflictError ? error.message : null,
+        ...problemShown(error, [...DELEGATE_FIELDS, ...NEEDS_FIELDS]),
         csrfToken: reply.generateCsrf(),
       },
-      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+      statusFor(error),
     );
   }
 
@@ -338,7 +320,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       try {
         const [details, needs] = parseAll(
           () => (known ? null : parseForm(detailsSchema, body)),
-          () => parseForm(needsSchema, body),
+          () => parseForm(needsSchemaForStaff, body),
         );
         const outcome = await bookingAdmin.bookOnBehalf(
           actorOf(request),
@@ -349,7 +331,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         const key = outcome.alreadyHeld ? 'already' : 'booked';
         return reply.redirect(`/admin/sessions/${sessionId}/bookings?${key}=${outcome.reference}`, 303);
       } catch (error) {
-        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        if (!isShownOnForm(error)) throw error;
         return renderNew(request, reply, 'details', keepTyped(body), { error, email });
       }
     },
@@ -374,11 +356,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         booking,
         sessions,
         values,
-        errors: error instanceof FormError ? formErrors(error.fields, ['sessionId', 'joinWaitlist']) : null,
-        problem: error instanceof ConflictError ? error.message : null,
+        ...problemShown(error, ['sessionId', 'joinWaitlist']),
         csrfToken: reply.generateCsrf(),
       },
-      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+      statusFor(error),
     );
   }
 
@@ -399,7 +380,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         await bookingAdmin.move(actorOf(request), reference, sessionId, joinWaitlist === 'yes');
         return reply.redirect(`/admin/bookings/${reference}?moved=1`, 303);
       } catch (error) {
-        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        if (!isShownOnForm(error)) throw error;
         return renderMove(request, reply, keepTyped(body), error);
       }
     },
@@ -432,11 +413,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         colleague,
         organisations: step === 'details' && !colleague ? await bookingAdmin.organisations() : [],
         values,
-        errors: error instanceof FormError ? formErrors(error.fields, DELEGATE_FIELDS) : null,
-        problem: error instanceof ConflictError ? error.message : null,
+        ...problemShown(error, DELEGATE_FIELDS),
         csrfToken: reply.generateCsrf(),
       },
-      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+      statusFor(error),
     );
   }
 
@@ -475,7 +455,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         await bookingAdmin.substitute(actorOf(request), reference, colleague);
         return reply.redirect(`/admin/bookings/${reference}?substituted=1`, 303);
       } catch (error) {
-        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        if (!isShownOnForm(error)) throw error;
         const step = body.step === 'pass' ? 'details' : 'email';
         return renderSubstitute(request, reply, step, keepTyped(body), { error, email });
       }
@@ -500,11 +480,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         pageTitle: `Cancel booking ${booking.reference}`,
         booking,
         values,
-        errors: error instanceof FormError ? formErrors(error.fields, ['reason']) : null,
-        problem: error instanceof ConflictError ? error.message : null,
+        ...problemShown(error, ['reason']),
         csrfToken: reply.generateCsrf(),
       },
-      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+      statusFor(error),
     );
   }
 
@@ -528,7 +507,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
           303,
         );
       } catch (error) {
-        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        if (!isShownOnForm(error)) throw error;
         return renderCancel(request, reply, keepTyped(body), error);
       }
     },
@@ -559,8 +538,4 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       }
     },
   );
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1).replace(/^their /i, 'Their ');
 }

@@ -4,39 +4,17 @@
  * reference that does not exist.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 
 import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
+import { BOOKING_REFERENCE, needsSchema } from './fields.js';
 
-const REFERENCE = /^TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
-
-const needsText = (what: string) =>
-  z
-    .string()
-    .max(1_000, `${what} must be 1,000 characters or fewer`)
-    .optional()
-    .transform((value) => value?.trim() || null);
-
-const bookingSchema = z
-  .object({
-    accessNeeds: needsText('Access needs'),
-    dietaryNeeds: needsText('Dietary needs'),
-    consent: z.string().optional(),
-  })
-  .superRefine((value, ctx) => {
-    if ((value.accessNeeds || value.dietaryNeeds) && value.consent !== 'yes') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['consent'],
-        message: 'Tick the box to agree to us holding your needs, or leave the needs boxes empty',
-      });
-    }
-  })
-  .transform((value) => ({ ...value, consent: value.consent === 'yes' }));
+const bookingSchema = needsSchema(
+  'Tick the box to agree to us holding your needs, or leave the needs boxes empty',
+);
 
 export default async function bookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { bookings, catalogue, accounts } = services;
@@ -44,7 +22,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
   function referenceParam(value: string): string {
     const reference = value.toUpperCase();
     // Not our format: the same 404 as a booking that is someone else's.
-    if (!REFERENCE.test(reference)) return 'TRL-0000-0000-0000';
+    if (!BOOKING_REFERENCE.test(reference)) return 'TRL-0000-0000-0000';
     return reference;
   }
 
