@@ -11,6 +11,7 @@ import { accountsBookingEmail } from './003-accounts-booking-email.js';
 import { tokenAddress } from './004-token-address.js';
 import { staff } from './005-staff.js';
 import { backOffice } from './006-back-office.js';
+import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
@@ -21,6 +22,7 @@ const migrations: Record<string, DialectMigration> = {
   '004-token-address': tokenAddress,
   '005-staff': staff,
   '006-back-office': backOffice,
+  '007-back-office-list-indexes': backOfficeListIndexes,
 };
 
 export interface MigrationResult {
