@@ -5,6 +5,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 
 import type { CourseLevel, FormatFilter } from '../../domain/course.js';
 import type { DB, Instant } from '../schema.js';
+import { partsCount, placesHeld, sessionsWithCourseAndVenue, taughtBy, waitlistLength } from './sharedQueries.js';
 
 export interface SessionSearch {
   /** Lower-cased words; a session matches when every word appears somewhere in it. */
@@ -19,36 +20,6 @@ export interface SessionSearch {
   withPlacesOnly: boolean;
   limit: number;
   offset: number;
-}
-
-/** Places held now: confirmed bookings and offers that have not expired. */
-function placesHeld(now: Instant) {
-  return (eb: ExpressionBuilder<DB, 'sessions'>) =>
-    eb
-      .selectFrom('bookings')
-      .select(sql<number>`cast(count(*) as integer)`.as('held'))
-      .whereRef('bookings.session_id', '=', 'sessions.id')
-      .where((b) =>
-        b.or([
-          b('bookings.state', '=', 'confirmed'),
-          b.and([b('bookings.state', '=', 'offered'), b('bookings.offer_expires_at', '>', now)]),
-        ]),
-      );
-}
-
-function waitlistLength(eb: ExpressionBuilder<DB, 'sessions'>) {
-  return eb
-    .selectFrom('bookings')
-    .select(sql<number>`cast(count(*) as integer)`.as('waiting'))
-    .whereRef('bookings.session_id', '=', 'sessions.id')
-    .where('bookings.state', '=', 'waitlisted');
-}
-
-function partsCount(eb: ExpressionBuilder<DB, 'sessions'>) {
-  return eb
-    .selectFrom('session_parts')
-    .select(sql<number>`cast(count(*) as integer)`.as('parts'))
-    .whereRef('session_parts.session_id', '=', 'sessions.id');
 }
 
 /** `%word%` for LIKE, with the pattern characters in the word taken literally. */
@@ -141,10 +112,7 @@ export class CatalogueRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   private listingBase() {
-    return this.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('venues', 'venues.id', 'sessions.venue_id');
+    return sessionsWithCourseAndVenue(this.db);
   }
 
   async searchSessions(search: SessionSearch, now: Instant) {
@@ -330,18 +298,7 @@ export class CatalogueRepository {
       .where('courses.archived_at', 'is', null);
     if (of.courseId !== undefined) q = q.where('sessions.course_id', '=', of.courseId);
     if (of.venueId !== undefined) q = q.where('sessions.venue_id', '=', of.venueId);
-    if (of.trainerId !== undefined) {
-      const trainerId = of.trainerId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('session_trainers')
-            .whereRef('session_trainers.session_id', '=', 'sessions.id')
-            .where('session_trainers.trainer_id', '=', trainerId)
-            .select(sql`1`.as('one')),
-        ),
-      );
-    }
+    if (of.trainerId !== undefined) q = q.where(taughtBy(of.trainerId));
     return q
       .select(sessionListingColumns)
       .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')])

@@ -24,11 +24,9 @@ import {
   type TrainerFields,
   type VenueFields,
 } from './programmeRepository.js';
+import { LIVE_STATES, partsCount, waitlistLength } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
-
-/** Bookings that hold or wait for a place: a delegate expecting to come. */
-export const LIVE_BOOKING_STATES = ['confirmed', 'offered', 'waitlisted'] as const;
 
 export type CourseStatusFilter = 'live' | 'archived' | 'all';
 
@@ -147,17 +145,8 @@ export class ProgrammeAdminRepository {
             .whereRef('bookings.session_id', '=', 'sessions.id')
             .where('bookings.state', '=', 'confirmed')
             .as('confirmed'),
-          eb
-            .selectFrom('bookings')
-            .select(sql<number>`cast(count(*) as integer)`.as('n'))
-            .whereRef('bookings.session_id', '=', 'sessions.id')
-            .where('bookings.state', '=', 'waitlisted')
-            .as('waitlisted'),
-          eb
-            .selectFrom('session_parts')
-            .select(sql<number>`cast(count(*) as integer)`.as('n'))
-            .whereRef('session_parts.session_id', '=', 'sessions.id')
-            .as('parts'),
+          waitlistLength(eb).as('waitlisted'),
+          partsCount(eb).as('parts'),
         ]);
     const [upcoming, recent] = await Promise.all([
       base().where('sessions.ends_at', '>', now).orderBy('sessions.starts_at').orderBy('sessions.id').execute(),
@@ -199,7 +188,7 @@ export class ProgrammeAdminRepository {
           eb
             .selectFrom('bookings')
             .whereRef('bookings.session_id', '=', 'sessions.id')
-            .where('bookings.state', 'in', [...LIVE_BOOKING_STATES])
+            .where('bookings.state', 'in', LIVE_STATES)
             .select(sql`1`.as('one')),
         ),
       )
