@@ -443,50 +443,20 @@ export class ProgrammeService {
   }
 
   async createVenue(input: VenueInput, actor: StaffActor): Promise<{ id: number }> {
-    return this.withFreshSlug(async (trx, now) => {
-      const slug = await this.freeSlug(trx, 'venues', slugify(input.name, 'venue'));
-      const id = await new ProgrammeRepository(trx).createVenue({ ...input, slug }, now);
-      await auditByStaff(
-        trx,
-        actor,
-        {
-          action: 'venue_created',
-          entityType: 'venue',
-          entityId: id,
-          details: { name: input.name, slug },
-        },
-        now,
-      );
-      return { id };
-    });
+    return this.createNamed('venue', input.name, actor, (repo, slug, now) =>
+      repo.createVenue({ ...input, slug }, now),
+    );
   }
 
   async updateVenue(venueId: number, input: VenueInput, actor: StaffActor): Promise<{ changed: string[] }> {
-    return this.deps.db.transaction().execute(async (trx) => {
-      const now = this.now();
-      const repo = this.repo.within(trx);
-      const row = await repo.findVenue(venueId);
-      if (!row) throw new NotFoundError('venue');
-      const before = venueFieldsOf(row);
-      const changed = changedFields(before, input);
-      if (!changed.length) return { changed };
-      await repo.updateVenue(venueId, input, now.toISOString());
+    return this.saveFacts('venue', venueId, input, actor, {
       // Notes are long: recorded by name only.
-      const short = changed.filter(
-        (f) => f !== 'travelNotes' && f !== 'accessNotes',
-      ) as (keyof VenueFields)[];
-      await auditByStaff(
-        trx,
-        actor,
-        {
-          action: 'venue_updated',
-          entityType: 'venue',
-          entityId: venueId,
-          details: { changed, ...beforeAndAfter(short, before, input) },
-        },
-        now,
-      );
-      return { changed };
+      longFields: ['travelNotes', 'accessNotes'],
+      find: async (repo) => {
+        const row = await repo.findVenue(venueId);
+        return row && venueFieldsOf(row);
+      },
+      write: (repo, now) => repo.updateVenue(venueId, input, now),
     });
   }
 
@@ -511,23 +481,10 @@ export class ProgrammeService {
   }
 
   async createTrainer(input: TrainerInput, actor: StaffActor): Promise<{ id: number }> {
-    return this.withFreshSlug(async (trx, now) => {
-      const slug = await this.freeSlug(trx, 'trainers', slugify(input.name, 'trainer'));
+    return this.createNamed('trainer', input.name, actor, (repo, slug, now) =>
       // Photos are added outside the back office for now.
-      const id = await new ProgrammeRepository(trx).createTrainer({ ...input, slug, photoPath: null }, now);
-      await auditByStaff(
-        trx,
-        actor,
-        {
-          action: 'trainer_created',
-          entityType: 'trainer',
-          entityId: id,
-          details: { name: input.name, slug },
-        },
-        now,
-      );
-      return { id };
-    });
+      repo.createTrainer({ ...input, slug, photoPath: null }, now),
+    );
   }
 
   async updateTrainer(
@@ -535,24 +492,71 @@ export class ProgrammeService {
     input: TrainerInput,
     actor: StaffActor,
   ): Promise<{ changed: string[] }> {
+    return this.saveFacts('trainer', trainerId, input, actor, {
+      // A biography is long: recorded by name only.
+      longFields: ['biography'],
+      find: async (repo) => {
+        const row = await repo.findTrainer(trainerId);
+        return row && trainerFieldsOf(row);
+      },
+      write: (repo, now) => repo.updateTrainer(trainerId, input, now),
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Adds a venue or trainer under a free slug made from its name, audited. */
+  private async createNamed(
+    entityType: 'venue' | 'trainer',
+    name: string,
+    actor: StaffActor,
+    insert: (repo: ProgrammeRepository, slug: string, now: Date) => Promise<number>,
+  ): Promise<{ id: number }> {
+    return this.withFreshSlug(async (trx, now) => {
+      const slug = await this.freeSlug(trx, `${entityType}s`, slugify(name, entityType));
+      const id = await insert(new ProgrammeRepository(trx), slug, now);
+      await auditByStaff(
+        trx,
+        actor,
+        { action: `${entityType}_created`, entityType, entityId: id, details: { name, slug } },
+        now,
+      );
+      return { id };
+    });
+  }
+
+  /**
+   * Saves a venue's or trainer's facts if any changed, and records which:
+   * short facts before and after, long text by name only. Returns the fields
+   * that changed (none: nothing written).
+   */
+  private async saveFacts<F extends object>(
+    entityType: 'venue' | 'trainer',
+    entityId: number,
+    input: F,
+    actor: StaffActor,
+    record: {
+      longFields: readonly (keyof F & string)[];
+      find: (repo: ProgrammeAdminRepository) => Promise<F | undefined>;
+      write: (repo: ProgrammeAdminRepository, now: Instant) => Promise<void>;
+    },
+  ): Promise<{ changed: string[] }> {
     return this.deps.db.transaction().execute(async (trx) => {
       const now = this.now();
       const repo = this.repo.within(trx);
-      const row = await repo.findTrainer(trainerId);
-      if (!row) throw new NotFoundError('trainer');
-      const before = trainerFieldsOf(row);
+      const before = await record.find(repo);
+      if (!before) throw new NotFoundError(entityType);
       const changed = changedFields(before, input);
       if (!changed.length) return { changed };
-      await repo.updateTrainer(trainerId, input, now.toISOString());
-      // A biography is long: recorded by name only.
-      const short = changed.filter((f) => f !== 'biography') as (keyof TrainerFields)[];
+      await record.write(repo, now.toISOString());
+      const short = changed.filter((field) => !record.longFields.includes(field));
       await auditByStaff(
         trx,
         actor,
         {
-          action: 'trainer_updated',
-          entityType: 'trainer',
-          entityId: trainerId,
+          action: `${entityType}_updated`,
+          entityType,
+          entityId,
           details: { changed, ...beforeAndAfter(short, before, input) },
         },
         now,
@@ -560,8 +564,6 @@ export class ProgrammeService {
       return { changed };
     });
   }
-
-  // ---------------------------------------------------------------- helpers
 
   /** The first free slug from `base`; `own` is the record's current slug, which it may keep. */
   private async freeSlug(
