@@ -40,7 +40,8 @@ export class AccountRepository {
       .executeTakeFirst();
   }
 
-  async createDelegate(details: DelegateDetails, passwordHash: string, now: Date): Promise<number> {
+  /** A new delegate; without a password (booked by staff) they can set one later with "Forgot your password". */
+  async createDelegate(details: DelegateDetails, passwordHash: string | null, now: Date): Promise<number> {
     const at = now.toISOString();
     const row = await this.db
       .insertInto('delegates')

@@ -8,6 +8,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../domain/availability.js';
 import type { DB, Instant } from '../schema.js';
+import { AccountRepository } from './accountRepository.js';
 import {
   bookingsWithDelegates,
   choosableOrganisations,
@@ -249,26 +250,13 @@ export class BookingAdminRepository {
     return row.id;
   }
 
-  /** A delegate without a password: they can set one later with "Forgot your password". */
-  async createDelegate(delegate: NewDelegateByStaff, now: Date): Promise<number> {
-    const at = now.toISOString();
-    const row = await this.db
-      .insertInto('delegates')
-      .values({
-        name: delegate.name,
-        email: delegate.email.toLowerCase(),
-        organisation_id: delegate.organisationId,
-        job_role: delegate.jobRole,
-        line_manager_name: '',
-        line_manager_email: '',
-        password_hash: null,
-        email_verified_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+  /** A delegate without a password or line manager: they can set a password later with "Forgot your password". */
+  createDelegate(delegate: NewDelegateByStaff, now: Date): Promise<number> {
+    return new AccountRepository(this.db).createDelegate(
+      { ...delegate, lineManagerName: '', lineManagerEmail: '' },
+      null,
+      now,
+    );
   }
 
   /** The delegate's live booking on a session, if any. */

@@ -8,6 +8,7 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 
 import type { DialectName } from '../db.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
+import { AccountRepository } from './accountRepository.js';
 import { LIVE_STATES, type LiveState } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -331,18 +332,10 @@ export class PeopleAdminRepository {
 
   /** Signs the delegate out of every browser and ends every emailed link not yet used. */
   async endSignIns(delegateId: number, now: Instant): Promise<void> {
-    await this.db
-      .updateTable('auth_sessions')
-      .set({ revoked_at: now })
-      .where('delegate_id', '=', delegateId)
-      .where('revoked_at', 'is', null)
-      .execute();
-    await this.db
-      .updateTable('auth_tokens')
-      .set({ used_at: now })
-      .where('delegate_id', '=', delegateId)
-      .where('used_at', 'is', null)
-      .execute();
+    // The account's own sign-out everywhere, so a merge ends sign-ins exactly as a password reset does.
+    const accounts = new AccountRepository(this.db);
+    await accounts.revokeAllSessions(delegateId, new Date(now));
+    await accounts.cancelTokens(delegateId, now);
   }
 
   // ----- Organisations ---------------------------------------------------
