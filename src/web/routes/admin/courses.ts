@@ -14,10 +14,17 @@ import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/course.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../services/programmeService.js';
-import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-import { doneNotice, nonBlankLines, readForm, staffActor, typedText, type Body } from './formHelpers.js';
+import {
+  doneNotice,
+  formPage,
+  nonBlankLines,
+  readForm,
+  staffActor,
+  typedText,
+  type Body,
+} from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -229,7 +236,8 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
   ) {
     const options = await programme.courseFormOptions();
     const editing = form.course;
-    return reply.page(
+    return formPage(
+      reply,
       'pages/admin/courses/form.njk',
       {
         pageTitle: editing ? `Edit ${editing.title}` : 'Create a course',
@@ -251,12 +259,10 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
           text: a.name,
           checked: form.values.audiences.includes(String(a.id)),
         })),
-        errors: form.error ? formErrors(form.error.fields, fieldOrder(form.values)) : null,
         preview: form.preview ?? false,
         notice: form.notice ?? null,
-        csrfToken: reply.generateCsrf(),
       },
-      form.error ? 400 : 200,
+      { error: form.error, fieldOrder: fieldOrder(form.values) },
     );
   }
 

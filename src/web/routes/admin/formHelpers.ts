@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
 import { FormError } from '../../../errors.js';
-import { parseForm } from '../../forms.js';
+import { formErrors, parseForm } from '../../forms.js';
 
 export type Body = Record<string, unknown>;
 
@@ -37,6 +37,27 @@ export function nonBlankLines(text: string): string[] {
 /** One typed value, to put back in the form: whole, up to `limit` characters (more than any field accepts). */
 export function typedText(body: Body, field: string, limit: number): string {
   return typeof body[field] === 'string' ? (body[field] as string).slice(0, limit) : '';
+}
+
+/**
+ * Renders a form page with a CSRF token; one that comes back with messages
+ * lists them in the fields' order on the page and answers 400.
+ */
+export function formPage(
+  reply: FastifyReply,
+  template: string,
+  context: Record<string, unknown>,
+  form: { error?: FormError; fieldOrder: readonly string[] },
+): Promise<FastifyReply> {
+  return reply.page(
+    template,
+    {
+      ...context,
+      errors: form.error ? formErrors(form.error.fields, [...form.fieldOrder]) : null,
+      csrfToken: reply.generateCsrf(),
+    },
+    form.error ? 400 : 200,
+  );
 }
 
 /** Parses a form: its values, or the FormError with a message per field. */

@@ -9,10 +9,9 @@ import { z } from 'zod';
 import type { StaffRole } from '../../../domain/staff.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-import { doneNotice, staffActor, submitForm } from './formHelpers.js';
+import { doneNotice, formPage, staffActor, submitForm } from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -43,17 +42,16 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
       error?: FormError;
     },
   ) {
-    return reply.page(
+    return formPage(
+      reply,
       'pages/admin/trainers/form.njk',
       {
         pageTitle: form.trainer ? `Edit ${form.trainer.name}` : 'Add a trainer',
         trainer: form.trainer ?? null,
         action: form.trainer ? `/admin/trainers/${form.trainer.id}/edit` : '/admin/trainers/new',
         values: form.values,
-        errors: form.error ? formErrors(form.error.fields, [...FIELDS]) : null,
-        csrfToken: reply.generateCsrf(),
       },
-      form.error ? 400 : 200,
+      { error: form.error, fieldOrder: FIELDS },
     );
   }
 

@@ -9,10 +9,9 @@ import { normalisePostcode } from '../../../domain/postcode.js';
 import type { StaffRole } from '../../../domain/staff.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-import { doneNotice, nonBlankLines, staffActor, submitForm } from './formHelpers.js';
+import { doneNotice, formPage, nonBlankLines, staffActor, submitForm } from './formHelpers.js';
 
 const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
 const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
@@ -76,17 +75,16 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
       error?: FormError;
     },
   ) {
-    return reply.page(
+    return formPage(
+      reply,
       'pages/admin/venues/form.njk',
       {
         pageTitle: form.venue ? `Edit ${form.venue.name}` : 'Add a venue',
         venue: form.venue ?? null,
         action: form.venue ? `/admin/venues/${form.venue.id}/edit` : '/admin/venues/new',
         values: form.values,
-        errors: form.error ? formErrors(form.error.fields, [...FIELDS]) : null,
-        csrfToken: reply.generateCsrf(),
       },
-      form.error ? 400 : 200,
+      { error: form.error, fieldOrder: FIELDS },
     );
   }
 
