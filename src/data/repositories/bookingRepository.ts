@@ -7,6 +7,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../domain/availability.js';
 import type { AuditActorType, DB, Instant } from '../schema.js';
+import { recordAudit } from './auditRepository.js';
 import { LIVE_STATES } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -345,17 +346,7 @@ export class BookingRepository {
     },
     now: Date,
   ): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({
-        at: now.toISOString(),
-        actor_type: entry.actorType,
-        actor_id: entry.actorId,
-        action: entry.action,
-        entity_type: 'booking',
-        entity_id: entry.bookingId,
-        details: JSON.stringify(entry.details ?? {}),
-      })
-      .execute();
+    const { bookingId, ...rest } = entry;
+    await recordAudit(this.db, { ...rest, entityType: 'booking', entityId: bookingId }, now);
   }
 }

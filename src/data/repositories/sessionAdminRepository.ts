@@ -7,9 +7,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { SessionFormat } from '../../domain/course.js';
-import type { SessionPartTimes } from '../../domain/session.js';
-import { MAX_SESSION_SPAN_DAYS } from '../../domain/sessionSchedule.js';
+import { MAX_SESSION_SPAN_DAYS, type ScheduleValues } from '../../domain/sessionSchedule.js';
 import type { DB, Instant } from '../schema.js';
 import { sessionPartsInOrder, sessionsWithCourseAndVenue, taughtBy } from './sharedQueries.js';
 
@@ -50,17 +48,8 @@ function containsPattern(word: string): string {
   return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export interface SessionChange {
-  format: SessionFormat;
-  venueId: number | null;
-  onlineJoiningUrl: string | null;
-  capacity: number;
-  parts: SessionPartTimes[];
-  bookingOpensAt: Date | null;
-  bookingClosesAt: Date | null;
-  trainerIds: number[];
-  notes: string;
-}
+/** A scheduled session's changes: what the schedule form asks, but the course (fixed once scheduled). */
+export type SessionChange = Omit<ScheduleValues, 'courseId'>;
 
 export class SessionAdminRepository {
   constructor(private readonly db: Executor) {}
