@@ -2,9 +2,10 @@
  * Reading forms: a zod schema per form, and its problems turned into the
  * shape GOV.UK error summaries and field messages need.
  */
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
-import { FormError } from '../errors.js';
+import { ConflictError, FormError } from '../errors.js';
 
 export interface FormErrors {
   /** Field name → message, shown beside each field. */
@@ -56,4 +57,31 @@ export function keepTyped(body: unknown): Record<string, string> {
     }
   }
   return kept;
+}
+
+/** A form's fields as posted (an empty object when nothing was). */
+export function formBody(request: FastifyRequest): Record<string, unknown> {
+  return (request.body as Record<string, unknown> | undefined) ?? {};
+}
+
+/**
+ * The problems a form page shows again itself: answers to correct
+ * (FormError) or a change the state of things refused (ConflictError).
+ * Anything else is for the error pages.
+ */
+export function isShownOnForm(error: unknown): error is FormError | ConflictError {
+  return error instanceof FormError || error instanceof ConflictError;
+}
+
+/** What a form page shows of such a problem: field messages, or one sentence above the form. */
+export function formProblem(error: FormError | ConflictError | undefined, fieldOrder: string[]) {
+  return {
+    errors: error instanceof FormError ? formErrors(error.fields, fieldOrder) : null,
+    problem: error instanceof ConflictError ? error.message : null,
+  };
+}
+
+/** The status of a form page: 200, or 400 for answers to correct, 409 for a refused change. */
+export function formStatus(error: FormError | ConflictError | undefined): number {
+  return error ? (error instanceof ConflictError ? 409 : 400) : 200;
 }

@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { STAFF_SESSION_ABSOLUTE_HOURS, type StaffRole } from '../../../domain/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import type { StaffService, StaffSession } from '../../../services/staffService.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { formBody, formErrors, keepTyped, parseForm } from '../../forms.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -82,10 +82,6 @@ function accountKey(email: unknown): string {
     .trim()
     .toLowerCase()
     .slice(0, 254);
-}
-
-function body(request: FastifyRequest): Record<string, unknown> {
-  return (request.body as Record<string, unknown> | undefined) ?? {};
 }
 
 /**
@@ -184,7 +180,7 @@ export default fp(
           loadStaff,
           app.rateLimit({
             ...PASSWORD_LIMIT_PER_ACCOUNT,
-            keyGenerator: (request) => `staff-password:${accountKey(body(request).email)}`,
+            keyGenerator: (request) => `staff-password:${accountKey(formBody(request).email)}`,
           }),
         ],
       },

@@ -21,7 +21,7 @@ import type { StaffRole } from '../../../domain/staff.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookingAdminService.js';
 import type { Services } from '../../../services/index.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { oneLine } from '../account/schemas.js';
 import { BOOKING_REFERENCE, needsSchema } from '../bookings/fields.js';
 import { idParam } from '../public/params.js';
@@ -123,29 +123,9 @@ function parseAll<T extends unknown[]>(...parts: { [K in keyof T]: () => T[K] })
 }
 
 /** What a form page shows of a problem: the answers to correct, or a change someone made first. */
-function problemShown(error: FormError | ConflictError | undefined, fieldOrder: string[]) {
-  return {
-    errors: error instanceof FormError ? formErrors(error.fields, fieldOrder) : null,
-    problem: error instanceof ConflictError ? error.message : null,
-  };
-}
-
-function statusFor(error: FormError | ConflictError | undefined): number {
-  return error ? (error instanceof ConflictError ? 409 : 400) : 200;
-}
-
-/** The problems a form page shows again; anything else is for the error pages. */
-function isShownOnForm(error: unknown): error is FormError | ConflictError {
-  return error instanceof FormError || error instanceof ConflictError;
-}
-
 function actorOf(request: FastifyRequest): StaffActor {
   const { id, role, trainerId } = request.staffSession!.staff;
   return { id, role, trainerId };
-}
-
-function bodyOf(request: FastifyRequest): Record<string, unknown> {
-  return (request.body as Record<string, unknown> | undefined) ?? {};
 }
 
 export default async function adminBookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
@@ -278,10 +258,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         delegate,
         organisations: step === 'details' && !delegate ? await bookingAdmin.organisations() : [],
         values,
-        ...problemShown(error, [...DELEGATE_FIELDS, ...NEEDS_FIELDS]),
+        ...formProblem(error, [...DELEGATE_FIELDS, ...NEEDS_FIELDS]),
         csrfToken: reply.generateCsrf(),
       },
-      statusFor(error),
+      formStatus(error),
     );
   }
 
@@ -301,7 +281,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
     changes,
     async (request, reply) => {
       const sessionId = idParam(request.params.sessionId, 'session');
-      const body = bodyOf(request);
+      const body = formBody(request);
       let email: string;
       try {
         email = parseForm(emailSchema, body).email;
@@ -356,10 +336,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         booking,
         sessions,
         values,
-        ...problemShown(error, ['sessionId', 'joinWaitlist']),
+        ...formProblem(error, ['sessionId', 'joinWaitlist']),
         csrfToken: reply.generateCsrf(),
       },
-      statusFor(error),
+      formStatus(error),
     );
   }
 
@@ -374,7 +354,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
     changes,
     async (request, reply) => {
       const reference = referenceParam(request.params.reference);
-      const body = bodyOf(request);
+      const body = formBody(request);
       try {
         const { sessionId, joinWaitlist } = parseForm(moveSchema, body);
         await bookingAdmin.move(actorOf(request), reference, sessionId, joinWaitlist === 'yes');
@@ -413,10 +393,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         colleague,
         organisations: step === 'details' && !colleague ? await bookingAdmin.organisations() : [],
         values,
-        ...problemShown(error, DELEGATE_FIELDS),
+        ...formProblem(error, DELEGATE_FIELDS),
         csrfToken: reply.generateCsrf(),
       },
-      statusFor(error),
+      formStatus(error),
     );
   }
 
@@ -431,7 +411,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
     changes,
     async (request, reply) => {
       const reference = referenceParam(request.params.reference);
-      const body = bodyOf(request);
+      const body = formBody(request);
       let email: string;
       try {
         email = parseForm(emailSchema, body).email;
@@ -480,10 +460,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         pageTitle: `Cancel booking ${booking.reference}`,
         booking,
         values,
-        ...problemShown(error, ['reason']),
+        ...formProblem(error, ['reason']),
         csrfToken: reply.generateCsrf(),
       },
-      statusFor(error),
+      formStatus(error),
     );
   }
 
@@ -498,7 +478,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
     changes,
     async (request, reply) => {
       const reference = referenceParam(request.params.reference);
-      const body = bodyOf(request);
+      const body = formBody(request);
       try {
         const { reason } = parseForm(cancelSchema, body);
         const { sessionId, freedPlace } = await bookingAdmin.cancel(actorOf(request), reference, reason);
@@ -521,7 +501,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
     async (request, reply) => {
       const reference = referenceParam(request.params.reference);
       // Back to the page the button was on: the session's list, or the booking.
-      const fromBooking = bodyOf(request).returnTo === 'booking';
+      const fromBooking = formBody(request).returnTo === 'booking';
       try {
         const { sessionId } = await bookingAdmin.promote(actorOf(request), reference);
         return reply.redirect(

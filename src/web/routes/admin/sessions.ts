@@ -30,7 +30,7 @@ import {
   type StaffActor,
 } from '../../../services/sessionAdminService.js';
 import type { SessionListState } from '../../../data/repositories/sessionAdminRepository.js';
-import { formErrors, keepTyped } from '../../forms.js';
+import { formBody, formErrors, keepTyped } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
 
@@ -57,10 +57,6 @@ const DONE: Record<string, string> = {
 function actor(request: FastifyRequest): StaffActor {
   const { staff } = request.staffSession!;
   return { id: staff.id, role: staff.role, trainerId: staff.trainerId };
-}
-
-function body(request: FastifyRequest): Record<string, unknown> {
-  return (request.body as Record<string, unknown> | undefined) ?? {};
 }
 
 function query(request: FastifyRequest): Record<string, string> {
@@ -291,7 +287,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
   });
 
   app.post('/admin/sessions/new', runners, async (request, reply) => {
-    const form = body(request);
+    const form = formBody(request);
     try {
       const id = await sessionAdmin.schedule(actor(request), form);
       return reply.redirect(`/admin/sessions/${id}?done=scheduled`, 303);
@@ -352,7 +348,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
     runners,
     async (request, reply) => {
       const sessionId = idParam(request.params.sessionId, 'session');
-      const form = body(request);
+      const form = formBody(request);
       try {
         const { changed, told } = await sessionAdmin.change(actor(request), sessionId, form);
         const done = !changed.length ? 'unchanged' : told ? `changed&told=${told}` : 'changed';
@@ -422,7 +418,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
     runners,
     async (request, reply) => {
       const sessionId = idParam(request.params.sessionId, 'session');
-      const form = body(request);
+      const form = formBody(request);
       const choice = typeof form.reason === 'string' ? form.reason : '';
       const details =
         typeof form.reasonDetails === 'string' ? form.reasonDetails.replace(/\r\n/g, '\n').trim() : '';

@@ -6,9 +6,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
-import { ConflictError, FormError } from '../../../errors.js';
+import type { FormError } from '../../../errors.js';
+import { ConflictError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { BOOKING_REFERENCE, needsSchema } from './fields.js';
 
@@ -47,14 +48,10 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         existing,
         terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
         values,
-        errors:
-          error instanceof FormError
-            ? formErrors(error.fields, ['accessNeeds', 'dietaryNeeds', 'consent'])
-            : null,
-        problem: error instanceof ConflictError ? error.message : null,
+        ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
         csrfToken: request.delegate ? reply.generateCsrf() : null,
       },
-      error ? (error instanceof ConflictError ? 409 : 400) : 200,
+      formStatus(error),
     );
   }
 
@@ -90,7 +87,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           303,
         );
       } catch (error) {
-        if (!(error instanceof FormError) && !(error instanceof ConflictError)) throw error;
+        if (!isShownOnForm(error)) throw error;
         return renderBookPage(request, reply, keepTyped(request.body), error);
       }
     },
