@@ -8,7 +8,7 @@
  * - Flags are nullable timestamps (`archived_at`, `published_at`) rather than
  *   booleans, which the two databases store differently and which say less.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
@@ -336,6 +336,9 @@ export interface StaffRecoveryCodesTable {
   created_at: ColumnType<Instant, Instant, never>;
   used_at: Instant | null;
 }
+
+/** The database or a transaction on it: what repositories and locked work run against. */
+export type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface DB {
   staff_users: StaffUsersTable;

@@ -20,7 +20,7 @@ import type { BookingState } from '../domain/availability.js';
 import type { StaffRole } from '../domain/staff.js';
 import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { ServiceDeps } from './index.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Who is asking: what they may see and do depends on it. */
 export interface StaffMember {
@@ -302,7 +302,7 @@ export class AttendanceService {
 
     const now = this.deps.clock.now();
     const position = new Map(register.parts.map((p) => [p.id, p.position]));
-    return this.deps.bookings.withSessionLock(sessionId, async (trx) => {
+    return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const repository = new AttendanceRepository(trx);
       // Read again under the lock, so two people saving at once each audit
       // what they really replaced, and a cancellation in between is seen.

@@ -11,8 +11,9 @@ import { isRefusedSharedAddress } from '../domain/policy.js';
 import type { StaffRole } from '../domain/staff.js';
 import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { Executor, Needs } from './bookingService.js';
-import type { ServiceDeps } from './index.js';
+import type { Executor } from '../data/schema.js';
+import type { Needs } from './bookingService.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Who is acting: the signed-in staff member. */
 export interface StaffActor {
@@ -428,7 +429,7 @@ export class BookingAdminService {
       throw new FormError({ sessionId: 'Choose one of the sessions listed' });
     }
     const ctx = await this.deps.context();
-    return this.deps.bookings.withSessionLocks([booking.session_id, toSessionId], async (db) => {
+    return this.deps.sessionLock.forSessions([booking.session_id, toSessionId], async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRepository(db);
       const repo = this.repo.within(db);
@@ -520,7 +521,7 @@ export class BookingAdminService {
       throw new FormError({ email: NOT_THE_HOLDER });
     await this.checkNewDelegate(colleague);
     const ctx = await this.deps.context();
-    return this.deps.bookings.withSessionLock(booking.session_id, async (db) => {
+    return this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRepository(db);
       const repo = this.repo.within(db);
@@ -589,7 +590,7 @@ export class BookingAdminService {
   async cancel(actor: StaffActor, reference: string, reason: string) {
     const booking = await this.liveBooking(actor, reference, 'cancelled');
     const ctx = await this.deps.context();
-    await this.deps.bookings.withSessionLock(booking.session_id, async (db) => {
+    await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRepository(db);
       await this.stillAsRead(db, booking);
@@ -627,7 +628,7 @@ export class BookingAdminService {
     const booking = await this.liveBooking(actor, reference, 'confirmed');
     if (booking.state === 'confirmed') throw new ConflictError('This place is already confirmed.');
     const ctx = await this.deps.context();
-    await this.deps.bookings.withSessionLock(booking.session_id, async (db) => {
+    await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRepository(db);
       const current = await this.stillAsRead(db, booking);

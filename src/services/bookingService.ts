@@ -1,25 +1,22 @@
 /**
  * Booking: places, the waiting list, offers of freed places, cancellation.
  *
- * Every write that depends on free places runs in one transaction that first
- * takes the session's lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT … FOR
- * UPDATE on the session row), then re-counts, then writes, so a session is
- * never overbooked however many people book at once. The emails each change
+ * Every write that depends on free places runs under the session lock
+ * (data/sessionLock.ts): one transaction that takes the lock, re-counts, then
+ * writes, so a session is never overbooked however many people book at once. The emails each change
  * causes are written to the outbox in that same transaction.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 
-import type { DialectName } from '../data/db.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import type { DB } from '../data/schema.js';
+import type { DB, Executor } from '../data/schema.js';
+import type { SessionLock } from '../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../domain/availability.js';
 import { canSelfCancel, offerExpiresAt, reminderDueAt, selfCancellationDeadline } from '../domain/policy.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { newBookingReference } from './bookingReference.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications } from './notifications.js';
-
-export type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface Needs {
   accessNeeds: string | null;
@@ -49,71 +46,26 @@ export type DelegateFor = number | ((db: Executor, now: Date) => Promise<number>
 
 export interface BookingServiceOptions {
   /**
-   * TEST ONLY. Counts places before the transaction and takes no lock, to
-   * show in tests that the lock is what prevents overbooking.
+   * TEST ONLY. Counts places before the transaction (and the SessionLock is
+   * given the same option, so takes no lock), to show in tests that the lock
+   * is what prevents overbooking.
    */
   unsafeWithoutLock?: boolean;
 }
 
 export class BookingService {
-  private readonly bookings: BookingRepository;
+  private readonly repository: BookingRepository;
 
   constructor(
     private readonly db: Kysely<DB>,
-    private readonly dialect: DialectName,
+    private readonly sessionLock: SessionLock,
     private readonly clock: Clock,
     private readonly mail: Notifications,
     /** The hub's settings and policy, read before each transaction (see MailContext). */
     private readonly context: () => Promise<MailContext>,
     private readonly options: BookingServiceOptions = {},
   ) {
-    this.bookings = new BookingRepository(db);
-  }
-
-  /**
-   * Runs `work` holding the session's lock, in one transaction. Concurrent
-   * callers for the same session queue here. Every write that changes a
-   * session's places (staff ones too) goes through it.
-   */
-  async withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T> {
-    return this.withSessionLocks([sessionId], work);
-  }
-
-  /**
-   * As withSessionLock, holding several sessions' locks at once (moving a
-   * booking changes the places of two). PostgreSQL locks the rows in id
-   * order, so two moves in opposite directions cannot deadlock.
-   */
-  async withSessionLocks<T>(sessionIds: number[], work: (db: Executor) => Promise<T>): Promise<T> {
-    const ids = [...new Set(sessionIds)].sort((a, b) => a - b);
-    if (this.dialect === 'postgres') {
-      return this.db.transaction().execute(async (trx) => {
-        if (!this.options.unsafeWithoutLock) {
-          for (const id of ids) {
-            await trx.selectFrom('sessions').where('id', '=', id).select('id').forUpdate().execute();
-          }
-        }
-        return work(trx);
-      });
-    }
-    // SQLite: one connection, and BEGIN IMMEDIATE takes the write lock before
-    // anything is read, so no other process can book between count and write
-    // (one lock covers every session).
-    // better-sqlite3 is synchronous: without a turn of the event loop between
-    // transactions, a queue of bookings would keep the server from accepting
-    // new connections (or answering health checks) until it drained.
-    await new Promise((resolve) => setImmediate(resolve));
-    return this.db.connection().execute(async (connection) => {
-      await sql.raw(this.options.unsafeWithoutLock ? 'begin' : 'begin immediate').execute(connection);
-      try {
-        const result = await work(connection);
-        await sql.raw('commit').execute(connection);
-        return result;
-      } catch (error) {
-        await sql.raw('rollback').execute(connection);
-        throw error;
-      }
-    });
+    this.repository = new BookingRepository(db);
   }
 
   /**
@@ -149,21 +101,21 @@ export class BookingService {
     actor: BookingActor,
   ): Promise<BookingOutcome & { delegateId: number }> {
     const byStaff = actor.type === 'staff';
-    const session = await this.bookings.session(sessionId);
+    const session = await this.repository.session(sessionId);
     if (!session) throw new NotFoundError('session');
     // A quick answer for the common refusals; everything is checked again under the lock.
     this.assertBookable(session, this.clock.now(), byStaff);
     const ctx = await this.context();
     // The race the lock prevents, made visible for the concurrency tests.
     const countedEarly = this.options.unsafeWithoutLock
-      ? await this.bookings.placesHeld(sessionId, this.clock.now().toISOString())
+      ? await this.repository.placesHeld(sessionId, this.clock.now().toISOString())
       : undefined;
 
-    return this.withSessionLock(sessionId, async (db) => {
+    return this.sessionLock.forSession(sessionId, async (db) => {
       // "Now" is read once the lock is held, so times (and waiting-list order)
       // follow the order bookings are actually made in.
       const now = this.clock.now();
-      const bookings = this.bookings.within(db);
+      const bookings = this.repository.within(db);
       // Read again under the lock: staff may have changed capacity, closed
       // booking or cancelled the session since the check above.
       const locked = await bookings.session(sessionId);
@@ -285,7 +237,7 @@ export class BookingService {
 
   /** A delegate's own booking; someone else's reference is not found, as if it did not exist. */
   async ownBooking(delegateId: number, reference: string) {
-    const booking = await this.bookings.byReference(reference);
+    const booking = await this.repository.byReference(reference);
     if (!booking || booking.delegate_id !== delegateId) throw new NotFoundError('booking');
     return booking;
   }
@@ -306,7 +258,7 @@ export class BookingService {
    */
   async cancel(delegateId: number, reference: string): Promise<void> {
     const booking = await this.ownBooking(delegateId, reference);
-    const session = await this.bookings.session(booking.session_id);
+    const session = await this.repository.session(booking.session_id);
     if (!session) throw new NotFoundError('booking');
     const now = this.clock.now();
     const ctx = await this.context();
@@ -321,7 +273,7 @@ export class BookingService {
         'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
       );
     }
-    await this.withSessionLock(booking.session_id, async (db) => {
+    await this.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.clock.now();
       // The cut-off again, with the time it is once the lock is held.
       if (booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy)) {
@@ -329,7 +281,7 @@ export class BookingService {
           'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
         );
       }
-      const bookings = this.bookings.within(db);
+      const bookings = this.repository.within(db);
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'delegate',
         cancellationReason: booking.state === 'offered' ? 'Offer declined' : null,
@@ -361,11 +313,11 @@ export class BookingService {
         'This offer has expired, and the place has gone to the next person on the waiting list.',
       );
     }
-    await this.withSessionLock(booking.session_id, async (db) => {
+    await this.sessionLock.forSession(booking.session_id, async (db) => {
       // Checked again under the lock, with the time it is now: an offer that
       // ran out while this request waited may already have gone to someone else.
       const now = this.clock.now();
-      const bookings = this.bookings.within(db);
+      const bookings = this.repository.within(db);
       const current = await bookings.byId(booking.id);
       if (!current || current.state !== 'offered')
         throw new ConflictError(offerNoLongerOpen(current?.state ?? 'gone'));
@@ -394,11 +346,11 @@ export class BookingService {
   /**
    * Offers free places to the waiting list, first come first served, while
    * places are free and the session is far enough away. Runs inside the
-   * caller's locked transaction (see withSessionLock): after staff raise a
+   * caller's locked transaction (see SessionLock): after staff raise a
    * capacity, say.
    */
   async offerFreedPlaces(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<void> {
-    const bookings = this.bookings.within(db);
+    const bookings = this.repository.within(db);
     const session = await bookings.session(sessionId);
     if (!session || session.cancelled_at) return;
     const expiresAt = offerExpiresAt(now, new Date(session.starts_at), ctx.policy);
@@ -425,12 +377,12 @@ export class BookingService {
     const ctx = await this.context();
     const at = this.clock.now().toISOString();
     const sessions = new Set([
-      ...(await this.bookings.sessionsWithExpiredOffers(at)),
-      ...(await this.bookings.sessionsWithFreePlacesAndWaitlist(at)),
+      ...(await this.repository.sessionsWithExpiredOffers(at)),
+      ...(await this.repository.sessionsWithFreePlacesAndWaitlist(at)),
     ]);
     let expired = 0;
     for (const sessionId of sessions) {
-      expired += await this.withSessionLock(sessionId, (db) =>
+      expired += await this.sessionLock.forSession(sessionId, (db) =>
         this.settleOffers(db, sessionId, this.clock.now(), ctx),
       );
     }
@@ -443,7 +395,7 @@ export class BookingService {
    * caller's locked transaction (staff changes call it after freeing places).
    */
   async settleOffers(db: Executor, sessionId: number, now: Date, ctx: MailContext): Promise<number> {
-    const bookings = this.bookings.within(db);
+    const bookings = this.repository.within(db);
     let expired = 0;
     for (const offer of await bookings.expiredOffersOn(sessionId, now.toISOString())) {
       const closed = await bookings.transition(offer.id, 'offered', 'cancelled', now, {
@@ -471,10 +423,10 @@ export class BookingService {
     // Reminders are at most this many days ahead (plus one for the 9am rule).
     const horizon = new Date(now.getTime() + (policy.reminderDaysBefore + 1) * 86_400_000);
     let sent = 0;
-    for (const due of await this.bookings.remindersDue(now.toISOString(), horizon.toISOString())) {
+    for (const due of await this.repository.remindersDue(now.toISOString(), horizon.toISOString())) {
       if (reminderDueAt(new Date(due.starts_at), policy) > now) continue;
       await this.db.transaction().execute(async (trx) => {
-        if (await this.bookings.within(trx).markReminded(due.id, now)) {
+        if (await this.repository.within(trx).markReminded(due.id, now)) {
           await this.mail.sessionReminder(trx, ctx, due.id);
           sent += 1;
         }
@@ -487,7 +439,7 @@ export class BookingService {
   async purgeNeeds(): Promise<number> {
     const { policy } = await this.context();
     const cutoff = new Date(this.clock.now().getTime() - policy.accessNeedsRetentionDays * 86_400_000);
-    return this.bookings.purgeNeeds(cutoff.toISOString());
+    return this.repository.purgeNeeds(cutoff.toISOString());
   }
 
   /**
@@ -497,27 +449,27 @@ export class BookingService {
    */
   async joiningLink(booking: { state: string; session_id: number }): Promise<string | null> {
     if (booking.state !== 'confirmed') return null;
-    const session = await this.bookings.joiningDetails(booking.session_id);
+    const session = await this.repository.joiningDetails(booking.session_id);
     if (!session || session.format === 'in_person' || session.cancelled_at) return null;
     const url = session.online_joining_url;
     return url && /^https?:\/\//i.test(url) ? url : null;
   }
 
   async myBookings(delegateId: number) {
-    return this.bookings.forDelegate(delegateId);
+    return this.repository.forDelegate(delegateId);
   }
 
   async bookingOnSession(delegateId: number, sessionId: number) {
-    const booking = await this.bookings.liveBookingOf(sessionId, delegateId);
+    const booking = await this.repository.liveBookingOf(sessionId, delegateId);
     if (!booking) return undefined;
     return {
       ...booking,
-      position: booking.state === 'waitlisted' ? await this.bookings.waitlistPosition(booking) : null,
+      position: booking.state === 'waitlisted' ? await this.repository.waitlistPosition(booking) : null,
     };
   }
 
   async waitlistPosition(booking: { id: number; session_id: number; created_at: string }) {
-    return this.bookings.waitlistPosition(booking);
+    return this.repository.waitlistPosition(booking);
   }
 }
 

@@ -2,20 +2,19 @@
  * Builds every service from the data layer. The server and the tests both
  * start here, so a test exercises the same wiring as production.
  */
-import type { Kysely } from 'kysely';
-
-import type { Database, DialectName } from '../data/db.js';
+import type { Database } from '../data/db.js';
 import { AuditRepository } from '../data/repositories/auditRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { SettingsRepository } from '../data/repositories/settingsRepository.js';
-import type { DB } from '../data/schema.js';
+import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookingService.js';
 import { CatalogueService } from './catalogueService.js';
+import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
 import { PeopleService } from './peopleService.js';
@@ -32,6 +31,8 @@ export interface Services {
   settings: SettingsService;
   accounts: AccountService;
   bookings: BookingService;
+  /** Every write that changes a session's places runs under it. */
+  sessionLock: SessionLock;
   outbox: OutboxRepository;
   staff: StaffService;
   /** The audit log, for reading (changes write their own entries). */
@@ -59,20 +60,6 @@ export interface ServiceOptions {
   secretsKey: Buffer;
 }
 
-/** What the back-office services are built from. */
-export interface ServiceDeps {
-  db: Kysely<DB>;
-  dialect: DialectName;
-  clock: Clock;
-  mail: Notifications;
-  /** The hub's settings and policy, read before a transaction that sends email. */
-  context: () => Promise<MailContext>;
-  /** For its session lock (`withSessionLock`) and waiting-list offers. */
-  bookings: BookingService;
-  /** Where links in emails point. */
-  publicUrl: string;
-}
-
 export function buildServices(database: Database, options: ServiceOptions): Services {
   const clock = options.clock ?? systemClock;
   const counters = new ChangeCounterRepository(database.db);
@@ -82,9 +69,10 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     hub: await settings.hub(),
     policy: await settings.policy(),
   });
+  const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
   const bookings = new BookingService(
     database.db,
-    database.dialect,
+    sessionLock,
     clock,
     notifications,
     context,
@@ -96,6 +84,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     clock,
     mail: notifications,
     context,
+    sessionLock,
     bookings,
     publicUrl: options.publicUrl,
   };
@@ -106,6 +95,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     settings,
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,
+    sessionLock,
     outbox: new OutboxRepository(database.db),
     staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey)),
     audit: new AuditRepository(database.db),

@@ -23,9 +23,9 @@ import {
   waitlistJoined,
 } from '../emails/index.js';
 import type { EmailMessage, SessionFacts } from '../emails/message.js';
-import { sessionCalendar } from '../web/formats/calendar.js';
+import { sessionCalendar } from '../formats/calendar.js';
 import type { Clock } from './clock.js';
-import type { Executor } from './bookingService.js';
+import type { Executor } from '../data/schema.js';
 
 /** Read before the transaction starts, so nothing inside it waits on another query. */
 export interface MailContext {

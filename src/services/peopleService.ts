@@ -16,8 +16,8 @@ import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema
 import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
 import { BOOKING_STATE_WORDS, type BookingState } from '../domain/availability.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { Executor } from './bookingService.js';
-import type { ServiceDeps } from './index.js';
+import type { Executor } from '../data/schema.js';
+import type { ServiceDeps } from './deps.js';
 
 export const DELEGATES_PAGE_SIZE = 50;
 
@@ -340,7 +340,7 @@ export class PeopleService {
     // The sessions whose places may change are locked first (SQLite locks
     // the whole database, which also covers a merge with no double bookings).
     try {
-      return await this.deps.bookings.withSessionLocks(seenConflicts, merge);
+      return await this.deps.sessionLock.forSessions(seenConflicts, merge);
     } catch (error) {
       // A booking made for either account at the very moment of the merge.
       if (isUniqueViolation(error) || isDeadlock(error)) {

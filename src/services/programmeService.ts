@@ -27,7 +27,7 @@ import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '..
 import { slugify, uniqueSlug } from '../domain/slug.js';
 import { formatShortDate, formatTimeRange } from '../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { ServiceDeps } from './index.js';
+import type { ServiceDeps } from './deps.js';
 
 /** Who is making a change, for the audit log. */
 export interface StaffActor {
@@ -362,7 +362,7 @@ export class ProgrammeService {
     // Under the locks of the sessions still to run, so the count of their
     // delegates cannot change between counting and archiving.
     const sessionIds = await this.repo.unfinishedSessionIds(courseId, this.now().toISOString());
-    return this.deps.bookings.withSessionLocks(sessionIds, async (db) => {
+    return this.deps.sessionLock.forSessions(sessionIds, async (db) => {
       const now = this.now();
       const repo = new ProgrammeAdminRepository(db);
       const row = await repo.findCourse(courseId);

@@ -28,9 +28,9 @@ import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } fro
 import { sessionChanged, sessionCancelled, type SessionChangeLine } from '../emails/index.js';
 import { sessionView } from '../emails/facts.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import { sessionCalendar } from '../web/formats/calendar.js';
-import type { Executor } from './bookingService.js';
-import type { ServiceDeps } from './index.js';
+import { sessionCalendar } from '../formats/calendar.js';
+import type { Executor } from '../data/schema.js';
+import type { ServiceDeps } from './deps.js';
 import type { MailContext } from './notifications.js';
 
 /** Who is asking: trainers see only the sessions they teach. */
@@ -396,7 +396,7 @@ export class SessionAdminService {
     }
     const ctx = await this.deps.context();
 
-    return this.deps.bookings.withSessionLock(sessionId, async (trx) => {
+    return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const now = this.deps.clock.now();
       const repo = this.sessions.within(trx);
       // Again under the lock: someone may have cancelled it, or booked, meanwhile.
@@ -504,7 +504,7 @@ export class SessionAdminService {
       throw new ConflictError('This session has finished, so it cannot be cancelled.');
     }
     const ctx = await this.deps.context();
-    return this.deps.bookings.withSessionLock(sessionId, async (trx) => {
+    return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const now = this.deps.clock.now();
       const repo = this.sessions.within(trx);
       const current = await repo.session(sessionId);

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { BookingOutcome, Executor } from '../../src/services/bookingService.js';
+import type { Executor } from '../../src/data/schema.js';
+import type { SessionLock } from '../../src/data/sessionLock.js';
+import type { BookingOutcome } from '../../src/services/bookingService.js';
 import { ConflictError } from '../../src/errors.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
@@ -302,20 +304,18 @@ eachDatabase('booking under concurrency', (dialect) => {
     /**
      * Holds the next call that asks for the session's lock just before it
      * asks, standing in for the wait behind other bookings that a busy
-     * session has. Test-only instrumentation of the private method; the
-     * service itself is unchanged.
+     * session has. Test-only instrumentation of the lock; the services
+     * themselves are unchanged.
      */
     function holdNextLock() {
-      type Locking = {
-        withSessionLock<T>(sessionId: number, work: (db: Executor) => Promise<T>): Promise<T>;
-      };
-      const service = t.services.bookings as unknown as Locking;
-      const original = service.withSessionLock;
+      type Locking = Pick<SessionLock, 'forSession'>;
+      const lock: Locking = t.services.sessionLock;
+      const original = lock.forSession;
       let release!: () => void;
       let reached!: () => void;
       const opened = new Promise<void>((resolve) => (release = resolve));
       const waiting = new Promise<void>((resolve) => (reached = resolve));
-      const held: Locking['withSessionLock'] = async function <T>(
+      const held: Locking['forSession'] = async function <T>(
         this: Locking,
         sessionId: number,
         work: (db: Executor) => Promise<T>,
@@ -325,8 +325,8 @@ eachDatabase('booking under concurrency', (dialect) => {
         await opened;
         return original.call(this, sessionId, work) as Promise<T>;
       };
-      const restore = () => Reflect.deleteProperty(service, 'withSessionLock');
-      service.withSessionLock = held;
+      const restore = () => Reflect.deleteProperty(lock, 'forSession');
+      lock.forSession = held;
       return { waiting, release, restore };
     }
 

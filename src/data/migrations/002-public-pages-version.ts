@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialectMigration.js';
 
 export const WATCHED_TABLES = [
   'settings',

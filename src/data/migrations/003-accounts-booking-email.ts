@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 
 import { withId } from './columns.js';
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialectMigration.js';
 
 export const accountsBookingEmail: DialectMigration = (dialect) => {
   // Identity columns are spelt differently by the two databases.

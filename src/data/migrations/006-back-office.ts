@@ -7,7 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 
 import { withId } from './columns.js';
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialectMigration.js';
 
 export const backOffice: DialectMigration = (dialect) => {
   const identity = withId(dialect);

@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import type { DialectMigration } from './index.js';
+import type { DialectMigration } from './dialectMigration.js';
 
 export const backOfficeListIndexes: DialectMigration = () => ({
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

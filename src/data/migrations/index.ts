@@ -2,9 +2,10 @@
  * Migrations, in order. Listed here rather than discovered on disk so the
  * compiled build and the test run see exactly the same set.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
 
 import type { DialectName } from '../db.js';
+import type { DialectMigration } from './dialectMigration.js';
 import { catalogue } from './001-catalogue.js';
 import { publicPagesVersion } from './002-public-pages-version.js';
 import { accountsBookingEmail } from './003-accounts-booking-email.js';
@@ -12,8 +13,6 @@ import { tokenAddress } from './004-token-address.js';
 import { staff } from './005-staff.js';
 import { backOffice } from './006-back-office.js';
 import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
-
-export type DialectMigration = (dialect: DialectName) => Migration;
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,

@@ -21,13 +21,8 @@ import {
   type ExportedBooking,
 } from '../../../services/attendanceService.js';
 import type { Services } from '../../../services/index.js';
-import {
-  csvStream,
-  sendCsv,
-  spreadsheetDateTime,
-  spreadsheetTime,
-  type CsvColumn,
-} from '../../formats/csv.js';
+import { csvStream, spreadsheetDateTime, spreadsheetTime, type CsvColumn } from '../../../formats/csv.js';
+import { sendCsv } from '../../formats/csvDownload.js';
 import { formErrors } from '../../forms.js';
 import { requireStaff } from './auth.js';
 

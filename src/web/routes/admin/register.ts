@@ -32,7 +32,8 @@ import {
 import { BadRequestError, FormError, NotFoundError } from '../../../errors.js';
 import type { MarkInput, Register, RegisterPart } from '../../../services/attendanceService.js';
 import type { Services } from '../../../services/index.js';
-import { csvStream, sendCsv, spreadsheetDateTime, type CsvColumn } from '../../formats/csv.js';
+import { csvStream, spreadsheetDateTime, type CsvColumn } from '../../../formats/csv.js';
+import { sendCsv } from '../../formats/csvDownload.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { requireStaff } from './auth.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { PublicRouteOptions } from './index.js';
+import type { PublicRouteOptions } from './options.js';
 import { catalogueHref, parseCatalogueQuery } from './catalogueQuery.js';
 
 const FIELD_ORDER = ['q', 'month', 'topic', 'audience', 'level', 'format', 'venue', 'page'];

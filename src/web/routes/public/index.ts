@@ -1,18 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { Config } from '../../../config.js';
-import type { Services } from '../../../services/index.js';
 import catalogueRoutes from './catalogue.js';
 import courseRoutes from './courses.js';
 import sessionRoutes from './sessions.js';
 import siteRoutes from './site.js';
 import trainerRoutes from './trainers.js';
+import type { PublicRouteOptions } from './options.js';
 import venueRoutes from './venues.js';
-
-export interface PublicRouteOptions {
-  services: Services;
-  config: Config;
-}
 
 /** What anyone can see without signing in. */
 export default async function publicRoutes(app: FastifyInstance, options: PublicRouteOptions) {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
-import { sessionCalendar } from '../../formats/calendar.js';
+import { sessionCalendar } from '../../../formats/calendar.js';
 import { sessionEvent } from '../../formats/structuredData.js';
-import type { PublicRouteOptions } from './index.js';
+import type { PublicRouteOptions } from './options.js';
 import { idParam } from './params.js';
 
 export default async function sessionRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { textColourOn } from '../../../domain/hub.js';
-import type { PublicRouteOptions } from './index.js';
+import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
   app.get('/terms', async (_request, reply) => {

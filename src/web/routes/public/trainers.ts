@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import type { PublicRouteOptions } from './index.js';
+import type { PublicRouteOptions } from './options.js';
 import { slugParam } from './params.js';
 
 export default async function trainerRoutes(app: FastifyInstance, { services }: PublicRouteOptions) {

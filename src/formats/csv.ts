@@ -1,5 +1,6 @@
 /**
- * CSV downloads that open safely and correctly in a spreadsheet.
+ * CSV files that open safely and correctly in a spreadsheet (the web layer
+ * sends them as downloads: web/formats/csvDownload.ts).
  *
  * Formula injection: a spreadsheet treats a cell that begins with `=`, `+`,
  * `-` or `@` as a formula, so a delegate who typed `=HYPERLINK(…)` as their
@@ -20,9 +21,8 @@
 import { Readable, pipeline } from 'node:stream';
 
 import { stringify } from 'csv-stringify';
-import type { FastifyReply } from 'fastify';
 
-import { HUB_TIME_ZONE, londonDate } from '../../domain/time.js';
+import { HUB_TIME_ZONE, londonDate } from '../domain/time.js';
 
 export interface CsvColumn<T> {
   /** The column's heading, in words a coordinator uses. */
@@ -96,17 +96,4 @@ export function safeFilename(parts: readonly string[], extension = 'csv'): strin
     .slice(0, 120)
     .replace(/-+$/, '');
   return `${base || 'export'}.${extension}`;
-}
-
-/**
- * Sends a CSV download named from `nameParts` (made safe): never cached,
- * always saved as a file rather than shown.
- */
-export function sendCsv(reply: FastifyReply, nameParts: readonly string[], body: Readable): FastifyReply {
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('Content-Disposition', `attachment; filename="${safeFilename(nameParts)}"`)
-    .header('Cache-Control', 'no-store')
-    .header('X-Content-Type-Options', 'nosniff')
-    .send(body);
 }
