@@ -2,7 +2,7 @@
  * Trellis's command line, for operators: `npm run trellis -- <command>`.
  *
  *   outbox        emails waiting to be sent, and any that are stuck
- *   jobs          run the background jobs once now (waiting lists, reminders, retention, outbox)
+ *   jobs          the background jobs, their cadence and last run; `jobs run NAME` runs one now
  *   create-admin  the first administrator: --name "Full Name" --email address
  */
 import { parseArgs } from 'node:util';
@@ -14,12 +14,13 @@ import { startJobs } from '../jobs/scheduler.js';
 import { buildServices } from '../services/index.js';
 import { resolveSecretsKey } from '../services/secretBox.js';
 import { createAdmin } from './createAdmin.js';
+import { JOBS_USAGE, jobsCommand } from './jobs.js';
 
 const USAGE = `Usage: npm run trellis -- <command>
 
 Commands:
   outbox         list emails that are stuck (not sent after several tries, or for 15 minutes)
-  jobs           run the background jobs once now
+${JOBS_USAGE}
   create-admin   create an administrator: --name "Full Name" --email name@example.org.uk
                  (prints a one-time password; the first sign-in sets up an authenticator app)
 `;
@@ -69,9 +70,11 @@ async function main(command: string | undefined) {
         error: (details: object, message: string) => console.error(message, JSON.stringify(details)),
       };
       const jobs = startJobs(services, config, logger, { start: false });
-      await jobs.runOnce();
-      await jobs.stop();
-      console.log('Jobs ran.');
+      try {
+        process.exitCode = await jobsCommand(process.argv.slice(3), jobs, (line) => console.log(line));
+      } finally {
+        await jobs.stop();
+      }
     }
   } finally {
     await database.close();

@@ -337,6 +337,24 @@ export interface StaffRecoveryCodesTable {
   used_at: Instant | null;
 }
 
+/** A scheduled job's latest claimed period and last run (see jobs/scheduler.ts). */
+export interface JobRunsTable {
+  /** The job's name in the registry (jobs/registry.ts). */
+  job: string;
+  /** The period claimed last: the instant it became due. Claims only move it later. */
+  due_at: Instant | null;
+  outcome: 'running' | 'succeeded' | 'failed' | null;
+  started_at: Instant | null;
+  finished_at: Instant | null;
+  /** JSON counts of what the last successful run did, e.g. {"sent":2}. */
+  result: string | null;
+  /** Why the last failure happened, with email addresses removed. */
+  last_error: string | null;
+  last_error_at: Instant | null;
+  /** After a failure, when the same period may be claimed again. */
+  retry_at: Instant | null;
+}
+
 /** The database or a transaction on it: what repositories and locked work run against. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -349,6 +367,7 @@ export interface DB {
   auth_tokens: AuthTokensTable;
   audit_log: AuditLogTable;
   outbox_messages: OutboxMessagesTable;
+  job_runs: JobRunsTable;
   change_counters: ChangeCountersTable;
   settings: SettingsTable;
   topics: TopicsTable;

@@ -1,23 +1,181 @@
 /**
- * Trellis's background work, run in the web process: the outbox sender
- * (every few seconds) and, every minute, the waiting-list job (expired
- * offers, free places offered), session reminders and the deletion of access
- * needs after sessions. Every job is safe to run in several processes at once:
- * each claims its work under a lock or a lease.
+ * Runs the jobs in jobs/registry.ts in the web process. Every few seconds a
+ * tick works out each recorded job's latest due period (cadence.ts) and
+ * claims it in `job_runs`; only the process whose claim lands runs it, so a
+ * daily job runs once a day however many processes there are, and not again
+ * after a restart. A job that throws is recorded (the reason, without email
+ * addresses) and logged, and its period is claimed again after a pause; the
+ * other jobs and later ticks carry on.
+ *
+ * The outbox is the exception: it runs every few seconds in every process on
+ * its sender's own loop (outboxSender.ts), which claims each message with a
+ * lease and retries it with backoff, so it needs no run record.
  */
 import type { Config } from '../config.js';
-import { createDevelopmentMailbox, createSmtpMailer, type Mailer } from '../services/mailer.js';
+import { JobRunRepository, type JobClaim, type JobRun } from '../data/repositories/jobRunRepository.js';
+import type { Clock } from '../services/clock.js';
+import {
+  createDevelopmentMailbox,
+  createSmtpMailer,
+  describeSendError,
+  type Mailer,
+} from '../services/mailer.js';
 import type { Services } from '../services/index.js';
+import { isContinuous, latestDue, retryDelayMs } from './cadence.js';
+import type { Job, JobContext, JobResult, RecordedJob } from './job.js';
+import { outboxJob } from './outbox.js';
 import { OutboxSender, type JobLogger } from './outboxSender.js';
+import { JOBS, findJob } from './registry.js';
 
-export interface Jobs {
-  /** Runs every job once now (tests and the CLI use this). */
-  runOnce(): Promise<void>;
-  stop(): Promise<void>;
+/** How often the scheduler looks for due jobs: a minute job starts within this of its minute. */
+const TICK_EVERY_MS = 15_000;
+
+/**
+ * A run still "running" after this long is taken to have died with its
+ * process, and its period may be claimed again.
+ */
+export const ABANDONED_AFTER_MS = 30 * 60_000;
+
+export type RunOutcome =
+  | { status: 'succeeded'; result: JobResult }
+  | { status: 'failed'; error: string }
+  /** Another process is running it now. */
+  | { status: 'busy' };
+
+export interface SchedulerOptions {
+  runs: JobRunRepository;
+  context: JobContext;
+  clock: Clock;
+  logger: JobLogger;
+  /** The registry's jobs unless a test brings its own. */
+  jobs?: readonly Job[];
 }
 
-const OUTBOX_EVERY_MS = 3_000;
-const HOUSEKEEPING_EVERY_MS = 60_000;
+export class Scheduler {
+  readonly jobs: readonly Job[];
+  private readonly runs: JobRunRepository;
+  private readonly context: JobContext;
+  private readonly clock: Clock;
+  private readonly logger: JobLogger;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<string[]> | null = null;
+
+  constructor(options: SchedulerOptions) {
+    this.jobs = options.jobs ?? JOBS;
+    this.runs = options.runs;
+    this.context = options.context;
+    this.clock = options.clock;
+    this.logger = options.logger;
+  }
+
+  /**
+   * Runs each recorded job whose latest period nobody has claimed yet, one
+   * after another; returns the names of those it ran. Never throws.
+   */
+  tick(): Promise<string[]> {
+    this.ticking ??= this.runDue().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Runs one job now, whatever its cadence, unless a run of it is going already. */
+  async runNow(job: Job): Promise<RunOutcome> {
+    if (isContinuous(job.cadence)) {
+      try {
+        return { status: 'succeeded', result: await job.run(this.context) };
+      } catch (error) {
+        return { status: 'failed', error: describeSendError(error) };
+      }
+    }
+    const claim = await this.runs.begin(job.name, this.clock.now(), this.abandonedBefore());
+    if (!claim) return { status: 'busy' };
+    return this.execute(job as RecordedJob, claim, false);
+  }
+
+  /** Each recorded job's latest claimed period and last run. */
+  lastRuns(): Promise<JobRun[]> {
+    return this.runs.all();
+  }
+
+  /** Ticks now and then every `everyMs` until `stop()`. */
+  start(everyMs = TICK_EVERY_MS): void {
+    if (this.timer) return;
+    const loop = () => {
+      void this.tick().finally(() => {
+        if (!this.timer) return;
+        this.timer = setTimeout(loop, everyMs);
+        // A waiting timer does not keep the process alive; the server does.
+        this.timer.unref();
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+    this.timer.unref();
+  }
+
+  /** Stops ticking and waits for a run in progress to end. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.ticking;
+  }
+
+  private async runDue(): Promise<string[]> {
+    const ran: string[] = [];
+    for (const job of this.jobs) {
+      if (isContinuous(job.cadence)) continue;
+      const now = this.clock.now();
+      let claim: JobClaim | null;
+      try {
+        claim = await this.runs.claim(job.name, latestDue(job.cadence, now), now, this.abandonedBefore());
+      } catch (error) {
+        // The database may be down; the next tick tries again.
+        this.logger.error({ job: job.name, reason: describeSendError(error) }, 'job: could not claim a run');
+        continue;
+      }
+      if (!claim) continue;
+      await this.execute(job as RecordedJob, claim, true);
+      ran.push(job.name);
+    }
+    return ran;
+  }
+
+  private async execute(job: RecordedJob, claim: JobClaim, scheduled: boolean): Promise<RunOutcome> {
+    let outcome: RunOutcome;
+    try {
+      const result = await job.run(this.context);
+      outcome = { status: 'succeeded', result };
+      // Quiet when there was nothing to do.
+      if (Object.values(result).some((n) => n > 0)) this.logger.info({ job: job.name, result }, 'job ran');
+    } catch (error) {
+      outcome = { status: 'failed', error: describeSendError(error) };
+      this.logger.error({ job: job.name, reason: outcome.error }, 'job failed; it will be tried again');
+    }
+    const now = this.clock.now();
+    try {
+      if (outcome.status === 'succeeded') await this.runs.succeeded(claim, now, outcome.result);
+      else {
+        const retryAt = scheduled ? new Date(now.getTime() + retryDelayMs(job.cadence)) : undefined;
+        await this.runs.failed(claim, now, outcome.error, retryAt);
+      }
+    } catch (error) {
+      // Left "running", the period is claimed again once the run counts as abandoned.
+      this.logger.error({ job: job.name, reason: describeSendError(error) }, 'job: could not record a run');
+    }
+    return outcome;
+  }
+
+  private abandonedBefore(): Date {
+    return new Date(this.clock.now().getTime() - ABANDONED_AFTER_MS);
+  }
+}
+
+export interface Jobs {
+  scheduler: Scheduler;
+  /** Runs the job with this name now (the command line's `jobs run`); undefined for no such job. */
+  runNow(name: string): Promise<RunOutcome | undefined>;
+  stop(): Promise<void>;
+}
 
 export function createMailer(config: Config, services: Pick<Services, 'settings'>): Mailer {
   if (!config.smtpUrl) {
@@ -35,6 +193,10 @@ export function createMailer(config: Config, services: Pick<Services, 'settings'
   });
 }
 
+/**
+ * The process's jobs: with `start`, the scheduler ticks and the outbox sends
+ * until `stop()`; without, nothing runs until asked (the command line).
+ */
 export function startJobs(
   services: Services,
   config: Config,
@@ -43,55 +205,36 @@ export function startJobs(
 ): Jobs {
   let mailer: Mailer | undefined;
   let sender: OutboxSender | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
+  const context: JobContext = {
+    services,
+    outboxSender() {
+      if (sender) return sender;
+      mailer = createMailer(config, services);
+      sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
+      return sender;
+    },
+  };
+  const scheduler = new Scheduler({
+    runs: new JobRunRepository(services.database.db),
+    context,
+    clock: services.clock,
+    logger,
+  });
 
-  function ensureSender(): OutboxSender {
-    if (sender) return sender;
-    mailer = createMailer(config, services);
-    sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
-    return sender;
+  if (options.start) {
+    context.outboxSender().start(outboxJob.cadence.everySeconds * 1000);
+    scheduler.start();
   }
-
-  async function housekeeping() {
-    for (const [name, job] of [
-      ['waiting lists', () => services.bookings.processWaitlists()],
-      ['reminders', () => services.bookings.sendReminders()],
-      ['access needs retention', () => services.bookings.purgeNeeds()],
-    ] as const) {
-      try {
-        const result = await job();
-        // Quiet when there was nothing to do.
-        if (Object.values(typeof result === 'number' ? { result } : result).some((n) => n > 0)) {
-          logger.info({ job: name, result }, 'job ran');
-        }
-      } catch (error) {
-        logger.error({ job: name, err: error }, 'job failed; it will run again');
-      }
-    }
-  }
-
-  const jobs: Jobs = {
-    async runOnce() {
-      await housekeeping();
-      await ensureSender().runOnce();
+  return {
+    scheduler,
+    async runNow(name) {
+      const job = findJob(name);
+      return job ? scheduler.runNow(job) : undefined;
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await scheduler.stop();
       await sender?.stop();
       await mailer?.close();
     },
   };
-
-  if (options.start) {
-    ensureSender().start(OUTBOX_EVERY_MS);
-    timer = setInterval(() => {
-      running ??= housekeeping().finally(() => {
-        running = undefined;
-      });
-    }, HOUSEKEEPING_EVERY_MS);
-    timer.unref();
-  }
-  return jobs;
 }

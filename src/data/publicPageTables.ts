@@ -1,0 +1,35 @@
+/**
+ * The tables whose rows a public page shows. A trigger on each raises the
+ * public pages counter (see migration 002 and web/pageCache.ts), so a cached
+ * page is never older than the last change to any of them.
+ *
+ * Grouped by the migration that put the triggers on them. A migration that
+ * has run never runs again, so adding a table to an existing group would
+ * watch it only in new databases: a table that starts showing on a public
+ * page goes in a new group here, read by a new migration that calls
+ * `watchForPublicPages` with it. test/integration/public-page-tables.test.ts
+ * fails while a table read for a public page is missing here, or a table
+ * here has no trigger.
+ */
+export const PUBLIC_PAGE_TABLES_BY_MIGRATION = {
+  '002-public-pages-version': [
+    'settings',
+    'topics',
+    'audiences',
+    'venues',
+    'trainers',
+    'courses',
+    'course_key_areas',
+    'course_learning_outcomes',
+    'course_testimonials',
+    'course_topics',
+    'course_audiences',
+    'sessions',
+    'session_parts',
+    'session_trainers',
+    'bookings',
+  ],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Every table a public page shows, whichever migration began watching it. */
+export const PUBLIC_PAGE_TABLES: readonly string[] = Object.values(PUBLIC_PAGE_TABLES_BY_MIGRATION).flat();

@@ -1,0 +1,19 @@
+/**
+ * Every background job, one file each. The scheduler runs these, the command
+ * line lists and runs them by name, and docs/ARCHITECTURE.md describes them
+ * (a test checks it names each with its cadence).
+ */
+import { checkCadence } from './cadence.js';
+import type { Job } from './job.js';
+import { needsDeletionJob } from './needsDeletion.js';
+import { outboxJob } from './outbox.js';
+import { remindersJob } from './reminders.js';
+import { waitingListsJob } from './waitingLists.js';
+
+export const JOBS: readonly Job[] = [outboxJob, waitingListsJob, remindersJob, needsDeletionJob];
+
+for (const job of JOBS) checkCadence(job.cadence);
+
+export function findJob(name: string): Job | undefined {
+  return JOBS.find((job) => job.name === name);
+}
