@@ -36,9 +36,6 @@ import { csvStream, sendCsv, spreadsheetDateTime, type CsvColumn } from '../../f
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
-const EVERYONE = ['admin', 'coordinator', 'trainer', 'viewer'] as const;
-const MARKERS = ['admin', 'coordinator', 'trainer'] as const;
-
 const STATUS_FIELD = /^status-(\d{1,10})-(\d{1,10})$/;
 const NOTE_FIELD = /^note-(\d{1,10})-(\d{1,10})$/;
 
@@ -93,7 +90,7 @@ export default async function adminRegisterRoutes(
 
   app.get(
     '/admin/sessions/:sessionId/register',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const register = await attendance.register(sessionIdOf(request), staffOf(request));
       const session = sessionFacts(register);
@@ -114,7 +111,7 @@ export default async function adminRegisterRoutes(
   // No HEAD: it would build the file (and log a download) for nothing.
   app.get(
     '/admin/sessions/:sessionId/register.csv',
-    { preHandler: requireStaff(EVERYONE), exposeHeadRoute: false },
+    { preHandler: requireStaff('seeSessions'), exposeHeadRoute: false },
     async (request, reply) => {
       const register = await attendance.registerForDownload(sessionIdOf(request), staffOf(request));
       const single = register.parts.length === 1;
@@ -222,7 +219,7 @@ export default async function adminRegisterRoutes(
 
   app.get(
     '/admin/sessions/:sessionId/attendance',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const register = await attendance.register(sessionIdOf(request), staffOf(request));
       const saved = (request.query as Record<string, unknown>).saved;
@@ -234,7 +231,7 @@ export default async function adminRegisterRoutes(
 
   app.post(
     '/admin/sessions/:sessionId/attendance',
-    { preHandler: [app.csrfProtection, requireStaff(MARKERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('markAttendance')] },
     async (request, reply) => {
       const sessionId = sessionIdOf(request);
       const staff = staffOf(request);
