@@ -47,10 +47,6 @@ export const CAPABILITIES = {
 
 export type Capability = keyof typeof CAPABILITIES;
 
-export function isCapability(value: unknown): value is Capability {
-  return typeof value === 'string' && Object.hasOwn(CAPABILITIES, value);
-}
-
 /** Whether someone in `role` may do what `capability` names. */
 export function holds(role: StaffRole, capability: Capability): boolean {
   return (CAPABILITIES[capability] as readonly StaffRole[]).includes(role);
