@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import pino from 'pino';
 
 import type { Config } from './config.js';
+import type { Capability } from './domain/permissions.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
 import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';
@@ -17,15 +18,22 @@ import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
 import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
 import accountRoutes from './web/routes/account/index.js';
-import staffAuth from './web/routes/admin/auth.js';
+import staffAuth, { capabilityRequired } from './web/routes/admin/auth.js';
 import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
+/** A route as registered, with the capability its `requireStaff` asks for (back-office routes). */
+export interface RecordedRoute {
+  method: string;
+  url: string;
+  capability?: Capability;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
-    routeTable: { method: string; url: string }[];
+    routeTable: RecordedRoute[];
   }
 }
 
@@ -73,10 +81,13 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   });
 
   // Every route, as registered: the authorisation test checks each admin
-  // route has a rule, so a new one cannot slip in unguarded.
-  const routeTable: { method: string; url: string }[] = [];
+  // route has a rule and a capability, so a new one cannot slip in unguarded.
+  const routeTable: RecordedRoute[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+    const capability = capabilityRequired(route.preHandler);
+    for (const method of [route.method].flat()) {
+      routeTable.push({ method, url: route.url, ...(capability ? { capability } : {}) });
+    }
   });
   app.decorate('routeTable', routeTable);
 

@@ -17,6 +17,7 @@ import {
   type AttendanceStatus,
 } from '../domain/attendance.js';
 import type { BookingState } from '../domain/availability.js';
+import { holds, maySeeSession } from '../domain/permissions.js';
 import type { StaffRole } from '../domain/staff.js';
 import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
@@ -29,13 +30,6 @@ export interface StaffMember {
   /** A trainer sees only sessions this trainer teaches. */
   trainerId: number | null;
 }
-
-const MARKERS: readonly StaffRole[] = ['admin', 'coordinator', 'trainer'];
-/**
- * Who may be told that delegates have access needs: the people who arrange
- * the room and teach in it. A reporting viewer has no need to know.
- */
-const TOLD_OF_NEEDS: readonly StaffRole[] = ['admin', 'coordinator', 'trainer'];
 
 export interface RegisterPart {
   id: number;
@@ -174,9 +168,8 @@ export class AttendanceService {
       this.registers.registerBookings(sessionId),
       this.registers.marks(sessionId),
     ]);
-    if (staff.role === 'trainer' && !trainers.some((trainer) => trainer.id === staff.trainerId)) {
-      throw new NotFoundError('session');
-    }
+    const teachesIt = trainers.some((trainer) => trainer.id === staff.trainerId);
+    if (!maySeeSession(staff, teachesIt)) throw new NotFoundError('session');
 
     const marksByBooking = new Map<number, Record<number, RegisterMark>>();
     for (const mark of marks) {
@@ -236,10 +229,10 @@ export class AttendanceService {
       })),
       trainers: trainers.map((trainer) => trainer.name),
       delegates,
-      accessNeedsCount: TOLD_OF_NEEDS.includes(staff.role)
+      accessNeedsCount: holds(staff.role, 'seeAccessNeeds')
         ? bookings.filter((booking) => Number(booking.has_access_needs) === 1).length
         : null,
-      mayMark: MARKERS.includes(staff.role),
+      mayMark: holds(staff.role, 'markAttendance'),
       markingOpen:
         !cancelled &&
         firstPart !== undefined &&
@@ -272,7 +265,7 @@ export class AttendanceService {
    * the same again changes nothing and is not audited.
    */
   async mark(sessionId: number, staff: StaffMember, marks: readonly MarkInput[]): Promise<MarkOutcome> {
-    if (!MARKERS.includes(staff.role)) throw new NotFoundError('session');
+    if (!holds(staff.role, 'markAttendance')) throw new NotFoundError('session');
     const register = await this.register(sessionId, staff);
     if (register.session.cancelledAt) {
       throw new ConflictError('This session was cancelled, so there is no attendance to mark.');

@@ -7,6 +7,7 @@
 import { BookingAdminRepository } from '../data/repositories/bookingAdminRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
 import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../domain/availability.js';
+import { holds, maySeeSession } from '../domain/permissions.js';
 import { isRefusedSharedAddress } from '../domain/policy.js';
 import type { StaffRole } from '../domain/staff.js';
 import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../domain/time.js';
@@ -51,27 +52,17 @@ export class BookingAdminService {
     return new BookingAdminRepository(this.deps.db);
   }
 
-  /** Staff who may change bookings; everyone else only reads. */
-  static runs(role: StaffRole): boolean {
-    return role === 'admin' || role === 'coordinator';
-  }
-
-  /** Access and dietary needs are for those who act on them: never the reporting viewer. */
-  static seesNeeds(role: StaffRole): boolean {
-    return role !== 'viewer';
-  }
-
   /** The session, or "not found" for a trainer who does not teach it. */
   private async sessionFor(actor: StaffActor, sessionId: number) {
     const session = await this.repo.session(sessionId, actor.trainerId);
-    if (!session || (actor.role === 'trainer' && !truthy(session.taught))) throw new NotFoundError('session');
+    if (!session || !maySeeSession(actor, truthy(session.taught))) throw new NotFoundError('session');
     return session;
   }
 
   /** The booking, or "not found" for a trainer who does not teach its session. */
   private async bookingFor(actor: StaffActor, reference: string) {
     const booking = await this.repo.booking(reference, actor.trainerId);
-    if (!booking || (actor.role === 'trainer' && !truthy(booking.taught))) throw new NotFoundError('booking');
+    if (!booking || !maySeeSession(actor, truthy(booking.taught))) throw new NotFoundError('booking');
     return booking;
   }
 
@@ -115,7 +106,7 @@ export class BookingAdminService {
     const session = await this.sessionFor(actor, sessionId);
     const rows = await this.repo.sessionBookings(sessionId);
     const { policy } = await this.deps.context();
-    const showNeeds = BookingAdminService.seesNeeds(actor.role);
+    const showNeeds = holds(actor.role, 'seeAccessNeeds');
     const row = (b: (typeof rows)[number]) => ({
       reference: b.reference,
       name: b.delegate_name,
@@ -163,7 +154,7 @@ export class BookingAdminService {
       cancelled,
       showNeeds,
       needsRetentionDays: policy.accessNeedsRetentionDays,
-      canManage: BookingAdminService.runs(actor.role) && !summary.cancelled && !summary.finished,
+      canManage: holds(actor.role, 'runProgramme') && !summary.cancelled && !summary.finished,
     };
   }
 
@@ -225,7 +216,7 @@ export class BookingAdminService {
         hasPassword: b.password_hash !== null,
       },
       session,
-      needs: BookingAdminService.seesNeeds(actor.role)
+      needs: holds(actor.role, 'seeAccessNeeds')
         ? { access: b.access_needs, dietary: b.dietary_needs, consentedOn: b.needs_consent_at }
         : null,
       history: history.map((h, i) => ({
@@ -238,9 +229,9 @@ export class BookingAdminService {
               ? (h.staff_name ?? 'A member of staff')
               : (h.delegate_name ?? 'The delegate'),
       })),
-      canManage: BookingAdminService.runs(actor.role) && live && !session.cancelled && !session.finished,
+      canManage: holds(actor.role, 'runProgramme') && live && !session.cancelled && !session.finished,
       canPromote:
-        BookingAdminService.runs(actor.role) &&
+        holds(actor.role, 'runProgramme') &&
         (b.state === 'waitlisted' || b.state === 'offered') &&
         !session.cancelled &&
         !session.finished,

@@ -24,6 +24,7 @@ import {
   type ScheduleValues,
 } from '../domain/sessionSchedule.js';
 import type { StaffRole } from '../domain/staff.js';
+import { seesOnlyOwnSessions, sessionsTaughtBy } from '../domain/permissions.js';
 import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } from '../domain/time.js';
 import { sessionChanged, sessionCancelled, type SessionChangeLine } from '../emails/index.js';
 import { sessionView } from '../emails/facts.js';
@@ -132,6 +133,7 @@ export class SessionAdminService {
   async list(staff: StaffActor, query: SessionListQuery) {
     const now = this.deps.clock.now().toISOString();
     const page = Math.max(1, query.page);
+    const onlyTrainerId = sessionsTaughtBy(staff);
     const { rows, total } = await this.sessions.list({
       state: query.state,
       ...(query.from ? { from: query.from.toISOString() } : {}),
@@ -141,7 +143,7 @@ export class SessionAdminService {
       ...(query.trainerId !== undefined ? { trainerId: query.trainerId } : {}),
       // A trainer's own sessions, whatever the filter says; a trainer account
       // not linked to a trainer teaches nothing.
-      ...(staff.role === 'trainer' ? { onlyTrainerId: staff.trainerId ?? -1 } : {}),
+      ...(onlyTrainerId !== undefined ? { onlyTrainerId } : {}),
       words: query.words,
       now,
       limit: SESSIONS_PER_PAGE,
@@ -181,7 +183,7 @@ export class SessionAdminService {
     const [courses, venues, trainers] = await Promise.all([
       this.sessions.courses(false),
       this.sessions.venues(),
-      staff.role === 'trainer' ? Promise.resolve([]) : this.sessions.trainers(),
+      seesOnlyOwnSessions(staff.role) ? Promise.resolve([]) : this.sessions.trainers(),
     ]);
     return { courses, venues, trainers };
   }
@@ -619,10 +621,9 @@ export class SessionAdminService {
   /** The session, if this person may see it: a trainer only their own, as if others did not exist. */
   private async visibleSession(staff: StaffActor, sessionId: number): Promise<SessionRow> {
     const row = await this.session(sessionId);
-    if (staff.role === 'trainer') {
-      if (staff.trainerId === null || !(await this.sessions.teaches(sessionId, staff.trainerId))) {
-        throw new NotFoundError('session');
-      }
+    const onlyTrainerId = sessionsTaughtBy(staff);
+    if (onlyTrainerId !== undefined && !(await this.sessions.teaches(sessionId, onlyTrainerId))) {
+      throw new NotFoundError('session');
     }
     return row;
   }

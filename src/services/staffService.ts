@@ -18,6 +18,7 @@ import { Secret, TOTP } from 'otpauth';
 
 import { StaffRepository, type NewStaff } from '../data/repositories/staffRepository.js';
 import type { DB } from '../data/schema.js';
+import { holds } from '../domain/permissions.js';
 import {
   RECOVERY_CODE_COUNT,
   STAFF_SECOND_FACTOR_MINUTES,
@@ -165,7 +166,7 @@ export class StaffService {
     return this.staff.transaction(async (repository) => {
       const before = await repository.find(id);
       if (!before) throw new NotFoundError('staff member');
-      if (before.role === 'admin' && changes.role !== 'admin' && !before.disabled_at) {
+      if (holds(before.role, 'manageStaff') && !holds(changes.role, 'manageStaff') && !before.disabled_at) {
         if ((await repository.activeAdministrators()) <= 1) {
           throw new ConflictError(
             `${before.name} is the only administrator. Make someone else an administrator first, so the hub is never left without one.`,
@@ -205,7 +206,7 @@ export class StaffService {
       }
       if (
         disabled &&
-        staff.role === 'admin' &&
+        holds(staff.role, 'manageStaff') &&
         !staff.disabled_at &&
         (await repository.activeAdministrators()) <= 1
       ) {

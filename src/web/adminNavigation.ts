@@ -1,34 +1,33 @@
 /**
- * The back office's menu, by role: each person sees only the areas they may
- * open (the routes' `requireStaff` decides; this only avoids dead links).
+ * The back office's menu: each person sees only the areas they may open.
+ * Each area names the capability its page asks for (domain/permissions.ts),
+ * so the menu and the routes cannot disagree about who may go there.
  */
+import { holds, type Capability } from '../domain/permissions.js';
 import type { StaffRole } from '../domain/staff.js';
 
-interface Area {
+export interface AdminArea {
   href: string;
   text: string;
-  roles: readonly StaffRole[];
+  capability: Capability;
 }
 
-const EVERYONE: readonly StaffRole[] = ['admin', 'coordinator', 'trainer', 'viewer'];
-const PROGRAMME: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-
-const AREAS: readonly Area[] = [
-  { href: '/admin', text: 'Dashboard', roles: EVERYONE },
-  { href: '/admin/sessions', text: 'Sessions', roles: EVERYONE },
-  { href: '/admin/courses', text: 'Courses', roles: PROGRAMME },
-  { href: '/admin/venues', text: 'Venues', roles: PROGRAMME },
-  { href: '/admin/trainers', text: 'Trainers', roles: PROGRAMME },
-  { href: '/admin/delegates', text: 'Delegates', roles: PROGRAMME },
-  { href: '/admin/organisations', text: 'Organisations', roles: PROGRAMME },
-  { href: '/admin/exports', text: 'Exports', roles: PROGRAMME },
-  { href: '/admin/staff', text: 'Staff', roles: ['admin'] },
-  { href: '/admin/audit', text: 'Audit log', roles: ['admin'] },
-  { href: '/admin/settings', text: 'Settings', roles: ['admin'] },
+export const ADMIN_AREAS: readonly AdminArea[] = [
+  { href: '/admin', text: 'Dashboard', capability: 'useBackOffice' },
+  { href: '/admin/sessions', text: 'Sessions', capability: 'seeSessions' },
+  { href: '/admin/courses', text: 'Courses', capability: 'readProgramme' },
+  { href: '/admin/venues', text: 'Venues', capability: 'readProgramme' },
+  { href: '/admin/trainers', text: 'Trainers', capability: 'readProgramme' },
+  { href: '/admin/delegates', text: 'Delegates', capability: 'readProgramme' },
+  { href: '/admin/organisations', text: 'Organisations', capability: 'readProgramme' },
+  { href: '/admin/exports', text: 'Exports', capability: 'readReports' },
+  { href: '/admin/staff', text: 'Staff', capability: 'manageStaff' },
+  { href: '/admin/audit', text: 'Audit log', capability: 'readAuditLog' },
+  { href: '/admin/settings', text: 'Settings', capability: 'changeSettings' },
 ];
 
 export function adminNavigation(role: StaffRole, currentPath: string) {
-  return AREAS.filter((area) => area.roles.includes(role)).map((area) => ({
+  return ADMIN_AREAS.filter((area) => holds(role, area.capability)).map((area) => ({
     href: area.href,
     text: area.text,
     active: area.href === '/admin' ? currentPath === '/admin' : currentPath.startsWith(area.href),

@@ -1,13 +1,18 @@
 /**
  * Who may open each back-office page, as a table (test/integration/admin-rules/).
  * The first test fails when a route under /admin has no rule, so nothing is
- * added unguarded; the others sign in as each role and check every rule:
- * allowed is 200, not allowed is the ordinary 404; and a trainer gets 404 for
- * the pages of a session they do not teach.
+ * added unguarded; the next that every route asks for a capability from
+ * domain/permissions.ts held by exactly the roles its rule allows, and that
+ * each menu item names the capability of the page it links to; the others
+ * sign in as each role and check every rule: allowed is 200, not allowed is
+ * the ordinary 404; and a trainer gets 404 for the pages of a session they
+ * do not teach.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { rolesHolding } from '../../src/domain/permissions.js';
 import { STAFF_ROLES, type StaffRole } from '../../src/domain/staff.js';
+import { ADMIN_AREAS } from '../../src/web/adminNavigation.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
@@ -44,6 +49,29 @@ eachDatabase('back-office authorisation', (dialect) => {
     expect(adminRoutes.filter((route) => !(route in RULES))).toEqual([]);
     // …and no rule for a route that does not exist (a renamed one, say).
     expect(Object.keys(RULES).filter((rule) => !adminRoutes.includes(rule))).toEqual([]);
+  });
+
+  it('guards every back-office route with a capability held by exactly the roles its rule allows', () => {
+    const routes = new Map(t.app.routeTable.map((route) => [`${route.method} ${route.url}`, route]));
+    const sorted = (roles: readonly StaffRole[]) => [...roles].sort();
+    for (const [route, allowed] of pages) {
+      const capability = routes.get(route)?.capability;
+      expect(capability, `${route} asks for no capability`).toBeDefined();
+      if (capability)
+        expect(sorted(rolesHolding(capability)), `${route}: ${capability}`).toEqual(sorted(allowed));
+    }
+    // The steps of signing in come before anyone has a role.
+    for (const [route] of Object.entries(RULES).filter(([, rule]) => rule === 'sign-in step')) {
+      expect(routes.get(route)?.capability, route).toBeUndefined();
+    }
+  });
+
+  it('names, for each menu item, the capability of the page it links to', () => {
+    expect(ADMIN_AREAS.length).toBeGreaterThan(5);
+    for (const area of ADMIN_AREAS) {
+      const page = t.app.routeTable.find((route) => route.method === 'GET' && route.url === area.href);
+      expect(page?.capability, area.href).toBe(area.capability);
+    }
   });
 
   describe('each role', () => {

@@ -6,6 +6,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
+import { rolesHolding } from '../../domain/permissions.js';
 import type { StaffRole, StaffSessionStage } from '../../domain/staff.js';
 import type { DB } from '../schema.js';
 import { recordAudit, type AuditEntry } from './auditRepository.js';
@@ -272,10 +273,11 @@ export class StaffRepository {
       .execute();
   }
 
+  /** Open accounts that may manage staff: the hub always keeps one. */
   async activeAdministrators(): Promise<number> {
     const row = await this.db
       .selectFrom('staff_users')
-      .where('role', '=', 'admin')
+      .where('role', 'in', rolesHolding('manageStaff'))
       .where('disabled_at', 'is', null)
       .select((eb) => eb.fn.countAll<number | string>().as('count'))
       .executeTakeFirstOrThrow();

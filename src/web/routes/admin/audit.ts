@@ -38,7 +38,7 @@ const filterSchema = z.object({
 export default async function adminAuditRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { audit } = services;
 
-  app.get('/admin/audit', { preHandler: requireStaff(['admin']) }, async (request, reply) => {
+  app.get('/admin/audit', { preHandler: requireStaff('readAuditLog') }, async (request, reply) => {
     const raw = Object.fromEntries(
       Object.entries((request.query ?? {}) as Record<string, unknown>).filter(
         ([, value]) => typeof value === 'string' && value !== '',

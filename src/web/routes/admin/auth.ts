@@ -21,7 +21,8 @@ import fp from 'fastify-plugin';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 
-import { STAFF_SESSION_ABSOLUTE_HOURS, type StaffRole } from '../../../domain/staff.js';
+import { holds, type Capability } from '../../../domain/permissions.js';
+import { STAFF_SESSION_ABSOLUTE_HOURS } from '../../../domain/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import type { StaffService, StaffSession } from '../../../services/staffService.js';
 import { formBody, formErrors, keepTyped, parseForm } from '../../forms.js';
@@ -84,32 +85,50 @@ function accountKey(email: unknown): string {
     .slice(0, 254);
 }
 
+/** Each `requireStaff` handler and the capability it asks for. */
+const GUARDED_BY = new WeakMap<object, Capability>();
+
 /**
  * A preHandler for back-office routes: only a fully signed-in staff member
- * with one of `roles` gets through. Anyone else (signed out, part-way
- * through signing in, or in another role) sees the ordinary "page not
- * found", so nobody learns which admin pages exist.
+ * whose role holds `capability` (domain/permissions.ts) gets through. Anyone
+ * else (signed out, part-way through signing in, or in another role) sees
+ * the ordinary "page not found", so nobody learns which admin pages exist.
  *
  * Someone signed in with a one-time password is sent to choose their own
  * first, whatever they asked for (`choosingPassword` marks that page).
  */
 export function requireStaff(
-  roles: readonly StaffRole[],
+  capability: Capability,
   options: { choosingPassword?: boolean } = {},
 ): preHandlerAsyncHookHandler {
-  return async function requireStaffRole(request: FastifyRequest, reply: FastifyReply) {
+  const handler = async function requireStaffRole(request: FastifyRequest, reply: FastifyReply) {
     if (typeof request.server.loadStaff !== 'function') {
       throw new Error('requireStaff needs the staff sign-in plugin registered in this scope');
     }
     await request.server.loadStaff(request);
     const session = request.staffSession;
-    if (!session || session.stage !== 'signed_in' || !roles.includes(session.staff.role)) {
+    if (!session || session.stage !== 'signed_in' || !holds(session.staff.role, capability)) {
       throw new NotFoundError();
     }
     if (session.staff.mustChangePassword && !options.choosingPassword) {
       return reply.redirect(CHOOSE_PASSWORD_PATH, 303);
     }
   };
+  GUARDED_BY.set(handler, capability);
+  return handler;
+}
+
+/**
+ * The capability a route's preHandlers ask for, if one is `requireStaff`'s:
+ * the app records it in its route table, so a test can check every
+ * back-office route has one.
+ */
+export function capabilityRequired(preHandler: unknown): Capability | undefined {
+  for (const handler of [preHandler].flat()) {
+    const capability = typeof handler === 'function' ? GUARDED_BY.get(handler) : undefined;
+    if (capability) return capability;
+  }
+  return undefined;
 }
 
 export const CHOOSE_PASSWORD_PATH = '/admin/password';

@@ -17,7 +17,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import type { StaffRole } from '../../../domain/staff.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookingAdminService.js';
 import type { Services } from '../../../services/index.js';
@@ -26,9 +25,6 @@ import { oneLine } from '../account/schemas.js';
 import { BOOKING_REFERENCE, needsSchema } from '../bookings/fields.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-
-const EVERYONE: readonly StaffRole[] = ['admin', 'coordinator', 'trainer', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 /** A booking reference from the path; anything not in our format is simply not found. */
 function referenceParam(value: string | undefined): string {
@@ -130,7 +126,7 @@ function actorOf(request: FastifyRequest): StaffActor {
 
 export default async function adminBookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { bookingAdmin } = services;
-  const changes = { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] };
+  const changes = { preHandler: [app.csrfProtection, requireStaff('runProgramme')] };
 
   // ---- A session's bookings -------------------------------------------------
 
@@ -198,7 +194,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { sessionId: string } }>(
     '/admin/sessions/:sessionId/bookings',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) =>
       renderSessionBookings(request, reply, idParam(request.params.sessionId, 'session')),
   );
@@ -229,7 +225,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { reference: string } }>(
     '/admin/bookings/:reference',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => renderBooking(request, reply, referenceParam(request.params.reference)),
   );
 
@@ -267,7 +263,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { sessionId: string } }>(
     '/admin/sessions/:sessionId/bookings/new',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const email = (request.query as Record<string, unknown>).email;
       return renderNew(request, reply, 'email', {
@@ -345,7 +341,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { reference: string } }>(
     '/admin/bookings/:reference/move',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => renderMove(request, reply),
   );
 
@@ -402,7 +398,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { reference: string } }>(
     '/admin/bookings/:reference/substitute',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => renderSubstitute(request, reply, 'email', {}),
   );
 
@@ -469,7 +465,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { reference: string } }>(
     '/admin/bookings/:reference/cancel',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => renderCancel(request, reply),
   );
 

@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds } from '../../../domain/permissions.js';
 import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/course.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -25,9 +25,6 @@ import {
   typedText,
   type Body,
 } from './formHelpers.js';
-
-const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 /** Blank testimonial rows offered below the existing ones (no JavaScript to add more). */
 const BLANK_TESTIMONIAL_ROWS = 2;
@@ -219,7 +216,7 @@ function fieldOrder(values: CourseFormValues): string[] {
   ];
 }
 
-const canChange = (request: FastifyRequest) => RUNNERS.includes(request.staffSession!.staff.role);
+const canChange = (request: FastifyRequest) => holds(request.staffSession!.staff.role, 'runProgramme');
 
 export default async function adminCourseRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { programme } = services;
@@ -290,7 +287,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     }
   }
 
-  app.get('/admin/courses', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+  app.get('/admin/courses', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
     const status = STATUSES.find((s) => s === query.status) ?? 'live';
@@ -306,13 +303,13 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
     });
   });
 
-  app.get('/admin/courses/new', { preHandler: requireStaff(RUNNERS) }, async (_request, reply) =>
+  app.get('/admin/courses/new', { preHandler: requireStaff('runProgramme') }, async (_request, reply) =>
     renderForm(reply, { values: { topics: [], audiences: [], testimonials: [] } }),
   );
 
   app.post(
     '/admin/courses/new',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) =>
       handleForm(request, reply, undefined, async (input) => {
         const { id } = await programme.createCourse(input, staffActor(request));
@@ -342,13 +339,13 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
 
   app.get<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId',
-    { preHandler: requireStaff(READERS) },
+    { preHandler: requireStaff('readProgramme') },
     async (request, reply) => renderCourse(request, reply),
   );
 
   app.get<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId/edit',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const { course } = await programme.courseForEdit(idParam(request.params.courseId, 'course'));
       return renderForm(reply, {
@@ -378,7 +375,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
 
   app.post<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId/edit',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const courseId = idParam(request.params.courseId, 'course');
       const { course } = await programme.courseForEdit(courseId);
@@ -391,7 +388,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
 
   app.post<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId/duplicate',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const { id } = await programme.duplicateCourse(
         idParam(request.params.courseId, 'course'),
@@ -403,7 +400,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
 
   app.post<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId/archive',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const courseId = idParam(request.params.courseId, 'course');
       try {
@@ -418,7 +415,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
 
   app.post<{ Params: { courseId: string } }>(
     '/admin/courses/:courseId/restore',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const courseId = idParam(request.params.courseId, 'course');
       await programme.restoreCourse(courseId, staffActor(request));

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { Services } from '../../../services/index.js';
+import { holds, seesOnlyOwnSessions, sessionsTaughtBy } from '../../../domain/permissions.js';
 import { STAFF_ROLE_NAMES } from '../../../domain/staff.js';
 import { requireStaff } from './auth.js';
 
@@ -13,32 +14,28 @@ export default async function adminDashboardRoutes(
   app: FastifyInstance,
   { services }: { services: Services },
 ) {
-  app.get(
-    '/admin',
-    { preHandler: requireStaff(['admin', 'coordinator', 'trainer', 'viewer']) },
-    async (request, reply) => {
-      const staff = request.staffSession!.staff;
-      const now = services.clock.now();
-      const onlyTrainer = staff.role === 'trainer' ? (staff.trainerId ?? -1) : undefined;
-      const sessions = await services.catalogue.nextSessions(onlyTrainer, 20);
-      const runsProgramme = staff.role === 'admin' || staff.role === 'coordinator';
-      const stuck = runsProgramme ? await services.outbox.stuck(now) : [];
-      return reply.page('pages/admin/dashboard.njk', {
-        pageTitle: 'Back office',
-        staff: { ...staff, roleLabel: STAFF_ROLE_NAMES[staff.role] },
-        sessions: sessions.map((session) => ({
-          ...session,
-          fillPercent: Math.round(((session.capacity - session.placesLeft) / session.capacity) * 100),
-        })),
-        stuckCount: stuck.length,
-        showStuck: runsProgramme,
-        csrfToken: reply.generateCsrf(),
-      });
-    },
-  );
+  app.get('/admin', { preHandler: requireStaff('useBackOffice') }, async (request, reply) => {
+    const staff = request.staffSession!.staff;
+    const now = services.clock.now();
+    const sessions = await services.catalogue.nextSessions(sessionsTaughtBy(staff), 20);
+    const runsProgramme = holds(staff.role, 'runProgramme');
+    const stuck = runsProgramme ? await services.outbox.stuck(now) : [];
+    return reply.page('pages/admin/dashboard.njk', {
+      pageTitle: 'Back office',
+      staff: { ...staff, roleLabel: STAFF_ROLE_NAMES[staff.role] },
+      ownSessionsOnly: seesOnlyOwnSessions(staff.role),
+      sessions: sessions.map((session) => ({
+        ...session,
+        fillPercent: Math.round(((session.capacity - session.placesLeft) / session.capacity) * 100),
+      })),
+      stuckCount: stuck.length,
+      showStuck: runsProgramme,
+      csrfToken: reply.generateCsrf(),
+    });
+  });
 
   // Emails the outbox could not send: for the people who can act on them.
-  app.get('/admin/emails', { preHandler: requireStaff(['admin', 'coordinator']) }, async (_request, reply) =>
+  app.get('/admin/emails', { preHandler: requireStaff('runProgramme') }, async (_request, reply) =>
     reply.page('pages/admin/emails.njk', {
       pageTitle: 'Emails that could not be sent',
       stuck: await services.outbox.stuck(services.clock.now()),

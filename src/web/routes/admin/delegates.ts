@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds } from '../../../domain/permissions.js';
 import { formatDate, formatShortDate, formatTime } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -13,9 +13,6 @@ import { ORGANISATION_TYPE_NAMES, searchWords } from '../../../services/peopleSe
 import { formErrors } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-
-const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 const ID = /^[1-9]\d{0,9}$/;
 
@@ -77,9 +74,9 @@ export default async function adminDelegateRoutes(
   { services }: { services: Services },
 ) {
   const { people } = services;
-  const canMerge = (request: FastifyRequest) => RUNNERS.includes(request.staffSession!.staff.role);
+  const canMerge = (request: FastifyRequest) => holds(request.staffSession!.staff.role, 'runProgramme');
 
-  app.get('/admin/delegates', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+  app.get('/admin/delegates', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     const values = queryValues(request);
     const parsed = searchSchema.safeParse(values);
     const errors: Record<string, string> = {};
@@ -130,7 +127,7 @@ export default async function adminDelegateRoutes(
 
   app.get<{ Params: Params }>(
     '/admin/delegates/:delegateId',
-    { preHandler: requireStaff(READERS) },
+    { preHandler: requireStaff('readProgramme') },
     async (request, reply) => {
       const id = idParam(request.params.delegateId, 'delegate');
       const { delegate, history, cpdHours } = await people.delegate(id);
@@ -178,7 +175,7 @@ export default async function adminDelegateRoutes(
 
   app.get<{ Params: Params }>(
     '/admin/delegates/:delegateId/merge',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const keptId = idParam(request.params.delegateId, 'delegate');
       const query = queryValues(request);
@@ -217,7 +214,7 @@ export default async function adminDelegateRoutes(
 
   app.post<{ Params: Params }>(
     '/admin/delegates/:delegateId/merge',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const keptId = idParam(request.params.delegateId, 'delegate');
       const body = (request.body ?? {}) as Record<string, unknown>;

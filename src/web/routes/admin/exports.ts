@@ -26,8 +26,6 @@ import { sendCsv } from '../../formats/csvDownload.js';
 import { formErrors } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
-const READERS = ['admin', 'coordinator', 'viewer'] as const;
-
 const CANCELLED_BY_WORDS = {
   delegate: 'The delegate',
   hub: 'The hub',
@@ -115,7 +113,7 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
     );
   }
 
-  app.get('/admin/exports', { preHandler: requireStaff(READERS) }, async (_request, reply) => {
+  app.get('/admin/exports', { preHandler: requireStaff('readReports') }, async (_request, reply) => {
     // From the start of this month to a month ahead: what a coordinator most often wants.
     const today = londonDate(services.clock.now());
     const firstOfMonth = `${today.slice(0, 8)}01`;
@@ -125,7 +123,7 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
   // No HEAD: it would run the export (and log a download) for nothing.
   app.get(
     '/admin/exports/bookings.csv',
-    { preHandler: requireStaff(READERS), exposeHeadRoute: false },
+    { preHandler: requireStaff('readReports'), exposeHeadRoute: false },
     async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const text = (name: string) =>

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import type { OrganisationType } from '../../../data/schema.js';
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds } from '../../../domain/permissions.js';
 import { formatDate } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -15,9 +15,6 @@ import { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../../../services/p
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-
-const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 const TYPE_CHOICE = 'Choose the type of organisation';
 
@@ -62,9 +59,9 @@ export default async function adminOrganisationRoutes(
   { services }: { services: Services },
 ) {
   const { people } = services;
-  const canChange = (request: FastifyRequest) => RUNNERS.includes(request.staffSession!.staff.role);
+  const canChange = (request: FastifyRequest) => holds(request.staffSession!.staff.role, 'runProgramme');
 
-  app.get('/admin/organisations', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+  app.get('/admin/organisations', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     const raw = (request.query ?? {}) as Record<string, unknown>;
     const typed = typeof raw.type === 'string' ? raw.type : '';
     const type = (ORGANISATION_TYPES as readonly string[]).includes(typed)
@@ -129,14 +126,14 @@ export default async function adminOrganisationRoutes(
 
   app.get<{ Params: Params }>(
     '/admin/organisations/:organisationId',
-    { preHandler: requireStaff(READERS) },
+    { preHandler: requireStaff('readProgramme') },
     async (request, reply) =>
       renderEdit(request, reply, idParam(request.params.organisationId, 'organisation')),
   );
 
   app.post<{ Params: Params }>(
     '/admin/organisations/:organisationId',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const id = idParam(request.params.organisationId, 'organisation');
       try {
@@ -185,13 +182,13 @@ export default async function adminOrganisationRoutes(
 
   app.get<{ Params: Params }>(
     '/admin/organisations/:organisationId/merge',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => renderMerge(reply, idParam(request.params.organisationId, 'organisation'), {}),
   );
 
   app.post<{ Params: Params }>(
     '/admin/organisations/:organisationId/merge',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const id = idParam(request.params.organisationId, 'organisation');
       try {

@@ -37,9 +37,6 @@ import { sendCsv } from '../../formats/csvDownload.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
-const EVERYONE = ['admin', 'coordinator', 'trainer', 'viewer'] as const;
-const MARKERS = ['admin', 'coordinator', 'trainer'] as const;
-
 const STATUS_FIELD = /^status-(\d{1,10})-(\d{1,10})$/;
 const NOTE_FIELD = /^note-(\d{1,10})-(\d{1,10})$/;
 
@@ -94,7 +91,7 @@ export default async function adminRegisterRoutes(
 
   app.get(
     '/admin/sessions/:sessionId/register',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const register = await attendance.register(sessionIdOf(request), staffOf(request));
       const session = sessionFacts(register);
@@ -115,7 +112,7 @@ export default async function adminRegisterRoutes(
   // No HEAD: it would build the file (and log a download) for nothing.
   app.get(
     '/admin/sessions/:sessionId/register.csv',
-    { preHandler: requireStaff(EVERYONE), exposeHeadRoute: false },
+    { preHandler: requireStaff('seeSessions'), exposeHeadRoute: false },
     async (request, reply) => {
       const register = await attendance.registerForDownload(sessionIdOf(request), staffOf(request));
       const single = register.parts.length === 1;
@@ -223,7 +220,7 @@ export default async function adminRegisterRoutes(
 
   app.get(
     '/admin/sessions/:sessionId/attendance',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const register = await attendance.register(sessionIdOf(request), staffOf(request));
       const saved = (request.query as Record<string, unknown>).saved;
@@ -235,7 +232,7 @@ export default async function adminRegisterRoutes(
 
   app.post(
     '/admin/sessions/:sessionId/attendance',
-    { preHandler: [app.csrfProtection, requireStaff(MARKERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('markAttendance')] },
     async (request, reply) => {
       const sessionId = sessionIdOf(request);
       const staff = staffOf(request);

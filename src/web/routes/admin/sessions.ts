@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds, seesOnlyOwnSessions } from '../../../domain/permissions.js';
 import {
   MAX_PART_ROWS,
   PART_ROWS_SHOWN,
@@ -33,9 +33,6 @@ import type { SessionListState } from '../../../data/repositories/sessionAdminRe
 import { formBody, formErrors, keepTyped } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
-
-const EVERYONE: readonly StaffRole[] = ['admin', 'coordinator', 'trainer', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 const STATES: Record<SessionListState, string> = {
   upcoming: 'Upcoming',
@@ -184,11 +181,11 @@ function filterChoices(
 
 export default async function adminSessionRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { sessionAdmin } = services;
-  const runners = { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] };
+  const runners = { preHandler: [app.csrfProtection, requireStaff('runProgramme')] };
 
   // ----- the list -----
 
-  app.get('/admin/sessions', { preHandler: requireStaff(EVERYONE) }, async (request, reply) => {
+  app.get('/admin/sessions', { preHandler: requireStaff('seeSessions') }, async (request, reply) => {
     const staff = actor(request);
     const raw = query(request);
     const { parsed, errors } = readListQuery(raw);
@@ -214,8 +211,8 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
         errors,
         errorList,
         pagination: pagination(list.page, list.pageCount, filterValues),
-        isTrainer: staff.role === 'trainer',
-        canSchedule: RUNNERS.includes(staff.role),
+        isTrainer: seesOnlyOwnSessions(staff.role),
+        canSchedule: holds(staff.role, 'runProgramme'),
       },
       errorList.length ? 400 : 200,
     );
@@ -275,7 +272,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
     );
   }
 
-  app.get('/admin/sessions/new', { preHandler: requireStaff(RUNNERS) }, async (request, reply) => {
+  app.get('/admin/sessions/new', { preHandler: requireStaff('runProgramme') }, async (request, reply) => {
     const courseParam = optionalId(query(request).courseId);
     const courseId = typeof courseParam === 'number' ? await sessionAdmin.liveCourse(courseParam) : null;
     return renderForm(reply, {
@@ -307,7 +304,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { sessionId: string } }>(
     '/admin/sessions/:sessionId',
-    { preHandler: requireStaff(EVERYONE) },
+    { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const staff = actor(request);
       const session = await sessionAdmin.detail(staff, idParam(request.params.sessionId, 'session'));
@@ -316,7 +313,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
       return reply.page('pages/admin/sessions/show.njk', {
         pageTitle: `${session.course.title}, ${session.date}`,
         session,
-        canRun: RUNNERS.includes(staff.role),
+        canRun: holds(staff.role, 'runProgramme'),
         notice:
           done === 'changed' && toldCount
             ? `Changes saved. ${toldCount} ${toldCount === 1 ? 'delegate is' : 'delegates are'} being emailed what changed.`
@@ -329,7 +326,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { sessionId: string } }>(
     '/admin/sessions/:sessionId/edit',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const form = await sessionAdmin.editForm(idParam(request.params.sessionId, 'session'));
       return renderForm(reply, {
@@ -409,7 +406,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { sessionId: string } }>(
     '/admin/sessions/:sessionId/cancel',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => renderCancel(reply, idParam(request.params.sessionId, 'session'), {}),
   );
 

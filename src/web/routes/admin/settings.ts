@@ -62,7 +62,7 @@ export default async function adminSettingsRoutes(
     );
   }
 
-  app.get('/admin/settings', { preHandler: requireStaff(['admin']) }, async (request, reply) => {
+  app.get('/admin/settings', { preHandler: requireStaff('changeSettings') }, async (request, reply) => {
     const [hub, policy] = await Promise.all([services.settings.hub(), services.settings.policy()]);
     return render(
       reply,
@@ -74,7 +74,7 @@ export default async function adminSettingsRoutes(
 
   app.post(
     '/admin/settings',
-    { preHandler: [app.csrfProtection, requireStaff(['admin'])] },
+    { preHandler: [app.csrfProtection, requireStaff('changeSettings')] },
     async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const text = (field: string) => (typeof body[field] === 'string' ? (body[field] as string) : '');

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts.js';
+import { seesOnlyOwnSessions } from '../../../domain/permissions.js';
 import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/staff.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -16,8 +17,6 @@ import type { StaffChanges } from '../../../services/staffService.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { CHOOSE_PASSWORD_PATH, requireStaff } from './auth.js';
 
-const ADMINS: readonly StaffRole[] = ['admin'];
-const EVERYONE: readonly StaffRole[] = STAFF_ROLES;
 /** Staff passwords guard personal data of many people: longer than delegates'. */
 const MIN_STAFF_PASSWORD_LENGTH = Math.max(MIN_PASSWORD_LENGTH, 12);
 
@@ -116,7 +115,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
         throw new FormError({ trainerId: 'Choose a trainer from the list' });
       }
     }
-    if (details.role === 'trainer' && trainerId === null) {
+    if (seesOnlyOwnSessions(details.role) && trainerId === null) {
       throw new FormError({
         trainerId: 'Choose which trainer they are: a trainer sees only their own sessions',
       });
@@ -124,13 +123,13 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
     return {
       name: details.name,
       role: details.role,
-      trainerId: details.role === 'trainer' ? trainerId : null,
+      trainerId: seesOnlyOwnSessions(details.role) ? trainerId : null,
     };
   }
 
   // ----- the list -----
 
-  app.get('/admin/staff', { preHandler: requireStaff(ADMINS) }, async (request, reply) => {
+  app.get('/admin/staff', { preHandler: requireStaff('manageStaff') }, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const staff = await services.staff.list();
     return reply.page('pages/admin/staff/list.njk', {
@@ -161,13 +160,13 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
     );
   }
 
-  app.get('/admin/staff/new', { preHandler: requireStaff(ADMINS) }, async (_request, reply) =>
+  app.get('/admin/staff/new', { preHandler: requireStaff('manageStaff') }, async (_request, reply) =>
     renderNew(reply, {}),
   );
 
   app.post(
     '/admin/staff/new',
-    { preHandler: [app.csrfProtection, requireStaff(ADMINS)] },
+    { preHandler: [app.csrfProtection, requireStaff('manageStaff')] },
     async (request, reply) => {
       try {
         const { email } = parseForm(newStaffSchema, request.body);
@@ -228,13 +227,13 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
     );
   }
 
-  app.get('/admin/staff/:staffId', { preHandler: requireStaff(ADMINS) }, async (request, reply) =>
+  app.get('/admin/staff/:staffId', { preHandler: requireStaff('manageStaff') }, async (request, reply) =>
     renderMember(request, reply),
   );
 
   app.post(
     '/admin/staff/:staffId',
-    { preHandler: [app.csrfProtection, requireStaff(ADMINS)] },
+    { preHandler: [app.csrfProtection, requireStaff('manageStaff')] },
     async (request, reply) => {
       const id = staffId(request);
       try {
@@ -262,7 +261,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
   ] as const) {
     app.post(
       `/admin/staff/:staffId/${action}`,
-      { preHandler: [app.csrfProtection, requireStaff(ADMINS)] },
+      { preHandler: [app.csrfProtection, requireStaff('manageStaff')] },
       async (request, reply) => {
         const id = staffId(request);
         await services.staff.setDisabled(actor(request).id, id, disabled);
@@ -294,7 +293,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
   ][]) {
     app.get(
       `/admin/staff/:staffId/${action}`,
-      { preHandler: requireStaff(ADMINS) },
+      { preHandler: requireStaff('manageStaff') },
       async (request, reply) => {
         const member = await services.staff.find(staffId(request));
         return reply.page('pages/admin/staff/confirm-reset.njk', {
@@ -309,7 +308,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
 
     app.post(
       `/admin/staff/:staffId/${action}`,
-      { preHandler: [app.csrfProtection, requireStaff(ADMINS)] },
+      { preHandler: [app.csrfProtection, requireStaff('manageStaff')] },
       async (request, reply) => {
         const id = staffId(request);
         if (action === 'reset-second-factor') {
@@ -353,7 +352,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
 
   app.get(
     CHOOSE_PASSWORD_PATH,
-    { preHandler: requireStaff(EVERYONE, { choosingPassword: true }) },
+    { preHandler: requireStaff('useBackOffice', { choosingPassword: true }) },
     async (request, reply) => renderPassword(request, reply),
   );
 
@@ -362,7 +361,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
     {
       preHandler: [
         app.csrfProtection,
-        requireStaff(EVERYONE, { choosingPassword: true }),
+        requireStaff('useBackOffice', { choosingPassword: true }),
         app.rateLimit({
           max: 10,
           timeWindow: '15 minutes',

@@ -6,15 +6,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds } from '../../../domain/permissions.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
 import { doneNotice, formPage, staffActor, submitForm } from './formHelpers.js';
-
-const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 const FIELDS = ['name', 'roleTitle', 'biography', 'employment'] as const;
 
@@ -55,22 +52,22 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
     );
   }
 
-  app.get('/admin/trainers', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+  app.get('/admin/trainers', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     return reply.page('pages/admin/trainers/list.njk', {
       pageTitle: 'Trainers',
       trainers: await programme.trainerList(),
       done: doneNotice(request),
-      canChange: RUNNERS.includes(request.staffSession!.staff.role),
+      canChange: holds(request.staffSession!.staff.role, 'runProgramme'),
     });
   });
 
-  app.get('/admin/trainers/new', { preHandler: requireStaff(RUNNERS) }, async (_request, reply) =>
+  app.get('/admin/trainers/new', { preHandler: requireStaff('runProgramme') }, async (_request, reply) =>
     renderForm(reply, { values: {} }),
   );
 
   app.post(
     '/admin/trainers/new',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) =>
       submitForm(request, reply, {
         schema: trainerSchema,
@@ -85,7 +82,7 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
 
   app.get<{ Params: { trainerId: string } }>(
     '/admin/trainers/:trainerId/edit',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const trainer = await programme.trainer(idParam(request.params.trainerId, 'trainer'));
       return renderForm(reply, {
@@ -102,7 +99,7 @@ export default async function adminTrainerRoutes(app: FastifyInstance, { service
 
   app.post<{ Params: { trainerId: string } }>(
     '/admin/trainers/:trainerId/edit',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const trainerId = idParam(request.params.trainerId, 'trainer');
       const trainer = await programme.trainer(trainerId);

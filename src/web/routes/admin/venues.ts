@@ -6,15 +6,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { normalisePostcode } from '../../../domain/postcode.js';
-import type { StaffRole } from '../../../domain/staff.js';
+import { holds } from '../../../domain/permissions.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
 import { doneNotice, formPage, nonBlankLines, staffActor, submitForm } from './formHelpers.js';
-
-const READERS: readonly StaffRole[] = ['admin', 'coordinator', 'viewer'];
-const RUNNERS: readonly StaffRole[] = ['admin', 'coordinator'];
 
 const FIELDS = ['name', 'addressLines', 'town', 'postcode', 'phone', 'travelNotes', 'accessNotes'] as const;
 
@@ -88,22 +85,22 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
     );
   }
 
-  app.get('/admin/venues', { preHandler: requireStaff(READERS) }, async (request, reply) => {
+  app.get('/admin/venues', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     return reply.page('pages/admin/venues/list.njk', {
       pageTitle: 'Venues',
       venues: await programme.venueList(),
       done: doneNotice(request),
-      canChange: RUNNERS.includes(request.staffSession!.staff.role),
+      canChange: holds(request.staffSession!.staff.role, 'runProgramme'),
     });
   });
 
-  app.get('/admin/venues/new', { preHandler: requireStaff(RUNNERS) }, async (_request, reply) =>
+  app.get('/admin/venues/new', { preHandler: requireStaff('runProgramme') }, async (_request, reply) =>
     renderForm(reply, { values: {} }),
   );
 
   app.post(
     '/admin/venues/new',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) =>
       submitForm(request, reply, {
         schema: venueSchema,
@@ -118,7 +115,7 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
 
   app.get<{ Params: { venueId: string } }>(
     '/admin/venues/:venueId/edit',
-    { preHandler: requireStaff(RUNNERS) },
+    { preHandler: requireStaff('runProgramme') },
     async (request, reply) => {
       const venue = await programme.venue(idParam(request.params.venueId, 'venue'));
       return renderForm(reply, {
@@ -138,7 +135,7 @@ export default async function adminVenueRoutes(app: FastifyInstance, { services 
 
   app.post<{ Params: { venueId: string } }>(
     '/admin/venues/:venueId/edit',
-    { preHandler: [app.csrfProtection, requireStaff(RUNNERS)] },
+    { preHandler: [app.csrfProtection, requireStaff('runProgramme')] },
     async (request, reply) => {
       const venueId = idParam(request.params.venueId, 'venue');
       const venue = await programme.venue(venueId);
