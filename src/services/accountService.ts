@@ -41,6 +41,8 @@ export interface VerifyResult {
   sessionSecret: string | null;
   /** The page registration started from (a session's booking page), to go back to. */
   returnPath: string | null;
+  /** Whose address it was, when the link was one. */
+  delegateId: number | null;
 }
 
 export interface SignedInDelegate {
@@ -195,15 +197,17 @@ export class AccountService {
    */
   async verifyEmail(token: string, browserSecret: string | null = null): Promise<VerifyResult> {
     const now = this.clock.now();
+    const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
+    const delegate = found ? await this.accounts.findDelegate(found.delegate_id) : undefined;
+    if (!found || !delegate || delegate.merged_into_id !== null) {
+      return { outcome: 'unknown', sessionSecret: null, returnPath: null, delegateId: null };
+    }
     const outcomeOnly = (outcome: VerifyResult['outcome'], returnPath: string | null = null) => ({
       outcome,
       sessionSecret: null,
       returnPath,
+      delegateId: delegate.id,
     });
-    const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
-    if (!found) return outcomeOnly('unknown');
-    const delegate = await this.accounts.findDelegate(found.delegate_id);
-    if (!delegate || delegate.merged_into_id !== null) return outcomeOnly('unknown');
     // A link proves the mailbox it was sent to: the account's address, or the one it is moving to.
     if (found.email !== delegate.email) {
       return outcomeOnly(
@@ -230,7 +234,12 @@ export class AccountService {
     if (!(await this.accounts.useBrowserSignIn(found.id, hashSecret(browserSecret)))) {
       return outcomeOnly(outcome, returnPath);
     }
-    return { outcome, sessionSecret: await this.startSession(delegate.id, now), returnPath };
+    return {
+      outcome,
+      sessionSecret: await this.startSession(delegate.id, now),
+      returnPath,
+      delegateId: delegate.id,
+    };
   }
 
   /** The new address an account asked for becomes its own; the old one is told. */

@@ -58,8 +58,6 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
           'email',
           'organisationId',
           'jobRole',
-          'lineManagerName',
-          'lineManagerEmail',
           'password',
         ]);
 
@@ -84,10 +82,9 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
         await journey.visit(verifyPath);
         expect(await h1(page)).toBe('Your email address is confirmed');
 
-        // Sign in: a wrong password first.
-        await journey.go(() =>
-          page.locator('main').getByRole('link', { name: 'sign in', exact: true }).click(),
-        );
+        // Confirming in the browser that registered signed it in; sign in afresh, a wrong password first.
+        expect(await mainText(page)).toContain('You are signed in');
+        await journey.visit('/sign-in');
         expect(pathOf(page)).toBe('/sign-in');
         expect(await h1(page)).toBe('Sign in');
         await fillSignIn(page, delegate.email, 'not my password at all');

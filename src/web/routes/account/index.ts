@@ -141,7 +141,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     '/account/verify/:token',
     { preHandler: app.loadDelegate },
     async (request, reply) => {
-      const { outcome, sessionSecret, returnPath } = await accounts.verifyEmail(
+      const { outcome, sessionSecret, returnPath, delegateId } = await accounts.verifyEmail(
         request.params.token.slice(0, 200),
         request.registrationSecret(),
       );
@@ -157,7 +157,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         {
           pageTitle: outcome === 'done' ? 'Your email address is confirmed' : 'This link cannot be used',
           outcome,
-          signedIn: sessionSecret !== null,
+          // This browser is signed in to the account whose address it confirmed.
+          signedIn: sessionSecret !== null || (delegateId !== null && request.delegate?.id === delegateId),
           next: next ?? '',
         },
         outcome === 'done' ? 200 : outcome === 'unknown' ? 404 : 410,
