@@ -283,7 +283,9 @@ export async function registerVerifyAndSignIn(
   expect(await h1(page)).toBe('Your email address is confirmed');
   expect(await mainText(page)).toContain('You are signed in');
 
-  await journey.go(() => page.locator('main').getByRole('link', { name: 'your bookings', exact: true }).click());
+  await journey.go(() =>
+    page.locator('main').getByRole('link', { name: 'your bookings', exact: true }).click(),
+  );
   expect(pathOf(page)).toBe('/bookings');
   expect(await h1(page)).toBe('Your bookings');
 }

@@ -53,13 +53,7 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
         expect(await h1(page)).toBe('Create an account');
         await journey.press('Create account', 400);
         expect(pathOf(page)).toBe('/register');
-        await expectErrorSummary(journey, [
-          'name',
-          'email',
-          'organisationId',
-          'jobRole',
-          'password',
-        ]);
+        await expectErrorSummary(journey, ['name', 'email', 'organisationId', 'jobRole', 'password']);
 
         await fillRegistration(page, delegate);
         await journey.press('Create account');

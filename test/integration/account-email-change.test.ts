@@ -386,6 +386,10 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
       const create = book.links().find((l) => l.text === 'Create an account');
       expect(create?.href).toBe(`/register?next=${encodeURIComponent(bookPath)}`);
 
+      // Signing in from there offers the same, for someone who finds they have no account.
+      const signInPage = parsePage((await browser.get(`/sign-in?next=${encodeURIComponent(bookPath)}`)).body);
+      expect(signInPage.links().find((l) => l.text === 'Create an account')?.href).toBe(create!.href);
+
       const form = parsePage((await browser.get(create!.href)).body);
       expect(form.document.querySelector('input[name="next"]')?.getAttribute('value')).toBe(bookPath);
       expect(form.text()).toContain('Your place is not booked yet');
