@@ -182,6 +182,8 @@ export interface DelegatesTable {
   /** argon2id; null for a delegate who has not set a password (added by staff, or demo). */
   password_hash: string | null;
   email_verified_at: Instant | null;
+  /** A new address asked for and not yet confirmed from the link sent to it; `email` stays in use until then. */
+  pending_email: string | null;
   /** Set when staff merged this duplicate account into another; it can no longer sign in. */
   merged_into_id: number | null;
   created_at: CreatedAt;
@@ -209,6 +211,10 @@ export interface AuthTokensTable {
   purpose: AuthTokenPurpose;
   /** The address the link was sent to; it works only while the account still has it. */
   email: string | null;
+  /** Registration only: a hash of the registering browser's secret, cleared once it has signed that browser in. */
+  browser_hash: string | null;
+  /** Registration only: the page on this site to return to once the address is confirmed. */
+  return_path: string | null;
   created_at: Instant;
   expires_at: Instant;
   used_at: Instant | null;

@@ -13,13 +13,31 @@ export const MIN_PASSWORD_LENGTH = 10;
 
 /** Why each thing is asked, shown beside the field (the hub asks only what it needs). */
 export const WHY_WE_ASK = {
-  name: 'For your place, the sign-in sheet and your certificate.',
+  name: 'For your place and the session’s register.',
   email: 'Your own work email, not a shared one: we send your bookings, joining details and reminders here.',
-  organisation: 'The hub reports which agencies have been trained, and some places depend on it.',
+  organisation:
+    'The hub reports which agencies have been trained, and some places depend on it. If you volunteer, choose the organisation you volunteer with. If you have no employer, choose “I do not have an employer”.',
   jobRole: 'So the trainer knows who is in the room.',
   lineManager:
-    'Your line manager is told if you do not attend, and is asked three months later how the training helped.',
+    'Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to. We do not send your line manager any emails.',
 } as const;
+
+/**
+ * An account someone registered (with a password) whose address has not been
+ * confirmed: whoever made it may not own the mailbox, so it can sign in only to
+ * confirm or change its address, and staff never book a place on it. A record
+ * staff created has no password, and is not one of these.
+ */
+export function isUnconfirmedAccount(delegate: {
+  hasPassword: boolean;
+  emailVerifiedAt: string | null;
+}): boolean {
+  return delegate.hasPassword && delegate.emailVerifiedAt === null;
+}
+
+/** What staff are told when the address they would book belongs to such an account. */
+export const UNCONFIRMED_ACCOUNT_MESSAGE =
+  'This address belongs to an account whose owner has not confirmed it yet, so no place can be booked on it. Ask them to use the link we emailed them, or “Forgot your password”, which also confirms the address. Then try again';
 
 export type SessionEnd = 'active' | 'idle' | 'expired' | 'revoked';
 

@@ -5,6 +5,8 @@ import {
   bookingCancelled,
   bookingConfirmed,
   detailsChanged,
+  emailChangeRequested,
+  emailInUse,
   offerExpired,
   passwordReset,
   placeOffered,
@@ -152,6 +154,38 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       resetPasswordUrl: 'https://training.example.org.uk/reset',
     }),
     why: /You are getting this email because the email address of your Northshire Safeguarding Partnership account changed/,
+  },
+  {
+    name: 'verifyEmail (a new address for an account)',
+    message: verifyEmail({
+      hub,
+      name: HOSTILE_NAME,
+      verifyUrl: 'https://training.example.org.uk/verify/abc',
+      expiresAt: new Date('2026-03-03T09:00:00Z'),
+      purpose: 'change',
+    }),
+    why: /You are getting this email because this email address was given as the new address of an account/,
+  },
+  {
+    name: 'emailChangeRequested',
+    message: emailChangeRequested({
+      hub,
+      name: HOSTILE_NAME,
+      newEmail: 'new.address@trust.example.org.uk',
+      requestedAt: new Date('2026-03-02T10:00:00Z'),
+      resetPasswordUrl: 'https://training.example.org.uk/account/forgot-password',
+    }),
+    why: /You are getting this email because someone asked to change the email address of the Northshire Safeguarding Partnership account that uses this address/,
+  },
+  {
+    name: 'emailInUse',
+    message: emailInUse({
+      hub,
+      name: HOSTILE_NAME,
+      signInUrl: 'https://training.example.org.uk/sign-in',
+      resetPasswordUrl: 'https://training.example.org.uk/account/forgot-password',
+    }),
+    why: /You are getting this email because this email address was given as the new address of another account/,
   },
 ];
 
@@ -341,5 +375,19 @@ describe('plain text safety', () => {
     expect(message.text).not.toMatch(/^Bcc:/m);
     expect(message.text).not.toMatch(/[\r\u202E]/);
     expect(message.subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('emailChangeRequested', () => {
+  it('says nothing has changed yet, to what address, and how to stop it', () => {
+    const { message } = messages.find((m) => m.name === 'emailChangeRequested')!;
+    expect(message.text).toContain(
+      'At 10am on Monday 2 March 2026, someone signed in to your Northshire Safeguarding Partnership account with its password and asked to change its email address to new.address@trust.example.org.uk.',
+    );
+    expect(message.text).toContain('Nothing has changed yet.');
+    expect(message.text).toContain('choosing a new password cancels the change');
+    expect(message.text).toContain(
+      'Reset the password of your account: https://training.example.org.uk/account/forgot-password',
+    );
   });
 });

@@ -3,6 +3,8 @@ export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
 export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';
 export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
+export { emailChangeRequested, type EmailChangeRequestedFacts } from './emailChangeRequested.js';
+export { emailInUse, type EmailInUseFacts } from './emailInUse.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';

@@ -30,7 +30,9 @@ export type EmailKind =
   | 'password_reset'
   | 'session_changed'
   | 'session_cancelled'
-  | 'details_changed';
+  | 'details_changed'
+  | 'email_change_requested'
+  | 'email_in_use';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

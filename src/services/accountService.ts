@@ -27,9 +27,22 @@ import { hashSecret, newSecret } from './secrets.js';
 export interface RegistrationInput extends Omit<DelegateDetails, 'organisationId'> {
   /** An organisation from the hub's list, or… */
   organisationId: number | null;
-  /** …the name of one that is not on it yet (staff confirm it later). */
+  /** …the name of one that is not on it yet (staff confirm it later); both null for no employer. */
   newOrganisationName: string | null;
   password: string;
+}
+
+/** A delegate's details as they change them: the email address changes on its own, confirmed. */
+export type DetailsInput = Omit<RegistrationInput, 'password' | 'email'>;
+
+export interface VerifyResult {
+  outcome: TokenOutcome | 'taken';
+  /** A new session's secret, when this is the browser that registered: it is signed in. */
+  sessionSecret: string | null;
+  /** The page registration started from (a session's booking page), to go back to. */
+  returnPath: string | null;
+  /** Whose address it was, when the link was one. */
+  delegateId: number | null;
 }
 
 export interface SignedInDelegate {
@@ -74,8 +87,15 @@ export class AccountService {
    * address that already has an account gets a password reset link instead,
    * and the person sees the same page either way, so registering cannot be
    * used to find out who has an account.
+   *
+   * Returns a secret for the registering browser's cookie: opening the link
+   * in that browser signs it in and goes back to `returnPath`. (A secret is
+   * returned either way, bound to nothing when no link was sent.)
    */
-  async register(input: RegistrationInput): Promise<void> {
+  async register(
+    input: RegistrationInput,
+    returnPath: string | null = null,
+  ): Promise<{ browserSecret: string }> {
     const ctx = await this.context();
     const { policy } = ctx;
     const now = this.clock.now();
@@ -90,6 +110,8 @@ export class AccountService {
     if (Object.keys(problems).length) throw new FormError(problems);
 
     const passwordHash = await argon2Hash(input.password);
+    const browserSecret = newSecret();
+    const registration = { browserHash: hashSecret(browserSecret), returnPath };
     const registerOnce = () =>
       this.db.transaction().execute(async (trx) => {
         const accounts = this.accounts.within(trx);
@@ -99,11 +121,15 @@ export class AccountService {
           if (existing.merged_into_id === null) await this.sendPasswordReset(trx, ctx, existing, now);
           return;
         }
-        const organisationId =
-          input.organisationId ??
-          (await this.organisationFor(accounts, input.newOrganisationName ?? '', now));
+        const organisationId = await this.organisationFor(accounts, input, now);
         const id = await accounts.createDelegate({ ...input, organisationId }, passwordHash, now);
-        await this.sendVerification(trx, ctx, { id, name: input.name, email: input.email }, now);
+        await this.sendVerification(
+          trx,
+          ctx,
+          { id, name: input.name, email: input.email },
+          now,
+          registration,
+        );
       });
     try {
       await registerOnce();
@@ -112,9 +138,18 @@ export class AccountService {
       if (!isUniqueViolation(error)) throw error;
       await registerOnce();
     }
+    return { browserSecret };
   }
 
-  private async organisationFor(accounts: AccountRepository, name: string, now: Date): Promise<number> {
+  /** The organisation chosen, or the one named (made if new), or none for someone with no employer. */
+  private async organisationFor(
+    accounts: AccountRepository,
+    input: Pick<RegistrationInput, 'organisationId' | 'newOrganisationName'>,
+    now: Date,
+  ): Promise<number | null> {
+    if (input.organisationId !== null) return input.organisationId;
+    const name = input.newOrganisationName;
+    if (!name) return null;
     const existing = await accounts.findOrganisationByName(name);
     // A name staff merged into another organisation means that one.
     if (existing) return existing.merged_into_id ?? existing.id;
@@ -122,13 +157,24 @@ export class AccountService {
     return accounts.createUnconfirmedOrganisation(name, 'partner_agency', now);
   }
 
-  private async sendVerification(trx: Transaction<DB>, ctx: MailContext, to: Recipient, now: Date) {
+  /**
+   * A link that confirms `to.email`: the account's own address, or the new
+   * address it asked for (`pending_email`), whichever the link was sent to.
+   */
+  private async sendVerification(
+    trx: Transaction<DB>,
+    ctx: MailContext,
+    to: Recipient,
+    now: Date,
+    registration: { browserHash: string; returnPath: string | null } | null = null,
+    purpose: 'register' | 'change' = 'register',
+  ) {
     const token = newSecret();
     const expires = new Date(now.getTime() + VERIFY_EMAIL_LINK_HOURS * 3_600_000);
     await this.accounts
       .within(trx)
-      .createToken(hashSecret(token), to.id, 'verify_email', to.email, now, expires);
-    await this.mail.verifyEmail(trx, ctx, to, `${this.publicUrl}/account/verify/${token}`, expires);
+      .createToken(hashSecret(token), to.id, 'verify_email', to.email, now, expires, registration);
+    await this.mail.verifyEmail(trx, ctx, to, `${this.publicUrl}/account/verify/${token}`, expires, purpose);
   }
 
   private async sendPasswordReset(trx: Transaction<DB>, ctx: MailContext, to: Recipient, now: Date) {
@@ -140,30 +186,137 @@ export class AccountService {
     await this.mail.passwordReset(trx, ctx, to, `${this.publicUrl}/account/reset-password/${token}`, expires);
   }
 
-  async verifyEmail(token: string): Promise<TokenOutcome> {
+  /**
+   * Confirms the address a link was sent to: the account's own, or the new
+   * one it asked to move to (which then replaces the old). Opening the link
+   * again, or after a mail scanner opened it first, is not an error.
+   *
+   * Only the browser that registered (holding `browserSecret`) is signed in,
+   * once, and only while the link has not expired; anyone else who opens it
+   * just learns that the address is confirmed.
+   */
+  async verifyEmail(token: string, browserSecret: string | null = null): Promise<VerifyResult> {
     const now = this.clock.now();
     const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
-    if (!found) return 'unknown';
-    const delegate = await this.accounts.findDelegate(found.delegate_id);
-    // A link proves the mailbox it was sent to, and only while the account still uses it.
-    if (!delegate || found.email !== delegate.email) return 'unknown';
-    // Opening the link again (or a mail scanner having opened it first) is not an error.
-    if (found.used_at) return delegate.email_verified_at ? 'done' : 'used';
-    if (now >= new Date(found.expires_at)) return 'expired';
-    return this.db.transaction().execute(async (trx): Promise<TokenOutcome> => {
-      const accounts = this.accounts.within(trx);
-      if (!(await accounts.useToken(found.id, now.toISOString()))) return 'done';
-      await accounts.markEmailVerified(found.delegate_id, now);
-      return 'done';
+    const delegate = found ? await this.accounts.findDelegate(found.delegate_id) : undefined;
+    if (!found || !delegate || delegate.merged_into_id !== null) {
+      return { outcome: 'unknown', sessionSecret: null, returnPath: null, delegateId: null };
+    }
+    const outcomeOnly = (outcome: VerifyResult['outcome'], returnPath: string | null = null) => ({
+      outcome,
+      sessionSecret: null,
+      returnPath,
+      delegateId: delegate.id,
     });
+    // A link proves the mailbox it was sent to: the account's address, or the one it is moving to.
+    if (found.email !== delegate.email) {
+      return outcomeOnly(
+        found.email === delegate.pending_email ? await this.confirmNewAddress(found, delegate) : 'unknown',
+      );
+    }
+    let outcome: TokenOutcome;
+    if (found.used_at) outcome = delegate.email_verified_at ? 'done' : 'used';
+    else if (now >= new Date(found.expires_at)) outcome = 'expired';
+    else {
+      outcome = await this.db.transaction().execute(async (trx): Promise<TokenOutcome> => {
+        const accounts = this.accounts.within(trx);
+        if (await accounts.useToken(found.id, now.toISOString())) {
+          await accounts.markEmailVerified(found.delegate_id, now);
+        }
+        return 'done';
+      });
+    }
+    const returnPath = found.return_path;
+    if (outcome !== 'done' || !browserSecret || !found.browser_hash || !delegate.password_hash) {
+      return outcomeOnly(outcome, returnPath);
+    }
+    if (now >= new Date(found.expires_at)) return outcomeOnly(outcome, returnPath);
+    if (!(await this.accounts.useBrowserSignIn(found.id, hashSecret(browserSecret)))) {
+      return outcomeOnly(outcome, returnPath);
+    }
+    return {
+      outcome,
+      sessionSecret: await this.startSession(delegate.id, now),
+      returnPath,
+      delegateId: delegate.id,
+    };
   }
 
-  /** Sends a new verification link to a signed-in delegate who lost the first. */
-  async resendVerification(delegateId: number): Promise<void> {
-    const delegate = await this.accounts.findDelegate(delegateId);
-    if (!delegate || delegate.email_verified_at) return;
+  /** The new address an account asked for becomes its own; the old one is told. */
+  private async confirmNewAddress(
+    found: { id: number; email: string | null; used_at: string | null; expires_at: string },
+    delegate: Recipient & { email_verified_at: string | null },
+  ): Promise<TokenOutcome | 'taken'> {
+    const newEmail = found.email!;
+    const now = this.clock.now();
+    if (found.used_at) return 'used';
+    if (now >= new Date(found.expires_at)) return 'expired';
     const ctx = await this.context();
-    await this.db.transaction().execute((trx) => this.sendVerification(trx, ctx, delegate, this.clock.now()));
+    try {
+      return await this.db.transaction().execute(async (trx): Promise<TokenOutcome | 'taken'> => {
+        const accounts = this.accounts.within(trx);
+        if (!(await accounts.useToken(found.id, now.toISOString()))) return 'used';
+        // Someone registered with the address (or staff added them) since it was asked for.
+        if (await accounts.findDelegateByEmail(newEmail)) {
+          await accounts.setPendingEmail(delegate.id, null, now);
+          return 'taken';
+        }
+        if (!(await accounts.confirmPendingEmail(delegate.id, newEmail, now))) return 'used';
+        // An address never confirmed may not be the person's: it is not sent account news.
+        if (delegate.email_verified_at) await this.mail.detailsChanged(trx, ctx, delegate, 'email');
+        return 'done';
+      });
+    } catch (error) {
+      // Two accounts moving to one address at once: the second finds it taken.
+      if (!isUniqueViolation(error)) throw error;
+      return 'taken';
+    }
+  }
+
+  /**
+   * Sends the link again to a signed-in delegate who lost it: to the new
+   * address they asked for if there is one, or else to their unconfirmed one.
+   */
+  async resendVerification(delegateId: number): Promise<'pending' | 'account' | null> {
+    const delegate = await this.accounts.findDelegate(delegateId);
+    if (!delegate) return null;
+    const ctx = await this.context();
+    const now = this.clock.now();
+    if (delegate.pending_email) {
+      const newEmail = delegate.pending_email;
+      await this.db.transaction().execute((trx) => this.sendToNewAddress(trx, ctx, delegate, newEmail, now));
+      return 'pending';
+    }
+    if (delegate.email_verified_at) return null;
+    await this.db.transaction().execute((trx) => this.sendVerification(trx, ctx, delegate, now));
+    return 'account';
+  }
+
+  /**
+   * A confirmation link to the new address, or, when it already has an
+   * account, a note to that account's owner instead: whoever asked sees the
+   * same either way.
+   */
+  private async sendToNewAddress(
+    trx: Transaction<DB>,
+    ctx: MailContext,
+    delegate: Recipient,
+    newEmail: string,
+    now: Date,
+  ) {
+    const owner = await this.accounts.within(trx).findDelegateByEmail(newEmail);
+    if (!owner) {
+      await this.sendVerification(trx, ctx, { ...delegate, email: newEmail }, now, null, 'change');
+    } else if (owner.merged_into_id === null) {
+      await this.mail.emailInUse(trx, ctx, owner);
+    }
+  }
+
+  private async startSession(delegateId: number, now: Date): Promise<string> {
+    const secret = newSecret();
+    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);
+    await this.accounts.createSession(hashSecret(secret), delegateId, now, expires);
+    return secret;
   }
 
   /** Returns the new session's secret for the cookie, or null when the email or password is wrong. */
@@ -172,11 +325,7 @@ export class AccountService {
     const ok = await argon2Verify(delegate?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     // A duplicate staff merged into another account signs in like no account.
     if (!delegate || !delegate.password_hash || delegate.merged_into_id !== null || !ok) return null;
-    const now = this.clock.now();
-    const secret = newSecret();
-    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);
-    await this.accounts.createSession(hashSecret(secret), delegate.id, now, expires);
-    return secret;
+    return this.startSession(delegate.id, this.clock.now());
   }
 
   /** Who holds this session cookie, if it is still valid. */
@@ -238,6 +387,8 @@ export class AccountService {
       // The link proves the person holds the mailbox.
       await accounts.markEmailVerified(found.delegate_id, now);
       await accounts.revokeAllSessions(found.delegate_id, now);
+      // Whoever knew the old password may have asked to move the account to their own address.
+      await accounts.setPendingEmail(found.delegate_id, null, now);
       const delegate = await accounts.findDelegate(found.delegate_id);
       if (delegate) await this.mail.detailsChanged(trx, ctx, delegate, 'password');
       return 'done';
@@ -248,47 +399,64 @@ export class AccountService {
     return this.accounts.findDelegate(delegateId);
   }
 
-  /**
-   * Changes a delegate's details, as when they move job. A new email address
-   * must be verified again, and the old one is told of the change.
-   */
-  async updateDetails(
-    delegateId: number,
-    input: Omit<RegistrationInput, 'password'>,
-    keepSessionIdHash?: string,
-  ): Promise<void> {
-    const ctx = await this.context();
-    const { policy } = ctx;
+  /** Changes a delegate's details, as when they move job. The email address changes on its own (`changeEmail`). */
+  async updateDetails(delegateId: number, input: DetailsInput): Promise<void> {
     const now = this.clock.now();
     const current = await this.accounts.findDelegate(delegateId);
     if (!current) throw new FormError({ name: 'Your account could not be found: sign in again' });
-    const emailChanged = current.email !== input.email.toLowerCase();
+    if (input.organisationId !== null && !(await this.accounts.findOrganisation(input.organisationId))) {
+      throw new FormError({ organisationId: 'Choose your organisation from the list' });
+    }
+    await this.db.transaction().execute(async (trx) => {
+      const accounts = this.accounts.within(trx);
+      const organisationId = await this.organisationFor(accounts, input, now);
+      await accounts.updateDetails(delegateId, { ...input, organisationId }, now);
+    });
+  }
+
+  /**
+   * Asks to move an account to a new email address, with its password: the
+   * new address waits until the link sent to it is used, and the old one
+   * keeps working meanwhile and is told. An address that already has an
+   * account gets a note instead of a link, and the person asking sees the
+   * same as for any other address.
+   */
+  async changeEmail(
+    delegateId: number,
+    newEmail: string,
+    password: string,
+    keepSessionIdHash?: string,
+  ): Promise<void> {
+    const ctx = await this.context();
+    const now = this.clock.now();
+    const current = await this.accounts.findDelegate(delegateId);
+    if (!current) throw new FormError({ email: 'Your account could not be found: sign in again' });
+    const email = newEmail.toLowerCase();
     const problems: Record<string, string> = {};
-    if (emailChanged && isRefusedSharedAddress(input.email, policy)) {
+    if (email === current.email) {
+      problems.email = 'This is the email address your account uses now. Enter the new one';
+    } else if (isRefusedSharedAddress(email, ctx.policy)) {
       problems.email = SHARED_ADDRESS_MESSAGE;
     }
-    if (emailChanged && (await this.accounts.findDelegateByEmail(input.email))) {
-      problems.email =
-        'That email address is already used by another account. Enter a different one, or contact the hub';
-    }
-    if (input.organisationId !== null && !(await this.accounts.findOrganisation(input.organisationId))) {
-      problems.organisationId = 'Choose your organisation from the list';
+    const ok = await argon2Verify(current.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
+    if (!ok || !current.password_hash) {
+      problems.password = 'Enter your password correctly: it is the one you sign in with';
     }
     if (Object.keys(problems).length) throw new FormError(problems);
     await this.db.transaction().execute(async (trx) => {
       const accounts = this.accounts.within(trx);
-      const organisationId =
-        input.organisationId ?? (await this.organisationFor(accounts, input.newOrganisationName ?? '', now));
-      await accounts.updateDetails(delegateId, { ...input, organisationId }, emailChanged, now);
-      if (emailChanged) {
-        // Links sent to the old address stop working, and other browsers are
-        // signed out: whoever changed the address may not be its owner.
-        await accounts.cancelTokens(delegateId, now.toISOString());
-        await accounts.revokeAllSessions(delegateId, now, keepSessionIdHash);
-        await this.mail.detailsChanged(trx, ctx, current, 'email');
-        await this.sendVerification(trx, ctx, { id: delegateId, name: input.name, email: input.email }, now);
-      }
+      await accounts.setPendingEmail(delegateId, email, now);
+      await this.sendToNewAddress(trx, ctx, current, email, now);
+      // An address never confirmed may not be the person's: it is not sent account news.
+      if (current.email_verified_at) await this.mail.emailChangeRequested(trx, ctx, current, email);
+      // Other browsers are signed out: whoever is in them may not be the account's owner.
+      await accounts.revokeAllSessions(delegateId, now, keepSessionIdHash);
     });
+  }
+
+  /** Forgets a new address not yet confirmed: its link stops working. */
+  async cancelEmailChange(delegateId: number): Promise<void> {
+    await this.accounts.setPendingEmail(delegateId, null, this.clock.now());
   }
 }
 

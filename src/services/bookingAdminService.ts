@@ -7,6 +7,7 @@
 import { BookingAdminRepository } from '../data/repositories/bookingAdminRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
 import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../domain/availability.js';
+import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../domain/accounts.js';
 import { holds, maySeeSession } from '../domain/permissions.js';
 import { isRefusedSharedAddress } from '../domain/policy.js';
 import type { StaffRole } from '../domain/staff.js';
@@ -279,6 +280,8 @@ export class BookingAdminService {
       organisation: delegate.organisation_name,
       organisationUnconfirmed:
         delegate.organisation_name !== null && delegate.organisation_confirmed_at === null,
+      /** Why no place can be booked on this account, if it is one whose address is not confirmed. */
+      unconfirmedAccount: unconfirmed(delegate) ? UNCONFIRMED_ACCOUNT_MESSAGE : null,
       liveBooking: booking ? { reference: booking.reference, state: booking.state } : null,
     };
   }
@@ -319,12 +322,18 @@ export class BookingAdminService {
   /**
    * The delegate's id, inside the booking's transaction: the one with this
    * address (someone may have registered since the form was shown), or a
-   * new record with no password.
+   * new record with no password. Never an account whose address is not
+   * confirmed: whoever registered it may not own the mailbox, and would see
+   * the place (and its joining link) once they could.
    */
   private async delegateFor(db: Executor, input: DelegateInput, now: Date): Promise<number> {
     const repo = this.repo.within(db);
     const existing = await repo.delegateByEmail(input.email);
-    if (existing) return existing.merged_into_id ?? existing.id;
+    if (existing) {
+      const kept = existing.merged_into_id ? await repo.delegate(existing.merged_into_id) : existing;
+      if (!kept || unconfirmed(kept)) throw new FormError({ email: UNCONFIRMED_ACCOUNT_MESSAGE });
+      return kept.id;
+    }
     if (!input.details) {
       throw new FormError({ email: 'No delegate has this email address. Enter their details to add them' });
     }
@@ -724,4 +733,12 @@ function describeAction(
       return words.charAt(0).toUpperCase() + words.slice(1);
     }
   }
+}
+
+/** An account someone registered whose address is not confirmed (see isUnconfirmedAccount). */
+function unconfirmed(delegate: { has_password: unknown; email_verified_at: string | null }): boolean {
+  return isUnconfirmedAccount({
+    hasPassword: Boolean(delegate.has_password),
+    emailVerifiedAt: delegate.email_verified_at,
+  });
 }

@@ -14,6 +14,8 @@ import {
   bookingConfirmed,
   bookingMoved,
   detailsChanged,
+  emailChangeRequested,
+  emailInUse,
   offerExpired,
   passwordReset,
   placeOffered,
@@ -270,8 +272,48 @@ export class Notifications {
     await this.enqueue(db, to, message, bookingId);
   }
 
-  async verifyEmail(db: Executor, ctx: MailContext, to: Recipient, link: string, expiresAt: Date) {
-    await this.enqueue(db, to, verifyEmail({ hub: ctx.hub, name: to.name, verifyUrl: link, expiresAt }));
+  async verifyEmail(
+    db: Executor,
+    ctx: MailContext,
+    to: Recipient,
+    link: string,
+    expiresAt: Date,
+    purpose: 'register' | 'change' = 'register',
+  ) {
+    await this.enqueue(
+      db,
+      to,
+      verifyEmail({ hub: ctx.hub, name: to.name, verifyUrl: link, expiresAt, purpose }),
+    );
+  }
+
+  /** To the address an account uses now: someone asked to move it to `newEmail`. */
+  async emailChangeRequested(db: Executor, ctx: MailContext, to: Recipient, newEmail: string) {
+    await this.enqueue(
+      db,
+      to,
+      emailChangeRequested({
+        hub: ctx.hub,
+        name: to.name,
+        newEmail,
+        requestedAt: this.clock.now(),
+        resetPasswordUrl: `${this.publicUrl}/account/forgot-password`,
+      }),
+    );
+  }
+
+  /** To the owner of an address another account asked to move to. */
+  async emailInUse(db: Executor, ctx: MailContext, to: Recipient) {
+    await this.enqueue(
+      db,
+      to,
+      emailInUse({
+        hub: ctx.hub,
+        name: to.name,
+        signInUrl: `${this.publicUrl}/sign-in`,
+        resetPasswordUrl: `${this.publicUrl}/account/forgot-password`,
+      }),
+    );
   }
 
   async passwordReset(db: Executor, ctx: MailContext, to: Recipient, link: string, expiresAt: Date) {

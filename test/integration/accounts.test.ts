@@ -124,29 +124,30 @@ eachDatabase('delegate accounts', (dialect) => {
   });
 
   it('never confirms an address with a link sent to another one', async () => {
-    // Someone registers with their own address, then changes it to someone else's…
+    // Someone registers with their own address, then asks to move it to someone else's…
     const mallory = new WebClient(t.app);
     await mallory.submit('/register', form({ name: 'Mallory', email: 'mallory@elsewhere.example.org' }));
     const ownLink = await latestLink(t, 'mallory@elsewhere.example.org', /\/account\/verify\/[\w-]+/);
     await signIn(mallory, 'mallory@elsewhere.example.org');
-    const changed = await mallory.submit('/account/details', {
-      name: 'Mallory',
+    const changed = await mallory.submit('/account/email', {
       email: 'victim@nhs.example.org.uk',
-      organisationId,
-      jobRole: 'Nurse',
-      lineManagerName: 'Sam Lead',
-      lineManagerEmail: 'sam.lead@health.example.org.uk',
+      password: PASSWORD,
     });
     expect(changed.statusCode).toBe(303);
-    // …and opens the link sent to their own address.
-    const opened = await mallory.get(ownLink);
-    expect(opened.statusCode).toBe(404);
+    // …and opens the link sent to their own address: it confirms that one only.
+    await new WebClient(t.app).get(ownLink);
     const account = await t.database.db
       .selectFrom('delegates')
-      .where('email', '=', 'victim@nhs.example.org.uk')
-      .select('email_verified_at')
+      .where('email', '=', 'mallory@elsewhere.example.org')
+      .select(['email_verified_at', 'pending_email'])
       .executeTakeFirstOrThrow();
-    expect(account.email_verified_at).toBeNull();
+    expect(account.pending_email).toBe('victim@nhs.example.org.uk');
+    const victim = await t.database.db
+      .selectFrom('delegates')
+      .where('email', '=', 'victim@nhs.example.org.uk')
+      .select('id')
+      .executeTakeFirst();
+    expect(victim).toBeUndefined();
   });
 
   it('ends a session after an hour idle, and after twelve hours however active', async () => {
@@ -229,7 +230,6 @@ eachDatabase('delegate accounts', (dialect) => {
     await signIn(client, 'liam.morris@council.example.org.uk');
     const changed = await client.submit('/account/details', {
       name: 'Liam Morris',
-      email: 'liam.morris@trust.example.org.uk',
       organisationId: 'other',
       newOrganisationName: 'Riverside Community Trust',
       jobRole: 'Team leader',
@@ -237,31 +237,36 @@ eachDatabase('delegate accounts', (dialect) => {
       lineManagerEmail: 'new.manager@trust.example.org.uk',
     });
     expect(changed.statusCode).toBe(303);
-    const delegate = await t.database.db
-      .selectFrom('delegates')
-      .innerJoin('organisations', 'organisations.id', 'delegates.organisation_id')
-      .where('delegates.email', '=', 'liam.morris@trust.example.org.uk')
-      .select([
-        'delegates.job_role',
-        'delegates.email_verified_at',
-        'organisations.name',
-        'organisations.confirmed_at',
-      ])
-      .executeTakeFirstOrThrow();
-    expect(delegate).toEqual({
-      job_role: 'Team leader',
-      email_verified_at: null,
-      name: 'Riverside Community Trust',
-      confirmed_at: null,
+    const movedEmail = await client.submit('/account/email', {
+      email: 'liam.morris@trust.example.org.uk',
+      password: PASSWORD,
     });
+    expect(movedEmail.statusCode).toBe(303);
     const toOld = await t.database.db
       .selectFrom('outbox_messages')
       .where('to_address', '=', 'liam.morris@council.example.org.uk')
       .select('kind')
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    expect(toOld.kind).toBe('details_changed');
-    await latestLink(t, 'liam.morris@trust.example.org.uk', /\/account\/verify\/[\w-]+/);
+    expect(toOld.kind).toBe('email_change_requested');
+    await client.get(await latestLink(t, 'liam.morris@trust.example.org.uk', /\/account\/verify\/[\w-]+/));
+    const delegate = await t.database.db
+      .selectFrom('delegates')
+      .innerJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .where('delegates.email', '=', 'liam.morris@trust.example.org.uk')
+      .select([
+        'delegates.job_role',
+        'delegates.pending_email',
+        'organisations.name',
+        'organisations.confirmed_at',
+      ])
+      .executeTakeFirstOrThrow();
+    expect(delegate).toEqual({
+      job_role: 'Team leader',
+      pending_email: null,
+      name: 'Riverside Community Trust',
+      confirmed_at: null,
+    });
     const page = parsePage((await client.get('/account')).body);
     expect(page.text()).toContain('Riverside Community Trust (the training team will confirm it)');
   });

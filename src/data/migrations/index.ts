@@ -13,6 +13,7 @@ import { tokenAddress } from './004-token-address.js';
 import { staff } from './005-staff.js';
 import { backOffice } from './006-back-office.js';
 import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
+import { pendingEmail } from './008-pending-email.js';
 import { jobRuns } from './011-job-runs.js';
 
 const migrations: Record<string, DialectMigration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, DialectMigration> = {
   '005-staff': staff,
   '006-back-office': backOffice,
   '007-back-office-list-indexes': backOfficeListIndexes,
+  '008-pending-email': pendingEmail,
   '011-job-runs': jobRuns,
 };
 

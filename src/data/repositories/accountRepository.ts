@@ -13,7 +13,8 @@ type Executor = Kysely<DB> | Transaction<DB>;
 export interface DelegateDetails {
   name: string;
   email: string;
-  organisationId: number;
+  /** Null for someone with no employer (a volunteer, say). */
+  organisationId: number | null;
   jobRole: string;
   lineManagerName: string;
   lineManagerEmail: string;
@@ -62,21 +63,44 @@ export class AccountRepository {
     return row.id;
   }
 
-  async updateDetails(id: number, details: DelegateDetails, emailChanged: boolean, now: Date): Promise<void> {
+  /** Everything but the email address, which changes only once the new one is confirmed. */
+  async updateDetails(id: number, details: Omit<DelegateDetails, 'email'>, now: Date): Promise<void> {
     await this.db
       .updateTable('delegates')
       .set({
         name: details.name,
-        email: details.email.toLowerCase(),
         organisation_id: details.organisationId,
         job_role: details.jobRole,
         line_manager_name: details.lineManagerName,
         line_manager_email: details.lineManagerEmail.toLowerCase(),
-        ...(emailChanged ? { email_verified_at: null } : {}),
         updated_at: now.toISOString(),
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** A new address to confirm (or null to forget it); the one in use stays until then. */
+  async setPendingEmail(id: number, email: string | null, now: Date): Promise<void> {
+    await this.db
+      .updateTable('delegates')
+      .set({ pending_email: email === null ? null : email.toLowerCase(), updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * The pending address becomes the one in use, confirmed by its link: false
+   * if it is no longer the pending one (changed or cancelled meanwhile).
+   */
+  async confirmPendingEmail(id: number, email: string, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('delegates')
+      .set({ email: email.toLowerCase(), pending_email: null, email_verified_at: at, updated_at: at })
+      .where('id', '=', id)
+      .where('pending_email', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async setPassword(id: number, passwordHash: string, now: Date): Promise<void> {
@@ -181,6 +205,7 @@ export class AccountRepository {
     email: string,
     now: Date,
     expiresAt: Date,
+    registration: { browserHash: string; returnPath: string | null } | null = null,
   ): Promise<void> {
     await this.db
       .insertInto('auth_tokens')
@@ -189,6 +214,8 @@ export class AccountRepository {
         delegate_id: delegateId,
         purpose,
         email: email.toLowerCase(),
+        browser_hash: registration?.browserHash ?? null,
+        return_path: registration?.returnPath ?? null,
         created_at: now.toISOString(),
         expires_at: expiresAt.toISOString(),
         used_at: null,
@@ -213,6 +240,20 @@ export class AccountRepository {
       .where('delegate_id', '=', delegateId)
       .where('used_at', 'is', null)
       .execute();
+  }
+
+  /**
+   * The registering browser is signed in by its link once: false if this is
+   * not that browser, or it has been signed in by the link already.
+   */
+  async useBrowserSignIn(id: number, browserHash: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('auth_tokens')
+      .set({ browser_hash: null })
+      .where('id', '=', id)
+      .where('browser_hash', '=', browserHash)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** Uses a token once: false if it was already used (by a second click, say). */

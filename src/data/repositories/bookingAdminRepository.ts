@@ -210,9 +210,11 @@ export class BookingAdminRepository {
         'delegates.email',
         'delegates.job_role',
         'delegates.merged_into_id',
+        'delegates.email_verified_at',
         'organisations.name as organisation_name',
         'organisations.confirmed_at as organisation_confirmed_at',
-      ]);
+      ])
+      .select((eb) => eb('delegates.password_hash', 'is not', null).as('has_password'));
   }
 
   /** The organisations staff may choose from: confirmed, and not merged into another. */

@@ -12,7 +12,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
-import { SESSION_ABSOLUTE_HOURS } from '../../domain/accounts.js';
+import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts.js';
 import type { AccountService, SignedInDelegate } from '../../services/accountService.js';
 
 declare module 'fastify' {
@@ -23,12 +23,24 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Reads the session cookie; leaves `request.delegate` null when signed out. */
     loadDelegate: preHandlerAsyncHookHandler;
-    /** Sends anyone not signed in to the sign-in page, then back here. */
+    /**
+     * Sends anyone not signed in to the sign-in page, then back here; someone
+     * whose address is not confirmed yet goes to their account page instead.
+     */
     requireDelegate: preHandlerAsyncHookHandler;
+    /** Signed in, confirmed or not: for confirming or changing the address. */
+    requireAnyDelegate: preHandlerAsyncHookHandler;
+  }
+  interface FastifyRequest {
+    /** The secret this browser was given when it registered, if it still holds it. */
+    registrationSecret(): string | null;
   }
   interface FastifyReply {
     startSession(secret: string): FastifyReply;
     endSession(): FastifyReply;
+    /** Remembers, in this browser, that it registered (see AccountService.register). */
+    rememberRegistration(secret: string): FastifyReply;
+    forgetRegistration(): FastifyReply;
   }
 }
 
@@ -52,6 +64,7 @@ export default fp(
   async function accounts(app: FastifyInstance, options: AccountsPluginOptions) {
     // Browsers only send __Host- cookies over HTTPS, from this host, for every path.
     const cookieName = options.https ? '__Host-trellis_session' : 'trellis_session';
+    const registrationCookie = options.https ? '__Host-trellis_registration' : 'trellis_registration';
     const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.https, path: '/' };
 
     await app.register(fastifyCookie, { secret: options.sessionSecret });
@@ -71,23 +84,48 @@ export default fp(
     }
 
     app.decorate('loadDelegate', loadDelegate);
+
+    async function requireAnyDelegate(request: FastifyRequest, reply: FastifyReply) {
+      await loadDelegate(request);
+      if (!request.delegate) {
+        const referer = request.headers.referer;
+        const next =
+          request.method === 'GET'
+            ? request.url
+            : referer && URL.canParse(referer)
+              ? new URL(referer).pathname
+              : '/account';
+        const path = safeNextPath(next) ?? '/account';
+        return reply.redirect(`/sign-in?next=${encodeURIComponent(path)}`, 303);
+      }
+    }
+    app.decorate('requireAnyDelegate', requireAnyDelegate);
     app.decorate(
       'requireDelegate',
       async function requireDelegate(request: FastifyRequest, reply: FastifyReply) {
-        await loadDelegate(request);
-        if (!request.delegate) {
-          const referer = request.headers.referer;
-          const next =
-            request.method === 'GET'
-              ? request.url
-              : referer && URL.canParse(referer)
-                ? new URL(referer).pathname
-                : '/account';
-          const path = safeNextPath(next) ?? '/account';
-          return reply.redirect(`/sign-in?next=${encodeURIComponent(path)}`, 303);
-        }
+        const sent = await requireAnyDelegate(request, reply);
+        if (sent) return sent;
+        // Whoever registered may not own the address: until it is confirmed,
+        // the account shows no bookings or details and books nothing.
+        if (!request.delegate!.emailVerified) return reply.redirect('/account', 303);
       },
     );
+
+    app.decorateRequest('registrationSecret', function registrationSecret(this: FastifyRequest) {
+      return this.cookies[registrationCookie] || null;
+    });
+    app.decorateReply(
+      'rememberRegistration',
+      function rememberRegistration(this: FastifyReply, secret: string) {
+        return this.setCookie(registrationCookie, secret, {
+          ...cookieOptions,
+          maxAge: VERIFY_EMAIL_LINK_HOURS * 3600,
+        });
+      },
+    );
+    app.decorateReply('forgetRegistration', function forgetRegistration(this: FastifyReply) {
+      return this.clearCookie(registrationCookie, cookieOptions);
+    });
 
     app.decorateReply('startSession', function startSession(this: FastifyReply, secret: string) {
       return this.setCookie(cookieName, secret, { ...cookieOptions, maxAge: SESSION_ABSOLUTE_HOURS * 3600 });

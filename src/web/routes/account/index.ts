@@ -1,6 +1,7 @@
 /**
  * A delegate's account: register, verify the email address, sign in and out,
- * reset a forgotten password, and keep details up to date.
+ * reset a forgotten password, keep details up to date and change the email
+ * address (confirmed from the new address before it is used).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -12,9 +13,12 @@ import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { safeNextPath } from '../../plugins/accounts.js';
 import {
   DETAILS_FIELDS,
+  PROFILE_FIELDS,
+  changeEmailSchema,
   detailsSchema,
   forgotPasswordSchema,
   newPasswordSchema,
+  profileSchema,
   signInSchema,
 } from './schemas.js';
 
@@ -51,6 +55,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     error?: FormError,
   ) {
     const organisations = await accounts.organisations();
+    const registering = template === 'pages/account/register.njk';
     return reply.page(
       template,
       {
@@ -58,16 +63,21 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         values,
         organisations,
         why: WHY_WE_ASK,
-        errors: error ? formErrors(error.fields, [...DETAILS_FIELDS, 'password']) : null,
+        // Registration started from a session's booking page goes back there.
+        next: registering ? (safeNextPath(values.next) ?? '') : '',
+        errors: error
+          ? formErrors(error.fields, registering ? [...DETAILS_FIELDS, 'password'] : PROFILE_FIELDS)
+          : null,
         csrfToken: reply.generateCsrf(),
       },
       error ? 400 : 200,
     );
   }
 
-  app.get('/register', async (_request, reply) =>
-    renderDetailsForm(reply, 'pages/account/register.njk', 'Create an account', {}),
-  );
+  app.get('/register', async (request, reply) => {
+    const next = safeNextPath((request.query as Record<string, unknown>).next);
+    return renderDetailsForm(reply, 'pages/account/register.njk', 'Create an account', next ? { next } : {});
+  });
 
   app.post(
     '/register',
@@ -99,8 +109,11 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
           problems.email = SHARED_ADDRESS_MESSAGE;
         }
         if (Object.keys(problems).length || !details) throw new FormError(problems);
-        await accounts.register({ ...details, password });
-        return reply.redirect('/register/check-your-email', 303);
+        const returnPath = safeNextPath((request.body as Record<string, unknown>).next);
+        const { browserSecret } = await accounts.register({ ...details, password }, returnPath);
+        return reply
+          .rememberRegistration(browserSecret)
+          .redirect(`/register/check-your-email${returnPath ? '?booking=1' : ''}`, 303);
       } catch (error) {
         if (!(error instanceof FormError)) throw error;
         return renderDetailsForm(
@@ -114,28 +127,51 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     },
   );
 
-  app.get('/register/check-your-email', async (_request, reply) =>
-    reply.page('pages/account/check-email.njk', { pageTitle: 'Check your email' }),
+  app.get('/register/check-your-email', async (request, reply) =>
+    reply.page('pages/account/check-email.njk', {
+      pageTitle: 'Check your email',
+      booking: (request.query as Record<string, unknown>).booking === '1',
+    }),
   );
 
-  app.get<{ Params: { token: string } }>('/account/verify/:token', async (request, reply) => {
-    const outcome = await accounts.verifyEmail(request.params.token.slice(0, 200));
-    return reply.page(
-      'pages/account/verified.njk',
-      {
-        pageTitle: outcome === 'done' ? 'Your email address is confirmed' : 'This link cannot be used',
-        outcome,
-      },
-      outcome === 'done' ? 200 : outcome === 'unknown' ? 404 : 410,
-    );
-  });
+  // A GET, because it is a link in an email: it confirms the address (which
+  // only proves the mailbox, so a scanner opening it first is harmless) and
+  // signs in only the browser that registered, holding its cookie.
+  app.get<{ Params: { token: string } }>(
+    '/account/verify/:token',
+    { preHandler: app.loadDelegate },
+    async (request, reply) => {
+      const { outcome, sessionSecret, returnPath, delegateId } = await accounts.verifyEmail(
+        request.params.token.slice(0, 200),
+        request.registrationSecret(),
+      );
+      const next = safeNextPath(returnPath);
+      if (sessionSecret) {
+        // A session this browser already had ends: one browser, one session.
+        if (request.delegate) await accounts.signOut(request.delegate.sessionIdHash);
+        reply.startSession(sessionSecret).forgetRegistration();
+        if (next) return reply.redirect(next, 303);
+      }
+      return reply.page(
+        'pages/account/verified.njk',
+        {
+          pageTitle: outcome === 'done' ? 'Your email address is confirmed' : 'This link cannot be used',
+          outcome,
+          // This browser is signed in to the account whose address it confirmed.
+          signedIn: sessionSecret !== null || (delegateId !== null && request.delegate?.id === delegateId),
+          next: next ?? '',
+        },
+        outcome === 'done' ? 200 : outcome === 'unknown' ? 404 : 410,
+      );
+    },
+  );
 
   app.post(
     '/account/verify/resend',
-    { preHandler: [app.csrfProtection, app.requireDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
+    { preHandler: [app.csrfProtection, app.requireAnyDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
     async (request, reply) => {
-      await accounts.resendVerification(request.delegate!.id);
-      return reply.redirect('/register/check-your-email', 303);
+      const sent = await accounts.resendVerification(request.delegate!.id);
+      return reply.redirect(sent === 'pending' ? '/account?sent=1' : '/register/check-your-email', 303);
     },
   );
 
@@ -152,6 +188,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         pageTitle: 'Sign in',
         values,
         next: safeNextPath(values.next ?? query.next) ?? '',
+        // Someone who has no account yet keeps their place in hand through registering.
+        registerHref: registerLink(safeNextPath(values.next ?? query.next)),
         errors: error ? formErrors(error.fields, ['email', 'password']) : null,
         csrfToken: reply.generateCsrf(),
       },
@@ -285,12 +323,14 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     },
   );
 
-  app.get('/account', { preHandler: app.requireDelegate }, async (request, reply) => {
+  app.get('/account', { preHandler: app.requireAnyDelegate }, async (request, reply) => {
     const delegate = await accounts.details(request.delegate!.id);
+    const query = request.query as Record<string, unknown>;
     return reply.page('pages/account/account.njk', {
       pageTitle: 'Your account',
       delegate,
       signedIn: request.delegate,
+      notice: (['updated', 'sent', 'cancelled'] as const).find((key) => query[key] === '1') ?? null,
       csrfToken: reply.generateCsrf(),
     });
   });
@@ -299,8 +339,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     const delegate = (await accounts.details(request.delegate!.id))!;
     return renderDetailsForm(reply, 'pages/account/details.njk', 'Change your details', {
       name: delegate.name,
-      email: delegate.email,
-      organisationId: String(delegate.organisation_id ?? ''),
+      organisationId: delegate.organisation_id === null ? 'none' : String(delegate.organisation_id),
       jobRole: delegate.job_role,
       lineManagerName: delegate.line_manager_name,
       lineManagerEmail: delegate.line_manager_email,
@@ -312,8 +351,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     { preHandler: [app.csrfProtection, app.requireDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
     async (request, reply) => {
       try {
-        const details = parseForm(detailsSchema, request.body);
-        await accounts.updateDetails(request.delegate!.id, details, request.delegate!.sessionIdHash);
+        const details = parseForm(profileSchema, request.body);
+        await accounts.updateDetails(request.delegate!.id, details);
         return reply.redirect('/account?updated=1', 303);
       } catch (error) {
         if (!(error instanceof FormError)) throw error;
@@ -327,4 +366,57 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
       }
     },
   );
+
+  function renderChangeEmail(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, string>,
+    error?: FormError,
+  ) {
+    return reply.page(
+      'pages/account/change-email.njk',
+      {
+        pageTitle: 'Change your email address',
+        values,
+        current: request.delegate!.email,
+        errors: error ? formErrors(error.fields, ['email', 'password']) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      error ? 400 : 200,
+    );
+  }
+
+  // Open to an account whose address is not confirmed yet, to correct a mistyped one.
+  app.get('/account/email', { preHandler: app.requireAnyDelegate }, async (request, reply) =>
+    renderChangeEmail(request, reply, {}),
+  );
+
+  app.post(
+    '/account/email',
+    { preHandler: [app.csrfProtection, app.requireAnyDelegate, app.rateLimit(PER_DELEGATE_CHANGES)] },
+    async (request, reply) => {
+      try {
+        const { email, password } = parseForm(changeEmailSchema, request.body);
+        await accounts.changeEmail(request.delegate!.id, email, password, request.delegate!.sessionIdHash);
+        return reply.redirect('/account?sent=1', 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return renderChangeEmail(request, reply, keepTyped(request.body), error);
+      }
+    },
+  );
+
+  app.post(
+    '/account/email/cancel',
+    { preHandler: [app.csrfProtection, app.requireAnyDelegate] },
+    async (request, reply) => {
+      await accounts.cancelEmailChange(request.delegate!.id);
+      return reply.redirect('/account?cancelled=1', 303);
+    },
+  );
+}
+
+/** "Create an account", remembering the page (a session's booking page) to come back to. */
+function registerLink(next: string | null): string {
+  return next ? `/register?next=${encodeURIComponent(next)}` : '/register';
 }

@@ -40,57 +40,99 @@ const password = z
 const organisation = {
   organisationId: z
     .string({ error: 'Choose your organisation' })
-    .min(1, 'Choose your organisation, or “My organisation is not listed”')
-    .regex(/^(\d{1,9}|other)$/, 'Choose your organisation from the list'),
+    .min(1, 'Choose your organisation, “My organisation is not listed” or “I do not have an employer”')
+    .regex(/^(\d{1,9}|other|none)$/, 'Choose your organisation from the list'),
   newOrganisationName: z.string().optional(),
 };
 
-const details = z
-  .object({
-    name: oneLine('your full name', 100),
-    email: email('your work email address'),
-    ...organisation,
-    jobRole: oneLine('your job role', 100),
-    lineManagerName: oneLine('your line manager’s name', 100),
-    lineManagerEmail: email('your line manager’s email address'),
-  })
-  .superRefine((value, ctx) => {
-    if (value.organisationId === 'other' && !value.newOrganisationName?.trim()) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['newOrganisationName'],
-        message: 'Enter the name of your organisation',
-      });
-    }
-    if ((value.newOrganisationName ?? '').length > 120) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['newOrganisationName'],
-        message: 'Organisation name must be 120 characters or fewer',
-      });
-    }
-    if (value.lineManagerEmail === value.email) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lineManagerEmail'],
-        message: 'Enter your line manager’s own email address, not yours',
-      });
-    }
-  })
-  .transform((value) => ({
-    name: value.name,
-    email: value.email,
-    organisationId: value.organisationId === 'other' ? null : Number(value.organisationId),
-    newOrganisationName:
-      value.organisationId === 'other' ? (value.newOrganisationName ?? '').replace(/\s+/g, ' ').trim() : null,
-    jobRole: value.jobRole,
-    lineManagerName: value.lineManagerName,
-    lineManagerEmail: value.lineManagerEmail,
-  }));
+/** A field someone may leave empty: empty (or only spaces) is "not given". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    schema.optional(),
+  );
 
-export const DETAILS_FIELDS = [
+/** Everything a delegate keeps up to date themselves; the email address changes on its own page. */
+const profileFields = {
+  name: oneLine('your full name', 100),
+  ...organisation,
+  jobRole: oneLine('your job role', 100),
+  // A volunteer may have no line manager.
+  lineManagerName: optional(oneLine('your line manager’s name', 100)),
+  lineManagerEmail: optional(email('your line manager’s email address')),
+};
+
+function checkProfile(
+  value: {
+    email?: string;
+    organisationId: string;
+    newOrganisationName?: string | undefined;
+    lineManagerName?: string | undefined;
+    lineManagerEmail?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+) {
+  if (value.organisationId === 'other' && !value.newOrganisationName?.trim()) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['newOrganisationName'],
+      message: 'Enter the name of your organisation',
+    });
+  }
+  if ((value.newOrganisationName ?? '').length > 120) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['newOrganisationName'],
+      message: 'Organisation name must be 120 characters or fewer',
+    });
+  }
+  if (value.lineManagerEmail && value.lineManagerEmail === value.email) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lineManagerEmail'],
+      message: 'Enter your line manager’s own email address, not yours',
+    });
+  }
+  // Half a line manager is no use to anyone: both, or neither.
+  if (value.lineManagerName && !value.lineManagerEmail) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lineManagerEmail'],
+      message: 'Enter your line manager’s email address, or leave their name blank too',
+    });
+  }
+  if (value.lineManagerEmail && !value.lineManagerName) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['lineManagerName'],
+      message: 'Enter your line manager’s name, or leave their email address blank too',
+    });
+  }
+}
+
+function profileValues(value: {
+  name: string;
+  organisationId: string;
+  newOrganisationName?: string | undefined;
+  jobRole: string;
+  lineManagerName?: string | undefined;
+  lineManagerEmail?: string | undefined;
+}) {
+  const id = value.organisationId;
+  return {
+    name: value.name,
+    // "none": someone with no employer, such as a volunteer.
+    organisationId: id === 'other' || id === 'none' ? null : Number(id),
+    newOrganisationName:
+      id === 'other' ? (value.newOrganisationName ?? '').replace(/\s+/g, ' ').trim() : null,
+    jobRole: value.jobRole,
+    lineManagerName: value.lineManagerName ?? '',
+    lineManagerEmail: value.lineManagerEmail ?? '',
+  };
+}
+
+export const PROFILE_FIELDS = [
   'name',
-  'email',
   'organisationId',
   'newOrganisationName',
   'jobRole',
@@ -98,7 +140,24 @@ export const DETAILS_FIELDS = [
   'lineManagerEmail',
 ];
 
-export const detailsSchema = details;
+export const DETAILS_FIELDS = ['name', 'email', ...PROFILE_FIELDS.slice(1)];
+
+/** Registration: the profile and the email address. */
+export const detailsSchema = z
+  .object({ ...profileFields, email: email('your work email address') })
+  .superRefine(checkProfile)
+  .transform((value) => ({ ...profileValues(value), email: value.email }));
+
+/** "Change your details": the profile only. */
+export const profileSchema = z.object(profileFields).superRefine(checkProfile).transform(profileValues);
+
+export const changeEmailSchema = z.object({
+  email: email('your new email address'),
+  password: z
+    .string({ error: 'Enter your password' })
+    .min(1, 'Enter your password')
+    .max(200, 'Enter your password correctly: it is the one you sign in with'),
+});
 
 export const signInSchema = z.object({
   email: email('your email address'),
