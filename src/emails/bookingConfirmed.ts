@@ -1,5 +1,5 @@
-import { formatDeadline, safeFilename, sessionView, webLink } from './facts.js';
-import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import { formatDeadline, needsView, safeFilename, sessionView, webLink } from './facts.js';
+import type { EmailMessage, HubFacts, NeedsFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
 export interface BookingConfirmedFacts {
@@ -15,6 +15,8 @@ export interface BookingConfirmedFacts {
   cancelBy?: Date | null;
   /** Staff booked it on the delegate's behalf (the delegate may not expect it). */
   bookedByHub?: boolean;
+  /** What the delegate told us they need, shown back so that they can check or change it. */
+  needs: NeedsFacts;
 }
 
 /** Sent when a delegate's place is confirmed, with the session attached once as a calendar file. */
@@ -35,6 +37,7 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
     cancelBy: facts.cancelBy ? formatDeadline(facts.cancelBy) : null,
     calendarFilename,
+    needs: needsView(facts.needs),
   });
   return {
     kind: 'booking_confirmed',

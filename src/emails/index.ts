@@ -17,6 +17,7 @@ export type {
   EmailKind,
   EmailMessage,
   HubFacts,
+  NeedsFacts,
   SessionFacts,
   VenueFacts,
 } from './message.js';

@@ -8,7 +8,7 @@ import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import type { HubSettings } from '../domain/hub.js';
-import { selfCancellationDeadline, type Policy } from '../domain/policy.js';
+import { policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
   bookingCancelled,
   bookingConfirmed,
@@ -115,6 +115,15 @@ export class Notifications {
     return { ics, filename: `${row.course_slug}-${row.session_id}.ics` };
   }
 
+  /** The needs held on the booking now, and when the hub's policy deletes them. */
+  private needs(row: { access_needs: string | null; dietary_needs: string | null }, ctx: MailContext) {
+    return {
+      access: row.access_needs,
+      dietary: row.dietary_needs,
+      deleted: policyWords(ctx.policy).needsDeleted,
+    };
+  }
+
   private cancelBy(session: SessionFacts, ctx: MailContext) {
     const first = session.parts[0];
     return first && ctx.policy.cancellationWorkingDays > 0
@@ -139,6 +148,7 @@ export class Notifications {
       calendar: this.calendarFile(row, confirmedSession, ctx),
       cancelBy: this.cancelBy(confirmedSession, ctx),
       bookedByHub: options.bookedByHub ?? false,
+      needs: this.needs(row, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -159,6 +169,8 @@ export class Notifications {
       position,
       manageBookingUrl: manageUrl,
       bookedByHub: options.bookedByHub ?? false,
+      offerHoldHours: ctx.policy.offerExpiryHours,
+      needs: this.needs(row, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -191,7 +203,7 @@ export class Notifications {
             calendar: this.calendarFile(row, confirmedSession, ctx),
             cancelBy: this.cancelBy(confirmedSession, ctx),
           }
-        : { state: 'waitlisted', position: position ?? 1 },
+        : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
     });
     await this.enqueue(db, to, message, bookingId);
   }
