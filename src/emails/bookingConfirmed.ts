@@ -13,6 +13,8 @@ export interface BookingConfirmedFacts {
   calendar: { ics: string; filename?: string };
   /** The self-cancellation cut-off, when the hub's policy has one. */
   cancelBy?: Date | null;
+  /** The cut-off has passed: the delegate can no longer cancel online and must contact the hub. */
+  tooLateToCancel?: boolean;
   /** Staff booked it on the delegate's behalf (the delegate may not expect it). */
   bookedByHub?: boolean;
   /** What the delegate told us they need, shown back so that they can check or change it. */
@@ -36,6 +38,7 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     reference: facts.bookingReference,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
     cancelBy: facts.cancelBy ? formatDeadline(facts.cancelBy) : null,
+    tooLateToCancel: facts.tooLateToCancel ?? false,
     calendarFilename,
     needs: needsView(facts.needs),
   });

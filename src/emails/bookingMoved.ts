@@ -17,7 +17,12 @@ export interface BookingMovedFacts {
    * waiting list.
    */
   place:
-    | { state: 'confirmed'; calendar: { ics: string; filename?: string }; cancelBy?: Date | null }
+    | {
+        state: 'confirmed';
+        calendar: { ics: string; filename?: string };
+        cancelBy?: Date | null;
+        tooLateToCancel?: boolean;
+      }
     | { state: 'waitlisted'; position: number; offerHoldHours: number };
 }
 
@@ -44,6 +49,7 @@ export function bookingMoved(facts: BookingMovedFacts): EmailMessage {
     offerHeld: facts.place.state === 'waitlisted' ? offerHeldWords(facts.place.offerHoldHours) : null,
     cancelBy:
       facts.place.state === 'confirmed' && facts.place.cancelBy ? formatDeadline(facts.place.cancelBy) : null,
+    tooLateToCancel: facts.place.state === 'confirmed' && (facts.place.tooLateToCancel ?? false),
     calendarFilename,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
   });

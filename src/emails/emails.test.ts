@@ -261,6 +261,34 @@ describe('bookingConfirmed', () => {
   });
 });
 
+describe('after the cancellation cut-off', () => {
+  it('the confirmation and the reminder ask the delegate to contact the hub, not to cancel online', () => {
+    const confirmed = bookingConfirmed({
+      ...booking,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+      calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
+      cancelBy: new Date('2026-03-03T00:00:00Z'),
+      tooLateToCancel: true,
+      needs: NO_NEEDS,
+    });
+    const reminder = sessionReminder({
+      ...booking,
+      daysBefore: 2,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+      tooLateToCancel: true,
+    });
+    for (const message of [confirmed, reminder]) {
+      for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+        expect(version).toContain(
+          'It is too late to cancel online. If you cannot come, please contact us straight away at training@northshire.example or on 01632 960000',
+        );
+        expect(version).not.toMatch(/Please cancel (by|as soon|as early)/);
+        expect(version).not.toContain('View or cancel your booking');
+      }
+    }
+  });
+});
+
 describe('waitlistJoined', () => {
   it('says how long an offered place is held, from the policy, and how to leave the list', () => {
     const { message } = messages.find((m) => m.name === 'waitlistJoined')!;

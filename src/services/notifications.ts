@@ -8,7 +8,7 @@ import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import type { HubSettings } from '../domain/hub.js';
-import { policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
+import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
   bookingCancelled,
   bookingConfirmed,
@@ -124,6 +124,12 @@ export class Notifications {
     };
   }
 
+  /** Whether the hub's cut-off has passed, so the email must not ask them to cancel online. */
+  private tooLateToCancel(session: SessionFacts, ctx: MailContext) {
+    const first = session.parts[0];
+    return first ? !canSelfCancel(first.startsAt, this.clock.now(), ctx.policy) : false;
+  }
+
   private cancelBy(session: SessionFacts, ctx: MailContext) {
     const first = session.parts[0];
     return first && ctx.policy.cancellationWorkingDays > 0
@@ -147,6 +153,7 @@ export class Notifications {
       manageBookingUrl: manageUrl,
       calendar: this.calendarFile(row, confirmedSession, ctx),
       cancelBy: this.cancelBy(confirmedSession, ctx),
+      tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
       bookedByHub: options.bookedByHub ?? false,
       needs: this.needs(row, ctx),
     });
@@ -202,6 +209,7 @@ export class Notifications {
             state: 'confirmed',
             calendar: this.calendarFile(row, confirmedSession, ctx),
             cancelBy: this.cancelBy(confirmedSession, ctx),
+            tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
           }
         : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
     });
@@ -278,6 +286,7 @@ export class Notifications {
       bookingReference: row.reference,
       daysBefore: ctx.policy.reminderDaysBefore,
       manageBookingUrl: manageUrl,
+      tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }

@@ -188,6 +188,24 @@ eachDatabase('what pages and emails promise', (dialect) => {
       );
     });
 
+    it('a confirmation sent after the cut-off asks the delegate to contact the hub, not to cancel online', async () => {
+      await t.services.settings.updatePolicy({ cancellationWorkingDays: 30 });
+      const gail = await signedInDelegate();
+      const form = parsePage((await gail.client.get(`/sessions/${otherSessionId}/book`)).body).text();
+      expect(form).toContain('you will not be able to cancel this place yourself online');
+      await book(gail.client, otherSessionId);
+      const email = await t.database.db
+        .selectFrom('outbox_messages')
+        .where('to_address', '=', gail.email)
+        .where('kind', '=', 'booking_confirmed')
+        .select('text_body')
+        .executeTakeFirstOrThrow();
+      const text = email.text_body.replace(/\s+/g, ' ');
+      expect(text).toContain('It is too late to cancel online.');
+      expect(text).not.toContain('Please cancel by');
+      await t.services.settings.updatePolicy({ cancellationWorkingDays: 6 });
+    });
+
     it('a full session without a waiting list offers none', async () => {
       await t.services.settings.updatePolicy({ waitlistEnabled: false });
       const full = await fullUpcomingSession(t.database.db, TEST_NOW, 'last');
