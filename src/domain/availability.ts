@@ -27,6 +27,25 @@ export const BOOKING_STATE_WORDS: Record<BookingState, string> = {
 };
 
 /**
+ * What a delegate who holds a live booking on a session is told of it, in
+ * place of "Book a place"; null for a booking that is not live. An offer whose
+ * time is up is no longer held, even before the waiting-list job closes it.
+ */
+export function standingWords(
+  booking: { state: string; offer_expires_at: string | null },
+  now: Date,
+): string | null {
+  if (booking.state === 'confirmed') return 'You have a place';
+  if (booking.state === 'waitlisted') return 'You are on the waiting list';
+  if (booking.state === 'offered') {
+    return booking.offer_expires_at && now < new Date(booking.offer_expires_at)
+      ? 'A place is being held for you'
+      : 'Your offer of a place has ended';
+  }
+  return null;
+}
+
+/**
  * Places available = capacity − confirmed − unexpired offers. The figure
  * shown on pages is for display; booking re-counts it under the session's lock.
  */

@@ -41,3 +41,25 @@ export function describeCpdHours(hours: number): string {
   const rounded = Math.round(hours * 10) / 10;
   return `${rounded} ${rounded === 1 ? 'hour' : 'hours'}`;
 }
+
+/**
+ * The first sentence of a course's content notes ("what to expect"), as
+ * plain text: shown beside the booking button so that someone knows what the
+ * course deals with before they commit. Null when there are no notes.
+ */
+export function contentNoteLine(markdown: string | null | undefined): string | null {
+  const firstParagraph = (markdown ?? '')
+    .split(/\r?\n\s*\r?\n/)
+    .map((paragraph) =>
+      paragraph
+        .replace(/^\s*(#{1,6}\s+|[-*+]\s+|\d+\.\s+|>\s*)/gm, '')
+        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+        .replace(/(\*\*|__|\*|_|`)(.+?)\1/g, '$2')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .find(Boolean);
+  if (!firstParagraph) return null;
+  const sentence = /^.+?[.!?](?=\s|$)/.exec(firstParagraph);
+  return sentence ? sentence[0] : firstParagraph;
+}

@@ -38,16 +38,12 @@ export const DEFAULT_HUB_SETTINGS: HubSettings = {
   contactEmail: 'training@example.org.uk',
   contactPhone: '01632 960000',
   termsText: [
-    'Places on our courses are free to staff and volunteers of partner agencies.',
-    '',
     'If you cannot attend, please cancel your place as early as you can so that someone on the waiting list can have it.',
     '',
     'Please arrive ten minutes before the start time. If you arrive more than 15 minutes late we may not be able to admit you, so that the session is not disrupted for others.',
   ].join('\n'),
   privacyText: [
     'We use the details you give us to manage your booking, to tell you about changes to your session, and to report to the partnership on who has been trained.',
-    '',
-    'Access and dietary needs you tell us about are seen only by the staff and trainers of your session and are deleted after it.',
     '',
     'To ask what we hold about you, or to have it corrected or deleted, contact us using the details at the foot of every page.',
   ].join('\n'),

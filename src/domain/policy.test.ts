@@ -9,6 +9,7 @@ import {
   isRefusedSharedAddress,
   offerExpiresAt,
   policySchema,
+  policyWords,
   reminderDueAt,
   selfCancellationDeadline,
   selfCancellationLastDay,
@@ -297,5 +298,27 @@ describe('reminders', () => {
         expect(due).toEqual(londonToInstant(londonDate(due), '09:00'));
       }),
     );
+  });
+});
+
+describe('policyWords', () => {
+  it('says each rule from the setting, so a changed setting changes the words', () => {
+    const words = policyWords(DEFAULT_POLICY);
+    expect(words.needsDeleted).toBe('30 days after the session ends');
+    expect(words.offerHeld).toBe('for up to 48 hours (less when the session is close)');
+    expect(words.cancelUntil).toBe('6 working days before the session');
+    const changed = policyWords({
+      ...DEFAULT_POLICY,
+      accessNeedsRetentionDays: 1,
+      offerExpiryHours: 1,
+      cancellationWorkingDays: 1,
+    });
+    expect(changed.needsDeleted).toBe('1 day after the session ends');
+    expect(changed.offerHeld).toBe('for up to 1 hour (less when the session is close)');
+    expect(changed.cancelUntil).toBe('1 working day before the session');
+    const none = policyWords({ ...DEFAULT_POLICY, accessNeedsRetentionDays: 0, cancellationWorkingDays: 0 });
+    expect(none.needsDeleted).toBe('when the session ends');
+    expect(none.cancelUntil).toBeNull();
+    expect(none.waitlistClosesHours).toBe(WAITLIST_CLOSES_HOURS_BEFORE_START);
   });
 });

@@ -234,3 +234,44 @@ export function isRefusedSharedAddress(email: string, policy: Pick<Policy, 'refu
 export function reminderDueAt(sessionStartsAt: Date, policy: Pick<Policy, 'reminderDaysBefore'>): Date {
   return londonToInstant(addDays(londonDate(sessionStartsAt), -policy.reminderDaysBefore), '09:00');
 }
+
+/**
+ * The policy as delegates read it, so every page and email that states a rule
+ * says the hub's real setting, not a number written into a template.
+ */
+export interface PolicyWords {
+  /** "30 days after the session ends", or "when the session ends". */
+  needsDeleted: string;
+  /** Hours a freed place is held at most for someone on the waiting list. */
+  offerHoldHours: number;
+  /** "up to 48 hours", said with why it may be less. */
+  offerHeld: string;
+  /** "6 working days before the session", or null when delegates may cancel until it starts. */
+  cancelUntil: string | null;
+  waitlistEnabled: boolean;
+  /** The waiting list stops offering places this many hours before the start. */
+  waitlistClosesHours: number;
+  reminderDaysBefore: number;
+}
+
+/** "for up to 48 hours (less when the session is close)": see `offerExpiresAt`. */
+export function offerHeldWords(hours: number): string {
+  return `for up to ${hours} ${hours === 1 ? 'hour' : 'hours'} (less when the session is close)`;
+}
+
+export function policyWords(policy: Policy): PolicyWords {
+  const days = policy.accessNeedsRetentionDays;
+  const hours = policy.offerExpiryHours;
+  const working = policy.cancellationWorkingDays;
+  return {
+    needsDeleted:
+      days === 0 ? 'when the session ends' : `${days} ${days === 1 ? 'day' : 'days'} after the session ends`,
+    offerHoldHours: hours,
+    offerHeld: offerHeldWords(hours),
+    cancelUntil:
+      working === 0 ? null : `${working} working ${working === 1 ? 'day' : 'days'} before the session`,
+    waitlistEnabled: policy.waitlistEnabled,
+    waitlistClosesHours: WAITLIST_CLOSES_HOURS_BEFORE_START,
+    reminderDaysBefore: policy.reminderDaysBefore,
+  };
+}

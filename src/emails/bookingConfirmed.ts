@@ -1,5 +1,5 @@
-import { formatDeadline, safeFilename, sessionView, webLink } from './facts.js';
-import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import { formatDeadline, needsView, safeFilename, sessionView, webLink } from './facts.js';
+import type { EmailMessage, HubFacts, NeedsFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
 export interface BookingConfirmedFacts {
@@ -13,8 +13,12 @@ export interface BookingConfirmedFacts {
   calendar: { ics: string; filename?: string };
   /** The self-cancellation cut-off, when the hub's policy has one. */
   cancelBy?: Date | null;
+  /** The cut-off has passed: the delegate can no longer cancel online and must contact the hub. */
+  tooLateToCancel?: boolean;
   /** Staff booked it on the delegate's behalf (the delegate may not expect it). */
   bookedByHub?: boolean;
+  /** What the delegate told us they need, shown back so that they can check or change it. */
+  needs: NeedsFacts;
 }
 
 /** Sent when a delegate's place is confirmed, with the session attached once as a calendar file. */
@@ -34,7 +38,9 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     reference: facts.bookingReference,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
     cancelBy: facts.cancelBy ? formatDeadline(facts.cancelBy) : null,
+    tooLateToCancel: facts.tooLateToCancel ?? false,
     calendarFilename,
+    needs: needsView(facts.needs),
   });
   return {
     kind: 'booking_confirmed',

@@ -87,9 +87,10 @@ describe('bookingMoved', () => {
     const waiting = bookingMoved({
       ...moved,
       session: { ...june, onlineJoiningUrl: null },
-      place: { state: 'waitlisted', position: 4 },
+      place: { state: 'waitlisted', position: 4, offerHoldHours: 24 },
     });
     expect(waiting.text).toContain('you are number 4 on the list');
+    expect(waiting.text).toContain('hold it for you for up to 24 hours (less when the session is close)');
     expect(waiting.text).not.toContain('meet.example.com');
     expect(waiting.text).not.toContain('calendar file');
     expect(waiting.attachments).toBeUndefined();
@@ -147,6 +148,7 @@ describe('booked by the hub', () => {
       manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2-AAAA-BBBB',
       calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
       bookedByHub: true,
+      needs: { access: null, dietary: null, deleted: 'when the session ends' },
     });
     expect(message.text).toContain(
       'The training team at Northshire Safeguarding Partnership booked this place for you.',
@@ -165,6 +167,8 @@ describe('booked by the hub', () => {
       position: 2,
       manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2-AAAA-BBBB',
       bookedByHub: true,
+      offerHoldHours: 48,
+      needs: { access: null, dietary: null, deleted: 'when the session ends' },
     });
     expect(message.text).toContain('put you on the waiting list because the session is full');
     expect(visibleText(message.html)).toContain(

@@ -1,4 +1,4 @@
-import { formatDeadline, safeFilename, sessionView, webLink } from './facts.js';
+import { formatDeadline, offerHeldWords, safeFilename, sessionView, webLink } from './facts.js';
 import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
@@ -17,8 +17,13 @@ export interface BookingMovedFacts {
    * waiting list.
    */
   place:
-    | { state: 'confirmed'; calendar: { ics: string; filename?: string }; cancelBy?: Date | null }
-    | { state: 'waitlisted'; position: number };
+    | {
+        state: 'confirmed';
+        calendar: { ics: string; filename?: string };
+        cancelBy?: Date | null;
+        tooLateToCancel?: boolean;
+      }
+    | { state: 'waitlisted'; position: number; offerHoldHours: number };
 }
 
 /** Sent when staff move a booking to another session of the same course. */
@@ -41,8 +46,10 @@ export function bookingMoved(facts: BookingMovedFacts): EmailMessage {
     reference: facts.bookingReference,
     confirmed,
     position: facts.place.state === 'waitlisted' ? facts.place.position : null,
+    offerHeld: facts.place.state === 'waitlisted' ? offerHeldWords(facts.place.offerHoldHours) : null,
     cancelBy:
       facts.place.state === 'confirmed' && facts.place.cancelBy ? formatDeadline(facts.place.cancelBy) : null,
+    tooLateToCancel: facts.place.state === 'confirmed' && (facts.place.tooLateToCancel ?? false),
     calendarFilename,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
   });

@@ -58,6 +58,13 @@ const booking = {
   bookingReference: 'TRL-7KQ2',
 };
 
+const NEEDS = {
+  access: 'A seat near the door <script>alert(2)</script>',
+  dietary: null,
+  deleted: '30 days after the session ends',
+};
+const NO_NEEDS = { access: null, dietary: null, deleted: '30 days after the session ends' };
+
 const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
   {
     name: 'bookingConfirmed',
@@ -67,6 +74,7 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', filename: 'safeguarding.ics' },
       // The cut-off is exclusive, at midnight: shown as the last minute before it.
       cancelBy: new Date('2026-03-03T00:00:00Z'),
+      needs: NEEDS,
     }),
     why: /You are getting this email because you booked a place on/,
   },
@@ -76,6 +84,8 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       ...booking,
       position: 3,
       manageBookingUrl: 'https://training.example.org.uk/b/1',
+      offerHoldHours: 36,
+      needs: NO_NEEDS,
     }),
     why: /You are getting this email because you joined the waiting list for/,
   },
@@ -257,6 +267,73 @@ describe('bookingConfirmed', () => {
     expect(message.text).toContain('Booking reference: TRL-7KQ2');
     expect(message.text).toContain('Please cancel by 11:59pm on Monday 2 March 2026');
   });
+
+  it('shows the needs the delegate gave, who sees them, when they are deleted and how to change them', () => {
+    const text = message.text.replace(/\s+/g, ' ');
+    expect(text).toContain('Access needs: A seat near the door <script>alert(2)</script>');
+    expect(text).toContain('Dietary needs: None');
+    expect(text).toContain(
+      'Only the training team at Northshire Safeguarding Partnership and the trainers of this session see them. The training team will contact you if they need to ask you about them. We delete them 30 days after the session ends.',
+    );
+    expect(text).toContain(
+      'Change or remove your needs (you can until the session starts): https://training.example.org.uk/account/bookings/TRL-7KQ2',
+    );
+    expect(visibleText(message.html)).toContain(
+      'Access needs: A seat near the door <script>alert(2)</script>',
+    );
+  });
+
+  it('with no needs given, says so and how to add them', () => {
+    const none = bookingConfirmed({
+      ...booking,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+      calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
+      needs: NO_NEEDS,
+    });
+    expect(none.text).toContain('You have not told us about any access or dietary needs.');
+    expect(none.text).not.toContain('Access needs:');
+  });
+});
+
+describe('after the cancellation cut-off', () => {
+  it('the confirmation and the reminder ask the delegate to contact the hub, not to cancel online', () => {
+    const confirmed = bookingConfirmed({
+      ...booking,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+      calendar: { ics: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n' },
+      cancelBy: new Date('2026-03-03T00:00:00Z'),
+      tooLateToCancel: true,
+      needs: NO_NEEDS,
+    });
+    const reminder = sessionReminder({
+      ...booking,
+      daysBefore: 2,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+      tooLateToCancel: true,
+    });
+    for (const message of [confirmed, reminder]) {
+      for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+        expect(version).toContain(
+          'It is too late to cancel online. If you cannot come, please contact us straight away at training@northshire.example or on 01632 960000',
+        );
+        expect(version).not.toMatch(/Please cancel (by|as soon|as early)/);
+        expect(version).not.toContain('View or cancel your booking');
+      }
+    }
+  });
+});
+
+describe('waitlistJoined', () => {
+  it('says how long an offered place is held, from the policy, and how to leave the list', () => {
+    const { message } = messages.find((m) => m.name === 'waitlistJoined')!;
+    for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+      expect(version).toContain('hold it for you for up to 36 hours (less when the session is close)');
+      expect(version).toMatch(
+        /Open your booking and choose .Leave the waiting list.: you can do this at any time/,
+      );
+      expect(version).not.toContain('limited time');
+    }
+  });
 });
 
 describe('placeOffered', () => {
@@ -369,6 +446,8 @@ describe('plain text safety', () => {
       session: { ...inPerson, courseTitle: 'Title\nBcc: someone@example.com' },
       position: 1,
       manageBookingUrl: 'https://training.example.org.uk/b/1',
+      offerHoldHours: 48,
+      needs: NO_NEEDS,
     });
     expect(message.text).toContain('Dear Sam URGENT: pay at https://evil.example,');
     expect(message.text).toContain('Course: Title Bcc: someone@example.com');

@@ -4,9 +4,10 @@
  */
 import { formatDate, formatTimeRange, londonDate } from '../domain/time.js';
 
-// One wording for moments, shared with the pages.
+// One wording for moments and for how long an offer is held, shared with the pages.
 export { formatDeadline, formatMoment } from '../domain/time.js';
-import type { SessionFacts } from './message.js';
+export { offerHeldWords } from '../domain/policy.js';
+import type { NeedsFacts, SessionFacts } from './message.js';
 
 /** A session as the shared `session` template blocks show it. */
 export interface SessionView {
@@ -94,4 +95,14 @@ export function safeFilename(name: string, fallback: string): string {
     .replace(/^[-.]+|-+$/g, '')
     .slice(0, 80);
   return cleaned || fallback;
+}
+
+/** The needs as the templates show them: a line each, or none. */
+export function needsView(needs: NeedsFacts) {
+  return {
+    access: needs.access?.trim() || null,
+    dietary: needs.dietary?.trim() || null,
+    any: Boolean(needs.access?.trim() || needs.dietary?.trim()),
+    deleted: needs.deleted,
+  };
 }

@@ -19,6 +19,7 @@ export type {
   EmailKind,
   EmailMessage,
   HubFacts,
+  NeedsFacts,
   SessionFacts,
   VenueFacts,
 } from './message.js';

@@ -74,3 +74,13 @@ export interface SessionFacts {
   /** Absolute link to the session's page. */
   sessionUrl: string;
 }
+
+/**
+ * The access and dietary needs a delegate gave for a booking, as held now,
+ * and when the hub's policy deletes them ("30 days after the session ends").
+ */
+export interface NeedsFacts {
+  access: string | null;
+  dietary: string | null;
+  deleted: string;
+}

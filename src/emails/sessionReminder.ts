@@ -11,6 +11,8 @@ export interface SessionReminderFacts {
   /** How many days before the session this is sent (0 is the same day). */
   daysBefore: number;
   manageBookingUrl: string;
+  /** The cut-off has passed: the delegate can no longer cancel online and must contact the hub. */
+  tooLateToCancel?: boolean;
 }
 
 /** Sent a few days before a session to each confirmed delegate, with how to get there or join. */
@@ -40,6 +42,7 @@ export function sessionReminder(facts: SessionReminderFacts): EmailMessage {
       reference: facts.bookingReference,
       startsWhen,
       manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+      tooLateToCancel: facts.tooLateToCancel ?? false,
     }),
   };
 }

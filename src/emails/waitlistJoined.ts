@@ -1,5 +1,5 @@
-import { sessionView, webLink } from './facts.js';
-import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import { needsView, offerHeldWords, sessionView, webLink } from './facts.js';
+import type { EmailMessage, HubFacts, NeedsFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
 export interface WaitlistJoinedFacts {
@@ -12,6 +12,9 @@ export interface WaitlistJoinedFacts {
   manageBookingUrl: string;
   /** Staff put the delegate on the list on their behalf (the delegate may not expect it). */
   bookedByHub?: boolean;
+  /** The longest time a freed place is held for them, from the hub's policy. */
+  offerHoldHours: number;
+  needs: NeedsFacts;
 }
 
 /** Sent when a delegate joins a full session's waiting list. */
@@ -32,6 +35,8 @@ export function waitlistJoined(facts: WaitlistJoinedFacts): EmailMessage {
       reference: facts.bookingReference,
       position: facts.position,
       manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+      offerHeld: offerHeldWords(facts.offerHoldHours),
+      needs: needsView(facts.needs),
     }),
   };
 }

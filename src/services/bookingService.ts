@@ -302,6 +302,32 @@ export class BookingService {
     });
   }
 
+  /**
+   * The delegate changes or removes the access and dietary needs on their own
+   * live booking, until the session starts. Needs are kept only with their
+   * consent; with no needs (or `remove`) the stored ones are deleted. Places
+   * do not depend on needs, so no session lock is taken.
+   */
+  async changeNeeds(delegateId: number, reference: string, needs: Needs | 'remove'): Promise<void> {
+    const booking = await this.ownBooking(delegateId, reference);
+    const session = await this.repository.session(booking.session_id);
+    if (!session) throw new NotFoundError('booking');
+    if (!['confirmed', 'waitlisted', 'offered'].includes(booking.state)) {
+      throw new ConflictError('This booking is no longer active, so its needs cannot be changed.');
+    }
+    const now = this.clock.now();
+    if (now >= new Date(session.starts_at)) {
+      throw new ConflictError(
+        'This session has started, so needs can no longer be changed here. Talk to the trainer or the training team.',
+      );
+    }
+    const keep =
+      needs !== 'remove' && needs.consent && Boolean(needs.accessNeeds || needs.dietaryNeeds)
+        ? { accessNeeds: needs.accessNeeds, dietaryNeeds: needs.dietaryNeeds }
+        : null;
+    await this.repository.setNeeds(booking.id, keep, now);
+  }
+
   /** Accepts an offer of a freed place while it is still held. */
   async acceptOffer(delegateId: number, reference: string): Promise<void> {
     const booking = await this.ownBooking(delegateId, reference);

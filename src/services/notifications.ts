@@ -8,7 +8,7 @@ import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import type { HubSettings } from '../domain/hub.js';
-import { selfCancellationDeadline, type Policy } from '../domain/policy.js';
+import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
   bookingCancelled,
   bookingConfirmed,
@@ -117,6 +117,21 @@ export class Notifications {
     return { ics, filename: `${row.course_slug}-${row.session_id}.ics` };
   }
 
+  /** The needs held on the booking now, and when the hub's policy deletes them. */
+  private needs(row: { access_needs: string | null; dietary_needs: string | null }, ctx: MailContext) {
+    return {
+      access: row.access_needs,
+      dietary: row.dietary_needs,
+      deleted: policyWords(ctx.policy).needsDeleted,
+    };
+  }
+
+  /** Whether the hub's cut-off has passed, so the email must not ask them to cancel online. */
+  private tooLateToCancel(session: SessionFacts, ctx: MailContext) {
+    const first = session.parts[0];
+    return first ? !canSelfCancel(first.startsAt, this.clock.now(), ctx.policy) : false;
+  }
+
   private cancelBy(session: SessionFacts, ctx: MailContext) {
     const first = session.parts[0];
     return first && ctx.policy.cancellationWorkingDays > 0
@@ -140,7 +155,9 @@ export class Notifications {
       manageBookingUrl: manageUrl,
       calendar: this.calendarFile(row, confirmedSession, ctx),
       cancelBy: this.cancelBy(confirmedSession, ctx),
+      tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
       bookedByHub: options.bookedByHub ?? false,
+      needs: this.needs(row, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -161,6 +178,8 @@ export class Notifications {
       position,
       manageBookingUrl: manageUrl,
       bookedByHub: options.bookedByHub ?? false,
+      offerHoldHours: ctx.policy.offerExpiryHours,
+      needs: this.needs(row, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -192,8 +211,9 @@ export class Notifications {
             state: 'confirmed',
             calendar: this.calendarFile(row, confirmedSession, ctx),
             cancelBy: this.cancelBy(confirmedSession, ctx),
+            tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
           }
-        : { state: 'waitlisted', position: position ?? 1 },
+        : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -268,6 +288,7 @@ export class Notifications {
       bookingReference: row.reference,
       daysBefore: ctx.policy.reminderDaysBefore,
       manageBookingUrl: manageUrl,
+      tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }

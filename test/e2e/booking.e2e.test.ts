@@ -146,6 +146,39 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
             .count(),
         ).toBe(1);
 
+        // The needs they gave stay in view, and can be changed.
+        await journey.visit(`/bookings/${reference}`);
+        expect((await summaryValue(page, 'Access needs').textContent())?.trim()).toBe(
+          'A seat near the door, and breaks every hour',
+        );
+        expect(await mainText(page)).toContain(
+          'The training team will contact you if they need to ask you about them. We delete them 30 days after the session ends.',
+        );
+        await journey.go(() =>
+          page.locator('main').getByRole('link', { name: 'Change or remove your needs' }).click(),
+        );
+        expect(pathOf(page)).toBe(`/bookings/${reference}/needs`);
+        expect(await h1(page)).toBe('Your access and dietary needs');
+        expect(await page.getByLabel('Access needs').inputValue()).toBe(
+          'A seat near the door, and breaks every hour',
+        );
+        await page.getByLabel('Access needs').fill('A seat near the door');
+        await journey.press('Save your needs');
+        expect(pathOf(page)).toBe(`/bookings/${reference}?needs=1`);
+        expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain(
+          'We have saved your access and dietary needs.',
+        );
+        expect((await summaryValue(page, 'Access needs').textContent())?.trim()).toBe('A seat near the door');
+
+        // The session page now says they have a place, where they would have booked.
+        await journey.visit(sessionPath);
+        const book = page.locator('#book');
+        expect(await book.textContent()).toContain('You have a place');
+        expect(await book.getByRole('button', { name: 'Book a place' }).count()).toBe(0);
+        expect(await book.getByRole('link', { name: /^See your booking/ }).getAttribute('href')).toBe(
+          `/bookings/${reference}`,
+        );
+
         // "Your bookings" lists it, and opens it.
         await journey.go(() =>
           page
@@ -181,6 +214,14 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
         expect((await bookingCard(page, reference).locator('.govuk-tag').textContent())?.trim()).toBe(
           'Cancelled',
         );
+        // Listed under "Cancelled", apart from upcoming bookings.
+        expect(
+          await bookingCard(page, reference).evaluate((card) => {
+            let node = card.closest('ul')?.previousElementSibling ?? null;
+            while (node && node.tagName !== 'H2') node = node.previousElementSibling;
+            return node?.textContent?.trim();
+          }),
+        ).toBe('Cancelled');
 
         // Their account.
         await journey.go(() => page.locator('main').getByRole('link', { name: 'Your account' }).click());

@@ -69,7 +69,10 @@ describe.runIf(inject('chromiumAvailable'))('the waiting list, as a delegate', (
       const waiting = /^Fully booked: (\d+) on the waiting list$/.exec(places);
       expect(waiting, `Places: "${places}"`).not.toBeNull();
       const ahead = Number(waiting![1]);
-      expect(await mainText(page)).toContain('If a place comes free, we will email you an offer');
+      expect(await mainText(page)).toContain(
+        'hold the place for them for up to 48 hours (less when the session is close)',
+      );
+      expect(await mainText(page)).toContain('You can leave the waiting list at any time');
 
       await journey.press('Join the waiting list');
       expect(pathOf(page)).toMatch(new RegExp(`^/bookings/${REFERENCE.source}\\?new=1$`));
@@ -82,6 +85,17 @@ describe.runIf(inject('chromiumAvailable'))('the waiting list, as a delegate', (
         `On the waiting list: number ${position}`,
       );
       expect(await summaryValue(page, 'Where').textContent()).not.toMatch(/Join online: /);
+      expect(await mainText(page)).toContain(
+        'we will email you an offer and hold the place for you for up to 48 hours (less when the session is close)',
+      );
+      expect(await page.getByRole('link', { name: 'Add to your calendar' }).count()).toBe(0);
+
+      // The session page says where they stand instead of offering the list again.
+      await journey.visit(sessionPath);
+      expect(await page.locator('#book').textContent()).toContain('You are on the waiting list');
+      expect(await page.locator('#book').getByRole('button', { name: 'Join the waiting list' }).count()).toBe(
+        0,
+      );
 
       // The waiting list email arrived.
       await journey.visit('/dev/mailbox');

@@ -35,6 +35,7 @@ eachDatabase('development mailbox', (dialect) => {
     bookingReference: 'TRL-7KQ2',
     manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
     calendar: { ics: ICS, filename: 'safeguarding-adults.ics' },
+    needs: { access: null, dietary: null, deleted: '30 days after the session ends' },
   });
 
   beforeAll(async () => {

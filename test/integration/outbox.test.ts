@@ -127,6 +127,7 @@ eachDatabase('email outbox', (dialect) => {
       bookingReference: 'TRL-7KQ2',
       manageBookingUrl: 'https://training.example.org.uk/account/bookings/TRL-7KQ2',
       calendar: { ics: ICS, filename: 'trauma-informed-co-production.ics' },
+      needs: { access: null, dietary: null, deleted: '30 days after the session ends' },
     });
     const id = await outbox.enqueue(
       { ...email, to: { address: 'lukasz.nowak@example.org.uk', name: 'Łukasz Nowak' } },

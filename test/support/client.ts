@@ -75,6 +75,11 @@ export class WebClient {
     return this.post(form.getAttribute('action') || pageUrl, { ...hidden, ...fields });
   }
 
+  /** Holds a cookie as if the site had set it (a sign-in made outside the pages, say). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   hasCookie(name: string): boolean {
     return this.cookies.has(name);
   }

@@ -184,6 +184,29 @@ export class BookingRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Replaces a booking's access and dietary needs as the delegate changed
+   * them: kept with the moment they agreed, or all deleted (with the consent)
+   * when `needs` is null.
+   */
+  async setNeeds(
+    id: number,
+    needs: { accessNeeds: string | null; dietaryNeeds: string | null } | null,
+    now: Date,
+  ): Promise<void> {
+    const at = now.toISOString();
+    await this.db
+      .updateTable('bookings')
+      .set({
+        access_needs: needs?.accessNeeds ?? null,
+        dietary_needs: needs?.dietaryNeeds ?? null,
+        needs_consent_at: needs ? at : null,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Sessions with offers whose time is up. */
   async sessionsWithExpiredOffers(now: Instant): Promise<number[]> {
     const rows = await this.db
@@ -281,6 +304,8 @@ export class BookingRepository {
         'bookings.offer_expires_at',
         'bookings.cancellation_reason',
         'bookings.cancelled_by',
+        'bookings.access_needs',
+        'bookings.dietary_needs',
         'delegates.id as delegate_id',
         'delegates.name as delegate_name',
         'delegates.email as delegate_email',

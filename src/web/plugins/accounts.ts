@@ -60,10 +60,14 @@ export function safeNextPath(next: unknown): string | null {
   return /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : null;
 }
 
+/** The sign-in cookie's name. Browsers only send __Host- cookies over HTTPS, from this host, for every path. */
+export function sessionCookieName(https: boolean): string {
+  return https ? '__Host-trellis_session' : 'trellis_session';
+}
+
 export default fp(
   async function accounts(app: FastifyInstance, options: AccountsPluginOptions) {
-    // Browsers only send __Host- cookies over HTTPS, from this host, for every path.
-    const cookieName = options.https ? '__Host-trellis_session' : 'trellis_session';
+    const cookieName = sessionCookieName(options.https);
     const registrationCookie = options.https ? '__Host-trellis_registration' : 'trellis_registration';
     const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: options.https, path: '/' };
 

@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { standingWords } from '../../../domain/availability.js';
+import { policyWords } from '../../../domain/policy.js';
 import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
 import type { FormError } from '../../../errors.js';
 import { ConflictError } from '../../../errors.js';
@@ -38,15 +40,26 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       ? await bookings.bookingOnSession(request.delegate.id, session.id)
       : undefined;
     const terms = await bookings.cancellationTerms(session.startsAt);
+    const words = policyWords(await services.settings.policy());
+    const standing = existing ? standingWords(existing, services.clock.now()) : null;
+    const heading = standing
+      ? standing
+      : !session.isFull
+        ? 'Book a place'
+        : words.waitlistEnabled
+          ? 'Join the waiting list'
+          : 'This session is full';
     return reply.page(
       'pages/bookings/book.njk',
       {
-        pageTitle: `${session.isFull ? 'Join the waiting list' : 'Book a place'}: ${session.course.title}`,
+        pageTitle: `${heading}: ${session.course.title}`,
+        heading,
         session,
         course: session.course,
         delegate: request.delegate,
         existing,
         terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
+        words,
         values,
         ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
         csrfToken: request.delegate ? reply.generateCsrf() : null,
@@ -98,10 +111,13 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     const rows = await bookings.myBookings(request.delegate!.id);
     const view = rows.map((row) => bookingSummary(row, now));
     const delegate = await accounts.details(request.delegate!.id);
+    const cancelled = view.filter((b) => b.state === 'cancelled');
+    const current = view.filter((b) => b.state !== 'cancelled');
     return reply.page('pages/bookings/list.njk', {
       pageTitle: 'Your bookings',
-      upcoming: view.filter((b) => !b.past),
-      past: view.filter((b) => b.past).reverse(),
+      upcoming: current.filter((b) => !b.past),
+      cancelled: cancelled.reverse(),
+      past: current.filter((b) => b.past).reverse(),
       delegate,
       signedIn: request.delegate,
       csrfToken: reply.generateCsrf(),
@@ -124,6 +140,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     const now = services.clock.now();
     const terms = await bookings.cancellationTerms(session.startsAt);
     const query = request.query as Record<string, string | undefined>;
+    const live = LIVE_STATES.includes(booking.state);
     return reply.page(
       'pages/bookings/booking.njk',
       {
@@ -139,7 +156,13 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
             now < new Date(booking.offer_expires_at),
           cancellationReason: booking.cancellation_reason,
           cancelledBy: booking.cancelled_by,
+          accessNeeds: booking.access_needs,
+          dietaryNeeds: booking.dietary_needs,
+          live,
+          // Needs can be changed or removed until the session starts.
+          canChangeNeeds: live && now < session.startsAt,
         },
+        words: policyWords(await services.settings.policy()),
         session,
         course: session.course,
         // The joining link is for confirmed delegates only.
@@ -149,13 +172,69 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         justBooked: query.new === '1',
         alreadyHeld: query.already === '1',
         done:
-          (['cancelled', 'accepted', 'declined'] as const).find((action) => query[action] === '1') ?? null,
+          (['cancelled', 'accepted', 'declined', 'needs'] as const).find((action) => query[action] === '1') ??
+          null,
         problem: problem ?? null,
         csrfToken: reply.generateCsrf(),
       },
       problem ? 409 : 200,
     );
   }
+
+  async function renderNeedsForm(
+    request: FastifyRequest<{ Params: { reference: string } }>,
+    reply: FastifyReply,
+    typed?: Record<string, string>,
+    error?: FormError | ConflictError,
+  ) {
+    const booking = await bookings.ownBooking(request.delegate!.id, referenceParam(request.params.reference));
+    const session = await catalogue.session(booking.session_id);
+    const values = typed ?? {
+      accessNeeds: booking.access_needs ?? '',
+      dietaryNeeds: booking.dietary_needs ?? '',
+      consent: booking.needs_consent_at ? 'yes' : '',
+    };
+    return reply.page(
+      'pages/bookings/needs.njk',
+      {
+        pageTitle: `Your access and dietary needs: ${session.course.title}`,
+        booking: {
+          reference: booking.reference,
+          hasNeeds: Boolean(booking.access_needs || booking.dietary_needs),
+        },
+        session,
+        course: session.course,
+        words: policyWords(await services.settings.policy()),
+        values,
+        ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
+        csrfToken: reply.generateCsrf(),
+      },
+      formStatus(error),
+    );
+  }
+
+  app.get<{ Params: { reference: string } }>(
+    '/bookings/:reference/needs',
+    { preHandler: app.requireDelegate },
+    async (request, reply) => renderNeedsForm(request, reply),
+  );
+
+  app.post<{ Params: { reference: string } }>(
+    '/bookings/:reference/needs',
+    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    async (request, reply) => {
+      const reference = referenceParam(request.params.reference);
+      try {
+        const remove = (request.body as Record<string, unknown> | undefined)?.remove === 'yes';
+        const needs = remove ? 'remove' : parseForm(bookingSchema, request.body);
+        await bookings.changeNeeds(request.delegate!.id, reference, needs);
+      } catch (error) {
+        if (!isShownOnForm(error)) throw error;
+        return renderNeedsForm(request, reply, keepTyped(request.body), error);
+      }
+      return reply.redirect(`/bookings/${reference}?needs=1`, 303);
+    },
+  );
 
   // Cancelling asks first: the place goes to someone else at once.
   app.get<{ Params: { reference: string } }>(
@@ -210,6 +289,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     );
   }
 }
+
+const LIVE_STATES: readonly string[] = ['confirmed', 'waitlisted', 'offered'];
 
 function bookingSummary(row: Awaited<ReturnType<Services['bookings']['myBookings']>>[number], now: Date) {
   const startsAt = new Date(row.starts_at);

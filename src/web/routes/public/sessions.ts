@@ -1,28 +1,65 @@
-import type { FastifyInstance } from 'fastify';
+import { fastifyCookie } from '@fastify/cookie';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+import { standingWords } from '../../../domain/availability.js';
+import { contentNoteLine } from '../../../domain/course.js';
+import { policyWords } from '../../../domain/policy.js';
 import { sessionCalendar } from '../../../formats/calendar.js';
 import { sessionEvent } from '../../formats/structuredData.js';
+import { sessionCookieName } from '../../plugins/accounts.js';
+import type { PageSpec } from '../../plugins/rendering.js';
 import type { PublicRouteOptions } from './options.js';
 import { idParam } from './params.js';
 
 export default async function sessionRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
-  app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) =>
-    reply.publicPage(async () => {
-      const session = await services.catalogue.session(idParam(request.params.id, 'session'));
-      const hub = await services.settings.hub();
-      return {
-        template: 'pages/session.njk',
-        context: {
-          pageTitle: `${session.course.title}, ${session.date}`,
-          metaDescription: session.course.summary,
-          canonicalUrl: `${config.publicUrl}/sessions/${session.id}`,
-          session,
-          course: session.course,
-          structuredData: sessionEvent(session, hub, config.publicUrl),
-        },
-      };
-    }),
-  );
+  const cookieName = sessionCookieName(config.publicUrl.startsWith('https://'));
+
+  async function sessionPage(sessionId: number): Promise<PageSpec> {
+    const session = await services.catalogue.session(sessionId);
+    const hub = await services.settings.hub();
+    return {
+      template: 'pages/session.njk',
+      context: {
+        pageTitle: `${session.course.title}, ${session.date}`,
+        metaDescription: session.course.summary,
+        canonicalUrl: `${config.publicUrl}/sessions/${session.id}`,
+        session,
+        course: session.course,
+        contentNote: contentNoteLine(session.course.contentNotes),
+        words: policyWords(await services.settings.policy()),
+        structuredData: sessionEvent(session, hub, config.publicUrl),
+      },
+    };
+  }
+
+  /**
+   * The signed-in delegate's live booking on this session, if they have one.
+   * Visitors without the sign-in cookie cost one look at a header.
+   */
+  async function yourBooking(request: FastifyRequest, sessionId: number) {
+    const header = request.headers.cookie;
+    if (!header?.includes(cookieName)) return null;
+    const secret = fastifyCookie.parse(header)[cookieName];
+    if (!secret) return null;
+    const delegate = await services.accounts.authenticate(secret);
+    if (!delegate) return null;
+    const booking = await services.bookings.bookingOnSession(delegate.id, sessionId);
+    if (!booking) return null;
+    const standing = standingWords(booking, services.clock.now());
+    return standing
+      ? { standing, reference: booking.reference, state: booking.state, position: booking.position }
+      : null;
+  }
+
+  app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) => {
+    const sessionId = idParam(request.params.id, 'session');
+    const yours = await yourBooking(request, sessionId);
+    if (!yours) return reply.publicPage(() => sessionPage(sessionId));
+    // One person's booking: rendered for them alone and never put in the
+    // shared page cache (reply.page also tells browsers not to keep it).
+    const spec = await sessionPage(sessionId);
+    return reply.page(spec.template, { ...spec.context, yours }, spec.statusCode);
+  });
 
   app.get<{ Params: { id: string } }>('/sessions/:id/calendar.ics', async (request, reply) => {
     const session = await services.catalogue.session(idParam(request.params.id, 'session'));

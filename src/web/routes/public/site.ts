@@ -5,17 +5,26 @@
 import type { FastifyInstance } from 'fastify';
 
 import { textColourOn } from '../../../domain/hub.js';
+import { policyWords } from '../../../domain/policy.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
+  // The rules come from the hub's policy, so the page says what the site does;
+  // the hub's own words follow.
   app.get('/terms', async (_request, reply) => {
     const hub = await services.settings.hub();
-    return reply.page('pages/text.njk', { pageTitle: 'Terms of booking', body: hub.termsText });
+    const words = policyWords(await services.settings.policy());
+    return reply.page('pages/terms.njk', { pageTitle: 'Terms of booking', body: hub.termsText, words });
   });
 
   app.get('/privacy', async (_request, reply) => {
     const hub = await services.settings.hub();
-    return reply.page('pages/text.njk', { pageTitle: 'Privacy notice', body: hub.privacyText });
+    const words = policyWords(await services.settings.policy());
+    return reply.page('pages/text.njk', {
+      pageTitle: 'Privacy notice',
+      body: hub.privacyText,
+      needsDeleted: words.needsDeleted,
+    });
   });
 
   app.get('/accessibility', async (_request, reply) =>
