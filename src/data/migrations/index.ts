@@ -12,6 +12,7 @@ import { tokenAddress } from './004-token-address.js';
 import { staff } from './005-staff.js';
 import { backOffice } from './006-back-office.js';
 import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
+import { sessionSearch } from './010-session-search.js';
 
 export type DialectMigration = (dialect: DialectName) => Migration;
 
@@ -23,6 +24,7 @@ const migrations: Record<string, DialectMigration> = {
   '005-staff': staff,
   '006-back-office': backOffice,
   '007-back-office-list-indexes': backOfficeListIndexes,
+  '010-session-search': sessionSearch,
 };
 
 export interface MigrationResult {
