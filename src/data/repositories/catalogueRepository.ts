@@ -50,23 +50,33 @@ function tsqueryTerm(term: SearchTerm) {
   return sql`(${joined} || phraseto_tsquery('english', ${term.parts.join(' ')}))`;
 }
 
-/**
- * Sessions holding every term, as a table of `session_id` and `rank` (lower
- * is better). A course ranks by its best-matching session, so that its dates
- * stay together and in order rather than being shuffled by small differences
- * such as the length of a venue's name.
- */
+/** Sessions holding every term, with a `score` for each (lower is better). */
+function scoredSessions(dialect: DialectName, terms: SearchTerm[]) {
+  return dialect === 'sqlite'
+    ? sql`select rowid as session_id, bm25(session_search, ${sql.raw(SQLITE_WEIGHTS.join(', '))}) as score
+        from session_search where session_search match ${terms.map(fts5Term).join(' AND ')}`
+    : sql`select session_id, -ts_rank(document, query) as score
+        from session_search, (select ${sql.join(terms.map(tsqueryTerm), sql` && `)} as query) as search
+        where document @@ query`;
+}
+
+/** Sessions holding every term, as a table `matched` of `session_id`. */
 function matchingSessions(dialect: DialectName, terms: SearchTerm[]) {
-  const scored =
-    dialect === 'sqlite'
-      ? sql`select rowid as session_id, bm25(session_search, ${sql.raw(SQLITE_WEIGHTS.join(', '))}) as score
-          from session_search where session_search match ${terms.map(fts5Term).join(' AND ')}`
-      : sql`select session_id, -ts_rank(document, query) as score
-          from session_search, (select ${sql.join(terms.map(tsqueryTerm), sql` && `)} as query) as search
-          where document @@ query`;
+  return sql<{ session_id: number }>`(${scoredSessions(dialect, terms)})`.as('matched');
+}
+
+/**
+ * Sessions holding every term, as a table `matched` of `session_id` and
+ * `rank` (lower is better). A course ranks by its best-matching session, so
+ * that its dates stay together and in order rather than being shuffled by
+ * small differences such as the length of a venue's name.
+ */
+function rankedSessions(dialect: DialectName, terms: SearchTerm[]) {
   return sql<{ session_id: number; rank: number }>`(select scored.session_id,
       min(scored.score) over (partition by ranked.course_id) as rank
-    from (${scored}) as scored join sessions as ranked on ranked.id = scored.session_id)`.as('matched');
+    from (${scoredSessions(dialect, terms)}) as scored join sessions as ranked on ranked.id = scored.session_id)`.as(
+    'matched',
+  );
 }
 
 /*
@@ -162,8 +172,8 @@ export class CatalogueRepository {
 
   async searchSessions(search: SessionSearch, now: Instant) {
     type Base = ReturnType<CatalogueRepository['listingBase']>;
-    const matched = search.terms.length ? matchingSessions(this.dialect, search.terms) : undefined;
-    const filtered = (query: Base): Base => {
+    type Matches = ReturnType<typeof matchingSessions> | ReturnType<typeof rankedSessions>;
+    const filtered = (query: Base, matched?: Matches): Base => {
       let q = query
         .$if(matched !== undefined, (qb) => qb.innerJoin(matched!, 'matched.session_id', 'sessions.id'))
         .where('sessions.starts_at', '>=', search.from)
@@ -205,21 +215,49 @@ export class CatalogueRepository {
       return q;
     };
 
-    const [rows, total] = await Promise.all([
-      filtered(this.listingBase())
+    const listing = (query: Base) =>
+      query
         .select(sessionListingColumns)
-        .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')])
-        .$if(matched !== undefined, (qb) => qb.orderBy(sql`matched.rank`).orderBy('sessions.course_id'))
-        .orderBy('sessions.starts_at')
-        .orderBy('sessions.id')
-        .limit(search.limit)
-        .offset(search.offset)
-        .execute(),
-      filtered(this.listingBase())
+        .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')]);
+    const terms = search.terms.length ? search.terms : undefined;
+    const [rows, total] = await Promise.all([
+      terms ? this.rankedPage(filtered(this.listingBase(), rankedSessions(this.dialect, terms)), search, listing)
+        : listing(filtered(this.listingBase()))
+            .orderBy('sessions.starts_at')
+            .orderBy('sessions.id')
+            .limit(search.limit)
+            .offset(search.offset)
+            .execute(),
+      filtered(this.listingBase(), terms && matchingSessions(this.dialect, terms))
         .select(sql<number>`cast(count(*) as integer)`.as('total'))
         .executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(total.total) };
+  }
+
+  /**
+   * One page of ranked matches: the page's sessions are chosen first, and
+   * only they are counted (places, waiting list, parts), rather than every
+   * session that matched a common word.
+   */
+  private async rankedPage<Row extends { id: number }>(
+    ranked: ReturnType<CatalogueRepository['listingBase']>,
+    search: SessionSearch,
+    listing: (query: ReturnType<CatalogueRepository['listingBase']>) => { execute(): Promise<Row[]> },
+  ): Promise<Row[]> {
+    const page = await ranked
+      .select('sessions.id')
+      .orderBy(sql`matched.rank`)
+      .orderBy('sessions.course_id')
+      .orderBy('sessions.starts_at')
+      .orderBy('sessions.id')
+      .limit(search.limit)
+      .offset(search.offset)
+      .execute();
+    if (page.length === 0) return [];
+    const order = new Map(page.map((row, i) => [row.id, i]));
+    const rows = await listing(this.listingBase().where('sessions.id', 'in', [...order.keys()])).execute();
+    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
   /** Start instants of every upcoming session, for the month filter's choices. */
