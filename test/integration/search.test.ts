@@ -6,8 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { sessionSearch } from '../../src/data/migrations/010-session-search.js';
 import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
 import { londonToInstant } from '../../src/domain/time.js';
+import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
@@ -340,5 +342,38 @@ eachDatabase('catalogue search', (dialect) => {
       expect(await search('storytelling')).not.toContain(first);
       expect(await search('care act')).toContain(first);
     });
+  });
+});
+
+eachDatabase('catalogue search, on a database from before it', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+  });
+  afterAll(() => t.close());
+
+  it('indexes the sessions already there when the migration runs', async () => {
+    const db = t.database.db;
+    // As a hub that was running before: the programme written with no index to keep.
+    await sessionSearch(dialect).down!(db);
+    await loadDemo(db, demoProgramme, new Date(TEST_NOW));
+    await sessionSearch(dialect).up(db);
+
+    const course = await db
+      .selectFrom('courses')
+      .where('slug', '=', SEED_SLUG)
+      .select('id')
+      .executeTakeFirstOrThrow();
+    const upcoming = await db
+      .selectFrom('sessions')
+      .where('course_id', '=', course.id)
+      .where('starts_at', '>=', TEST_NOW)
+      .select('id')
+      .orderBy('starts_at')
+      .orderBy('id')
+      .execute();
+    expect(upcoming.length).toBeGreaterThan(0);
+    const response = await t.app.inject('/courses?q=coproduction');
+    expect(listedIds(response.body)).toEqual(upcoming.map((s) => s.id));
   });
 });
