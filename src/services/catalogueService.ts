@@ -20,6 +20,7 @@ import {
   type FormatFilter,
   type SessionFormat,
 } from '../domain/course.js';
+import { searchTerms } from '../domain/search.js';
 import {
   formatDate,
   formatMonth,
@@ -116,13 +117,18 @@ export class CatalogueService {
   ) {}
 
   async search(query: CatalogueQuery) {
+    const terms = searchTerms(query.words);
+    // Words with nothing to search for ("&", "the") find nothing, rather than everything.
+    if (query.words.length > 0 && terms.length === 0) {
+      return { sessions: [], total: 0, page: query.page, pageCount: 1 };
+    }
     const now = this.clock.now();
     const range = query.month ? monthRange(query.month) : undefined;
     // A month already past still shows nothing earlier than now.
     const from = range && range.from > now ? range.from : now;
     const { rows, total } = await this.catalogue.searchSessions(
       {
-        words: query.words,
+        terms,
         from: from.toISOString(),
         ...(range ? { to: range.to.toISOString() } : {}),
         ...(query.topic ? { topic: query.topic } : {}),

@@ -91,7 +91,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   return {
     database,
     clock,
-    catalogue: new CatalogueService(new CatalogueRepository(database.db), clock),
+    catalogue: new CatalogueService(new CatalogueRepository(database.db, database.dialect), clock),
     settings,
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,

@@ -6,7 +6,7 @@
  */
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
 import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
+import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
@@ -58,7 +58,7 @@ export class Notifications {
   /** Everything about one booking that its emails say. */
   async bookingFacts(db: Executor, bookingId: number) {
     const row = await new BookingRepository(db).emailFacts(bookingId);
-    const parts = (await new CatalogueRepository(db).sessionParts(row.session_id)).map((p) => ({
+    const parts = (await sessionPartsInOrder(db, row.session_id)).map((p) => ({
       startsAt: new Date(p.starts_at),
       endsAt: new Date(p.ends_at),
     }));

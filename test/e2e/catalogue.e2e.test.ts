@@ -9,9 +9,13 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 
+import { createSignedInDelegates } from '../support/seedDelegates.js';
 import {
+  DESKTOP_VIEWPORT,
   expectNoAxeViolations,
   expectNoPageProblems,
+  horizontalOverflow,
+  MOBILE_VIEWPORT,
   navigateBy,
   summaryValue,
   useE2E,
@@ -160,6 +164,153 @@ describe.runIf(inject('chromiumAvailable'))('catalogue, as a visitor', () => {
       },
       WALK_TIMEOUT,
     );
+  });
+
+  describe('on a phone', () => {
+    /** A page at 320px without JavaScript, and a scriptless twin of it for axe. */
+    async function phone() {
+      const visitor = await e2e.newPage({ viewport: MOBILE_VIEWPORT, javaScriptEnabled: false });
+      const twin = await e2e.newPage({ viewport: MOBILE_VIEWPORT });
+      await withoutAppScripts(twin.page);
+      const check = async () => {
+        const url = new URL(visitor.page.url());
+        const where = `${url.pathname}${url.search} at 320px`;
+        expectNoPageProblems(visitor.problems, where);
+        const { scrollWidth, innerWidth } = await horizontalOverflow(visitor.page);
+        expect(scrollWidth, `${where} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+        await twin.page.goto(visitor.page.url(), { waitUntil: 'load' });
+        await expectNoAxeViolations(twin.page, where);
+        // axe again with the search and filters opened.
+        await twin.page.locator('.trellis-filters-fold > summary').click();
+        await expectNoAxeViolations(twin.page, `${where}, filters open`);
+      };
+      return { page: visitor.page, check };
+    }
+
+    it(
+      'shows the results first with the search and filters folded away, and they work without JavaScript',
+      async () => {
+        const { page, check } = await phone();
+        await visit(page, e2e.url('/courses'));
+        const toggle = page.locator('summary', { hasText: 'Search and filter courses' });
+        const search = page.getByLabel('Search', { exact: true });
+        const firstCard = page.locator('#results .trellis-session-card').first();
+        expect(await toggle.isVisible()).toBe(true);
+        expect(await search.isVisible()).toBe(false);
+        // The first result is on the first screen, with nothing of the form above it but the one line.
+        const card = (await firstCard.boundingBox())!;
+        expect(card.y).toBeLessThan(MOBILE_VIEWPORT.height);
+        expect((await toggle.boundingBox())!.y).toBeLessThan(card.y);
+        await check();
+
+        await toggle.click();
+        expect(await search.isVisible()).toBe(true);
+        await search.fill('safeguarding');
+        await page.getByLabel('Format', { exact: true }).selectOption({ label: 'Online' });
+        const status = await navigateBy(page, () =>
+          page.getByRole('button', { name: 'Search courses' }).click(),
+        );
+        expect(status).toBe(200);
+        const url = new URL(page.url());
+        expect(url.searchParams.get('q')).toBe('safeguarding');
+        expect(url.searchParams.get('format')).toBe('online');
+
+        // Results again come first; the choices are kept for the next change.
+        expect(await resultCount(page)).toBeGreaterThan(0);
+        expect(await search.isVisible()).toBe(false);
+        const where = await page
+          .locator('#results .trellis-session-card div:has(> dt:text-is("Where")) > dd')
+          .allTextContents();
+        expect(where.length).toBeGreaterThan(0);
+        for (const text of where) expect(text.trim()).toMatch(/^Online$| or online$/);
+        await toggle.click();
+        expect(await search.inputValue()).toBe('safeguarding');
+        expect(await page.getByLabel('Format', { exact: true }).inputValue()).toBe('online');
+        await check();
+      },
+      WALK_TIMEOUT,
+    );
+
+    it(
+      'shows the search and filters open when a choice needs changing',
+      async () => {
+        const { page, check } = await phone();
+        await visit(page, e2e.url('/courses?month=2026-13'), 400);
+        expect(await page.locator('#month').isVisible()).toBe(true);
+        await page.locator('.govuk-error-summary a[href="#month"]').click();
+        expect(await page.evaluate<string>('document.activeElement ? document.activeElement.id : ""')).toBe(
+          'month',
+        );
+        await check();
+      },
+      WALK_TIMEOUT,
+    );
+
+    it('shows them open beside the results on a wider screen, with no line to open them', async () => {
+      const { page, problems } = await e2e.newPage({ viewport: DESKTOP_VIEWPORT, javaScriptEnabled: false });
+      await visit(page, e2e.url('/courses'));
+      expect(await page.locator('.trellis-filters-fold > summary').isVisible()).toBe(false);
+      expect(await page.getByLabel('Search', { exact: true }).isVisible()).toBe(true);
+      const filters = (await page.locator('form.trellis-filters').boundingBox())!;
+      const results = (await page.locator('#results').boundingBox())!;
+      expect(filters.x + filters.width).toBeLessThan(results.x);
+      expect(Math.abs(filters.y - results.y)).toBeLessThan(50);
+      expectNoPageProblems(problems, '/courses on a desktop screen');
+    });
+
+    it('never breaks a booking reference across lines', async () => {
+      const { database, services } = e2e.testApp;
+      const [delegate] = await createSignedInDelegates(database.db, services.clock.now(), 1, 'phone');
+      const session = await database.db
+        .selectFrom('sessions')
+        .where('starts_at', '>', services.clock.now().toISOString())
+        .where('format', '=', 'in_person')
+        // One with places, so the page shows the confirmed booking's panel.
+        .where('capacity', '>', (eb) =>
+          eb
+            .selectFrom('bookings')
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', 'in', ['confirmed', 'offered'])
+            .select(eb.fn.countAll<number>().as('held')),
+        )
+        .select('id')
+        .orderBy('starts_at')
+        .executeTakeFirstOrThrow();
+      const booked = await services.bookings.book(delegate!.id, session.id, {
+        accessNeeds: null,
+        dietaryNeeds: null,
+        consent: false,
+      });
+      expect(booked.state).toBe('confirmed');
+      const { page, context, problems } = await e2e.newPage({ viewport: MOBILE_VIEWPORT });
+      // Signed in as the app signs in: its public address is https, so the cookie has the __Host- prefix.
+      await context.addCookies([
+        {
+          name: '__Host-trellis_session',
+          value: delegate!.sessionSecret,
+          // Chromium sends secure cookies to 127.0.0.1 over http, but only sets them for an https address.
+          url: e2e.baseUrl.replace(/^http:/, 'https:'),
+        },
+      ]);
+      for (const path of ['/bookings', `/bookings/${booked.reference}`]) {
+        await visit(page, e2e.url(path));
+        const shown = page.locator('.trellis-reference');
+        expect(await shown.count(), path).toBeGreaterThan(0);
+        for (const element of await shown.all()) {
+          const { lines, whiteSpace, right } = await element.evaluate((el) => ({
+            lines: new Set([...el.getClientRects()].map((rect) => Math.round(rect.top))).size,
+            whiteSpace: el.ownerDocument.defaultView?.getComputedStyle(el).whiteSpace,
+            right: el.getBoundingClientRect().right,
+          }));
+          expect(whiteSpace, path).toBe('nowrap');
+          expect(lines, path).toBe(1);
+          // Kept whole, and still on the screen.
+          expect(right, path).toBeLessThanOrEqual(MOBILE_VIEWPORT.width);
+        }
+        await expectNoAxeViolations(page, `${path} at 320px`);
+      }
+      expectNoPageProblems(problems, 'booking pages at 320px');
+    });
   });
 });
 

@@ -14,6 +14,7 @@ import { staff } from './005-staff.js';
 import { backOffice } from './006-back-office.js';
 import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
 import { pendingEmail } from './008-pending-email.js';
+import { sessionSearch } from './010-session-search.js';
 import { jobRuns } from './011-job-runs.js';
 
 const migrations: Record<string, DialectMigration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, DialectMigration> = {
   '006-back-office': backOffice,
   '007-back-office-list-indexes': backOfficeListIndexes,
   '008-pending-email': pendingEmail,
+  '010-session-search': sessionSearch,
   '011-job-runs': jobRuns,
 };
 

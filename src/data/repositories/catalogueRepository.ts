@@ -4,12 +4,18 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 
 import type { CourseLevel, FormatFilter } from '../../domain/course.js';
+import type { SearchTerm } from '../../domain/search.js';
+import type { DialectName } from '../db.js';
 import type { DB, Instant } from '../schema.js';
 import { partsCount, placesHeld, sessionsWithCourseAndVenue, taughtBy, waitlistLength } from './sharedQueries.js';
 
 export interface SessionSearch {
-  /** Lower-cased words; a session matches when every word appears somewhere in it. */
-  words: string[];
+  /**
+   * Terms to find (see domain/search.ts); a session matches when its search
+   * document (migration 010) holds every term, and the best-matching courses
+   * come first.
+   */
+  terms: SearchTerm[];
   from: Instant;
   to?: Instant;
   topic?: string;
@@ -22,9 +28,55 @@ export interface SessionSearch {
   offset: number;
 }
 
-/** `%word%` for LIKE, with the pattern characters in the word taken literally. */
-function containsPattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * SQLite's weights for the search document's parts (title, topics and
+ * audiences, summary, trainers, venue, description), in the FTS5 table's
+ * column order: words in a title say more about a course than words in its
+ * description.
+ */
+const SQLITE_WEIGHTS = [10, 5, 4, 3, 3, 1];
+
+/** One term as an FTS5 query: the joined word, or its parts as a phrase. Terms hold only letters and digits. */
+function fts5Term(term: SearchTerm): string {
+  const quoted = (text: string) => `"${text.replaceAll('"', '""')}"`;
+  if (term.parts.length === 1) return quoted(term.joined);
+  return `(${quoted(term.joined)} OR ${quoted(term.parts.join(' '))})`;
+}
+
+/** One term as a PostgreSQL tsquery, built from bound text so that nothing typed is read as syntax. */
+function tsqueryTerm(term: SearchTerm) {
+  const joined = sql`plainto_tsquery('english', ${term.joined})`;
+  if (term.parts.length === 1) return joined;
+  return sql`(${joined} || phraseto_tsquery('english', ${term.parts.join(' ')}))`;
+}
+
+/** Sessions holding every term, with a `score` for each (lower is better). */
+function scoredSessions(dialect: DialectName, terms: SearchTerm[]) {
+  return dialect === 'sqlite'
+    ? sql`select rowid as session_id, bm25(session_search, ${sql.raw(SQLITE_WEIGHTS.join(', '))}) as score
+        from session_search where session_search match ${terms.map(fts5Term).join(' AND ')}`
+    : sql`select session_id, -ts_rank(document, query) as score
+        from session_search, (select ${sql.join(terms.map(tsqueryTerm), sql` && `)} as query) as search
+        where document @@ query`;
+}
+
+/** Sessions holding every term, as a table `matched` of `session_id`. */
+function matchingSessions(dialect: DialectName, terms: SearchTerm[]) {
+  return sql<{ session_id: number }>`(${scoredSessions(dialect, terms)})`.as('matched');
+}
+
+/**
+ * Sessions holding every term, as a table `matched` of `session_id` and
+ * `rank` (lower is better). A course ranks by its best-matching session, so
+ * that its dates stay together and in order rather than being shuffled by
+ * small differences such as the length of a venue's name.
+ */
+function rankedSessions(dialect: DialectName, terms: SearchTerm[]) {
+  return sql<{ session_id: number; rank: number }>`(select scored.session_id,
+      min(scored.score) over (partition by ranked.course_id) as rank
+    from (${scoredSessions(dialect, terms)}) as scored join sessions as ranked on ranked.id = scored.session_id)`.as(
+    'matched',
+  );
 }
 
 /*
@@ -109,7 +161,10 @@ export const sessionListingColumns = [
 export type SessionListingRow = Awaited<ReturnType<CatalogueRepository['searchSessions']>>['rows'][number];
 
 export class CatalogueRepository {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: DialectName,
+  ) {}
 
   private listingBase() {
     return sessionsWithCourseAndVenue(this.db);
@@ -117,8 +172,10 @@ export class CatalogueRepository {
 
   async searchSessions(search: SessionSearch, now: Instant) {
     type Base = ReturnType<CatalogueRepository['listingBase']>;
-    const filtered = (query: Base): Base => {
+    type Matches = ReturnType<typeof matchingSessions> | ReturnType<typeof rankedSessions>;
+    const filtered = (query: Base, matched?: Matches): Base => {
       let q = query
+        .$if(matched !== undefined, (qb) => qb.innerJoin(matched!, 'matched.session_id', 'sessions.id'))
         .where('sessions.starts_at', '>=', search.from)
         .where('sessions.cancelled_at', 'is', null)
         .where('courses.archived_at', 'is', null);
@@ -152,49 +209,55 @@ export class CatalogueRepository {
           ),
         );
       }
-      for (const word of search.words) {
-        const pattern = containsPattern(word);
-        const like = (column: string) =>
-          sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
-        q = q.where((eb) =>
-          eb.or([
-            like('courses.title'),
-            like('courses.summary'),
-            like('courses.description'),
-            like('courses.audience'),
-            like('venues.name'),
-            like('venues.town'),
-            eb.exists(
-              eb
-                .selectFrom('session_trainers')
-                .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
-                .whereRef('session_trainers.session_id', '=', 'sessions.id')
-                .where(like('trainers.name'))
-                .select(sql`1`.as('one')),
-            ),
-          ]),
-        );
-      }
       if (search.withPlacesOnly) {
         q = q.where((eb) => eb('sessions.capacity', '>', placesHeld(now)(eb)));
       }
       return q;
     };
 
-    const [rows, total] = await Promise.all([
-      filtered(this.listingBase())
+    const listing = (query: Base) =>
+      query
         .select(sessionListingColumns)
-        .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')])
-        .orderBy('sessions.starts_at')
-        .orderBy('sessions.id')
-        .limit(search.limit)
-        .offset(search.offset)
-        .execute(),
-      filtered(this.listingBase())
+        .select((eb) => [placesHeld(now)(eb).as('places_held'), waitlistLength(eb).as('waitlisted'), partsCount(eb).as('parts_count')]);
+    const terms = search.terms.length ? search.terms : undefined;
+    const [rows, total] = await Promise.all([
+      terms ? this.rankedPage(filtered(this.listingBase(), rankedSessions(this.dialect, terms)), search, listing)
+        : listing(filtered(this.listingBase()))
+            .orderBy('sessions.starts_at')
+            .orderBy('sessions.id')
+            .limit(search.limit)
+            .offset(search.offset)
+            .execute(),
+      filtered(this.listingBase(), terms && matchingSessions(this.dialect, terms))
         .select(sql<number>`cast(count(*) as integer)`.as('total'))
         .executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(total.total) };
+  }
+
+  /**
+   * One page of ranked matches: the page's sessions are chosen first, and
+   * only they are counted (places, waiting list, parts), rather than every
+   * session that matched a common word.
+   */
+  private async rankedPage<Row extends { id: number }>(
+    ranked: ReturnType<CatalogueRepository['listingBase']>,
+    search: SessionSearch,
+    listing: (query: ReturnType<CatalogueRepository['listingBase']>) => { execute(): Promise<Row[]> },
+  ): Promise<Row[]> {
+    const page = await ranked
+      .select('sessions.id')
+      .orderBy(sql`matched.rank`)
+      .orderBy('sessions.course_id')
+      .orderBy('sessions.starts_at')
+      .orderBy('sessions.id')
+      .limit(search.limit)
+      .offset(search.offset)
+      .execute();
+    if (page.length === 0) return [];
+    const order = new Map(page.map((row, i) => [row.id, i]));
+    const rows = await listing(this.listingBase().where('sessions.id', 'in', [...order.keys()])).execute();
+    return rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   }
 
   /** Start instants of every upcoming session, for the month filter's choices. */
