@@ -15,6 +15,7 @@ import { loadDemoIfNew } from './demo/loadDemo.js';
 import { demoProgramme } from './demo/programme.js';
 import { createAdmin } from './cli/createAdmin.js';
 import { startJobs } from './jobs/scheduler.js';
+import { keepServingAfterUnhandledRejections } from './processErrors.js';
 import { buildServices } from './services/index.js';
 import { resolveSecretsKey } from './services/secretBox.js';
 
@@ -56,8 +57,10 @@ async function main() {
   const jobs = startJobs(services, config, app.log);
   if (config.devMailbox) app.log.info(`No SMTP_URL: emails are kept at ${config.publicUrl}/dev/mailbox`);
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error');
+  keepServingAfterUnhandledRejections(process, app.log);
+  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ signal, err }) => {
+    if (err)
+      app.log.fatal({ err }, 'an unexpected error was not handled; Trellis is stopping to start afresh');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
     await jobs.stop();
