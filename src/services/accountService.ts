@@ -23,6 +23,7 @@ import { FormError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications, Recipient } from './notifications.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { SignInThrottle } from './signInThrottle.js';
 
 export interface RegistrationInput extends Omit<DelegateDetails, 'organisationId'> {
   /** An organisation from the hub's list, or… */
@@ -63,7 +64,11 @@ export class AccountService {
     private readonly publicUrl: string,
   ) {
     this.accounts = new AccountRepository(db);
+    this.signInThrottle = new SignInThrottle(clock);
   }
+
+  /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
+  private readonly signInThrottle: SignInThrottle;
 
   organisations() {
     return this.accounts.listOrganisations();
@@ -166,12 +171,18 @@ export class AccountService {
     await this.db.transaction().execute((trx) => this.sendVerification(trx, ctx, delegate, this.clock.now()));
   }
 
-  /** Returns the new session's secret for the cookie, or null when the email or password is wrong. */
+  /**
+   * Returns the new session's secret for the cookie, or null when the email
+   * or password is wrong. Throws SignInPausedError, without checking the
+   * password, while the account waits after several wrong ones.
+   */
   async signIn(email: string, password: string): Promise<string | null> {
     const delegate = await this.accounts.findDelegateByEmail(email);
+    if (delegate) this.signInThrottle.begin(`delegate:${delegate.id}`);
     const ok = await argon2Verify(delegate?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     // A duplicate staff merged into another account signs in like no account.
     if (!delegate || !delegate.password_hash || delegate.merged_into_id !== null || !ok) return null;
+    this.signInThrottle.succeeded(`delegate:${delegate.id}`);
     const now = this.clock.now();
     const secret = newSecret();
     const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);

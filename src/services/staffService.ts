@@ -33,6 +33,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { SecretBox } from './secretBox.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { SignInThrottle } from './signInThrottle.js';
 
 export interface SignedInStaff {
   id: number;
@@ -111,7 +112,11 @@ export class StaffService {
     private readonly box: SecretBox,
   ) {
     this.staff = new StaffRepository(db);
+    this.signInThrottle = new SignInThrottle(clock);
   }
+
+  /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
+  private readonly signInThrottle: SignInThrottle;
 
   /**
    * Creates a staff account with this password (argon2id); it must enrol a
@@ -277,15 +282,18 @@ export class StaffService {
   /**
    * Checks the password and starts a part-way session: returns its secret
    * for the cookie and what comes next, or null when the email or password
-   * is wrong or the account is disabled.
+   * is wrong or the account is disabled. Throws SignInPausedError, without
+   * checking the password, while the account waits after several wrong ones.
    */
   async signIn(
     email: string,
     password: string,
   ): Promise<{ secret: string; stage: StaffSessionStage } | null> {
     const staff = await this.staff.findByEmail(email);
+    if (staff) this.signInThrottle.begin(`staff:${staff.id}`);
     const ok = await argon2Verify(staff?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     if (!staff || !ok || staff.disabled_at) return null;
+    this.signInThrottle.succeeded(`staff:${staff.id}`);
     const now = this.clock.now();
     const stage: StaffSessionStage = staff.totp_enrolled_at ? 'second_factor' : 'enrol';
     const secret = newSecret();

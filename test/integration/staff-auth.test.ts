@@ -314,25 +314,32 @@ eachDatabase('staff sign-in', (dialect) => {
     expect(replay.statusCode).toBe(404);
   });
 
-  it('limits password and code attempts per account', async () => {
+  it('slows password guessing per account without locking its owner out, and limits code attempts', async () => {
     const email = 'guessed.at@hub.example.org.uk';
     await createStaff('admin', email);
     await enrol(new WebClient(t.app), email);
 
     const statuses: number[] = [];
-    // enrol() signed in once already: nine more wrong, then refused.
-    for (let i = 0; i < 9; i++) {
+    // enrol() signed in once (and so started afresh): five wrong, then a wait.
+    for (let i = 0; i < 6; i++) {
       statuses.push(
         (await new WebClient(t.app).submit('/admin/sign-in', { email, password: `guess ${i}` })).statusCode,
       );
     }
-    expect(statuses).toEqual(Array(9).fill(400));
-    // Even the right password is refused for now, whoever sends it.
-    const limited = await new WebClient(t.app).submit('/admin/sign-in', {
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    // During the wait even the right password is not checked…
+    const paused = await new WebClient(t.app).submit('/admin/sign-in', {
       email: email.toUpperCase(),
       password: PASSWORD,
     });
-    expect(limited.statusCode).toBe(429);
+    expect(paused.statusCode).toBe(429);
+    expect(paused.headers['retry-after']).toBe('1');
+    expect(parsePage(paused.body).text('#password-error')).toContain('wait 1 second, then try again');
+    // …and once it is over, the right password works.
+    clock.advance(1_000);
+    const owner = await new WebClient(t.app).submit('/admin/sign-in', { email, password: PASSWORD });
+    expect(owner.statusCode).toBe(303);
+    expect(owner.headers.location).toBe('/admin/sign-in/code');
 
     const codeEmail = 'code.guessed@hub.example.org.uk';
     await createStaff('admin', codeEmail);

@@ -9,7 +9,11 @@ import { parsePage } from './html.js';
 export class WebClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    /** Where the requests come from (127.0.0.1 unless said). */
+    private readonly from: { remoteAddress?: string } = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -32,7 +36,12 @@ export class WebClient {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.cookieHeader() },
+      ...this.from,
+    });
     this.remember(response);
     return response;
   }
@@ -44,6 +53,7 @@ export class WebClient {
       url,
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams(fields).toString(),
+      ...this.from,
     });
     this.remember(response);
     return response;

@@ -24,7 +24,8 @@ import { z } from 'zod';
 import { STAFF_SESSION_ABSOLUTE_HOURS, type StaffRole } from '../../../domain/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import type { StaffService, StaffSession } from '../../../services/staffService.js';
-import { formBody, formErrors, keepTyped, parseForm } from '../../forms.js';
+import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { signInLimitPerAddress, signInPaused } from '../../plugins/signInThrottle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -44,8 +45,6 @@ export interface StaffAuthOptions {
   issuer?: string;
 }
 
-/** Password attempts per staff account, from wherever they come. */
-const PASSWORD_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 /** Code attempts per staff account: three codes are valid at a time, of a million. */
 const CODE_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 
@@ -76,13 +75,6 @@ const enrolCodeSchema = z.object({
     .min(1, 'Enter the 6-digit code from your authenticator app')
     .max(40, 'Enter the 6-digit code from your authenticator app'),
 });
-
-function accountKey(email: unknown): string {
-  return String(email ?? '')
-    .trim()
-    .toLowerCase()
-    .slice(0, 254);
-}
 
 /**
  * A preHandler for back-office routes: only a fully signed-in staff member
@@ -152,6 +144,7 @@ export default fp(
       values: Record<string, string>,
       error?: FormError,
       signedOut = false,
+      status = error ? 400 : 200,
     ) {
       return reply.page(
         'pages/admin/sign-in.njk',
@@ -162,7 +155,7 @@ export default fp(
           errors: error ? formErrors(error.fields, ['email', 'password']) : null,
           csrfToken: reply.generateCsrf(),
         },
-        error ? 400 : 200,
+        status,
       );
     }
 
@@ -175,14 +168,7 @@ export default fp(
     app.post(
       '/admin/sign-in',
       {
-        preHandler: [
-          app.csrfProtection,
-          loadStaff,
-          app.rateLimit({
-            ...PASSWORD_LIMIT_PER_ACCOUNT,
-            keyGenerator: (request) => `staff-password:${accountKey(formBody(request).email)}`,
-          }),
-        ],
+        preHandler: [app.csrfProtection, loadStaff, app.rateLimit(signInLimitPerAddress('staff'))],
       },
       async (request, reply) => {
         try {
@@ -199,6 +185,8 @@ export default fp(
           startSession(reply, started.secret);
           return reply.redirect(started.stage === 'enrol' ? '/admin/enrol' : '/admin/sign-in/code', 303);
         } catch (error) {
+          const paused = signInPaused(reply, error);
+          if (paused) return renderSignIn(reply, keepTyped(request.body), paused, false, 429);
           if (!(error instanceof FormError)) throw error;
           return renderSignIn(reply, keepTyped(request.body), error);
         }
