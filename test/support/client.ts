@@ -15,7 +15,8 @@ export class WebClient {
     private readonly from: { remoteAddress?: string } = {},
   ) {}
 
-  private cookieHeader(): string {
+  /** The Cookie header this person's browser would send. */
+  cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
@@ -47,7 +48,7 @@ export class WebClient {
   }
 
   /** Posts a form as a browser would, urlencoded, with the cookies held. */
-  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+  async post(url: string, fields: Record<string, string> | URLSearchParams): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({
       method: 'POST',
       url,

@@ -28,6 +28,17 @@ class TooManyAttemptsError extends UserFacingError {
   }
 }
 
+/** A body sent as anything but a web form (JSON, say): Trellis's forms are sent from its pages. */
+class UnreadableFormError extends UserFacingError {
+  readonly statusCode = 415;
+  readonly title = 'This form could not be read';
+  constructor() {
+    super(
+      'Trellis only accepts forms sent from its own pages. Go back, reload the page and fill in the form there. Nothing was changed.',
+    );
+  }
+}
+
 function wantsHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept ?? '';
   return !accept.includes('application/json') || accept.includes('text/html');
@@ -81,7 +92,10 @@ export default fp(
       if (error.statusCode === 429) {
         return sendError(request, reply, new TooManyAttemptsError());
       }
-      // Fastify's own 4xx (malformed body, too large, bad content type).
+      if (error.statusCode === 415) {
+        return sendError(request, reply, new UnreadableFormError());
+      }
+      // Fastify's own 4xx (malformed body, too large).
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return sendError(
           request,
