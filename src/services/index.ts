@@ -57,6 +57,8 @@ export interface ServiceOptions {
   booking?: BookingServiceOptions;
   /** Seals secrets stored for reading back (see secretBox.ts resolveSecretsKey). */
   secretsKey: Buffer;
+  /** How long a one-time staff password can be used (24 hours unless said). */
+  oneTimePasswordHours?: number;
 }
 
 /** What the back-office services are built from. */
@@ -107,7 +109,9 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,
     outbox: new OutboxRepository(database.db),
-    staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey)),
+    staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey), {
+      oneTimePasswordHours: options.oneTimePasswordHours,
+    }),
     audit: new AuditRepository(database.db),
     programme: new ProgrammeService(deps),
     sessionAdmin: new SessionAdminService(deps),

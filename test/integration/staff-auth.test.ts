@@ -174,6 +174,38 @@ eachDatabase('staff sign-in', (dialect) => {
     expect((await client.get('/admin/enrol')).headers.location).toBe('/admin');
   });
 
+  it('refuses a one-time password after 24 hours, telling its holder to ask for a new one', async () => {
+    const admin = await createAdmin(
+      { name: 'Late Starter', email: 'late.starter@hub.example.org.uk' },
+      t.services,
+    );
+    clock.advance(24 * 3_600_000);
+    const late = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: admin.password,
+    });
+    expect(late.statusCode).toBe(400);
+    expect(parsePage(late.body).text('#password-error')).toContain(
+      'This one-time password has expired. Ask an administrator of your hub for a new one',
+    );
+    // A wrong password is not told whether the one-time one expired.
+    const wrong = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: 'nope',
+    });
+    expect(parsePage(wrong.body).text('#password-error')).toContain(
+      'Enter a correct email address and password',
+    );
+    // The command line gives the first administrator a new one, which works.
+    const again = await createAdmin({ name: 'Late Starter', email: admin.email }, t.services);
+    expect(again.password).not.toBe(admin.password);
+    const signedIn = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: again.password,
+    });
+    expect(signedIn.headers.location).toBe('/admin/enrol');
+  });
+
   it('asks for a code at later sign-ins, and accepts each code only once', async () => {
     const email = 'cora.coordinator@hub.example.org.uk';
     await createStaff('coordinator', email);

@@ -23,7 +23,11 @@ import { z } from 'zod';
 
 import { STAFF_SESSION_ABSOLUTE_HOURS, type StaffRole } from '../../../domain/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
-import type { StaffService, StaffSession } from '../../../services/staffService.js';
+import {
+  OneTimePasswordExpiredError,
+  type StaffService,
+  type StaffSession,
+} from '../../../services/staffService.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { signInLimitPerAddress, signInPaused } from '../../plugins/signInThrottle.js';
 
@@ -187,6 +191,9 @@ export default fp(
         } catch (error) {
           const paused = signInPaused(reply, error);
           if (paused) return renderSignIn(reply, keepTyped(request.body), paused, false, 429);
+          if (error instanceof OneTimePasswordExpiredError) {
+            return renderSignIn(reply, keepTyped(request.body), new FormError({ password: error.message }));
+          }
           if (!(error instanceof FormError)) throw error;
           return renderSignIn(reply, keepTyped(request.body), error);
         }
