@@ -34,6 +34,10 @@ import {
   stopChild,
   waitForHealth,
 } from './support/processes.js';
+import { openDatabase } from '../src/data/db.js';
+import { migrateToLatest } from '../src/data/migrations/index.js';
+import { loadDemoIfNew } from '../src/demo/loadDemo.js';
+import { demoProgramme } from '../src/demo/programme.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
 import { printMachine, printTable } from './support/report.js';
 
@@ -140,6 +144,12 @@ async function main(): Promise<void> {
   try {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
+    const databaseUrl = `sqlite:${join(dataDir, 'bench.sqlite')}`;
+    // Production refuses to load the demo itself: it is loaded here, as data.
+    const database = openDatabase(databaseUrl);
+    await migrateToLatest(database.db, database.dialect);
+    await loadDemoIfNew(database.db, demoProgramme, new Date());
+    await database.close();
     const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
     const trellis = startChild('Trellis', [...nodeArgs, join(REPOSITORY_ROOT, 'dist', 'server.js')], {
       ...process.env,
@@ -149,8 +159,8 @@ async function main(): Promise<void> {
       PUBLIC_URL: baseUrl,
       HOST: '127.0.0.1',
       PORT: String(port),
-      DATABASE_URL: `sqlite:${join(dataDir, 'bench.sqlite')}`,
-      DEMO_CONTENT: 'true',
+      DATABASE_URL: databaseUrl,
+      DEMO_CONTENT: 'false',
       SESSION_SECRET: 'bench-only-secret-0123456789abcdef0123456789',
       // Production needs SMTP; this benchmark sends no email, so nothing listens here.
       SMTP_URL: 'smtp://127.0.0.1:9',

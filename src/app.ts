@@ -92,6 +92,10 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   app.decorate('routeTable', routeTable);
 
   await app.register(security, { https: config.publicUrl.startsWith('https://') });
+  // Forms are read only as browsers send them: JSON, text or anything else
+  // gets a 415 before any route sees it, so no route meets objects or lists
+  // where its form has words.
+  app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
   await app.register(fastifyStatic, {
     root: BUILT_ASSETS_DIR,

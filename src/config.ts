@@ -23,8 +23,18 @@ const configSchema = z
       .string()
       .regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')
       .default('sqlite:data/trellis.sqlite'),
-    /** Load the demo programme into a new database. Operators turn it off with DEMO_CONTENT=false. */
-    DEMO_CONTENT: booleanFromEnv.default(true),
+    /**
+     * Load the demo programme (and a demo administrator) into a new database. On by default outside
+     * production; refused in production, where made-up courses would be served to the public.
+     */
+    DEMO_CONTENT: booleanFromEnv.optional(),
+    /**
+     * The development mailbox (/dev/mailbox, every email to anyone who asks): only with DEV_MAILBOX=true,
+     * no SMTP_URL, listening on this machine only (HOST a loopback address), and never in production.
+     */
+    DEV_MAILBOX: booleanFromEnv.default(false),
+    /** How long a one-time staff password (from create-admin or an administrator) can be used. */
+    ONE_TIME_PASSWORD_HOURS: z.coerce.number().int().min(1).max(168).default(24),
     /** The address people reach Trellis at; used in the sitemap, calendar files and structured data. */
     PUBLIC_URL: z
       .url({ protocol: /^https?$/ })
@@ -54,6 +64,14 @@ const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.DEMO_CONTENT === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_CONTENT'],
+        message:
+          'must not be true in production: the demo programme and its administrator would be open to the public',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -91,6 +109,11 @@ const configSchema = z
     }
   });
 
+/** Whether listening here is reachable only from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** HTTPS, or this machine (a benchmark or a smoke test of the production build). */
 function isSecureOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
@@ -115,8 +138,10 @@ export interface Config {
   secretsKeyFile: string;
   smtpUrl: string | null;
   mailFrom: string;
-  /** The development mailbox page: only without SMTP, and never in production. */
+  /** The development mailbox page: only when switched on, without SMTP, on a loopback address, never in production. */
   devMailbox: boolean;
+  /** How long a one-time staff password can be used. */
+  oneTimePasswordHours: number;
   trustProxyHops: number;
 }
 
@@ -138,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: value.HOST,
     port: value.PORT,
     databaseUrl: value.DATABASE_URL,
-    demoContent: value.DEMO_CONTENT,
+    demoContent: value.DEMO_CONTENT ?? value.NODE_ENV !== 'production',
     publicUrl: value.PUBLIC_URL ?? `http://${displayHost(value.HOST)}:${value.PORT}`,
     logLevel: value.LOG_LEVEL,
     reloadTemplates: value.RELOAD_TEMPLATES,
@@ -148,7 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKeyFile: 'data/secrets.key',
     smtpUrl: value.SMTP_URL ?? null,
     mailFrom: value.MAIL_FROM,
-    devMailbox: !value.SMTP_URL && value.NODE_ENV !== 'production',
+    devMailbox:
+      value.DEV_MAILBOX && !value.SMTP_URL && value.NODE_ENV !== 'production' && isLoopbackHost(value.HOST),
+    oneTimePasswordHours: value.ONE_TIME_PASSWORD_HOURS,
     trustProxyHops: value.TRUST_PROXY_HOPS,
   };
 }

@@ -15,6 +15,7 @@ import { loadDemoIfNew } from './demo/loadDemo.js';
 import { demoProgramme } from './demo/programme.js';
 import { createAdmin } from './cli/createAdmin.js';
 import { startJobs } from './jobs/scheduler.js';
+import { keepServingAfterUnhandledRejections } from './processErrors.js';
 import { buildServices } from './services/index.js';
 import { resolveSecretsKey } from './services/secretBox.js';
 
@@ -28,13 +29,16 @@ async function main() {
   const services = buildServices(database, {
     publicUrl: config.publicUrl,
     secretsKey: resolveSecretsKey(config),
+    oneTimePasswordHours: config.oneTimePasswordHours,
   });
   const app = await buildApp(config, services);
   log = app.log;
 
   const migrations = await migrateToLatest(database.db, database.dialect);
   if (migrations.applied.length) app.log.info({ applied: migrations.applied }, 'database migrated');
-  if (config.demoContent) {
+  // config.ts refuses demo content in production; checked again here because
+  // the demo prints an administrator's password, which production never does.
+  if (config.demoContent && config.env !== 'production') {
     const demo = await loadDemoIfNew(database.db, demoProgramme, services.clock.now());
     if (demo.loaded) {
       app.log.info({ courses: demo.courses, sessions: demo.sessions }, 'demo programme loaded');
@@ -47,7 +51,8 @@ async function main() {
       // eslint-disable-next-line no-console -- to the terminal once, deliberately not into the logs
       console.log(
         `\nDemo back office: sign in at ${config.publicUrl}/admin/sign-in as ${admin.email}\n` +
-          `with the one-time password ${admin.password} (shown only now), then set up an authenticator app.\n`,
+          `with the one-time password ${admin.password} (shown only now, and working for ${config.oneTimePasswordHours} hours),\n` +
+          `then set up an authenticator app.\n`,
       );
     }
   }
@@ -55,9 +60,16 @@ async function main() {
   await app.listen({ host: config.host, port: config.port });
   const jobs = startJobs(services, config, app.log);
   if (config.devMailbox) app.log.info(`No SMTP_URL: emails are kept at ${config.publicUrl}/dev/mailbox`);
+  else if (!config.smtpUrl) {
+    app.log.warn(
+      'No SMTP_URL: emails are not sent, only kept in the database (the development mailbox, which shows them, needs DEV_MAILBOX=true and a loopback HOST)',
+    );
+  }
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error');
+  keepServingAfterUnhandledRejections(process, app.log);
+  closeWithGrace({ delay: 10_000, skip: ['unhandledRejection'] }, async ({ signal, err }) => {
+    if (err)
+      app.log.fatal({ err }, 'an unexpected error was not handled; Trellis is stopping to start afresh');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
     await jobs.stop();

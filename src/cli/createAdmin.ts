@@ -22,7 +22,17 @@ export async function createAdmin(
   if (!trimmedName) throw new Error('Give the administrator’s name');
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) throw new Error('Give the administrator’s email address');
   const { staff } = services;
-  if (await staff.findByEmail(address)) throw new Error(`There is already a staff account for ${address}`);
+  const existing = await staff.findByEmail(address);
+  // Someone whose one-time password expired unused is given a new one.
+  if (
+    existing?.password_change_required_at &&
+    !existing.disabled_at &&
+    staff.oneTimePasswordHasExpired(existing.password_change_required_at)
+  ) {
+    const { password } = await staff.resetPassword(null, existing.id);
+    return { id: existing.id, email: address, password };
+  }
+  if (existing) throw new Error(`There is already a staff account for ${address}`);
   const password = newOneTimePassword();
   // One-time: whoever reads it from the terminal is asked for their own at first sign-in.
   const id = await staff.create({ name: trimmedName, email: address, role: 'admin' }, password, {

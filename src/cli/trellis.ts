@@ -38,8 +38,16 @@ async function main(command: string | undefined) {
     const services = buildServices(database, {
       publicUrl: config.publicUrl,
       secretsKey: resolveSecretsKey(config),
+      oneTimePasswordHours: config.oneTimePasswordHours,
     });
     if (command === 'create-admin') {
+      // Output captured by a job runner ends up in logs: in production the
+      // password is shown only to a person at a terminal.
+      if (config.env === 'production' && !process.stdout.isTTY) {
+        throw new Error(
+          'In production the one-time password is shown only in a terminal, never written to a log: run create-admin in an interactive terminal.',
+        );
+      }
       const { values } = parseArgs({
         args: process.argv.slice(3),
         options: { name: { type: 'string' }, email: { type: 'string' } },
@@ -47,6 +55,9 @@ async function main(command: string | undefined) {
       const admin = await createAdmin({ name: values.name ?? '', email: values.email ?? '' }, services);
       console.log(`Administrator ${admin.email} created.`);
       console.log(`One-time password (shown once, not stored readably): ${admin.password}`);
+      console.log(
+        `It works for ${config.oneTimePasswordHours} hours; if it expires unused, run create-admin again for a new one.`,
+      );
       console.log(`Sign in at ${config.publicUrl}/admin/sign-in and set up an authenticator app.`);
     } else if (command === 'outbox') {
       const stuck = await services.outbox.stuck(services.clock.now());

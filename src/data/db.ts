@@ -24,10 +24,42 @@ export interface Database {
 
 export interface DatabaseOptions {
   /**
-   * Told when PostgreSQL drops an idle pooled connection (a restart, a
-   * failover). The pool replaces it; without a listener the process would exit.
+   * Told when PostgreSQL drops a connection (a restart, a failover), whether
+   * it was idle in the pool or in use by a request. The pool replaces it.
    */
   onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * The database could not be reached, or dropped the connection a piece of
+ * work was using. Nothing is wrong with the request: it can be tried again.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  constructor(readonly reason: unknown) {
+    super(`the database could not be reached: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
+
+/** PostgreSQL's codes for a connection ended or refused by the server (a restart, a failover, too many). */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
+const UNAVAILABLE_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/** What node-postgres says (with no code) when a connection it was using has gone. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether this error means the database was unreachable rather than that the
+ * work itself was wrong: such a request fails with "try again", never as a bug.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SYSTEM_CODES.has(code) || code.startsWith('08')) return true;
+  }
+  return UNAVAILABLE_MESSAGES.test(error.message);
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
@@ -80,9 +112,27 @@ function withStatementCache(connection: SQLite.Database): SqliteDatabase {
 }
 
 function openPostgres(url: string, options: DatabaseOptions): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on('error', (error) => options.onConnectionError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A database that does not answer fails a request in seconds rather than
+  // holding it (and a load balancer's health check) for ever.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  const reportDropped = (error: Error) => options.onConnectionError?.(error);
+  // A connection in use by a request has no listener of the pool's: without
+  // this one, its being dropped would be an uncaught error that ends the
+  // process. The query using it fails, and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', reportDropped));
+  // The pool's own event for an idle connection, already reported above.
+  pool.on('error', () => undefined);
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({
+      pool: {
+        connect: () =>
+          pool.connect().catch((error: unknown) => {
+            throw new DatabaseUnavailableError(error);
+          }),
+        end: () => pool.end(),
+      },
+    }),
+  });
   return {
     db,
     dialect: 'postgres',

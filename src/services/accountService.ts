@@ -23,6 +23,7 @@ import { FormError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications, Recipient } from './notifications.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { SignInThrottle } from './signInThrottle.js';
 
 export interface RegistrationInput extends Omit<DelegateDetails, 'organisationId'> {
   /** An organisation from the hub's list, or… */
@@ -76,7 +77,11 @@ export class AccountService {
     private readonly publicUrl: string,
   ) {
     this.accounts = new AccountRepository(db);
+    this.signInThrottle = new SignInThrottle(clock);
   }
+
+  /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
+  private readonly signInThrottle: SignInThrottle;
 
   organisations() {
     return this.accounts.listOrganisations();
@@ -319,12 +324,18 @@ export class AccountService {
     return secret;
   }
 
-  /** Returns the new session's secret for the cookie, or null when the email or password is wrong. */
+  /**
+   * Returns the new session's secret for the cookie, or null when the email
+   * or password is wrong. Throws SignInPausedError, without checking the
+   * password, while the account waits after several wrong ones.
+   */
   async signIn(email: string, password: string): Promise<string | null> {
     const delegate = await this.accounts.findDelegateByEmail(email);
+    if (delegate) this.signInThrottle.begin(`delegate:${delegate.id}`);
     const ok = await argon2Verify(delegate?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     // A duplicate staff merged into another account signs in like no account.
     if (!delegate || !delegate.password_hash || delegate.merged_into_id !== null || !ok) return null;
+    this.signInThrottle.succeeded(`delegate:${delegate.id}`);
     return this.startSession(delegate.id, this.clock.now());
   }
 

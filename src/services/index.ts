@@ -58,6 +58,8 @@ export interface ServiceOptions {
   booking?: BookingServiceOptions;
   /** Seals secrets stored for reading back (see secretBox.ts resolveSecretsKey). */
   secretsKey: Buffer;
+  /** How long a one-time staff password can be used (24 hours unless said). */
+  oneTimePasswordHours?: number;
 }
 
 export function buildServices(database: Database, options: ServiceOptions): Services {
@@ -97,7 +99,9 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     bookings,
     sessionLock,
     outbox: new OutboxRepository(database.db),
-    staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey)),
+    staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey), {
+      oneTimePasswordHours: options.oneTimePasswordHours,
+    }),
     audit: new AuditRepository(database.db),
     programme: new ProgrammeService(deps),
     sessionAdmin: new SessionAdminService(deps),

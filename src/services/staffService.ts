@@ -30,10 +30,11 @@ import {
   type StaffRole,
   type StaffSessionStage,
 } from '../domain/staff.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, UserFacingError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { SecretBox } from './secretBox.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { SignInThrottle } from './signInThrottle.js';
 
 export interface SignedInStaff {
   id: number;
@@ -65,6 +66,20 @@ export interface Enrolment {
   secret: string;
   /** The otpauth:// address a QR code carries. */
   uri: string;
+}
+
+/** How long a one-time password works unless configured (ONE_TIME_PASSWORD_HOURS). */
+export const DEFAULT_ONE_TIME_PASSWORD_HOURS = 24;
+
+/** The right one-time password, but too long after it was made. */
+export class OneTimePasswordExpiredError extends UserFacingError {
+  readonly statusCode = 400;
+  readonly title = 'This one-time password has expired';
+  constructor() {
+    super(
+      'This one-time password has expired. Ask an administrator of your hub for a new one, then sign in with it.',
+    );
+  }
 }
 
 /** What an authenticator is given as the account's issuer when none is said. */
@@ -110,8 +125,27 @@ export class StaffService {
     private readonly clock: Clock,
     /** Authenticator secrets are stored sealed with it (see secretBox.ts). */
     private readonly box: SecretBox,
+    options: { oneTimePasswordHours?: number | undefined } = {},
   ) {
+    this.oneTimePasswordMs = (options.oneTimePasswordHours ?? DEFAULT_ONE_TIME_PASSWORD_HOURS) * 3_600_000;
     this.staff = new StaffRepository(db);
+    this.signInThrottle = new SignInThrottle(clock);
+  }
+
+  /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
+  private readonly signInThrottle: SignInThrottle;
+
+  /** How long a one-time password can be used after it is made. */
+  private readonly oneTimePasswordMs: number;
+
+  /** Whether a one-time password made at `issuedAt` can no longer be used. */
+  oneTimePasswordHasExpired(issuedAt: Date | string): boolean {
+    return this.clock.now() >= this.oneTimePasswordExpiry(issuedAt);
+  }
+
+  /** Until when a one-time password made at `issuedAt` can be used. */
+  oneTimePasswordExpiry(issuedAt: Date | string): Date {
+    return new Date(new Date(issuedAt).getTime() + this.oneTimePasswordMs);
   }
 
   /**
@@ -145,7 +179,7 @@ export class StaffService {
   async invite(
     actorId: number,
     details: StaffChanges & { email: string },
-  ): Promise<{ id: number; password: string }> {
+  ): Promise<{ id: number; password: string; expiresAt: Date }> {
     const password = newOneTimePassword();
     const hash = await argon2Hash(password);
     const now = this.clock.now();
@@ -157,7 +191,7 @@ export class StaffService {
       );
       return id;
     });
-    return { id, password };
+    return { id, password, expiresAt: this.oneTimePasswordExpiry(now) };
   }
 
   /** Name, role and trainer. The hub always keeps at least one administrator. */
@@ -236,8 +270,8 @@ export class StaffService {
     });
   }
 
-  /** A new one-time password for someone who forgot theirs (shown once to the administrator). */
-  async resetPassword(actorId: number, id: number): Promise<string> {
+  /** A new one-time password for someone who forgot theirs (shown once to the administrator), and until when it works. */
+  async resetPassword(actorId: number | null, id: number): Promise<{ password: string; expiresAt: Date }> {
     const password = newOneTimePassword();
     const hash = await argon2Hash(password);
     const now = this.clock.now();
@@ -247,7 +281,7 @@ export class StaffService {
       await repository.revokeAllSessions(id, now);
       await repository.audit({ actorId, action: 'staff_password_reset', entityId: id }, now);
     });
-    return password;
+    return { password, expiresAt: this.oneTimePasswordExpiry(now) };
   }
 
   /**
@@ -278,15 +312,25 @@ export class StaffService {
   /**
    * Checks the password and starts a part-way session: returns its secret
    * for the cookie and what comes next, or null when the email or password
-   * is wrong or the account is disabled.
+   * is wrong or the account is disabled. Throws SignInPausedError, without
+   * checking the password, while the account waits after several wrong ones.
    */
   async signIn(
     email: string,
     password: string,
   ): Promise<{ secret: string; stage: StaffSessionStage } | null> {
     const staff = await this.staff.findByEmail(email);
+    if (staff) this.signInThrottle.begin(`staff:${staff.id}`);
     const ok = await argon2Verify(staff?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     if (!staff || !ok || staff.disabled_at) return null;
+    this.signInThrottle.succeeded(`staff:${staff.id}`);
+    // Told only to whoever knows the password: a one-time one left unused too long is refused.
+    if (
+      staff.password_change_required_at &&
+      this.oneTimePasswordHasExpired(staff.password_change_required_at)
+    ) {
+      throw new OneTimePasswordExpiredError();
+    }
     const now = this.clock.now();
     const stage: StaffSessionStage = staff.totp_enrolled_at ? 'second_factor' : 'enrol';
     const secret = newSecret();

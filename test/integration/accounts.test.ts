@@ -271,23 +271,71 @@ eachDatabase('delegate accounts', (dialect) => {
     expect(page.text()).toContain('Riverside Community Trust (the training team will confirm it)');
   });
 
-  it('limits sign-in attempts on one account', async () => {
-    const client = new WebClient(t.app);
+  it('slows guessing at one account, yet its owner signs in once the short wait is over', async () => {
+    const owner = new WebClient(t.app);
+    await registerAndVerify(t, owner, 'Tara Guess', 'tara.guess@council.example.org.uk');
+    const guesser = new WebClient(t.app);
+    const guess = (password: string, email = 'tara.guess@council.example.org.uk') =>
+      guesser.submit('/sign-in', { email, password });
     const statuses: number[] = [];
-    for (let attempt = 0; attempt < 12; attempt += 1) {
-      statuses.push(
-        (
-          await client.submit('/sign-in', {
-            email: 'target@example.org.uk',
-            password: 'guess number ' + attempt,
-          })
-        ).statusCode,
-      );
+    for (let attempt = 0; attempt < 6; attempt += 1)
+      statuses.push((await guess(`guess ${attempt}`)).statusCode);
+    // Five wrong passwords are told so; the sixth, at once, waits its turn unchecked.
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    const paused = await owner.submit('/sign-in', {
+      email: 'Tara.Guess@council.example.org.uk',
+      password: PASSWORD,
+    });
+    expect(paused.statusCode).toBe(429);
+    expect(paused.headers['retry-after']).toBe('1');
+    const page = parsePage(paused.body);
+    expect(page.text('#password-error')).toContain('wait 1 second, then try again');
+    expect(page.document.querySelector('input#email')?.getAttribute('value')).toBe(
+      'Tara.Guess@council.example.org.uk',
+    );
+
+    // Each further wrong password doubles the wait.
+    clock.advance(1_000);
+    expect((await guess('guess again')).statusCode).toBe(400);
+    const longer = await guess('and again');
+    expect(longer.statusCode).toBe(429);
+    expect(longer.headers['retry-after']).toBe('2');
+
+    // Another account is not slowed, and the owner gets in after the wait.
+    const other = new WebClient(t.app);
+    await registerAndVerify(t, other, 'Uma Other', 'uma.other@council.example.org.uk');
+    clock.advance(2_000);
+    const signedIn = await owner.submit('/sign-in', {
+      email: 'tara.guess@council.example.org.uk',
+      password: PASSWORD,
+    });
+    expect(signedIn.statusCode).toBe(303);
+    // And starts afresh: the next wrong password is simply wrong.
+    expect((await guess('after success')).statusCode).toBe(400);
+  });
+
+  it('limits sign-in attempts from one address at many accounts', async () => {
+    const sprayer = new WebClient(t.app, { remoteAddress: '203.0.113.9' });
+    let status = 0;
+    let attempts = 0;
+    while (attempts < 150) {
+      attempts += 1;
+      const email = `person${attempts}@example.org.uk`;
+      status = (await sprayer.submit('/sign-in', { email, password: 'Winter2026!' })).statusCode;
+      if (status === 429) break;
     }
-    expect(statuses.slice(0, 10).every((s) => s === 400)).toBe(true);
-    expect(statuses.slice(10)).toEqual([429, 429]);
-    const limited = await client.submit('/sign-in', { email: 'target@example.org.uk', password: 'x' });
-    expect(parsePage(limited.body).h1()).toBe('Too many attempts');
+    expect(status).toBe(429);
+    expect(attempts).toBe(101);
+    const limited = parsePage(
+      (await sprayer.submit('/sign-in', { email: 'x@example.org.uk', password: 'x' })).body,
+    );
+    expect(limited.h1()).toBe('Too many attempts');
+    // Somebody else, elsewhere, is not affected.
+    const elsewhere = await new WebClient(t.app).submit('/sign-in', {
+      email: 'x@example.org.uk',
+      password: 'x',
+    });
+    expect(elsewhere.statusCode).toBe(400);
   });
 
   it('only sends people back to pages on this site after signing in', async () => {

@@ -67,6 +67,10 @@ eachDatabase('staff accounts', (dialect) => {
     expect(added.headers['cache-control']).toBe('no-store');
     const password = parsePage(added.body).text('#one-time-password');
     expect(password.length).toBeGreaterThanOrEqual(20);
+    // 24 hours from the (test's) now, 9am on Monday 12 January 2026.
+    expect(parsePage(added.body).text('#one-time-password-expiry')).toContain(
+      'It works until 9am on Tuesday 13 January 2026',
+    );
 
     const row = await staffRow('cora.coordinator@hub.example.org.uk');
     expect(row.role).toBe('coordinator');

@@ -130,6 +130,18 @@ eachDatabase('development mailbox', (dialect) => {
     expect(response.body).toContain('white-space: pre-wrap');
   });
 
+  it('does not exist unless switched on, or when listening beyond this machine', async () => {
+    for (const env of [{ DEV_MAILBOX: 'false' }, { HOST: '0.0.0.0' }] as Record<string, string>[]) {
+      const without = await createTestApp(dialect, { demo: false, env });
+      try {
+        expect(without.app.hasRoute({ method: 'GET', url: '/dev/mailbox' })).toBe(false);
+        expect((await without.app.inject('/dev/mailbox')).statusCode).toBe(404);
+      } finally {
+        await without.close();
+      }
+    }
+  });
+
   it('does not exist when SMTP is configured', async () => {
     const withSmtp = await createTestApp(dialect, {
       demo: false,

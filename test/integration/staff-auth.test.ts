@@ -174,6 +174,38 @@ eachDatabase('staff sign-in', (dialect) => {
     expect((await client.get('/admin/enrol')).headers.location).toBe('/admin');
   });
 
+  it('refuses a one-time password after 24 hours, telling its holder to ask for a new one', async () => {
+    const admin = await createAdmin(
+      { name: 'Late Starter', email: 'late.starter@hub.example.org.uk' },
+      t.services,
+    );
+    clock.advance(24 * 3_600_000);
+    const late = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: admin.password,
+    });
+    expect(late.statusCode).toBe(400);
+    expect(parsePage(late.body).text('#password-error')).toContain(
+      'This one-time password has expired. Ask an administrator of your hub for a new one',
+    );
+    // A wrong password is not told whether the one-time one expired.
+    const wrong = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: 'nope',
+    });
+    expect(parsePage(wrong.body).text('#password-error')).toContain(
+      'Enter a correct email address and password',
+    );
+    // The command line gives the first administrator a new one, which works.
+    const again = await createAdmin({ name: 'Late Starter', email: admin.email }, t.services);
+    expect(again.password).not.toBe(admin.password);
+    const signedIn = await new WebClient(t.app).submit('/admin/sign-in', {
+      email: admin.email,
+      password: again.password,
+    });
+    expect(signedIn.headers.location).toBe('/admin/enrol');
+  });
+
   it('asks for a code at later sign-ins, and accepts each code only once', async () => {
     const email = 'cora.coordinator@hub.example.org.uk';
     await createStaff('coordinator', email);
@@ -314,25 +346,32 @@ eachDatabase('staff sign-in', (dialect) => {
     expect(replay.statusCode).toBe(404);
   });
 
-  it('limits password and code attempts per account', async () => {
+  it('slows password guessing per account without locking its owner out, and limits code attempts', async () => {
     const email = 'guessed.at@hub.example.org.uk';
     await createStaff('admin', email);
     await enrol(new WebClient(t.app), email);
 
     const statuses: number[] = [];
-    // enrol() signed in once already: nine more wrong, then refused.
-    for (let i = 0; i < 9; i++) {
+    // enrol() signed in once (and so started afresh): five wrong, then a wait.
+    for (let i = 0; i < 6; i++) {
       statuses.push(
         (await new WebClient(t.app).submit('/admin/sign-in', { email, password: `guess ${i}` })).statusCode,
       );
     }
-    expect(statuses).toEqual(Array(9).fill(400));
-    // Even the right password is refused for now, whoever sends it.
-    const limited = await new WebClient(t.app).submit('/admin/sign-in', {
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    // During the wait even the right password is not checked…
+    const paused = await new WebClient(t.app).submit('/admin/sign-in', {
       email: email.toUpperCase(),
       password: PASSWORD,
     });
-    expect(limited.statusCode).toBe(429);
+    expect(paused.statusCode).toBe(429);
+    expect(paused.headers['retry-after']).toBe('1');
+    expect(parsePage(paused.body).text('#password-error')).toContain('wait 1 second, then try again');
+    // …and once it is over, the right password works.
+    clock.advance(1_000);
+    const owner = await new WebClient(t.app).submit('/admin/sign-in', { email, password: PASSWORD });
+    expect(owner.statusCode).toBe(303);
+    expect(owner.headers.location).toBe('/admin/sign-in/code');
 
     const codeEmail = 'code.guessed@hub.example.org.uk';
     await createStaff('admin', codeEmail);

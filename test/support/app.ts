@@ -44,6 +44,8 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
     PUBLIC_URL: 'https://training.example.org.uk',
+    // As `npm start` has it, for the tests that read emails there.
+    DEV_MAILBOX: 'true',
     ...options.env,
   });
   const services = buildServices(database, {

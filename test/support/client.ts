@@ -9,9 +9,14 @@ import { parsePage } from './html.js';
 export class WebClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    /** Where the requests come from (127.0.0.1 unless said). */
+    private readonly from: { remoteAddress?: string } = {},
+  ) {}
 
-  private cookieHeader(): string {
+  /** The Cookie header this person's browser would send. */
+  cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
   }
 
@@ -32,18 +37,24 @@ export class WebClient {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } });
+    const response = await this.app.inject({
+      method: 'GET',
+      url,
+      headers: { cookie: this.cookieHeader() },
+      ...this.from,
+    });
     this.remember(response);
     return response;
   }
 
   /** Posts a form as a browser would, urlencoded, with the cookies held. */
-  async post(url: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
+  async post(url: string, fields: Record<string, string> | URLSearchParams): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({
       method: 'POST',
       url,
       headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams(fields).toString(),
+      ...this.from,
     });
     this.remember(response);
     return response;

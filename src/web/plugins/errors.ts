@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
+import { isDatabaseUnavailable } from '../../data/db.js';
 import { BadRequestError, NotFoundError, UserFacingError } from '../../errors.js';
 
 /** A form sent without its CSRF token, or with one from an old page. */
@@ -24,6 +25,17 @@ class TooManyAttemptsError extends UserFacingError {
   readonly title = 'Too many attempts';
   constructor() {
     super('You have tried this too many times in a short time. Wait 15 minutes, then try again.');
+  }
+}
+
+/** A body sent as anything but a web form (JSON, say): Trellis's forms are sent from its pages. */
+class UnreadableFormError extends UserFacingError {
+  readonly statusCode = 415;
+  readonly title = 'This form could not be read';
+  constructor() {
+    super(
+      'Trellis only accepts forms sent from its own pages. Go back, reload the page and fill in the form there. Nothing was changed.',
+    );
   }
 }
 
@@ -52,6 +64,22 @@ async function sendError(request: FastifyRequest, reply: FastifyReply, error: Us
   );
 }
 
+const UNAVAILABLE_MESSAGE =
+  'Part of the service did not answer just now. Wait a minute and try again. If you were booking a place, look at your bookings first to see whether it was booked.';
+
+/** The page for a fault of ours, or plain text if even that cannot be shown (say, the database is down). */
+async function calmPage(reply: FastifyReply, statusCode: number, title: string, message: string) {
+  const page = {
+    pageTitle: title,
+    error: { statusCode, title, message, problems: [], notFound: false },
+  };
+  try {
+    return await reply.page('pages/error.njk', page, statusCode);
+  } catch {
+    return reply.code(statusCode).type('text/plain; charset=utf-8').send(`${title}. ${message}`);
+  }
+}
+
 export default fp(
   async function errors(app: FastifyInstance) {
     app.setNotFoundHandler(async (request, reply) => sendError(request, reply, new NotFoundError()));
@@ -64,7 +92,10 @@ export default fp(
       if (error.statusCode === 429) {
         return sendError(request, reply, new TooManyAttemptsError());
       }
-      // Fastify's own 4xx (malformed body, too large, bad content type).
+      if (error.statusCode === 415) {
+        return sendError(request, reply, new UnreadableFormError());
+      }
+      // Fastify's own 4xx (malformed body, too large).
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         return sendError(
           request,
@@ -72,23 +103,19 @@ export default fp(
           new BadRequestError('We could not read that request. Check what you entered and try again.'),
         );
       }
-      request.log.error({ err: error }, 'request failed');
-      const page = {
-        pageTitle: 'Sorry, there is a problem with the service',
-        error: {
-          statusCode: 500,
-          title: 'Sorry, there is a problem with the service',
-          message: 'Try again later. Nothing you had already saved has been lost.',
-          problems: [],
-          notFound: false,
-        },
-      };
-      try {
-        return await reply.page('pages/error.njk', page, 500);
-      } catch {
-        // Even the error page failed (say, the database is down): plain text.
-        return reply.code(500).type('text/plain; charset=utf-8').send(page.error.message);
+      // A database restart or failover: not a fault in the request, and over in a moment.
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'request failed: the database could not be reached');
+        reply.header('Retry-After', '30');
+        return calmPage(reply, 503, 'Sorry, the service is unavailable', UNAVAILABLE_MESSAGE);
       }
+      request.log.error({ err: error }, 'request failed');
+      return calmPage(
+        reply,
+        500,
+        'Sorry, there is a problem with the service',
+        'Try again later. Nothing you had already saved has been lost.',
+      );
     });
   },
   { name: 'errors', dependencies: ['rendering'] },

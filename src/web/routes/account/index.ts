@@ -11,6 +11,7 @@ import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { safeNextPath } from '../../plugins/accounts.js';
+import { signInLimitPerAddress, signInPaused } from '../../plugins/signInThrottle.js';
 import {
   DETAILS_FIELDS,
   PROFILE_FIELDS,
@@ -21,21 +22,6 @@ import {
   profileSchema,
   signInSchema,
 } from './schemas.js';
-
-/**
- * Sign-in attempts per account, from wherever they come: guessing at one
- * account is what this stops. (@fastify/rate-limit applies one limit per
- * request, so a per-address limit cannot be added on top on this route.)
- */
-const SIGN_IN_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
-
-/** The account an attempt is at, read exactly as the sign-in form reads it. */
-function accountKey(email: unknown): string {
-  return String(email ?? '')
-    .trim()
-    .toLowerCase()
-    .slice(0, 254);
-}
 
 /** Each of these sends an email: a few an hour per delegate is plenty, and stops mail-bombing. */
 const PER_DELEGATE_CHANGES = {
@@ -180,6 +166,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     request: FastifyRequest,
     values: Record<string, string>,
     error?: FormError,
+    status = error ? 400 : 200,
   ) {
     const query = request.query as Record<string, unknown>;
     return reply.page(
@@ -193,7 +180,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         errors: error ? formErrors(error.fields, ['email', 'password']) : null,
         csrfToken: reply.generateCsrf(),
       },
-      error ? 400 : 200,
+      status,
     );
   }
 
@@ -202,15 +189,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
   app.post(
     '/sign-in',
     {
-      preHandler: [
-        app.csrfProtection,
-        app.loadDelegate,
-        app.rateLimit({
-          ...SIGN_IN_LIMIT_PER_ACCOUNT,
-          keyGenerator: (request) =>
-            `account:${accountKey((request.body as Record<string, unknown> | undefined)?.email)}`,
-        }),
-      ],
+      preHandler: [app.csrfProtection, app.loadDelegate, app.rateLimit(signInLimitPerAddress('delegate'))],
     },
     async (request, reply) => {
       try {
@@ -227,6 +206,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         const next = safeNextPath((request.body as Record<string, unknown>).next) ?? '/bookings';
         return reply.startSession(secret).redirect(next, 303);
       } catch (error) {
+        const paused = signInPaused(reply, error);
+        if (paused) return renderSignIn(reply, request, keepTyped(request.body), paused, 429);
         if (!(error instanceof FormError)) throw error;
         return renderSignIn(reply, request, keepTyped(request.body), error);
       }

@@ -24,8 +24,13 @@ import { z } from 'zod';
 import { holds, type Capability } from '../../../domain/permissions.js';
 import { STAFF_SESSION_ABSOLUTE_HOURS } from '../../../domain/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
-import type { StaffService, StaffSession } from '../../../services/staffService.js';
-import { formBody, formErrors, keepTyped, parseForm } from '../../forms.js';
+import {
+  OneTimePasswordExpiredError,
+  type StaffService,
+  type StaffSession,
+} from '../../../services/staffService.js';
+import { formErrors, keepTyped, parseForm } from '../../forms.js';
+import { signInLimitPerAddress, signInPaused } from '../../plugins/signInThrottle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,8 +50,6 @@ export interface StaffAuthOptions {
   issuer?: string;
 }
 
-/** Password attempts per staff account, from wherever they come. */
-const PASSWORD_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 /** Code attempts per staff account: three codes are valid at a time, of a million. */
 const CODE_LIMIT_PER_ACCOUNT = { max: 10, timeWindow: '15 minutes' };
 
@@ -77,13 +80,6 @@ const enrolCodeSchema = z.object({
     .min(1, 'Enter the 6-digit code from your authenticator app')
     .max(40, 'Enter the 6-digit code from your authenticator app'),
 });
-
-function accountKey(email: unknown): string {
-  return String(email ?? '')
-    .trim()
-    .toLowerCase()
-    .slice(0, 254);
-}
 
 /** Each `requireStaff` handler and the capability it asks for. */
 const GUARDED_BY = new WeakMap<object, Capability>();
@@ -171,6 +167,7 @@ export default fp(
       values: Record<string, string>,
       error?: FormError,
       signedOut = false,
+      status = error ? 400 : 200,
     ) {
       return reply.page(
         'pages/admin/sign-in.njk',
@@ -181,7 +178,7 @@ export default fp(
           errors: error ? formErrors(error.fields, ['email', 'password']) : null,
           csrfToken: reply.generateCsrf(),
         },
-        error ? 400 : 200,
+        status,
       );
     }
 
@@ -194,14 +191,7 @@ export default fp(
     app.post(
       '/admin/sign-in',
       {
-        preHandler: [
-          app.csrfProtection,
-          loadStaff,
-          app.rateLimit({
-            ...PASSWORD_LIMIT_PER_ACCOUNT,
-            keyGenerator: (request) => `staff-password:${accountKey(formBody(request).email)}`,
-          }),
-        ],
+        preHandler: [app.csrfProtection, loadStaff, app.rateLimit(signInLimitPerAddress('staff'))],
       },
       async (request, reply) => {
         try {
@@ -218,6 +208,11 @@ export default fp(
           startSession(reply, started.secret);
           return reply.redirect(started.stage === 'enrol' ? '/admin/enrol' : '/admin/sign-in/code', 303);
         } catch (error) {
+          const paused = signInPaused(reply, error);
+          if (paused) return renderSignIn(reply, keepTyped(request.body), paused, false, 429);
+          if (error instanceof OneTimePasswordExpiredError) {
+            return renderSignIn(reply, keepTyped(request.body), new FormError({ password: error.message }));
+          }
           if (!(error instanceof FormError)) throw error;
           return renderSignIn(reply, keepTyped(request.body), error);
         }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts.js';
 import { seesOnlyOwnSessions } from '../../../domain/permissions.js';
 import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/staff.js';
+import { formatMoment } from '../../../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import type { StaffChanges } from '../../../services/staffService.js';
@@ -183,6 +184,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
           name: details.name,
           email: email.toLowerCase(),
           password: created.password,
+          expires: formatMoment(created.expiresAt),
           staffId: created.id,
         });
       } catch (error) {
@@ -316,7 +318,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
           return reply.redirect(`/admin/staff/${id}?done=second-factor-reset`, 303);
         }
         const member = await services.staff.find(id);
-        const password = await services.staff.resetPassword(actor(request).id, id);
+        const { password, expiresAt } = await services.staff.resetPassword(actor(request).id, id);
         reply.header('cache-control', 'no-store');
         return reply.page('pages/admin/staff/password-given.njk', {
           pageTitle: 'One-time password made',
@@ -324,6 +326,7 @@ export default async function adminStaffRoutes(app: FastifyInstance, { services 
           name: member.name,
           email: member.email,
           password,
+          expires: formatMoment(expiresAt),
           staffId: id,
         });
       },
