@@ -11,7 +11,16 @@
 import { Temporal } from 'temporal-polyfill';
 
 import { SESSION_FORMATS, type SessionFormat } from './course.js';
-import { HUB_TIME_ZONE, InvalidLocalTimeError, formatDate, formatMoment, londonToInstant } from './time.js';
+import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from './dateInput.js';
+import {
+  HUB_TIME_ZONE,
+  InvalidLocalTimeError,
+  formatDate,
+  formatMoment,
+  formatTimeOfDay,
+  londonToInstant,
+  readTimeOfDay,
+} from './time.js';
 import type { SessionPartTimes } from './session.js';
 
 /** Part rows shown on a new form: enough for most courses without JavaScript. */
@@ -29,10 +38,34 @@ export const MAX_SESSION_SPAN_DAYS = 92;
 export const MAX_NOTES_LENGTH = 5_000;
 export const MAX_URL_LENGTH = 500;
 
-/** Where each field's message goes: the id of the input it belongs to. */
-export const partFieldId = (index: number, field: 'date' | 'start' | 'end') => `part-${index + 1}-${field}`;
-/** The name a part's input is posted under. */
-export const partFieldName = (index: number, field: 'date' | 'start' | 'end') => `parts[${index}][${field}]`;
+type PartField = 'date' | 'start' | 'end';
+
+/**
+ * Where each field's message goes: the id of the input it belongs to (for
+ * the date, the id of its day, month and year boxes together).
+ */
+export const partFieldId = (index: number, field: PartField) => `part-${index + 1}-${field}`;
+/** The name a part's input is posted under: its day, month or year box, or a time. */
+export const partFieldName = (index: number, field: DateInputPart | 'start' | 'end') =>
+  `parts[${index}][${field}]`;
+/** The names of a booking moment's date boxes: `bookingOpensDate-day`, and so on. */
+export const momentDateName = (prefix: string, part: DateInputPart) => `${prefix}Date-${part}`;
+
+/** The date groups a form of `partRows` rows has, each with the names of its boxes. */
+export function dateGroups(partRows: number): { id: string; names: Record<DateInputPart, string> }[] {
+  const names = (name: (part: DateInputPart) => string) =>
+    Object.fromEntries(DATE_INPUT_PARTS.map((part) => [part, name(part)])) as Record<DateInputPart, string>;
+  return [
+    ...Array.from({ length: partRows }, (_, index) => ({
+      id: partFieldId(index, 'date'),
+      names: names((part) => partFieldName(index, part)),
+    })),
+    ...['bookingOpens', 'bookingCloses'].map((prefix) => ({
+      id: `${prefix}Date`,
+      names: names((part) => momentDateName(prefix, part)),
+    })),
+  ];
+}
 
 /** The form's fields in page order, for the error summary. */
 export function fieldOrder(partRows: number): string[] {
@@ -99,7 +132,7 @@ function text(body: Body, name: string): string {
 export function postedPartRows(body: Body): number {
   let rows = 0;
   for (const key of Object.keys(body)) {
-    const match = /^parts\[(\d{1,2})\]\[(date|start|end)\]$/.exec(key);
+    const match = /^parts\[(\d{1,2})\]\[(day|month|year|start|end)\]$/.exec(key);
     if (match) rows = Math.max(rows, Number(match[1]) + 1);
   }
   return Math.min(MAX_PART_ROWS, rows);
@@ -233,33 +266,35 @@ function readParts(
   let failed = false;
   let filled = 0;
   for (let index = 0; index < rows; index += 1) {
-    const dateText = text(body, partFieldName(index, 'date'));
+    const dateTyped = Object.fromEntries(
+      DATE_INPUT_PARTS.map((part) => [part, text(body, partFieldName(index, part))]),
+    );
     const startText = text(body, partFieldName(index, 'start'));
     const endText = text(body, partFieldName(index, 'end'));
-    if (!dateText && !startText && !endText) continue;
+    if (!Object.values(dateTyped).some(Boolean) && !startText && !endText) continue;
     filled += 1;
     // Numbered as the coordinator sees them: the first filled row is part 1.
     const label = `part ${filled}`;
-    const date = parseDate(dateText);
-    const start = parseTime(startText);
-    const end = parseTime(endText);
     const fail = (field: 'date' | 'start' | 'end', message: string) => {
       errors[partFieldId(index, field)] ??= message;
       failed = true;
     };
-    if (!dateText) fail('date', `Enter the date of ${label}`);
-    else if (!date)
-      fail('date', `Enter the date of ${label} as a real date, like ${exampleDate(options.now)}`);
-    if (!startText) fail('start', `Enter the time ${label} starts`);
-    else if (!start) fail('start', `Enter the time ${label} starts as a real time, like 09:30`);
-    if (!endText) fail('end', `Enter the time ${label} ends`);
-    else if (!end) fail('end', `Enter the time ${label} ends as a real time, like 15:30`);
+    const dateReading = readDateInput(dateTyped, `The date of ${label}`);
+    let date: string | null = null;
+    if (dateReading.kind === 'empty') fail('date', `Enter the date of ${label}`);
+    else if (dateReading.kind === 'problem') fail('date', dateReading.message);
+    else date = dateReading.date;
+    const start = readTime(startText, `${label} starts`, (message) => fail('start', message));
+    const end = readTime(endText, `${label} ends`, (message) => fail('end', message));
     if (!date || !start || !end) continue;
     const startsAt = toInstant(date, start, (message) => fail('start', message));
     const endsAt = toInstant(date, end, (message) => fail('end', message));
     if (!startsAt || !endsAt) continue;
     if (endsAt <= startsAt) {
-      fail('end', `${capitalise(label)} must end after it starts: enter an end time later than ${start}`);
+      fail(
+        'end',
+        `${capitalise(label)} must end after it starts: enter an end time later than ${formatTimeOfDay(start)}`,
+      );
       continue;
     }
     parts.push({ index, number: filled, startsAt, endsAt });
@@ -310,19 +345,42 @@ function readMoment(
   what: string,
   errors: Record<string, string>,
 ): Date | undefined {
-  const dateText = text(body, `${prefix}Date`);
+  const dateTyped = Object.fromEntries(
+    DATE_INPUT_PARTS.map((part) => [part, text(body, momentDateName(prefix, part))]),
+  );
   const timeText = text(body, `${prefix}Time`);
-  if (!dateText && !timeText) return undefined;
-  const date = parseDate(dateText);
-  const time = parseTime(timeText);
   const dateField = `${prefix}Date`;
   const timeField = `${prefix}Time`;
-  if (!dateText) errors[dateField] = `Enter the date ${what}, or leave the time blank too`;
-  else if (!date) errors[dateField] = `Enter the date ${what} as a real date, like 2026-03-02`;
-  if (!timeText) errors[timeField] = `Enter the time ${what}, like 09:00`;
-  else if (!time) errors[timeField] = `Enter the time ${what} as a real time, like 09:00`;
+  const reading = readDateInput(dateTyped, `The date ${what}`);
+  if (reading.kind === 'empty' && !timeText) return undefined;
+  let date: string | null = null;
+  if (reading.kind === 'empty') errors[dateField] = `Enter the date ${what}, or leave the time blank too`;
+  else if (reading.kind === 'problem') errors[dateField] = reading.message;
+  else date = reading.date;
+  const time = timeText
+    ? readTime(timeText, what, (message) => (errors[timeField] = message))
+    : ((errors[timeField] = `Enter the time ${what}, like 9am`), null);
   if (!date || !time) return undefined;
   return toInstant(date, time, (message) => (errors[timeField] = message)) ?? undefined;
+}
+
+/**
+ * A time as typed, or null with a message saying how to write it. `what`
+ * finishes "Enter the time …": "part 1 starts", "booking opens".
+ */
+function readTime(typed: string, what: string, fail: (message: string) => void): string | null {
+  if (!typed) {
+    fail(`Enter the time ${what}`);
+    return null;
+  }
+  const reading = readTimeOfDay(typed);
+  if (reading.ok) return reading.time;
+  fail(
+    reading.problem === 'ambiguous'
+      ? `Enter the time ${what} with am or pm, like ${reading.hour}am or ${reading.hour}pm`
+      : `Enter the time ${what} as a real time, like 9:30am or 14:00`,
+  );
+  return null;
 }
 
 function toInstant(date: string, time: string, fail: (message: string) => void): Date | null {
@@ -347,10 +405,11 @@ export function clockChangeProblem(date: string, time: string): string {
   // In the spring gap the time is moved to a different wall-clock time; in the autumn overlap it is not.
   const skipped = earlier.toPlainDateTime().toString() !== plain.toString();
   const skippedToo = later.toPlainDateTime().toString() !== plain.toString();
+  const said = formatTimeOfDay(time);
   if (skipped || skippedToo) {
-    return `${time} on ${day} does not exist in the UK: clocks go forward from 1am to 2am. Choose another time`;
+    return `${said} on ${day} does not exist in the UK: clocks go forward from 1am to 2am. Choose another time`;
   }
-  return `${time} on ${day} happens twice in the UK: clocks go back from 2am to 1am. Choose another time`;
+  return `${said} on ${day} happens twice in the UK: clocks go back from 2am to 1am. Choose another time`;
 }
 
 /**
@@ -376,29 +435,6 @@ export function parseDate(value: string): string | null {
   }
 }
 
-/**
- * A time as typed: 09:30 (what time pickers send), 9:30, 9.30, 930, 9am,
- * 9:30am, 1:30pm, midday. Returned as HH:MM when it is a real time, or null.
- */
-export function parseTime(value: string): string | null {
-  const v = value.trim().toLowerCase().replace(/\s+/g, '');
-  if (v === 'midday' || v === 'noon') return '12:00';
-  if (v === 'midnight') return '00:00';
-  const match = /^(\d{1,2})(?:[:.]?(\d{2}))?(am|pm|a\.m\.|p\.m\.)?$/.exec(v);
-  if (!match) return null;
-  let hour = Number(match[1]);
-  const minute = match[2] === undefined ? 0 : Number(match[2]);
-  const suffix = match[3]?.replace(/\./g, '');
-  // "930" without a suffix is 09:30, but "9" alone without am or pm is too unclear.
-  if (match[2] === undefined && !suffix) return null;
-  if (suffix) {
-    if (hour < 1 || hour > 12) return null;
-    hour = (hour % 12) + (suffix === 'pm' ? 12 : 0);
-  }
-  if (hour > 23 || minute > 59) return null;
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-}
-
 function positiveId(value: string): number | null {
   if (!/^[1-9]\d{0,9}$/.test(value)) return null;
   const id = Number(value);
@@ -416,14 +452,6 @@ function isHttpsUrl(value: string): boolean {
 
 function capitalise(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
-}
-
-function exampleDate(now: Date): string {
-  return Temporal.Instant.fromEpochMilliseconds(now.getTime())
-    .toZonedDateTimeISO(HUB_TIME_ZONE)
-    .toPlainDate()
-    .add({ months: 1 })
-    .toString();
 }
 
 const clockFormatter = new Intl.DateTimeFormat('en-GB', {

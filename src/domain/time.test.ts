@@ -8,10 +8,12 @@ import {
   londonDate,
   formatMonth,
   formatTime,
+  formatTimeOfDay,
   formatTimeRange,
   londonToInstant,
   monthKeyOf,
   monthRange,
+  readTimeOfDay,
   toLondonIso,
 } from './time.js';
 
@@ -114,6 +116,84 @@ describe('London dates and times written quickly', () => {
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
         expectSameAsIntl(ms);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
+describe('times of day as people type them', () => {
+  it.each([
+    ['9:30am', '09:30'],
+    ['9.30am', '09:30'],
+    ['9am', '09:00'],
+    ['09:30', '09:30'],
+    ['9:30', '09:30'],
+    ['930', '09:30'],
+    ['14:00', '14:00'],
+    ['2pm', '14:00'],
+    ['2:00 pm', '14:00'],
+    ['2:00 P.M.', '14:00'],
+    ['12:30pm', '12:30'],
+    ['12am', '00:00'],
+    ['12:15am', '00:15'],
+    ['noon', '12:00'],
+    ['midday', '12:00'],
+    ['Midnight', '00:00'],
+    ['  11:59pm ', '23:59'],
+    ['00:00', '00:00'],
+  ])('reads %j as %j', (typed, time) => {
+    expect(readTimeOfDay(typed)).toEqual({ ok: true, time });
+  });
+
+  it.each(['13pm', '0am', '25:00', '24:00', '9:75', '09:60', '9:5', 'half nine', '', '9:30xm', '1234567'])(
+    'refuses %j as not a real time',
+    (typed) => {
+      expect(readTimeOfDay(typed)).toEqual({ ok: false, problem: 'unreadable' });
+    },
+  );
+
+  it('asks for am or pm when only an hour is given', () => {
+    expect(readTimeOfDay('9')).toEqual({ ok: false, problem: 'ambiguous', hour: 9 });
+    expect(readTimeOfDay('12')).toEqual({ ok: false, problem: 'ambiguous', hour: 12 });
+  });
+
+  it('writes a time as people say it', () => {
+    expect(formatTimeOfDay('09:30')).toBe('9:30am');
+    expect(formatTimeOfDay('14:00')).toBe('2pm');
+    expect(formatTimeOfDay('12:00')).toBe('midday');
+    expect(formatTimeOfDay('00:00')).toBe('midnight');
+    expect(formatTimeOfDay('00:05')).toBe('12:05am');
+  });
+
+  const anyTime = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+
+  it('reads back every time it writes, and every 24-hour time', () => {
+    fc.assert(
+      fc.property(anyTime, (time) => {
+        expect(readTimeOfDay(formatTimeOfDay(time))).toEqual({ ok: true, time });
+        expect(readTimeOfDay(time)).toEqual({ ok: true, time });
+        expect(readTimeOfDay(time.replace(':', '.'))).toEqual({ ok: true, time });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('writes the same words for a time of day as for an instant at that time', () => {
+    fc.assert(
+      fc.property(anyTime, (time) => {
+        expect(formatTimeOfDay(time)).toBe(formatTime(londonToInstant('2026-01-15', time)));
+      }),
+    );
+  });
+
+  it('gives a real 24-hour time or a problem for anything typed, never throwing', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (typed) => {
+        const reading = readTimeOfDay(typed);
+        if (reading.ok) expect(reading.time).toMatch(/^([01]\d|2[0-3]):[0-5]\d$/);
       }),
       { numRuns: 2_000 },
     );

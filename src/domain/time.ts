@@ -179,7 +179,11 @@ export function formatTime(instant: Date): string {
   const [hourText, minute] = w
     ? [String(w.getUTCHours()), String(w.getUTCMinutes()).padStart(2, '0')]
     : (timeFormatter.format(instant).split(':') as [string, string]);
-  const hour = Number(hourText);
+  return clockWords(Number(hourText), minute);
+}
+
+/** An hour (0-23) and minute ("05") as people say them: "9:05am", "2pm", "midday". */
+function clockWords(hour: number, minute: string): string {
   if (minute === '00' && hour === 12) return 'midday';
   if (minute === '00' && hour === 0) return 'midnight';
   const suffix = hour < 12 ? 'am' : 'pm';
@@ -219,4 +223,53 @@ export function toLondonIso(instant: Date): string {
 
 function toZoned(instant: Date): Temporal.ZonedDateTime {
   return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(HUB_TIME_ZONE);
+}
+
+/**
+ * A time of day as typed, read the way people say it: "9:30am", "9.30am",
+ * "9am", "09:30", "14:00", "2pm", "2:00 pm", "930", "noon", "midday",
+ * "midnight". A bare hour ("9") is refused as ambiguous (morning or
+ * evening?); impossible times ("13pm", "25:00", "9:75") as unreadable.
+ */
+export type TimeOfDayReading =
+  | { ok: true; /** "HH:MM", 24-hour. */ time: string }
+  | { ok: false; problem: 'ambiguous'; hour: number }
+  | { ok: false; problem: 'unreadable' };
+
+const TIME_OF_DAY = /^(\d{1,2})(?:[:.]?(\d{2}))?(am|pm)?$/;
+
+export function readTimeOfDay(text: string): TimeOfDayReading {
+  const v = text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '')
+    .replace(/([ap])\.?m\.?$/, '$1m');
+  if (v === 'midday' || v === 'noon' || v === '12noon' || v === '12midday')
+    return { ok: true, time: '12:00' };
+  if (v === 'midnight' || v === '12midnight') return { ok: true, time: '00:00' };
+  const match = TIME_OF_DAY.exec(v);
+  if (!match) return { ok: false, problem: 'unreadable' };
+  let hour = Number(match[1]);
+  const minute = match[2] === undefined ? 0 : Number(match[2]);
+  const suffix = match[3];
+  if (minute > 59) return { ok: false, problem: 'unreadable' };
+  if (suffix) {
+    if (hour < 1 || hour > 12) return { ok: false, problem: 'unreadable' };
+    hour = (hour % 12) + (suffix === 'pm' ? 12 : 0);
+  } else if (match[2] === undefined) {
+    // "9" alone could be morning or evening; "14" alone is unusual enough to ask again.
+    return hour >= 1 && hour <= 12
+      ? { ok: false, problem: 'ambiguous', hour }
+      : { ok: false, problem: 'unreadable' };
+  } else if (hour > 23) {
+    return { ok: false, problem: 'unreadable' };
+  }
+  return { ok: true, time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}` };
+}
+
+/** "09:30" (24-hour) as people say it and as forms show it back: "9:30am", "2pm", "midday". */
+export function formatTimeOfDay(time: string): string {
+  const match = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!match) return time;
+  return clockWords(Number(match[1]), match[2]!);
 }

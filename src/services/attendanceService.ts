@@ -21,6 +21,7 @@ import { holds, maySeeSession } from '../domain/permissions.js';
 import type { StaffRole } from '../domain/staff.js';
 import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
+import type { Executor } from '../data/schema.js';
 import type { ServiceDeps } from './deps.js';
 
 /** Who is asking: what they may see and do depends on it. */
@@ -265,19 +266,7 @@ export class AttendanceService {
    * the same again changes nothing and is not audited.
    */
   async mark(sessionId: number, staff: StaffMember, marks: readonly MarkInput[]): Promise<MarkOutcome> {
-    if (!holds(staff.role, 'markAttendance')) throw new NotFoundError('session');
-    const register = await this.register(sessionId, staff);
-    if (register.session.cancelledAt) {
-      throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
-    }
-    const firstPart = register.parts[0];
-    if (!firstPart || !register.markingOpen) {
-      throw new ConflictError(
-        firstPart
-          ? `Attendance can be marked from ${formatMoment(firstPart.startsAt)}, when the session starts.`
-          : 'This session has no parts to mark.',
-      );
-    }
+    const register = await this.registerToMark(sessionId, staff);
     const bookingIds = new Set(register.delegates.map((d) => d.bookingId));
     const partIds = new Set(register.parts.map((p) => p.id));
     for (const mark of marks) {
@@ -294,66 +283,132 @@ export class AttendanceService {
     }
 
     const now = this.deps.clock.now();
-    const position = new Map(register.parts.map((p) => [p.id, p.position]));
     return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const repository = new AttendanceRepository(trx);
-      // Read again under the lock, so two people saving at once each audit
-      // what they really replaced, and a cancellation in between is seen.
-      const session = await repository.findSession(sessionId);
-      if (!session || session.cancelled_at) {
-        throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
-      }
-      const existing = new Map(
-        (await repository.marks(sessionId)).map((m) => [`${m.booking_id}:${m.session_part_id}`, m]),
-      );
-      const byBooking = new Map<number, { first: unknown[]; changed: unknown[] }>();
-      const outcome: MarkOutcome = { marked: 0, corrected: 0 };
-      for (const mark of marks) {
-        const before = existing.get(`${mark.bookingId}:${mark.partId}`);
-        if (before && before.status === mark.status && before.note === mark.note) continue;
-        await repository.saveMark(mark, staff.id, now.toISOString());
-        const changes = byBooking.get(mark.bookingId) ?? { first: [], changed: [] };
-        const part = { partId: mark.partId, part: position.get(mark.partId) };
-        if (before) {
-          // Notes can be personal ("left unwell"): the log says that one
-          // changed, and the page keeps the words.
-          changes.changed.push({
-            ...part,
-            before: before.status,
-            after: mark.status,
-            ...(before.note !== mark.note ? { noteChanged: true } : {}),
-          });
-          outcome.corrected += 1;
-        } else {
-          changes.first.push({ ...part, status: mark.status, ...(mark.note ? { withNote: true } : {}) });
-          outcome.marked += 1;
-        }
-        byBooking.set(mark.bookingId, changes);
-      }
-      for (const [bookingId, changes] of byBooking) {
-        const entry = {
-          actorType: 'staff' as const,
-          actorId: staff.id,
-          entityType: 'booking',
-          entityId: bookingId,
-        };
-        if (changes.first.length) {
-          await recordAudit(
-            trx,
-            { ...entry, action: 'attendance_marked', details: { sessionId, parts: changes.first } },
-            now,
-          );
-        }
-        if (changes.changed.length) {
-          await recordAudit(
-            trx,
-            { ...entry, action: 'attendance_corrected', details: { sessionId, parts: changes.changed } },
-            now,
-          );
-        }
-      }
-      return outcome;
+      const existing = await this.marksUnderLock(repository, sessionId);
+      return this.writeMarks(trx, register, staff, marks, existing, now);
     });
+  }
+
+  /**
+   * Marks everyone on the register who has no mark yet (for each part that
+   * has begun) as attended, never changing a mark someone made; audited as
+   * any first mark is. `expected` is how many delegates the person was told
+   * would be marked: if the register has changed since, nothing is saved and
+   * the number now is returned, to ask again.
+   */
+  async markUnmarkedAttended(
+    sessionId: number,
+    staff: StaffMember,
+    expected: number,
+  ): Promise<{ marked: number } | { askAgain: number }> {
+    const register = await this.registerToMark(sessionId, staff);
+    const now = this.deps.clock.now();
+    return this.deps.sessionLock.forSession(sessionId, async (trx) => {
+      const repository = new AttendanceRepository(trx);
+      const existing = await this.marksUnderLock(repository, sessionId);
+      const onRegister = (await repository.registerBookings(sessionId)).map((b) => b.id);
+      const unmarked = unmarkedParts(onRegister, register.parts, existing, now);
+      const delegates = new Set(unmarked.map((m) => m.bookingId)).size;
+      if (delegates !== expected) return { askAgain: delegates };
+      const marks = unmarked.map((m) => ({ ...m, status: 'attended' as const, note: '' }));
+      await this.writeMarks(trx, register, staff, marks, existing, now);
+      return { marked: delegates };
+    });
+  }
+
+  /** The register, when `staff` may mark it now; NotFoundError or ConflictError otherwise. */
+  private async registerToMark(sessionId: number, staff: StaffMember): Promise<Register> {
+    if (!holds(staff.role, 'markAttendance')) throw new NotFoundError('session');
+    const register = await this.register(sessionId, staff);
+    if (register.session.cancelledAt) {
+      throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
+    }
+    const firstPart = register.parts[0];
+    if (!firstPart || !register.markingOpen) {
+      throw new ConflictError(
+        firstPart
+          ? `Attendance can be marked from ${formatMoment(firstPart.startsAt)}, when the session starts.`
+          : 'This session has no parts to mark.',
+      );
+    }
+    return register;
+  }
+
+  /**
+   * The marks as they are, read under the session's lock, so two people
+   * saving at once each audit what they really replaced, and a cancellation
+   * in between is seen.
+   */
+  private async marksUnderLock(repository: AttendanceRepository, sessionId: number) {
+    const session = await repository.findSession(sessionId);
+    if (!session || session.cancelled_at) {
+      throw new ConflictError('This session was cancelled, so there is no attendance to mark.');
+    }
+    return new Map(
+      (await repository.marks(sessionId)).map((m) => [`${m.booking_id}:${m.session_part_id}`, m]),
+    );
+  }
+
+  /** Saves the marks that differ from `existing`, auditing first marks and corrections. */
+  private async writeMarks(
+    trx: Executor,
+    register: Register,
+    staff: StaffMember,
+    marks: readonly MarkInput[],
+    existing: Map<string, { status: AttendanceStatus; note: string }>,
+    now: Date,
+  ): Promise<MarkOutcome> {
+    const sessionId = register.session.id;
+    const position = new Map(register.parts.map((p) => [p.id, p.position]));
+    const repository = new AttendanceRepository(trx);
+    const byBooking = new Map<number, { first: unknown[]; changed: unknown[] }>();
+    const outcome: MarkOutcome = { marked: 0, corrected: 0 };
+    for (const mark of marks) {
+      const before = existing.get(`${mark.bookingId}:${mark.partId}`);
+      if (before && before.status === mark.status && before.note === mark.note) continue;
+      await repository.saveMark(mark, staff.id, now.toISOString());
+      const changes = byBooking.get(mark.bookingId) ?? { first: [], changed: [] };
+      const part = { partId: mark.partId, part: position.get(mark.partId) };
+      if (before) {
+        // Notes can be personal ("left unwell"): the log says that one
+        // changed, and the page keeps the words.
+        changes.changed.push({
+          ...part,
+          before: before.status,
+          after: mark.status,
+          ...(before.note !== mark.note ? { noteChanged: true } : {}),
+        });
+        outcome.corrected += 1;
+      } else {
+        changes.first.push({ ...part, status: mark.status, ...(mark.note ? { withNote: true } : {}) });
+        outcome.marked += 1;
+      }
+      byBooking.set(mark.bookingId, changes);
+    }
+    for (const [bookingId, changes] of byBooking) {
+      const entry = {
+        actorType: 'staff' as const,
+        actorId: staff.id,
+        entityType: 'booking',
+        entityId: bookingId,
+      };
+      if (changes.first.length) {
+        await recordAudit(
+          trx,
+          { ...entry, action: 'attendance_marked', details: { sessionId, parts: changes.first } },
+          now,
+        );
+      }
+      if (changes.changed.length) {
+        await recordAudit(
+          trx,
+          { ...entry, action: 'attendance_corrected', details: { sessionId, parts: changes.changed } },
+          now,
+        );
+      }
+    }
+    return outcome;
   }
 
   /**
@@ -544,4 +599,46 @@ function inDateOrder<T extends { session_id: number }>(
     bySession.set(row.session_id, list);
   }
   return sessionIds.flatMap((id) => bySession.get(id) ?? []);
+}
+
+/**
+ * The parts (begun by `now`) of bookings on the register that nobody has
+ * marked: what marking everyone not yet marked as attended would mark.
+ */
+export function unmarkedParts(
+  bookingIds: readonly number[],
+  parts: readonly RegisterPart[],
+  marked: { has(key: string): boolean },
+  now: Date,
+): { bookingId: number; partId: number }[] {
+  const begun = parts.filter((part) => part.startsAt <= now);
+  return bookingIds.flatMap((bookingId) =>
+    begun
+      .filter((part) => !marked.has(`${bookingId}:${part.id}`))
+      .map((part) => ({ bookingId, partId: part.id })),
+  );
+}
+
+/**
+ * What marking everyone not yet marked as attended would do now: the
+ * delegates it would mark, the parts it would mark (those begun) and those
+ * it leaves (not begun yet).
+ */
+export function unmarkedOnRegister(register: Register, now: Date) {
+  const marked = new Set(
+    register.delegates.flatMap((d) => Object.keys(d.marks).map((partId) => `${d.bookingId}:${partId}`)),
+  );
+  const unmarked = unmarkedParts(
+    register.delegates.map((d) => d.bookingId),
+    register.parts,
+    marked,
+    now,
+  );
+  const bookings = new Set(unmarked.map((m) => m.bookingId));
+  const partIds = new Set(unmarked.map((m) => m.partId));
+  return {
+    delegates: register.delegates.filter((d) => bookings.has(d.bookingId)),
+    parts: register.parts.filter((part) => partIds.has(part.id)),
+    notBegun: register.parts.filter((part) => part.startsAt > now),
+  };
 }

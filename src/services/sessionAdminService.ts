@@ -15,9 +15,10 @@ import {
   type SessionListState,
 } from '../data/repositories/sessionAdminRepository.js';
 import { SESSION_FORMAT_LABELS, type SessionFormat } from '../domain/course.js';
+import { DATE_INPUT_PARTS, dateInputValues } from '../domain/dateInput.js';
 import type { SessionPartTimes } from '../domain/session.js';
 import {
-  londonClockTime,
+  momentDateName,
   partFieldId,
   partFieldName,
   readScheduleForm,
@@ -284,9 +285,11 @@ export class SessionAdminService {
     };
     parts.forEach((part, index) => {
       const startsAt = new Date(part.starts_at);
-      values[partFieldName(index, 'date')] = londonDate(startsAt);
-      values[partFieldName(index, 'start')] = londonClockTime(startsAt);
-      values[partFieldName(index, 'end')] = londonClockTime(new Date(part.ends_at));
+      const date = dateInputValues(londonDate(startsAt));
+      for (const box of DATE_INPUT_PARTS) values[partFieldName(index, box)] = date[box];
+      // As people say them ("9:30am"), as the form reads them back.
+      values[partFieldName(index, 'start')] = formatTime(startsAt);
+      values[partFieldName(index, 'end')] = formatTime(new Date(part.ends_at));
     });
     return {
       session: {
@@ -758,9 +761,12 @@ function isoPart(part: SessionPartTimes) {
 
 /** A booking window moment as the form's two fields. */
 function momentFields(prefix: string, instant: string | null): Record<string, string> {
-  if (!instant) return { [`${prefix}Date`]: '', [`${prefix}Time`]: '' };
-  const at = new Date(instant);
-  return { [`${prefix}Date`]: londonDate(at), [`${prefix}Time`]: londonClockTime(at) };
+  const at = instant ? new Date(instant) : null;
+  const date = at ? dateInputValues(londonDate(at)) : { day: '', month: '', year: '' };
+  return {
+    ...Object.fromEntries(DATE_INPUT_PARTS.map((box) => [momentDateName(prefix, box), date[box]])),
+    [`${prefix}Time`]: at ? formatTime(at) : '',
+  };
 }
 
 /** What the audit log keeps of a new session: no joining link (it may carry a passcode). */

@@ -81,7 +81,10 @@ describe.runIf(inject('chromiumAvailable'))('the back office, as a coordinator a
       await page.getByLabel('In person', { exact: true }).check();
       await page.locator('#venueId').selectOption({ index: 1 });
       await page.getByLabel('Capacity', { exact: true }).fill('12');
-      await page.locator('#part-1-date').fill(date);
+      const [year, month, day] = date.split('-');
+      await page.locator('#part-1-date-day').fill(day!);
+      await page.locator('#part-1-date-month').fill(month!);
+      await page.locator('#part-1-date-year').fill(year!);
       await page.locator('#part-1-start').fill(start);
       await page.locator('#part-1-end').fill(end);
       if (trainer) await page.getByLabel(trainer, { exact: true }).check();
@@ -91,8 +94,8 @@ describe.runIf(inject('chromiumAvailable'))('the back office, as a coordinator a
       await expectNoAxeViolations(page, 'a scheduled session');
       return new URL(page.url()).pathname;
     };
-    const laterSessionPath = await schedule('2026-01-20', '09:30', '12:30');
-    earlierSessionPath = await schedule('2026-01-12', '09:15', '12:00', TRAINER.name);
+    const laterSessionPath = await schedule('2026-01-20', '9:30am', '12:30pm');
+    earlierSessionPath = await schedule('2026-01-12', '09:15', 'midday', TRAINER.name);
     const laterId = laterSessionPath.split('/').pop();
 
     // A delegate books the later one from the public site.

@@ -358,7 +358,7 @@ eachDatabase('register and attendance', (dialect) => {
         'Left at lunch, unwell',
       );
       expect(after.text()).toContain('Marked by Test trainer at 9am on Monday 12 January 2026');
-      expect(after.listItems('main table tbody tr')).toEqual([
+      expect(after.listItems('main table.trellis-attendance-tally tbody tr')).toEqual([
         'Attended 1',
         'Partly attended 1',
         'Did not attend 1',
@@ -573,8 +573,12 @@ eachDatabase('register and attendance', (dialect) => {
         ]);
         const after = parsePage((await coordinator.get(url)).body);
         const rest = registered.length - 1;
-        expect(after.listItems('main table thead th')).toEqual(['Attendance', 'Part 1', 'Part 2']);
-        expect(after.listItems('main table tbody tr')).toEqual([
+        expect(after.listItems('main table.trellis-attendance-tally thead th')).toEqual([
+          'Attendance',
+          'Part 1',
+          'Part 2',
+        ]);
+        expect(after.listItems('main table.trellis-attendance-tally tbody tr')).toEqual([
           'Attended 1 0',
           'Partly attended 0 0',
           'Did not attend 0 1',
@@ -634,6 +638,163 @@ eachDatabase('register and attendance', (dialect) => {
           .set({ cancelled_at: null, cancellation_reason: null })
           .where('id', '=', id)
           .execute();
+        clock.set(TEST_NOW);
+      }
+    });
+  });
+
+  describe('marking everyone not yet marked as attended', () => {
+    const everyone = (id: number) => `/admin/sessions/${id}/attendance/mark-everyone`;
+
+    it('shows the marks as a compact table: a row a delegate, the three marks in a line', async () => {
+      const lisa = await as('trainer', LISA);
+      const page = parsePage((await lisa.get(`/admin/sessions/${past.id}/attendance`)).body);
+      const table = page.document.querySelector('main form table.trellis-attendance-table')!;
+      expect(table).not.toBeNull();
+      const registered = await onRegister(past.id);
+      const rows = [...table.querySelectorAll('tbody tr')];
+      expect(rows).toHaveLength(registered.length);
+      expect(new Set(rows.map((row) => row.querySelector('th')!.textContent!.trim().split('\n')[0]))).toEqual(
+        new Set(registered.map((r) => r.name)),
+      );
+      for (const row of rows) {
+        expect(row.querySelectorAll('.govuk-radios--inline input[type="radio"]')).toHaveLength(3);
+        expect(row.querySelectorAll('input[type="text"]')).toHaveLength(1);
+      }
+      expect([...table.querySelectorAll('thead th')].map((th) => th.textContent!.trim())).toEqual([
+        'Delegate',
+        'Attendance',
+      ]);
+    });
+
+    it('asks first, then marks only those nobody has marked, audited, and never changes a mark', async () => {
+      const lisa = await as('trainer', LISA);
+      const url = `/admin/sessions/${past.id}/attendance`;
+      const registered = await onRegister(past.id);
+      const before = await attendanceRows(past.id);
+      expect(before.length).toBeGreaterThan(0);
+      const unmarked = registered.filter((r) => !before.some((row) => row.booking_id === r.id));
+      const n = unmarked.length;
+      expect(n).toBeGreaterThan(2);
+
+      // A separate action on the attendance page, saying how many.
+      const page = parsePage((await lisa.get(url)).body);
+      expect(page.links()).toContainEqual({
+        text: 'Mark everyone not yet marked as attended',
+        href: everyone(past.id),
+      });
+      expect(page.text()).toContain(`You can mark the ${n} delegates not yet marked as attended in one go`);
+
+      // The confirm page asks, and opening it marks nothing.
+      const confirm = await lisa.get(everyone(past.id));
+      expect(confirm.statusCode).toBe(200);
+      const asked = parsePage(confirm.body);
+      expect(asked.h1()).toBe('Are you sure?');
+      expect(asked.text()).toContain(`${n} delegates will be marked as attended.`);
+      expect(asked.listItems('main ul.govuk-list li').sort()).toEqual(unmarked.map((u) => u.name).sort());
+      expect(asked.text('main form button')).toBe(`Yes, mark ${n} delegates as attended`);
+      expect(asked.links()).toContainEqual({ text: 'No, go back to attendance', href: url });
+      expect(await attendanceRows(past.id)).toEqual(before);
+
+      // Someone marks one of them meanwhile: the confirmed number is out of date, so nothing is saved.
+      const coordinator = await as('coordinator');
+      const [first, ...rest] = unmarked;
+      expect(
+        (await coordinator.submit(url, { [`status-${first!.id}-${past.partId}`]: 'absent' }, url)).statusCode,
+      ).toBe(303);
+      const withOne = await attendanceRows(past.id);
+      const stale = await lisa.submit(everyone(past.id), { count: String(n) }, everyone(past.id));
+      expect(stale.statusCode).toBe(409);
+      const again = parsePage(stale.body);
+      expect(again.text()).toContain('The register changed while you were deciding, so nothing was marked.');
+      expect(again.text()).toContain(`${n - 1} delegates will be marked as attended.`);
+      expect(await attendanceRows(past.id)).toEqual(withOne);
+
+      // Confirmed: the rest are marked attended; every mark made before is as it was.
+      const auditBefore = (await auditOf('attendance_marked')).length;
+      const done = await lisa.submit(everyone(past.id), {}, everyone(past.id));
+      expect(done.statusCode).toBe(303);
+      expect(done.headers.location).toBe(`${url}?marked=${n - 1}`);
+      const after = await attendanceRows(past.id);
+      expect(after).toHaveLength(registered.length);
+      for (const row of withOne) expect(after).toContainEqual(row);
+      const added = after.filter((row) => rest.some((r) => r.id === row.booking_id));
+      expect(added).toHaveLength(n - 1);
+      for (const row of added)
+        expect(row).toMatchObject({ status: 'attended', note: '', marked_at: TEST_NOW });
+      expect(after.find((row) => row.booking_id === first!.id)?.status).toBe('absent');
+
+      const audit = (await auditOf('attendance_marked')).slice(auditBefore);
+      expect(audit.map((e) => e.entity_id).sort()).toEqual(rest.map((r) => r.id).sort());
+      expect(JSON.parse(audit[0]!.details)).toEqual({
+        sessionId: past.id,
+        parts: [{ partId: past.partId, part: 1, status: 'attended' }],
+      });
+
+      // The success banner sits above the page's heading.
+      const shown = await lisa.get(done.headers.location as string);
+      const banner = shown.body.indexOf('govuk-notification-banner--success');
+      expect(banner).toBeGreaterThan(0);
+      expect(banner).toBeLessThan(shown.body.indexOf('<h1'));
+      const shownPage = parsePage(shown.body);
+      expect(shownPage.text('.govuk-notification-banner')).toContain(`${n - 1} delegates marked as attended`);
+      expect(shownPage.links().map((l) => l.href)).not.toContain(everyone(past.id));
+
+      // Nobody is left to mark: the confirm page says so, without a form.
+      const nothingLeft = parsePage((await lisa.get(everyone(past.id))).body);
+      expect(nothingLeft.h1()).toBe('Everyone is already marked');
+      expect(nothingLeft.document.querySelector(`form[action="${everyone(past.id)}"]`)).toBeNull();
+    });
+
+    it('is refused without the CSRF token, to a viewer, and before the session starts', async () => {
+      const lisa = await as('trainer', LISA);
+      const before = await attendanceRows(upcoming.id);
+      const page = parsePage((await lisa.get(everyone(upcoming.id))).body);
+      expect(page.text()).toMatch(
+        /You can mark attendance from 9:30am on \w+ \d+ \w+ 2026, when the session starts\./,
+      );
+      expect(page.document.querySelector(`form[action="${everyone(upcoming.id)}"]`)).toBeNull();
+      const csrf = page.document.querySelector('input[name="_csrf"]')!.getAttribute('value')!;
+      const early = await lisa.post(everyone(upcoming.id), { _csrf: csrf, count: '1' });
+      expect(early.statusCode).toBe(409);
+      expect((await lisa.post(everyone(past.id), { count: '0' })).statusCode).toBeGreaterThanOrEqual(400);
+      expect((await lisa.post(everyone(past.id), { _csrf: csrf, count: 'all' })).statusCode).toBe(400);
+
+      const viewer = await as('viewer');
+      expect((await viewer.get(everyone(past.id))).statusCode).toBe(404);
+      const viewerCsrf = parsePage((await viewer.get(`/admin/sessions/${past.id}/attendance`)).body)
+        .document.querySelector('input[name="_csrf"]')!
+        .getAttribute('value')!;
+      expect((await viewer.post(everyone(past.id), { _csrf: viewerCsrf, count: '1' })).statusCode).toBe(404);
+      expect(await attendanceRows(upcoming.id)).toEqual(before);
+    });
+
+    it('marks only the parts that have begun of a multi-part session', async () => {
+      clock.set(new Date(new Date(twoParts.startsAts[0]!).getTime() + 30 * 60_000));
+      try {
+        const coordinator = await signedInStaff(t, 'coordinator');
+        const [p1, p2] = twoParts.partIds;
+        const registered = await onRegister(twoParts.id);
+        const marked = new Set(
+          (await attendanceRows(twoParts.id))
+            .filter((r) => r.session_part_id === p1)
+            .map((r) => r.booking_id),
+        );
+        const n = registered.filter((r) => !marked.has(r.id)).length;
+        const partTwoBefore = (await attendanceRows(twoParts.id)).filter((r) => r.session_part_id === p2);
+        const page = parsePage((await coordinator.get(everyone(twoParts.id))).body);
+        expect(page.text()).toContain(
+          `${n} ${n === 1 ? 'delegate' : 'delegates'} will be marked as attended for part 1.`,
+        );
+        expect(page.text()).toContain('Part 2 has not started yet, so it stays unmarked.');
+        expect((await coordinator.submit(everyone(twoParts.id), {}, everyone(twoParts.id))).statusCode).toBe(
+          303,
+        );
+        const rows = await attendanceRows(twoParts.id);
+        expect(rows.filter((r) => r.session_part_id === p1)).toHaveLength(registered.length);
+        // Part 2 is as it was: nothing is marked for a part that has not begun.
+        expect(rows.filter((r) => r.session_part_id === p2)).toEqual(partTwoBefore);
+      } finally {
         clock.set(TEST_NOW);
       }
     });

@@ -110,8 +110,17 @@ eachDatabase('bookings export', (dialect) => {
     const form = page.document.querySelector('main form')!;
     expect(form.getAttribute('method')).toBe('get');
     expect(form.getAttribute('action')).toBe('/admin/exports/bookings.csv');
-    expect(page.document.querySelector('#from')!.getAttribute('value')).toBe('2026-01-01');
-    expect(page.document.querySelector('#to')!.getAttribute('value')).toBe('2026-02-11');
+    // GOV.UK date inputs: day, month and year, each labelled.
+    const boxes = (id: string) =>
+      ['day', 'month', 'year'].map((box) =>
+        page.document.querySelector(`#${id}-${box}`)!.getAttribute('value'),
+      );
+    expect(boxes('from')).toEqual(['1', '1', '2026']);
+    expect(boxes('to')).toEqual(['11', '2', '2026']);
+    expect(page.listItems('main fieldset legend').slice(0, 2)).toEqual(['First date', 'Last date']);
+    expect(
+      page.listItems('main label[for="from-day"], main label[for="from-month"], main label[for="from-year"]'),
+    ).toEqual(['Day', 'Month', 'Year']);
     expect(page.document.querySelector('input[name="which"][value="all"]')!.hasAttribute('checked')).toBe(
       true,
     );
@@ -424,57 +433,105 @@ eachDatabase('bookings export', (dialect) => {
   });
 
   describe('bad dates', () => {
-    const cases: [string, string, Record<string, string>][] = [
-      ['nothing entered', 'from=&to=', { from: 'Enter the first date', to: 'Enter the last date' }],
+    /** The form's query: each date in its day, month and year boxes. */
+    const boxes = (from: [string, string, string], to: [string, string, string], extra = '') =>
+      new URLSearchParams({
+        'from-day': from[0],
+        'from-month': from[1],
+        'from-year': from[2],
+        'to-day': to[0],
+        'to-month': to[1],
+        'to-year': to[2],
+      }).toString() + extra;
+    const cases: [string, string, Record<string, [string, string]>][] = [
       [
-        'not dates',
-        'from=next+week&to=2026-3',
-        { from: 'Enter the first date like 2026-03-01', to: 'Enter the last date like 2026-03-31' },
+        'nothing entered',
+        boxes(['', '', ''], ['', '', '']),
+        { from: ['Enter the first date', 'day'], to: ['Enter the last date', 'day'] },
+      ],
+      [
+        'words, and a date without its day',
+        boxes(['next', 'week', '2026'], ['', '3', '2026']),
+        {
+          from: ['The first date must be a real date', 'day'],
+          to: ['The last date must include a day', 'day'],
+        },
       ],
       [
         'a date that does not exist',
-        'from=2026-02-30&to=2026-03-31',
-        { from: 'Enter a real first date, like 2026-03-01' },
+        boxes(['30', '2', '2026'], ['31', '3', '2026']),
+        { from: ['The first date must be a real date', 'day'] },
       ],
       [
-        'a date that does not exist and one that is not a date',
-        'from=29/02/2026&to=soon',
-        { from: 'Enter a real first date, like 2026-03-01', to: 'Enter the last date like 2026-03-31' },
+        'a month that does not exist, and a year of two numbers',
+        boxes(['1', '13', '2026'], ['31', '3', '26']),
+        {
+          from: ['The first date must be a real date', 'month'],
+          to: ['The last date must include a year with 4 numbers, like 2026', 'year'],
+        },
       ],
       [
         'the last before the first',
-        'from=2026-03-31&to=2026-03-01',
-        { to: 'The last date must be the same as or after the first date' },
+        boxes(['31', '3', '2026'], ['1', '3', '2026']),
+        { to: ['The last date must be the same as or after the first date', 'day'] },
       ],
       [
         'more than two years apart',
-        'from=2026-01-01&to=2028-01-02',
-        { to: 'Choose dates at most 2 years apart: export a longer period in parts' },
+        boxes(['1', '1', '2026'], ['2', '1', '2028']),
+        { to: ['Choose dates at most 2 years apart: export a longer period in parts', 'day'] },
       ],
       [
         'an unknown choice',
-        'from=2026-01-01&to=2026-01-31&which=everything',
-        { which: 'Choose which bookings to export' },
+        boxes(['1', '1', '2026'], ['31', '1', '2026'], '&which=everything'),
+        { which: ['Choose which bookings to export', ''] },
       ],
     ];
     for (const [what, query, messages] of cases) {
-      it(`refuses ${what} with a message by the field, keeping what was typed`, async () => {
+      it(`refuses ${what} with one message by the date, keeping what was typed`, async () => {
         const before = await auditCount();
         const response = await coordinator.get(`/admin/exports/bookings.csv?${query}`);
         expect(response.statusCode).toBe(400);
         expect(response.headers['content-type']).toMatch(/^text\/html/);
         const page = parsePage(response.body);
         expect(page.h1()).toBe('Exports');
-        expect(page.listItems('.govuk-error-summary li')).toEqual(Object.values(messages));
-        for (const [field, message] of Object.entries(messages)) {
+        expect(page.listItems('.govuk-error-summary li')).toEqual(Object.values(messages).map(([m]) => m));
+        for (const [field, [message, box]] of Object.entries(messages)) {
           expect(page.text(`#${field}-error`)).toContain(message);
+          // The summary goes to the box to correct.
+          const href = box ? `#${field}-${box}` : '#which';
+          expect(page.links('.govuk-error-summary a').map((l) => l.href)).toContain(href);
+          expect(page.document.querySelector(href)).not.toBeNull();
         }
         const typed = new URLSearchParams(query);
-        expect(page.document.querySelector('#from')!.getAttribute('value') ?? '').toBe(typed.get('from'));
-        expect(page.document.querySelector('#to')!.getAttribute('value') ?? '').toBe(typed.get('to'));
+        for (const name of ['from-day', 'from-month', 'from-year', 'to-day', 'to-month', 'to-year']) {
+          expect(page.document.querySelector(`#${name}`)!.getAttribute('value') ?? '', name).toBe(
+            typed.get(name),
+          );
+        }
         expect(await auditCount()).toBe(before);
       });
     }
+
+    it('highlights only the boxes a message is about', async () => {
+      const response = await coordinator.get(
+        `/admin/exports/bookings.csv?${boxes(['1', '', '2026'], ['32', '1', '2026'])}`,
+      );
+      const page = parsePage(response.body);
+      const marked = (id: string) =>
+        [...page.document.querySelectorAll(`#${id} .govuk-input--error`)].map((input) => input.id);
+      expect(marked('from')).toEqual(['from-month']);
+      expect(marked('to')).toEqual(['to-day']);
+    });
+
+    it('still reads an address giving each date in one (from=2026-03-01), as bookmarks may', async () => {
+      const bad = parsePage(
+        (await coordinator.get('/admin/exports/bookings.csv?from=2026-02-30&to=2026-03-31')).body,
+      );
+      expect(bad.listItems('.govuk-error-summary li')).toEqual(['The first date must be a real date']);
+      expect(
+        ['day', 'month', 'year'].map((b) => bad.document.querySelector(`#from-${b}`)!.getAttribute('value')),
+      ).toEqual(['30', '2', '2026']);
+    });
 
     it('allows exactly two years', async () => {
       const response = await coordinator.get('/admin/exports/bookings.csv?from=2026-01-01&to=2027-12-31');

@@ -17,9 +17,27 @@ const NO_NEEDS = { accessNeeds: null, dietaryNeeds: null, consent: false };
 
 let delegateCount = 0;
 
+/**
+ * The form as posted, with dates written here as YYYY-MM-DD (`parts[0][date]`,
+ * `bookingOpensDate`) put into the day, month and year boxes the form has.
+ */
+function boxes(fields: Record<string, string>): Record<string, string> {
+  const posted: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const part = /^parts\[(\d+)\]\[date\]$/.exec(key);
+    const moment = /^(booking(?:Opens|Closes))Date$/.exec(key);
+    if (part || moment) {
+      const [year = '', month = '', day = ''] = value ? value.split('-') : [];
+      const name = (box: string) => (part ? `parts[${part[1]}][${box}]` : `${moment![1]}Date-${box}`);
+      Object.assign(posted, { [name('day')]: day, [name('month')]: month, [name('year')]: year });
+    } else posted[key] = value;
+  }
+  return posted;
+}
+
 /** A form as the new-session page would send it, with one part unless told otherwise. */
 function sessionForm(courseId: number, venueId: number, overrides: Record<string, string> = {}) {
-  return {
+  return boxes({
     courseId: String(courseId),
     format: 'in_person',
     venueId: String(venueId),
@@ -43,7 +61,7 @@ function sessionForm(courseId: number, venueId: number, overrides: Record<string
     bookingClosesTime: '',
     notes: '',
     ...overrides,
-  };
+  });
 }
 
 eachDatabase('back office: sessions', (dialect) => {
@@ -124,7 +142,7 @@ eachDatabase('back office: sessions', (dialect) => {
     }
     for (const area of form.querySelectorAll('textarea[name]'))
       fields[area.getAttribute('name')!] = area.textContent ?? '';
-    return coordinator.post(`/admin/sessions/${sessionId}/edit`, { ...fields, ...overrides });
+    return coordinator.post(`/admin/sessions/${sessionId}/edit`, { ...fields, ...boxes(overrides) });
   }
 
   const outbox = (sessionBookingIds: number[], kind: string) =>
@@ -257,9 +275,15 @@ eachDatabase('back office: sessions', (dialect) => {
       expect(
         form.document.querySelector(`select#courseId option[value="${course.id}"]`)?.hasAttribute('selected'),
       ).toBe(true);
-      // Four rows of date and times without JavaScript.
-      expect(form.document.querySelectorAll('input[type="date"][name^="parts["]').length).toBe(4);
-      expect(form.document.querySelector('label[for="part-1-date"]')).not.toBeNull();
+      // Four rows of date and times without JavaScript: GOV.UK date inputs, times typed as text.
+      expect(form.document.querySelectorAll('input[name^="parts["][name$="[day]"]').length).toBe(4);
+      expect(form.document.querySelectorAll('main input[type="date"], main input[type="time"]')).toHaveLength(
+        0,
+      );
+      for (const box of ['day', 'month', 'year']) {
+        expect(form.document.querySelector(`label[for="part-1-date-${box}"]`)).not.toBeNull();
+      }
+      expect(form.document.querySelector('input#part-1-start')?.getAttribute('type')).toBe('text');
 
       const id = await schedule({
         format: 'hybrid',
@@ -269,7 +293,7 @@ eachDatabase('back office: sessions', (dialect) => {
         'parts[0][start]': '09:30',
         'parts[0][end]': '12:30',
         // A blank row in between is ignored.
-        'parts[2][date]': '11/03/2026',
+        'parts[2][date]': '2026-03-11',
         'parts[2][start]': '9.30am',
         'parts[2][end]': '12:30',
         bookingClosesDate: '2026-03-09',
@@ -335,6 +359,40 @@ eachDatabase('back office: sessions', (dialect) => {
       expect(summerRow.starts_at).toBe('2026-06-15T08:30:00.000Z');
     });
 
+    it('reads dates from the three boxes and times as people say them', async () => {
+      const id = await schedule({
+        'parts[0][day]': '10',
+        'parts[0][month]': 'March',
+        'parts[0][year]': '2026',
+        'parts[0][start]': '9.30am',
+        'parts[0][end]': '2:00 pm',
+        'bookingOpensDate-day': '2',
+        'bookingOpensDate-month': '3',
+        'bookingOpensDate-year': '2026',
+        bookingOpensTime: 'noon',
+      });
+      const row = await t.database.db
+        .selectFrom('sessions')
+        .where('id', '=', id)
+        .select(['starts_at', 'ends_at', 'booking_opens_at'])
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({
+        starts_at: '2026-03-10T09:30:00.000Z',
+        ends_at: '2026-03-10T14:00:00.000Z',
+        booking_opens_at: '2026-03-02T12:00:00.000Z',
+      });
+      const form = parsePage((await coordinator.get(`/admin/sessions/${id}/edit`)).body);
+      const value = (name: string) =>
+        form.document.querySelector(`input[name="${name}"]`)?.getAttribute('value');
+      expect(value('bookingOpensTime')).toBe('midday');
+      expect(value('parts[0][end]')).toBe('2pm');
+      expect(['day', 'month', 'year'].map((box) => value(`bookingOpensDate-${box}`))).toEqual([
+        '2',
+        '3',
+        '2026',
+      ]);
+    });
+
     const refusals: {
       name: string;
       fields: Record<string, string>;
@@ -345,7 +403,7 @@ eachDatabase('back office: sessions', (dialect) => {
         name: 'an end time before the start',
         fields: { 'parts[0][end]': '09:00' },
         field: 'part-1-end',
-        message: 'Part 1 must end after it starts: enter an end time later than 09:30',
+        message: 'Part 1 must end after it starts: enter an end time later than 9:30am',
       },
       {
         name: 'an end time equal to the start',
@@ -385,7 +443,7 @@ eachDatabase('back office: sessions', (dialect) => {
           'parts[1][start]': '09:30',
           'parts[1][end]': '12:30',
         },
-        field: 'part-2-date',
+        field: 'part-2-date-day',
         message: 'Part 2 is before part 1: list the parts in date order',
       },
       {
@@ -398,34 +456,58 @@ eachDatabase('back office: sessions', (dialect) => {
       {
         name: 'a part in the past',
         fields: { 'parts[0][date]': '2026-01-05' },
-        field: 'part-1-date',
+        field: 'part-1-date-day',
         message: /Part 1 would start in the past/,
       },
       {
         name: '31 February',
         fields: { 'parts[0][date]': '2026-02-31' },
-        field: 'part-1-date',
-        message: /Enter the date of part 1 as a real date/,
+        field: 'part-1-date-day',
+        message: 'The date of part 1 must be a real date',
+      },
+      {
+        name: 'a date without its month',
+        fields: { 'parts[0][month]': '' },
+        field: 'part-1-date-month',
+        message: 'The date of part 1 must include a month',
+      },
+      {
+        name: 'a two-number year',
+        fields: { 'parts[0][year]': '26' },
+        field: 'part-1-date-year',
+        message: 'The date of part 1 must include a year with 4 numbers, like 2026',
       },
       {
         name: '25:00',
         fields: { 'parts[0][start]': '25:00' },
         field: 'part-1-start',
-        message: 'Enter the time part 1 starts as a real time, like 09:30',
+        message: 'Enter the time part 1 starts as a real time, like 9:30am or 14:00',
+      },
+      {
+        name: '13pm',
+        fields: { 'parts[0][end]': '13pm' },
+        field: 'part-1-end',
+        message: 'Enter the time part 1 ends as a real time, like 9:30am or 14:00',
+      },
+      {
+        name: 'a bare hour, morning or evening',
+        fields: { 'parts[0][start]': '9' },
+        field: 'part-1-start',
+        message: 'Enter the time part 1 starts with am or pm, like 9am or 9pm',
       },
       {
         name: 'a time the spring clock change skips',
         fields: { 'parts[0][date]': '2026-03-29', 'parts[0][start]': '01:30', 'parts[0][end]': '04:00' },
         field: 'part-1-start',
         message:
-          '01:30 on Sunday 29 March 2026 does not exist in the UK: clocks go forward from 1am to 2am. Choose another time',
+          '1:30am on Sunday 29 March 2026 does not exist in the UK: clocks go forward from 1am to 2am. Choose another time',
       },
       {
         name: 'a time the autumn clock change repeats',
         fields: { 'parts[0][date]': '2026-10-25', 'parts[0][start]': '01:30', 'parts[0][end]': '04:00' },
         field: 'part-1-start',
         message:
-          '01:30 on Sunday 25 October 2026 happens twice in the UK: clocks go back from 2am to 1am. Choose another time',
+          '1:30am on Sunday 25 October 2026 happens twice in the UK: clocks go back from 2am to 1am. Choose another time',
       },
       {
         name: 'booking closing before it opens',
@@ -435,13 +517,13 @@ eachDatabase('back office: sessions', (dialect) => {
           bookingClosesDate: '2026-02-01',
           bookingClosesTime: '09:00',
         },
-        field: 'bookingClosesDate',
+        field: 'bookingClosesDate-day',
         message: 'Booking must close after it opens: change when it opens or closes',
       },
       {
         name: 'booking closing after the session starts',
         fields: { bookingClosesDate: '2026-03-11', bookingClosesTime: '09:00' },
-        field: 'bookingClosesDate',
+        field: 'bookingClosesDate-day',
         message: /Booking must close by the time the session starts \(9:30am on Tuesday 10 March 2026\)/,
       },
       {
@@ -465,7 +547,7 @@ eachDatabase('back office: sessions', (dialect) => {
       {
         name: 'no parts at all',
         fields: { 'parts[0][date]': '', 'parts[0][start]': '', 'parts[0][end]': '' },
-        field: 'part-1-date',
+        field: 'part-1-date-day',
         message: /at least one part/,
       },
       {
@@ -491,7 +573,7 @@ eachDatabase('back office: sessions', (dialect) => {
     for (const refusal of refusals) {
       it(`refuses ${refusal.name} by the field, keeping what was typed and saving nothing`, async () => {
         const before = await sessionCount();
-        const fields = sessionForm(course.id, venue.id, { capacity: '20', ...refusal.fields });
+        const fields = sessionForm(course.id, venue.id, { capacity: '20', ...boxes(refusal.fields) });
         const response = await coordinator.submit('/admin/sessions/new', fields);
         expect(response.statusCode).toBe(400);
         const page = parsePage(response.body);
@@ -500,9 +582,18 @@ eachDatabase('back office: sessions', (dialect) => {
         expect(entry, JSON.stringify(summary)).toBeDefined();
         if (typeof refusal.message === 'string') expect(entry!.text).toBe(refusal.message);
         else expect(entry!.text).toMatch(refusal.message);
-        // The message is by the field, and the field is there to link to.
+        // The message is by the field (a date's by its three boxes), and the field is there to link to.
         expect(page.document.getElementById(refusal.field)).not.toBeNull();
-        expect(page.document.querySelector(`#${refusal.field}-error`)?.textContent).toContain(entry!.text);
+        const group = refusal.field.replace(/-(day|month|year)$/, '');
+        expect(page.document.querySelector(`#${group}-error`)?.textContent).toContain(entry!.text);
+        if (group !== refusal.field) {
+          // Only the boxes the message is about are highlighted.
+          const marked = [...page.document.querySelectorAll(`#${group} .govuk-input--error`)].map(
+            (i) => i.id,
+          );
+          expect(marked).toContain(refusal.field);
+          if (/must include a (month|year)/.test(entry!.text)) expect(marked).toEqual([refusal.field]);
+        }
         // Everything typed is kept.
         for (const [name, value] of Object.entries(fields)) {
           if (['courseId', 'venueId', 'format', 'notes', 'trainerIds'].includes(name) || !value) continue;
@@ -577,8 +668,11 @@ eachDatabase('back office: sessions', (dialect) => {
       const form = parsePage((await coordinator.get(`/admin/sessions/${id}/edit`)).body);
       expect(form.h1()).toBe('Change this session');
       expect(form.document.querySelector('input#capacity')?.getAttribute('value')).toBe('2');
-      expect(form.document.querySelector('input#part-1-date')?.getAttribute('value')).toBe('2026-03-10');
-      expect(form.document.querySelector('input#part-1-start')?.getAttribute('value')).toBe('09:30');
+      // The date in its three boxes, and times as people say them.
+      const value = (id: string) => form.document.querySelector(`input#${id}`)?.getAttribute('value');
+      expect(['day', 'month', 'year'].map((box) => value(`part-1-date-${box}`))).toEqual(['10', '3', '2026']);
+      expect(value('part-1-start')).toBe('9:30am');
+      expect(value('part-1-end')).toBe('12:30pm');
 
       const raised = await change(id, { capacity: '3' });
       expect(raised.statusCode).toBe(303);

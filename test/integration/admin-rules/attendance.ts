@@ -8,6 +8,8 @@ export const attendanceRules: AdminRules = {
   'GET /admin/sessions/:sessionId/attendance': EVERYONE,
   // A reporting viewer reads attendance but does not mark it.
   'POST /admin/sessions/:sessionId/attendance': ['admin', 'coordinator', 'trainer'],
+  'GET /admin/sessions/:sessionId/attendance/mark-everyone': ['admin', 'coordinator', 'trainer'],
+  'POST /admin/sessions/:sessionId/attendance/mark-everyone': ['admin', 'coordinator', 'trainer'],
   'GET /admin/exports': READERS,
   'GET /admin/exports/bookings.csv': READERS,
 };

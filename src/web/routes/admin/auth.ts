@@ -197,12 +197,9 @@ export default fp(
         try {
           const { email, password } = parseForm(signInSchema, request.body);
           const started = await staff.signIn(email, password);
-          if (!started) {
-            throw new FormError({
-              email: 'Enter a correct email address and password',
-              password: 'Enter a correct email address and password',
-            });
-          }
+          // Said once, by the password (typed again anyway): by both fields
+          // the error summary would say it twice.
+          if (!started) throw new FormError({ password: 'Enter a correct email address and password' });
           // One browser, one staff session.
           if (request.staffSession) await staff.signOut(request.staffSession.sessionIdHash);
           startSession(reply, started.secret);
@@ -214,6 +211,8 @@ export default fp(
             return renderSignIn(reply, keepTyped(request.body), new FormError({ password: error.message }));
           }
           if (!(error instanceof FormError)) throw error;
+          const { email, password } = error.fields;
+          if (email && email === password) delete error.fields.email;
           return renderSignIn(reply, keepTyped(request.body), error);
         }
       },

@@ -11,6 +11,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import { BOOKING_STATE_WORDS } from '../../../domain/availability.js';
 import { ORGANISATION_TYPE_NAMES } from '../../../domain/organisation.js';
+import {
+  DATE_INPUT_PARTS,
+  dateInputValues,
+  readDateInput,
+  type DateInputPart,
+} from '../../../domain/dateInput.js';
 import { addDays, londonDate } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { OrganisationType } from '../../../data/schema.js';
@@ -23,6 +29,7 @@ import {
 import type { Services } from '../../../services/index.js';
 import { csvStream, spreadsheetDateTime, spreadsheetTime, type CsvColumn } from '../../../formats/csv.js';
 import { sendCsv } from '../../formats/csvDownload.js';
+import { dateInputParams, linkDateErrors } from '../../dateInput.js';
 import { formErrors } from '../../forms.js';
 import { requireStaff } from './auth.js';
 
@@ -53,11 +60,20 @@ export function readDate(text: string): string | null {
   return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
 }
 
-/** Whether a YYYY-MM-DD date is on the calendar (not 30 February). */
-function isRealDate(date: string): boolean {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  return probe.getUTCFullYear() === year && probe.getUTCMonth() === month - 1 && probe.getUTCDate() === day;
+/** The form's two dates, each in the three boxes of a GOV.UK date input. */
+const DATES = (['from', 'to'] as const).map((id) => ({
+  id,
+  names: Object.fromEntries(DATE_INPUT_PARTS.map((part) => [part, `${id}-${part}`])) as Record<
+    DateInputPart,
+    string
+  >,
+  words: id === 'from' ? 'first date' : 'last date',
+}));
+
+/** A YYYY-MM-DD date as the boxes of date `id` show it. */
+function boxValues(id: 'from' | 'to', date: string): Record<string, string> {
+  const boxes = dateInputValues(date);
+  return Object.fromEntries(DATE_INPUT_PARTS.map((part) => [`${id}-${part}`, boxes[part]]));
 }
 
 /** Attendance in words: one word for a single part, each part's for several. */
@@ -97,17 +113,29 @@ function columns(now: Date): CsvColumn<ExportedBooking>[] {
 
 export default async function adminExportRoutes(app: FastifyInstance, { services }: { services: Services }) {
   function renderChooser(reply: FastifyReply, values: Record<string, string>, error?: FormError) {
+    const hints = {
+      from: 'Sessions starting on or after this date. For example, 1 3 2026',
+      to: 'Sessions starting on or before this date, at most 2 years after the first date. For example, 31 3 2026',
+    };
     return reply.page(
       'pages/admin/exports/exports.njk',
       {
         pageTitle: 'Exports',
         values,
+        dates: DATES.map((group) =>
+          dateInputParams(group, values, error?.fields[group.id], {
+            legend: group.id === 'from' ? 'First date' : 'Last date',
+            hint: hints[group.id],
+          }),
+        ),
         choices: EXPORT_CHOICES.map((value) => ({
           value,
           text: CHOICE_WORDS[value],
           checked: (values.which || 'all') === value,
         })),
-        errors: error ? formErrors(error.fields, ['from', 'to', 'which']) : null,
+        errors: error
+          ? linkDateErrors(formErrors(error.fields, ['from', 'to', 'which']), DATES, values)
+          : null,
       },
       error ? 400 : 200,
     );
@@ -117,7 +145,11 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
     // From the start of this month to a month ahead: what a coordinator most often wants.
     const today = londonDate(services.clock.now());
     const firstOfMonth = `${today.slice(0, 8)}01`;
-    return renderChooser(reply, { from: firstOfMonth, to: addDays(today, 30), which: 'all' });
+    return renderChooser(reply, {
+      ...boxValues('from', firstOfMonth),
+      ...boxValues('to', addDays(today, 30)),
+      which: 'all',
+    });
   });
 
   // No HEAD: it would run the export (and log a download) for nothing.
@@ -128,19 +160,31 @@ export default async function adminExportRoutes(app: FastifyInstance, { services
       const query = request.query as Record<string, unknown>;
       const text = (name: string) =>
         typeof query[name] === 'string' ? (query[name] as string).slice(0, 40) : '';
-      const values = { from: text('from'), to: text('to'), which: text('which') };
       // Opened bare (a bookmark, say): the choice, not an error.
       if (!Object.keys(query).length) return renderChooser(reply, { which: 'all' });
 
+      const values: Record<string, string> = { which: text('which') };
       const fields: Record<string, string> = {};
-      const from = readDate(values.from);
-      const to = readDate(values.to);
-      if (!values.from.trim()) fields.from = 'Enter the first date';
-      else if (!from) fields.from = 'Enter the first date like 2026-03-01';
-      else if (!isRealDate(from)) fields.from = 'Enter a real first date, like 2026-03-01';
-      if (!values.to.trim()) fields.to = 'Enter the last date';
-      else if (!to) fields.to = 'Enter the last date like 2026-03-31';
-      else if (!isRealDate(to)) fields.to = 'Enter a real last date, like 2026-03-31';
+      const dates: Partial<Record<'from' | 'to', string>> = {};
+      for (const group of DATES) {
+        const names = Object.values(group.names);
+        if (names.some((name) => name in query)) {
+          for (const name of names) values[name] = text(name);
+        } else {
+          // An address written by hand or kept from elsewhere may give the
+          // date in one (from=2026-03-01): read it into the boxes.
+          const one = readDate(text(group.id));
+          if (one) Object.assign(values, boxValues(group.id, one));
+        }
+        const typed = Object.fromEntries(
+          DATE_INPUT_PARTS.map((part) => [part, values[group.names[part]] ?? '']),
+        );
+        const reading = readDateInput(typed, `The ${group.words}`);
+        if (reading.kind === 'empty') fields[group.id] = `Enter the ${group.words}`;
+        else if (reading.kind === 'problem') fields[group.id] = reading.message;
+        else dates[group.id] = reading.date;
+      }
+      const { from, to } = dates;
       const which = (values.which || 'all') as ExportChoice;
       if (!EXPORT_CHOICES.includes(which)) fields.which = 'Choose which bookings to export';
       if (Object.keys(fields).length || !from || !to)

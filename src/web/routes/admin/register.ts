@@ -6,6 +6,9 @@
  *   GET  /admin/sessions/:sessionId/register.csv  the register as a spreadsheet
  *   GET  /admin/sessions/:sessionId/attendance    marks so far, and the form once the session has begun
  *   POST /admin/sessions/:sessionId/attendance    saves the marks answered
+ *   GET  /admin/sessions/:sessionId/attendance/mark-everyone
+ *        asks "Are you sure?" before marking everyone not yet marked as attended
+ *   POST /admin/sessions/:sessionId/attendance/mark-everyone  marks them (never changing a mark)
  *
  * Everyone in the back office may read a register; trainers only of their
  * own sessions (others are the ordinary 404). A reporting viewer reads
@@ -29,8 +32,13 @@ import {
   formatTimeRange,
   londonDate,
 } from '../../../domain/time.js';
-import { BadRequestError, FormError, NotFoundError } from '../../../errors.js';
-import type { MarkInput, Register, RegisterPart } from '../../../services/attendanceService.js';
+import { BadRequestError, ConflictError, FormError, NotFoundError } from '../../../errors.js';
+import {
+  unmarkedOnRegister,
+  type MarkInput,
+  type Register,
+  type RegisterPart,
+} from '../../../services/attendanceService.js';
 import type { Services } from '../../../services/index.js';
 import { csvStream, spreadsheetDateTime, type CsvColumn } from '../../../formats/csv.js';
 import { sendCsv } from '../../formats/csvDownload.js';
@@ -153,7 +161,12 @@ export default async function adminRegisterRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     register: Register,
-    options: { typed?: Record<string, string>; error?: FormError; saved?: string } = {},
+    options: {
+      typed?: Record<string, string>;
+      error?: FormError;
+      saved?: string;
+      markedEveryone?: number;
+    } = {},
   ) {
     const now = services.clock.now();
     const session = sessionFacts(register);
@@ -211,6 +224,11 @@ export default async function adminRegisterRoutes(
         anyMarks: register.delegates.some((d) => Object.keys(d.marks).length > 0),
         opensAt: firstPart && now < firstPart.startsAt ? formatMoment(firstPart.startsAt) : null,
         saved: options.saved,
+        markedEveryone:
+          options.markedEveryone === undefined
+            ? null
+            : `${options.markedEveryone} ${options.markedEveryone === 1 ? 'delegate' : 'delegates'} marked as attended`,
+        unmarkedCount: unmarkedOnRegister(register, now).delegates.length,
         errors: options.error ? formErrors(options.error.fields, fieldOrder) : null,
         csrfToken: reply.generateCsrf(),
       },
@@ -223,9 +241,10 @@ export default async function adminRegisterRoutes(
     { preHandler: requireStaff('seeSessions') },
     async (request, reply) => {
       const register = await attendance.register(sessionIdOf(request), staffOf(request));
-      const saved = (request.query as Record<string, unknown>).saved;
+      const { saved, marked } = request.query as Record<string, unknown>;
       return renderAttendance(request, reply, register, {
         ...(saved === '1' || saved === '0' ? { saved } : {}),
+        ...(typeof marked === 'string' && /^\d{1,5}$/.test(marked) ? { markedEveryone: Number(marked) } : {}),
       });
     },
   );
@@ -291,6 +310,90 @@ export default async function adminRegisterRoutes(
       const outcome = await attendance.mark(sessionId, staff, [...marks.values()]);
       const changed = outcome.marked + outcome.corrected > 0 ? '1' : '0';
       return reply.redirect(`/admin/sessions/${sessionId}/attendance?saved=${changed}`, 303);
+    },
+  );
+
+  // ----- marking everyone not yet marked as attended -----
+
+  function renderMarkEveryone(
+    reply: FastifyReply,
+    register: Register,
+    options: { changedSince?: boolean; closedBecause?: string } = {},
+  ) {
+    const session = sessionFacts(register);
+    const now = services.clock.now();
+    const { delegates, parts, notBegun } = unmarkedOnRegister(register, now);
+    const multi = register.parts.length > 1;
+    const positions = parts.map((part) => `part ${part.position}`);
+    const closedBecause =
+      options.closedBecause ??
+      (session.cancelled
+        ? `This session was cancelled on ${session.cancelled.on}, so there is no attendance to mark.`
+        : !register.markingOpen && register.parts[0]
+          ? `You can mark attendance from ${formatMoment(register.parts[0].startsAt)}, when the session starts.`
+          : null);
+    return reply.page(
+      'pages/admin/register/mark-everyone.njk',
+      {
+        pageTitle: closedBecause
+          ? 'There is no attendance to mark yet'
+          : delegates.length
+            ? `Mark ${delegates.length} ${delegates.length === 1 ? 'delegate' : 'delegates'} as attended?`
+            : 'Everyone is already marked',
+        session,
+        count: closedBecause ? 0 : delegates.length,
+        names: delegates.map((d) => d.name),
+        partWords: multi
+          ? positions.length > 1
+            ? `${positions.slice(0, -1).join(', ')} and ${positions.at(-1)}`
+            : positions[0]
+          : '',
+        laterParts:
+          multi && notBegun.length
+            ? `${notBegun.map((part) => `Part ${part.position}`).join(' and ')} ${notBegun.length === 1 ? 'has' : 'have'} not started yet, so ${notBegun.length === 1 ? 'it stays' : 'they stay'} unmarked.`
+            : '',
+        closedBecause,
+        changedSince: options.changedSince ?? false,
+        csrfToken: reply.generateCsrf(),
+      },
+      options.changedSince || options.closedBecause ? 409 : 200,
+    );
+  }
+
+  app.get(
+    '/admin/sessions/:sessionId/attendance/mark-everyone',
+    { preHandler: requireStaff('markAttendance') },
+    async (request, reply) => {
+      const register = await attendance.register(sessionIdOf(request), staffOf(request));
+      return renderMarkEveryone(reply, register);
+    },
+  );
+
+  app.post(
+    '/admin/sessions/:sessionId/attendance/mark-everyone',
+    { preHandler: [app.csrfProtection, requireStaff('markAttendance')] },
+    async (request, reply) => {
+      const sessionId = sessionIdOf(request);
+      const staff = staffOf(request);
+      const count = ((request.body ?? {}) as Record<string, unknown>).count;
+      // Only a form that was tampered with sends anything else.
+      if (typeof count !== 'string' || !/^\d{1,5}$/.test(count)) {
+        throw new BadRequestError('Confirm how many delegates to mark from the attendance page.');
+      }
+      let outcome;
+      try {
+        outcome = await attendance.markUnmarkedAttended(sessionId, staff, Number(count));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        const register = await attendance.register(sessionId, staff);
+        return renderMarkEveryone(reply, register, { closedBecause: error.message });
+      }
+      if ('askAgain' in outcome) {
+        const register = await attendance.register(sessionId, staff);
+        return renderMarkEveryone(reply, register, { changedSince: true });
+      }
+      const done = outcome.marked ? `?marked=${outcome.marked}` : '';
+      return reply.redirect(`/admin/sessions/${sessionId}/attendance${done}`, 303);
     },
   );
 }

@@ -13,6 +13,7 @@ import { holds, seesOnlyOwnSessions } from '../../../domain/permissions.js';
 import {
   MAX_PART_ROWS,
   PART_ROWS_SHOWN,
+  dateGroups,
   fieldOrder,
   parseDate,
   partFieldId,
@@ -30,6 +31,7 @@ import {
   type StaffActor,
 } from '../../../services/sessionAdminService.js';
 import type { SessionListState } from '../../../data/repositories/sessionAdminRepository.js';
+import { dateInputParams, linkDateErrors, type DateGroup } from '../../dateInput.js';
 import { formBody, formErrors, keepTyped } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
@@ -234,10 +236,14 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
     const choices = await sessionAdmin.formChoices(options.session?.courseId);
     const rows = Math.min(MAX_PART_ROWS, Math.max(PART_ROWS_SHOWN, options.partRows));
     const fields = options.error?.fields ?? {};
+    const groups = dateGroups(rows);
+    const dateInput = (group: DateGroup, legend: string) =>
+      dateInputParams(group, options.values, fields[group.id], { legend });
     const parts = Array.from({ length: rows }, (_, index) => ({
       number: index + 1,
+      date: dateInput(groups[index]!, `Date<span class="govuk-visually-hidden"> of part ${index + 1}</span>`),
       ...Object.fromEntries(
-        (['date', 'start', 'end'] as const).map((field) => [
+        (['start', 'end'] as const).map((field) => [
           field,
           {
             id: partFieldId(index, field),
@@ -247,6 +253,14 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
           },
         ]),
       ),
+    }));
+    const moments = (['bookingOpens', 'bookingCloses'] as const).map((prefix, i) => ({
+      prefix,
+      date: dateInput(
+        groups[rows + i]!,
+        `Date<span class="govuk-visually-hidden"> booking ${i === 0 ? 'opens' : 'closes'}</span>`,
+      ),
+      timeLabel: `Time<span class="govuk-visually-hidden"> booking ${i === 0 ? 'opens' : 'closes'}</span>`,
     }));
     return reply.page(
       'pages/admin/sessions/form.njk',
@@ -259,13 +273,16 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
         values: options.values,
         trainerIds: options.trainerIds,
         parts,
+        moments,
         choices,
         formats: SESSION_FORMATS.map((value) => ({
           value,
           text: SESSION_FORMAT_LABELS[value],
           checked: options.values.format === value,
         })),
-        errors: options.error ? formErrors(options.error.fields, fieldOrder(rows)) : null,
+        errors: options.error
+          ? linkDateErrors(formErrors(options.error.fields, fieldOrder(rows)), groups, options.values)
+          : null,
         csrfToken: reply.generateCsrf(),
       },
       options.error ? 400 : 200,
