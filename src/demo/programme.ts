@@ -31,7 +31,7 @@ const topics: DemoTopic[] = [
   { slug: 'neglect', name: 'Neglect and self-neglect' },
   { slug: 'mental-health', name: 'Mental health and suicide prevention' },
   { slug: 'prevent', name: 'Prevent and radicalisation' },
-  { slug: 'practice-skills', name: 'Practice skills' },
+  { slug: 'practice-skills', name: 'Safeguarding practice skills' },
 ];
 
 const audiences: DemoAudience[] = [

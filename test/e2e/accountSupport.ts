@@ -105,12 +105,12 @@ export class Journey {
   static async start(
     e2e: E2E,
     javaScriptEnabled: boolean,
-    { axe = true }: { axe?: boolean } = {},
+    { axe = true, viewport }: { axe?: boolean; viewport?: { width: number; height: number } } = {},
   ): Promise<Journey> {
-    const delegate = await e2e.newPage({ javaScriptEnabled });
+    const delegate = await e2e.newPage({ javaScriptEnabled, ...(viewport ? { viewport } : {}) });
     // Fail fast on a missing element: a journey has many steps within its time.
     delegate.page.setDefaultTimeout(10_000);
-    const twin = javaScriptEnabled || !axe ? null : await e2e.newPage();
+    const twin = javaScriptEnabled || !axe ? null : await e2e.newPage(viewport ? { viewport } : {});
     if (twin) await withoutAppScripts(twin.page);
     return new Journey(e2e, delegate, twin, javaScriptEnabled, axe);
   }

@@ -364,6 +364,26 @@ eachDatabase('delegate accounts', (dialect) => {
     expect(good.headers.location).toBe('/sessions/3/book');
   });
 
+  it('says a wrong email address or password once, by the password, keeping the email address', async () => {
+    const client = new WebClient(t.app);
+    await registerAndVerify(t, client, 'Olu Bello', 'olu.bello@council.example.org.uk');
+    const response = await new WebClient(t.app).submit('/sign-in', {
+      email: 'olu.bello@council.example.org.uk',
+      password: 'not the password',
+    });
+    expect(response.statusCode).toBe(400);
+    const page = parsePage(response.body);
+    expect(page.links('.govuk-error-summary a')).toEqual([
+      { text: 'Enter a correct email address and password', href: '#password' },
+    ]);
+    expect(page.document.querySelector('#email-error')).toBeNull();
+    // Once in the summary, once by the field.
+    expect(page.text().split('Enter a correct email address and password').length - 1).toBe(2);
+    expect(page.document.querySelector('#email')!.getAttribute('value')).toBe(
+      'olu.bello@council.example.org.uk',
+    );
+  });
+
   it('answers odd input with a 4xx, never a 500', async () => {
     const client = new WebClient(t.app);
     expect((await t.app.inject('/courses?q=a%00b')).statusCode).toBe(400);

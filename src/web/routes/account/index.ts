@@ -198,10 +198,8 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         // A session this browser already had ends: one browser, one session.
         if (secret && request.delegate) await accounts.signOut(request.delegate.sessionIdHash);
         if (!secret) {
-          throw new FormError({
-            email: 'Enter a correct email address and password',
-            password: 'Enter a correct email address and password',
-          });
+          // Said once, by the password: the summary lists each problem once.
+          throw new FormError({ password: 'Enter a correct email address and password' });
         }
         const next = safeNextPath((request.body as Record<string, unknown>).next) ?? '/bookings';
         return reply.startSession(secret).redirect(next, 303);
