@@ -20,6 +20,11 @@ export interface SessionChangedFacts {
   bookingState: 'confirmed' | 'offered' | 'waitlisted';
   changes: SessionChangeLine[];
   manageBookingUrl: string;
+  /**
+   * The hub's cut-off has passed for the session as it now is: a confirmed
+   * delegate is asked to contact the training team, not to cancel online.
+   */
+  tooLateToCancel?: boolean;
   /** The updated calendar file, for a confirmed place only (same event ids, a higher SEQUENCE). */
   calendar?: { ics: string; filename?: string };
 }
@@ -63,6 +68,7 @@ export function sessionChanged(facts: SessionChangedFacts): EmailMessage {
     changes: facts.changes,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
     calendarFilename,
+    tooLateToCancel: confirmed && facts.tooLateToCancel === true,
   });
   return {
     kind: 'session_changed',

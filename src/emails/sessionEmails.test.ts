@@ -68,6 +68,27 @@ describe('session changed', () => {
     expect(document.querySelector('html')?.getAttribute('lang')).toBe('en-GB');
   });
 
+  it('asks a confirmed delegate to cancel only while they still can online', () => {
+    const facts = {
+      hub,
+      delegateName: 'Ali',
+      session,
+      bookingReference: 'TRL-3',
+      bookingState: 'confirmed' as const,
+      changes,
+      manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-3',
+    };
+    const inTime = sessionChanged({ ...facts, tooLateToCancel: false });
+    expect(inTime.text).toContain('Please cancel your booking');
+    const tooLate = sessionChanged({ ...facts, tooLateToCancel: true });
+    for (const body of [tooLate.text, htmlText(tooLate.html)]) {
+      expect(body).not.toContain('Please cancel your booking');
+      expect(body).toContain('It is too late to cancel online');
+      expect(body).toContain('training@northshire.example');
+      expect(body).toContain('01632 960000');
+    }
+  });
+
   it('gives the waiting list the notice without a calendar file', () => {
     const message = sessionChanged({
       hub,

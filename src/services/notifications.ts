@@ -127,7 +127,7 @@ export class Notifications {
   }
 
   /** Whether the hub's cut-off has passed, so the email must not ask them to cancel online. */
-  private tooLateToCancel(session: SessionFacts, ctx: MailContext) {
+  tooLateToCancel(session: SessionFacts, ctx: MailContext) {
     const first = session.parts[0];
     return first ? !canSelfCancel(first.startsAt, this.clock.now(), ctx.policy) : false;
   }

@@ -745,7 +745,9 @@ export class SessionAdminService {
           bookingState: state,
           changes: lines,
           manageBookingUrl: facts.manageUrl,
-          ...(confirmed ? { calendar } : {}),
+          ...(confirmed
+            ? { calendar, tooLateToCancel: this.deps.mail.tooLateToCancel(facts.confirmedSession, ctx) }
+            : {}),
         }),
         booking.id,
       );

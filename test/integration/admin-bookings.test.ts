@@ -317,6 +317,31 @@ eachDatabase('back-office bookings: the lists', (dialect) => {
     expect(buttonNames).toContain('Confirm a place for Eve <script>alert(1)</script> Smith');
   });
 
+  it('tells staff when needs are deleted from the hub’s policy, as delegates are told', async () => {
+    const newBooking = `/admin/sessions/${session.id}/bookings/new`;
+    const form = async () =>
+      parsePage(
+        (await coordinator.submit(newBooking, { email: 'someone.new@agency.example.org.uk' })).body,
+      ).text();
+    const withoutNeeds = await db
+      .selectFrom('bookings')
+      .where('session_id', '=', session.id)
+      .where('access_needs', 'is', null)
+      .where('dietary_needs', 'is', null)
+      .select('reference')
+      .executeTakeFirstOrThrow();
+    const oneBooking = async () =>
+      parsePage((await coordinator.get(`/admin/bookings/${withoutNeeds.reference}`)).body).text();
+
+    await t.services.settings.updatePolicy({ accessNeedsRetentionDays: 21 });
+    expect(await form()).toContain('deleted 21 days after the session ends');
+    expect(await oneBooking()).toContain('Needs are deleted 21 days after the session ends');
+    await t.services.settings.updatePolicy({ accessNeedsRetentionDays: 3 });
+    expect(await form()).toContain('deleted 3 days after the session ends');
+    expect(await oneBooking()).toContain('Needs are deleted 3 days after the session ends');
+    await t.services.settings.updatePolicy({ accessNeedsRetentionDays: 30 });
+  });
+
   it('shows a viewer the same lists without needs or anything to change', async () => {
     const viewer = await signedInStaff(t, 'viewer');
     const response = await viewer.get(`/admin/sessions/${session.id}/bookings`);

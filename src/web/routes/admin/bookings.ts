@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookingAdminService.js';
+import { policyWords } from '../../../domain/policy.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { oneLine } from '../account/schemas.js';
@@ -199,6 +200,9 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       renderSessionBookings(request, reply, idParam(request.params.sessionId, 'session')),
   );
 
+  /** When needs are deleted, in the hub's policy's words (the same words delegates read). */
+  const needsDeleted = async () => policyWords(await services.settings.policy()).needsDeleted;
+
   // ---- One booking ----------------------------------------------------------
 
   async function renderBooking(
@@ -217,6 +221,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         booking,
         done,
         problem: problem ?? null,
+        needsDeleted: await needsDeleted(),
         csrfToken: booking.canPromote ? reply.generateCsrf() : null,
       },
       problem ? 409 : 200,
@@ -254,6 +259,7 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         delegate,
         organisations: step === 'details' && !delegate ? await bookingAdmin.organisations() : [],
         values,
+        needsDeleted: await needsDeleted(),
         ...formProblem(error, [...DELEGATE_FIELDS, ...NEEDS_FIELDS]),
         csrfToken: reply.generateCsrf(),
       },
