@@ -31,9 +31,9 @@ import { LARGE_HUB, seedLargeHub } from '../src/demo/largeHub.js';
 import { loadDemo } from '../src/demo/loadDemo.js';
 import { demoProgramme } from '../src/demo/programme.js';
 import { addDays, londonDate } from '../src/domain/time.js';
-import { STAFF_SESSION_ABSOLUTE_HOURS } from '../src/domain/staff.js';
+import { STAFF_SESSION_LIMITS } from '../src/domain/staff.js';
 import { EXPORT_MAX_DAYS } from '../src/services/attendanceService.js';
-import { hashSecret, newSecret } from '../src/services/secrets.js';
+import { SignInSessions } from '../src/services/signInSessions.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
 import {
   freePort,
@@ -100,19 +100,12 @@ async function prepare(url: string, now: Date): Promise<Prepared> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const staffCookie = newSecret();
-    await database.db
-      .insertInto('staff_sessions')
-      .values({
-        id_hash: hashSecret(staffCookie),
-        staff_id: staff.id,
-        stage: 'signed_in',
-        created_at: at,
-        last_seen_at: at,
-        expires_at: new Date(now.getTime() + STAFF_SESSION_ABSOLUTE_HOURS * 3_600_000).toISOString(),
-        revoked_at: null,
-      })
-      .execute();
+    const staffCookie = await new SignInSessions(database.db).start(
+      { kind: 'staff', id: staff.id },
+      STAFF_SESSION_LIMITS,
+      now,
+      { stage: 'signed_in' },
+    );
 
     const busiest = await database.db
       .selectFrom('bookings')

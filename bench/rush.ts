@@ -335,7 +335,7 @@ async function runHttp(
 
     const counts = await countSession(database, sessionId);
     const touched = await database.db
-      .selectFrom('auth_sessions')
+      .selectFrom('sign_in_sessions')
       .where((eb) => eb('last_seen_at', '<>', eb.ref('created_at')))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();

@@ -12,6 +12,7 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction
 
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
+import type { SignInKind } from '../domain/signInSessions.js';
 import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
 
 /** An ISO-8601 UTC instant as stored (see above). */
@@ -190,11 +191,19 @@ export interface DelegatesTable {
   updated_at: Instant | null;
 }
 
-/** A signed-in browser. The cookie holds a random token; only its hash is stored. */
-export interface AuthSessionsTable {
+/**
+ * A signed-in browser, a delegate's or a member of staff's (migration 012).
+ * The cookie holds a random token; only its hash is stored.
+ */
+export interface SignInSessionsTable {
   id_hash: string;
-  delegate_id: number;
-  created_at: Instant;
+  kind: SignInKind;
+  /** Set for a delegate's session only… */
+  delegate_id: number | null;
+  /** …and this, with `stage`, for a member of staff's only. */
+  staff_id: number | null;
+  stage: StaffSessionStage | null;
+  created_at: ColumnType<Instant, Instant, never>;
   last_seen_at: Instant;
   /** The absolute end, however active the session is. */
   expires_at: Instant;
@@ -312,16 +321,6 @@ export interface StaffUsersTable {
   updated_at: Instant;
 }
 
-export interface StaffSessionsTable {
-  id_hash: string;
-  staff_id: number;
-  stage: StaffSessionStage;
-  created_at: ColumnType<Instant, Instant, never>;
-  last_seen_at: Instant;
-  expires_at: Instant;
-  revoked_at: Instant | null;
-}
-
 export type AttendanceStatus = 'attended' | 'partial' | 'absent';
 
 /** Whether a delegate was there, for one part of a session. */
@@ -366,10 +365,9 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface DB {
   staff_users: StaffUsersTable;
-  staff_sessions: StaffSessionsTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
   attendance: AttendanceTable;
-  auth_sessions: AuthSessionsTable;
+  sign_in_sessions: SignInSessionsTable;
   auth_tokens: AuthTokensTable;
   audit_log: AuditLogTable;
   outbox_messages: OutboxMessagesTable;

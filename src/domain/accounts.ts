@@ -5,8 +5,15 @@
  * Signed-in sessions end after an hour without activity and, however active,
  * twelve hours after sign-in. Emailed links are single use.
  */
+import type { SessionLimits } from './signInSessions.js';
+
 export const SESSION_IDLE_MINUTES = 60;
 export const SESSION_ABSOLUTE_HOURS = 12;
+/** A delegate's sign-in, as the session store is given it. */
+export const DELEGATE_SESSION_LIMITS: SessionLimits = {
+  idleMinutes: SESSION_IDLE_MINUTES,
+  absoluteMinutes: SESSION_ABSOLUTE_HOURS * 60,
+};
 export const VERIFY_EMAIL_LINK_HOURS = 72;
 export const PASSWORD_RESET_LINK_MINUTES = 60;
 export const MIN_PASSWORD_LENGTH = 10;
@@ -38,18 +45,6 @@ export function isUnconfirmedAccount(delegate: {
 /** What staff are told when the address they would book belongs to such an account. */
 export const UNCONFIRMED_ACCOUNT_MESSAGE =
   'This address belongs to an account whose owner has not confirmed it yet, so no place can be booked on it. Ask them to use the link we emailed them, or “Forgot your password”, which also confirms the address. Then try again';
-
-export type SessionEnd = 'active' | 'idle' | 'expired' | 'revoked';
-
-export function sessionState(
-  session: { last_seen_at: string; expires_at: string; revoked_at: string | null },
-  now: Date,
-): SessionEnd {
-  if (session.revoked_at) return 'revoked';
-  if (now >= new Date(session.expires_at)) return 'expired';
-  if (now.getTime() - new Date(session.last_seen_at).getTime() > SESSION_IDLE_MINUTES * 60_000) return 'idle';
-  return 'active';
-}
 
 export const SHARED_ADDRESS_MESSAGE =
   'Enter your own work email address, not a shared one like office@ or admin@: your booking details are sent to it';

@@ -8,6 +8,7 @@
  * are shorter than delegates': they end after 30 idle minutes and, however
  * active, ten hours after sign-in.
  */
+import type { SessionLimits } from './signInSessions.js';
 
 export const STAFF_ROLES = ['admin', 'coordinator', 'trainer', 'viewer'] as const;
 
@@ -40,6 +41,22 @@ export const STAFF_SESSION_ABSOLUTE_HOURS = 10;
 /** Between the password and the second factor (or enrolling one), at most this long. */
 export const STAFF_SECOND_FACTOR_MINUTES = 10;
 
+/** A signed-in staff session, as the session store is given it. */
+export const STAFF_SESSION_LIMITS: SessionLimits = {
+  idleMinutes: STAFF_SESSION_IDLE_MINUTES,
+  absoluteMinutes: STAFF_SESSION_ABSOLUTE_HOURS * 60,
+};
+/** A part-way one (password accepted, second factor still to come): ten minutes, however active. */
+export const STAFF_PART_WAY_LIMITS: SessionLimits = {
+  idleMinutes: STAFF_SECOND_FACTOR_MINUTES,
+  absoluteMinutes: STAFF_SECOND_FACTOR_MINUTES,
+};
+
+/** The limits for a staff session at this stage of signing in (any but the last counts as part-way). */
+export function staffSessionLimits(stage: StaffSessionStage | null): SessionLimits {
+  return stage === 'signed_in' ? STAFF_SESSION_LIMITS : STAFF_PART_WAY_LIMITS;
+}
+
 /** Authenticator codes: the usual 6 digits every 30 seconds (RFC 6238, SHA-1). */
 export const TOTP_DIGITS = 6;
 export const TOTP_PERIOD_SECONDS = 30;
@@ -48,17 +65,3 @@ export const TOTP_WINDOW = 1;
 export const RECOVERY_CODE_COUNT = 10;
 
 export type StaffSessionStage = 'second_factor' | 'enrol' | 'signed_in';
-
-export type StaffSessionEnd = 'active' | 'idle' | 'expired' | 'revoked';
-
-export function staffSessionState(
-  session: { last_seen_at: string; expires_at: string; revoked_at: string | null },
-  now: Date,
-): StaffSessionEnd {
-  if (session.revoked_at) return 'revoked';
-  if (now >= new Date(session.expires_at)) return 'expired';
-  if (now.getTime() - new Date(session.last_seen_at).getTime() > STAFF_SESSION_IDLE_MINUTES * 60_000) {
-    return 'idle';
-  }
-  return 'active';
-}

@@ -12,17 +12,17 @@ import type { Kysely, Transaction } from 'kysely';
 import { AccountRepository, type DelegateDetails } from '../data/repositories/accountRepository.js';
 import type { DB } from '../data/schema.js';
 import {
+  DELEGATE_SESSION_LIMITS,
   PASSWORD_RESET_LINK_MINUTES,
   SHARED_ADDRESS_MESSAGE,
-  SESSION_ABSOLUTE_HOURS,
   VERIFY_EMAIL_LINK_HOURS,
-  sessionState,
 } from '../domain/accounts.js';
 import { isRefusedSharedAddress } from '../domain/policy.js';
 import { FormError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications, Recipient } from './notifications.js';
 import { hashSecret, newSecret } from './secrets.js';
+import { SignInSessions } from './signInSessions.js';
 import { SignInThrottle } from './signInThrottle.js';
 
 export interface RegistrationInput extends Omit<DelegateDetails, 'organisationId'> {
@@ -62,11 +62,10 @@ export type TokenOutcome = 'done' | 'used' | 'expired' | 'unknown';
 const NO_ACCOUNT_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$dCxIG6gG4s2DF6O59XuAjw$7rWxHY6KpuiyRpPaF0JZrAqNu42PW2cFqGfwHC7OYQc';
 
-/** Last-seen times are written at most this often, not on every page. */
-const TOUCH_EVERY_MILLISECONDS = 60_000;
-
 export class AccountService {
   private readonly accounts: AccountRepository;
+  /** Delegates' sign-ins, in the store shared with staff's. */
+  private readonly sessions: SignInSessions;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -77,6 +76,7 @@ export class AccountService {
     private readonly publicUrl: string,
   ) {
     this.accounts = new AccountRepository(db);
+    this.sessions = new SignInSessions(db);
     this.signInThrottle = new SignInThrottle(clock);
   }
 
@@ -317,11 +317,8 @@ export class AccountService {
     }
   }
 
-  private async startSession(delegateId: number, now: Date): Promise<string> {
-    const secret = newSecret();
-    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * 3_600_000);
-    await this.accounts.createSession(hashSecret(secret), delegateId, now, expires);
-    return secret;
+  private startSession(delegateId: number, now: Date): Promise<string> {
+    return this.sessions.start({ kind: 'delegate', id: delegateId }, DELEGATE_SESSION_LIMITS, now);
   }
 
   /**
@@ -341,26 +338,21 @@ export class AccountService {
 
   /** Who holds this session cookie, if it is still valid. */
   async authenticate(secret: string): Promise<SignedInDelegate | null> {
-    const idHash = hashSecret(secret);
-    const session = await this.accounts.findSession(idHash);
-    const now = this.clock.now();
-    if (!session || sessionState(session, now) !== 'active') return null;
-    const delegate = await this.accounts.findDelegate(session.delegate_id);
+    const session = await this.sessions.check('delegate', secret, DELEGATE_SESSION_LIMITS, this.clock.now());
+    if (!session) return null;
+    const delegate = await this.accounts.findDelegate(session.person.id);
     if (!delegate || delegate.merged_into_id !== null) return null;
-    if (now.getTime() - new Date(session.last_seen_at).getTime() > TOUCH_EVERY_MILLISECONDS) {
-      await this.accounts.touchSession(idHash, now);
-    }
     return {
       id: delegate.id,
       name: delegate.name,
       email: delegate.email,
       emailVerified: delegate.email_verified_at !== null,
-      sessionIdHash: idHash,
+      sessionIdHash: session.idHash,
     };
   }
 
   async signOut(sessionIdHash: string): Promise<void> {
-    await this.accounts.revokeSession(sessionIdHash, this.clock.now());
+    await this.sessions.end('delegate', sessionIdHash, this.clock.now());
   }
 
   /** Always looks the same from outside, whether or not the address has an account. */
@@ -397,7 +389,7 @@ export class AccountService {
       await accounts.setPassword(found.delegate_id, passwordHash, now);
       // The link proves the person holds the mailbox.
       await accounts.markEmailVerified(found.delegate_id, now);
-      await accounts.revokeAllSessions(found.delegate_id, now);
+      await this.sessions.within(trx).endAll({ kind: 'delegate', id: found.delegate_id }, now);
       // Whoever knew the old password may have asked to move the account to their own address.
       await accounts.setPendingEmail(found.delegate_id, null, now);
       const delegate = await accounts.findDelegate(found.delegate_id);
@@ -461,7 +453,7 @@ export class AccountService {
       // An address never confirmed may not be the person's: it is not sent account news.
       if (current.email_verified_at) await this.mail.emailChangeRequested(trx, ctx, current, email);
       // Other browsers are signed out: whoever is in them may not be the account's owner.
-      await accounts.revokeAllSessions(delegateId, now, keepSessionIdHash);
+      await this.sessions.within(trx).endAll({ kind: 'delegate', id: delegateId }, now, keepSessionIdHash);
     });
   }
 

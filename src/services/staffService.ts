@@ -13,7 +13,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 
 import { StaffRepository, type NewStaff } from '../data/repositories/staffRepository.js';
@@ -21,19 +21,20 @@ import type { DB } from '../data/schema.js';
 import { holds } from '../domain/permissions.js';
 import {
   RECOVERY_CODE_COUNT,
-  STAFF_SECOND_FACTOR_MINUTES,
-  STAFF_SESSION_ABSOLUTE_HOURS,
+  STAFF_PART_WAY_LIMITS,
+  STAFF_SESSION_LIMITS,
   TOTP_DIGITS,
   TOTP_PERIOD_SECONDS,
   TOTP_WINDOW,
-  staffSessionState,
+  staffSessionLimits,
   type StaffRole,
   type StaffSessionStage,
 } from '../domain/staff.js';
 import { ConflictError, NotFoundError, UserFacingError } from '../errors.js';
 import type { Clock } from './clock.js';
 import type { SecretBox } from './secretBox.js';
-import { hashSecret, newSecret } from './secrets.js';
+import { hashSecret } from './secrets.js';
+import { SignInSessions } from './signInSessions.js';
 import { SignInThrottle } from './signInThrottle.js';
 
 export interface SignedInStaff {
@@ -89,8 +90,6 @@ const DEFAULT_ISSUER = 'Trellis';
 const NO_ACCOUNT_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$dCxIG6gG4s2DF6O59XuAjw$7rWxHY6KpuiyRpPaF0JZrAqNu42PW2cFqGfwHC7OYQc';
 
-const TOUCH_EVERY_MILLISECONDS = 60_000;
-
 /** No 0/o, 1/l/i: read from paper and typed back. 16 characters of 32 = 80 bits. */
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 const RECOVERY_CODE_LENGTH = 16;
@@ -119,6 +118,8 @@ function recoveryCodeHash(staffId: number, code: string): string {
 
 export class StaffService {
   private readonly staff: StaffRepository;
+  /** Staff sign-ins, in the store shared with delegates'. */
+  private readonly sessions: SignInSessions;
 
   constructor(
     db: Kysely<DB>,
@@ -129,6 +130,7 @@ export class StaffService {
   ) {
     this.oneTimePasswordMs = (options.oneTimePasswordHours ?? DEFAULT_ONE_TIME_PASSWORD_HOURS) * 3_600_000;
     this.staff = new StaffRepository(db);
+    this.sessions = new SignInSessions(db);
     this.signInThrottle = new SignInThrottle(clock);
   }
 
@@ -232,7 +234,7 @@ export class StaffService {
   /** Disabling signs the person out everywhere at once. Nobody disables themselves or the last administrator. */
   async setDisabled(actorId: number, id: number, disabled: boolean): Promise<void> {
     const now = this.clock.now();
-    await this.staff.transaction(async (repository) => {
+    await this.staff.transaction(async (repository, trx) => {
       const staff = await repository.find(id);
       if (!staff) throw new NotFoundError('staff member');
       if (disabled && id === actorId) {
@@ -248,7 +250,7 @@ export class StaffService {
       }
       if (Boolean(staff.disabled_at) === disabled) return;
       await repository.setDisabled(id, disabled ? now : null, now);
-      if (disabled) await repository.revokeAllSessions(id, now);
+      if (disabled) await this.sessions.within(trx).endAll({ kind: 'staff', id }, now);
       await repository.audit(
         { actorId, action: disabled ? 'staff_disabled' : 'staff_enabled', entityId: id },
         now,
@@ -262,10 +264,10 @@ export class StaffService {
    */
   async resetSecondFactor(actorId: number, id: number): Promise<void> {
     const now = this.clock.now();
-    await this.staff.transaction(async (repository) => {
+    await this.staff.transaction(async (repository, trx) => {
       if (!(await repository.find(id))) throw new NotFoundError('staff member');
       await repository.clearSecondFactor(id, now);
-      await repository.revokeAllSessions(id, now);
+      await this.sessions.within(trx).endAll({ kind: 'staff', id }, now);
       await repository.audit({ actorId, action: 'staff_second_factor_reset', entityId: id }, now);
     });
   }
@@ -275,10 +277,10 @@ export class StaffService {
     const password = newOneTimePassword();
     const hash = await argon2Hash(password);
     const now = this.clock.now();
-    await this.staff.transaction(async (repository) => {
+    await this.staff.transaction(async (repository, trx) => {
       if (!(await repository.find(id))) throw new NotFoundError('staff member');
       await repository.setPassword(id, hash, true, now);
-      await repository.revokeAllSessions(id, now);
+      await this.sessions.within(trx).endAll({ kind: 'staff', id }, now);
       await repository.audit({ actorId, action: 'staff_password_reset', entityId: id }, now);
     });
     return { password, expiresAt: this.oneTimePasswordExpiry(now) };
@@ -294,9 +296,9 @@ export class StaffService {
     if (!staff || !(await argon2Verify(staff.password_hash, current).catch(() => false))) return false;
     const hash = await argon2Hash(next);
     const now = this.clock.now();
-    await this.staff.transaction(async (repository) => {
+    await this.staff.transaction(async (repository, trx) => {
       await repository.setPassword(staff.id, hash, false, now);
-      await repository.revokeOtherSessions(staff.id, session.sessionIdHash, now);
+      await this.sessions.within(trx).endAll({ kind: 'staff', id: staff.id }, now, session.sessionIdHash);
       await repository.audit(
         { actorId: staff.id, action: 'staff_password_changed', entityId: staff.id },
         now,
@@ -333,23 +335,18 @@ export class StaffService {
     }
     const now = this.clock.now();
     const stage: StaffSessionStage = staff.totp_enrolled_at ? 'second_factor' : 'enrol';
-    const secret = newSecret();
-    const expires = new Date(now.getTime() + STAFF_SECOND_FACTOR_MINUTES * 60_000);
-    await this.staff.createSession(hashSecret(secret), staff.id, stage, now, expires);
+    const secret = await this.sessions.start({ kind: 'staff', id: staff.id }, STAFF_PART_WAY_LIMITS, now, {
+      stage,
+    });
     return { secret, stage };
   }
 
   /** Who holds this staff cookie, and how far they are through signing in. */
   async authenticate(secret: string): Promise<StaffSession | null> {
-    const idHash = hashSecret(secret);
-    const session = await this.staff.findSession(idHash);
-    const now = this.clock.now();
-    if (!session || staffSessionState(session, now) !== 'active') return null;
-    const staff = await this.staff.find(session.staff_id);
+    const session = await this.sessions.check('staff', secret, staffSessionLimits, this.clock.now());
+    if (!session) return null;
+    const staff = await this.staff.find(session.person.id);
     if (!staff || staff.disabled_at) return null;
-    if (now.getTime() - new Date(session.last_seen_at).getTime() > TOUCH_EVERY_MILLISECONDS) {
-      await this.staff.touchSession(idHash, now);
-    }
     return {
       staff: {
         id: staff.id,
@@ -359,8 +356,9 @@ export class StaffService {
         trainerId: staff.trainer_id,
         mustChangePassword: staff.password_change_required_at !== null,
       },
-      stage: session.stage,
-      sessionIdHash: idHash,
+      // Every staff session has a stage (the table's check says so).
+      stage: session.stage!,
+      sessionIdHash: session.idHash,
     };
   }
 
@@ -398,14 +396,14 @@ export class StaffService {
     const step = this.validTotpStep(this.box.open(staff.totp_secret), staff.email, code, now);
     if (step === null) return null;
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    const secret = await this.staff.transaction(async (repository) => {
+    const secret = await this.staff.transaction(async (repository, trx) => {
       if (!(await repository.confirmTotp(staff.id, step, now))) return null;
       await repository.replaceRecoveryCodes(
         staff.id,
         recoveryCodes.map((c) => recoveryCodeHash(staff.id, c)),
         now,
       );
-      return this.promote(repository, session, now);
+      return this.promote(trx, session, now);
     });
     return secret ? { secret, recoveryCodes } : null;
   }
@@ -425,14 +423,14 @@ export class StaffService {
     const now = this.clock.now();
     const typed = normaliseCode(code);
     const isTotp = new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(typed);
-    const result = await this.staff.transaction(async (repository) => {
+    const result = await this.staff.transaction(async (repository, trx) => {
       if (isTotp) {
         const step = this.validTotpStep(this.box.open(staff.totp_secret!), staff.email, typed, now);
         if (step === null || !(await repository.useTotpStep(staff.id, step))) return null;
       } else if (!(await repository.useRecoveryCode(staff.id, recoveryCodeHash(staff.id, typed), now))) {
         return null;
       }
-      return this.promote(repository, session, now);
+      return this.promote(trx, session, now);
     });
     if (!result) return null;
     return {
@@ -443,28 +441,19 @@ export class StaffService {
   }
 
   async signOut(sessionIdHash: string): Promise<void> {
-    await this.staff.revokeSession(sessionIdHash, this.clock.now());
+    await this.sessions.end('staff', sessionIdHash, this.clock.now());
   }
 
   /** Ends every session of a staff member's, everywhere. */
   async signOutEverywhere(staffId: number): Promise<void> {
-    await this.staff.revokeAllSessions(staffId, this.clock.now());
+    await this.sessions.endAll({ kind: 'staff', id: staffId }, this.clock.now());
   }
 
   /** Ends the part-way session and starts a signed-in one, ten hours from the password. */
-  private async promote(
-    repository: StaffRepository,
-    session: StaffSession,
-    now: Date,
-  ): Promise<string | null> {
-    const partWay = await repository.findSession(session.sessionIdHash);
-    if (!partWay || !(await repository.revokeSession(session.sessionIdHash, now))) return null;
-    const secret = newSecret();
-    const expires = new Date(
-      new Date(partWay.created_at).getTime() + STAFF_SESSION_ABSOLUTE_HOURS * 3_600_000,
-    );
-    await repository.createSession(hashSecret(secret), session.staff.id, 'signed_in', now, expires);
-    return secret;
+  private promote(trx: Transaction<DB>, session: StaffSession, now: Date): Promise<string | null> {
+    return this.sessions
+      .within(trx)
+      .renew('staff', session.sessionIdHash, 'signed_in', STAFF_SESSION_LIMITS, now);
   }
 
   private totp(secret: string, label: string, issuer = DEFAULT_ISSUER): TOTP {

@@ -177,13 +177,14 @@ eachDatabase('delegate accounts', (dialect) => {
     const cookie = (await t.app.inject({ url: '/sign-in' })).cookies;
     expect(cookie).toBeDefined();
     const session = await t.database.db
-      .selectFrom('auth_sessions')
+      .selectFrom('sign_in_sessions')
+      .where('kind', '=', 'delegate')
       .select(['id_hash', 'revoked_at'])
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
     await client.submit('/bookings', {}, '/sign-out');
     const revoked = await t.database.db
-      .selectFrom('auth_sessions')
+      .selectFrom('sign_in_sessions')
       .where('id_hash', '=', session.id_hash)
       .select('revoked_at')
       .executeTakeFirstOrThrow();

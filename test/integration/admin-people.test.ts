@@ -457,7 +457,8 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
       expect(closed.merged_into_id).toBe(kept.id);
       expect(await t.services.accounts.authenticate(secret as string)).toBeNull();
       const liveSessions = await db()
-        .selectFrom('auth_sessions')
+        .selectFrom('sign_in_sessions')
+        .where('kind', '=', 'delegate')
         .where('delegate_id', '=', duplicate.id)
         .where('revoked_at', 'is', null)
         .select('id_hash')

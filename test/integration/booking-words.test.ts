@@ -7,9 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { SESSION_ABSOLUTE_HOURS } from '../../src/domain/accounts.js';
-import { hashSecret, newSecret } from '../../src/services/secrets.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { SignInSessions } from '../../src/services/signInSessions.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';
@@ -42,13 +41,10 @@ eachDatabase('what pages and emails promise', (dialect) => {
 
   /** Signs the same delegate in again at the clock's time (a sign-in goes idle after an hour). */
   async function signInAgain(delegateId: number, client: WebClient) {
-    const secret = newSecret();
-    const now = clock.now();
-    await new AccountRepository(t.database.db).createSession(
-      hashSecret(secret),
-      delegateId,
-      now,
-      new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * HOUR),
+    const secret = await new SignInSessions(t.database.db).start(
+      { kind: 'delegate', id: delegateId },
+      DELEGATE_SESSION_LIMITS,
+      clock.now(),
     );
     client.setCookie(SESSION_COOKIE, secret);
   }

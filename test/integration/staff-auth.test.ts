@@ -319,11 +319,11 @@ eachDatabase('staff sign-in', (dialect) => {
     const sessions = async () =>
       (
         await db()
-          .selectFrom('staff_sessions')
-          .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.staff_id')
+          .selectFrom('sign_in_sessions')
+          .innerJoin('staff_users', 'staff_users.id', 'sign_in_sessions.staff_id')
           .where('staff_users.email', '=', email)
-          .where('staff_sessions.stage', '=', 'signed_in')
-          .select('staff_sessions.revoked_at')
+          .where('sign_in_sessions.stage', '=', 'signed_in')
+          .select('sign_in_sessions.revoked_at')
           .execute()
       ).map((row) => row.revoked_at);
     expect(await sessions()).toEqual([null]);

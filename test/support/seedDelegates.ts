@@ -6,7 +6,7 @@
  *
  * Sign-in sessions are minted as AccountService.signIn mints them after
  * checking a password: a random secret for the cookie, its SHA-256 in
- * auth_sessions. Signing hundreds or thousands of people in through the
+ * sign_in_sessions. Signing hundreds or thousands of people in through the
  * sign-in route would run into its rate limit and spend minutes in argon2,
  * which is neither what is tested nor what is measured.
  */
@@ -16,8 +16,8 @@ import { AccountRepository } from '../../src/data/repositories/accountRepository
 import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
 import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
 import type { DB } from '../../src/data/schema.js';
-import { SESSION_ABSOLUTE_HOURS } from '../../src/domain/accounts.js';
-import { hashSecret, newSecret } from '../../src/services/secrets.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { SignInSessions } from '../../src/services/signInSessions.js';
 
 export const SEEDED_COURSE_SLUG = 'safeguarding-adults-level-2';
 export const SEEDED_COURSE_TITLE = 'Safeguarding Adults: Level 2';
@@ -133,7 +133,7 @@ export async function createSignedInDelegates(
       now,
       now,
     );
-    const expires = new Date(now.getTime() + SESSION_ABSOLUTE_HOURS * HOUR_MS);
+    const sessions = new SignInSessions(trx);
     const delegates: SignedInDelegate[] = [];
     for (let n = 1; n <= count; n++) {
       const name = `Delegate ${label} ${n}`;
@@ -150,8 +150,7 @@ export async function createSignedInDelegates(
         now,
       );
       await accounts.markEmailVerified(id, now);
-      const sessionSecret = newSecret();
-      await accounts.createSession(hashSecret(sessionSecret), id, now, expires);
+      const sessionSecret = await sessions.start({ kind: 'delegate', id }, DELEGATE_SESSION_LIMITS, now);
       delegates.push({ id, name, email, sessionSecret });
     }
     return delegates;

@@ -2,7 +2,7 @@
  * Migrations, in order. Listed here rather than discovered on disk so the
  * compiled build and the test run see exactly the same set.
  */
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type MigrationProvider, type MigrationResultSet } from 'kysely';
 
 import type { DialectName } from '../db.js';
 import type { DialectMigration } from './dialectMigration.js';
@@ -16,6 +16,7 @@ import { backOfficeListIndexes } from './007-back-office-list-indexes.js';
 import { pendingEmail } from './008-pending-email.js';
 import { sessionSearch } from './010-session-search.js';
 import { jobRuns } from './011-job-runs.js';
+import { signInSessions } from './012-sign-in-sessions.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -28,6 +29,7 @@ const migrations: Record<string, DialectMigration> = {
   '008-pending-email': pendingEmail,
   '010-session-search': sessionSearch,
   '011-job-runs': jobRuns,
+  '012-sign-in-sessions': signInSessions,
 };
 
 export interface MigrationResult {
@@ -37,15 +39,28 @@ export interface MigrationResult {
 // Kysely<any> because a migration describes the schema at its own point in
 // history, not the current DB interface.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<MigrationResult> {
+function migrator(db: Kysely<any>, dialect: DialectName): Migrator {
   const provider: MigrationProvider = {
     getMigrations: async () =>
       Object.fromEntries(Object.entries(migrations).map(([name, make]) => [name, make(dialect)])),
   };
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  return new Migrator({ db, provider });
+}
+
+function applied({ error, results }: MigrationResultSet): MigrationResult {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return {
     applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<MigrationResult> {
+  return applied(await migrator(db, dialect).migrateToLatest());
+}
+
+/** Up or down to the named migration: for tests of a migration against the rows before it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function migrateTo(db: Kysely<any>, dialect: DialectName, name: string): Promise<MigrationResult> {
+  return applied(await migrator(db, dialect).migrateTo(name));
 }

@@ -1,12 +1,13 @@
 /**
- * Delegate accounts, their signed-in sessions and their one-use email tokens.
- * Secrets are never stored: sessions and tokens are kept as SHA-256 hashes of
- * the random values held by the browser or sent by email.
+ * Delegate accounts and their one-use email tokens (their signed-in sessions
+ * are in signInSessionRepository.ts). Secrets are never stored: tokens are
+ * kept as SHA-256 hashes of the random values sent by email.
  */
 import type { Kysely, Transaction } from 'kysely';
 
 import type { AuthTokenPurpose, DB, Instant, OrganisationType } from '../schema.js';
 import { choosableOrganisations } from './sharedQueries.js';
+import { SignInSessionRepository } from './signInSessionRepository.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -152,50 +153,13 @@ export class AccountRepository {
     return row.id;
   }
 
-  async createSession(idHash: string, delegateId: number, now: Date, expiresAt: Date): Promise<void> {
-    await this.db
-      .insertInto('auth_sessions')
-      .values({
-        id_hash: idHash,
-        delegate_id: delegateId,
-        created_at: now.toISOString(),
-        last_seen_at: now.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        revoked_at: null,
-      })
-      .execute();
-  }
-
-  findSession(idHash: string) {
-    return this.db.selectFrom('auth_sessions').where('id_hash', '=', idHash).selectAll().executeTakeFirst();
-  }
-
-  async touchSession(idHash: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('auth_sessions')
-      .set({ last_seen_at: now.toISOString() })
-      .where('id_hash', '=', idHash)
-      .execute();
-  }
-
-  async revokeSession(idHash: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('auth_sessions')
-      .set({ revoked_at: now.toISOString() })
-      .where('id_hash', '=', idHash)
-      .where('revoked_at', 'is', null)
-      .execute();
-  }
-
-  /** Signs a delegate out everywhere (after a password reset, say), except perhaps the current browser. */
-  async revokeAllSessions(delegateId: number, now: Date, except?: string): Promise<void> {
-    let query = this.db
-      .updateTable('auth_sessions')
-      .set({ revoked_at: now.toISOString() })
-      .where('delegate_id', '=', delegateId)
-      .where('revoked_at', 'is', null);
-    if (except) query = query.where('id_hash', '<>', except);
-    await query.execute();
+  /**
+   * Signs a delegate out everywhere, in the one session store
+   * (signInSessionRepository.ts): merging a duplicate account ends its
+   * sign-ins through this, exactly as a password reset does.
+   */
+  async revokeAllSessions(delegateId: number, now: Date): Promise<void> {
+    await new SignInSessionRepository(this.db).revokeAll({ kind: 'delegate', id: delegateId }, now);
   }
 
   async createToken(

@@ -1,13 +1,13 @@
 /**
- * Staff accounts, their sign-in sessions and their recovery codes. As with
- * delegates, secrets the browser holds are never stored: sessions are kept
- * as SHA-256 hashes of the cookie's random value, recovery codes as hashes,
- * and authenticator secrets sealed (services/secretBox.ts) before they get here.
+ * Staff accounts and their recovery codes (their sign-in sessions are in
+ * signInSessionRepository.ts, with delegates'). Secrets are never stored:
+ * recovery codes are kept as hashes, and authenticator secrets sealed
+ * (services/secretBox.ts) before they get here.
  */
 import type { Kysely, Transaction } from 'kysely';
 
 import { rolesHolding } from '../../domain/permissions.js';
-import type { StaffRole, StaffSessionStage } from '../../domain/staff.js';
+import type { StaffRole } from '../../domain/staff.js';
 import type { DB } from '../schema.js';
 import { recordAudit, type AuditEntry } from './auditRepository.js';
 
@@ -34,8 +34,9 @@ export class StaffRepository {
     return new StaffRepository(trx);
   }
 
-  transaction<T>(work: (repository: StaffRepository) => Promise<T>): Promise<T> {
-    return (this.db as Kysely<StaffDB>).transaction().execute((trx) => work(this.within(trx)));
+  /** `trx` is also given, for work alongside in other stores (signing out, say). */
+  transaction<T>(work: (repository: StaffRepository, trx: Transaction<StaffDB>) => Promise<T>): Promise<T> {
+    return (this.db as Kysely<StaffDB>).transaction().execute((trx) => work(this.within(trx), trx));
   }
 
   /** `oneTime`: the password was given by someone else, so its holder must choose their own. */
@@ -149,60 +150,6 @@ export class StaffRepository {
     return Number(row.count);
   }
 
-  async createSession(
-    idHash: string,
-    staffId: number,
-    stage: StaffSessionStage,
-    now: Date,
-    expiresAt: Date,
-  ): Promise<void> {
-    await this.db
-      .insertInto('staff_sessions')
-      .values({
-        id_hash: idHash,
-        staff_id: staffId,
-        stage,
-        created_at: now.toISOString(),
-        last_seen_at: now.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        revoked_at: null,
-      })
-      .execute();
-  }
-
-  findSession(idHash: string) {
-    return this.db.selectFrom('staff_sessions').where('id_hash', '=', idHash).selectAll().executeTakeFirst();
-  }
-
-  async touchSession(idHash: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('staff_sessions')
-      .set({ last_seen_at: now.toISOString() })
-      .where('id_hash', '=', idHash)
-      .execute();
-  }
-
-  /** Ends a session: false if it had already ended (a second tab finishing the same step, say). */
-  async revokeSession(idHash: string, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('staff_sessions')
-      .set({ revoked_at: now.toISOString() })
-      .where('id_hash', '=', idHash)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  /** Signs a staff member out everywhere (when their account is disabled, say). */
-  async revokeAllSessions(staffId: number, now: Date): Promise<void> {
-    await this.db
-      .updateTable('staff_sessions')
-      .set({ revoked_at: now.toISOString() })
-      .where('staff_id', '=', staffId)
-      .where('revoked_at', 'is', null)
-      .execute();
-  }
-
   /** Every staff account, with the trainer each trainer is, for administrators. */
   list() {
     return this.db
@@ -287,17 +234,6 @@ export class StaffRepository {
   /** A staff action on a staff account, in this repository's transaction. */
   async audit(entry: Omit<AuditEntry, 'actorType' | 'entityType'>, now: Date): Promise<void> {
     await recordAudit(this.db, { ...entry, actorType: 'staff', entityType: 'staff' }, now);
-  }
-
-  /** Ends every session of a staff member's but one (the browser that changed the password). */
-  async revokeOtherSessions(staffId: number, keepIdHash: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('staff_sessions')
-      .set({ revoked_at: now.toISOString() })
-      .where('staff_id', '=', staffId)
-      .where('id_hash', '!=', keepIdHash)
-      .where('revoked_at', 'is', null)
-      .execute();
   }
 
   /** The trainers a trainer's account can be linked to. */
