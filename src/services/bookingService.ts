@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import { BookingRecords } from '../data/repositories/bookingRecords.js';
 import type { DB, Executor } from '../data/schema.js';
 import type { SessionLock } from '../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../domain/availability.js';
@@ -54,7 +54,7 @@ export interface BookingServiceOptions {
 }
 
 export class BookingService {
-  private readonly repository: BookingRepository;
+  private readonly repository: BookingRecords;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -65,7 +65,7 @@ export class BookingService {
     private readonly context: () => Promise<MailContext>,
     private readonly options: BookingServiceOptions = {},
   ) {
-    this.repository = new BookingRepository(db);
+    this.repository = new BookingRecords(db);
   }
 
   /**

@@ -5,7 +5,7 @@
  * exists exactly when the change does.
  */
 import { OutboxRepository } from '../data/repositories/outboxRepository.js';
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import { BookingRecords } from '../data/repositories/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
@@ -57,7 +57,7 @@ export class Notifications {
 
   /** Everything about one booking that its emails say. */
   async bookingFacts(db: Executor, bookingId: number) {
-    const row = await new BookingRepository(db).emailFacts(bookingId);
+    const row = await new BookingRecords(db).emailFacts(bookingId);
     const parts = (await sessionPartsInOrder(db, row.session_id)).map((p) => ({
       startsAt: new Date(p.starts_at),
       endsAt: new Date(p.ends_at),

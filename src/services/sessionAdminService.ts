@@ -7,7 +7,7 @@
  * transaction, so they exist exactly when the change does.
  */
 import { recordAudit } from '../data/repositories/auditRepository.js';
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import { BookingRecords } from '../data/repositories/bookingRecords.js';
 import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
 import {
   SessionAdminRepository,
@@ -524,7 +524,7 @@ export class SessionAdminService {
       if (!(await repo.cancel(sessionId, reason, now.toISOString(), updatedAt.toISOString())))
         return 'already';
 
-      const bookings = new BookingRepository(trx);
+      const bookings = new BookingRecords(trx);
       const live = await repo.liveBookings(sessionId);
       const others = await repo.otherDates(current.course_id, sessionId, now.toISOString());
       const otherDates = others.map((s) => ({
