@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 
 import { PeopleRepository } from '../data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import { SettingsRepository } from '../data/repositories/settingsRepository.js';
 import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
@@ -39,7 +39,7 @@ export async function loadDemoIfNew(
 
 export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Date): Promise<DemoLoadResult> {
   return db.transaction().execute(async (trx) => {
-    const programmeRepo = new ProgrammeRepository(trx);
+    const programmeRepo = new ProgrammeRecords(trx);
     const people = new PeopleRepository(trx);
     const settings = new SettingsRepository(trx);
 

@@ -18,10 +18,10 @@ import {
 } from '../data/repositories/programmeAdminRepository.js';
 import {
   courseFieldsOf,
-  ProgrammeRepository,
+  ProgrammeRecords,
   trainerFieldsOf,
   venueFieldsOf,
-} from '../data/repositories/programmeRepository.js';
+} from '../data/repositories/programmeRecords.js';
 import type { DB, Instant } from '../data/schema.js';
 import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
 import { slugify, uniqueSlug } from '../domain/slug.js';
@@ -190,7 +190,7 @@ export class ProgrammeService {
     await this.checkTags(input);
     return this.withFreshSlug(async (trx, now) => {
       const slug = await this.freeSlug(trx, 'courses', slugify(input.title, 'course'));
-      const id = await new ProgrammeRepository(trx).createCourse(
+      const id = await new ProgrammeRecords(trx).createCourse(
         {
           ...input,
           slug,
@@ -318,7 +318,7 @@ export class ProgrammeService {
       const lists = await repo.courseLists(courseId);
       const title = `${row.title.slice(0, COURSE_TITLE_LIMIT - COPY_SUFFIX.length).trimEnd()}${COPY_SUFFIX}`;
       const slug = await this.freeSlug(trx, 'courses', slugify(title, 'course'));
-      const id = await new ProgrammeRepository(trx).createCourse(
+      const id = await new ProgrammeRecords(trx).createCourse(
         {
           ...courseFieldsOf(row),
           slug,
@@ -510,11 +510,11 @@ export class ProgrammeService {
     entityType: 'venue' | 'trainer',
     name: string,
     actor: StaffActor,
-    insert: (repo: ProgrammeRepository, slug: string, now: Date) => Promise<number>,
+    insert: (repo: ProgrammeRecords, slug: string, now: Date) => Promise<number>,
   ): Promise<{ id: number }> {
     return this.withFreshSlug(async (trx, now) => {
       const slug = await this.freeSlug(trx, `${entityType}s`, slugify(name, entityType));
-      const id = await insert(new ProgrammeRepository(trx), slug, now);
+      const id = await insert(new ProgrammeRecords(trx), slug, now);
       await auditByStaff(
         trx,
         actor,

@@ -8,7 +8,7 @@
  */
 import { recordAudit } from '../data/repositories/auditRepository.js';
 import { BookingRecords } from '../data/repositories/bookingRecords.js';
-import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import {
   SessionAdminRepository,
   type BookingCounts,
@@ -335,7 +335,7 @@ export class SessionAdminService {
     await this.assertKnownChoices(values);
     const courseId = values.courseId as number;
     return this.deps.db.transaction().execute(async (trx) => {
-      const id = await new ProgrammeRepository(trx).createSession(
+      const id = await new ProgrammeRecords(trx).createSession(
         {
           courseId,
           format: values.format,

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 
 import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import type { Clock } from '../../src/services/clock.js';
@@ -52,7 +52,7 @@ export class SettableClock implements Clock {
 }
 
 export async function createCourse(db: Kysely<DB>, slug: string, now: Date): Promise<number> {
-  return new ProgrammeRepository(db).createCourse(
+  return new ProgrammeRecords(db).createCourse(
     {
       slug,
       title: `Concurrency ${slug}`,
@@ -81,7 +81,7 @@ export async function createSession(
   startsAt: Date,
   now: Date,
 ): Promise<number> {
-  return new ProgrammeRepository(db).createSession(
+  return new ProgrammeRecords(db).createSession(
     {
       courseId,
       format: 'online',

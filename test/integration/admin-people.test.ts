@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
 import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import { newBookingReference } from '../../src/services/bookingReference.js';
 import { hashSecret } from '../../src/services/secrets.js';
@@ -67,7 +67,7 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
 
   /** A session of the first demo course, with one part per [start, end] day offset. */
   async function newSession(capacity: number, parts: [number, number][]) {
-    return new ProgrammeRepository(db()).createSession(
+    return new ProgrammeRecords(db()).createSession(
       {
         courseId,
         format: 'online',

@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
 import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import { SESSION_ABSOLUTE_HOURS } from '../../src/domain/accounts.js';
 import { hashSecret, newSecret } from '../../src/services/secrets.js';
@@ -45,7 +45,7 @@ export async function createBookableSessions(
   capacity: number,
 ): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    const programme = new ProgrammeRepository(trx);
+    const programme = new ProgrammeRecords(trx);
     const venueId = await programme.createVenue(
       {
         slug: 'cherwell-learning-centre',

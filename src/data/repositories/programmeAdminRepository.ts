@@ -1,6 +1,6 @@
 /**
  * The programme as the back office reads and changes it: courses with their
- * lists, venues and trainers. New records go in through ProgrammeRepository
+ * lists, venues and trainers. New records go in through ProgrammeRecords
  * (the one way in, shared with the demo loader); this adds what only staff
  * need: lists with counts, searches, changes, archiving.
  */
@@ -16,14 +16,14 @@ import {
 } from './catalogueRepository.js';
 import {
   courseColumns,
-  ProgrammeRepository,
+  ProgrammeRecords,
   trainerColumns,
   venueColumns,
   type CourseFields,
   type CourseLists,
   type TrainerFields,
   type VenueFields,
-} from './programmeRepository.js';
+} from './programmeRecords.js';
 import { LIVE_STATES, partsCount, waitlistLength } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -223,7 +223,7 @@ export class ProgrammeAdminRepository {
     ] as const) {
       await this.db.deleteFrom(table).where('course_id', '=', id).execute();
     }
-    await new ProgrammeRepository(this.db).insertCourseLists(id, lists);
+    await new ProgrammeRecords(this.db).insertCourseLists(id, lists);
   }
 
   async setCourseArchived(id: number, archivedAt: Instant | null, now: Instant): Promise<void> {

@@ -156,12 +156,12 @@ export interface NewSessionInput {
   bookingClosesAt: Date | null;
 }
 
-export class ProgrammeRepository {
+export class ProgrammeRecords {
   constructor(private readonly db: Executor) {}
 
   /** The same repository working inside a transaction. */
-  within(trx: Transaction<DB>): ProgrammeRepository {
-    return new ProgrammeRepository(trx);
+  within(trx: Transaction<DB>): ProgrammeRecords {
+    return new ProgrammeRecords(trx);
   }
 
   async createTopic(slug: string, name: string): Promise<number> {
