@@ -10,12 +10,12 @@ import type { Kysely, Transaction } from 'kysely';
 
 import { recordAudit, type AuditEntry } from '../data/repositories/auditRepository.js';
 import {
-  ProgrammeAdminRepository,
+  ProgrammeRepository,
   type CourseFields,
   type CourseStatusFilter,
   type TrainerFields,
   type VenueFields,
-} from '../data/repositories/programmeAdminRepository.js';
+} from '../data/repositories/programmeRepository.js';
 import {
   courseFieldsOf,
   ProgrammeRecords,
@@ -64,7 +64,7 @@ export class ProgrammeService {
   constructor(private readonly deps: ServiceDeps) {}
 
   private get repo() {
-    return new ProgrammeAdminRepository(this.deps.db);
+    return new ProgrammeRepository(this.deps.db);
   }
 
   private now(): Date {
@@ -364,7 +364,7 @@ export class ProgrammeService {
     const sessionIds = await this.repo.unfinishedSessionIds(courseId, this.now().toISOString());
     return this.deps.sessionLock.forSessions(sessionIds, async (db) => {
       const now = this.now();
-      const repo = new ProgrammeAdminRepository(db);
+      const repo = new ProgrammeRepository(db);
       const row = await repo.findCourse(courseId);
       if (!row) throw new NotFoundError('course');
       if (row.archived_at !== null) return false;
@@ -537,8 +537,8 @@ export class ProgrammeService {
     actor: StaffActor,
     record: {
       longFields: readonly (keyof F & string)[];
-      find: (repo: ProgrammeAdminRepository) => Promise<F | undefined>;
-      write: (repo: ProgrammeAdminRepository, now: Instant) => Promise<void>;
+      find: (repo: ProgrammeRepository) => Promise<F | undefined>;
+      write: (repo: ProgrammeRepository, now: Instant) => Promise<void>;
     },
   ): Promise<{ changed: string[] }> {
     return this.deps.db.transaction().execute(async (trx) => {

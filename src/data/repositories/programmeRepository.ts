@@ -37,11 +37,11 @@ function likePattern(word: string): string {
   return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export class ProgrammeAdminRepository {
+export class ProgrammeRepository {
   constructor(private readonly db: Executor) {}
 
-  within(trx: Transaction<DB>): ProgrammeAdminRepository {
-    return new ProgrammeAdminRepository(trx);
+  within(trx: Transaction<DB>): ProgrammeRepository {
+    return new ProgrammeRepository(trx);
   }
 
   // ---------------------------------------------------------------- courses
