@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { PeopleRepository } from '../data/repositories/peopleRepository.js';
+import { DemoRepository } from '../data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import { SettingsRepository } from '../data/repositories/settingsRepository.js';
 import type { DB } from '../data/schema.js';
@@ -40,7 +40,7 @@ export async function loadDemoIfNew(
 export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Date): Promise<DemoLoadResult> {
   return db.transaction().execute(async (trx) => {
     const programmeRepo = new ProgrammeRecords(trx);
-    const people = new PeopleRepository(trx);
+    const people = new DemoRepository(trx);
     const settings = new SettingsRepository(trx);
 
     const topicIds = new Map<string, number>();
@@ -215,7 +215,7 @@ class DemoDelegates {
   private next = 0;
 
   constructor(
-    private readonly people: PeopleRepository,
+    private readonly people: DemoRepository,
     private readonly organisationIds: number[],
     private readonly now: Date,
   ) {}

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import type { BookingState } from '../../src/domain/availability.js';
@@ -103,7 +103,7 @@ let delegateSerial = 0;
 /** `count` new delegates, made in one transaction; their ids in creation order. */
 export async function createDelegates(db: Kysely<DB>, count: number, now: Date): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    const people = new PeopleRepository(trx);
+    const people = new DemoRepository(trx);
     const ids: number[] = [];
     for (let i = 0; i < count; i += 1) {
       delegateSerial += 1;

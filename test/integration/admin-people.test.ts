@@ -7,7 +7,7 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import { newBookingReference } from '../../src/services/bookingReference.js';
@@ -61,7 +61,7 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
           await argon2Hash(options.password),
           NOW,
         )
-      : await new PeopleRepository(db()).createDelegate(details, NOW);
+      : await new DemoRepository(db()).createDelegate(details, NOW);
     return { id, email, name };
   }
 
@@ -86,7 +86,7 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
 
   async function book(sessionId: number, delegateId: number, state: BookingState, madeAt = NOW) {
     const reference = newBookingReference();
-    await new PeopleRepository(db()).insertBookings(
+    await new DemoRepository(db()).insertBookings(
       [{ reference, sessionId, delegateId, state, offerExpiresAt: null }],
       madeAt,
     );

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { londonToInstant } from '../../src/domain/time.js';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
@@ -68,7 +68,7 @@ eachDatabase('booking rules', (dialect) => {
 
   async function delegate(): Promise<number> {
     delegateNumber += 1;
-    return new PeopleRepository(t.database.db).createDelegate(
+    return new DemoRepository(t.database.db).createDelegate(
       {
         name: `Delegate ${delegateNumber}`,
         email: `delegate.${delegateNumber}@rules.example.org.uk`,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { londonToInstant } from '../../src/domain/time.js';
 import { newBookingReference } from '../../src/services/bookingReference.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
@@ -189,7 +189,7 @@ eachDatabase('session page', (dialect) => {
       href: `/sessions/${futureSeedSessionId}/book`,
     });
 
-    const people = new PeopleRepository(t.database.db);
+    const people = new DemoRepository(t.database.db);
     const delegateId = await people.createDelegate(
       {
         name: 'New Delegate',
@@ -250,7 +250,7 @@ eachDatabase('session page', (dialect) => {
         )?.[1] ?? 0,
       );
     const start = await placesLeft();
-    const people = new PeopleRepository(t.database.db);
+    const people = new DemoRepository(t.database.db);
     const make = (email: string) =>
       people.createDelegate(
         {

@@ -13,7 +13,7 @@
 import type { Kysely } from 'kysely';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import { SESSION_ABSOLUTE_HOURS } from '../../src/domain/accounts.js';
@@ -125,7 +125,7 @@ export async function createSignedInDelegates(
   label: string,
 ): Promise<SignedInDelegate[]> {
   return db.transaction().execute(async (trx) => {
-    const people = new PeopleRepository(trx);
+    const people = new DemoRepository(trx);
     const accounts = new AccountRepository(db).within(trx);
     const organisationId = await people.createOrganisation(
       `Northshire Council (${label})`,

@@ -1,7 +1,8 @@
 /**
- * Organisations, delegates and their bookings as records. Booking rules
- * (locks, counting places, the waiting list) live in the booking service,
- * which calls these inside its own transaction.
+ * Organisations, delegates and their bookings put in as they are, for the
+ * demo loader filling a new database (tests set up hubs with it too). Nothing
+ * here keeps the booking rules (locks, counting places, the waiting list):
+ * bookings made while Trellis runs go through BookingRecords.
  */
 import type { Kysely, Transaction } from 'kysely';
 
@@ -27,11 +28,11 @@ export interface NewBookingRecord {
   offerExpiresAt: Date | null;
 }
 
-export class PeopleRepository {
+export class DemoRepository {
   constructor(private readonly db: Executor) {}
 
-  within(trx: Transaction<DB>): PeopleRepository {
-    return new PeopleRepository(trx);
+  within(trx: Transaction<DB>): DemoRepository {
+    return new DemoRepository(trx);
   }
 
   async createOrganisation(name: string, type: OrganisationType, confirmedAt: Date | null, now: Date) {
