@@ -36,11 +36,11 @@ export function containsPattern(word: string): string {
   return `%${word.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-export class PeopleAdminRepository {
+export class PeopleRepository {
   constructor(private readonly db: Executor) {}
 
-  within(db: Executor): PeopleAdminRepository {
-    return new PeopleAdminRepository(db);
+  within(db: Executor): PeopleRepository {
+    return new PeopleRepository(db);
   }
 
   // ----- Delegates -------------------------------------------------------
