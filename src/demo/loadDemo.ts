@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 
 import { DemoRepository } from '../data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
-import { SettingsRepository } from '../data/repositories/settingsRepository.js';
+import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
@@ -31,7 +31,7 @@ export async function loadDemoIfNew(
   programme: DemoProgramme,
   now: Date,
 ): Promise<DemoLoadResult> {
-  const settings = await new SettingsRepository(db).all();
+  const settings = await new SettingsRecords(db).all();
   const course = await db.selectFrom('courses').select('id').limit(1).executeTakeFirst();
   if (course || settings[DEMO_MARKER]) return { loaded: false, courses: 0, sessions: 0 };
   return loadDemo(db, programme, now);
@@ -41,7 +41,7 @@ export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Da
   return db.transaction().execute(async (trx) => {
     const programmeRepo = new ProgrammeRecords(trx);
     const people = new DemoRepository(trx);
-    const settings = new SettingsRepository(trx);
+    const settings = new SettingsRecords(trx);
 
     const topicIds = new Map<string, number>();
     for (const topic of programme.topics)

@@ -4,7 +4,7 @@
  * makes the change, with the executor of that transaction, so the email
  * exists exactly when the change does.
  */
-import { OutboxRepository } from '../data/repositories/outboxRepository.js';
+import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { BookingRecords } from '../data/repositories/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import type { HubSettings } from '../domain/hub.js';
@@ -49,7 +49,7 @@ export class Notifications {
 
   /** Writes one email to the outbox, in the caller's transaction. */
   async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
-    await new OutboxRepository(db).enqueue(
+    await new OutboxRecords(db).enqueue(
       { ...message, to: { address: to.email, name: to.name }, bookingId },
       this.clock.now(),
     );

@@ -7,7 +7,7 @@
  * transaction with its audit entries and any waiting-list offers it causes.
  */
 import { PeopleRepository, type AccountKind, type LiveState } from '../data/repositories/peopleRepository.js';
-import { recordAudit } from '../data/repositories/auditRepository.js';
+import { recordAudit } from '../data/repositories/auditRecords.js';
 import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema.js';
 import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
 import { BOOKING_STATE_WORDS, type BookingState } from '../domain/availability.js';

@@ -8,7 +8,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { recordAudit, type AuditEntry } from '../data/repositories/auditRepository.js';
+import { recordAudit, type AuditEntry } from '../data/repositories/auditRecords.js';
 import {
   ProgrammeRepository,
   type CourseFields,

@@ -6,7 +6,7 @@
  * emails a change causes and its audit entries are written in that same
  * transaction, so they exist exactly when the change does.
  */
-import { recordAudit } from '../data/repositories/auditRepository.js';
+import { recordAudit } from '../data/repositories/auditRecords.js';
 import { BookingRecords } from '../data/repositories/bookingRecords.js';
 import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import {
