@@ -11,7 +11,7 @@ import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
-import { newBookingReference } from '../services/bookingReference.js';
+import { newBookingReference } from '../services/bookings/bookingReference.js';
 import type { DemoProgramme, DemoSession } from './types.js';
 
 const DEMO_MARKER = 'demo_content_loaded_at';

@@ -5,7 +5,7 @@
  * exists exactly when the change does.
  */
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
-import { BookingRecords } from '../data/repositories/bookingRecords.js';
+import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';

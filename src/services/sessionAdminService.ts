@@ -7,7 +7,7 @@
  * transaction, so they exist exactly when the change does.
  */
 import { recordAudit } from '../data/repositories/auditRecords.js';
-import { BookingRecords } from '../data/repositories/bookingRecords.js';
+import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import {
   SessionAdminRepository,

@@ -10,7 +10,7 @@ import { AccountRepository } from '../../src/data/repositories/accountRepository
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
-import { newBookingReference } from '../../src/services/bookingReference.js';
+import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { hashSecret } from '../../src/services/secrets.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { londonToInstant } from '../../src/domain/time.js';
-import { newBookingReference } from '../../src/services/bookingReference.js';
+import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { PROJECT_ROOT } from '../../src/paths.js';

@@ -8,15 +8,20 @@
  */
 import type { Kysely } from 'kysely';
 
-import { BookingRecords } from '../data/repositories/bookingRecords.js';
-import type { DB, Executor } from '../data/schema.js';
-import type { SessionLock } from '../data/sessionLock.js';
-import { bookingWindow, placesAvailable } from '../domain/availability.js';
-import { canSelfCancel, offerExpiresAt, reminderDueAt, selfCancellationDeadline } from '../domain/policy.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import type { DB, Executor } from '../../data/schema.js';
+import type { SessionLock } from '../../data/sessionLock.js';
+import { bookingWindow, placesAvailable } from '../../domain/availability.js';
+import {
+  canSelfCancel,
+  offerExpiresAt,
+  reminderDueAt,
+  selfCancellationDeadline,
+} from '../../domain/policy.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { newBookingReference } from './bookingReference.js';
-import type { Clock } from './clock.js';
-import type { MailContext, Notifications } from './notifications.js';
+import type { Clock } from '../clock.js';
+import type { MailContext, Notifications } from '../notifications.js';
 
 export interface Needs {
   accessNeeds: string | null;

@@ -6,10 +6,10 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { BookingState } from '../../domain/availability.js';
-import type { AuditActorType, DB, Instant } from '../schema.js';
-import { recordAudit } from './auditRecords.js';
-import { LIVE_STATES } from './sharedQueries.js';
+import type { BookingState } from '../../../domain/availability.js';
+import type { AuditActorType, DB, Instant } from '../../schema.js';
+import { recordAudit } from '../auditRecords.js';
+import { LIVE_STATES } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 

@@ -4,18 +4,18 @@
  * the waiting list. Every write takes the session's lock (both sessions' for
  * a move), is audited, and writes its emails in the same transaction.
  */
-import { BookingAdminRepository } from '../data/repositories/bookingAdminRepository.js';
-import { BookingRecords } from '../data/repositories/bookingRecords.js';
-import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../domain/availability.js';
-import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../domain/accounts.js';
-import { holds, maySeeSession } from '../domain/permissions.js';
-import { isRefusedSharedAddress } from '../domain/policy.js';
-import type { StaffRole } from '../domain/staff.js';
-import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../domain/time.js';
-import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { Executor } from '../data/schema.js';
+import { BookingAdminRepository } from '../../data/repositories/bookings/bookingAdminRepository.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../domain/availability.js';
+import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
+import { holds, maySeeSession } from '../../domain/permissions.js';
+import { isRefusedSharedAddress } from '../../domain/policy.js';
+import type { StaffRole } from '../../domain/staff.js';
+import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../../domain/time.js';
+import { ConflictError, FormError, NotFoundError } from '../../errors.js';
+import type { Executor } from '../../data/schema.js';
 import type { Needs } from './bookingService.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from '../deps.js';
 
 /** Who is acting: the signed-in staff member. */
 export interface StaffActor {
