@@ -2,7 +2,7 @@
  * `trellis jobs`: the background jobs from the registry with their cadence
  * and last run, and `trellis jobs run <name>` (or `all`) to run them now.
  */
-import type { JobRun } from '../data/repositories/jobRunRepository.js';
+import type { JobRun } from '../data/repositories/schedulerRepository.js';
 import { formatMoment } from '../domain/time.js';
 import { describeCadence, isContinuous } from '../jobs/cadence.js';
 import { JOBS } from '../jobs/registry.js';

@@ -22,7 +22,7 @@ import type {
 import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/course.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
-import { newBookingReference } from '../services/bookingReference.js';
+import { newBookingReference } from '../services/bookings/bookingReference.js';
 
 export interface LargeHubSize {
   sessions: number;

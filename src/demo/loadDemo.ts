@@ -4,14 +4,14 @@
  */
 import type { Kysely } from 'kysely';
 
-import { PeopleRepository } from '../data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
-import { SettingsRepository } from '../data/repositories/settingsRepository.js';
+import { DemoRepository } from '../data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
+import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
-import { newBookingReference } from '../services/bookingReference.js';
+import { newBookingReference } from '../services/bookings/bookingReference.js';
 import type { DemoProgramme, DemoSession } from './types.js';
 
 const DEMO_MARKER = 'demo_content_loaded_at';
@@ -31,7 +31,7 @@ export async function loadDemoIfNew(
   programme: DemoProgramme,
   now: Date,
 ): Promise<DemoLoadResult> {
-  const settings = await new SettingsRepository(db).all();
+  const settings = await new SettingsRecords(db).all();
   const course = await db.selectFrom('courses').select('id').limit(1).executeTakeFirst();
   if (course || settings[DEMO_MARKER]) return { loaded: false, courses: 0, sessions: 0 };
   return loadDemo(db, programme, now);
@@ -39,9 +39,9 @@ export async function loadDemoIfNew(
 
 export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Date): Promise<DemoLoadResult> {
   return db.transaction().execute(async (trx) => {
-    const programmeRepo = new ProgrammeRepository(trx);
-    const people = new PeopleRepository(trx);
-    const settings = new SettingsRepository(trx);
+    const programmeRepo = new ProgrammeRecords(trx);
+    const people = new DemoRepository(trx);
+    const settings = new SettingsRecords(trx);
 
     const topicIds = new Map<string, number>();
     for (const topic of programme.topics)
@@ -215,7 +215,7 @@ class DemoDelegates {
   private next = 0;
 
   constructor(
-    private readonly people: PeopleRepository,
+    private readonly people: DemoRepository,
     private readonly organisationIds: number[],
     private readonly now: Date,
   ) {}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { OutboxMessage, OutboxRepository } from '../data/repositories/outboxRepository.js';
+import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { fixedClock } from '../services/clock.js';
 import type { Mailer } from '../services/mailer.js';
 import { OutboxSender, backoffDelayMs, type JobLogger } from './outboxSender.js';
@@ -52,7 +52,7 @@ function fakeOutbox(queue: OutboxMessage[]) {
     },
   };
   return {
-    outbox: outbox as unknown as OutboxRepository,
+    outbox: outbox as unknown as OutboxRecords,
     calls,
     failClaims: (fail: boolean) => {
       claimFails = fail;

@@ -5,11 +5,11 @@
  * later, waiting twice as long each time (1, 2, 4, 8 … minutes, at most an
  * hour), so nothing is lost while the mail server is down and nothing hammers
  * it when it comes back. Staff see messages that keep failing
- * (`OutboxRepository.stuck`).
+ * (`OutboxRecords.stuck`).
  *
  * Logs name the outbox id and kind of message, never an address or content.
  */
-import type { OutboxMessage, OutboxRepository } from '../data/repositories/outboxRepository.js';
+import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
 import type { Clock } from '../services/clock.js';
 import { describeSendError, type Mailer } from '../services/mailer.js';
 
@@ -21,7 +21,7 @@ export interface JobLogger {
 }
 
 export interface OutboxSenderOptions {
-  outbox: OutboxRepository;
+  outbox: OutboxRecords;
   mailer: Mailer;
   clock: Clock;
   logger: JobLogger;
@@ -87,7 +87,7 @@ export function backoffDelayMs(attempts: number, random: () => number = Math.ran
 }
 
 export class OutboxSender {
-  private readonly outbox: OutboxRepository;
+  private readonly outbox: OutboxRecords;
   private readonly mailer: Mailer;
   private readonly clock: Clock;
   private readonly logger: JobLogger;

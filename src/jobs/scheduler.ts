@@ -12,7 +12,7 @@
  * lease and retries it with backoff, so it needs no run record.
  */
 import type { Config } from '../config.js';
-import { JobRunRepository, type JobClaim, type JobRun } from '../data/repositories/jobRunRepository.js';
+import { SchedulerRepository, type JobClaim, type JobRun } from '../data/repositories/schedulerRepository.js';
 import type { Clock } from '../services/clock.js';
 import {
   createDevelopmentMailbox,
@@ -43,7 +43,7 @@ export type RunOutcome =
   | { status: 'busy' };
 
 export interface SchedulerOptions {
-  runs: JobRunRepository;
+  runs: SchedulerRepository;
   context: JobContext;
   clock: Clock;
   logger: JobLogger;
@@ -53,7 +53,7 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   readonly jobs: readonly Job[];
-  private readonly runs: JobRunRepository;
+  private readonly runs: SchedulerRepository;
   private readonly context: JobContext;
   private readonly clock: Clock;
   private readonly logger: JobLogger;
@@ -215,7 +215,7 @@ export function startJobs(
     },
   };
   const scheduler = new Scheduler({
-    runs: new JobRunRepository(services.database.db),
+    runs: new SchedulerRepository(services.database.db),
     context,
     clock: services.clock,
     logger,

@@ -5,8 +5,8 @@
  * staff reading personal data in bulk should leave a trace.
  */
 import { AttendanceRepository } from '../data/repositories/attendanceRepository.js';
-import { recordAudit } from '../data/repositories/auditRepository.js';
-import { ExportRepository } from '../data/repositories/exportRepository.js';
+import { recordAudit } from '../data/repositories/auditRecords.js';
+import { AttendanceExportRepository } from '../data/repositories/attendanceExportRepository.js';
 import type { Instant } from '../data/schema.js';
 import {
   ATTENDANCE_NOTE_MAX,
@@ -152,11 +152,11 @@ export interface BookingsExport {
 
 export class AttendanceService {
   private readonly registers: AttendanceRepository;
-  private readonly exports: ExportRepository;
+  private readonly exports: AttendanceExportRepository;
 
   constructor(private readonly deps: ServiceDeps) {
     this.registers = new AttendanceRepository(deps.db);
-    this.exports = new ExportRepository(deps.db);
+    this.exports = new AttendanceExportRepository(deps.db);
   }
 
   /** A session's register as `staff` may see it; NotFoundError for a session not theirs. */
@@ -451,7 +451,7 @@ export class AttendanceService {
    * this one is written out (at most two batches are held at once).
    */
   private async *exportRows(
-    sessions: Awaited<ReturnType<ExportRepository['sessionsStartingBetween']>>,
+    sessions: Awaited<ReturnType<AttendanceExportRepository['sessionsStartingBetween']>>,
     states: readonly BookingState[],
   ): AsyncGenerator<ExportedBooking> {
     const pages = this.exportPages(sessions, states);
@@ -472,7 +472,7 @@ export class AttendanceService {
   }
 
   private async *exportPages(
-    sessions: Awaited<ReturnType<ExportRepository['sessionsStartingBetween']>>,
+    sessions: Awaited<ReturnType<AttendanceExportRepository['sessionsStartingBetween']>>,
     states: readonly BookingState[],
   ): AsyncGenerator<ExportedBooking[]> {
     // Sessions in date order, gathered into batches of about EXPORT_BATCH

@@ -4,7 +4,7 @@
  * dates in London time) so that templates only lay them out.
  */
 import type { CatalogueRepository, SessionListingRow } from '../data/repositories/catalogueRepository.js';
-import { courseFieldsOf } from '../data/repositories/programmeRepository.js';
+import { courseFieldsOf } from '../data/repositories/programmeRecords.js';
 import {
   bookingWindow,
   placesAvailable,

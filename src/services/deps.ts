@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../data/db.js';
 import type { DB } from '../data/schema.js';
 import type { SessionLock } from '../data/sessionLock.js';
-import type { BookingService } from './bookingService.js';
+import type { BookingService } from './bookings/bookingService.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications } from './notifications.js';
 

@@ -3,16 +3,16 @@
  * start here, so a test exercises the same wiring as production.
  */
 import type { Database } from '../data/db.js';
-import { AuditRepository } from '../data/repositories/auditRepository.js';
+import { AuditRecords } from '../data/repositories/auditRecords.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
-import { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
-import { OutboxRepository } from '../data/repositories/outboxRepository.js';
-import { SettingsRepository } from '../data/repositories/settingsRepository.js';
+import { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.js';
+import { OutboxRecords } from '../data/repositories/outboxRecords.js';
+import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
 import { AttendanceService } from './attendanceService.js';
-import { BookingAdminService } from './bookingAdminService.js';
-import { BookingService, type BookingServiceOptions } from './bookingService.js';
+import { BookingAdminService } from './bookings/bookingAdminService.js';
+import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
@@ -33,10 +33,10 @@ export interface Services {
   bookings: BookingService;
   /** Every write that changes a session's places runs under it. */
   sessionLock: SessionLock;
-  outbox: OutboxRepository;
+  outbox: OutboxRecords;
   staff: StaffService;
   /** The audit log, for reading (changes write their own entries). */
-  audit: AuditRepository;
+  audit: AuditRecords;
   /** The back office: courses, venues and trainers. */
   programme: ProgrammeService;
   /** The back office: scheduling, changing and cancelling sessions. */
@@ -64,8 +64,8 @@ export interface ServiceOptions {
 
 export function buildServices(database: Database, options: ServiceOptions): Services {
   const clock = options.clock ?? systemClock;
-  const counters = new ChangeCounterRepository(database.db);
-  const settings = new SettingsService(new SettingsRepository(database.db), counters, clock);
+  const counters = new ChangeCounterRecords(database.db);
+  const settings = new SettingsService(new SettingsRecords(database.db), counters, clock);
   const notifications = new Notifications(clock, options.publicUrl);
   const context = async (): Promise<MailContext> => ({
     hub: await settings.hub(),
@@ -98,11 +98,11 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,
     sessionLock,
-    outbox: new OutboxRepository(database.db),
+    outbox: new OutboxRecords(database.db),
     staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey), {
       oneTimePasswordHours: options.oneTimePasswordHours,
     }),
-    audit: new AuditRepository(database.db),
+    audit: new AuditRecords(database.db),
     programme: new ProgrammeService(deps),
     sessionAdmin: new SessionAdminService(deps),
     bookingAdmin: new BookingAdminService(deps),

@@ -4,8 +4,8 @@
  * makes the change, with the executor of that transaction, so the email
  * exists exactly when the change does.
  */
-import { OutboxRepository } from '../data/repositories/outboxRepository.js';
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
+import { OutboxRecords } from '../data/repositories/outboxRecords.js';
+import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
@@ -49,7 +49,7 @@ export class Notifications {
 
   /** Writes one email to the outbox, in the caller's transaction. */
   async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
-    await new OutboxRepository(db).enqueue(
+    await new OutboxRecords(db).enqueue(
       { ...message, to: { address: to.email, name: to.name }, bookingId },
       this.clock.now(),
     );
@@ -57,7 +57,7 @@ export class Notifications {
 
   /** Everything about one booking that its emails say. */
   async bookingFacts(db: Executor, bookingId: number) {
-    const row = await new BookingRepository(db).emailFacts(bookingId);
+    const row = await new BookingRecords(db).emailFacts(bookingId);
     const parts = (await sessionPartsInOrder(db, row.session_id)).map((p) => ({
       startsAt: new Date(p.starts_at),
       endsAt: new Date(p.ends_at),

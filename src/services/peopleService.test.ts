@@ -1,7 +1,7 @@
 /** The rules beneath merging accounts, attendance wording and delegate search. */
 import { describe, expect, it } from 'vitest';
 
-import { containsPattern } from '../data/repositories/peopleAdminRepository.js';
+import { containsPattern } from '../data/repositories/peopleRepository.js';
 import {
   attendanceSummary,
   betterBooking,

@@ -6,12 +6,8 @@
  * keeps one booking), so it runs under the sessions' locks, in one
  * transaction with its audit entries and any waiting-list offers it causes.
  */
-import {
-  PeopleAdminRepository,
-  type AccountKind,
-  type LiveState,
-} from '../data/repositories/peopleAdminRepository.js';
-import { recordAudit } from '../data/repositories/auditRepository.js';
+import { PeopleRepository, type AccountKind, type LiveState } from '../data/repositories/peopleRepository.js';
+import { recordAudit } from '../data/repositories/auditRecords.js';
 import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema.js';
 import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
 import { BOOKING_STATE_WORDS, type BookingState } from '../domain/availability.js';
@@ -116,10 +112,10 @@ export function attendanceSummary(
 }
 
 export class PeopleService {
-  private readonly people: PeopleAdminRepository;
+  private readonly people: PeopleRepository;
 
   constructor(private readonly deps: ServiceDeps) {
-    this.people = new PeopleAdminRepository(deps.db);
+    this.people = new PeopleRepository(deps.db);
   }
 
   // ----- Delegates -------------------------------------------------------

@@ -8,20 +8,20 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { recordAudit, type AuditEntry } from '../data/repositories/auditRepository.js';
+import { recordAudit, type AuditEntry } from '../data/repositories/auditRecords.js';
 import {
-  ProgrammeAdminRepository,
+  ProgrammeRepository,
   type CourseFields,
   type CourseStatusFilter,
   type TrainerFields,
   type VenueFields,
-} from '../data/repositories/programmeAdminRepository.js';
+} from '../data/repositories/programmeRepository.js';
 import {
   courseFieldsOf,
-  ProgrammeRepository,
+  ProgrammeRecords,
   trainerFieldsOf,
   venueFieldsOf,
-} from '../data/repositories/programmeRepository.js';
+} from '../data/repositories/programmeRecords.js';
 import type { DB, Instant } from '../data/schema.js';
 import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
 import { slugify, uniqueSlug } from '../domain/slug.js';
@@ -64,7 +64,7 @@ export class ProgrammeService {
   constructor(private readonly deps: ServiceDeps) {}
 
   private get repo() {
-    return new ProgrammeAdminRepository(this.deps.db);
+    return new ProgrammeRepository(this.deps.db);
   }
 
   private now(): Date {
@@ -190,7 +190,7 @@ export class ProgrammeService {
     await this.checkTags(input);
     return this.withFreshSlug(async (trx, now) => {
       const slug = await this.freeSlug(trx, 'courses', slugify(input.title, 'course'));
-      const id = await new ProgrammeRepository(trx).createCourse(
+      const id = await new ProgrammeRecords(trx).createCourse(
         {
           ...input,
           slug,
@@ -318,7 +318,7 @@ export class ProgrammeService {
       const lists = await repo.courseLists(courseId);
       const title = `${row.title.slice(0, COURSE_TITLE_LIMIT - COPY_SUFFIX.length).trimEnd()}${COPY_SUFFIX}`;
       const slug = await this.freeSlug(trx, 'courses', slugify(title, 'course'));
-      const id = await new ProgrammeRepository(trx).createCourse(
+      const id = await new ProgrammeRecords(trx).createCourse(
         {
           ...courseFieldsOf(row),
           slug,
@@ -364,7 +364,7 @@ export class ProgrammeService {
     const sessionIds = await this.repo.unfinishedSessionIds(courseId, this.now().toISOString());
     return this.deps.sessionLock.forSessions(sessionIds, async (db) => {
       const now = this.now();
-      const repo = new ProgrammeAdminRepository(db);
+      const repo = new ProgrammeRepository(db);
       const row = await repo.findCourse(courseId);
       if (!row) throw new NotFoundError('course');
       if (row.archived_at !== null) return false;
@@ -510,11 +510,11 @@ export class ProgrammeService {
     entityType: 'venue' | 'trainer',
     name: string,
     actor: StaffActor,
-    insert: (repo: ProgrammeRepository, slug: string, now: Date) => Promise<number>,
+    insert: (repo: ProgrammeRecords, slug: string, now: Date) => Promise<number>,
   ): Promise<{ id: number }> {
     return this.withFreshSlug(async (trx, now) => {
       const slug = await this.freeSlug(trx, `${entityType}s`, slugify(name, entityType));
-      const id = await insert(new ProgrammeRepository(trx), slug, now);
+      const id = await insert(new ProgrammeRecords(trx), slug, now);
       await auditByStaff(
         trx,
         actor,
@@ -537,8 +537,8 @@ export class ProgrammeService {
     actor: StaffActor,
     record: {
       longFields: readonly (keyof F & string)[];
-      find: (repo: ProgrammeAdminRepository) => Promise<F | undefined>;
-      write: (repo: ProgrammeAdminRepository, now: Instant) => Promise<void>;
+      find: (repo: ProgrammeRepository) => Promise<F | undefined>;
+      write: (repo: ProgrammeRepository, now: Instant) => Promise<void>;
     },
   ): Promise<{ changed: string[] }> {
     return this.deps.db.transaction().execute(async (trx) => {

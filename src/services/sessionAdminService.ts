@@ -6,9 +6,9 @@
  * emails a change causes and its audit entries are written in that same
  * transaction, so they exist exactly when the change does.
  */
-import { recordAudit } from '../data/repositories/auditRepository.js';
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import { ProgrammeRepository } from '../data/repositories/programmeRepository.js';
+import { recordAudit } from '../data/repositories/auditRecords.js';
+import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
+import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import {
   SessionAdminRepository,
   type BookingCounts,
@@ -335,7 +335,7 @@ export class SessionAdminService {
     await this.assertKnownChoices(values);
     const courseId = values.courseId as number;
     return this.deps.db.transaction().execute(async (trx) => {
-      const id = await new ProgrammeRepository(trx).createSession(
+      const id = await new ProgrammeRecords(trx).createSession(
         {
           courseId,
           format: values.format,
@@ -524,7 +524,7 @@ export class SessionAdminService {
       if (!(await repo.cancel(sessionId, reason, now.toISOString(), updatedAt.toISOString())))
         return 'already';
 
-      const bookings = new BookingRepository(trx);
+      const bookings = new BookingRecords(trx);
       const live = await repo.liveBookings(sessionId);
       const others = await repo.otherDates(current.course_id, sessionId, now.toISOString());
       const otherDates = others.map((s) => ({

@@ -3,8 +3,8 @@
  * changed rarely. They are kept in memory until the public pages version
  * says something changed, which covers changes made by other processes too.
  */
-import type { ChangeCounterRepository } from '../data/repositories/changeCounterRepository.js';
-import type { SettingsRepository } from '../data/repositories/settingsRepository.js';
+import type { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.js';
+import type { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { DEFAULT_HUB_SETTINGS, hubSettingsSchema, type HubSettings } from '../domain/hub.js';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.js';
 import type { Clock } from './clock.js';
@@ -16,8 +16,8 @@ export class SettingsService {
   private cached: { hub: HubSettings; policy: Policy; version: number } | undefined;
 
   constructor(
-    private readonly settings: SettingsRepository,
-    private readonly counters: ChangeCounterRepository,
+    private readonly settings: SettingsRecords,
+    private readonly counters: ChangeCounterRecords,
     private readonly clock: Clock,
   ) {}
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Executor } from '../../src/data/schema.js';
 import type { SessionLock } from '../../src/data/sessionLock.js';
-import type { BookingOutcome } from '../../src/services/bookingService.js';
+import type { BookingOutcome } from '../../src/services/bookings/bookingService.js';
 import { ConflictError } from '../../src/errors.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';

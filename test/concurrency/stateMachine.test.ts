@@ -24,7 +24,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { DEFAULT_POLICY, offerExpiresAt } from '../../src/domain/policy.js';
 import { ConflictError } from '../../src/errors.js';
-import type { BookingOutcome } from '../../src/services/bookingService.js';
+import type { BookingOutcome } from '../../src/services/bookings/bookingService.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 import {

@@ -6,8 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import type { Clock } from '../../src/services/clock.js';
@@ -52,7 +52,7 @@ export class SettableClock implements Clock {
 }
 
 export async function createCourse(db: Kysely<DB>, slug: string, now: Date): Promise<number> {
-  return new ProgrammeRepository(db).createCourse(
+  return new ProgrammeRecords(db).createCourse(
     {
       slug,
       title: `Concurrency ${slug}`,
@@ -81,7 +81,7 @@ export async function createSession(
   startsAt: Date,
   now: Date,
 ): Promise<number> {
-  return new ProgrammeRepository(db).createSession(
+  return new ProgrammeRecords(db).createSession(
     {
       courseId,
       format: 'online',
@@ -103,7 +103,7 @@ let delegateSerial = 0;
 /** `count` new delegates, made in one transaction; their ids in creation order. */
 export async function createDelegates(db: Kysely<DB>, count: number, now: Date): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    const people = new PeopleRepository(trx);
+    const people = new DemoRepository(trx);
     const ids: number[] = [];
     for (let i = 0; i < count; i += 1) {
       delegateSerial += 1;

@@ -1,7 +1,7 @@
 /** The back office's first page, as each role sees it. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
@@ -51,7 +51,7 @@ eachDatabase('back office dashboard', (dialect) => {
       .select('id')
       .executeTakeFirstOrThrow();
     const delegate = {
-      id: await new PeopleRepository(t.database.db).createDelegate(
+      id: await new DemoRepository(t.database.db).createDelegate(
         {
           name: 'Audit Subject',
           email: 'audit.subject@example.org.uk',

@@ -7,10 +7,10 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
-import { newBookingReference } from '../../src/services/bookingReference.js';
+import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { hashSecret } from '../../src/services/secrets.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
@@ -61,13 +61,13 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
           await argon2Hash(options.password),
           NOW,
         )
-      : await new PeopleRepository(db()).createDelegate(details, NOW);
+      : await new DemoRepository(db()).createDelegate(details, NOW);
     return { id, email, name };
   }
 
   /** A session of the first demo course, with one part per [start, end] day offset. */
   async function newSession(capacity: number, parts: [number, number][]) {
-    return new ProgrammeRepository(db()).createSession(
+    return new ProgrammeRecords(db()).createSession(
       {
         courseId,
         format: 'online',
@@ -86,7 +86,7 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
 
   async function book(sessionId: number, delegateId: number, state: BookingState, madeAt = NOW) {
     const reference = newBookingReference();
-    await new PeopleRepository(db()).insertBookings(
+    await new DemoRepository(db()).insertBookings(
       [{ reference, sessionId, delegateId, state, offerExpiresAt: null }],
       madeAt,
     );

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { londonToInstant } from '../../src/domain/time.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
@@ -602,7 +602,7 @@ eachDatabase('back office: courses', (dialect) => {
     it('archives a course with no one booked: gone from the catalogue, its dates not bookable; restores it', async () => {
       const course = (await courseBySlug('safer-recruitment-in-practice'))!;
       const venue = await db().selectFrom('venues').select('id').orderBy('id').executeTakeFirstOrThrow();
-      const sessionId = await new ProgrammeRepository(db()).createSession(
+      const sessionId = await new ProgrammeRecords(db()).createSession(
         {
           courseId: course.id,
           format: 'in_person',

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
@@ -101,7 +101,7 @@ eachDatabase('back office: sessions', (dialect) => {
 
   async function newDelegate(): Promise<number> {
     delegateCount += 1;
-    return new PeopleRepository(t.database.db).createDelegate(
+    return new DemoRepository(t.database.db).createDelegate(
       {
         name: `Delegate ${delegateCount}`,
         email: `delegate.${delegateCount}.${dialect}@example.org.uk`,

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { londonToInstant } from '../../src/domain/time.js';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -25,7 +25,7 @@ eachDatabase('booking rules', (dialect) => {
   beforeAll(async () => {
     clock = settableClock(NOW);
     t = await createTestApp(dialect, { clock, demo: false });
-    courseId = await new ProgrammeRepository(t.database.db).createCourse(
+    courseId = await new ProgrammeRecords(t.database.db).createCourse(
       {
         slug: 'rules',
         title: 'Rules course',
@@ -49,7 +49,7 @@ eachDatabase('booking rules', (dialect) => {
   afterAll(() => t.close());
 
   async function session(date: string, capacity: number, window: { opens?: Date; closes?: Date } = {}) {
-    return new ProgrammeRepository(t.database.db).createSession(
+    return new ProgrammeRecords(t.database.db).createSession(
       {
         courseId,
         format: 'online',
@@ -68,7 +68,7 @@ eachDatabase('booking rules', (dialect) => {
 
   async function delegate(): Promise<number> {
     delegateNumber += 1;
-    return new PeopleRepository(t.database.db).createDelegate(
+    return new DemoRepository(t.database.db).createDelegate(
       {
         name: `Delegate ${delegateNumber}`,
         email: `delegate.${delegateNumber}@rules.example.org.uk`,

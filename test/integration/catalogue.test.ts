@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { londonToInstant, monthKeyOf } from '../../src/domain/time.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
@@ -105,7 +105,7 @@ eachDatabase('catalogue', (dialect) => {
   it('puts a session just after midnight on the 1st in that month, across British Summer Time', async () => {
     const course = await t.database.db.selectFrom('courses').select('id').executeTakeFirstOrThrow();
     // 00:30 on 1 July in London is 23:30 on 30 June in UTC.
-    const id = await new ProgrammeRepository(t.database.db).createSession(
+    const id = await new ProgrammeRecords(t.database.db).createSession(
       {
         courseId: course.id,
         format: 'online',

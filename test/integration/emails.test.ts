@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { OutboxRepository } from '../../src/data/repositories/outboxRepository.js';
+import { OutboxRecords } from '../../src/data/repositories/outboxRecords.js';
 import { bookingConfirmed } from '../../src/emails/bookingConfirmed.js';
 import devMailboxRoutes, { EMAIL_HTML_CSP } from '../../src/web/routes/dev/mailbox.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
@@ -16,7 +16,7 @@ const ICS = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n';
 
 eachDatabase('development mailbox', (dialect) => {
   let t: TestApp;
-  let outbox: OutboxRepository;
+  let outbox: OutboxRecords;
   let id: number;
   const email = bookingConfirmed({
     hub: {
@@ -40,7 +40,7 @@ eachDatabase('development mailbox', (dialect) => {
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: false });
-    outbox = new OutboxRepository(t.database.db);
+    outbox = new OutboxRecords(t.database.db);
     // The app registers the mailbox itself when no SMTP is configured; this
     // keeps the test about the mailbox whatever the wiring.
     if (!t.app.hasRoute({ method: 'GET', url: '/dev/mailbox' })) {

@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { openDatabase, type Database, type DialectName } from '../../src/data/db.js';
-import { JobRunRepository } from '../../src/data/repositories/jobRunRepository.js';
+import { SchedulerRepository } from '../../src/data/repositories/schedulerRepository.js';
 import { londonToInstant } from '../../src/domain/time.js';
 import { jobsCommand } from '../../src/cli/jobs.js';
 import type { JobContext, RecordedJob } from '../../src/jobs/job.js';
@@ -70,7 +70,7 @@ eachDatabase('Scheduled jobs', (dialect: DialectName) => {
     const connection = openDatabase(database.url, { onConnectionError: () => undefined });
     opened.push(connection);
     return new Scheduler({
-      runs: new JobRunRepository(connection.db),
+      runs: new SchedulerRepository(connection.db),
       context: noContext,
       clock,
       logger,
@@ -191,7 +191,7 @@ eachDatabase('Scheduled jobs', (dialect: DialectName) => {
   it('takes over a run whose process died, and the dead run cannot overwrite the record', async () => {
     const job = countingJob();
     clock.set(londonToInstant('2026-01-12', '03:00'));
-    const runs = new JobRunRepository(database.db);
+    const runs = new SchedulerRepository(database.db);
     const dead = await runs.claim(job.name, clock.now(), clock.now(), new Date(0));
     expect(dead).not.toBeNull();
 
@@ -254,7 +254,7 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
   });
 
   it('refuses to run a job by hand while another process is running it', async () => {
-    const runs = new JobRunRepository(t.database.db);
+    const runs = new SchedulerRepository(t.database.db);
     await runs.claim('reminders', clock.now(), clock.now(), new Date(0));
     const jobs = startJobs(t.services, t.config, { info() {}, warn() {}, error() {} }, { start: false });
     try {

@@ -8,7 +8,7 @@ import type { AddressObject } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { openDatabase, type Database } from '../../src/data/db.js';
-import { OutboxRepository, type NewOutboxMessage } from '../../src/data/repositories/outboxRepository.js';
+import { OutboxRecords, type NewOutboxMessage } from '../../src/data/repositories/outboxRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import { bookingConfirmed } from '../../src/emails/bookingConfirmed.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
@@ -59,14 +59,14 @@ function addresses(field: AddressObject | AddressObject[] | undefined) {
 eachDatabase('email outbox', (dialect) => {
   let database: TestDatabase;
   let db: Kysely<DB>;
-  let outbox: OutboxRepository;
+  let outbox: OutboxRecords;
   const smtp = new TestSmtpServer();
   let mailer: Mailer;
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     db = database.db;
-    outbox = new OutboxRepository(db);
+    outbox = new OutboxRecords(db);
     await smtp.start();
     mailer = createSmtpMailer({
       url: smtp.url,
@@ -96,7 +96,7 @@ eachDatabase('email outbox', (dialect) => {
 
   function sender(
     clock: Clock,
-    options: { logger?: JobLogger; repository?: OutboxRepository; batchSize?: number } = {},
+    options: { logger?: JobLogger; repository?: OutboxRecords; batchSize?: number } = {},
   ) {
     return new OutboxSender({
       outbox: options.repository ?? outbox,
@@ -330,7 +330,7 @@ eachDatabase('email outbox', (dialect) => {
       for (let n = 1; n <= 10; n++) await outbox.enqueue(plainMessage(n), now);
       const [a, b] = await Promise.all([
         outbox.claimDue(now, MINUTE, 100),
-        new OutboxRepository(second.db).claimDue(now, MINUTE, 100),
+        new OutboxRecords(second.db).claimDue(now, MINUTE, 100),
       ]);
       const ids = [...a, ...b].map((m) => m.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -348,7 +348,7 @@ eachDatabase('email outbox', (dialect) => {
       const clock = fixedClock(START);
       for (let n = 1; n <= 30; n++) await outbox.enqueue(plainMessage(n), clock.now());
       const one = sender(clock, { batchSize: 3 });
-      const two = sender(clock, { batchSize: 3, repository: new OutboxRepository(second.db) });
+      const two = sender(clock, { batchSize: 3, repository: new OutboxRecords(second.db) });
       const [a, b] = await Promise.all([one.runOnce(), two.runOnce()]);
       expect(a.sent + b.sent).toBe(30);
       // Both really worked: a sender that loses a race for a message moves on to the next.

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sessionSearch } from '../../src/data/migrations/010-session-search.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { londonToInstant } from '../../src/domain/time.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
@@ -145,7 +145,7 @@ eachDatabase('catalogue search', (dialect) => {
     expect(mentions).toBeDefined();
     const mentionsId = await courseId(mentions!.slug);
     // A session of that course sooner than any of the seed course's, so date order alone would put it first.
-    const sooner = await new ProgrammeRepository(t.database.db).createSession(
+    const sooner = await new ProgrammeRecords(t.database.db).createSession(
       {
         courseId: mentionsId,
         format: 'online',

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { londonToInstant } from '../../src/domain/time.js';
-import { newBookingReference } from '../../src/services/bookingReference.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
@@ -189,7 +189,7 @@ eachDatabase('session page', (dialect) => {
       href: `/sessions/${futureSeedSessionId}/book`,
     });
 
-    const people = new PeopleRepository(t.database.db);
+    const people = new DemoRepository(t.database.db);
     const delegateId = await people.createDelegate(
       {
         name: 'New Delegate',
@@ -250,7 +250,7 @@ eachDatabase('session page', (dialect) => {
         )?.[1] ?? 0,
       );
     const start = await placesLeft();
-    const people = new PeopleRepository(t.database.db);
+    const people = new DemoRepository(t.database.db);
     const make = (email: string) =>
       people.createDelegate(
         {
@@ -295,7 +295,7 @@ eachDatabase('session page', (dialect) => {
 
   it('lists every part of a multi-part session', async () => {
     const course = await t.database.db.selectFrom('courses').select('id').executeTakeFirstOrThrow();
-    const programme = new ProgrammeRepository(t.database.db);
+    const programme = new ProgrammeRecords(t.database.db);
     const id = await programme.createSession(
       {
         courseId: course.id,

@@ -12,7 +12,7 @@ import type { DialectName } from '../../src/data/db.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { fixedClock, type Clock } from '../../src/services/clock.js';
-import type { BookingServiceOptions } from '../../src/services/bookingService.js';
+import type { BookingServiceOptions } from '../../src/services/bookings/bookingService.js';
 import { buildServices, type Services } from '../../src/services/index.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 

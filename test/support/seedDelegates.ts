@@ -13,8 +13,8 @@
 import type { Kysely } from 'kysely';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { PeopleRepository } from '../../src/data/repositories/peopleRepository.js';
-import { ProgrammeRepository } from '../../src/data/repositories/programmeRepository.js';
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
 import { SignInSessions } from '../../src/services/signInSessions.js';
@@ -45,7 +45,7 @@ export async function createBookableSessions(
   capacity: number,
 ): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    const programme = new ProgrammeRepository(trx);
+    const programme = new ProgrammeRecords(trx);
     const venueId = await programme.createVenue(
       {
         slug: 'cherwell-learning-centre',
@@ -125,7 +125,7 @@ export async function createSignedInDelegates(
   label: string,
 ): Promise<SignedInDelegate[]> {
   return db.transaction().execute(async (trx) => {
-    const people = new PeopleRepository(trx);
+    const people = new DemoRepository(trx);
     const accounts = new AccountRepository(db).within(trx);
     const organisationId = await people.createOrganisation(
       `Northshire Council (${label})`,

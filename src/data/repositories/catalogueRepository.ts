@@ -80,7 +80,7 @@ function rankedSessions(dialect: DialectName, terms: SearchTerm[]) {
 }
 
 /*
- * Reads the back office makes the same way (ProgrammeAdminRepository): one
+ * Reads the back office makes the same way (ProgrammeRepository): one
  * query for each, so staff and visitors count and order alike.
  */
 

@@ -1,312 +1,292 @@
 /**
- * Writes to the programme: courses, sessions, venues and trainers. Used by the
- * demo loader and by the back office, so there is one way in for each kind of
- * record, and one mapping of each record's facts to its columns.
+ * The programme as the back office reads and changes it: courses with their
+ * lists, venues and trainers. New records go in through ProgrammeRecords
+ * (the one way in, shared with the demo loader); this adds what only staff
+ * need: lists with counts, searches, changes, archiving.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { CourseLevel, SessionFormat } from '../../domain/course.js';
-import { sessionSpan, type SessionPartTimes } from '../../domain/session.js';
-import type { CoursesTable, DB, Instant, TrainerEmployment, TrainersTable, VenuesTable } from '../schema.js';
+import type { DB, Instant } from '../schema.js';
+import {
+  courseAudiencesQuery,
+  courseListTexts,
+  courseTopicsQuery,
+  upcomingAtVenue,
+  upcomingForTrainer,
+} from './catalogueRepository.js';
+import {
+  courseColumns,
+  ProgrammeRecords,
+  trainerColumns,
+  venueColumns,
+  type CourseFields,
+  type CourseLists,
+  type TrainerFields,
+  type VenueFields,
+} from './programmeRecords.js';
+import { LIVE_STATES, partsCount, waitlistLength } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
-/** A venue's own facts: what adding one and editing one both write. */
-export interface VenueFields {
-  name: string;
-  addressLines: string[];
-  town: string;
-  postcode: string | null;
-  phone: string | null;
-  travelNotes: string;
-  accessNotes: string;
-}
+export type CourseStatusFilter = 'live' | 'archived' | 'all';
 
-export interface NewVenue extends VenueFields {
-  slug: string;
-}
+export type { CourseFields, CourseLists, TrainerFields, VenueFields };
 
-/** A trainer's own facts: what adding one and editing one both write. */
-export interface TrainerFields {
-  name: string;
-  roleTitle: string;
-  biography: string;
-  employment: TrainerEmployment;
-}
-
-export interface NewTrainer extends TrainerFields {
-  slug: string;
-  photoPath: string | null;
-}
-
-/** A course's own facts, without its lists: what creating one and editing one both write. */
-export interface CourseFields {
-  title: string;
-  summary: string;
-  description: string;
-  audience: string;
-  level: CourseLevel;
-  contentNotes: string;
-  cpdHours: number;
-  practicalNotes: string;
-}
-
-/** A course's lists, each kept in its own table in the order given. */
-export interface CourseLists {
-  keyAreas: string[];
-  learningOutcomes: string[];
-  testimonials: { quote: string; attribution: string; publishedAt: Instant | null }[];
-  topicIds: number[];
-  audienceIds: number[];
-}
-
-export interface NewCourse extends CourseFields {
-  slug: string;
-  keyAreas: string[];
-  learningOutcomes: string[];
-  testimonials: { quote: string; attribution: string; publishedAt: Date | null }[];
-  topicIds: number[];
-  audienceIds: number[];
-}
-
-/** The venues row's columns for a venue's facts, shared by insert and update. */
-export function venueColumns(venue: VenueFields) {
-  return {
-    name: venue.name,
-    address_lines: venue.addressLines.join('\n'),
-    town: venue.town,
-    postcode: venue.postcode,
-    phone: venue.phone,
-    travel_notes: venue.travelNotes,
-    access_notes: venue.accessNotes,
-  };
-}
-
-/** The trainers row's columns for a trainer's facts, shared by insert and update. */
-export function trainerColumns(trainer: TrainerFields) {
-  return {
-    name: trainer.name,
-    role_title: trainer.roleTitle,
-    biography: trainer.biography,
-    employment: trainer.employment,
-  };
-}
-
-/** A venue's facts as its row holds them (the inverse of venueColumns). */
-export function venueFieldsOf(row: Selectable<VenuesTable>): VenueFields {
-  return {
-    name: row.name,
-    addressLines: row.address_lines.split('\n').filter(Boolean),
-    town: row.town,
-    postcode: row.postcode,
-    phone: row.phone,
-    travelNotes: row.travel_notes,
-    accessNotes: row.access_notes,
-  };
-}
-
-/** A trainer's facts as its row holds them (the inverse of trainerColumns). */
-export function trainerFieldsOf(row: Selectable<TrainersTable>): TrainerFields {
-  return {
-    name: row.name,
-    roleTitle: row.role_title,
-    biography: row.biography,
-    employment: row.employment,
-  };
-}
-
-/** A course's facts as its row holds them (the inverse of courseColumns). */
-export function courseFieldsOf(row: Selectable<CoursesTable>): CourseFields {
-  return {
-    title: row.title,
-    summary: row.summary,
-    description: row.description,
-    audience: row.audience,
-    level: row.level,
-    contentNotes: row.content_notes,
-    cpdHours: row.cpd_hours,
-    practicalNotes: row.practical_notes,
-  };
-}
-
-/** The courses row's columns for a course's facts, shared by insert and update. */
-export function courseColumns(course: CourseFields) {
-  return {
-    title: course.title,
-    summary: course.summary,
-    description: course.description,
-    audience: course.audience,
-    level: course.level,
-    content_notes: course.contentNotes,
-    cpd_hours: course.cpdHours,
-    practical_notes: course.practicalNotes,
-  };
-}
-
-export interface NewSessionInput {
-  courseId: number;
-  format: SessionFormat;
-  venueId: number | null;
-  onlineJoiningUrl: string | null;
-  capacity: number;
-  parts: SessionPartTimes[];
-  trainerIds: number[];
-  notes: string;
-  bookingOpensAt: Date | null;
-  bookingClosesAt: Date | null;
+/** Words for LIKE, with its wildcards taken literally. */
+function likePattern(word: string): string {
+  return `%${word.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 export class ProgrammeRepository {
   constructor(private readonly db: Executor) {}
 
-  /** The same repository working inside a transaction. */
   within(trx: Transaction<DB>): ProgrammeRepository {
     return new ProgrammeRepository(trx);
   }
 
-  async createTopic(slug: string, name: string): Promise<number> {
-    const row = await this.db.insertInto('topics').values({ slug, name }).returning('id').executeTakeFirstOrThrow();
-    return row.id;
-  }
+  // ---------------------------------------------------------------- courses
 
-  async createAudience(slug: string, name: string): Promise<number> {
-    const row = await this.db
-      .insertInto('audiences')
-      .values({ slug, name })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  async createVenue(venue: NewVenue, now: Date): Promise<number> {
-    const at = now.toISOString();
-    const row = await this.db
-      .insertInto('venues')
-      .values({
-        slug: venue.slug,
-        ...venueColumns(venue),
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  async createTrainer(trainer: NewTrainer, now: Date): Promise<number> {
-    const at = now.toISOString();
-    const row = await this.db
-      .insertInto('trainers')
-      .values({
-        slug: trainer.slug,
-        ...trainerColumns(trainer),
-        photo_path: trainer.photoPath,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  async createCourse(course: NewCourse, now: Date): Promise<number> {
-    const at = now.toISOString();
-    const { id } = await this.db
-      .insertInto('courses')
-      .values({
-        slug: course.slug,
-        ...courseColumns(course),
-        archived_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await this.insertCourseLists(id, {
-      ...course,
-      testimonials: course.testimonials.map((t) => ({ ...t, publishedAt: t.publishedAt?.toISOString() ?? null })),
-    });
-    return id;
-  }
-
-  /** Writes a course's lists, positions in the order given; the course has none yet. */
-  async insertCourseLists(courseId: number, lists: CourseLists): Promise<void> {
-    const listRows = (items: string[]) => items.map((text, position) => ({ course_id: courseId, position, text }));
-    if (lists.keyAreas.length) {
-      await this.db.insertInto('course_key_areas').values(listRows(lists.keyAreas)).execute();
+  /**
+   * Courses whose title or summary holds every word, with how many sessions
+   * each has still to run (not cancelled).
+   */
+  listCourses(words: string[], now: Instant) {
+    let query = this.db.selectFrom('courses');
+    for (const word of words) {
+      const pattern = likePattern(word);
+      query = query.where((eb) =>
+        eb.or([
+          eb(sql`lower(courses.title)`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`lower(courses.summary)`, 'like', sql`${pattern} escape '\\'`),
+        ]),
+      );
     }
-    if (lists.learningOutcomes.length) {
-      await this.db.insertInto('course_learning_outcomes').values(listRows(lists.learningOutcomes)).execute();
-    }
-    if (lists.testimonials.length) {
-      await this.db
-        .insertInto('course_testimonials')
-        .values(
-          lists.testimonials.map((t, position) => ({
-            course_id: courseId,
-            position,
-            quote: t.quote,
-            attribution: t.attribution,
-            published_at: t.publishedAt,
-          })),
-        )
-        .execute();
-    }
-    if (lists.topicIds.length) {
-      await this.db
-        .insertInto('course_topics')
-        .values(lists.topicIds.map((topic_id) => ({ course_id: courseId, topic_id })))
-        .execute();
-    }
-    if (lists.audienceIds.length) {
-      await this.db
-        .insertInto('course_audiences')
-        .values(lists.audienceIds.map((audience_id) => ({ course_id: courseId, audience_id })))
-        .execute();
-    }
-  }
-
-  /** Creates a session with its parts and trainers; its span is taken from the parts. */
-  async createSession(session: NewSessionInput, now: Date): Promise<number> {
-    const span = sessionSpan(session.parts);
-    const at = now.toISOString();
-    const { id } = await this.db
-      .insertInto('sessions')
-      .values({
-        course_id: session.courseId,
-        format: session.format,
-        venue_id: session.venueId,
-        online_joining_url: session.onlineJoiningUrl,
-        capacity: session.capacity,
-        starts_at: span.startsAt.toISOString(),
-        ends_at: span.endsAt.toISOString(),
-        booking_opens_at: session.bookingOpensAt?.toISOString() ?? null,
-        booking_closes_at: session.bookingClosesAt?.toISOString() ?? null,
-        notes: session.notes,
-        cancelled_at: null,
-        cancellation_reason: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await this.db
-      .insertInto('session_parts')
-      .values(
-        session.parts.map((part, position) => ({
-          session_id: id,
-          position,
-          starts_at: part.startsAt.toISOString(),
-          ends_at: part.endsAt.toISOString(),
-        })),
+    return query
+      .select(['courses.id', 'courses.slug', 'courses.title', 'courses.level', 'courses.archived_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(sql<number>`cast(count(*) as integer)`.as('n'))
+          .whereRef('sessions.course_id', '=', 'courses.id')
+          .where('sessions.starts_at', '>=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .as('upcoming'),
       )
+      .orderBy('courses.title')
+      .orderBy('courses.id')
       .execute();
-    if (session.trainerIds.length) {
-      await this.db
-        .insertInto('session_trainers')
-        .values(session.trainerIds.map((trainer_id, position) => ({ session_id: id, trainer_id, position })))
-        .execute();
+  }
+
+  findCourse(id: number) {
+    return this.db.selectFrom('courses').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  /** A course's lists, testimonials (published or not), topics and audiences. */
+  async courseLists(courseId: number) {
+    const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
+      courseListTexts(this.db, 'course_key_areas', courseId),
+      courseListTexts(this.db, 'course_learning_outcomes', courseId),
+      this.db
+        .selectFrom('course_testimonials')
+        .where('course_id', '=', courseId)
+        .select(['quote', 'attribution', 'published_at'])
+        .orderBy('position')
+        .orderBy('id')
+        .execute(),
+      courseTopicsQuery(this.db, courseId).select(['topics.id', 'topics.name']).execute(),
+      courseAudiencesQuery(this.db, courseId).select(['audiences.id', 'audiences.name']).execute(),
+    ]);
+    return { keyAreas, learningOutcomes, testimonials, topics, audiences };
+  }
+
+  listTopics() {
+    return this.db.selectFrom('topics').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  listAudiences() {
+    return this.db.selectFrom('audiences').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  /** Slugs in `table` that are `base` or `base-<something>`, to choose a free one. */
+  async slugsLike(table: 'courses' | 'venues' | 'trainers', base: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom(table)
+      // Slugs hold only a-z, 0-9 and hyphens, so `base` has no LIKE wildcards.
+      .where((eb) => eb.or([eb('slug', '=', base), eb('slug', 'like', `${base}-%`)]))
+      .select('slug')
+      .execute();
+    return rows.map((r) => r.slug);
+  }
+
+  /**
+   * A course's sessions for staff: those still to come (cancelled ones too,
+   * marked) and the most recent that have run, with bookings counted.
+   */
+  async courseSessions(courseId: number, now: Instant, recentLimit = 10) {
+    const base = () =>
+      this.db
+        .selectFrom('sessions')
+        .leftJoin('venues', 'venues.id', 'sessions.venue_id')
+        .where('sessions.course_id', '=', courseId)
+        .select([
+          'sessions.id',
+          'sessions.format',
+          'sessions.starts_at',
+          'sessions.ends_at',
+          'sessions.capacity',
+          'sessions.cancelled_at',
+          'venues.name as venue_name',
+          'venues.town as venue_town',
+        ])
+        .select((eb) => [
+          eb
+            .selectFrom('bookings')
+            .select(sql<number>`cast(count(*) as integer)`.as('n'))
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', '=', 'confirmed')
+            .as('confirmed'),
+          waitlistLength(eb).as('waitlisted'),
+          partsCount(eb).as('parts'),
+        ]);
+    const [upcoming, recent] = await Promise.all([
+      base().where('sessions.ends_at', '>', now).orderBy('sessions.starts_at').orderBy('sessions.id').execute(),
+      base()
+        .where('sessions.ends_at', '<=', now)
+        .orderBy('sessions.starts_at', 'desc')
+        .orderBy('sessions.id', 'desc')
+        .limit(recentLimit)
+        .execute(),
+    ]);
+    return { upcoming, recent };
+  }
+
+  /** The course's sessions that have not ended and are not cancelled, in id order (for their locks). */
+  async unfinishedSessionIds(courseId: number, now: Instant): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .where('course_id', '=', courseId)
+      .where('ends_at', '>', now)
+      .where('cancelled_at', 'is', null)
+      .select('id')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * How many of a course's sessions have not yet ended, are not cancelled, and
+   * have delegates booked, offered a place or waiting: the ones archiving would strand.
+   */
+  async sessionsWithDelegates(courseId: number, now: Instant): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .where('sessions.course_id', '=', courseId)
+      .where('sessions.ends_at', '>', now)
+      .where('sessions.cancelled_at', 'is', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('bookings')
+            .whereRef('bookings.session_id', '=', 'sessions.id')
+            .where('bookings.state', 'in', LIVE_STATES)
+            .select(sql`1`.as('one')),
+        ),
+      )
+      .select(sql<number>`cast(count(*) as integer)`.as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async updateCourse(
+    id: number,
+    fields: CourseFields & { slug: string },
+    lists: CourseLists,
+    now: Instant,
+  ): Promise<void> {
+    await this.db
+      .updateTable('courses')
+      .set({
+        slug: fields.slug,
+        ...courseColumns(fields),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    // Lists are small and ordered: replacing them is simpler than diffing and
+    // leaves positions tidy.
+    for (const table of [
+      'course_key_areas',
+      'course_learning_outcomes',
+      'course_testimonials',
+      'course_topics',
+      'course_audiences',
+    ] as const) {
+      await this.db.deleteFrom(table).where('course_id', '=', id).execute();
     }
-    return id;
+    await new ProgrammeRecords(this.db).insertCourseLists(id, lists);
+  }
+
+  async setCourseArchived(id: number, archivedAt: Instant | null, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('courses')
+      .set({ archived_at: archivedAt, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // ----------------------------------------------------------------- venues
+
+  /** Every venue, with how many sessions it has still to host (not cancelled). */
+  listVenues(now: Instant) {
+    return this.db
+      .selectFrom('venues')
+      .selectAll('venues')
+      .select(upcomingAtVenue(now))
+      .orderBy('venues.name')
+      .orderBy('venues.id')
+      .execute();
+  }
+
+  findVenue(id: number) {
+    return this.db.selectFrom('venues').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  async updateVenue(id: number, venue: VenueFields, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('venues')
+      .set({
+        ...venueColumns(venue),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  // --------------------------------------------------------------- trainers
+
+  /** Every trainer, with how many sessions they have still to run (not cancelled). */
+  listTrainers(now: Instant) {
+    return this.db
+      .selectFrom('trainers')
+      .selectAll('trainers')
+      .select(upcomingForTrainer(now))
+      .orderBy('trainers.name')
+      .orderBy('trainers.id')
+      .execute();
+  }
+
+  findTrainer(id: number) {
+    return this.db.selectFrom('trainers').where('id', '=', id).selectAll().executeTakeFirst();
+  }
+
+  async updateTrainer(id: number, trainer: TrainerFields, now: Instant): Promise<void> {
+    await this.db
+      .updateTable('trainers')
+      .set({
+        ...trainerColumns(trainer),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 }

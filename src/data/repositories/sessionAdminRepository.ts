@@ -2,7 +2,7 @@
  * Sessions as the back office reads and changes them: the list (one query for
  * a page of sessions, then one grouped count of bookings for just that page),
  * a session with everything staff see, and the writes for changing and
- * cancelling one. Creating a session goes through ProgrammeRepository, the one
+ * cancelling one. Creating a session goes through ProgrammeRecords, the one
  * way in for new programme records.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';

@@ -18,7 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
-import type { DelegateInput, StaffActor } from '../../../services/bookingAdminService.js';
+import type { DelegateInput, StaffActor } from '../../../services/bookings/bookingAdminService.js';
 import { policyWords } from '../../../domain/policy.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';

@@ -9,13 +9,13 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-import type { OutboxMessage, OutboxRepository } from '../../../data/repositories/outboxRepository.js';
+import type { OutboxMessage, OutboxRecords } from '../../../data/repositories/outboxRecords.js';
 import { formatShortDate, formatTime } from '../../../domain/time.js';
 import { NotFoundError } from '../../../errors.js';
 import { idParam } from '../public/params.js';
 
 export interface DevMailboxOptions {
-  outbox: Pick<OutboxRepository, 'listRecent' | 'find'>;
+  outbox: Pick<OutboxRecords, 'listRecent' | 'find'>;
 }
 
 /** The policy an email's HTML is shown under: its own inline styles, nothing else. */

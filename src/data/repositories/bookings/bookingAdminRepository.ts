@@ -6,9 +6,9 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { BookingState } from '../../domain/availability.js';
-import type { DB, Instant } from '../schema.js';
-import { AccountRepository } from './accountRepository.js';
+import type { BookingState } from '../../../domain/availability.js';
+import type { DB, Instant } from '../../schema.js';
+import { AccountRepository } from '../accountRepository.js';
 import {
   bookingsWithDelegates,
   choosableOrganisations,
@@ -18,7 +18,7 @@ import {
   sessionsWithCourseAndVenue,
   taughtBy,
   waitlistLength,
-} from './sharedQueries.js';
+} from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 

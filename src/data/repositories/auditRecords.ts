@@ -50,7 +50,7 @@ export interface AuditFilter {
   offset: number;
 }
 
-export class AuditRepository {
+export class AuditRecords {
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Entries newest first, with who did each by name and, for a booking, its reference. */

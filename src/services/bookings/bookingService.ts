@@ -8,15 +8,20 @@
  */
 import type { Kysely } from 'kysely';
 
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import type { DB, Executor } from '../data/schema.js';
-import type { SessionLock } from '../data/sessionLock.js';
-import { bookingWindow, placesAvailable } from '../domain/availability.js';
-import { canSelfCancel, offerExpiresAt, reminderDueAt, selfCancellationDeadline } from '../domain/policy.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import type { DB, Executor } from '../../data/schema.js';
+import type { SessionLock } from '../../data/sessionLock.js';
+import { bookingWindow, placesAvailable } from '../../domain/availability.js';
+import {
+  canSelfCancel,
+  offerExpiresAt,
+  reminderDueAt,
+  selfCancellationDeadline,
+} from '../../domain/policy.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { newBookingReference } from './bookingReference.js';
-import type { Clock } from './clock.js';
-import type { MailContext, Notifications } from './notifications.js';
+import type { Clock } from '../clock.js';
+import type { MailContext, Notifications } from '../notifications.js';
 
 export interface Needs {
   accessNeeds: string | null;
@@ -54,7 +59,7 @@ export interface BookingServiceOptions {
 }
 
 export class BookingService {
-  private readonly repository: BookingRepository;
+  private readonly repository: BookingRecords;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -65,7 +70,7 @@ export class BookingService {
     private readonly context: () => Promise<MailContext>,
     private readonly options: BookingServiceOptions = {},
   ) {
-    this.repository = new BookingRepository(db);
+    this.repository = new BookingRecords(db);
   }
 
   /**

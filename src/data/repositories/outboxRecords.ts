@@ -51,11 +51,11 @@ export const STUCK_AFTER_MS = 15 * 60_000;
 /** Longest error text kept; enough for an SMTP reply code and its words. */
 const MAX_ERROR_LENGTH = 200;
 
-export class OutboxRepository {
+export class OutboxRecords {
   constructor(private readonly db: Executor) {}
 
-  within(trx: Transaction<DB>): OutboxRepository {
-    return new OutboxRepository(trx);
+  within(trx: Transaction<DB>): OutboxRecords {
+    return new OutboxRecords(trx);
   }
 
   /** Puts a message in the outbox, due now. Returns its id. */

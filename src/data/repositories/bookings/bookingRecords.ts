@@ -1,23 +1,24 @@
 /**
- * Bookings as records, for the booking service. Everything that depends on
- * free places is called inside the service's locked transaction; nothing here
- * decides who gets a place.
+ * Bookings as records: the one way in for every service that creates or
+ * changes a booking (delegates' bookings, staff's, session changes) and for
+ * the facts an email tells. Everything that depends on free places is called
+ * inside the caller's locked transaction; nothing here decides who gets a place.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { BookingState } from '../../domain/availability.js';
-import type { AuditActorType, DB, Instant } from '../schema.js';
-import { recordAudit } from './auditRepository.js';
-import { LIVE_STATES } from './sharedQueries.js';
+import type { BookingState } from '../../../domain/availability.js';
+import type { AuditActorType, DB, Instant } from '../../schema.js';
+import { recordAudit } from '../auditRecords.js';
+import { LIVE_STATES } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
 
-export class BookingRepository {
+export class BookingRecords {
   constructor(private readonly db: Executor) {}
 
-  within(trx: Executor): BookingRepository {
-    return new BookingRepository(trx);
+  within(trx: Executor): BookingRecords {
+    return new BookingRecords(trx);
   }
 
   /** The session with what booking needs to know, or undefined. */

@@ -28,7 +28,7 @@ export interface JobRun {
  * re-checks the WHERE against the row another transaction just changed), so
  * the caller that sees one row changed is the only one that runs.
  */
-export class JobRunRepository {
+export class SchedulerRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /**

@@ -11,7 +11,7 @@ import type { BookingState } from '../../domain/availability.js';
 import type { DB, Instant } from '../schema.js';
 import { bookingsWithDelegates, sessionsWithCourseAndVenue } from './sharedQueries.js';
 
-export class ExportRepository {
+export class AttendanceExportRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /**

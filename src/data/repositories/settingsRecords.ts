@@ -2,8 +2,11 @@ import type { Kysely } from 'kysely';
 
 import type { DB } from '../schema.js';
 
-/** Settings are stored as one JSON value per key. */
-export class SettingsRepository {
+/**
+ * Settings are stored as one JSON value per key. The settings service reads
+ * and changes them; the demo loader writes a new hub's first ones.
+ */
+export class SettingsRecords {
   constructor(private readonly db: Kysely<DB>) {}
 
   async all(): Promise<Record<string, unknown>> {
@@ -21,7 +24,7 @@ export class SettingsRepository {
     now: string,
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const settings = new SettingsRepository(trx);
+      const settings = new SettingsRecords(trx);
       for (const [key, value] of Object.entries(entries)) await settings.put(key, value, now);
       await trx
         .insertInto('audit_log')

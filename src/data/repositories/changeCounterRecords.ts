@@ -2,8 +2,11 @@ import type { CompiledQuery, Kysely } from 'kysely';
 
 import type { DB } from '../schema.js';
 
-/** Reads the counters that triggers keep (see migration 002). */
-export class ChangeCounterRepository {
+/**
+ * Reads the counters that triggers keep (see migration 002): the settings
+ * service and the public page cache both ask them whether anything changed.
+ */
+export class ChangeCounterRecords {
   // Read on every public page: compiled once, not rebuilt per request.
   private readonly publicPagesQuery: CompiledQuery<{ value: number | string }>;
 

@@ -4,18 +4,18 @@
  * the waiting list. Every write takes the session's lock (both sessions' for
  * a move), is audited, and writes its emails in the same transaction.
  */
-import { BookingAdminRepository } from '../data/repositories/bookingAdminRepository.js';
-import { BookingRepository } from '../data/repositories/bookingRepository.js';
-import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../domain/availability.js';
-import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../domain/accounts.js';
-import { holds, maySeeSession } from '../domain/permissions.js';
-import { isRefusedSharedAddress } from '../domain/policy.js';
-import type { StaffRole } from '../domain/staff.js';
-import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../domain/time.js';
-import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { Executor } from '../data/schema.js';
+import { BookingAdminRepository } from '../../data/repositories/bookings/bookingAdminRepository.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../domain/availability.js';
+import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
+import { holds, maySeeSession } from '../../domain/permissions.js';
+import { isRefusedSharedAddress } from '../../domain/policy.js';
+import type { StaffRole } from '../../domain/staff.js';
+import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../../domain/time.js';
+import { ConflictError, FormError, NotFoundError } from '../../errors.js';
+import type { Executor } from '../../data/schema.js';
 import type { Needs } from './bookingService.js';
-import type { ServiceDeps } from './deps.js';
+import type { ServiceDeps } from '../deps.js';
 
 /** Who is acting: the signed-in staff member. */
 export interface StaffActor {
@@ -243,7 +243,7 @@ export class BookingAdminService {
   async bookingPage(actor: StaffActor, sessionId: number) {
     const now = this.deps.clock.now();
     const session = await this.sessionFor(actor, sessionId);
-    const held = await new BookingRepository(this.deps.db).placesHeld(sessionId, now.toISOString());
+    const held = await new BookingRecords(this.deps.db).placesHeld(sessionId, now.toISOString());
     const closesAt = session.booking_closes_at ? new Date(session.booking_closes_at) : null;
     const opensAt = session.booking_opens_at ? new Date(session.booking_opens_at) : null;
     const summary = this.sessionSummary(session, now);
@@ -374,7 +374,7 @@ export class BookingAdminService {
     db: Executor,
     booking: { id: number; session_id: number; state: BookingState; delegate_id: number },
   ) {
-    const current = await new BookingRepository(db).byId(booking.id);
+    const current = await new BookingRecords(db).byId(booking.id);
     if (
       !current ||
       current.session_id !== booking.session_id ||
@@ -431,7 +431,7 @@ export class BookingAdminService {
     const ctx = await this.deps.context();
     return this.deps.sessionLock.forSessions([booking.session_id, toSessionId], async (db) => {
       const now = this.deps.clock.now();
-      const bookings = new BookingRepository(db);
+      const bookings = new BookingRecords(db);
       const repo = this.repo.within(db);
       await this.stillAsRead(db, booking);
       const to = await repo.session(toSessionId, null);
@@ -523,7 +523,7 @@ export class BookingAdminService {
     const ctx = await this.deps.context();
     return this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
-      const bookings = new BookingRepository(db);
+      const bookings = new BookingRecords(db);
       const repo = this.repo.within(db);
       const current = await this.stillAsRead(db, booking);
       const colleagueId = await this.delegateFor(db, colleague, now);
@@ -592,7 +592,7 @@ export class BookingAdminService {
     const ctx = await this.deps.context();
     await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
-      const bookings = new BookingRepository(db);
+      const bookings = new BookingRecords(db);
       await this.stillAsRead(db, booking);
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'hub',
@@ -630,7 +630,7 @@ export class BookingAdminService {
     const ctx = await this.deps.context();
     await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
-      const bookings = new BookingRepository(db);
+      const bookings = new BookingRecords(db);
       const current = await this.stillAsRead(db, booking);
       const holdsOffer =
         current.state === 'offered' &&
