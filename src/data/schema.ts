@@ -12,6 +12,7 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction
 
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
+import type { OrganisationType } from '../domain/organisation.js';
 import type { SignInKind } from '../domain/signInSessions.js';
 import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
 
@@ -158,7 +159,7 @@ export interface SessionTrainersTable {
   position: number;
 }
 
-export type OrganisationType = 'partner_agency' | 'voluntary' | 'private' | 'out_of_area';
+export type { OrganisationType };
 
 export interface OrganisationsTable {
   id: Generated<number>;

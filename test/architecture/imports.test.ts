@@ -97,6 +97,15 @@ describe('the layers of the code', () => {
     expect(upwardImports(graph)).toEqual([]);
   });
 
+  it('keeps the domain rules free of every other layer', () => {
+    const outward = [...graph]
+      .filter(([file]) => file.startsWith('src/domain/'))
+      .flatMap(([file, targets]) =>
+        targets.filter((target) => !target.startsWith('src/domain/')).map((target) => `${file} → ${target}`),
+      );
+    expect(outward).toEqual([]);
+  });
+
   it('has no circle of imports', () => {
     expect(circles(graph)).toEqual([]);
   });
