@@ -35,6 +35,14 @@ import { NotFoundError } from '../errors.js';
 import type { Clock } from './clock.js';
 
 export const CATALOGUE_PAGE_SIZE = 20;
+export const PAST_DATES_PAGE_SIZE = 20;
+/**
+ * A course page shows the dates it ran in about the last year, the latest
+ * few of them; every earlier one is on its pages of past dates.
+ */
+const RECENT_PAST_DAYS = 365;
+const RECENT_PAST_SHOWN = 10;
+const DAY = 24 * 60 * 60 * 1000;
 
 export interface CatalogueQuery {
   words: string[];
@@ -77,20 +85,17 @@ export interface SessionPartView {
   time: string;
 }
 
-function toSummary(row: SessionListingRow): SessionSummary {
+/** A session's when and where, as every list of sessions shows them. */
+function whenAndWhere(
+  row: Pick<
+    SessionListingRow,
+    'starts_at' | 'ends_at' | 'parts_count' | 'format' | 'venue_slug' | 'venue_name' | 'venue_town'
+  >,
+) {
   const startsAt = new Date(row.starts_at);
   const endsAt = new Date(row.ends_at);
-  const placesLeft = placesAvailable(row.capacity, Number(row.places_held));
   const partsCount = Number(row.parts_count);
   return {
-    id: row.id,
-    course: {
-      slug: row.course_slug,
-      title: row.course_title,
-      summary: row.course_summary,
-      level: row.course_level,
-      levelLabel: COURSE_LEVEL_LABELS[row.course_level],
-    },
     format: row.format,
     formatLabel: SESSION_FORMAT_LABELS[row.format],
     startsAt,
@@ -102,12 +107,41 @@ function toSummary(row: SessionListingRow): SessionSummary {
     venue: row.venue_slug
       ? { slug: row.venue_slug, name: row.venue_name ?? '', town: row.venue_town ?? '' }
       : null,
+  };
+}
+
+function toSummary(row: SessionListingRow): SessionSummary {
+  const placesLeft = placesAvailable(row.capacity, Number(row.places_held));
+  return {
+    id: row.id,
+    course: {
+      slug: row.course_slug,
+      title: row.course_title,
+      summary: row.course_summary,
+      level: row.course_level,
+      levelLabel: COURSE_LEVEL_LABELS[row.course_level],
+    },
+    ...whenAndWhere(row),
     capacity: row.capacity,
     placesLeft,
     waitlisted: Number(row.waitlisted),
     isFull: placesLeft === 0,
     cancelled: row.cancelled_at !== null,
   };
+}
+
+/** A date a course has run (or is running now): no places, since it can no longer be booked. */
+export interface PastSessionSummary extends ReturnType<typeof whenAndWhere> {
+  id: number;
+  timing: Exclude<SessionTiming, 'upcoming'>;
+}
+
+function toPastSummary(
+  row: Awaited<ReturnType<CatalogueRepository['pastSessionsOfCourse']>>[number],
+  now: Date,
+): PastSessionSummary {
+  const when = whenAndWhere(row);
+  return { id: row.id, ...when, timing: now < when.endsAt ? 'in_progress' : 'finished' };
 }
 
 export class CatalogueService {
@@ -221,11 +255,43 @@ export class CatalogueService {
     const row = await this.catalogue.findCourseBySlug(slug);
     if (!row) throw new NotFoundError('course');
     const now = this.clock.now();
-    const [course, sessions] = await Promise.all([
+    const since = new Date(now.getTime() - RECENT_PAST_DAYS * DAY);
+    const [course, sessions, recentPast, pastTotal] = await Promise.all([
       this.courseById(row.id),
       this.catalogue.upcomingSessionsOf({ courseId: row.id }, now.toISOString()),
+      this.catalogue.pastSessionsOfCourse(row.id, now.toISOString(), {
+        since: since.toISOString(),
+        limit: RECENT_PAST_SHOWN,
+        offset: 0,
+      }),
+      this.catalogue.countPastSessionsOfCourse(row.id, now.toISOString()),
     ]);
-    return { course, sessions: sessions.map(toSummary) };
+    return {
+      course,
+      sessions: sessions.map(toSummary),
+      pastDates: { recent: recentPast.map((s) => toPastSummary(s, now)), total: pastTotal },
+    };
+  }
+
+  /** One page of the dates a course has run, latest first. A page past the last is not found. */
+  async pastDates(slug: string, page: number) {
+    const row = await this.catalogue.findCourseBySlug(slug);
+    if (!row) throw new NotFoundError('course');
+    const now = this.clock.now();
+    const total = await this.catalogue.countPastSessionsOfCourse(row.id, now.toISOString());
+    const pageCount = Math.max(1, Math.ceil(total / PAST_DATES_PAGE_SIZE));
+    if (page > pageCount) throw new NotFoundError('page of past dates');
+    const rows = await this.catalogue.pastSessionsOfCourse(row.id, now.toISOString(), {
+      limit: PAST_DATES_PAGE_SIZE,
+      offset: (page - 1) * PAST_DATES_PAGE_SIZE,
+    });
+    return {
+      course: { slug: row.slug, title: row.title, summary: row.summary },
+      sessions: rows.map((s) => toPastSummary(s, now)),
+      total,
+      page,
+      pageCount,
+    };
   }
 
   async venue(slug: string) {

@@ -65,6 +65,15 @@ const CALLS: Record<string, (repository: CatalogueRepository, ids: Ids) => Promi
     await r.upcomingSessionsOf({ venueId: ids.venue }, TEST_NOW);
     await r.upcomingSessionsOf({ trainerId: ids.trainer }, TEST_NOW);
   },
+  pastSessionsOfCourse: async (r, ids) => {
+    await r.pastSessionsOfCourse(ids.course, TEST_NOW, { limit: 10, offset: 0 });
+    await r.pastSessionsOfCourse(ids.course, TEST_NOW, {
+      since: '2025-01-12T09:00:00.000Z',
+      limit: 10,
+      offset: 0,
+    });
+  },
+  countPastSessionsOfCourse: (r, ids) => r.countPastSessionsOfCourse(ids.course, TEST_NOW),
   findVenueBySlug: (r) => r.findVenueBySlug('a-venue'),
   findVenueById: (r, ids) => r.findVenueById(ids.venue),
   venuesWithUpcoming: (r) => r.venuesWithUpcoming(TEST_NOW),
@@ -74,7 +83,7 @@ const CALLS: Record<string, (repository: CatalogueRepository, ids: Ids) => Promi
 };
 
 /** Private pieces the methods above build their queries from; they send nothing themselves. */
-const HELPERS = ['listingBase', 'rankedPage'];
+const HELPERS = ['listingBase', 'rankedPage', 'pastOfCourse'];
 
 interface Ids {
   session: number;

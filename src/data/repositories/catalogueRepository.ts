@@ -124,7 +124,7 @@ export function upcomingAtVenue(now: Instant) {
       .selectFrom('sessions')
       .select(sql<number>`cast(count(*) as integer)`.as('n'))
       .whereRef('sessions.venue_id', '=', 'venues.id')
-      .where('sessions.starts_at', '>=', now)
+      .where('sessions.starts_at', '>', now)
       .where('sessions.cancelled_at', 'is', null)
       .as('upcoming');
 }
@@ -137,7 +137,7 @@ export function upcomingForTrainer(now: Instant) {
       .innerJoin('sessions', 'sessions.id', 'session_trainers.session_id')
       .select(sql<number>`cast(count(*) as integer)`.as('n'))
       .whereRef('session_trainers.trainer_id', '=', 'trainers.id')
-      .where('sessions.starts_at', '>=', now)
+      .where('sessions.starts_at', '>', now)
       .where('sessions.cancelled_at', 'is', null)
       .as('upcoming');
 }
@@ -177,6 +177,8 @@ export class CatalogueRepository {
       let q = query
         .$if(matched !== undefined, (qb) => qb.innerJoin(matched!, 'matched.session_id', 'sessions.id'))
         .where('sessions.starts_at', '>=', search.from)
+        // A session has started at its start time (domain/availability.ts), so is no longer listed then.
+        .where('sessions.starts_at', '>', now)
         .where('sessions.cancelled_at', 'is', null)
         .where('courses.archived_at', 'is', null);
       if (search.to) q = q.where('sessions.starts_at', '<', search.to);
@@ -263,7 +265,7 @@ export class CatalogueRepository {
   /** Start instants of every upcoming session, for the month filter's choices. */
   async upcomingStarts(now: Instant): Promise<Instant[]> {
     const rows = await this.listingBase()
-      .where('sessions.starts_at', '>=', now)
+      .where('sessions.starts_at', '>', now)
       .where('sessions.cancelled_at', 'is', null)
       .where('courses.archived_at', 'is', null)
       .select('sessions.starts_at')
@@ -356,7 +358,7 @@ export class CatalogueRepository {
   /** Upcoming, not cancelled sessions matching one of: a course, a venue or a trainer. */
   upcomingSessionsOf(of: { courseId?: number; venueId?: number; trainerId?: number }, now: Instant, limit = 50) {
     let q = this.listingBase()
-      .where('sessions.starts_at', '>=', now)
+      .where('sessions.starts_at', '>', now)
       .where('sessions.cancelled_at', 'is', null)
       .where('courses.archived_at', 'is', null);
     if (of.courseId !== undefined) q = q.where('sessions.course_id', '=', of.courseId);
@@ -369,6 +371,38 @@ export class CatalogueRepository {
       .orderBy('sessions.id')
       .limit(limit)
       .execute();
+  }
+
+  /** A course's sessions that have started and were not cancelled: the dates it has run. */
+  private pastOfCourse(courseId: number, now: Instant) {
+    return this.listingBase()
+      .where('sessions.course_id', '=', courseId)
+      .where('sessions.starts_at', '<=', now)
+      .where('sessions.cancelled_at', 'is', null);
+  }
+
+  /**
+   * One page of a course's past dates, latest first (on the course and start
+   * index, so a course that has run hundreds of times costs one page of rows).
+   * `since` keeps only those started at or after it.
+   */
+  pastSessionsOfCourse(courseId: number, now: Instant, page: { since?: Instant; limit: number; offset: number }) {
+    return this.pastOfCourse(courseId, now)
+      .$if(page.since !== undefined, (q) => q.where('sessions.starts_at', '>=', page.since!))
+      .select(sessionListingColumns)
+      .select((eb) => partsCount(eb).as('parts_count'))
+      .orderBy('sessions.starts_at', 'desc')
+      .orderBy('sessions.id', 'desc')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute();
+  }
+
+  async countPastSessionsOfCourse(courseId: number, now: Instant): Promise<number> {
+    const row = await this.pastOfCourse(courseId, now)
+      .select(sql<number>`cast(count(*) as integer)`.as('total'))
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
   }
 
   findVenueBySlug(slug: string) {
@@ -415,7 +449,7 @@ export class CatalogueRepository {
       this.db
         .selectFrom('sessions')
         .innerJoin('courses', 'courses.id', 'sessions.course_id')
-        .where('sessions.starts_at', '>=', now)
+        .where('sessions.starts_at', '>', now)
         .where('courses.archived_at', 'is', null)
         .select(['sessions.id', 'sessions.updated_at'])
         .orderBy('sessions.starts_at')
