@@ -210,6 +210,8 @@ eachDatabase('past dates', (dialect) => {
     const sessionPage = parsePage((await t.app.inject(`/sessions/${next.id}`)).body);
     expect(sessionPage.text()).toContain('This session has finished.');
     expect(sessionPage.text()).not.toContain('Book a place');
+    // Nothing left to put in a calendar.
+    expect(sessionPage.text()).not.toContain('Add this session to your calendar');
   });
 
   describe('the session page of a finished session', () => {
