@@ -192,6 +192,33 @@ export class AccountService {
   }
 
   /**
+   * What an emailed confirmation link would do, without doing it: opening a
+   * link (a GET, which mail scanners make first) never acts, so the page asks
+   * the person to press a button, and only that confirms (verifyEmail).
+   */
+  async verificationLink(
+    token: string,
+    browserSecret: string | null = null,
+  ): Promise<{ outcome: TokenOutcome | 'open'; email: string | null }> {
+    const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
+    const delegate = found ? await this.accounts.findDelegate(found.delegate_id) : undefined;
+    if (!found || !delegate || delegate.merged_into_id !== null) return { outcome: 'unknown', email: null };
+    const toNewAddress = found.email !== delegate.email;
+    if (toNewAddress && found.email !== delegate.pending_email) return { outcome: 'unknown', email: null };
+    const expired = this.clock.now() >= new Date(found.expires_at);
+    if (found.used_at) {
+      const confirmed = !toNewAddress && delegate.email_verified_at !== null;
+      // Confirmed from another device first: the browser that registered may still press to sign in.
+      const thisBrowser =
+        browserSecret !== null && found.browser_hash !== null && found.browser_hash === hashSecret(browserSecret);
+      if (confirmed && thisBrowser && !expired) return { outcome: 'open', email: found.email };
+      return { outcome: confirmed ? 'done' : 'used', email: found.email };
+    }
+    if (expired) return { outcome: 'expired', email: found.email };
+    return { outcome: 'open', email: found.email };
+  }
+
+  /**
    * Confirms the address a link was sent to: the account's own, or the new
    * one it asked to move to (which then replaces the old). Opening the link
    * again, or after a mail scanner opened it first, is not an error.

@@ -74,6 +74,8 @@ describe.runIf(inject('chromiumAvailable'))('booking a place, as a new delegate'
         );
         expect(verifyPath).toMatch(/^\/account\/verify\/[\w-]+$/);
         await journey.visit(verifyPath);
+        expect(await h1(page)).toBe('Confirm your email address');
+        await journey.press('Confirm my email address');
         expect(await h1(page)).toBe('Your email address is confirmed');
 
         // Confirming in the browser that registered signed it in; sign in afresh, a wrong password first.

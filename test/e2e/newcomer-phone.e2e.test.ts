@@ -74,6 +74,7 @@ describe.runIf(inject('chromiumAvailable'))('a newcomer books on a phone', () =>
         // The link in the email, opened on this phone: signed in, back on the booking page.
         const email = await readNewestEmail(journey, newcomer.email, /^Confirm your email address for /);
         await journey.visit(linkInEmail(email, 'Confirm your email address', e2e.testApp.config.publicUrl));
+        await journey.press('Confirm my email address');
         expect(pathOf(page)).toBe(bookPath);
         expect(await h1(page)).toBe('Book a place');
 

@@ -90,6 +90,8 @@ describe.runIf(inject('chromiumAvailable'))('registering from a booking page', (
         // The link, opened in this browser: signed in, and back at the booking form.
         const email = await readNewestEmail(journey, volunteer.email, /^Confirm your email address for /);
         await journey.visit(linkInEmail(email, 'Confirm your email address', e2e.testApp.config.publicUrl));
+        expect(await h1(page)).toBe('Confirm your email address');
+        await journey.press('Confirm my email address');
         expect(pathOf(page)).toBe(bookPath);
         expect(await h1(page)).toBe('Book a place');
         expect(await page.getByRole('button', { name: 'Confirm booking' }).count()).toBe(1);
@@ -122,6 +124,7 @@ describe.runIf(inject('chromiumAvailable'))('registering from a booking page', (
         await journey.visit(
           linkInEmail(confirm, 'Confirm your new email address', e2e.testApp.config.publicUrl),
         );
+        await journey.press('Confirm my email address');
         expect(await h1(page)).toBe('Your email address is confirmed');
         await journey.visit('/account');
         expect(await mainText(page)).toContain(newAddress);

@@ -162,9 +162,15 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
       expect(toNew.subject).toContain('Confirm your new email address');
       expect(toNew.text_body).toContain('Until you do, your account keeps using its old address.');
 
-      // Opened anywhere (a scanner, another device): the new address is confirmed and in use.
+      // A mail scanner opening the link changes nothing…
       const link = await latestLink(t, 'bea.khan@trust.example.org.uk', VERIFY_LINK);
-      const opened = await stranger.get(link);
+      const scanned = await new WebClient(t.app).get(link);
+      expect(parsePage(scanned.body).h1()).toBe('Confirm your email address');
+      expect(await delegateByEmail('bea.khan@council.example.org.uk')).toMatchObject({
+        pending_email: 'bea.khan@trust.example.org.uk',
+      });
+      // …pressing its button, on any device, confirms the new address and puts it in use.
+      const opened = await stranger.submit(link, {}, link);
       expect(opened.statusCode).toBe(200);
       expect(parsePage(opened.body).text()).toContain('Your email address is confirmed');
       expect(stranger.hasCookie(SESSION_COOKIE)).toBe(false);
@@ -327,7 +333,8 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
       expect((await emailsTo('ivy.unconfirmed@charity.example.org.uk')).map((m) => m.kind)).toEqual([
         'verify_email',
       ]);
-      await other.get(await latestLink(t, 'ivy.right@charity.example.org.uk', VERIFY_LINK));
+      const ivyLink = await latestLink(t, 'ivy.right@charity.example.org.uk', VERIFY_LINK);
+      await other.submit(ivyLink, {}, ivyLink);
       expect((await other.get('/bookings')).statusCode).toBe(200);
     });
 
@@ -400,21 +407,27 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
         'take you back to the place you were booking',
       );
 
-      // A mail scanner (or the phone) opens the link first: the address is confirmed, nobody is signed in.
+      // A mail scanner opens the link first: nothing is confirmed, nobody is signed in.
       const link = await latestLink(t, 'kim.lee@school.example.org.uk', VERIFY_LINK);
       const scanner = new WebClient(t.app);
       const scanned = await scanner.get(link);
       expect(scanned.statusCode).toBe(200);
-      const scannedPage = parsePage(scanned.body);
-      expect(scannedPage.text()).toContain('Your email address is confirmed');
-      expect(scannedPage.links().find((l) => l.text === 'sign in')?.href).toBe(
+      expect(parsePage(scanned.body).h1()).toBe('Confirm your email address');
+      expect((await delegateByEmail('kim.lee@school.example.org.uk'))!.email_verified_at).toBeNull();
+      // The phone presses the button: the address is confirmed, the phone is not signed in.
+      const phone = new WebClient(t.app);
+      const pressed = await phone.submit(link, {}, link);
+      expect(pressed.statusCode).toBe(200);
+      const pressedPage = parsePage(pressed.body);
+      expect(pressedPage.text()).toContain('Your email address is confirmed');
+      expect(pressedPage.links().find((l) => l.text === 'sign in')?.href).toBe(
         `/sign-in?next=${encodeURIComponent(bookPath)}`,
       );
-      expect(scanner.hasCookie(SESSION_COOKIE)).toBe(false);
-      expect((await scanner.get('/bookings')).statusCode).toBe(303);
+      expect(phone.hasCookie(SESSION_COOKIE)).toBe(false);
+      expect((await phone.get('/bookings')).statusCode).toBe(303);
 
-      // The browser that registered is signed in and taken back to the booking page.
-      const opened = await browser.get(link);
+      // The browser that registered, pressing it too, is signed in and taken back to the booking page.
+      const opened = await browser.submit(link, {}, link);
       expect(opened.statusCode).toBe(303);
       expect(opened.headers.location).toBe(bookPath);
       expect(browser.hasCookie(SESSION_COOKIE)).toBe(true);
@@ -434,13 +447,13 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
 
       // The second browser opening the first one's link: confirmed, not signed in.
       const firstLink = await latestLink(t, 'lou.one@school.example.org.uk', VERIFY_LINK);
-      const crossed = await second.get(firstLink);
+      const crossed = await second.submit(firstLink, {}, firstLink);
       expect(crossed.statusCode).toBe(200);
       expect(second.hasCookie(SESSION_COOKIE)).toBe(false);
 
       // Its own link signs it in; a second time, the cookie spent, it does not sign in again.
       const secondLink = await latestLink(t, 'max.two@school.example.org.uk', VERIFY_LINK);
-      const own = await second.get(secondLink);
+      const own = await second.submit(secondLink, {}, secondLink);
       expect(own.statusCode).toBe(200);
       expect(parsePage(own.body).text()).toContain('You are signed in');
       expect(second.hasCookie(SESSION_COOKIE)).toBe(true);
@@ -459,7 +472,8 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
         // Posted directly, it is not kept either.
         const registered = await browser.submit('/register', { ...registration(email), next });
         expect(registered.headers.location, next).toBe('/register/check-your-email');
-        const opened = await browser.get(await latestLink(t, email, VERIFY_LINK));
+        const link = await latestLink(t, email, VERIFY_LINK);
+        const opened = await browser.submit(link, {}, link);
         expect(opened.statusCode, next).toBe(200);
         expect(opened.headers.location, next).toBeUndefined();
         const token = await t.database.db
@@ -498,7 +512,8 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
         line_manager_name: '',
         line_manager_email: '',
       });
-      await client.get(await latestLink(t, 'olu.helper@example.org.uk', VERIFY_LINK));
+      const oluLink = await latestLink(t, 'olu.helper@example.org.uk', VERIFY_LINK);
+      await client.submit(oluLink, {}, oluLink);
       const account = parsePage((await client.get('/account')).body);
       expect(account.text()).toContain('None (no employer)');
       // Their details page shows the choice they made.

@@ -120,12 +120,41 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     }),
   );
 
-  // A GET, because it is a link in an email: it confirms the address (which
-  // only proves the mailbox, so a scanner opening it first is harmless) and
-  // signs in only the browser that registered, holding its cookie.
+  // Opening the link in the email (a GET, which mail scanners make before
+  // people do) changes nothing: it shows a button, and pressing it (a POST)
+  // confirms the address. Otherwise a scanner could confirm an address for
+  // someone who registered it with their own password.
   app.get<{ Params: { token: string } }>(
     '/account/verify/:token',
     { preHandler: app.loadDelegate },
+    async (request, reply) => {
+      const token = request.params.token.slice(0, 200);
+      const { outcome, email } = await accounts.verificationLink(token, request.registrationSecret());
+      if (outcome === 'open') {
+        return reply.page('pages/account/confirm-email.njk', {
+          pageTitle: 'Confirm your email address',
+          email,
+          action: `/account/verify/${encodeURIComponent(token)}`,
+          csrfToken: reply.generateCsrf(),
+        });
+      }
+      return reply.page(
+        'pages/account/verified.njk',
+        {
+          pageTitle: outcome === 'done' ? 'Your email address is confirmed' : 'This link cannot be used',
+          outcome,
+          signedIn: Boolean(request.delegate && request.delegate.email === email),
+          next: '',
+        },
+        outcome === 'done' ? 200 : outcome === 'unknown' ? 404 : 410,
+      );
+    },
+  );
+
+  // Confirms the address and signs in only the browser that registered (it holds its cookie).
+  app.post<{ Params: { token: string } }>(
+    '/account/verify/:token',
+    { preHandler: [app.csrfProtection, app.loadDelegate] },
     async (request, reply) => {
       const { outcome, sessionSecret, returnPath, delegateId } = await accounts.verifyEmail(
         request.params.token.slice(0, 200),
