@@ -15,6 +15,7 @@ import { settableClock, type SettableClock } from '../support/clock.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
+import { pdfPages, pdfText } from '../support/pdfText.js';
 import { signedInStaff } from '../support/staff.js';
 
 const SESSION_COOKIE = '__Host-trellis_session';
@@ -216,6 +217,54 @@ eachDatabase('certificates of attendance', (dialect) => {
       const [, email] = await emailsOf(booking.id);
       expect(email!.subject).toBe('Your updated certificate of attendance: Trauma Informed Co-Production');
       expect(email!.text_body).toContain('The number of the old certificate now shows as withdrawn');
+    });
+  });
+
+  describe('the delegate’s download', () => {
+    it('is linked from Your bookings, and its PDF says the name, course, date, hours, CPD hours and number', async () => {
+      // Renamed above to a name with letters of several languages.
+      const booking = (await onRegister(past.id))[11]!;
+      const [, certificate] = await certificatesOf(booking.id);
+      const client = await signedInDelegate(booking.delegateId);
+
+      const list = parsePage((await client.get('/bookings')).body);
+      const link = list.links().find((l) => l.href === `/bookings/${booking.reference}/certificate.pdf`);
+      expect(link?.text).toMatch(
+        /^Download your certificate of attendance for Trauma Informed Co-Production/,
+      );
+
+      const response = await client.get(`/bookings/${booking.reference}/certificate.pdf`);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/pdf');
+      expect(response.headers['cache-control']).toBe('no-store');
+      const pdf = response.rawPayload;
+      expect(pdfPages(pdf)).toHaveLength(1);
+      const text = pdfText(pdf);
+      expect(text).toContain('Siân Ó Dúnlaing-Kowalczyk Şahin');
+      expect(text).toContain('Trauma Informed Co-Production');
+      expect(text).toContain('Monday 25 November 2024, 9:30am to 3:30pm');
+      expect(text).toContain('Hours attended: 6 hours');
+      expect(text).toContain('CPD hours: 5 hours');
+      expect(text).toContain('Lisa Cherry');
+      expect(text).toContain(certificate!.number);
+      expect(text).toContain(`https://training.example.org.uk/certificates/${certificate!.number}`);
+    });
+
+    it('is the ordinary 404 for another delegate’s booking, and for a booking with no certificate', async () => {
+      const [withCertificate, , , , , , , , , , , , without] = await onRegister(past.id);
+      expect(await certificatesOf(without!.id)).toEqual([]);
+      const other = await signedInDelegate(without!.delegateId);
+      const notFound = await other.get(`/bookings/${withCertificate!.reference}/certificate.pdf`);
+      expect(notFound.statusCode).toBe(404);
+      expect(notFound.headers['content-type']).toMatch(/^text\/html/);
+      expect((await other.get(`/bookings/${without!.reference}/certificate.pdf`)).statusCode).toBe(404);
+      expect((await other.get('/bookings/not-a-reference/certificate.pdf')).statusCode).toBe(404);
+      // Signed out: to sign in first, never the file.
+      const signedOut = await new WebClient(t.app).get(
+        `/bookings/${withCertificate!.reference}/certificate.pdf`,
+      );
+      expect(signedOut.statusCode).toBe(303);
+      expect(signedOut.headers.location).toMatch(/^\/sign-in\?next=/);
     });
   });
 
