@@ -268,6 +268,58 @@ eachDatabase('certificates of attendance', (dialect) => {
     });
   });
 
+  describe('the public verification page', () => {
+    it('confirms name, course and date of a valid certificate, and nothing else', async () => {
+      const booking = (await onRegister(past.id))[11]!;
+      const [, valid] = await certificatesOf(booking.id);
+      const response = await new WebClient(t.app).get(`/certificates/${valid!.number}`);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const page = parsePage(response.body);
+      expect(page.h1()).toBe('This certificate is genuine');
+      const main = page.text('main');
+      expect(main).toContain('Siân Ó Dúnlaing-Kowalczyk Şahin');
+      expect(main).toContain('Trauma Informed Co-Production');
+      expect(main).toContain('Monday 25 November 2024');
+      expect(main).not.toContain('CPD');
+      expect(main).not.toContain('Lisa Cherry');
+      // The number as typed in lower case is the same certificate.
+      expect(
+        (await new WebClient(t.app).get(`/certificates/${valid!.number.toLowerCase()}`)).statusCode,
+      ).toBe(200);
+    });
+
+    it('says plainly that a corrected certificate’s old number was withdrawn, without its details', async () => {
+      const booking = (await onRegister(past.id))[11]!;
+      const [old] = await certificatesOf(booking.id);
+      const response = await new WebClient(t.app).get(`/certificates/${old!.number}`);
+      expect(response.statusCode).toBe(200);
+      const page = parsePage(response.body);
+      expect(page.h1()).toBe('This certificate has been withdrawn');
+      expect(page.text('main')).toContain('it is no longer valid');
+      expect(page.text('main')).not.toContain(old!.delegate_name);
+    });
+
+    it('says a number is unknown, with a 404', async () => {
+      for (const number of ['TRC-AAAA-BBBB-CCCC-DDDD', 'nonsense', '1']) {
+        const response = await new WebClient(t.app).get(`/certificates/${number}`);
+        expect(response.statusCode).toBe(404);
+        expect(parsePage(response.body).h1()).toBe('We cannot find this certificate');
+      }
+    });
+
+    it('is limited per address', async () => {
+      const from = new WebClient(t.app, { remoteAddress: '192.0.2.77' });
+      const statuses: number[] = [];
+      for (let n = 0; n < 31; n++)
+        statuses.push((await from.get('/certificates/TRC-AAAA-BBBB-CCCC-DDDD')).statusCode);
+      expect(statuses.slice(0, 30).every((s) => s === 404)).toBe(true);
+      expect(statuses[30]).toBe(429);
+      const elsewhere = new WebClient(t.app, { remoteAddress: '192.0.2.78' });
+      expect((await elsewhere.get('/certificates/TRC-AAAA-BBBB-CCCC-DDDD')).statusCode).toBe(404);
+    });
+  });
+
   describe('part attendance', () => {
     let twoParts: { id: number; partIds: number[] };
 
