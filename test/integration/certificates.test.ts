@@ -320,6 +320,57 @@ eachDatabase('certificates of attendance', (dialect) => {
     });
   });
 
+  describe('staff download of a session’s certificates', () => {
+    it('gives every valid certificate of the session in one PDF, a page each, and audits the download', async () => {
+      const valid = await db()
+        .selectFrom('certificates')
+        .innerJoin('bookings', 'bookings.id', 'certificates.booking_id')
+        .where('bookings.session_id', '=', past.id)
+        .where('certificates.withdrawn_at', 'is', null)
+        .select(['certificates.number', 'certificates.delegate_name'])
+        .execute();
+      expect(valid.length).toBeGreaterThan(3);
+      const withdrawn = await db()
+        .selectFrom('certificates')
+        .where('withdrawn_at', 'is not', null)
+        .select('number')
+        .execute();
+
+      const register = parsePage((await coordinator.get(`/admin/sessions/${past.id}/register`)).body);
+      expect(register.links()).toContainEqual({
+        text: 'Download the certificates of attendance (PDF)',
+        href: `/admin/sessions/${past.id}/certificates.pdf`,
+      });
+      const response = await coordinator.get(`/admin/sessions/${past.id}/certificates.pdf`);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toBe('application/pdf');
+      const pdf = response.rawPayload;
+      expect(pdfPages(pdf)).toHaveLength(valid.length);
+      const text = pdfText(pdf);
+      for (const certificate of valid) {
+        expect(text).toContain(certificate.number);
+        expect(text).toContain(certificate.delegate_name);
+      }
+      for (const old of withdrawn) expect(text).not.toContain(old.number);
+
+      const [audit] = await db()
+        .selectFrom('audit_log')
+        .where('action', '=', 'export_downloaded')
+        .where('entity_type', '=', 'session')
+        .where('entity_id', '=', past.id)
+        .select('details')
+        .orderBy('id', 'desc')
+        .execute();
+      expect(JSON.parse(audit!.details)).toEqual({ export: 'certificates', certificates: valid.length });
+    });
+
+    it('is the ordinary 404 for a reporting viewer and for a session that does not exist', async () => {
+      const viewer = await signedInStaff(t, 'viewer');
+      expect((await viewer.get(`/admin/sessions/${past.id}/certificates.pdf`)).statusCode).toBe(404);
+      expect((await coordinator.get('/admin/sessions/999999/certificates.pdf')).statusCode).toBe(404);
+    });
+  });
+
   describe('part attendance', () => {
     let twoParts: { id: number; partIds: number[] };
 
