@@ -21,6 +21,7 @@ import accountRoutes from './web/routes/account/index.js';
 import staffAuth, { capabilityRequired } from './web/routes/admin/auth.js';
 import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
+import certificateRoutes from './web/routes/certificates/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
@@ -127,6 +128,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await scope.register(adminRoutes, { services });
     await scope.register(accountRoutes, { services });
     await scope.register(bookingRoutes, { services });
+    await scope.register(certificateRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });
   });
   return app;

@@ -361,6 +361,26 @@ export interface JobRunsTable {
   retry_at: Instant | null;
 }
 
+/**
+ * A certificate of attendance (migration 013): what it states, fixed when
+ * issued; withdrawn (never deleted) when attendance or the name is corrected.
+ */
+export interface CertificatesTable {
+  id: Generated<number>;
+  /** Unguessable; what the verification page is asked about. */
+  number: string;
+  booking_id: number;
+  /** The delegate's name as registered when it was issued. */
+  delegate_name: string;
+  course_title: string;
+  /** The start of the first part attended. */
+  attended_from: Instant;
+  /** JSON: the rest of what it states (services/afterCourse/certificateIssuing.ts CertificateFacts). */
+  facts: string;
+  issued_at: Instant;
+  withdrawn_at: Instant | null;
+}
+
 /** The database or a transaction on it: what repositories and locked work run against. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -391,6 +411,7 @@ export interface DB {
   organisations: OrganisationsTable;
   delegates: DelegatesTable;
   bookings: BookingsTable;
+  certificates: CertificatesTable;
 }
 
 export type Course = Selectable<CoursesTable>;

@@ -113,6 +113,17 @@ export const policySchema = z.object({
     .describe(
       'Whether people can join a waiting list when a session is full, and be offered places that become free.',
     ),
+  /**
+   * Whether a delegate who attended some parts of a session, not all, gets a
+   * certificate for the parts they attended (see domain/certificate.ts).
+   */
+  certificatesForPartAttendance: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Whether someone who attended some parts of a session, but not all, gets a certificate ' +
+        'for the parts they attended, with CPD hours in proportion.',
+    ),
 });
 
 export type Policy = z.output<typeof policySchema>;

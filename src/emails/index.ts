@@ -1,6 +1,7 @@
 /** Every email Trellis sends, one file per message. */
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
+export { certificateReady, type CertificateReadyFacts } from './certificateReady.js';
 export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';
 export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
 export { emailChangeRequested, type EmailChangeRequestedFacts } from './emailChangeRequested.js';

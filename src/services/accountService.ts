@@ -19,6 +19,7 @@ import {
 } from '../domain/accounts.js';
 import { isRefusedSharedAddress } from '../domain/policy.js';
 import { FormError } from '../errors.js';
+import { CertificateIssuing } from './afterCourse/certificateIssuing.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications, Recipient } from './notifications.js';
 import { hashSecret, newSecret } from './secrets.js';
@@ -78,7 +79,11 @@ export class AccountService {
     this.accounts = new AccountRepository(db);
     this.sessions = new SignInSessions(db);
     this.signInThrottle = new SignInThrottle(clock);
+    this.certificates = new CertificateIssuing(mail);
   }
+
+  /** Certificates state the name as registered: a new name re-issues them. */
+  private readonly certificates: CertificateIssuing;
 
   /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
   private readonly signInThrottle: SignInThrottle;
@@ -437,10 +442,12 @@ export class AccountService {
     if (input.organisationId !== null && !(await this.accounts.findOrganisation(input.organisationId))) {
       throw new FormError({ organisationId: 'Choose your organisation from the list' });
     }
+    const ctx = current.name === input.name ? null : await this.context();
     await this.db.transaction().execute(async (trx) => {
       const accounts = this.accounts.within(trx);
       const organisationId = await this.organisationFor(accounts, input, now);
       await accounts.updateDetails(delegateId, { ...input, organisationId }, now);
+      if (ctx) await this.certificates.reviewDelegate(trx, ctx, delegateId, now);
     });
   }
 

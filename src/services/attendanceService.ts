@@ -22,7 +22,9 @@ import type { StaffRole } from '../domain/staff.js';
 import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { Executor } from '../data/schema.js';
+import { CertificateIssuing } from './afterCourse/certificateIssuing.js';
 import type { ServiceDeps } from './deps.js';
+import type { MailContext } from './notifications.js';
 
 /** Who is asking: what they may see and do depends on it. */
 export interface StaffMember {
@@ -153,10 +155,12 @@ export interface BookingsExport {
 export class AttendanceService {
   private readonly registers: AttendanceRepository;
   private readonly exports: AttendanceExportRepository;
+  private readonly certificates: CertificateIssuing;
 
   constructor(private readonly deps: ServiceDeps) {
     this.registers = new AttendanceRepository(deps.db);
     this.exports = new AttendanceExportRepository(deps.db);
+    this.certificates = new CertificateIssuing(deps.mail);
   }
 
   /** A session's register as `staff` may see it; NotFoundError for a session not theirs. */
@@ -283,10 +287,11 @@ export class AttendanceService {
     }
 
     const now = this.deps.clock.now();
+    const ctx = await this.deps.context();
     return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const repository = new AttendanceRepository(trx);
       const existing = await this.marksUnderLock(repository, sessionId);
-      return this.writeMarks(trx, register, staff, marks, existing, now);
+      return this.writeMarks(trx, ctx, register, staff, marks, existing, now);
     });
   }
 
@@ -304,6 +309,7 @@ export class AttendanceService {
   ): Promise<{ marked: number } | { askAgain: number }> {
     const register = await this.registerToMark(sessionId, staff);
     const now = this.deps.clock.now();
+    const ctx = await this.deps.context();
     return this.deps.sessionLock.forSession(sessionId, async (trx) => {
       const repository = new AttendanceRepository(trx);
       const existing = await this.marksUnderLock(repository, sessionId);
@@ -312,7 +318,7 @@ export class AttendanceService {
       const delegates = new Set(unmarked.map((m) => m.bookingId)).size;
       if (delegates !== expected) return { askAgain: delegates };
       const marks = unmarked.map((m) => ({ ...m, status: 'attended' as const, note: '' }));
-      await this.writeMarks(trx, register, staff, marks, existing, now);
+      await this.writeMarks(trx, ctx, register, staff, marks, existing, now);
       return { marked: delegates };
     });
   }
@@ -350,9 +356,14 @@ export class AttendanceService {
     );
   }
 
-  /** Saves the marks that differ from `existing`, auditing first marks and corrections. */
+  /**
+   * Saves the marks that differ from `existing`, auditing first marks and
+   * corrections, and brings the certificates of the bookings marked into
+   * line with their marks (issued, or withdrawn and issued afresh).
+   */
   private async writeMarks(
     trx: Executor,
+    ctx: MailContext,
     register: Register,
     staff: StaffMember,
     marks: readonly MarkInput[],
@@ -408,6 +419,7 @@ export class AttendanceService {
         );
       }
     }
+    await this.certificates.review(trx, ctx, [...byBooking.keys()], { type: 'staff', id: staff.id }, now);
     return outcome;
   }
 

@@ -10,6 +10,7 @@ import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
+import { CertificateService } from './afterCourse/certificateService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -47,6 +48,8 @@ export interface Services {
   attendance: AttendanceService;
   /** The back office: delegates and organisations. */
   people: PeopleService;
+  /** Certificates of attendance: downloads and the public verification page. */
+  certificates: CertificateService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -108,6 +111,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     bookingAdmin: new BookingAdminService(deps),
     attendance: new AttendanceService(deps),
     people: new PeopleService(deps),
+    certificates: new CertificateService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

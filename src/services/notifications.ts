@@ -13,6 +13,7 @@ import {
   bookingCancelled,
   bookingConfirmed,
   bookingMoved,
+  certificateReady,
   detailsChanged,
   emailChangeRequested,
   emailInUse,
@@ -289,6 +290,27 @@ export class Notifications {
       daysBefore: ctx.policy.reminderDaysBefore,
       manageBookingUrl: manageUrl,
       tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  /** A certificate of attendance was issued for the booking (`replaces`: in place of a withdrawn one). */
+  async certificateReady(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    certificate: { number: string; courseTitle: string; attendedFrom: Date; replaces: boolean },
+  ) {
+    const { to, manageUrl } = await this.bookingFacts(db, bookingId);
+    const message = certificateReady({
+      hub: ctx.hub,
+      delegateName: to.name,
+      courseTitle: certificate.courseTitle,
+      attendedFrom: certificate.attendedFrom,
+      certificateNumber: certificate.number,
+      bookingUrl: manageUrl,
+      verifyUrl: `${this.publicUrl}/certificates/${certificate.number}`,
+      replaces: certificate.replaces,
     });
     await this.enqueue(db, to, message, bookingId);
   }

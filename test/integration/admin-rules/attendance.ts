@@ -10,6 +10,8 @@ export const attendanceRules: AdminRules = {
   'POST /admin/sessions/:sessionId/attendance': ['admin', 'coordinator', 'trainer'],
   'GET /admin/sessions/:sessionId/attendance/mark-everyone': ['admin', 'coordinator', 'trainer'],
   'POST /admin/sessions/:sessionId/attendance/mark-everyone': ['admin', 'coordinator', 'trainer'],
+  // Those who mark attendance print the certificates it earns.
+  'GET /admin/sessions/:sessionId/certificates.pdf': ['admin', 'coordinator', 'trainer'],
   'GET /admin/exports': READERS,
   'GET /admin/exports/bookings.csv': READERS,
 };

@@ -9,6 +9,7 @@
  *   GET  /admin/sessions/:sessionId/attendance/mark-everyone
  *        asks "Are you sure?" before marking everyone not yet marked as attended
  *   POST /admin/sessions/:sessionId/attendance/mark-everyone  marks them (never changing a mark)
+ *   GET  /admin/sessions/:sessionId/certificates.pdf  every certificate of attendance issued, to print
  *
  * Everyone in the back office may read a register; trainers only of their
  * own sessions (others are the ordinary 404). A reporting viewer reads
@@ -114,6 +115,20 @@ export default async function adminRegisterRoutes(
         accessNeedsCount: register.accessNeedsCount,
         mayMark: register.mayMark,
       });
+    },
+  );
+
+  // Those who mark attendance hand out what it earns. No HEAD, as for the CSV.
+  app.get(
+    '/admin/sessions/:sessionId/certificates.pdf',
+    { preHandler: requireStaff('markAttendance'), exposeHeadRoute: false },
+    async (request, reply) => {
+      const file = await services.certificates.sessionCertificates(sessionIdOf(request), staffOf(request));
+      return reply
+        .header('Cache-Control', 'no-store')
+        .header('Content-Disposition', `attachment; filename="${file.filename}"`)
+        .type('application/pdf')
+        .send(file.pdf);
     },
   );
 

@@ -27,15 +27,19 @@ const POLICY_FIELDS = [
   'reminderDaysBefore',
   'accessNeedsRetentionDays',
   'refusedEmailPrefixes',
+  'certificatesForPartAttendance',
 ] as const;
+/** Policy fields typed as numbers; the others are a list and a yes or no. */
+const NUMBER_FIELDS = POLICY_FIELDS.filter(
+  (f) => f !== 'refusedEmailPrefixes' && f !== 'certificatesForPartAttendance',
+);
 
 function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
   return {
     ...Object.fromEntries(HUB_FIELDS.map((field) => [field, String(hub[field] ?? '')])),
-    ...Object.fromEntries(
-      POLICY_FIELDS.filter((f) => f !== 'refusedEmailPrefixes').map((f) => [f, String(policy[f])]),
-    ),
+    ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, String(policy[f])])),
     refusedEmailPrefixes: policy.refusedEmailPrefixes.join('\n'),
+    certificatesForPartAttendance: policy.certificatesForPartAttendance ? 'yes' : 'no',
   };
 }
 
@@ -88,9 +92,8 @@ export default async function adminSettingsRoutes(
       });
       const policy = policySchema.safeParse({
         ...currentPolicy,
-        ...Object.fromEntries(
-          POLICY_FIELDS.filter((f) => f !== 'refusedEmailPrefixes').map((f) => [f, Number(text(f))]),
-        ),
+        ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, Number(text(f))])),
+        certificatesForPartAttendance: text('certificatesForPartAttendance') === 'yes',
         refusedEmailPrefixes: text('refusedEmailPrefixes')
           .split(/[\s,]+/)
           .filter(Boolean),
@@ -131,6 +134,7 @@ const LABELS: Record<string, string> = {
   reminderDaysBefore: 'The reminder days',
   accessNeedsRetentionDays: 'How long needs are kept',
   refusedEmailPrefixes: 'The refused addresses',
+  certificatesForPartAttendance: 'Certificates for part attendance',
 };
 
 /** Zod's words, made into a sentence that names the field. */

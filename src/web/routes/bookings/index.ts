@@ -109,7 +109,11 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
   app.get('/bookings', { preHandler: app.requireDelegate }, async (request, reply) => {
     const now = services.clock.now();
     const rows = await bookings.myBookings(request.delegate!.id);
-    const view = rows.map((row) => bookingSummary(row, now));
+    const certified = await services.certificates.referencesWithCertificate(request.delegate!.id);
+    const view = rows.map((row) => ({
+      ...bookingSummary(row, now),
+      certificate: certified.has(row.reference),
+    }));
     const delegate = await accounts.details(request.delegate!.id);
     const cancelled = view.filter((b) => b.state === 'cancelled');
     const current = view.filter((b) => b.state !== 'cancelled');
@@ -123,6 +127,23 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       csrfToken: reply.generateCsrf(),
     });
   });
+
+  // Only the delegate's own: another's reference is the ordinary 404.
+  app.get<{ Params: { reference: string } }>(
+    '/bookings/:reference/certificate.pdf',
+    { preHandler: app.requireDelegate },
+    async (request, reply) => {
+      const file = await services.certificates.delegateCertificate(
+        request.delegate!.id,
+        referenceParam(request.params.reference),
+      );
+      return reply
+        .header('Cache-Control', 'no-store')
+        .header('Content-Disposition', `attachment; filename="${file.filename}"`)
+        .type('application/pdf')
+        .send(file.pdf);
+    },
+  );
 
   app.get<{ Params: { reference: string } }>(
     '/bookings/:reference',

@@ -1,0 +1,59 @@
+/**
+ * Page set-up every PDF Trellis writes shares: A4, the margins, an embedded
+ * font with the letters of real names (accents, Welsh ŵ and ŷ, Polish ł,
+ * Turkish ğ and ı…), and the hub's colour with text that contrasts with it.
+ */
+import { join } from 'node:path';
+
+import PDFDocument from 'pdfkit';
+
+import { textColourOn } from '../domain/hub.js';
+import { PROJECT_ROOT } from '../paths.js';
+
+const FONTS_DIR = join(PROJECT_ROOT, 'node_modules', 'dejavu-fonts-ttf', 'ttf');
+
+/** The font names documents made here use. */
+export const FONT = { regular: 'Trellis', bold: 'Trellis-Bold' } as const;
+
+/** 2 cm, in points. */
+export const MARGIN = 57;
+
+export interface PdfSetup {
+  title: string;
+  /** The hub's name, as the document's author. */
+  author: string;
+  /** Off only where the text must be readable in the file as written. */
+  compress?: boolean;
+}
+
+/** A new A4 document with the fonts registered; add pages with `addPage`. */
+export function newPdf(setup: PdfSetup): PDFKit.PDFDocument {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    autoFirstPage: false,
+    compress: setup.compress ?? true,
+    info: { Title: setup.title, Author: setup.author, Creator: 'Trellis' },
+    lang: 'en-GB',
+    displayTitle: true,
+  });
+  doc.registerFont(FONT.regular, join(FONTS_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont(FONT.bold, join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
+  return doc;
+}
+
+/** The hub's colour, and the text colour that reads on it (see domain/hub.ts). */
+export function brand(colour: string): { background: string; text: string } {
+  return { background: colour, text: textColourOn(colour) };
+}
+
+/** Ends the document and gives its bytes. */
+export function pdfBytes(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}
