@@ -215,7 +215,9 @@ export class AccountService {
       const confirmed = !toNewAddress && delegate.email_verified_at !== null;
       // Confirmed from another device first: the browser that registered may still press to sign in.
       const thisBrowser =
-        browserSecret !== null && found.browser_hash !== null && found.browser_hash === hashSecret(browserSecret);
+        browserSecret !== null &&
+        found.browser_hash !== null &&
+        found.browser_hash === hashSecret(browserSecret);
       if (confirmed && thisBrowser && !expired) return { outcome: 'open', email: found.email };
       return { outcome: confirmed ? 'done' : 'used', email: found.email };
     }
