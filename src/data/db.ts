@@ -111,10 +111,20 @@ function withStatementCache(connection: SQLite.Database): SqliteDatabase {
   };
 }
 
+/** How long opening a PostgreSQL connection may take before the request gets a 503. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 function openPostgres(url: string, options: DatabaseOptions): Database {
   // A database that does not answer fails a request in seconds rather than
-  // holding it (and a load balancer's health check) for ever.
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // holding it (and a load balancer's health check) for ever. The limit is the
+  // client's, on opening a connection only: the pool's own option would also
+  // fail requests queued for a free connection during a booking rush.
+  class ClientGivingUpOnConnect extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 10, Client: ClientGivingUpOnConnect });
   const reportDropped = (error: Error) => options.onConnectionError?.(error);
   // A connection in use by a request has no listener of the pool's: without
   // this one, its being dropped would be an uncaught error that ends the

@@ -37,9 +37,18 @@ async function expectNoSidewaysScroll(page: Page, where: string): Promise<void> 
 
 /** Whether the page's success banner is drawn above its h1. */
 async function bannerAboveHeading(page: Page): Promise<boolean> {
-  const banner = await page.locator('.govuk-notification-banner--success').boundingBox();
-  const heading = await page.locator('h1').boundingBox();
-  return banner !== null && heading !== null && banner.y + banner.height <= heading.y;
+  // Waits for both, then measures both in one step in the page: two separate
+  // measurements could straddle a scroll or a late layout on a busy machine.
+  await page.locator('.govuk-notification-banner--success').waitFor();
+  await page.locator('h1').first().waitFor();
+  return page.evaluate<boolean>(
+    `(() => {
+      const banner = document.querySelector('.govuk-notification-banner--success');
+      const heading = document.querySelector('h1');
+      return Boolean(banner && heading && (banner.compareDocumentPosition(heading) & Node.DOCUMENT_POSITION_FOLLOWING)
+        && banner.getBoundingClientRect().bottom <= heading.getBoundingClientRect().top);
+    })()`,
+  );
 }
 
 describe.runIf(inject('chromiumAvailable'))("the coordinator's screens, on a phone", () => {
