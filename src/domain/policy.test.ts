@@ -34,6 +34,7 @@ describe('policy settings', () => {
       accessNeedsRetentionDays: 30,
       refusedEmailPrefixes: [...DEFAULT_REFUSED_EMAIL_PREFIXES],
       waitlistEnabled: true,
+      reportingYearStartMonth: 4,
     });
     for (const prefix of ['admin', 'office', 'enquiries', 'info', 'reception', 'team', 'hello']) {
       expect(DEFAULT_POLICY.refusedEmailPrefixes).toContain(prefix);

@@ -113,6 +113,16 @@ export const policySchema = z.object({
     .describe(
       'Whether people can join a waiting list when a session is full, and be offered places that become free.',
     ),
+  /** The month (1 to 12) the hub's reporting year starts in: its year reports run from it. */
+  reportingYearStartMonth: z
+    .number()
+    .int()
+    .min(1)
+    .max(12)
+    .default(4)
+    .describe(
+      'The month your reporting year starts in. Year reports for the board run from it for 12 months.',
+    ),
 });
 
 export type Policy = z.output<typeof policySchema>;

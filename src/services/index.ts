@@ -10,6 +10,7 @@ import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
+import { ReportService } from './afterCourse/reportService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -45,6 +46,8 @@ export interface Services {
   bookingAdmin: BookingAdminService;
   /** The back office: registers, attendance and exports. */
   attendance: AttendanceService;
+  /** The back office: reports on sessions, courses and the reporting year. */
+  reports: ReportService;
   /** The back office: delegates and organisations. */
   people: PeopleService;
   /** What public pages are cached against: it changes whenever their content could. */
@@ -107,6 +110,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     sessionAdmin: new SessionAdminService(deps),
     bookingAdmin: new BookingAdminService(deps),
     attendance: new AttendanceService(deps),
+    reports: new ReportService(deps),
     people: new PeopleService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
