@@ -427,6 +427,31 @@ eachDatabase('reports', (dialect) => {
       expect((await coordinator.get('/admin/reports?year=twenty')).statusCode).toBe(404);
     });
 
+    it('starts in the month an administrator sets in the hub’s settings', async () => {
+      const admin = await signedInStaff(t, 'admin');
+      const form = parsePage((await admin.get('/admin/settings')).body);
+      const values: Record<string, string> = {};
+      for (const field of form.document.querySelectorAll('main input[name], main textarea[name]')) {
+        const name = field.getAttribute('name')!;
+        if (name !== '_csrf') values[name] = field.getAttribute('value') ?? field.textContent ?? '';
+      }
+      expect(values.reportingYearStartMonth).toBe('4');
+      const bad = await admin.submit('/admin/settings', { ...values, reportingYearStartMonth: '13' });
+      expect(bad.statusCode).toBe(400);
+      expect(parsePage(bad.body).listItems('.govuk-error-summary li')).toEqual([
+        'The month your reporting year starts must be a whole number in the range shown',
+      ]);
+      try {
+        const good = await admin.submit('/admin/settings', { ...values, reportingYearStartMonth: '9' });
+        expect(good.statusCode).toBe(303);
+        expect(parsePage((await coordinator.get('/admin/reports')).body).h1()).toBe(
+          'Year report: September 2025 to August 2026',
+        );
+      } finally {
+        await t.services.settings.updatePolicy({ reportingYearStartMonth: 4 });
+      }
+    });
+
     it('downloads as a CSV whose total is the page’s', async () => {
       const page = parsePage((await coordinator.get('/admin/reports?year=2025')).body);
       const cells = [...page.document.querySelector('main table tbody tr')!.querySelectorAll('td')].map(

@@ -27,6 +27,7 @@ const POLICY_FIELDS = [
   'reminderDaysBefore',
   'accessNeedsRetentionDays',
   'refusedEmailPrefixes',
+  'reportingYearStartMonth',
 ] as const;
 
 function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
@@ -130,6 +131,7 @@ const LABELS: Record<string, string> = {
   offerExpiryHours: 'How long an offer is held',
   reminderDaysBefore: 'The reminder days',
   accessNeedsRetentionDays: 'How long needs are kept',
+  reportingYearStartMonth: 'The month your reporting year starts',
   refusedEmailPrefixes: 'The refused addresses',
 };
 
