@@ -6,15 +6,19 @@
  * by the field, and every report downloads as a CSV.
  */
 import fc from 'fast-check';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { recordAudit } from '../../src/data/repositories/auditRecords.js';
+import { seedLargeHub } from '../../src/demo/largeHub.js';
+import { ReportService } from '../../src/services/afterCourse/reportService.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { AttendanceStatus } from '../../src/domain/attendance.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import type { OrganisationType } from '../../src/domain/organisation.js';
 import { selfCancellationDeadline } from '../../src/domain/policy.js';
-import { createTestApp, type TestApp } from '../support/app.js';
+import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
@@ -425,6 +429,7 @@ eachDatabase('reports', (dialect) => {
         await t.services.settings.updatePolicy({ reportingYearStartMonth: 4 });
       }
       expect((await coordinator.get('/admin/reports?year=twenty')).statusCode).toBe(404);
+      expect((await coordinator.get('/admin/reports?year=0001')).statusCode).toBe(404);
     });
 
     it('starts in the month an administrator sets in the hub’s settings', async () => {
@@ -493,5 +498,64 @@ eachDatabase('reports', (dialect) => {
     const csv = await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`);
     const [, total] = csvRecords(csv.rawPayload.toString('utf8'));
     expect(total!.slice(2, 8)).toEqual(['1', '0', '0', '1', '0', '0']);
+  });
+});
+
+eachDatabase('reports at a large hub', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+  });
+  afterAll(() => t.close());
+
+  it('reads the year in the same few grouped queries however many bookings there are', async () => {
+    let statements = 0;
+    // Counted as results come back: once per statement the database runs.
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        statements += 1;
+        return args.result;
+      },
+    };
+    const deps = {
+      db: t.database.db.withPlugin(counting),
+      clock: t.services.clock,
+      context: async () => ({
+        hub: await t.services.settings.hub(),
+        policy: await t.services.settings.policy(),
+      }),
+    } as unknown as ServiceDeps;
+    const reports = new ReportService(deps);
+
+    await reports.yearReport();
+    const whenEmpty = statements;
+    // The total, the places given up, and one for each of the four groupings.
+    expect(whenEmpty).toBe(6);
+    await seedLargeHub(t.database.db, new Date(TEST_NOW), {
+      sessions: 60,
+      bookings: 1_500,
+      delegates: 400,
+      organisations: 12,
+      courses: 6,
+      venues: 3,
+      trainers: 4,
+    });
+    statements = 0;
+    const { year, report } = await reports.yearReport();
+    expect(statements).toBe(whenEmpty);
+
+    const onRegister = await t.database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.state', 'in', ['confirmed', 'attended', 'partial', 'did_not_attend'])
+      .select(['sessions.starts_at'])
+      .execute();
+    const inYear = onRegister.filter((row) => {
+      const date = new Date(row.starts_at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+      return date >= year.from && date <= year.to;
+    });
+    expect(inYear.length).toBeGreaterThan(0);
+    expect(report.total.places).toBe(inYear.length);
   });
 });

@@ -149,7 +149,8 @@ function readCourseForm(query: Record<string, unknown>) {
 function readYear(query: Record<string, unknown>): number | undefined {
   const year = query.year;
   if (year === undefined) return undefined;
-  if (typeof year !== 'string' || !/^\d{4}$/.test(year)) throw new NotFoundError('report');
+  // Trellis began long after 2000: any year before it has nothing to report.
+  if (typeof year !== 'string' || !/^(20|21)\d{2}$/.test(year)) throw new NotFoundError('report');
   return Number(year);
 }
 
