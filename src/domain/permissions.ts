@@ -20,8 +20,16 @@ export const CAPABILITIES = {
   seeSessions: ['admin', 'coordinator', 'trainer', 'viewer'],
   /** Reads the programme and the people on it: courses, venues, trainers, delegates, organisations. */
   readProgramme: ['admin', 'coordinator', 'viewer'],
-  /** Reads reports: the exports of bookings and attendance. */
+  /**
+   * Reads reports across the programme: course and year reports, and the
+   * exports of bookings and attendance.
+   */
   readReports: ['admin', 'coordinator', 'viewer'],
+  /**
+   * Reads a session's report. Trainers read the reports of the sessions
+   * they teach (`maySeeSession`), never another's or the programme's.
+   */
+  readSessionReports: ['admin', 'coordinator', 'trainer', 'viewer'],
   /**
    * Runs the programme: courses, sessions, venues, trainers, bookings,
    * delegates and organisations, and the emails that could not be sent.

@@ -124,6 +124,16 @@ export const policySchema = z.object({
       'Whether someone who attended some parts of a session, but not all, gets a certificate ' +
         'for the parts they attended, with CPD hours in proportion.',
     ),
+  /** The month (1 to 12) the hub's reporting year starts in: its year reports run from it. */
+  reportingYearStartMonth: z
+    .number()
+    .int()
+    .min(1)
+    .max(12)
+    .default(4)
+    .describe(
+      'The month your reporting year starts in. Year reports for the board run from it for 12 months.',
+    ),
 });
 
 export type Policy = z.output<typeof policySchema>;

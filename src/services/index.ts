@@ -11,6 +11,7 @@ import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
 import { CertificateService } from './afterCourse/certificateService.js';
+import { ReportService } from './afterCourse/reportService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -46,6 +47,8 @@ export interface Services {
   bookingAdmin: BookingAdminService;
   /** The back office: registers, attendance and exports. */
   attendance: AttendanceService;
+  /** The back office: reports on sessions, courses and the reporting year. */
+  reports: ReportService;
   /** The back office: delegates and organisations. */
   people: PeopleService;
   /** Certificates of attendance: downloads and the public verification page. */
@@ -110,6 +113,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     sessionAdmin: new SessionAdminService(deps),
     bookingAdmin: new BookingAdminService(deps),
     attendance: new AttendanceService(deps),
+    reports: new ReportService(deps),
     people: new PeopleService(deps),
     certificates: new CertificateService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),

@@ -20,6 +20,7 @@ export const ADMIN_AREAS: readonly AdminArea[] = [
   { href: '/admin/trainers', text: 'Trainers', capability: 'readProgramme' },
   { href: '/admin/delegates', text: 'Delegates', capability: 'readProgramme' },
   { href: '/admin/organisations', text: 'Organisations', capability: 'readProgramme' },
+  { href: '/admin/reports', text: 'Reports', capability: 'readReports' },
   { href: '/admin/exports', text: 'Exports', capability: 'readReports' },
   { href: '/admin/staff', text: 'Staff', capability: 'manageStaff' },
   { href: '/admin/audit', text: 'Audit log', capability: 'readAuditLog' },

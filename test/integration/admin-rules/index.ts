@@ -4,6 +4,7 @@ import { bookingRules } from './bookings.js';
 import { coreRules } from './core.js';
 import { peopleRules } from './people.js';
 import { programmeRules } from './programme.js';
+import { reportRules } from './reports.js';
 import { sessionRules } from './sessions.js';
 import { staffRules } from './staff.js';
 import type { AdminRules } from './types.js';
@@ -14,6 +15,7 @@ export const RULES: AdminRules = {
   ...sessionRules,
   ...bookingRules,
   ...attendanceRules,
+  ...reportRules,
   ...peopleRules,
   ...staffRules,
 };

@@ -16,6 +16,7 @@ import delegates from './delegates.js';
 import exports from './exports.js';
 import organisations from './organisations.js';
 import register from './register.js';
+import reports from './reports.js';
 import sessions from './sessions.js';
 import settings from './settings.js';
 import staff from './staff.js';
@@ -32,6 +33,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     bookings,
     register,
     exports,
+    reports,
     delegates,
     organisations,
     staff,

@@ -331,6 +331,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
         pageTitle: `${session.course.title}, ${session.date}`,
         session,
         canRun: holds(staff.role, 'runProgramme'),
+        canReport: holds(staff.role, 'readSessionReports'),
         notice:
           done === 'changed' && toldCount
             ? `Changes saved. ${toldCount} ${toldCount === 1 ? 'delegate is' : 'delegates are'} being emailed what changed.`

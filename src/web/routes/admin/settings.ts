@@ -28,6 +28,7 @@ const POLICY_FIELDS = [
   'accessNeedsRetentionDays',
   'refusedEmailPrefixes',
   'certificatesForPartAttendance',
+  'reportingYearStartMonth',
 ] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
@@ -133,6 +134,7 @@ const LABELS: Record<string, string> = {
   offerExpiryHours: 'How long an offer is held',
   reminderDaysBefore: 'The reminder days',
   accessNeedsRetentionDays: 'How long needs are kept',
+  reportingYearStartMonth: 'The month your reporting year starts',
   refusedEmailPrefixes: 'The refused addresses',
   certificatesForPartAttendance: 'Certificates for part attendance',
 };

@@ -1,0 +1,216 @@
+/**
+ * The report service's reads. Each report is a handful of grouped queries
+ * (one per way of grouping), so a year at a large hub is counted by the
+ * database in a few statements rather than read a booking at a time.
+ */
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+
+import { ON_REGISTER } from '../../../domain/attendance.js';
+import type { DB, Instant } from '../../schema.js';
+import { bookingsWithDelegates, taughtBy } from '../sharedQueries.js';
+
+/** Which sessions a report covers: one session, or those starting in [from, to), perhaps of one course. */
+export type ReportScope =
+  | { sessionId: number }
+  | { from: Instant; to: Instant; courseId?: number };
+
+/** How a report's rows are grouped. */
+export type ReportGrouping = 'total' | 'organisationType' | 'organisation' | 'jobRole' | 'course' | 'session';
+
+export interface GroupedCounts {
+  /** What the row is grouped on (an id or a word); null for delegates with none. */
+  key: string | null;
+  /** The row's name as stored: an organisation's or course's name, a job role, a session's start. */
+  label: string | null;
+  places: number;
+  attended: number;
+  partial: number;
+  didNotAttend: number;
+}
+
+/** A place given up, read with what a report groups it by. */
+export interface GivenUpPlace {
+  sessionStartsAt: Instant;
+  cancelledAt: Instant;
+  /** The audit entry's action and details: they say whether the booking held a place. */
+  action: string;
+  details: string;
+  keys: Record<Exclude<ReportGrouping, 'total'>, { key: string | null; label: string | null }>;
+}
+
+/** Audit actions that cancel one booking (a delegate's own, or the hub's for them). */
+const ONE_BOOKING_CANCELLED = ['cancelled_confirmed', 'booking_cancelled'];
+
+// `eb` is left loose: the same columns are read from the joined query below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Expr = Expression<any>;
+
+/** The key and label each grouping reads. */
+function groupingColumns(grouping: ReportGrouping): { key: Expr; label: Expr } {
+  switch (grouping) {
+    case 'total':
+      return { key: sql`'all'`, label: sql`'all'` };
+    case 'organisationType':
+      return { key: sql`organisations.type`, label: sql`organisations.type` };
+    case 'organisation':
+      return { key: sql`organisations.id`, label: sql`organisations.name` };
+    case 'jobRole':
+      // Typed freely: "Social worker" and "social worker " are one role.
+      return { key: sql`lower(trim(delegates.job_role))`, label: sql`lower(trim(delegates.job_role))` };
+    case 'course':
+      return { key: sql`courses.id`, label: sql`courses.title` };
+    case 'session':
+      return { key: sql`sessions.id`, label: sql`sessions.starts_at` };
+  }
+}
+
+export class ReportRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  /** Bookings with their delegate, organisation, session and course, within `scope`. */
+  private scoped(scope: ReportScope) {
+    let query = bookingsWithDelegates(this.db)
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id');
+    if ('sessionId' in scope) return query.where('sessions.id', '=', scope.sessionId);
+    query = query.where('sessions.starts_at', '>=', scope.from).where('sessions.starts_at', '<', scope.to);
+    return scope.courseId === undefined ? query : query.where('sessions.course_id', '=', scope.courseId);
+  }
+
+  /**
+   * Places taken (bookings on the register) and how many of them attended
+   * every part, some, or none, grouped by `grouping` (see
+   * domain/reports.ts sessionAttendance: a booking with any part unmarked is
+   * in none of the three).
+   */
+  async placesAndAttendance(scope: ReportScope, grouping: ReportGrouping): Promise<GroupedCounts[]> {
+    const { key, label } = groupingColumns(grouping);
+    const inScope = this.scoped(scope).where('bookings.state', 'in', ON_REGISTER).select('bookings.id');
+    const marks = this.db
+      .selectFrom('attendance')
+      .where('attendance.booking_id', 'in', inScope)
+      .groupBy('attendance.booking_id')
+      .select([
+        'attendance.booking_id',
+        sql<number>`count(*)`.as('marked'),
+        sql<number>`sum(case when attendance.status = 'attended' then 1 else 0 end)`.as('attended'),
+        sql<number>`sum(case when attendance.status = 'absent' then 1 else 0 end)`.as('absent'),
+      ])
+      .as('marks');
+    const parts = this.db
+      .selectFrom('session_parts')
+      .groupBy('session_parts.session_id')
+      .select(['session_parts.session_id', sql<number>`count(*)`.as('parts')])
+      .as('parts');
+    const complete = sql<SqlBool>`marks.marked = parts.parts`;
+    const joined = this.scoped(scope)
+      .leftJoin(marks, 'marks.booking_id', 'bookings.id')
+      .leftJoin(parts, 'parts.session_id', 'sessions.id')
+      .where('bookings.state', 'in', ON_REGISTER);
+    // The total is one group of everything: PostgreSQL refuses to group by a constant.
+    const rows = await (grouping === 'total' ? joined : joined.groupBy([key, label]))
+      .select([
+        sql<string | number | null>`${key}`.as('key'),
+        sql<string | null>`${label}`.as('label'),
+        sql<number>`count(*)`.as('places'),
+        sql<number>`sum(case when ${complete} and marks.attended = parts.parts then 1 else 0 end)`.as(
+          'attended',
+        ),
+        sql<number>`sum(case when ${complete} and marks.absent = parts.parts then 1 else 0 end)`.as(
+          'did_not_attend',
+        ),
+        sql<number>`sum(case when ${complete} and marks.attended < parts.parts and marks.absent < parts.parts then 1 else 0 end)`.as(
+          'partial',
+        ),
+      ])
+      .execute();
+    return rows.map((row) => ({
+      key: row.key === null ? null : String(row.key),
+      label: row.label === null ? null : String(row.label),
+      places: Number(row.places),
+      attended: Number(row.attended ?? 0),
+      partial: Number(row.partial ?? 0),
+      didNotAttend: Number(row.did_not_attend ?? 0),
+    }));
+  }
+
+  /**
+   * Bookings cancelled one at a time (by the delegate, or by the hub for them)
+   * on sessions that went ahead, with the audit entry that cancelled each.
+   * Whether each was late depends on its session's cut-off in working days,
+   * which the service works out; only cancellations are read, never every booking.
+   */
+  async placesGivenUp(scope: ReportScope): Promise<GivenUpPlace[]> {
+    const rows = await this.scoped(scope)
+      .innerJoin('audit_log', (join) =>
+        join
+          .on('audit_log.entity_type', '=', 'booking')
+          .onRef('audit_log.entity_id', '=', 'bookings.id')
+          .on('audit_log.action', 'in', ONE_BOOKING_CANCELLED),
+      )
+      .where('bookings.state', '=', 'cancelled')
+      .where('bookings.cancelled_by', 'in', ['delegate', 'hub'])
+      .where('sessions.cancelled_at', 'is', null)
+      .select([
+        'sessions.starts_at',
+        'bookings.cancelled_at',
+        'audit_log.action',
+        'audit_log.details',
+        'organisations.type as organisation_type',
+        'organisations.id as organisation_id',
+        'organisations.name as organisation_name',
+        'delegates.job_role',
+        'courses.id as course_id',
+        'courses.title as course_title',
+        'sessions.id as session_id',
+      ])
+      .execute();
+    const text = (value: string | number | null) => (value === null ? null : String(value));
+    return rows.map((row) => {
+      const role = row.job_role.trim().toLowerCase();
+      return {
+        sessionStartsAt: row.starts_at,
+        cancelledAt: row.cancelled_at as Instant,
+        action: row.action,
+        details: row.details,
+        keys: {
+          organisationType: { key: text(row.organisation_type), label: text(row.organisation_type) },
+          organisation: { key: text(row.organisation_id), label: text(row.organisation_name) },
+          jobRole: { key: role, label: role },
+          course: { key: String(row.course_id), label: row.course_title },
+          session: { key: String(row.session_id), label: row.starts_at },
+        },
+      };
+    });
+  }
+
+  /** A session with its course, and whether `trainerId` teaches it; undefined when there is none. */
+  async session(sessionId: number, trainerId: number | null) {
+    return this.db
+      .selectFrom('sessions')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .where('sessions.id', '=', sessionId)
+      .select([
+        'sessions.id',
+        'sessions.starts_at',
+        'sessions.cancelled_at',
+        'courses.id as course_id',
+        'courses.title as course_title',
+      ])
+      .select((eb) => taughtBy(trainerId)(eb).as('teaches_it'))
+      .executeTakeFirst();
+  }
+
+  async course(courseId: number) {
+    return this.db
+      .selectFrom('courses')
+      .where('id', '=', courseId)
+      .select(['id', 'title'])
+      .executeTakeFirst();
+  }
+
+  /** Every course, for choosing which to report on. */
+  async courses() {
+    return this.db.selectFrom('courses').select(['id', 'title']).orderBy('title').orderBy('id').execute();
+  }
+}

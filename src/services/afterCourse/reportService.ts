@@ -1,0 +1,208 @@
+/**
+ * Reports for the people who answer to a board: for a session, for a course
+ * over a chosen period, and for the hub's reporting year, how many places
+ * were taken, whether people came, and how many places were given up after
+ * the cut-off, in total and by organisation type, organisation, job role and
+ * (for the year) course. Figures are counted by the database in grouped
+ * queries; feedback can join them as further sections when it is collected.
+ */
+import {
+  ReportRepository,
+  type GroupedCounts,
+  type ReportGrouping,
+  type ReportScope,
+} from '../../data/repositories/afterCourse/reportRepository.js';
+import type { Instant } from '../../data/schema.js';
+import { ON_REGISTER } from '../../domain/attendance.js';
+import { maySeeSession } from '../../domain/permissions.js';
+import type { Policy } from '../../domain/policy.js';
+import {
+  isLateCancellation,
+  reportingYear,
+  reportingYearOf,
+  tooFewToReadInto,
+  type ReportingYear,
+} from '../../domain/reports.js';
+import { londonDate } from '../../domain/time.js';
+import { FormError, NotFoundError } from '../../errors.js';
+import { EXPORT_MAX_DAYS, exportRange, type StaffMember } from '../attendanceService.js';
+import type { ServiceDeps } from '../deps.js';
+
+export interface Figures {
+  /** Places taken: bookings on the register. */
+  places: number;
+  attended: number;
+  partial: number;
+  didNotAttend: number;
+  /** Places taken whose attendance is not yet marked for every part. */
+  notMarked: number;
+  /** Places given up at or after the cut-off, by the delegate or by the hub for them. */
+  lateCancellations: number;
+  /** Too few places in this row to read anything into its figures. */
+  tooFew: boolean;
+}
+
+export interface ReportRow {
+  /** What the row is grouped on, as stored (an id, a type, a job role in lower case, a session's start). */
+  key: string | null;
+  label: string | null;
+  figures: Figures;
+}
+
+export interface ReportSection {
+  grouping: Exclude<ReportGrouping, 'total'>;
+  rows: ReportRow[];
+}
+
+export interface Report {
+  total: Figures;
+  sections: ReportSection[];
+  /** The cut-off in working days that "late" was counted against. */
+  cancellationWorkingDays: number;
+}
+
+const SESSION_GROUPINGS = ['organisationType', 'organisation', 'jobRole'] as const;
+const COURSE_GROUPINGS = ['session', 'organisationType', 'organisation', 'jobRole'] as const;
+const YEAR_GROUPINGS = ['course', 'organisationType', 'organisation', 'jobRole'] as const;
+
+export interface Period {
+  /** London dates, both included. */
+  from: string;
+  to: string;
+}
+
+export class ReportService {
+  private readonly repository: ReportRepository;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.repository = new ReportRepository(deps.db);
+  }
+
+  /** A session's report, for staff who may see the session (trainers: their own). */
+  async sessionReport(sessionId: number, staff: StaffMember) {
+    const session = await this.repository.session(sessionId, staff.trainerId);
+    if (!session || !maySeeSession(staff, Boolean(Number(session.teaches_it)))) {
+      throw new NotFoundError('session');
+    }
+    return {
+      session: {
+        id: session.id,
+        startsAt: new Date(session.starts_at),
+        cancelled: session.cancelled_at !== null,
+        courseId: session.course_id,
+        courseTitle: session.course_title,
+      },
+      report: await this.figures({ sessionId }, SESSION_GROUPINGS),
+    };
+  }
+
+  /** A course's report over a period; FormError for dates out of order or too far apart. */
+  async courseReport(courseId: number, period: Period) {
+    const course = await this.repository.course(courseId);
+    if (!course) throw new NotFoundError('course');
+    const range = reportRange(period);
+    return { course, report: await this.figures({ ...range, courseId }, COURSE_GROUPINGS) };
+  }
+
+  /** The year report for the board: the reporting year starting in `startYear`, or the current one. */
+  async yearReport(startYear?: number) {
+    const policy = (await this.deps.context()).policy;
+    const year =
+      startYear === undefined
+        ? this.currentYear(policy)
+        : reportingYear(startYear, policy.reportingYearStartMonth);
+    const range = reportRange(year);
+    return { year, report: await this.figures(range, YEAR_GROUPINGS, policy) };
+  }
+
+  /** The reporting year today is in. */
+  async currentReportingYear(): Promise<ReportingYear> {
+    return this.currentYear((await this.deps.context()).policy);
+  }
+
+  async courses() {
+    return this.repository.courses();
+  }
+
+  private currentYear(policy: Policy): ReportingYear {
+    return reportingYearOf(londonDate(this.deps.clock.now()), policy.reportingYearStartMonth);
+  }
+
+  private async figures(
+    scope: ReportScope,
+    groupings: readonly ReportSection['grouping'][],
+    known?: Policy,
+  ): Promise<Report> {
+    const policy = known ?? (await this.deps.context()).policy;
+    const [total, given, ...grouped] = await Promise.all([
+      this.repository.placesAndAttendance(scope, 'total'),
+      this.repository.placesGivenUp(scope),
+      ...groupings.map((grouping) => this.repository.placesAndAttendance(scope, grouping)),
+    ]);
+    const late = given.filter(
+      (place) =>
+        heldAPlace(place.action, place.details) &&
+        isLateCancellation(new Date(place.sessionStartsAt), new Date(place.cancelledAt), policy),
+    );
+    const sections = groupings.map((grouping, index) => {
+      const lateByKey = new Map<string | null, { label: string | null; count: number }>();
+      for (const place of late) {
+        const { key, label } = place.keys[grouping];
+        const entry = lateByKey.get(key) ?? { label, count: 0 };
+        entry.count += 1;
+        lateByKey.set(key, entry);
+      }
+      const rows: ReportRow[] = (grouped[index] ?? []).map((counts) => {
+        const lateHere = lateByKey.get(counts.key)?.count ?? 0;
+        lateByKey.delete(counts.key);
+        return { key: counts.key, label: counts.label, figures: toFigures(counts, lateHere) };
+      });
+      // Groups whose every place was given up late still have a row.
+      for (const [key, { label, count }] of lateByKey) {
+        rows.push({ key, label, figures: toFigures(undefined, count) });
+      }
+      return { grouping, rows };
+    });
+    return {
+      total: toFigures(total[0], late.length),
+      sections,
+      cancellationWorkingDays: policy.cancellationWorkingDays,
+    };
+  }
+}
+
+/** Whether the cancelling audit entry says the booking held a place (not a waiting-list entry). */
+function heldAPlace(action: string, details: string): boolean {
+  if (action === 'cancelled_confirmed') return true;
+  try {
+    const fromState = (JSON.parse(details) as { fromState?: unknown }).fromState;
+    return typeof fromState === 'string' && (ON_REGISTER as readonly string[]).includes(fromState);
+  } catch {
+    return false;
+  }
+}
+
+function toFigures(counts: GroupedCounts | undefined, lateCancellations: number): Figures {
+  const places = counts?.places ?? 0;
+  const attended = counts?.attended ?? 0;
+  const partial = counts?.partial ?? 0;
+  const didNotAttend = counts?.didNotAttend ?? 0;
+  return {
+    places,
+    attended,
+    partial,
+    didNotAttend,
+    notMarked: places - attended - partial - didNotAttend,
+    lateCancellations,
+    tooFew: tooFewToReadInto(places + lateCancellations),
+  };
+}
+
+/** Sessions starting on the period's London dates, both included. */
+function reportRange(period: Period): { from: Instant; to: Instant } {
+  const days = (Date.parse(`${period.to}T00:00Z`) - Date.parse(`${period.from}T00:00Z`)) / 86_400_000 + 1;
+  if (days > EXPORT_MAX_DAYS) {
+    throw new FormError({ to: 'Choose dates at most 2 years apart' });
+  }
+  return exportRange(period);
+}

@@ -1,0 +1,561 @@
+/**
+ * Reports: a course's figures over a period equal a plain count of the
+ * database's rows (a property test on random bookings, attendance and
+ * cancellations), the session report is a trainer's for their own sessions,
+ * the year report follows the hub's reporting year, bad dates are refused
+ * by the field, and every report downloads as a CSV.
+ */
+import fc from 'fast-check';
+import type { KyselyPlugin } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { recordAudit } from '../../src/data/repositories/auditRecords.js';
+import { seedLargeHub } from '../../src/demo/largeHub.js';
+import { ReportService } from '../../src/services/afterCourse/reportService.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
+import type { AttendanceStatus } from '../../src/domain/attendance.js';
+import type { BookingState } from '../../src/domain/availability.js';
+import type { OrganisationType } from '../../src/domain/organisation.js';
+import { selfCancellationDeadline } from '../../src/domain/policy.js';
+import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import type { WebClient } from '../support/client.js';
+import { eachDatabase } from '../support/databases.js';
+import { parsePage } from '../support/html.js';
+import { signedInStaff } from '../support/staff.js';
+
+const HOUR = 3_600_000;
+/** Sessions of the generated courses: in the past (the test clock is January 2026), two parts each. */
+const SESSION_STARTS = ['2025-06-10T08:30:00.000Z', '2025-07-15T08:30:00.000Z', '2025-09-02T08:30:00.000Z'];
+const ORGANISATIONS: { name: string; type: OrganisationType }[] = [
+  { name: 'Northshire County Council', type: 'partner_agency' },
+  { name: 'Riverside Women’s Aid', type: 'voluntary' },
+  { name: 'Brightcare Homes', type: 'private' },
+];
+const JOB_ROLES = ['Social worker', 'social worker ', 'Nurse', ''];
+
+interface GeneratedBooking {
+  session: number;
+  organisation: number | null;
+  jobRole: string;
+  state: BookingState;
+  /** One mark per part, or null when unmarked. */
+  marks: (AttendanceStatus | null)[];
+  /** For cancelled bookings: who, from which state, and how far before the cut-off (negative: after it). */
+  cancel: { by: 'delegate' | 'hub'; from: 'confirmed' | 'waitlisted'; hoursBeforeCutOff: number };
+}
+
+const mark = fc.constantFrom<AttendanceStatus | null>(null, 'attended', 'partial', 'absent');
+const generatedBooking: fc.Arbitrary<GeneratedBooking> = fc.record({
+  session: fc.nat({ max: SESSION_STARTS.length - 1 }),
+  organisation: fc.option(fc.nat({ max: ORGANISATIONS.length - 1 }), { nil: null }),
+  jobRole: fc.constantFrom(...JOB_ROLES),
+  state: fc.constantFrom<BookingState>('confirmed', 'confirmed', 'cancelled', 'waitlisted', 'did_not_attend'),
+  marks: fc.array(mark, { minLength: 2, maxLength: 2 }),
+  cancel: fc.record({
+    by: fc.constantFrom('delegate' as const, 'hub' as const),
+    from: fc.constantFrom('confirmed' as const, 'waitlisted' as const),
+    hoursBeforeCutOff: fc.constantFrom(-30, -1, 0, 1, 50),
+  }),
+});
+
+/** RFC 4180 records of a download (quoted fields, CRLF), without the byte-order mark. */
+function csvRecords(body: string): string[][] {
+  return body
+    .replace(/^\ufeff/, '')
+    .split('\r\n')
+    .filter(Boolean)
+    .map((line) => [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')));
+}
+
+eachDatabase('reports', (dialect) => {
+  let t: TestApp;
+  let coordinator: WebClient;
+  let runs = 0;
+  const db = () => t.database.db;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    coordinator = await signedInStaff(t, 'coordinator');
+  });
+  afterAll(() => t.close());
+
+  /** A new course with the three sessions, and `bookings` on them as generated. */
+  async function courseWith(bookings: readonly GeneratedBooking[]) {
+    runs += 1;
+    const now = t.services.clock.now();
+    const policy = await t.services.settings.policy();
+    return db()
+      .transaction()
+      .execute(async (trx) => {
+        const programme = new ProgrammeRecords(trx);
+        const courseId = await programme.createCourse(
+          {
+            slug: `report-course-${runs}`,
+            title: `Report course ${runs}`,
+            summary: 'A course to count.',
+            description: 'A course to count.',
+            audience: 'Frontline workers',
+            level: 'intermediate',
+            contentNotes: '',
+            cpdHours: 6,
+            practicalNotes: '',
+            keyAreas: [],
+            learningOutcomes: [],
+            testimonials: [],
+            topicIds: [],
+            audienceIds: [],
+          },
+          now,
+        );
+        const sessions: { id: number; startsAt: Date; parts: number[] }[] = [];
+        for (const start of SESSION_STARTS) {
+          const startsAt = new Date(start);
+          const id = await programme.createSession(
+            {
+              courseId,
+              format: 'online',
+              venueId: null,
+              onlineJoiningUrl: 'https://meet.example.org/room',
+              capacity: 40,
+              parts: [
+                { startsAt, endsAt: new Date(startsAt.getTime() + 3 * HOUR) },
+                {
+                  startsAt: new Date(startsAt.getTime() + 24 * HOUR),
+                  endsAt: new Date(startsAt.getTime() + 27 * HOUR),
+                },
+              ],
+              trainerIds: [],
+              notes: '',
+              bookingOpensAt: null,
+              bookingClosesAt: null,
+            },
+            now,
+          );
+          const parts = await trx
+            .selectFrom('session_parts')
+            .where('session_id', '=', id)
+            .orderBy('position')
+            .select('id')
+            .execute();
+          sessions.push({ id, startsAt, parts: parts.map((p) => p.id) });
+        }
+        const organisationIds: number[] = [];
+        for (const organisation of ORGANISATIONS) {
+          const row = await trx
+            .insertInto('organisations')
+            .values({
+              name: `${organisation.name} ${runs}`,
+              type: organisation.type,
+              confirmed_at: now.toISOString(),
+              created_at: now.toISOString(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          organisationIds.push(row.id);
+        }
+        for (const [n, booking] of bookings.entries()) {
+          const session = sessions[booking.session]!;
+          const delegate = await trx
+            .insertInto('delegates')
+            .values({
+              name: `Delegate ${runs}-${n}`,
+              email: `delegate.${runs}.${n}@example.org.uk`,
+              organisation_id: booking.organisation === null ? null : organisationIds[booking.organisation]!,
+              job_role: booking.jobRole,
+              line_manager_name: 'A Manager',
+              line_manager_email: 'manager@example.org.uk',
+              created_at: now.toISOString(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const cutOff = selfCancellationDeadline(session.startsAt, policy).getTime();
+          const cancelledAt =
+            booking.state === 'cancelled'
+              ? new Date(cutOff - booking.cancel.hoursBeforeCutOff * HOUR).toISOString()
+              : null;
+          const { id } = await trx
+            .insertInto('bookings')
+            .values({
+              reference: `RPT-${runs}-${n}`,
+              session_id: session.id,
+              delegate_id: delegate.id,
+              state: booking.state,
+              cancelled_at: cancelledAt,
+              cancelled_by: cancelledAt ? booking.cancel.by : null,
+              created_at: now.toISOString(),
+              updated_at: now.toISOString(),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          if (cancelledAt) {
+            // As the delegate's own cancelling and the hub's record them.
+            await recordAudit(
+              trx,
+              booking.cancel.by === 'delegate'
+                ? {
+                    actorType: 'delegate',
+                    actorId: delegate.id,
+                    action: `cancelled_${booking.cancel.from}`,
+                    entityType: 'booking',
+                    entityId: id,
+                  }
+                : {
+                    actorType: 'staff',
+                    actorId: null,
+                    action: 'booking_cancelled',
+                    entityType: 'booking',
+                    entityId: id,
+                    details: { reason: 'Asked to', fromState: booking.cancel.from },
+                  },
+              new Date(cancelledAt),
+            );
+          }
+          if (['confirmed', 'did_not_attend'].includes(booking.state)) {
+            for (const [position, status] of booking.marks.entries()) {
+              if (!status) continue;
+              await trx
+                .insertInto('attendance')
+                .values({
+                  booking_id: id,
+                  session_part_id: session.parts[position]!,
+                  status,
+                  note: '',
+                  marked_by_staff_id: null,
+                  marked_at: now.toISOString(),
+                })
+                .execute();
+            }
+          }
+        }
+        return { courseId, sessions };
+      });
+  }
+
+  /** The figures counted straight from the rows, one booking at a time. */
+  async function plainCount(courseId: number) {
+    const policy = await t.services.settings.policy();
+    const bookings = await db()
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.course_id', '=', courseId)
+      .select([
+        'bookings.id',
+        'bookings.state',
+        'bookings.cancelled_at',
+        'bookings.cancelled_by',
+        'sessions.starts_at',
+        'sessions.id as session_id',
+      ])
+      .execute();
+    const total = { places: 0, attended: 0, partial: 0, didNotAttend: 0, notMarked: 0, late: 0 };
+    for (const booking of bookings) {
+      if (['confirmed', 'attended', 'partial', 'did_not_attend'].includes(booking.state)) {
+        total.places += 1;
+        const marks = await db()
+          .selectFrom('attendance')
+          .where('booking_id', '=', booking.id)
+          .select('status')
+          .execute();
+        const statuses = marks.map((m) => m.status);
+        if (statuses.length < 2) total.notMarked += 1;
+        else if (statuses.every((s) => s === 'attended')) total.attended += 1;
+        else if (statuses.every((s) => s === 'absent')) total.didNotAttend += 1;
+        else total.partial += 1;
+      }
+      if (booking.state === 'cancelled') {
+        const audit = await db()
+          .selectFrom('audit_log')
+          .where('entity_type', '=', 'booking')
+          .where('entity_id', '=', booking.id)
+          .select(['action', 'details'])
+          .executeTakeFirstOrThrow();
+        const fromState =
+          audit.action === 'booking_cancelled'
+            ? JSON.parse(audit.details).fromState
+            : audit.action.replace('cancelled_', '');
+        const deadline = selfCancellationDeadline(new Date(booking.starts_at), policy);
+        if (fromState === 'confirmed' && new Date(booking.cancelled_at!) >= deadline) total.late += 1;
+      }
+    }
+    return total;
+  }
+
+  function courseQuery(courseId: number, from = ['1', '4', '2025'], to = ['31', '3', '2026']) {
+    return new URLSearchParams({
+      course: String(courseId),
+      'from-day': from[0]!,
+      'from-month': from[1]!,
+      'from-year': from[2]!,
+      'to-day': to[0]!,
+      'to-month': to[1]!,
+      'to-year': to[2]!,
+    }).toString();
+  }
+
+  it('counts as a plain count of the database does, in total and by each grouping', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(generatedBooking, { maxLength: 14 }), async (generated) => {
+        const { courseId } = await courseWith(generated);
+        const response = await coordinator.get(`/admin/reports/course.csv?${courseQuery(courseId)}`);
+        expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
+        const [header, ...rows] = csvRecords(response.rawPayload.toString('utf8'));
+        expect(header).toEqual([
+          'Grouped by',
+          'Name',
+          'Places taken',
+          'Attended',
+          'Partly attended',
+          'Did not attend',
+          'Attendance not marked',
+          'Late cancellations',
+          'Too few to read into (under 5)',
+        ]);
+        const expected = await plainCount(courseId);
+        const totalRow = rows.find((row) => row[0] === 'Total')!;
+        expect(totalRow.slice(2, 8).map(Number)).toEqual([
+          expected.places,
+          expected.attended,
+          expected.partial,
+          expected.didNotAttend,
+          expected.notMarked,
+          expected.late,
+        ]);
+        expect(totalRow[8]).toBe(expected.places + expected.late < 5 ? 'Yes' : 'No');
+        // Each grouping splits the same total, with no row lost or counted twice.
+        for (const grouping of ['Session', 'Organisation type', 'Organisation', 'Job role']) {
+          const groupRows = rows.filter((row) => row[0] === grouping);
+          for (const column of [2, 3, 4, 5, 6, 7]) {
+            const sum = groupRows.reduce((n, row) => n + Number(row[column]), 0);
+            expect(sum, `${grouping} column ${header![column]}`).toBe(Number(totalRow[column]));
+          }
+        }
+        // Job roles typed with different capitals and spaces are one role.
+        const roles = rows.filter((row) => row[0] === 'Job role').map((row) => row[1]);
+        expect(new Set(roles).size).toBe(roles.length);
+        expect(roles.every((role) => role !== 'social worker ')).toBe(true);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('shows a course’s report as tables with its figures, marking groups too small to read into', async () => {
+    const { courseId } = await courseWith([
+      {
+        session: 0,
+        organisation: 0,
+        jobRole: 'Nurse',
+        state: 'confirmed',
+        marks: ['attended', 'attended'],
+        cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+      },
+      {
+        session: 0,
+        organisation: 0,
+        jobRole: 'Nurse',
+        state: 'confirmed',
+        marks: ['attended', 'absent'],
+        cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+      },
+      {
+        session: 1,
+        organisation: 1,
+        jobRole: 'Nurse',
+        state: 'cancelled',
+        marks: [null, null],
+        cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: -1 },
+      },
+    ]);
+    const response = await coordinator.get(`/admin/reports/course?${courseQuery(courseId)}`);
+    expect(response.statusCode).toBe(200);
+    const page = parsePage(response.body);
+    expect(page.h1()).toBe(`Report: Report course ${runs}`);
+    const total = page.document.querySelector('main table tbody tr')!;
+    expect([...total.querySelectorAll('td')].map((td) => td.textContent?.trim())).toEqual([
+      '2',
+      '1',
+      '1',
+      '0',
+      '0',
+      '1',
+    ]);
+    expect(total.textContent).toContain('Too few to read into');
+    expect(page.listItems('main caption')).toEqual([
+      'In total',
+      'By session',
+      'By organisation type',
+      'By organisation',
+      'By job role',
+    ]);
+    expect(page.text('#by-organisationType')).toContain('Partner agency');
+    expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
+  });
+
+  it('refuses dates out of order by the field, keeping what was typed', async () => {
+    const response = await coordinator.get(
+      `/admin/reports/course?${courseQuery(1, ['1', '4', '2026'], ['31', '3', '2026'])}`,
+    );
+    expect(response.statusCode).toBe(400);
+    const page = parsePage(response.body);
+    expect(page.text('.govuk-error-summary')).toContain(
+      'The last date must be the same as or after the first date',
+    );
+    expect(page.document.querySelector('#to-year')!.getAttribute('value')).toBe('2026');
+    const missing = await coordinator.get('/admin/reports/course?course=&from-day=1');
+    expect(missing.statusCode).toBe(400);
+    const errors = parsePage(missing.body).listItems('.govuk-error-summary li');
+    expect(errors).toContain('Choose a course');
+    expect(errors.length).toBe(3);
+  });
+
+  describe('the year report', () => {
+    it('covers the hub’s reporting year, April to March unless the hub says otherwise', async () => {
+      const page = parsePage((await coordinator.get('/admin/reports')).body);
+      expect(page.h1()).toBe('Year report: April 2025 to March 2026');
+      expect(page.listItems('main caption')).toEqual([
+        'In total',
+        'By course',
+        'By organisation type',
+        'By organisation',
+        'By job role',
+      ]);
+      await t.services.settings.updatePolicy({ reportingYearStartMonth: 1 });
+      try {
+        expect(parsePage((await coordinator.get('/admin/reports')).body).h1()).toBe('Year report: 2026');
+        expect(parsePage((await coordinator.get('/admin/reports?year=2025')).body).h1()).toBe(
+          'Year report: 2025',
+        );
+      } finally {
+        await t.services.settings.updatePolicy({ reportingYearStartMonth: 4 });
+      }
+      expect((await coordinator.get('/admin/reports?year=twenty')).statusCode).toBe(404);
+      expect((await coordinator.get('/admin/reports?year=0001')).statusCode).toBe(404);
+    });
+
+    it('starts in the month an administrator sets in the hub’s settings', async () => {
+      const admin = await signedInStaff(t, 'admin');
+      const form = parsePage((await admin.get('/admin/settings')).body);
+      const values: Record<string, string> = {};
+      for (const field of form.document.querySelectorAll('main input[name], main textarea[name]')) {
+        const name = field.getAttribute('name')!;
+        if (name !== '_csrf') values[name] = field.getAttribute('value') ?? field.textContent ?? '';
+      }
+      expect(values.reportingYearStartMonth).toBe('4');
+      const bad = await admin.submit('/admin/settings', { ...values, reportingYearStartMonth: '13' });
+      expect(bad.statusCode).toBe(400);
+      expect(parsePage(bad.body).listItems('.govuk-error-summary li')).toEqual([
+        'The month your reporting year starts must be a whole number in the range shown',
+      ]);
+      try {
+        const good = await admin.submit('/admin/settings', { ...values, reportingYearStartMonth: '9' });
+        expect(good.statusCode).toBe(303);
+        expect(parsePage((await coordinator.get('/admin/reports')).body).h1()).toBe(
+          'Year report: September 2025 to August 2026',
+        );
+      } finally {
+        await t.services.settings.updatePolicy({ reportingYearStartMonth: 4 });
+      }
+    });
+
+    it('downloads as a CSV whose total is the page’s', async () => {
+      const page = parsePage((await coordinator.get('/admin/reports?year=2025')).body);
+      const cells = [...page.document.querySelector('main table tbody tr')!.querySelectorAll('td')].map(
+        (td) => td.textContent?.trim(),
+      );
+      const response = await coordinator.get('/admin/reports/year.csv?year=2025');
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-disposition']).toBe(
+        'attachment; filename="year-report-2025-04-01-to-2026-03-31.csv"',
+      );
+      const [, total] = csvRecords(response.rawPayload.toString('utf8'));
+      expect(total!.slice(0, 2)).toEqual(['Total', 'All']);
+      expect(total!.slice(2, 8)).toEqual(cells);
+      expect(Number(total![2])).toBeGreaterThan(0);
+    });
+  });
+
+  it('gives a session’s report to a trainer of that session, linked from the session page', async () => {
+    const { sessions } = await courseWith([
+      {
+        session: 0,
+        organisation: 2,
+        jobRole: 'Carer',
+        state: 'confirmed',
+        marks: ['absent', 'absent'],
+        cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: 1 },
+      },
+    ]);
+    const sessionId = sessions[0]!.id;
+    const sessionPage = parsePage((await coordinator.get(`/admin/sessions/${sessionId}`)).body);
+    expect(
+      sessionPage.document.querySelector(`a[href="/admin/reports/sessions/${sessionId}"]`),
+    ).not.toBeNull();
+    const report = await coordinator.get(`/admin/reports/sessions/${sessionId}`);
+    expect(report.statusCode).toBe(200);
+    const page = parsePage(report.body);
+    expect(page.text('#by-jobRole')).toContain('Carer');
+    expect(page.text('#by-organisation')).toContain(`Brightcare Homes ${runs}`);
+    const csv = await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`);
+    const [, total] = csvRecords(csv.rawPayload.toString('utf8'));
+    expect(total!.slice(2, 8)).toEqual(['1', '0', '0', '1', '0', '0']);
+  });
+});
+
+eachDatabase('reports at a large hub', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+  });
+  afterAll(() => t.close());
+
+  it('reads the year in the same few grouped queries however many bookings there are', async () => {
+    let statements = 0;
+    // Counted as results come back: once per statement the database runs.
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        statements += 1;
+        return args.result;
+      },
+    };
+    const deps = {
+      db: t.database.db.withPlugin(counting),
+      clock: t.services.clock,
+      context: async () => ({
+        hub: await t.services.settings.hub(),
+        policy: await t.services.settings.policy(),
+      }),
+    } as unknown as ServiceDeps;
+    const reports = new ReportService(deps);
+
+    await reports.yearReport();
+    const whenEmpty = statements;
+    // The total, the places given up, and one for each of the four groupings.
+    expect(whenEmpty).toBe(6);
+    await seedLargeHub(t.database.db, new Date(TEST_NOW), {
+      sessions: 60,
+      bookings: 1_500,
+      delegates: 400,
+      organisations: 12,
+      courses: 6,
+      venues: 3,
+      trainers: 4,
+    });
+    statements = 0;
+    const { year, report } = await reports.yearReport();
+    expect(statements).toBe(whenEmpty);
+
+    const onRegister = await t.database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.state', 'in', ['confirmed', 'attended', 'partial', 'did_not_attend'])
+      .select(['sessions.starts_at'])
+      .execute();
+    const inYear = onRegister.filter((row) => {
+      const date = new Date(row.starts_at).toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+      return date >= year.from && date <= year.to;
+    });
+    expect(inYear.length).toBeGreaterThan(0);
+    expect(report.total.places).toBe(inYear.length);
+  });
+});
