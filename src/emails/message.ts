@@ -32,7 +32,8 @@ export type EmailKind =
   | 'session_cancelled'
   | 'details_changed'
   | 'email_change_requested'
-  | 'email_in_use';
+  | 'email_in_use'
+  | 'feedback_invitation';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

@@ -10,6 +10,7 @@ import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
+import { FeedbackService } from './afterCourse/feedbackService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -47,6 +48,8 @@ export interface Services {
   attendance: AttendanceService;
   /** The back office: delegates and organisations. */
   people: PeopleService;
+  /** After a course: delegates' feedback on its learning outcomes. */
+  feedback: FeedbackService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -108,6 +111,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     bookingAdmin: new BookingAdminService(deps),
     attendance: new AttendanceService(deps),
     people: new PeopleService(deps),
+    feedback: new FeedbackService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

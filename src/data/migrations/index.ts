@@ -17,6 +17,7 @@ import { pendingEmail } from './008-pending-email.js';
 import { sessionSearch } from './010-session-search.js';
 import { jobRuns } from './011-job-runs.js';
 import { signInSessions } from './012-sign-in-sessions.js';
+import { feedback } from './014-feedback.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -30,6 +31,7 @@ const migrations: Record<string, DialectMigration> = {
   '010-session-search': sessionSearch,
   '011-job-runs': jobRuns,
   '012-sign-in-sessions': signInSessions,
+  '014-feedback': feedback,
 };
 
 export interface MigrationResult {

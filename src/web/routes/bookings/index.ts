@@ -13,6 +13,7 @@ import { ConflictError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
+import feedbackRoutes from './feedback.js';
 import { BOOKING_REFERENCE, needsSchema } from './fields.js';
 
 const bookingSchema = needsSchema(
@@ -21,6 +22,7 @@ const bookingSchema = needsSchema(
 
 export default async function bookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { bookings, catalogue, accounts } = services;
+  await app.register(feedbackRoutes, { services });
 
   function referenceParam(value: string): string {
     const reference = value.toUpperCase();
@@ -111,6 +113,11 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     const rows = await bookings.myBookings(request.delegate!.id);
     const view = rows.map((row) => bookingSummary(row, now));
     const delegate = await accounts.details(request.delegate!.id);
+    const feedbackAsked = (await services.feedback.awaitingFeedback(request.delegate!.id)).map((row) => ({
+      reference: row.reference,
+      courseTitle: row.course_title,
+      date: formatDate(new Date(row.starts_at)),
+    }));
     const cancelled = view.filter((b) => b.state === 'cancelled');
     const current = view.filter((b) => b.state !== 'cancelled');
     return reply.page('pages/bookings/list.njk', {
@@ -119,6 +126,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       cancelled: cancelled.reverse(),
       past: current.filter((b) => b.past).reverse(),
       delegate,
+      feedbackAsked,
       signedIn: request.delegate,
       csrfToken: reply.generateCsrf(),
     });
