@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { FeedbackRepository } from '../../src/data/repositories/afterCourse/feedbackRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
 import { findJob } from '../../src/jobs/registry.js';
@@ -298,6 +299,48 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
         .select('usefulness')
         .executeTakeFirstOrThrow();
       expect(unchanged.usefulness).toBe(3);
+    });
+
+    it('keeps one set of answers when the form is saved twice at once', async () => {
+      const delegate = await invitedDelegate();
+      const booking = await t.database.db
+        .selectFrom('bookings')
+        .where('reference', '=', delegate.reference)
+        .select('id')
+        .executeTakeFirstOrThrow();
+      const answers = {
+        outcomes: [
+          {
+            learningOutcomeId: outcomeId,
+            outcomeText: 'Know how to raise a concern',
+            confidenceBefore: 1,
+            confidenceAfter: 5,
+          },
+        ],
+        usefulness: 4,
+        doDifferently: '',
+        hubShouldChange: '',
+        quote: '',
+        quoteConsent: null,
+      };
+      // Two requests, each on a connection of its own, as two web processes would be.
+      const saves = [0, 1].map(() =>
+        t.database.db
+          .transaction()
+          .execute((trx) => new FeedbackRepository(trx).save(booking.id, answers, clock.now().toISOString())),
+      );
+      await Promise.all(saves);
+      const rows = await t.database.db
+        .selectFrom('feedback_responses')
+        .innerJoin(
+          'feedback_outcome_answers',
+          'feedback_outcome_answers.response_id',
+          'feedback_responses.id',
+        )
+        .where('feedback_responses.booking_id', '=', booking.id)
+        .select(['usefulness', 'confidence_before', 'confidence_after'])
+        .execute();
+      expect(rows).toEqual([{ usefulness: 4, confidence_before: 1, confidence_after: 5 }]);
     });
 
     it('accepts a form with every question skipped', async () => {

@@ -118,24 +118,14 @@ export class FeedbackRepository {
       quote_consent: answers.quoteConsent,
       updated_at: now,
     };
-    const existing = await this.db
-      .selectFrom('feedback_responses')
-      .where('booking_id', '=', bookingId)
-      .select('id')
-      .executeTakeFirst();
-    let responseId: number;
-    if (existing) {
-      responseId = existing.id;
-      await this.db.updateTable('feedback_responses').set(fields).where('id', '=', responseId).execute();
-      await this.db.deleteFrom('feedback_outcome_answers').where('response_id', '=', responseId).execute();
-    } else {
-      const row = await this.db
-        .insertInto('feedback_responses')
-        .values({ booking_id: bookingId, submitted_at: now, ...fields })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      responseId = row.id;
-    }
+    // One statement, so a form sent twice at once updates the one row rather than failing on the second.
+    const { id: responseId } = await this.db
+      .insertInto('feedback_responses')
+      .values({ booking_id: bookingId, submitted_at: now, ...fields })
+      .onConflict((conflict) => conflict.column('booking_id').doUpdateSet(fields))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.db.deleteFrom('feedback_outcome_answers').where('response_id', '=', responseId).execute();
     if (answers.outcomes.length) {
       await this.db
         .insertInto('feedback_outcome_answers')
