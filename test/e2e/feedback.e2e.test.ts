@@ -1,9 +1,9 @@
 /**
  * Feedback as a delegate gives it: from the notice in Your bookings to the
- * form, a mistake shown beside its field, and the answers saved. Runs with
- * JavaScript and without it, and axe checks every page on the way (without
- * JavaScript, on the same page rendered with the app's script removed,
- * because axe itself needs script to run).
+ * form, a mistake shown beside its field, the answers saved and the quote
+ * withdrawn. Runs with JavaScript and without it, and axe checks every page
+ * on the way (without JavaScript, on the same page rendered with the app's
+ * script removed, because axe itself needs script to run).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -118,7 +118,7 @@ describe.runIf(inject('chromiumAvailable'))('feedback on the learning outcomes',
     }
 
     it(
-      'goes from Your bookings to the form, corrects a mistake and sends feedback',
+      'goes from Your bookings to the form, corrects a mistake, sends feedback and withdraws the quote',
       async () => {
         const secret = await invitedDelegate(`feedback ${mode}`);
         const visitor = await e2e.newPage({ javaScriptEnabled });
@@ -171,6 +171,18 @@ describe.runIf(inject('chromiumAvailable'))('feedback on the learning outcomes',
           'We have saved your feedback',
         );
         expect(await page.getByRole('button', { name: 'Change your feedback' }).count()).toBe(1);
+        await walk.check();
+
+        // The quote can be taken back.
+        expect(
+          await navigateFollowingRedirects(page, () =>
+            page.getByRole('button', { name: 'Withdraw my quote' }).click(),
+          ),
+        ).toBe(200);
+        expect(await page.locator('.govuk-notification-banner').textContent()).toContain(
+          'You have withdrawn your quote',
+        );
+        expect(await page.getByRole('button', { name: 'Withdraw my quote' }).count()).toBe(0);
         await walk.check();
       },
       WALK_TIMEOUT,

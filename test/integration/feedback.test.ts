@@ -343,6 +343,45 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
       expect(rows).toEqual([{ usefulness: 4, confidence_before: 1, confidence_after: 5 }]);
     });
 
+    it('lets a quote be withdrawn at any time, from the booking, after the 30 days too', async () => {
+      const delegate = await invitedDelegate();
+      const url = `/bookings/${delegate.reference}/feedback`;
+      const sent = await delegate.client.submit(url, { quote: 'Clear and kind.', quoteConsent: 'name' });
+      expect(sent.statusCode).toBe(303);
+
+      clock.advance(40 * DAY);
+      await signInAgain(delegate.id, delegate.client);
+      const booking = parsePage((await delegate.client.get(`/bookings/${delegate.reference}`)).body);
+      expect(booking.links()).toContainEqual({
+        text: 'Give or change your feedback, or withdraw a quote',
+        href: url,
+      });
+      const page = parsePage((await delegate.client.get(url)).body);
+      expect(page.text()).toContain('can no longer be changed');
+      expect(page.text()).toContain('You said we may publish this quote: Clear and kind.');
+
+      // Nobody else can withdraw it.
+      const other = await delegateAt(upcoming, null);
+      const otherCsrf = parsePage((await other.client.get('/bookings')).body)
+        .document.querySelector('input[name="_csrf"]')!
+        .getAttribute('value')!;
+      expect((await other.client.post(`${url}/withdraw-quote`, { _csrf: otherCsrf })).statusCode).toBe(404);
+
+      const withdrawn = await delegate.client.submit(url, {}, `${url}/withdraw-quote`);
+      expect(withdrawn.statusCode).toBe(303);
+      expect(withdrawn.headers.location).toBe(`${url}?withdrawn=1`);
+      const after = parsePage((await delegate.client.get(`${url}?withdrawn=1`)).body);
+      expect(after.text()).toContain('You have withdrawn your quote. We will not publish it.');
+      expect(after.document.querySelector(`form[action="${url}/withdraw-quote"]`)).toBeNull();
+      const row = await t.database.db
+        .selectFrom('feedback_responses')
+        .innerJoin('bookings', 'bookings.id', 'feedback_responses.booking_id')
+        .where('bookings.reference', '=', delegate.reference)
+        .select('quote_consent')
+        .executeTakeFirstOrThrow();
+      expect(row.quote_consent).toBe('no');
+    });
+
     it('accepts a form with every question skipped', async () => {
       const delegate = await invitedDelegate();
       const sent = await delegate.client.submit(`/bookings/${delegate.reference}/feedback`, {});

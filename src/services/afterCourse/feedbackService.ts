@@ -94,6 +94,12 @@ export class FeedbackService {
     });
   }
 
+  /** Withdraws consent to publish the delegate's quote: at any time, however long ago it was given. */
+  async withdrawQuote(delegateId: number, reference: string): Promise<void> {
+    const form = await this.form(delegateId, reference);
+    await this.repository.withdrawQuote(form.bookingId, this.deps.clock.now().toISOString());
+  }
+
   /** The delegate's bookings whose feedback is asked for and not yet given. */
   awaitingFeedback(delegateId: number) {
     return this.repository.awaitingFeedback(delegateId);

@@ -142,6 +142,17 @@ export class FeedbackRepository {
     }
   }
 
+  /** Takes back the delegate's consent to publish their quote; true if there was one to take back. */
+  async withdrawQuote(bookingId: number, now: Instant): Promise<boolean> {
+    const result = await this.db
+      .updateTable('feedback_responses')
+      .set({ quote_consent: 'no', updated_at: now })
+      .where('booking_id', '=', bookingId)
+      .where('quote_consent', 'in', ['anonymous', 'job_role', 'name'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** A delegate's bookings invited to give feedback and not yet answered, for Your bookings. */
   async awaitingFeedback(delegateId: number) {
     return this.db

@@ -89,6 +89,11 @@ export default async function feedbackRoutes(app: FastifyInstance, { services }:
         values,
         answered: Boolean(form.response),
         saved: query.saved === '1',
+        withdrawn: query.withdrawn === '1',
+        quotePublishable: Boolean(
+          form.response?.quote && form.response.quote_consent && form.response.quote_consent !== 'no',
+        ),
+        savedQuote: form.response?.quote ?? '',
         canChange: form.canChange,
         changeableUntil: form.changeableUntil ? formatDate(form.changeableUntil) : null,
         changeDays: FEEDBACK_CHANGE_DAYS,
@@ -118,6 +123,17 @@ export default async function feedbackRoutes(app: FastifyInstance, { services }:
         return renderForm(request, reply, keepTyped(request.body), error);
       }
       return reply.redirect(`/bookings/${reference}/feedback?saved=1`, 303);
+    },
+  );
+
+  // Consent to publish a quote can be taken back at any time, after the 30 days too.
+  app.post<{ Params: { reference: string } }>(
+    '/bookings/:reference/feedback/withdraw-quote',
+    { preHandler: [app.csrfProtection, app.requireDelegate] },
+    async (request, reply) => {
+      const reference = referenceParam(request.params.reference);
+      await feedback.withdrawQuote(request.delegate!.id, reference);
+      return reply.redirect(`/bookings/${reference}/feedback?withdrawn=1`, 303);
     },
   );
 }

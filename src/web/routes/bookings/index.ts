@@ -169,6 +169,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           live,
           // Needs can be changed or removed until the session starts.
           canChangeNeeds: live && now < session.startsAt,
+          feedbackInvited: booking.feedback_invited_at !== null,
         },
         words: policyWords(await services.settings.policy()),
         session,
