@@ -290,6 +290,8 @@ export interface BookingsTable {
   needs_consent_at: Instant | null;
   offered_at: Instant | null;
   reminder_sent_at: Instant | null;
+  /** When the delegate was invited to give feedback, once, after the session. */
+  feedback_invited_at: Generated<Instant | null>;
   created_at: CreatedAt;
   updated_at: Instant;
 }
@@ -384,6 +386,29 @@ export interface CertificatesTable {
 /** The database or a transaction on it: what repositories and locked work run against. */
 export type Executor = Kysely<DB> | Transaction<DB>;
 
+/** A delegate's feedback on a course they attended; one per booking. */
+export interface FeedbackResponsesTable {
+  id: Generated<number>;
+  booking_id: number;
+  /** 1 to 5, or null when not answered: every question may be skipped. */
+  usefulness: number | null;
+  do_differently: string;
+  hub_should_change: string;
+  quote: string;
+  quote_consent: 'no' | 'anonymous' | 'job_role' | 'name' | null;
+  submitted_at: Instant;
+  updated_at: Instant;
+}
+
+/** Confidence before and after, for one learning outcome, with the outcome's words as asked. */
+export interface FeedbackOutcomeAnswersTable {
+  response_id: number;
+  learning_outcome_id: number;
+  outcome_text: string;
+  confidence_before: number | null;
+  confidence_after: number | null;
+}
+
 export interface DB {
   staff_users: StaffUsersTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
@@ -412,6 +437,8 @@ export interface DB {
   delegates: DelegatesTable;
   bookings: BookingsTable;
   certificates: CertificatesTable;
+  feedback_responses: FeedbackResponsesTable;
+  feedback_outcome_answers: FeedbackOutcomeAnswersTable;
 }
 
 export type Course = Selectable<CoursesTable>;

@@ -6,6 +6,7 @@ export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';
 export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
 export { emailChangeRequested, type EmailChangeRequestedFacts } from './emailChangeRequested.js';
 export { emailInUse, type EmailInUseFacts } from './emailInUse.js';
+export { feedbackInvitation, type FeedbackInvitationFacts } from './feedbackInvitation.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';

@@ -33,7 +33,8 @@ export type EmailKind =
   | 'details_changed'
   | 'email_change_requested'
   | 'email_in_use'
-  | 'certificate_ready';
+  | 'certificate_ready'
+  | 'feedback_invitation';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

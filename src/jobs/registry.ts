@@ -4,13 +4,20 @@
  * (a test checks it names each with its cadence).
  */
 import { checkCadence } from './cadence.js';
+import { feedbackInvitationsJob } from './feedbackInvitations.js';
 import type { Job } from './job.js';
 import { needsDeletionJob } from './needsDeletion.js';
 import { outboxJob } from './outbox.js';
 import { remindersJob } from './reminders.js';
 import { waitingListsJob } from './waitingLists.js';
 
-export const JOBS: readonly Job[] = [outboxJob, waitingListsJob, remindersJob, needsDeletionJob];
+export const JOBS: readonly Job[] = [
+  outboxJob,
+  waitingListsJob,
+  remindersJob,
+  needsDeletionJob,
+  feedbackInvitationsJob,
+];
 
 for (const job of JOBS) checkCadence(job.cadence);
 

@@ -12,6 +12,7 @@ import { SessionLock } from '../data/sessionLock.js';
 import { AccountService } from './accountService.js';
 import { CertificateService } from './afterCourse/certificateService.js';
 import { ReportService } from './afterCourse/reportService.js';
+import { FeedbackService } from './afterCourse/feedbackService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -53,6 +54,8 @@ export interface Services {
   people: PeopleService;
   /** Certificates of attendance: downloads and the public verification page. */
   certificates: CertificateService;
+  /** After a course: delegates' feedback on its learning outcomes. */
+  feedback: FeedbackService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -116,6 +119,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     reports: new ReportService(deps),
     people: new PeopleService(deps),
     certificates: new CertificateService(deps),
+    feedback: new FeedbackService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

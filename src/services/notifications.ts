@@ -17,6 +17,7 @@ import {
   detailsChanged,
   emailChangeRequested,
   emailInUse,
+  feedbackInvitation,
   offerExpired,
   passwordReset,
   placeOffered,
@@ -276,6 +277,19 @@ export class Notifications {
           ? { by: 'hub', reason: row.cancellation_reason ?? 'The hub cancelled it.' }
           : { by: 'delegate' },
       findAnotherUrl: `${this.publicUrl}/courses/${row.course_slug}`,
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  /** Asks a delegate who was at a session for their feedback on it. */
+  async feedbackInvitation(db: Executor, ctx: MailContext, bookingId: number, changeDays: number) {
+    const { row, to, session } = await this.bookingFacts(db, bookingId);
+    const message = feedbackInvitation({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session,
+      feedbackUrl: `${this.publicUrl}/bookings/${row.reference}/feedback`,
+      changeDays,
     });
     await this.enqueue(db, to, message, bookingId);
   }

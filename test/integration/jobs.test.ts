@@ -222,7 +222,12 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
     const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const jobs = startJobs(t.services, t.config, logger, { start: false });
     try {
-      expect(await jobs.scheduler.tick()).toEqual(['waiting-lists', 'reminders', 'needs-deletion']);
+      expect(await jobs.scheduler.tick()).toEqual([
+        'waiting-lists',
+        'reminders',
+        'needs-deletion',
+        'feedback-invitations',
+      ]);
       expect(await jobs.scheduler.tick()).toEqual([]);
       clock.advance(MINUTE);
       expect(await jobs.scheduler.tick()).toEqual(['waiting-lists', 'reminders']);

@@ -18,6 +18,7 @@ import { sessionSearch } from './010-session-search.js';
 import { jobRuns } from './011-job-runs.js';
 import { signInSessions } from './012-sign-in-sessions.js';
 import { certificates } from './013-certificates.js';
+import { feedback } from './014-feedback.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -32,6 +33,7 @@ const migrations: Record<string, DialectMigration> = {
   '011-job-runs': jobRuns,
   '012-sign-in-sessions': signInSessions,
   '013-certificates': certificates,
+  '014-feedback': feedback,
 };
 
 export interface MigrationResult {

@@ -13,6 +13,7 @@ import { ConflictError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
+import feedbackRoutes from './feedback.js';
 import { BOOKING_REFERENCE, needsSchema } from './fields.js';
 
 const bookingSchema = needsSchema(
@@ -21,6 +22,7 @@ const bookingSchema = needsSchema(
 
 export default async function bookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { bookings, catalogue, accounts } = services;
+  await app.register(feedbackRoutes, { services });
 
   function referenceParam(value: string): string {
     const reference = value.toUpperCase();
@@ -115,6 +117,11 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       certificate: certified.has(row.reference),
     }));
     const delegate = await accounts.details(request.delegate!.id);
+    const feedbackAsked = (await services.feedback.awaitingFeedback(request.delegate!.id)).map((row) => ({
+      reference: row.reference,
+      courseTitle: row.course_title,
+      date: formatDate(new Date(row.starts_at)),
+    }));
     const cancelled = view.filter((b) => b.state === 'cancelled');
     const current = view.filter((b) => b.state !== 'cancelled');
     return reply.page('pages/bookings/list.njk', {
@@ -123,6 +130,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       cancelled: cancelled.reverse(),
       past: current.filter((b) => b.past).reverse(),
       delegate,
+      feedbackAsked,
       signedIn: request.delegate,
       csrfToken: reply.generateCsrf(),
     });
@@ -182,6 +190,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           live,
           // Needs can be changed or removed until the session starts.
           canChangeNeeds: live && now < session.startsAt,
+          feedbackInvited: booking.feedback_invited_at !== null,
         },
         words: policyWords(await services.settings.policy()),
         session,
