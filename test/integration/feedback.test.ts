@@ -193,7 +193,9 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
       expect(response.statusCode).toBe(200);
       const page = parsePage(response.body);
       expect(page.text()).toContain('improve its courses');
-      expect(page.text()).toContain('keeps them with your name, for its training team; nobody else sees them');
+      expect(page.text()).toContain(
+        'keeps them with your name, for its training team; nobody else sees them',
+      );
       expect(page.text()).toContain('You can skip any question');
       expect(page.text()).toContain('Know how to raise a concern');
       const labelsOf = (name: string) =>
