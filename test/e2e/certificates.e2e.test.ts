@@ -62,7 +62,7 @@ describe.runIf(inject('chromiumAvailable'))('certificates, in a browser', () => 
   }
 
   it('shows the download in Your bookings and confirms the certificate at its address', async () => {
-    const { number, secret } = await attendedDelegate();
+    const { number, secret, reference } = await attendedDelegate();
 
     for (const javaScriptEnabled of [true, false]) {
       const { page, context, problems } = await e2e.newPage({ javaScriptEnabled });
@@ -76,6 +76,13 @@ describe.runIf(inject('chromiumAvailable'))('certificates, in a browser', () => 
       const download = page.getByRole('link', { name: /Download your certificate of attendance/ });
       expect(await download.count()).toBe(1);
       if (javaScriptEnabled) await expectNoAxeViolations(page, 'Your bookings');
+
+      // The booking page, where the "certificate ready" email sends people, offers it too.
+      await visit(page, e2e.url(`/bookings/${reference}`));
+      expect(await page.getByRole('link', { name: /Download your certificate of attendance/ }).count()).toBe(
+        1,
+      );
+      if (javaScriptEnabled) await expectNoAxeViolations(page, 'the booking page');
 
       await visit(page, e2e.url(`/certificates/${number}`));
       const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');

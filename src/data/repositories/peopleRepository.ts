@@ -9,7 +9,7 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { DialectName } from '../db.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
 import { AccountRepository } from './accountRepository.js';
-import { LIVE_STATES, type LiveState } from './sharedQueries.js';
+import { LIVE_STATES, partsOfSessions, type LiveState } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -207,14 +207,7 @@ export class PeopleRepository {
 
   /** The parts of these sessions, in order (attendance is marked per part). */
   sessionParts(sessionIds: readonly number[]) {
-    if (!sessionIds.length) return Promise.resolve([]);
-    return this.db
-      .selectFrom('session_parts')
-      .where('session_id', 'in', sessionIds)
-      .select(['id', 'session_id', 'position'])
-      .orderBy('session_id')
-      .orderBy('position')
-      .execute();
+    return partsOfSessions(this.db, sessionIds);
   }
 
   attendanceFor(bookingIds: readonly number[]) {

@@ -73,6 +73,18 @@ export function sessionPartsInOrder(db: Executor, sessionId: number) {
     .execute();
 }
 
+/** The parts of several sessions, each session's in order: for reading many bookings' attendance at once. */
+export function partsOfSessions(db: Executor, sessionIds: readonly number[]) {
+  if (!sessionIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('session_parts')
+    .where('session_id', 'in', sessionIds)
+    .select(['id', 'session_id', 'position', 'starts_at', 'ends_at'])
+    .orderBy('session_id')
+    .orderBy('position')
+    .execute();
+}
+
 /** Bookings with their delegate and the delegate's organisation (a delegate may have none). */
 export function bookingsWithDelegates(db: Executor) {
   return db

@@ -8,6 +8,7 @@ import type { Selectable } from 'kysely';
 
 import type { AttendanceStatus } from '../../../domain/attendance.js';
 import type { CertificatesTable, Executor, Instant } from '../../schema.js';
+import { partsOfSessions } from '../sharedQueries.js';
 
 export type CertificateRow = Selectable<CertificatesTable>;
 
@@ -50,14 +51,7 @@ export class CertificateRecords {
   }
 
   sessionParts(sessionIds: readonly number[]) {
-    if (!sessionIds.length) return Promise.resolve([]);
-    return this.db
-      .selectFrom('session_parts')
-      .where('session_id', 'in', sessionIds)
-      .select(['id', 'session_id', 'starts_at', 'ends_at'])
-      .orderBy('session_id')
-      .orderBy('position')
-      .execute();
+    return partsOfSessions(this.db, sessionIds);
   }
 
   sessionTrainers(sessionIds: readonly number[]) {

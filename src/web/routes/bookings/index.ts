@@ -191,6 +191,10 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           // Needs can be changed or removed until the session starts.
           canChangeNeeds: live && now < session.startsAt,
           feedbackInvited: booking.feedback_invited_at !== null,
+          // The "certificate ready" email sends people here to download it.
+          certificate: (await services.certificates.referencesWithCertificate(request.delegate!.id)).has(
+            booking.reference,
+          ),
         },
         words: policyWords(await services.settings.policy()),
         session,
