@@ -29,6 +29,8 @@ export const PUBLIC_PAGE_TABLES_BY_MIGRATION = {
     'session_trainers',
     'bookings',
   ],
+  // Quotes from feedback on course pages, attributed with the delegate's name and job role as they are now.
+  '016-quote-publications': ['quote_publications', 'feedback_responses', 'delegates'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every table a public page shows, whichever migration began watching it. */

@@ -381,6 +381,12 @@ export interface CertificatesTable {
   facts: string;
   issued_at: Instant;
   withdrawn_at: Instant | null;
+  /**
+   * When it became downloadable and the "certificate ready" email went
+   * (migration 016): at issue, or, while the hub holds certificates until
+   * feedback is given, when the delegate gives it. Null while held.
+   */
+  released_at: Instant | null;
 }
 
 /** The database or a transaction on it: what repositories and locked work run against. */
@@ -398,6 +404,19 @@ export interface FeedbackResponsesTable {
   quote_consent: 'no' | 'anonymous' | 'job_role' | 'name' | null;
   submitted_at: Instant;
   updated_at: Instant;
+  /** When the delegate withdrew consent to publish their quote (migration 016); cleared if they give it again. */
+  quote_withdrawn_at: Instant | null;
+}
+
+/**
+ * A quote from feedback that a coordinator chose to show on the course page
+ * (migration 016). Deleted when the delegate withdraws it or changes its words.
+ */
+export interface QuotePublicationsTable {
+  id: Generated<number>;
+  response_id: number;
+  published_at: Instant;
+  published_by_staff_id: number | null;
 }
 
 /** Confidence before and after, for one learning outcome, with the outcome's words as asked. */
@@ -439,6 +458,7 @@ export interface DB {
   certificates: CertificatesTable;
   feedback_responses: FeedbackResponsesTable;
   feedback_outcome_answers: FeedbackOutcomeAnswersTable;
+  quote_publications: QuotePublicationsTable;
 }
 
 export type Course = Selectable<CoursesTable>;

@@ -4,6 +4,7 @@
  * attended in full, their hours, and the CPD hours those parts are worth.
  */
 import type { AttendanceStatus } from './attendance.js';
+import { INVITE_WITHIN_DAYS } from './feedback.js';
 
 /** What a certificate number looks like: anything else is not one of ours. */
 export const CERTIFICATE_NUMBER = /^TRC-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/;
@@ -64,4 +65,25 @@ export function describeMinutes(minutes: number): string {
     rest ? `${rest} ${rest === 1 ? 'minute' : 'minutes'}` : '',
   ].filter(Boolean);
   return words.join(' ') || '0 minutes';
+}
+
+/**
+ * Whether a newly issued certificate waits for the delegate's feedback
+ * before it can be downloaded (and before the "certificate ready" email
+ * goes). Only while the hub's policy asks for feedback first, the delegate
+ * has not given it, and they have been, or can still be, invited to give it:
+ * a session that ended longer ago than invitations are sent never gets a
+ * form, and its certificate is never held.
+ */
+export function certificateWaitsForFeedback(
+  facts: {
+    feedbackGiven: boolean;
+    invited: boolean;
+    sessionEndsAt: Date;
+  },
+  policy: { feedbackBeforeCertificate: boolean },
+  now: Date,
+): boolean {
+  if (!policy.feedbackBeforeCertificate || facts.feedbackGiven) return false;
+  return facts.invited || facts.sessionEndsAt.getTime() > now.getTime() - INVITE_WITHIN_DAYS * 86_400_000;
 }

@@ -33,7 +33,7 @@ export const QUOTE_CONSENT_WORDS: Record<QuoteConsent, string> = {
   no: 'No, do not publish anything I have written',
   anonymous: 'Yes, without my name or job role',
   job_role: 'Yes, with my job role',
-  name: 'Yes, with my name',
+  name: 'Yes, with my name and job role',
 };
 
 /** Answers can be changed for this long after they were first given. */
@@ -139,3 +139,36 @@ export function readFeedbackForm(
   if (Object.keys(fields).length) return { ok: false, fields };
   return { ok: true, input: { outcomes, usefulness, doDifferently, hubShouldChange, quote, quoteConsent } };
 }
+
+/** Consents that let a quote be published. */
+export const PUBLISHABLE_CONSENTS = ['anonymous', 'job_role', 'name'] as const satisfies readonly QuoteConsent[];
+
+export function mayPublishQuote(consent: QuoteConsent | null): boolean {
+  return consent !== null && (PUBLISHABLE_CONSENTS as readonly string[]).includes(consent);
+}
+
+/**
+ * How a published quote is signed, as the form promised: "Anonymous"; the
+ * job role ("Social worker"); or the name and job role ("Priya Shah, Social
+ * worker"). The name and job role are the delegate's as they are now, so a
+ * delegate who changes their name (after marriage, transition, or to leave
+ * someone behind) is never shown under the old one. A job role left blank
+ * signs the quote as anonymous rather than with an empty line.
+ */
+export function quoteAttribution(
+  consent: QuoteConsent,
+  delegate: { name: string; jobRole: string },
+): string {
+  const jobRole = delegate.jobRole.trim();
+  const role = jobRole ? jobRole.charAt(0).toUpperCase() + jobRole.slice(1) : '';
+  if (consent === 'name') return role ? `${delegate.name.trim()}, ${role}` : delegate.name.trim();
+  if (consent === 'job_role' && role) return role;
+  return 'Anonymous';
+}
+
+/**
+ * Invitations go only to sessions that ended within this many days: a late
+ * request helps nobody. (A certificate is held for feedback only while an
+ * invitation can still come.)
+ */
+export const INVITE_WITHIN_DAYS = 14;

@@ -35,6 +35,11 @@ export const CAPABILITIES = {
    * delegates and organisations, and the emails that could not be sent.
    */
   runProgramme: ['admin', 'coordinator'],
+  /**
+   * Sees who wrote each feedback answer. Everyone else who reads feedback
+   * (trainers, their own sessions; reporting viewers) reads it without names.
+   */
+  seeFeedbackNames: ['admin', 'coordinator'],
   /** Marks attendance for a session: trainers for the sessions they teach. */
   markAttendance: ['admin', 'coordinator', 'trainer'],
   /**

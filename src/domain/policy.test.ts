@@ -35,6 +35,7 @@ describe('policy settings', () => {
       refusedEmailPrefixes: [...DEFAULT_REFUSED_EMAIL_PREFIXES],
       waitlistEnabled: true,
       certificatesForPartAttendance: false,
+      feedbackBeforeCertificate: false,
       reportingYearStartMonth: 4,
     });
     for (const prefix of ['admin', 'office', 'enquiries', 'info', 'reception', 'team', 'hello']) {

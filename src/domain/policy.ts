@@ -124,6 +124,18 @@ export const policySchema = z.object({
       'Whether someone who attended some parts of a session, but not all, gets a certificate ' +
         'for the parts they attended, with CPD hours in proportion.',
     ),
+  /**
+   * Whether a certificate can be downloaded only once its delegate has
+   * answered the feedback form (see domain/certificate.ts
+   * `certificateWaitsForFeedback`). Off by default: feedback is asked, never pressed.
+   */
+  feedbackBeforeCertificate: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Whether delegates can download their certificate only after answering the feedback form. ' +
+        'The "certificate ready" email is sent when they can.',
+    ),
   /** The month (1 to 12) the hub's reporting year starts in: its year reports run from it. */
   reportingYearStartMonth: z
     .number()

@@ -193,9 +193,12 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
       expect(response.statusCode).toBe(200);
       const page = parsePage(response.body);
       expect(page.text()).toContain('improve its courses');
+      expect(page.text()).toContain('its training team sees who wrote them');
       expect(page.text()).toContain(
-        'keeps them with your name, for its training team; nobody else sees them',
+        'The trainers of your session and the people who read the hub’s reports see your answers without your name',
       );
+      // The hub does not hold certificates for feedback unless its policy says so.
+      expect(page.text()).toContain('never affects your certificate');
       expect(page.text()).toContain('You can skip any question');
       expect(page.text()).toContain('Know how to raise a concern');
       const labelsOf = (name: string) =>
@@ -214,7 +217,7 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
         'No, do not publish anything I have written',
         'Yes, without my name or job role',
         'Yes, with my job role',
-        'Yes, with my name',
+        'Yes, with my name and job role',
       ]);
     });
 
@@ -373,7 +376,7 @@ eachDatabase('feedback on the learning outcomes', (dialect) => {
       expect(withdrawn.statusCode).toBe(303);
       expect(withdrawn.headers.location).toBe(`${url}?withdrawn=1`);
       const after = parsePage((await delegate.client.get(`${url}?withdrawn=1`)).body);
-      expect(after.text()).toContain('You have withdrawn your quote. We will not publish it.');
+      expect(after.text()).toContain('You have withdrawn your quote. We will not publish it');
       expect(after.document.querySelector(`form[action="${url}/withdraw-quote"]`)).toBeNull();
       const row = await t.database.db
         .selectFrom('feedback_responses')

@@ -16,7 +16,7 @@ import {
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { AuditActorType, Executor } from '../../data/schema.js';
 import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
-import { certificateDue } from '../../domain/certificate.js';
+import { certificateDue, certificateWaitsForFeedback } from '../../domain/certificate.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** What a certificate states beyond the name, course and first date (stored as JSON). */
@@ -134,7 +134,23 @@ export class CertificateIssuing {
       }
       if (wanted) {
         const number = newCertificateNumber();
-        await records.insert({ number, bookingId: booking.id, ...wanted }, now.toISOString());
+        // A certificate already released stays downloadable when re-issued:
+        // the delegate was told it was ready.
+        const waits =
+          (!current || current.released_at === null) &&
+          certificateWaitsForFeedback(
+            {
+              feedbackGiven: Boolean(Number(booking.feedback_given)),
+              invited: booking.feedback_invited_at !== null,
+              sessionEndsAt: new Date(booking.session_ends_at),
+            },
+            ctx.policy,
+            now,
+          );
+        await records.insert(
+          { number, bookingId: booking.id, ...wanted, releasedAt: waits ? null : now.toISOString() },
+          now.toISOString(),
+        );
         await recordAudit(
           trx,
           {
@@ -144,14 +160,41 @@ export class CertificateIssuing {
           },
           now,
         );
-        await this.mail.certificateReady(trx, ctx, booking.id, {
-          number,
-          courseTitle: wanted.courseTitle,
-          attendedFrom: new Date(wanted.attendedFrom),
-          replaces: current !== undefined,
-        });
+        // The email says it is ready, so it goes when it can be downloaded (see `release`).
+        if (!waits) {
+          await this.mail.certificateReady(trx, ctx, booking.id, {
+            number,
+            courseTitle: wanted.courseTitle,
+            attendedFrom: new Date(wanted.attendedFrom),
+            replaces: current !== undefined,
+          });
+        }
       }
     }
+  }
+
+  /**
+   * Makes certificates that waited for feedback downloadable, and sends each
+   * one's "certificate ready" email, in the caller's transaction: a
+   * delegate's (`bookingIds`) when they give their feedback, or every one
+   * when the hub stops asking for feedback first.
+   */
+  async release(
+    trx: Executor,
+    ctx: MailContext,
+    now: Date,
+    bookingIds?: readonly number[],
+  ): Promise<number> {
+    const released = await new CertificateRecords(trx).release(now.toISOString(), bookingIds);
+    for (const certificate of released) {
+      await this.mail.certificateReady(trx, ctx, certificate.booking_id, {
+        number: certificate.number,
+        courseTitle: certificate.course_title,
+        attendedFrom: new Date(certificate.attended_from),
+        replaces: false,
+      });
+    }
+    return released.length;
   }
 
   /** Re-issues a delegate's certificates after their name changed (each one only if it now differs). */

@@ -41,6 +41,11 @@ export class CertificateService {
     return new Set(await this.records.referencesWithCertificate(delegateId));
   }
 
+  /** The references of a delegate's bookings whose certificate waits for their feedback (the hub's policy). */
+  async referencesWaitingForFeedback(delegateId: number): Promise<Set<string>> {
+    return new Set(await this.records.referencesWaitingForFeedback(delegateId));
+  }
+
   /** A delegate's certificate for their booking; NotFoundError for anyone else's, or none. */
   async delegateCertificate(delegateId: number, reference: string): Promise<CertificateFile> {
     const row = await this.records.validForDelegateBooking(delegateId, reference);

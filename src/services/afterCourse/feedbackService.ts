@@ -3,24 +3,26 @@
  * session after it ends, and a delegate's answers, which they can change for
  * a while. Answering is always optional.
  */
+import { CertificateRecords } from '../../data/repositories/afterCourse/certificateRecords.js';
 import { FeedbackRepository } from '../../data/repositories/afterCourse/feedbackRepository.js';
 import {
   canChangeFeedback,
   changeDeadline,
   FEEDBACK_CHANGE_DAYS,
+  INVITE_WITHIN_DAYS,
   readFeedbackForm,
 } from '../../domain/feedback.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';
-
-/** Sessions that ended longer ago than this are not invited: a late request helps nobody. */
-const INVITE_WITHIN_DAYS = 14;
+import { CertificateIssuing } from './certificateIssuing.js';
 
 export class FeedbackService {
   private readonly repository: FeedbackRepository;
+  private readonly certificates: CertificateIssuing;
 
   constructor(private readonly deps: ServiceDeps) {
     this.repository = new FeedbackRepository(deps.db);
+    this.certificates = new CertificateIssuing(deps.mail);
   }
 
   /** The invitation job: emails each delegate due an invitation, each once. */
@@ -80,6 +82,8 @@ export class FeedbackService {
     if (!reading.ok) throw new FormError(reading.fields);
     const texts = new Map(form.outcomes.map((o) => [o.id, o.text]));
     const { input } = reading;
+    const ctx = await this.deps.context();
+    const now = this.deps.clock.now();
     await this.deps.db.transaction().execute(async (trx) => {
       await this.repository.within(trx).save(
         form.bookingId,
@@ -89,15 +93,41 @@ export class FeedbackService {
             .filter((o) => o.confidenceBefore !== null || o.confidenceAfter !== null)
             .map((o) => ({ ...o, outcomeText: texts.get(o.learningOutcomeId) ?? '' })),
         },
-        this.deps.clock.now().toISOString(),
+        now.toISOString(),
       );
+      // A certificate that waited for this feedback can now be downloaded (and its email goes).
+      await this.certificates.release(trx, ctx, now, [form.bookingId]);
     });
   }
 
   /** Withdraws consent to publish the delegate's quote: at any time, however long ago it was given. */
   async withdrawQuote(delegateId: number, reference: string): Promise<void> {
     const form = await this.form(delegateId, reference);
-    await this.repository.withdrawQuote(form.bookingId, this.deps.clock.now().toISOString());
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.repository.within(trx).withdrawQuote(form.bookingId, this.deps.clock.now().toISOString());
+    });
+  }
+
+  /**
+   * Releases certificates that no longer wait for feedback, with their
+   * emails: every one once the hub stops asking for feedback first, and any
+   * whose delegate can no longer be invited. Run after the settings change
+   * and by the hourly invitation job, so none is held for ever.
+   */
+  async releaseCertificatesNoLongerWaiting(): Promise<number> {
+    const ctx = await this.deps.context();
+    const now = this.deps.clock.now();
+    return this.deps.db.transaction().execute(async (trx) => {
+      if (!ctx.policy.feedbackBeforeCertificate) return this.certificates.release(trx, ctx, now);
+      const endedBefore = new Date(now.getTime() - INVITE_WITHIN_DAYS * 86_400_000);
+      const stranded = await new CertificateRecords(trx).waitingWithoutInvitation(endedBefore.toISOString());
+      return this.certificates.release(trx, ctx, now, stranded);
+    });
+  }
+
+  /** Whether the hub's policy holds certificates until feedback is given: the form says so. */
+  async certificateWaitsForFeedback(): Promise<boolean> {
+    return (await this.deps.context()).policy.feedbackBeforeCertificate;
   }
 
   /** The delegate's bookings whose feedback is asked for and not yet given. */

@@ -20,6 +20,8 @@ export interface NewCertificate {
   attendedFrom: Instant;
   /** JSON text. */
   facts: string;
+  /** When it can be downloaded from; null while it waits for the delegate's feedback. */
+  releasedAt: Instant | null;
 }
 
 export class CertificateRecords {
@@ -39,6 +41,8 @@ export class CertificateRecords {
         'bookings.reference',
         'bookings.state',
         'bookings.session_id',
+        'bookings.feedback_invited_at',
+        'sessions.ends_at as session_ends_at',
         'sessions.cancelled_at as session_cancelled_at',
         'delegates.id as delegate_id',
         'delegates.name as delegate_name',
@@ -47,6 +51,13 @@ export class CertificateRecords {
         'courses.title as course_title',
         'courses.cpd_hours',
       ])
+      .select(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('feedback_responses')
+            .select('feedback_responses.id')
+            .whereRef('feedback_responses.booking_id', '=', 'bookings.id'),
+        ).as('feedback_given'),
+      )
       .execute();
   }
 
@@ -122,6 +133,7 @@ export class CertificateRecords {
         attended_from: certificate.attendedFrom,
         facts: certificate.facts,
         issued_at: now,
+        released_at: certificate.releasedAt,
       })
       .execute();
   }
@@ -147,20 +159,71 @@ export class CertificateRecords {
       .where('bookings.delegate_id', '=', delegateId)
       .where('bookings.reference', '=', reference)
       .where('certificates.withdrawn_at', 'is', null)
+      .where('certificates.released_at', 'is not', null)
       .selectAll('certificates')
       .executeTakeFirst();
   }
 
-  /** The references of a delegate's bookings with a valid certificate. */
+  /** The references of a delegate's bookings with a valid certificate they can download. */
   async referencesWithCertificate(delegateId: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('certificates')
       .innerJoin('bookings', 'bookings.id', 'certificates.booking_id')
       .where('bookings.delegate_id', '=', delegateId)
       .where('certificates.withdrawn_at', 'is', null)
+      .where('certificates.released_at', 'is not', null)
       .select('bookings.reference')
       .execute();
     return rows.map((row) => row.reference);
+  }
+
+  /** The references of a delegate's bookings whose certificate waits for their feedback. */
+  async referencesWaitingForFeedback(delegateId: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('certificates')
+      .innerJoin('bookings', 'bookings.id', 'certificates.booking_id')
+      .where('bookings.delegate_id', '=', delegateId)
+      .where('certificates.withdrawn_at', 'is', null)
+      .where('certificates.released_at', 'is', null)
+      .select('bookings.reference')
+      .execute();
+    return rows.map((row) => row.reference);
+  }
+
+  /**
+   * Bookings whose certificate waits for feedback that will never be asked
+   * for: not invited, and their session ended before `endedBefore` (the
+   * invitations' window).
+   */
+  async waitingWithoutInvitation(endedBefore: Instant): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('certificates')
+      .innerJoin('bookings', 'bookings.id', 'certificates.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('certificates.withdrawn_at', 'is', null)
+      .where('certificates.released_at', 'is', null)
+      .where('bookings.feedback_invited_at', 'is', null)
+      .where('sessions.ends_at', '<=', endedBefore)
+      .select('bookings.id')
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Makes waiting certificates downloadable: those of `bookingIds`, or every
+   * one when none are named (the hub stopped asking for feedback first).
+   * Returns what was released, for the "certificate ready" emails.
+   */
+  release(now: Instant, bookingIds?: readonly number[]): Promise<CertificateRow[]> {
+    if (bookingIds && !bookingIds.length) return Promise.resolve([]);
+    return this.db
+      .updateTable('certificates')
+      .set({ released_at: now })
+      .where('withdrawn_at', 'is', null)
+      .where('released_at', 'is', null)
+      .$if(bookingIds !== undefined, (q) => q.where('booking_id', 'in', bookingIds!))
+      .returningAll()
+      .execute();
   }
 
   /** A session's course title and start, or undefined when there is no such session. */

@@ -1,7 +1,7 @@
 /** The feedback service's reads and writes: invitations, and a delegate's answers. */
 import type { Executor, Instant } from '../../schema.js';
 import { ON_REGISTER } from '../../../domain/attendance.js';
-import type { QuoteConsent } from '../../../domain/feedback.js';
+import { mayPublishQuote, PUBLISHABLE_CONSENTS, type QuoteConsent } from '../../../domain/feedback.js';
 
 export interface OutcomeAnswer {
   learningOutcomeId: number;
@@ -108,14 +108,26 @@ export class FeedbackRepository {
     return { ...response, outcomes };
   }
 
-  /** Writes a booking's answers, replacing any earlier ones; keeps when they were first given. */
+  /**
+   * Writes a booking's answers, replacing any earlier ones; keeps when they
+   * were first given. A quote on the course page stops being shown when its
+   * words change or consent is taken back: a coordinator chooses it again.
+   */
   async save(bookingId: number, answers: FeedbackAnswers, now: Instant): Promise<void> {
+    const before = await this.db
+      .selectFrom('feedback_responses')
+      .where('booking_id', '=', bookingId)
+      .select(['id', 'quote', 'quote_consent', 'quote_withdrawn_at'])
+      .executeTakeFirst();
+    const offered = mayPublishQuote(answers.quoteConsent);
+    const wasOffered = before !== undefined && mayPublishQuote(before.quote_consent);
     const fields = {
       usefulness: answers.usefulness,
       do_differently: answers.doDifferently,
       hub_should_change: answers.hubShouldChange,
       quote: answers.quote,
       quote_consent: answers.quoteConsent,
+      quote_withdrawn_at: offered ? null : wasOffered ? now : (before?.quote_withdrawn_at ?? null),
       updated_at: now,
     };
     // One statement, so a form sent twice at once updates the one row rather than failing on the second.
@@ -125,6 +137,7 @@ export class FeedbackRepository {
       .onConflict((conflict) => conflict.column('booking_id').doUpdateSet(fields))
       .returning('id')
       .executeTakeFirstOrThrow();
+    if (before && (!offered || before.quote !== answers.quote)) await this.stopPublishing(responseId);
     await this.db.deleteFrom('feedback_outcome_answers').where('response_id', '=', responseId).execute();
     if (answers.outcomes.length) {
       await this.db
@@ -142,15 +155,24 @@ export class FeedbackRepository {
     }
   }
 
-  /** Takes back the delegate's consent to publish their quote; true if there was one to take back. */
+  /**
+   * Takes back the delegate's consent to publish their quote, and takes it
+   * off the course page; true if there was one to take back.
+   */
   async withdrawQuote(bookingId: number, now: Instant): Promise<boolean> {
-    const result = await this.db
+    const withdrawn = await this.db
       .updateTable('feedback_responses')
-      .set({ quote_consent: 'no', updated_at: now })
+      .set({ quote_consent: 'no', quote_withdrawn_at: now, updated_at: now })
       .where('booking_id', '=', bookingId)
-      .where('quote_consent', 'in', ['anonymous', 'job_role', 'name'])
+      .where('quote_consent', 'in', PUBLISHABLE_CONSENTS)
+      .returning('id')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    if (withdrawn) await this.stopPublishing(withdrawn.id);
+    return withdrawn !== undefined;
+  }
+
+  private async stopPublishing(responseId: number): Promise<void> {
+    await this.db.deleteFrom('quote_publications').where('response_id', '=', responseId).execute();
   }
 
   /** A delegate's bookings invited to give feedback and not yet answered, for Your bookings. */

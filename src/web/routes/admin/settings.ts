@@ -28,11 +28,15 @@ const POLICY_FIELDS = [
   'accessNeedsRetentionDays',
   'refusedEmailPrefixes',
   'certificatesForPartAttendance',
+  'feedbackBeforeCertificate',
   'reportingYearStartMonth',
 ] as const;
+/** Policy fields answered yes or no. */
+const YES_NO_FIELDS = ['certificatesForPartAttendance', 'feedbackBeforeCertificate'] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
-  (f) => f !== 'refusedEmailPrefixes' && f !== 'certificatesForPartAttendance',
+  (f): f is Exclude<(typeof POLICY_FIELDS)[number], 'refusedEmailPrefixes' | (typeof YES_NO_FIELDS)[number]> =>
+    f !== 'refusedEmailPrefixes' && !(YES_NO_FIELDS as readonly string[]).includes(f),
 );
 
 function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
@@ -40,7 +44,7 @@ function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
     ...Object.fromEntries(HUB_FIELDS.map((field) => [field, String(hub[field] ?? '')])),
     ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, String(policy[f])])),
     refusedEmailPrefixes: policy.refusedEmailPrefixes.join('\n'),
-    certificatesForPartAttendance: policy.certificatesForPartAttendance ? 'yes' : 'no',
+    ...Object.fromEntries(YES_NO_FIELDS.map((f) => [f, policy[f] ? 'yes' : 'no'])),
   };
 }
 
@@ -94,7 +98,7 @@ export default async function adminSettingsRoutes(
       const policy = policySchema.safeParse({
         ...currentPolicy,
         ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, Number(text(f))])),
-        certificatesForPartAttendance: text('certificatesForPartAttendance') === 'yes',
+        ...Object.fromEntries(YES_NO_FIELDS.map((f) => [f, text(f) === 'yes'])),
         refusedEmailPrefixes: text('refusedEmailPrefixes')
           .split(/[\s,]+/)
           .filter(Boolean),
@@ -118,6 +122,10 @@ export default async function adminSettingsRoutes(
           staffId: request.staffSession!.staff.id,
           changed,
         });
+        // Certificates held for feedback are released (and emailed) once the hub stops holding them.
+        if (currentPolicy.feedbackBeforeCertificate && !policy.data.feedbackBeforeCertificate) {
+          await services.feedback.releaseCertificatesNoLongerWaiting();
+        }
       }
       return reply.redirect('/admin/settings?saved=1', 303);
     },
@@ -137,6 +145,7 @@ const LABELS: Record<string, string> = {
   reportingYearStartMonth: 'The month your reporting year starts',
   refusedEmailPrefixes: 'The refused addresses',
   certificatesForPartAttendance: 'Certificates for part attendance',
+  feedbackBeforeCertificate: 'Feedback before the certificate',
 };
 
 /** Zod's words, made into a sentence that names the field. */

@@ -95,6 +95,7 @@ export default async function feedbackRoutes(app: FastifyInstance, { services }:
         ),
         savedQuote: form.response?.quote ?? '',
         canChange: form.canChange,
+        certificateWaits: await feedback.certificateWaitsForFeedback(),
         changeableUntil: form.changeableUntil ? formatDate(form.changeableUntil) : null,
         changeDays: FEEDBACK_CHANGE_DAYS,
         textMax: FEEDBACK_TEXT_MAX,

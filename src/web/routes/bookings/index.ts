@@ -111,10 +111,14 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
   app.get('/bookings', { preHandler: app.requireDelegate }, async (request, reply) => {
     const now = services.clock.now();
     const rows = await bookings.myBookings(request.delegate!.id);
-    const certified = await services.certificates.referencesWithCertificate(request.delegate!.id);
+    const [certified, waiting] = await Promise.all([
+      services.certificates.referencesWithCertificate(request.delegate!.id),
+      services.certificates.referencesWaitingForFeedback(request.delegate!.id),
+    ]);
     const view = rows.map((row) => ({
       ...bookingSummary(row, now),
       certificate: certified.has(row.reference),
+      certificateWaits: waiting.has(row.reference),
     }));
     const delegate = await accounts.details(request.delegate!.id);
     const feedbackAsked = (await services.feedback.awaitingFeedback(request.delegate!.id)).map((row) => ({
@@ -195,6 +199,9 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           certificate: (await services.certificates.referencesWithCertificate(request.delegate!.id)).has(
             booking.reference,
           ),
+          certificateWaits: (
+            await services.certificates.referencesWaitingForFeedback(request.delegate!.id)
+          ).has(booking.reference),
         },
         words: policyWords(await services.settings.policy()),
         session,
