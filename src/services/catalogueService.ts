@@ -20,6 +20,7 @@ import {
   type FormatFilter,
   type SessionFormat,
 } from '../domain/course.js';
+import { quoteAttribution } from '../domain/feedback.js';
 import { searchTerms } from '../domain/search.js';
 import {
   formatDate,
@@ -356,7 +357,7 @@ export class CatalogueService {
   private async courseById(courseId: number) {
     const row = await this.catalogue.findCourseById(courseId);
     if (!row) throw new NotFoundError('course');
-    const details = await this.catalogue.courseDetails(courseId);
+    const { feedbackQuotes, testimonials, ...details } = await this.catalogue.courseDetails(courseId);
     return {
       id: row.id,
       slug: row.slug,
@@ -365,6 +366,17 @@ export class CatalogueService {
       cpdHoursText: describeCpdHours(row.cpd_hours),
       archived: row.archived_at !== null,
       ...details,
+      // The hand-entered testimonials, then the quotes from feedback a coordinator chose.
+      testimonials: [
+        ...testimonials,
+        ...feedbackQuotes.map((quote) => ({
+          quote: quote.quote,
+          attribution: quoteAttribution(quote.quote_consent!, {
+            name: quote.delegate_name,
+            jobRole: quote.job_role,
+          }),
+        })),
+      ],
     };
   }
 }

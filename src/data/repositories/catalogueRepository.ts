@@ -4,6 +4,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 
 import type { CourseLevel, FormatFilter } from '../../domain/course.js';
+import { PUBLISHABLE_CONSENTS } from '../../domain/feedback.js';
 import type { SearchTerm } from '../../domain/search.js';
 import type { DialectName } from '../db.js';
 import type { DB, Instant } from '../schema.js';
@@ -339,7 +340,7 @@ export class CatalogueRepository {
   }
 
   async courseDetails(courseId: number) {
-    const [keyAreas, learningOutcomes, testimonials, topics, audiences] = await Promise.all([
+    const [keyAreas, learningOutcomes, testimonials, topics, audiences, feedbackQuotes] = await Promise.all([
       courseListTexts(this.db, 'course_key_areas', courseId),
       courseListTexts(this.db, 'course_learning_outcomes', courseId),
       this.db
@@ -351,8 +352,28 @@ export class CatalogueRepository {
         .execute(),
       courseTopicsQuery(this.db, courseId).select(['topics.slug', 'topics.name']).execute(),
       courseAudiencesQuery(this.db, courseId).select(['audiences.slug', 'audiences.name']).execute(),
+      // Quotes from feedback a coordinator chose, while the delegate's consent stands; signed
+      // with their name and job role as they are now. Oldest choice first, as testimonials are kept.
+      this.db
+        .selectFrom('quote_publications')
+        .innerJoin('feedback_responses', 'feedback_responses.id', 'quote_publications.response_id')
+        .innerJoin('bookings', 'bookings.id', 'feedback_responses.booking_id')
+        .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+        .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+        .where('sessions.course_id', '=', courseId)
+        .where('feedback_responses.quote_consent', 'in', PUBLISHABLE_CONSENTS)
+        .where('feedback_responses.quote', '!=', '')
+        .select([
+          'feedback_responses.quote',
+          'feedback_responses.quote_consent',
+          'delegates.name as delegate_name',
+          'delegates.job_role',
+        ])
+        .orderBy('quote_publications.published_at')
+        .orderBy('quote_publications.id')
+        .execute(),
     ]);
-    return { keyAreas, learningOutcomes, testimonials, topics, audiences };
+    return { keyAreas, learningOutcomes, testimonials, topics, audiences, feedbackQuotes };
   }
 
   /** Upcoming, not cancelled sessions matching one of: a course, a venue or a trainer. */

@@ -331,6 +331,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
         done: problem ? null : doneNotice(request),
         errorList: problem ? [{ text: problem.message, href: '#upcoming-sessions' }] : [],
         canChange: canChange(request),
+        canReadFeedback: holds(request.staffSession!.staff.role, 'readReports'),
         csrfToken: reply.generateCsrf(),
       },
       problem ? 409 : 200,

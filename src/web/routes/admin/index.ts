@@ -14,6 +14,7 @@ import courses from './courses.js';
 import dashboard from './dashboard.js';
 import delegates from './delegates.js';
 import exports from './exports.js';
+import feedback from './feedback.js';
 import organisations from './organisations.js';
 import register from './register.js';
 import reports from './reports.js';
@@ -34,6 +35,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     register,
     exports,
     reports,
+    feedback,
     delegates,
     organisations,
     staff,
