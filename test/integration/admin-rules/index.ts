@@ -2,6 +2,7 @@
 import { attendanceRules } from './attendance.js';
 import { bookingRules } from './bookings.js';
 import { coreRules } from './core.js';
+import { feedbackRules } from './feedback.js';
 import { peopleRules } from './people.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
@@ -16,6 +17,7 @@ export const RULES: AdminRules = {
   ...bookingRules,
   ...attendanceRules,
   ...reportRules,
+  ...feedbackRules,
   ...peopleRules,
   ...staffRules,
 };
