@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { certificateDue, describeMinutes } from './certificate.js';
+import { certificateDue, certificateWaitsForFeedback, describeMinutes } from './certificate.js';
 
 const part = (id: number, start: string, end: string) => ({
   id,
@@ -66,5 +66,33 @@ describe('describeMinutes', () => {
     expect(describeMinutes(150)).toBe('2 hours 30 minutes');
     expect(describeMinutes(60)).toBe('1 hour');
     expect(describeMinutes(45)).toBe('45 minutes');
+  });
+});
+
+describe('certificates waiting for feedback', () => {
+  const now = new Date('2026-01-12T09:00:00.000Z');
+  const yesterday = new Date('2026-01-11T16:00:00.000Z');
+  const monthAgo = new Date('2025-12-12T16:00:00.000Z');
+  const on = { feedbackBeforeCertificate: true };
+
+  it('waits only while the hub asks for feedback first and it has not been given', () => {
+    const facts = { feedbackGiven: false, invited: true, sessionEndsAt: yesterday };
+    expect(certificateWaitsForFeedback(facts, on, now)).toBe(true);
+    expect(certificateWaitsForFeedback(facts, { feedbackBeforeCertificate: false }, now)).toBe(false);
+    expect(certificateWaitsForFeedback({ ...facts, feedbackGiven: true }, on, now)).toBe(false);
+  });
+
+  it('never waits for feedback that will never be asked for', () => {
+    expect(
+      certificateWaitsForFeedback({ feedbackGiven: false, invited: false, sessionEndsAt: monthAgo }, on, now),
+    ).toBe(false);
+    // Not yet invited, but the invitation job will ask.
+    expect(
+      certificateWaitsForFeedback(
+        { feedbackGiven: false, invited: false, sessionEndsAt: yesterday },
+        on,
+        now,
+      ),
+    ).toBe(true);
   });
 });

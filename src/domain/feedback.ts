@@ -141,7 +141,11 @@ export function readFeedbackForm(
 }
 
 /** Consents that let a quote be published. */
-export const PUBLISHABLE_CONSENTS = ['anonymous', 'job_role', 'name'] as const satisfies readonly QuoteConsent[];
+export const PUBLISHABLE_CONSENTS = [
+  'anonymous',
+  'job_role',
+  'name',
+] as const satisfies readonly QuoteConsent[];
 
 export function mayPublishQuote(consent: QuoteConsent | null): boolean {
   return consent !== null && (PUBLISHABLE_CONSENTS as readonly string[]).includes(consent);
@@ -155,10 +159,7 @@ export function mayPublishQuote(consent: QuoteConsent | null): boolean {
  * someone behind) is never shown under the old one. A job role left blank
  * signs the quote as anonymous rather than with an empty line.
  */
-export function quoteAttribution(
-  consent: QuoteConsent,
-  delegate: { name: string; jobRole: string },
-): string {
+export function quoteAttribution(consent: QuoteConsent, delegate: { name: string; jobRole: string }): string {
   const jobRole = delegate.jobRole.trim();
   const role = jobRole ? jobRole.charAt(0).toUpperCase() + jobRole.slice(1) : '';
   if (consent === 'name') return role ? `${delegate.name.trim()}, ${role}` : delegate.name.trim();

@@ -179,12 +179,7 @@ export class CertificateIssuing {
    * delegate's (`bookingIds`) when they give their feedback, or every one
    * when the hub stops asking for feedback first.
    */
-  async release(
-    trx: Executor,
-    ctx: MailContext,
-    now: Date,
-    bookingIds?: readonly number[],
-  ): Promise<number> {
+  async release(trx: Executor, ctx: MailContext, now: Date, bookingIds?: readonly number[]): Promise<number> {
     const released = await new CertificateRecords(trx).release(now.toISOString(), bookingIds);
     for (const certificate of released) {
       await this.mail.certificateReady(trx, ctx, certificate.booking_id, {

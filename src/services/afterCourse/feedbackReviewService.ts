@@ -223,7 +223,8 @@ export class FeedbackReviewService {
     let named: NamedResponse[] | null = null;
     if (holds(staff.role, 'seeFeedbackNames')) {
       const answersOf = new Map<number, typeof outcomeRows>();
-      for (const row of outcomeRows) answersOf.set(row.response_id, [...(answersOf.get(row.response_id) ?? []), row]);
+      for (const row of outcomeRows)
+        answersOf.set(row.response_id, [...(answersOf.get(row.response_id) ?? []), row]);
       const order = [...outcomes.keys()];
       named = responses.map((response) => ({
         delegateName: response.delegate_name,

@@ -29,11 +29,17 @@ function shownAnswers(answers: FeedbackAnswers) {
     ...answers,
     confidenceWords: CONFIDENCE_WORDS,
     usefulnessRows: USEFULNESS_WORDS.map((words, i) => ({ words, count: answers.usefulness[i] })),
-    named: answers.named?.map((response) => ({ ...response, session: formatMoment(response.sessionStartsAt) })),
+    named: answers.named?.map((response) => ({
+      ...response,
+      session: formatMoment(response.sessionStartsAt),
+    })),
   };
 }
 
-export default async function adminFeedbackRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export default async function adminFeedbackRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
   const { feedbackReview } = services;
 
   async function renderQuotes(

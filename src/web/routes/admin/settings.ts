@@ -35,7 +35,9 @@ const POLICY_FIELDS = [
 const YES_NO_FIELDS = ['certificatesForPartAttendance', 'feedbackBeforeCertificate'] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
-  (f): f is Exclude<(typeof POLICY_FIELDS)[number], 'refusedEmailPrefixes' | (typeof YES_NO_FIELDS)[number]> =>
+  (
+    f,
+  ): f is Exclude<(typeof POLICY_FIELDS)[number], 'refusedEmailPrefixes' | (typeof YES_NO_FIELDS)[number]> =>
     f !== 'refusedEmailPrefixes' && !(YES_NO_FIELDS as readonly string[]).includes(f),
 );
 
