@@ -1,0 +1,184 @@
+/**
+ * A quote from feedback, from the delegate's consent to the course page and
+ * off it again: a coordinator shows it, a visitor sees it, the delegate
+ * withdraws it and the next visit no longer has it. Then the staff page of a
+ * session's feedback answers, checked with axe, with JavaScript and without.
+ */
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
+import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
+import { TEST_NOW } from '../support/app.js';
+import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { navigateFollowingRedirects } from './accountSupport.js';
+import { staffInBrowser } from './staffSupport.js';
+import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit, withoutAppScripts } from './support.js';
+
+const SLUG = 'trauma-informed-co-production';
+const HOUR = 60 * 60 * 1000;
+const QUOTE = 'I now ask people what would help, before I decide.';
+const TIMEOUT = 90_000;
+
+describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course page', () => {
+  const e2e = useE2E();
+  let sessionId: number;
+  let courseId: number;
+  let reference: string;
+  let delegateSecret: string;
+
+  beforeAll(async () => {
+    const db = e2e.testApp.database.db;
+    const seed = await db
+      .selectFrom('sessions')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .where('courses.slug', '=', SLUG)
+      .select(['sessions.course_id', 'sessions.venue_id'])
+      .executeTakeFirstOrThrow();
+    courseId = seed.course_id;
+    const startsAt = new Date(new Date(TEST_NOW).getTime() - 24 * HOUR);
+    sessionId = await new ProgrammeRecords(db).createSession(
+      {
+        courseId,
+        format: 'in_person',
+        venueId: seed.venue_id,
+        onlineJoiningUrl: null,
+        capacity: 20,
+        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR) }],
+        trainerIds: [],
+        notes: '',
+        bookingOpensAt: null,
+        bookingClosesAt: null,
+      },
+      new Date(TEST_NOW),
+    );
+    const [delegate] = await createSignedInDelegates(db, new Date(TEST_NOW), 1, 'quotes');
+    await db.updateTable('delegates').set({ name: 'Priya Shah' }).where('id', '=', delegate!.id).execute();
+    delegateSecret = delegate!.sessionSecret;
+    reference = newBookingReference();
+    await new DemoRepository(db).insertBookings(
+      [{ reference, sessionId, delegateId: delegate!.id, state: 'confirmed', offerExpiresAt: null }],
+      new Date(TEST_NOW),
+    );
+    const booking = await db
+      .selectFrom('bookings')
+      .where('reference', '=', reference)
+      .select('id')
+      .executeTakeFirstOrThrow();
+    const part = await db
+      .selectFrom('session_parts')
+      .where('session_id', '=', sessionId)
+      .select('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('attendance')
+      .values({
+        booking_id: booking.id,
+        session_part_id: part.id,
+        status: 'attended',
+        note: '',
+        marked_by_staff_id: null,
+        marked_at: TEST_NOW,
+      })
+      .execute();
+    await e2e.testApp.services.feedback.sendInvitations();
+    await e2e.testApp.services.feedback.save(delegate!.id, reference, {
+      usefulness: '5',
+      doDifferently: 'Ask first.',
+      hubShouldChange: 'More time for questions.',
+      quote: QUOTE,
+      quoteConsent: 'name',
+    });
+  });
+
+  it(
+    'is shown by a coordinator, seen by a visitor, and gone at once when the delegate withdraws it',
+    async () => {
+      const coordinator = await staffInBrowser(e2e, 'coordinator');
+      const { page } = coordinator;
+      await visit(page, e2e.url(`/admin/courses/${courseId}/quotes`));
+      expect(await page.locator('main').textContent()).toContain(QUOTE);
+      expect(await page.locator('main').textContent()).toContain('Priya Shah, Social worker');
+      await expectNoAxeViolations(page, 'the quotes page');
+      expect(
+        await navigateFollowingRedirects(page, () =>
+          page.getByRole('button', { name: 'Show this quote on the course page' }).first().click(),
+        ),
+      ).toBe(200);
+      expect(await page.locator('.govuk-notification-banner').textContent()).toContain(
+        'The quote is now shown on the course page',
+      );
+      await expectNoAxeViolations(page, 'the quotes page, after showing one');
+      expectNoPageProblems(coordinator.problems, 'the quotes page');
+
+      const visitor = await e2e.newPage();
+      await visit(visitor.page, e2e.url(`/courses/${SLUG}`));
+      const figure = visitor.page.locator('figure.trellis-testimonial', { hasText: QUOTE });
+      expect(await figure.locator('figcaption').textContent()).toContain('Priya Shah, Social worker');
+      await expectNoAxeViolations(visitor.page, 'the course page with a quote');
+
+      const delegate = await e2e.newPage();
+      await delegate.context.addCookies([
+        {
+          name: '__Host-trellis_session',
+          value: delegateSecret,
+          url: e2e.baseUrl.replace(/^http:/, 'https:'),
+        },
+      ]);
+      await visit(delegate.page, e2e.url(`/bookings/${reference}/feedback`));
+      expect(
+        await navigateFollowingRedirects(delegate.page, () =>
+          delegate.page.getByRole('button', { name: 'Withdraw my quote' }).click(),
+        ),
+      ).toBe(200);
+      expect(await delegate.page.locator('.govuk-notification-banner').textContent()).toContain(
+        'You have withdrawn your quote',
+      );
+
+      await visit(visitor.page, e2e.url(`/courses/${SLUG}`));
+      expect(await visitor.page.locator('main').textContent()).not.toContain(QUOTE);
+      await visit(visitor.page, e2e.url(`/sessions/${sessionId}`));
+      expect(await visitor.page.locator('main').textContent()).not.toContain(QUOTE);
+      expectNoPageProblems(visitor.problems, 'the course page');
+
+      await visit(page, e2e.url(`/admin/courses/${courseId}/quotes`));
+      expect(await page.locator('main').textContent()).toContain('Withdrawn by the delegate');
+      expect(await page.getByRole('button', { name: /Show this quote/ }).count()).toBe(0);
+      await expectNoAxeViolations(page, 'the quotes page, after a withdrawal');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'shows a session’s feedback answers to staff, with axe, with JavaScript and without',
+    async () => {
+      const viewer = await staffInBrowser(e2e, 'viewer');
+      const where = `/admin/sessions/${sessionId}/feedback`;
+      await visit(viewer.page, e2e.url(where));
+      const text = (await viewer.page.locator('main').textContent()) ?? '';
+      expect(text).toContain('Ask first.');
+      expect(text).toContain('too few to read into');
+      expect(text).not.toContain('Priya Shah');
+      await expectNoAxeViolations(viewer.page, where);
+      expectNoPageProblems(viewer.problems, where);
+
+      // Without JavaScript: the same staff session in a browser with script off…
+      const scriptless = await e2e.newPage({ javaScriptEnabled: false });
+      await scriptless.context.addCookies(await viewer.context.cookies());
+      await visit(scriptless.page, e2e.url(where));
+      expect(await scriptless.page.locator('main').textContent()).toContain('More time for questions.');
+      // …and axe on the page as it is drawn without the app's script (axe itself needs script).
+      const twin = await e2e.newPage();
+      await withoutAppScripts(twin.page);
+      await twin.context.addCookies(await viewer.context.cookies());
+      await visit(twin.page, e2e.url(where));
+      await expectNoAxeViolations(twin.page, `${where} (as shown without JavaScript)`);
+
+      const coordinator = await staffInBrowser(e2e, 'coordinator');
+      await visit(coordinator.page, e2e.url(where));
+      expect(await coordinator.page.locator('main').textContent()).toContain('Priya Shah');
+      await expectNoAxeViolations(coordinator.page, `${where} (with names)`);
+    },
+    TIMEOUT,
+  );
+});
