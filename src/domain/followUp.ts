@@ -55,7 +55,10 @@ export function followUpFieldOrder(keyAreaIds: readonly number[]): string[] {
  * Reads the posted form. Every question may be skipped; an answer given must
  * be one of the choices offered, and text no longer than the limit.
  */
-export function readFollowUpForm(body: Record<string, unknown>, keyAreaIds: readonly number[]): FollowUpReading {
+export function readFollowUpForm(
+  body: Record<string, unknown>,
+  keyAreaIds: readonly number[],
+): FollowUpReading {
   const fields: Record<string, string> = {};
   const keyAreas = keyAreaIds.map((id) => {
     const raw = body[`area-${id}`];

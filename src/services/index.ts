@@ -13,6 +13,7 @@ import { AccountService } from './accountService.js';
 import { CertificateService } from './afterCourse/certificateService.js';
 import { ReportService } from './afterCourse/reportService.js';
 import { FeedbackService } from './afterCourse/feedbackService.js';
+import { FollowUpService } from './afterCourse/followUpService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -56,6 +57,8 @@ export interface Services {
   certificates: CertificateService;
   /** After a course: delegates' feedback on its learning outcomes. */
   feedback: FeedbackService;
+  /** After a course: the follow-up on practice, by private link, to delegates and line managers. */
+  followUp: FollowUpService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -120,6 +123,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     people: new PeopleService(deps),
     certificates: new CertificateService(deps),
     feedback: new FeedbackService(deps),
+    followUp: new FollowUpService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

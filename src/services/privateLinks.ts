@@ -47,8 +47,7 @@ export class PrivateLinks {
   }
 
   within(trx: Executor): PrivateLinks {
-    const links = new PrivateLinks(trx, this.clock);
-    return links;
+    return new PrivateLinks(trx, this.clock);
   }
 
   /** Issues a link inside the caller's transaction; returns the token for the emailed address. */

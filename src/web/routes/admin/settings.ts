@@ -29,10 +29,13 @@ const POLICY_FIELDS = [
   'refusedEmailPrefixes',
   'certificatesForPartAttendance',
   'reportingYearStartMonth',
+  'followUpDays',
+  'followUpLineManagers',
 ] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
-  (f) => f !== 'refusedEmailPrefixes' && f !== 'certificatesForPartAttendance',
+  (f) =>
+    f !== 'refusedEmailPrefixes' && f !== 'certificatesForPartAttendance' && f !== 'followUpLineManagers',
 );
 
 function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
@@ -41,6 +44,7 @@ function formValues(hub: HubSettings, policy: Policy): Record<string, string> {
     ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, String(policy[f])])),
     refusedEmailPrefixes: policy.refusedEmailPrefixes.join('\n'),
     certificatesForPartAttendance: policy.certificatesForPartAttendance ? 'yes' : 'no',
+    followUpLineManagers: policy.followUpLineManagers ? 'yes' : 'no',
   };
 }
 
@@ -95,6 +99,7 @@ export default async function adminSettingsRoutes(
         ...currentPolicy,
         ...Object.fromEntries(NUMBER_FIELDS.map((f) => [f, Number(text(f))])),
         certificatesForPartAttendance: text('certificatesForPartAttendance') === 'yes',
+        followUpLineManagers: text('followUpLineManagers') === 'yes',
         refusedEmailPrefixes: text('refusedEmailPrefixes')
           .split(/[\s,]+/)
           .filter(Boolean),
@@ -137,6 +142,8 @@ const LABELS: Record<string, string> = {
   reportingYearStartMonth: 'The month your reporting year starts',
   refusedEmailPrefixes: 'The refused addresses',
   certificatesForPartAttendance: 'Certificates for part attendance',
+  followUpDays: 'The days before the follow-up',
+  followUpLineManagers: 'Asking line managers',
 };
 
 /** Zod's words, made into a sentence that names the field. */
