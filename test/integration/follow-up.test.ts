@@ -15,6 +15,7 @@ import { settableClock, type SettableClock } from '../support/clock.js';
 import { eachDatabase } from '../support/databases.js';
 import { normalise, parsePage } from '../support/html.js';
 import { createBookableSessions, createSignedInDelegates } from '../support/seedDelegates.js';
+import { signedInStaff } from '../support/staff.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -407,6 +408,53 @@ eachDatabase('the three-month follow-up', (dialect) => {
       expect(refused.statusCode).toBeGreaterThanOrEqual(400);
       expect(refused.statusCode).toBeLessThan(500);
       expect(await new FollowUpRepository(t.database.db).hasOptedOut(delegate.email)).toBe(false);
+    });
+  });
+
+  describe('the policy', () => {
+    it('tells people registering that their line manager is emailed only once the hub asks managers', async () => {
+      const visitor = new WebClient(t.app);
+      const hint = async () =>
+        normalise(
+          parsePage((await visitor.get('/register')).body).document.querySelector('#line-manager-hint')!
+            .textContent!,
+        );
+      expect(await hint()).toContain('We do not send your line manager any emails');
+      await t.services.settings.updatePolicy({ followUpLineManagers: true, followUpDays: 100 });
+      expect(await hint()).not.toContain('We do not send your line manager any emails');
+      expect(await hint()).toContain(
+        'About 100 days after a course you attended, we email your line manager once',
+      );
+    });
+
+    it('is changed on the settings page, with a field message for days out of range', async () => {
+      const admin = await signedInStaff(t, 'admin');
+      const page = parsePage((await admin.get('/admin/settings')).body).document;
+      const form = page.querySelector('form[action="/admin/settings"]')!;
+      const fields: Record<string, string> = {};
+      for (const input of form.querySelectorAll('input[name], textarea[name]')) {
+        const name = input.getAttribute('name')!;
+        if (input.getAttribute('type') === 'radio' && !input.hasAttribute('checked')) continue;
+        fields[name] =
+          input.tagName === 'TEXTAREA' ? input.textContent! : (input.getAttribute('value') ?? '');
+      }
+      expect(fields.followUpDays).toBe('90');
+      expect(fields.followUpLineManagers).toBe('no');
+      const bad = await admin.post('/admin/settings', { ...fields, followUpDays: '5' });
+      expect(bad.statusCode).toBe(400);
+      expect(parsePage(bad.body).document.querySelector('#followUpDays-error')!.textContent).toContain(
+        'The days before the follow-up must be a whole number',
+      );
+      const good = await admin.post('/admin/settings', {
+        ...fields,
+        followUpDays: '120',
+        followUpLineManagers: 'yes',
+      });
+      expect(good.statusCode).toBe(303);
+      expect(await t.services.settings.policy()).toMatchObject({
+        followUpDays: 120,
+        followUpLineManagers: true,
+      });
     });
   });
 
