@@ -22,6 +22,7 @@ import staffAuth, { capabilityRequired } from './web/routes/admin/auth.js';
 import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import certificateRoutes from './web/routes/certificates/index.js';
+import followUpRoutes from './web/routes/followUp/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await scope.register(accountRoutes, { services });
     await scope.register(bookingRoutes, { services });
     await scope.register(certificateRoutes, { services });
+    await scope.register(followUpRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });
   });
   return app;

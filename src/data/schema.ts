@@ -13,6 +13,7 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
 import type { OrganisationType } from '../domain/organisation.js';
+import type { FollowUpRespondent, PracticeChange } from '../domain/followUp.js';
 import type { SignInKind } from '../domain/signInSessions.js';
 import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
 
@@ -211,16 +212,22 @@ export interface SignInSessionsTable {
   revoked_at: Instant | null;
 }
 
-export type AuthTokenPurpose = 'verify_email' | 'reset_password';
+export type PrivateLinkPurpose = 'verify_email' | 'reset_password' | 'follow_up' | 'follow_up_opt_out';
 
-/** A one-use link sent by email. Only the token's hash is stored. */
-export interface AuthTokensTable {
+/**
+ * A link emailed to act without signing in (see services/privateLinks.ts).
+ * Only the token's hash is stored. It is about a delegate's account
+ * (`delegate_id`: confirming an address, resetting a password) or about a
+ * follow-up request (`follow_up_request_id`), never both.
+ */
+export interface PrivateLinksTable {
   id: Generated<number>;
   token_hash: string;
-  delegate_id: number;
-  purpose: AuthTokenPurpose;
-  /** The address the link was sent to; it works only while the account still has it. */
-  email: string | null;
+  purpose: PrivateLinkPurpose;
+  delegate_id: number | null;
+  follow_up_request_id: number | null;
+  /** The address the link was sent to; an account's link works only while the account still has it. */
+  email: string;
   /** Registration only: a hash of the registering browser's secret, cleared once it has signed that browser in. */
   browser_hash: string | null;
   /** Registration only: the page on this site to return to once the address is confirmed. */
@@ -428,12 +435,45 @@ export interface FeedbackOutcomeAnswersTable {
   confidence_after: number | null;
 }
 
+
+/** The three-month follow-up: one per booking and respondent, claimed by inserting it. */
+export interface FollowUpRequestsTable {
+  id: Generated<number>;
+  booking_id: number;
+  respondent: FollowUpRespondent;
+  /** The address it was sent to. */
+  email: string;
+  sent_at: Instant;
+  /** Its links stop working then (the reminder's too). */
+  expires_at: Instant;
+  reminded_at: Instant | null;
+  answered_at: Instant | null;
+  /** Answered, or (a line manager only) the delegate no longer works with them. */
+  outcome: 'answered' | 'no_longer_works_with' | null;
+  example: string;
+  obstacles: string;
+}
+
+/** Whether practice changed in one of the course's key areas, with the key area's words as asked. */
+export interface FollowUpAnswersTable {
+  request_id: number;
+  key_area_id: number;
+  key_area_text: string;
+  practice_change: PracticeChange;
+}
+
+/** An address (a line manager's) that asked never to be sent a follow-up again. */
+export interface FollowUpOptOutsTable {
+  email: string;
+  opted_out_at: Instant;
+}
+
 export interface DB {
   staff_users: StaffUsersTable;
   staff_recovery_codes: StaffRecoveryCodesTable;
   attendance: AttendanceTable;
   sign_in_sessions: SignInSessionsTable;
-  auth_tokens: AuthTokensTable;
+  private_links: PrivateLinksTable;
   audit_log: AuditLogTable;
   outbox_messages: OutboxMessagesTable;
   job_runs: JobRunsTable;
@@ -459,6 +499,9 @@ export interface DB {
   feedback_responses: FeedbackResponsesTable;
   feedback_outcome_answers: FeedbackOutcomeAnswersTable;
   quote_publications: QuotePublicationsTable;
+  follow_up_requests: FollowUpRequestsTable;
+  follow_up_answers: FollowUpAnswersTable;
+  follow_up_opt_outs: FollowUpOptOutsTable;
 }
 
 export type Course = Selectable<CoursesTable>;

@@ -30,6 +30,20 @@ export const WHY_WE_ASK = {
 } as const;
 
 /**
+ * Why the line manager is asked, true to the hub's policy: when line managers
+ * are asked about the follow-up, delegates are told before they give the address.
+ */
+export function lineManagerWhy(followUpLineManagers: boolean, followUpDays: number): string {
+  if (!followUpLineManagers) return WHY_WE_ASK.lineManager;
+  return `Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to. About ${followUpDays} days after a course you attended, we email your line manager once (and remind them once) to ask whether your practice has changed. They can opt out of these emails.`;
+}
+
+/** What the registration and details pages say about each detail, under the hub's policy. */
+export function whyWeAsk(policy: { followUpLineManagers: boolean; followUpDays: number }) {
+  return { ...WHY_WE_ASK, lineManager: lineManagerWhy(policy.followUpLineManagers, policy.followUpDays) };
+}
+
+/**
  * An account someone registered (with a password) whose address has not been
  * confirmed: whoever made it may not own the mailbox, so it can sign in only to
  * confirm or change its address, and staff never book a place on it. A record

@@ -37,6 +37,8 @@ describe('policy settings', () => {
       certificatesForPartAttendance: false,
       feedbackBeforeCertificate: false,
       reportingYearStartMonth: 4,
+      followUpDays: 90,
+      followUpLineManagers: false,
     });
     for (const prefix of ['admin', 'office', 'enquiries', 'info', 'reception', 'team', 'hello']) {
       expect(DEFAULT_POLICY.refusedEmailPrefixes).toContain(prefix);

@@ -146,6 +146,29 @@ export const policySchema = z.object({
     .describe(
       'The month your reporting year starts in. Year reports for the board run from it for 12 months.',
     ),
+  /** Days after a session ends that its delegates are asked whether their practice has changed. */
+  followUpDays: z
+    .number()
+    .int()
+    .min(30)
+    .max(365)
+    .default(90)
+    .describe(
+      'How many days after a session ends we ask the people who attended whether their practice has changed.',
+    ),
+  /**
+   * Whether delegates' line managers are asked too. Off by default: delegates
+   * gave their line manager's address for the training team to contact, and
+   * were told when they gave it that Trellis sends their manager no emails
+   * (domain/accounts.ts). A hub that turns this on changes what delegates are
+   * told there (lineManagerWhy), so the promise stays true from then on.
+   */
+  followUpLineManagers: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Whether we also ask delegates’ line managers, at the same time, whether the delegate’s practice has changed.',
+    ),
 });
 
 export type Policy = z.output<typeof policySchema>;

@@ -7,6 +7,8 @@ export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './
 export { emailChangeRequested, type EmailChangeRequestedFacts } from './emailChangeRequested.js';
 export { emailInUse, type EmailInUseFacts } from './emailInUse.js';
 export { feedbackInvitation, type FeedbackInvitationFacts } from './feedbackInvitation.js';
+export { followUpReminder } from './followUpReminder.js';
+export { followUpRequest, type FollowUpRequestFacts } from './followUpRequest.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';

@@ -34,7 +34,9 @@ export type EmailKind =
   | 'email_change_requested'
   | 'email_in_use'
   | 'certificate_ready'
-  | 'feedback_invitation';
+  | 'feedback_invitation'
+  | 'follow_up_request'
+  | 'follow_up_reminder';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

@@ -5,6 +5,7 @@
  */
 import { checkCadence } from './cadence.js';
 import { feedbackInvitationsJob } from './feedbackInvitations.js';
+import { followUpsJob } from './followUps.js';
 import type { Job } from './job.js';
 import { needsDeletionJob } from './needsDeletion.js';
 import { outboxJob } from './outbox.js';
@@ -17,6 +18,7 @@ export const JOBS: readonly Job[] = [
   remindersJob,
   needsDeletionJob,
   feedbackInvitationsJob,
+  followUpsJob,
 ];
 
 for (const job of JOBS) checkCadence(job.cadence);

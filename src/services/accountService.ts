@@ -22,6 +22,7 @@ import { FormError } from '../errors.js';
 import { CertificateIssuing } from './afterCourse/certificateIssuing.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications, Recipient } from './notifications.js';
+import { PrivateLinks, type PrivateLink } from './privateLinks.js';
 import { hashSecret, newSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';
 import { SignInThrottle } from './signInThrottle.js';
@@ -78,9 +79,13 @@ export class AccountService {
   ) {
     this.accounts = new AccountRepository(db);
     this.sessions = new SignInSessions(db);
+    this.links = new PrivateLinks(db, clock);
     this.signInThrottle = new SignInThrottle(clock);
     this.certificates = new CertificateIssuing(mail);
   }
+
+  /** Confirmation and reset links, in the one private-link service. */
+  private readonly links: PrivateLinks;
 
   /** Certificates state the name as registered: a new name re-issues them. */
   private readonly certificates: CertificateIssuing;
@@ -179,20 +184,25 @@ export class AccountService {
     registration: { browserHash: string; returnPath: string | null } | null = null,
     purpose: 'register' | 'change' = 'register',
   ) {
-    const token = newSecret();
     const expires = new Date(now.getTime() + VERIFY_EMAIL_LINK_HOURS * 3_600_000);
-    await this.accounts
-      .within(trx)
-      .createToken(hashSecret(token), to.id, 'verify_email', to.email, now, expires, registration);
+    const token = await this.links.within(trx).issue({
+      purpose: 'verify_email',
+      subject: { delegateId: to.id },
+      email: to.email,
+      expiresAt: expires,
+      registration,
+    });
     await this.mail.verifyEmail(trx, ctx, to, `${this.publicUrl}/account/verify/${token}`, expires, purpose);
   }
 
   private async sendPasswordReset(trx: Transaction<DB>, ctx: MailContext, to: Recipient, now: Date) {
-    const token = newSecret();
     const expires = new Date(now.getTime() + PASSWORD_RESET_LINK_MINUTES * 60_000);
-    await this.accounts
-      .within(trx)
-      .createToken(hashSecret(token), to.id, 'reset_password', to.email, now, expires);
+    const token = await this.links.within(trx).issue({
+      purpose: 'reset_password',
+      subject: { delegateId: to.id },
+      email: to.email,
+      expiresAt: expires,
+    });
     await this.mail.passwordReset(trx, ctx, to, `${this.publicUrl}/account/reset-password/${token}`, expires);
   }
 
@@ -205,8 +215,8 @@ export class AccountService {
     token: string,
     browserSecret: string | null = null,
   ): Promise<{ outcome: TokenOutcome | 'open'; email: string | null }> {
-    const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
-    const delegate = found ? await this.accounts.findDelegate(found.delegate_id) : undefined;
+    const found = (await this.links.check(token, 'verify_email')).link;
+    const delegate = found?.delegate_id ? await this.accounts.findDelegate(found.delegate_id) : undefined;
     if (!found || !delegate || delegate.merged_into_id !== null) return { outcome: 'unknown', email: null };
     const toNewAddress = found.email !== delegate.email;
     if (toNewAddress && found.email !== delegate.pending_email) return { outcome: 'unknown', email: null };
@@ -236,8 +246,8 @@ export class AccountService {
    */
   async verifyEmail(token: string, browserSecret: string | null = null): Promise<VerifyResult> {
     const now = this.clock.now();
-    const found = await this.accounts.findToken(hashSecret(token), 'verify_email');
-    const delegate = found ? await this.accounts.findDelegate(found.delegate_id) : undefined;
+    const found = (await this.links.check(token, 'verify_email')).link;
+    const delegate = found?.delegate_id ? await this.accounts.findDelegate(found.delegate_id) : undefined;
     if (!found || !delegate || delegate.merged_into_id !== null) {
       return { outcome: 'unknown', sessionSecret: null, returnPath: null, delegateId: null };
     }
@@ -259,8 +269,8 @@ export class AccountService {
     else {
       outcome = await this.db.transaction().execute(async (trx): Promise<TokenOutcome> => {
         const accounts = this.accounts.within(trx);
-        if (await accounts.useToken(found.id, now.toISOString())) {
-          await accounts.markEmailVerified(found.delegate_id, now);
+        if (await this.links.within(trx).use(found.id)) {
+          await accounts.markEmailVerified(delegate.id, now);
         }
         return 'done';
       });
@@ -270,7 +280,7 @@ export class AccountService {
       return outcomeOnly(outcome, returnPath);
     }
     if (now >= new Date(found.expires_at)) return outcomeOnly(outcome, returnPath);
-    if (!(await this.accounts.useBrowserSignIn(found.id, hashSecret(browserSecret)))) {
+    if (!(await this.links.useBrowserSignIn(found.id, browserSecret))) {
       return outcomeOnly(outcome, returnPath);
     }
     return {
@@ -283,10 +293,10 @@ export class AccountService {
 
   /** The new address an account asked for becomes its own; the old one is told. */
   private async confirmNewAddress(
-    found: { id: number; email: string | null; used_at: string | null; expires_at: string },
+    found: PrivateLink,
     delegate: Recipient & { email_verified_at: string | null },
   ): Promise<TokenOutcome | 'taken'> {
-    const newEmail = found.email!;
+    const newEmail = found.email;
     const now = this.clock.now();
     if (found.used_at) return 'used';
     if (now >= new Date(found.expires_at)) return 'expired';
@@ -294,7 +304,7 @@ export class AccountService {
     try {
       return await this.db.transaction().execute(async (trx): Promise<TokenOutcome | 'taken'> => {
         const accounts = this.accounts.within(trx);
-        if (!(await accounts.useToken(found.id, now.toISOString()))) return 'used';
+        if (!(await this.links.within(trx).use(found.id))) return 'used';
         // Someone registered with the address (or staff added them) since it was asked for.
         if (await accounts.findDelegateByEmail(newEmail)) {
           await accounts.setPendingEmail(delegate.id, null, now);
@@ -400,33 +410,38 @@ export class AccountService {
   }
 
   async checkPasswordResetToken(token: string): Promise<TokenOutcome | 'valid'> {
-    const found = await this.accounts.findToken(hashSecret(token), 'reset_password');
-    if (!found) return 'unknown';
-    const delegate = await this.accounts.findDelegate(found.delegate_id);
-    if (!delegate || found.email !== delegate.email) return 'unknown';
-    if (found.used_at) return 'used';
-    if (this.clock.now() >= new Date(found.expires_at)) return 'expired';
-    return 'valid';
+    return (await this.resetLink(token)).state;
+  }
+
+  /** A reset link works only while the account still has the address it was sent to. */
+  private async resetLink(
+    token: string,
+  ): Promise<
+    { state: 'unknown' } | { state: 'valid' | 'used' | 'expired'; delegateId: number; linkId: number }
+  > {
+    const { state, link } = await this.links.check(token, 'reset_password');
+    const delegate = link?.delegate_id ? await this.accounts.findDelegate(link.delegate_id) : undefined;
+    if (!link || !delegate || link.email !== delegate.email) return { state: 'unknown' };
+    return { state, delegateId: delegate.id, linkId: link.id };
   }
 
   /** Sets a new password from an emailed link and signs the delegate out everywhere. */
   async resetPassword(token: string, password: string): Promise<TokenOutcome> {
-    const state = await this.checkPasswordResetToken(token);
-    if (state !== 'valid') return state;
-    const found = (await this.accounts.findToken(hashSecret(token), 'reset_password'))!;
+    const found = await this.resetLink(token);
+    if (found.state !== 'valid') return found.state;
     const passwordHash = await argon2Hash(password);
     const now = this.clock.now();
     const ctx = await this.context();
     return this.db.transaction().execute(async (trx) => {
       const accounts = this.accounts.within(trx);
-      if (!(await accounts.useToken(found.id, now.toISOString()))) return 'used';
-      await accounts.setPassword(found.delegate_id, passwordHash, now);
+      if (!(await this.links.within(trx).use(found.linkId))) return 'used';
+      await accounts.setPassword(found.delegateId, passwordHash, now);
       // The link proves the person holds the mailbox.
-      await accounts.markEmailVerified(found.delegate_id, now);
-      await this.sessions.within(trx).endAll({ kind: 'delegate', id: found.delegate_id }, now);
+      await accounts.markEmailVerified(found.delegateId, now);
+      await this.sessions.within(trx).endAll({ kind: 'delegate', id: found.delegateId }, now);
       // Whoever knew the old password may have asked to move the account to their own address.
-      await accounts.setPendingEmail(found.delegate_id, null, now);
-      const delegate = await accounts.findDelegate(found.delegate_id);
+      await accounts.setPendingEmail(found.delegateId, null, now);
+      const delegate = await accounts.findDelegate(found.delegateId);
       if (delegate) await this.mail.detailsChanged(trx, ctx, delegate, 'password');
       return 'done';
     });

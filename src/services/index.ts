@@ -14,6 +14,7 @@ import { CertificateService } from './afterCourse/certificateService.js';
 import { ReportService } from './afterCourse/reportService.js';
 import { FeedbackService } from './afterCourse/feedbackService.js';
 import { FeedbackReviewService } from './afterCourse/feedbackReviewService.js';
+import { FollowUpService } from './afterCourse/followUpService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
@@ -59,6 +60,8 @@ export interface Services {
   feedback: FeedbackService;
   /** The back office: quotes chosen for course pages, and feedback answers. */
   feedbackReview: FeedbackReviewService;
+  /** After a course: the follow-up on practice, by private link, to delegates and line managers. */
+  followUp: FollowUpService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -124,6 +127,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     certificates: new CertificateService(deps),
     feedback: new FeedbackService(deps),
     feedbackReview: new FeedbackReviewService(deps),
+    followUp: new FollowUpService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

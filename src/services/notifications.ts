@@ -18,6 +18,8 @@ import {
   emailChangeRequested,
   emailInUse,
   feedbackInvitation,
+  followUpReminder,
+  followUpRequest,
   offerExpired,
   passwordReset,
   placeOffered,
@@ -26,6 +28,7 @@ import {
   verifyEmail,
   waitlistJoined,
 } from '../emails/index.js';
+import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
 import type { EmailMessage, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import type { Clock } from './clock.js';
@@ -292,6 +295,32 @@ export class Notifications {
       changeDays,
     });
     await this.enqueue(db, to, message, bookingId);
+  }
+
+  /** The follow-up (or its one reminder) to a delegate or their line manager, each with its own private link. */
+  async followUp(
+    db: Executor,
+    ctx: MailContext,
+    to: { name: string; email: string },
+    facts: Omit<FollowUpRequestFacts, 'hub' | 'followUpDays' | 'followUpUrl' | 'optOutUrl'> & {
+      bookingId: number;
+      token: string;
+      optOutToken: string | null;
+      reminder: boolean;
+    },
+  ) {
+    const { bookingId, token, optOutToken, reminder, ...rest } = facts;
+    const view: FollowUpRequestFacts = {
+      ...rest,
+      hub: ctx.hub,
+      followUpDays: ctx.policy.followUpDays,
+      followUpUrl: `${this.publicUrl}/follow-up/${token}`,
+      optOutUrl: optOutToken ? `${this.publicUrl}/follow-up/opt-out/${optOutToken}` : null,
+    };
+    const message = reminder ? followUpReminder(view) : followUpRequest(view);
+    // A manager's email is not the delegate's: it is not filed with their booking's emails.
+    const filedWith = facts.respondent === 'delegate' ? bookingId : null;
+    await this.enqueue(db, { id: 0, ...to }, message, filedWith);
   }
 
   async sessionReminder(db: Executor, ctx: MailContext, bookingId: number) {

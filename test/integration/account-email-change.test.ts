@@ -477,7 +477,7 @@ eachDatabase('changing an email address and keeping a booking in hand', (dialect
         expect(opened.statusCode, next).toBe(200);
         expect(opened.headers.location, next).toBeUndefined();
         const token = await t.database.db
-          .selectFrom('auth_tokens')
+          .selectFrom('private_links')
           .where('email', '=', email)
           .select('return_path')
           .executeTakeFirstOrThrow();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import { PrivateLinkRecords } from '../../src/data/repositories/privateLinkRecords.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
@@ -339,14 +340,14 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
       // The duplicate is signed in somewhere and has an unused emailed link.
       const secret = await t.services.accounts.signIn(duplicate.email, password);
       expect(secret).toBeTruthy();
-      await new AccountRepository(db()).createToken(
-        hashSecret('an unused link'),
-        duplicate.id,
-        'reset_password',
-        duplicate.email,
-        NOW,
-        at(1),
-      );
+      await new PrivateLinkRecords(db()).insert({
+        tokenHash: hashSecret('an unused link'),
+        purpose: 'reset_password',
+        subject: { delegateId: duplicate.id },
+        email: duplicate.email,
+        createdAt: NOW.toISOString(),
+        expiresAt: at(1).toISOString(),
+      });
 
       // Kept waits, duplicate confirmed: the duplicate's confirmed place wins.
       const s1 = await newSession(5, [[30, 30]]);
@@ -465,7 +466,7 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
         .execute();
       expect(liveSessions).toEqual([]);
       const links = await db()
-        .selectFrom('auth_tokens')
+        .selectFrom('private_links')
         .where('delegate_id', '=', duplicate.id)
         .where('used_at', 'is', null)
         .select('id')
@@ -474,13 +475,13 @@ eachDatabase('back office: delegates and organisations', (dialect) => {
       expect(await t.services.accounts.signIn(duplicate.email, password)).toBeNull();
       // Asking for a reset link for the merged address sends nothing.
       const before = await db()
-        .selectFrom('auth_tokens')
+        .selectFrom('private_links')
         .where('delegate_id', '=', duplicate.id)
         .select('id')
         .execute();
       await t.services.accounts.requestPasswordReset(duplicate.email);
       const afterReset = await db()
-        .selectFrom('auth_tokens')
+        .selectFrom('private_links')
         .where('delegate_id', '=', duplicate.id)
         .select('id')
         .execute();

@@ -19,6 +19,7 @@ import { jobRuns } from './011-job-runs.js';
 import { signInSessions } from './012-sign-in-sessions.js';
 import { certificates } from './013-certificates.js';
 import { feedback } from './014-feedback.js';
+import { privateLinksFollowUp } from './015-private-links-follow-up.js';
 import { quotePublications } from './016-quote-publications.js';
 
 const migrations: Record<string, DialectMigration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, DialectMigration> = {
   '012-sign-in-sessions': signInSessions,
   '013-certificates': certificates,
   '014-feedback': feedback,
+  '015-private-links-follow-up': privateLinksFollowUp,
   '016-quote-publications': quotePublications,
 };
 

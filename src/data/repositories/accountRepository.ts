@@ -1,11 +1,10 @@
 /**
- * Delegate accounts and their one-use email tokens (their signed-in sessions
- * are in signInSessionRepository.ts). Secrets are never stored: tokens are
- * kept as SHA-256 hashes of the random values sent by email.
+ * Delegate accounts (their signed-in sessions are in signInSessionRepository.ts,
+ * their emailed links in privateLinkRecords.ts).
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import type { AuthTokenPurpose, DB, Instant, OrganisationType } from '../schema.js';
+import type { DB, OrganisationType } from '../schema.js';
 import { choosableOrganisations } from './sharedQueries.js';
 import { SignInSessionRepository } from './signInSessionRepository.js';
 
@@ -160,74 +159,5 @@ export class AccountRepository {
    */
   async revokeAllSessions(delegateId: number, now: Date): Promise<void> {
     await new SignInSessionRepository(this.db).revokeAll({ kind: 'delegate', id: delegateId }, now);
-  }
-
-  async createToken(
-    tokenHash: string,
-    delegateId: number,
-    purpose: AuthTokenPurpose,
-    email: string,
-    now: Date,
-    expiresAt: Date,
-    registration: { browserHash: string; returnPath: string | null } | null = null,
-  ): Promise<void> {
-    await this.db
-      .insertInto('auth_tokens')
-      .values({
-        token_hash: tokenHash,
-        delegate_id: delegateId,
-        purpose,
-        email: email.toLowerCase(),
-        browser_hash: registration?.browserHash ?? null,
-        return_path: registration?.returnPath ?? null,
-        created_at: now.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        used_at: null,
-      })
-      .execute();
-  }
-
-  findToken(tokenHash: string, purpose: AuthTokenPurpose) {
-    return this.db
-      .selectFrom('auth_tokens')
-      .where('token_hash', '=', tokenHash)
-      .where('purpose', '=', purpose)
-      .selectAll()
-      .executeTakeFirst();
-  }
-
-  /** Ends every unused link of a delegate's (after a change of email address, say). */
-  async cancelTokens(delegateId: number, now: Instant): Promise<void> {
-    await this.db
-      .updateTable('auth_tokens')
-      .set({ used_at: now })
-      .where('delegate_id', '=', delegateId)
-      .where('used_at', 'is', null)
-      .execute();
-  }
-
-  /**
-   * The registering browser is signed in by its link once: false if this is
-   * not that browser, or it has been signed in by the link already.
-   */
-  async useBrowserSignIn(id: number, browserHash: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('auth_tokens')
-      .set({ browser_hash: null })
-      .where('id', '=', id)
-      .where('browser_hash', '=', browserHash)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
-  }
-
-  /** Uses a token once: false if it was already used (by a second click, say). */
-  async useToken(id: number, now: Instant): Promise<boolean> {
-    const result = await this.db
-      .updateTable('auth_tokens')
-      .set({ used_at: now })
-      .where('id', '=', id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
   }
 }

@@ -8,6 +8,7 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 
 import type { DialectName } from '../db.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
+import { PrivateLinkRecords } from './privateLinkRecords.js';
 import { AccountRepository } from './accountRepository.js';
 import { LIVE_STATES, partsOfSessions, type LiveState } from './sharedQueries.js';
 
@@ -328,7 +329,7 @@ export class PeopleRepository {
     // The account's own sign-out everywhere, so a merge ends sign-ins exactly as a password reset does.
     const accounts = new AccountRepository(this.db);
     await accounts.revokeAllSessions(delegateId, new Date(now));
-    await accounts.cancelTokens(delegateId, now);
+    await new PrivateLinkRecords(this.db).cancel({ delegateId }, now);
   }
 
   // ----- Organisations ---------------------------------------------------

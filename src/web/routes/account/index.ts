@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { SHARED_ADDRESS_MESSAGE, WHY_WE_ASK } from '../../../domain/accounts.js';
+import { SHARED_ADDRESS_MESSAGE, whyWeAsk } from '../../../domain/accounts.js';
 import { isRefusedSharedAddress } from '../../../domain/policy.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -40,7 +40,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     values: Record<string, string>,
     error?: FormError,
   ) {
-    const organisations = await accounts.organisations();
+    const [organisations, policy] = await Promise.all([accounts.organisations(), services.settings.policy()]);
     const registering = template === 'pages/account/register.njk';
     return reply.page(
       template,
@@ -48,7 +48,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         pageTitle,
         values,
         organisations,
-        why: WHY_WE_ASK,
+        why: whyWeAsk(policy),
         // Registration started from a session's booking page goes back there.
         next: registering ? (safeNextPath(values.next) ?? '') : '',
         errors: error

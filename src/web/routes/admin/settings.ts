@@ -30,9 +30,15 @@ const POLICY_FIELDS = [
   'certificatesForPartAttendance',
   'feedbackBeforeCertificate',
   'reportingYearStartMonth',
+  'followUpDays',
+  'followUpLineManagers',
 ] as const;
 /** Policy fields answered yes or no. */
-const YES_NO_FIELDS = ['certificatesForPartAttendance', 'feedbackBeforeCertificate'] as const;
+const YES_NO_FIELDS = [
+  'certificatesForPartAttendance',
+  'feedbackBeforeCertificate',
+  'followUpLineManagers',
+] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
   (
@@ -148,6 +154,8 @@ const LABELS: Record<string, string> = {
   refusedEmailPrefixes: 'The refused addresses',
   certificatesForPartAttendance: 'Certificates for part attendance',
   feedbackBeforeCertificate: 'Feedback before the certificate',
+  followUpDays: 'The days before the follow-up',
+  followUpLineManagers: 'Asking line managers',
 };
 
 /** Zod's words, made into a sentence that names the field. */
