@@ -172,7 +172,8 @@ export class ReportRepository {
    * Confidence before and after on each learning outcome, by course and by
    * the outcome's words as asked (a course's outcomes may be reworded over a
    * period; answers are kept with the words the delegate saw), in one
-   * grouped statement. Outcomes come in the order first asked.
+   * grouped statement. Outcomes come in the order first asked. Like the
+   * other feedback figures, only places taken count.
    */
   async outcomeAnswers(scope: ReportScope): Promise<OutcomeCounts[]> {
     const counts = (column: 'confidence_before' | 'confidence_after', prefix: string) =>
@@ -184,6 +185,7 @@ export class ReportRepository {
     const rows = await this.scoped(scope)
       .innerJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
       .innerJoin('feedback_outcome_answers', 'feedback_outcome_answers.response_id', 'feedback_responses.id')
+      .where('bookings.state', 'in', ON_REGISTER)
       .groupBy(['courses.id', 'courses.title', 'feedback_outcome_answers.outcome_text'])
       .select([
         'courses.id as course_id',
