@@ -542,6 +542,114 @@ eachDatabase('reports', (dialect) => {
     expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
   });
 
+  it('shows feedback beside the attendance: response rate, usefulness, and a chart and table per outcome wording', async () => {
+    const answered = (usefulness: number): GeneratedBooking => ({
+      session: 0,
+      organisation: 0,
+      jobRole: 'Nurse',
+      state: 'confirmed',
+      marks: ['attended', 'attended'],
+      cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+      feedback: {
+        invited: true,
+        answers: {
+          usefulness,
+          outcomes: [
+            { wording: 0, before: 2, after: 4 },
+            ...(usefulness === 5 ? [{ wording: 2, before: 1, after: 5 }] : []),
+          ],
+        },
+      },
+    });
+    const { sessions } = await courseWith([
+      answered(4),
+      answered(4),
+      answered(5),
+      answered(5),
+      answered(3),
+      answered(4),
+      { ...answered(4), feedback: { invited: true, answers: null } },
+    ]);
+    const sessionId = sessions[0]!.id;
+    const response = await coordinator.get(`/admin/reports/sessions/${sessionId}`);
+    expect(response.statusCode).toBe(200);
+    const page = parsePage(response.body);
+    const cells = (selector: string) =>
+      [...page.document.querySelectorAll(selector)].map((cell) => cell.textContent!.trim());
+
+    // 6 of the 7 invited answered: enough to read into.
+    expect(cells('#feedback-total tbody td')).toEqual(['7', '6', '86%', '4.2']);
+    expect(page.text('#feedback-total tbody th')).not.toContain('Too few');
+    expect(page.text('#feedback')).toContain('Response rate: responses as a share of those invited.');
+    expect(cells('#usefulness tbody td')).toEqual(['0', '0', '1', '3', '2', '6', '4.2']);
+    const usefulnessChart = page.document.querySelector('#usefulness svg[role="img"]')!;
+    expect(usefulnessChart.querySelector('title')!.textContent).toBe('How useful delegates found the course');
+
+    // One block per wording asked, in the order first asked; the old wording says so.
+    const blocks = [...page.document.querySelectorAll('#feedback .trellis-chart-pair[id^="outcome-"]')];
+    expect(blocks.map((block) => block.querySelector('h4')!.textContent!.trim())).toEqual([
+      OUTCOME_WORDINGS[0],
+      `${OUTCOME_WORDINGS[2]} No longer asked in these words`,
+    ]);
+    const [current, old] = blocks;
+    const rows = (block: (typeof blocks)[number]) =>
+      [...block.querySelectorAll('tbody tr')].map((tr) =>
+        [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent!.trim()),
+      );
+    expect(rows(current!)).toEqual([
+      ['1: Not at all confident', '0', '0'],
+      ['2: Slightly confident', '6', '0'],
+      ['3: Somewhat confident', '0', '0'],
+      ['4: Fairly confident', '0', '6'],
+      ['5: Very confident', '0', '0'],
+      ['Answers', '6', '6'],
+      ['Mean (1 to 5)', '2.0', '4.0'],
+    ]);
+    expect(current!.querySelector('caption')!.textContent).not.toContain('Too few');
+    const chart = current!.querySelector('svg[role="img"]')!;
+    const [titleId, descId] = chart.getAttribute('aria-labelledby')!.split(' ');
+    expect(chart.querySelector(`[id="${titleId}"]`)!.textContent).toBe(
+      `Confidence before and after the course: ${OUTCOME_WORDINGS[0]}`,
+    );
+    expect(chart.querySelector(`[id="${descId}"]`)!.textContent).toContain(
+      'Before: 6 answers: Not at all confident 0, Slightly confident 6',
+    );
+    // Two answers: too few, in the table and in the chart.
+    expect(old!.querySelector('caption')!.textContent).toContain('Too few to read into');
+    expect([...old!.querySelectorAll('svg text')].map((text) => text.textContent)).toContain(
+      'Too few to read into',
+    );
+    expect(page.text('#feedback')).toContain('were reworded or removed after delegates answered');
+
+    const csv = csvRecords(
+      (await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`)).rawPayload.toString('utf8'),
+    );
+    const outcomeRows = csv.filter((row) => row[0] === 'Learning outcome');
+    expect(outcomeRows.map((row) => [row[1], row.at(-2), row.at(-1)])).toEqual([
+      [OUTCOME_WORDINGS[0], 'Yes', 'No'],
+      [OUTCOME_WORDINGS[2], 'No', 'Yes'],
+    ]);
+  });
+
+  it('says when nobody has answered on the learning outcomes, and marks too few responses', async () => {
+    const { sessions } = await courseWith([
+      {
+        session: 0,
+        organisation: 1,
+        jobRole: 'Carer',
+        state: 'confirmed',
+        marks: ['attended', 'attended'],
+        cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+        feedback: { invited: true, answers: { usefulness: 5, outcomes: [] } },
+      },
+    ]);
+    const page = parsePage((await coordinator.get(`/admin/reports/sessions/${sessions[0]!.id}`)).body);
+    expect(page.text('#feedback-total tbody')).toContain('Too few to read into');
+    expect(page.text('#feedback-total tbody')).toContain('100%');
+    expect(page.text('#feedback')).toContain('No one has answered on the learning outcomes yet.');
+    expect(page.text('#usefulness caption')).toContain('Too few to read into');
+  });
+
   it('refuses dates out of order by the field, keeping what was typed', async () => {
     const response = await coordinator.get(
       `/admin/reports/course?${courseQuery(1, ['1', '4', '2026'], ['31', '3', '2026'])}`,
