@@ -30,6 +30,8 @@ function scaleRows(words: readonly string[], ...distributions: Distribution[]) {
 
 export interface ShownOutcome extends OutcomeFigures {
   id: string;
+  /** Names its table's scrolling region: unique on the page, so with the course's title where there are several. */
+  regionLabel: string;
   tooFew: boolean;
   rows: { word: string; counts: number[] }[];
   means: string[];
@@ -44,13 +46,14 @@ export interface ShownCourseOutcomes {
   reworded: boolean;
 }
 
-function shownOutcomes(course: CourseOutcomes): ShownCourseOutcomes {
+function shownOutcomes(course: CourseOutcomes, severalCourses: boolean): ShownCourseOutcomes {
   const outcomes = course.outcomes.map((outcome, index) => {
     const id = `outcome-${course.courseId}-${index + 1}`;
     const tooFew = outcome.before.tooFew || outcome.after.tooFew;
     return {
       ...outcome,
       id,
+      regionLabel: `Confidence: ${outcome.wording}${severalCourses ? ` (${course.courseTitle})` : ''}`,
       tooFew,
       rows: scaleRows(CONFIDENCE_WORDS, outcome.before, outcome.after),
       means: [meanWords(outcome.before.mean), meanWords(outcome.after.mean)],
@@ -92,8 +95,13 @@ export function feedbackView(report: Report) {
         tooFew: usefulness.tooFew,
       }),
     },
-    courses: report.outcomes.map(shownOutcomes),
+    courses: report.outcomes.map((course) => shownOutcomes(course, severalCourses(report))),
   };
+}
+
+/** Whether the report covers several courses (the year's), so each outcome says whose it is. */
+export function severalCourses(report: Report): boolean {
+  return report.sections.some((section) => section.grouping === 'course');
 }
 
 /** A row of a report's download: a group's figures, or one learning outcome's answers. */

@@ -34,7 +34,7 @@ import type { Services } from '../../../services/index.js';
 import { sendCsv } from '../../formats/csvDownload.js';
 import { dateInputParams, linkDateErrors } from '../../dateInput.js';
 import { formErrors } from '../../forms.js';
-import { FEEDBACK_CSV_COLUMNS, feedbackView, rateWords } from '../../reportFeedback.js';
+import { FEEDBACK_CSV_COLUMNS, feedbackView, rateWords, severalCourses } from '../../reportFeedback.js';
 import { meanWords } from '../../scaleChart.js';
 import { requireStaff } from './auth.js';
 
@@ -131,7 +131,7 @@ function csvRows(report: Report): CsvRow[] {
     feedback: figures.feedback,
   });
   // The year's outcomes are of several courses: each row says whose.
-  const severalCourses = report.sections.some((section) => section.grouping === 'course');
+  const whose = severalCourses(report);
   return [
     figuresRow('Total', 'All', report.total),
     ...shownSections(report).flatMap((section) =>
@@ -140,7 +140,7 @@ function csvRows(report: Report): CsvRow[] {
     ...report.outcomes.flatMap((course) =>
       course.outcomes.map((outcome) => ({
         group: 'Learning outcome',
-        name: severalCourses ? `${course.courseTitle}: ${outcome.wording}` : outcome.wording,
+        name: whose ? `${course.courseTitle}: ${outcome.wording}` : outcome.wording,
         outcome,
       })),
     ),
