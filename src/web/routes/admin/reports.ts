@@ -1,7 +1,10 @@
 /**
  * Reports: places taken, attendance and late cancellations, in total and by
- * organisation type, organisation, job role, and by course or session. Each
- * downloads as a CSV and prints without the menus.
+ * organisation type, organisation, job role, and by course or session; then
+ * feedback (web/reportFeedback.ts): response rates, usefulness, and confidence
+ * on each learning outcome as a chart beside its table. Each downloads as a
+ * CSV (one row per group, then one per learning outcome) and prints without
+ * the menus.
  *
  *   GET /admin/reports                                 the year report for the board (?year=2025)
  *   GET /admin/reports/year.csv                        its download
