@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_POLICY, selfCancellationDeadline } from './policy.js';
 import {
+  distribution,
   isLateCancellation,
   reportingYear,
   reportingYearOf,
+  responseRate,
   sessionAttendance,
   tooFewToReadInto,
 } from './reports.js';
@@ -57,5 +59,24 @@ describe('late cancellations and small numbers', () => {
   it('marks fewer than five as too few to read into', () => {
     expect(tooFewToReadInto(4)).toBe(true);
     expect(tooFewToReadInto(5)).toBe(false);
+  });
+});
+
+describe('feedback figures', () => {
+  it('counts a distribution’s answers and mean, marking fewer than five answers', () => {
+    expect(distribution([1, 0, 2, 0, 2])).toEqual({
+      counts: [1, 0, 2, 0, 2],
+      answers: 5,
+      mean: (1 + 3 * 2 + 5 * 2) / 5,
+      tooFew: false,
+    });
+    expect(distribution([0, 0, 0, 4, 0])).toMatchObject({ answers: 4, mean: 4, tooFew: true });
+    expect(distribution([0, 0, 0, 0, 0])).toMatchObject({ answers: 0, mean: null, tooFew: true });
+  });
+
+  it('gives the response rate as responses over delegates invited', () => {
+    expect(responseRate(3, 4)).toBe(0.75);
+    expect(responseRate(0, 4)).toBe(0);
+    expect(responseRate(0, 0)).toBeNull();
   });
 });

@@ -89,3 +89,38 @@ export function reportingYearOf(date: string, startMonth: number): ReportingYear
   const month = Number(date.slice(5, 7));
   return reportingYear(month >= startMonth ? year : year - 1, startMonth);
 }
+
+/**
+ * How many gave each answer on one of feedback's five-point scales (1 to 5,
+ * see domain/feedback.ts), with the mean of those who answered.
+ */
+export interface Distribution {
+  /** counts[0] gave 1, counts[4] gave 5. */
+  counts: readonly number[];
+  answers: number;
+  /** The mean answer, 1 to 5; null when nobody answered. */
+  mean: number | null;
+  /** Fewer than TOO_FEW_TO_READ_INTO answers. */
+  tooFew: boolean;
+}
+
+/** The distribution of answers counted as `counts` (one count for each point, 1 first). */
+export function distribution(counts: readonly number[]): Distribution {
+  const answers = counts.reduce((sum, count) => sum + count, 0);
+  const total = counts.reduce((sum, count, index) => sum + count * (index + 1), 0);
+  return {
+    counts: [...counts],
+    answers,
+    mean: answers ? total / answers : null,
+    tooFew: tooFewToReadInto(answers),
+  };
+}
+
+/**
+ * The share of delegates asked for feedback who gave it (0 to 1); null when
+ * nobody was asked. Everyone marked as at some or all of a session is asked
+ * once, after it ends, so this is "responses ÷ delegates invited".
+ */
+export function responseRate(responses: number, invited: number): number | null {
+  return invited ? responses / invited : null;
+}

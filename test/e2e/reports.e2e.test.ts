@@ -2,9 +2,12 @@
  * Reports in a browser: a coordinator reaches the year report from the menu,
  * asks for a course's report over a period by keyboard (a wrong date is
  * explained beside its boxes), and prints a report without the menus; a
- * trainer reads their own session's report on a phone. Axe checks each page.
+ * trainer reads their own session's report on a phone. Each report, with its
+ * feedback charts, is read with JavaScript on and off. Axe checks each page.
  */
 import { describe, expect, inject, it } from 'vitest';
+
+import { TEST_NOW, type TestApp } from '../support/app.js';
 
 import { sampleParams, TRAINER_SLUG } from '../support/adminSamples.js';
 import { staffInBrowser } from './staffSupport.js';
@@ -15,7 +18,74 @@ import {
   MOBILE_VIEWPORT,
   useE2E,
   visit,
+  withoutAppScripts,
 } from './support.js';
+
+/**
+ * Feedback from everyone with a place on the reporting year's past sessions,
+ * as the form stores it, on the course's learning outcomes as worded now and
+ * on one worded as it used to be. Returns the session with most answers.
+ */
+async function feedbackGiven(t: TestApp) {
+  const db = t.database.db;
+  const places = await db
+    .selectFrom('bookings')
+    .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+    .where('sessions.starts_at', '>=', '2025-04-01T00:00:00.000Z')
+    .where('sessions.starts_at', '<', TEST_NOW)
+    .where('sessions.cancelled_at', 'is', null)
+    .where('bookings.state', 'in', ['confirmed', 'attended', 'partial', 'did_not_attend'])
+    .select(['bookings.id', 'sessions.id as session_id', 'sessions.course_id'])
+    .orderBy('bookings.id')
+    .execute();
+  expect(places.length).toBeGreaterThan(0);
+  // Two courses' worth: the year report shows several, and axe reads every chart in a few seconds.
+  const courses = [...new Set(places.map((place) => place.course_id))].slice(0, 2);
+  const answers = new Map<number, number>();
+  for (const place of places.filter((p) => courses.includes(p.course_id))) {
+    const outcomes = await db
+      .selectFrom('course_learning_outcomes')
+      .where('course_id', '=', place.course_id)
+      .select(['id', 'text'])
+      .execute();
+    await db
+      .updateTable('bookings')
+      .set({ feedback_invited_at: TEST_NOW })
+      .where('id', '=', place.id)
+      .execute();
+    const { id } = await db
+      .insertInto('feedback_responses')
+      .values({
+        booking_id: place.id,
+        usefulness: 1 + (place.id % 5),
+        do_differently: '',
+        hub_should_change: '',
+        quote: '',
+        quote_consent: null,
+        submitted_at: TEST_NOW,
+        updated_at: TEST_NOW,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const asked = [...outcomes, { id: 999_999, text: 'A learning outcome in words no longer asked' }];
+    await db
+      .insertInto('feedback_outcome_answers')
+      .values(
+        asked.map((outcome, n) => ({
+          response_id: id,
+          learning_outcome_id: outcome.id,
+          outcome_text: outcome.text,
+          confidence_before: 1 + ((place.id + n) % 3),
+          confidence_after: 3 + ((place.id + n) % 3),
+        })),
+      )
+      .execute();
+    answers.set(place.session_id, (answers.get(place.session_id) ?? 0) + 1);
+  }
+  const [sessionId] = [...answers].sort((a, b) => b[1] - a[1])[0]!;
+  const courseId = places.find((place) => place.session_id === sessionId)!.course_id;
+  return { sessionId, courseId };
+}
 
 describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
   const e2e = useE2E();
@@ -72,4 +142,59 @@ describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
     expectNoPageProblems(problems, 'a trainer’s session report');
     await context.close();
   }, 120_000);
+
+  it('every report shows its feedback charts beside their tables, with JavaScript and without, on a phone too', async () => {
+    const { sessionId, courseId } = await feedbackGiven(e2e.testApp);
+    const { page, context, problems } = await staffInBrowser(e2e, 'coordinator');
+    // Renders exactly as with JavaScript off (axe cannot run where it is switched off).
+    const noScript = await e2e.newPage();
+    await withoutAppScripts(noScript.page);
+    await noScript.context.addCookies(await context.cookies());
+    const phone = await e2e.newPage({ viewport: MOBILE_VIEWPORT });
+    await phone.context.addCookies(await context.cookies());
+    const reports = [
+      { path: '/admin/reports', name: 'the year report' },
+      {
+        path: `/admin/reports/course?course=${courseId}&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026`,
+        name: 'a course report',
+      },
+      { path: `/admin/reports/sessions/${sessionId}`, name: 'a session report' },
+    ];
+    for (const report of reports) {
+      const modes = [
+        [{ page, problems }, 'with JavaScript'],
+        [noScript, 'without JavaScript'],
+        [phone, 'on a phone'],
+      ] as const;
+      // A phone's is the session report, as a trainer in the room reads it.
+      for (const [watched, mode] of modes.filter(
+        ([, m]) => m !== 'on a phone' || report.name === 'a session report',
+      )) {
+        await visit(watched.page, e2e.url(report.path));
+        if (mode === 'without JavaScript') {
+          expect(await watched.page.locator('body').getAttribute('class')).not.toContain('js-enabled');
+        }
+        const charts = watched.page.locator('main svg[role="img"]');
+        // Usefulness, and at least one learning outcome.
+        expect(await charts.count(), `${report.name} ${mode}`).toBeGreaterThanOrEqual(2);
+        // Each chart is an image named in words, with its table beside it.
+        const pair = watched.page.locator('#feedback .trellis-chart-pair[id^="outcome-"]').first();
+        const chart = pair.getByRole('img', { name: /^Confidence before and after the course: / });
+        expect(await chart.isVisible()).toBe(true);
+        expect(await pair.getByRole('table').isVisible()).toBe(true);
+        expect(await watched.page.getByText('No longer asked in these words').first().isVisible()).toBe(true);
+        await expectNoAxeViolations(watched.page, `${report.name} ${mode}`);
+        if (mode === 'on a phone') {
+          const { scrollWidth, innerWidth } = await horizontalOverflow(watched.page);
+          expect(scrollWidth, report.name).toBeLessThanOrEqual(innerWidth);
+        }
+        expectNoPageProblems(watched.problems, `${report.name} ${mode}`);
+      }
+    }
+    // Printed, the charts keep their size beside their tables.
+    await page.emulateMedia({ media: 'print' });
+    const box = (await page.locator('main svg[role="img"]').first().boundingBox())!;
+    expect(box.width).toBeGreaterThan(250);
+    await page.emulateMedia({ media: 'screen' });
+  }, 180_000);
 });

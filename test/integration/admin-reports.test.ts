@@ -16,6 +16,7 @@ import type { ServiceDeps } from '../../src/services/deps.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { AttendanceStatus } from '../../src/domain/attendance.js';
 import type { BookingState } from '../../src/domain/availability.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../src/domain/feedback.js';
 import type { OrganisationType } from '../../src/domain/organisation.js';
 import { selfCancellationDeadline } from '../../src/domain/policy.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
@@ -33,6 +34,18 @@ const ORGANISATIONS: { name: string; type: OrganisationType }[] = [
   { name: 'Brightcare Homes', type: 'private' },
 ];
 const JOB_ROLES = ['Social worker', 'social worker ', 'Nurse', ''];
+/** The generated courses' learning outcomes now; answers may also be in words since changed. */
+const OUTCOMES_NOW = ['Recognise the signs of trauma', 'Plan support with the person'];
+const OUTCOME_WORDINGS = [...OUTCOMES_NOW, 'Plan support with people, not for them'];
+
+interface GeneratedFeedback {
+  invited: boolean;
+  /** Answers given (only if invited, as the form allows): usefulness and, by wording, before and after. */
+  answers: {
+    usefulness: number | null;
+    outcomes: { wording: number; before: number | null; after: number | null }[];
+  } | null;
+}
 
 interface GeneratedBooking {
   session: number;
@@ -43,6 +56,7 @@ interface GeneratedBooking {
   marks: (AttendanceStatus | null)[];
   /** For cancelled bookings: who, from which state, and how far before the cut-off (negative: after it). */
   cancel: { by: 'delegate' | 'hub'; from: 'confirmed' | 'waitlisted'; hoursBeforeCutOff: number };
+  feedback: GeneratedFeedback;
 }
 
 const mark = fc.constantFrom<AttendanceStatus | null>(null, 'attended', 'partial', 'absent');
@@ -57,15 +71,38 @@ const generatedBooking: fc.Arbitrary<GeneratedBooking> = fc.record({
     from: fc.constantFrom('confirmed' as const, 'waitlisted' as const),
     hoursBeforeCutOff: fc.constantFrom(-30, -1, 0, 1, 50),
   }),
+  feedback: fc.record({
+    invited: fc.boolean(),
+    answers: fc.option(
+      fc.record({
+        usefulness: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+        outcomes: fc.uniqueArray(
+          fc.record({
+            wording: fc.nat({ max: OUTCOME_WORDINGS.length - 1 }),
+            before: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+            after: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
+          }),
+          { selector: (answer) => answer.wording, maxLength: OUTCOME_WORDINGS.length },
+        ),
+      }),
+      { nil: null },
+    ),
+  }),
 });
 
-/** RFC 4180 records of a download (quoted fields, CRLF), without the byte-order mark. */
+const NO_FEEDBACK: GeneratedFeedback = { invited: false, answers: null };
+
+/** RFC 4180 records of a download (quoted fields, empty ones bare, CRLF), without the byte-order mark. */
 function csvRecords(body: string): string[][] {
   return body
     .replace(/^\ufeff/, '')
     .split('\r\n')
     .filter(Boolean)
-    .map((line) => [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')));
+    .map((line) =>
+      [...line.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,"]*))/g)].map((m) =>
+        m[1] === undefined ? m[2]! : m[1].replace(/""/g, '"'),
+      ),
+    );
 }
 
 eachDatabase('reports', (dialect) => {
@@ -101,7 +138,7 @@ eachDatabase('reports', (dialect) => {
             cpdHours: 6,
             practicalNotes: '',
             keyAreas: [],
-            learningOutcomes: [],
+            learningOutcomes: OUTCOMES_NOW,
             testimonials: [],
             topicIds: [],
             audienceIds: [],
@@ -183,6 +220,7 @@ eachDatabase('reports', (dialect) => {
               state: booking.state,
               cancelled_at: cancelledAt,
               cancelled_by: cancelledAt ? booking.cancel.by : null,
+              feedback_invited_at: booking.feedback.invited ? now.toISOString() : null,
               created_at: now.toISOString(),
               updated_at: now.toISOString(),
             })
@@ -210,6 +248,36 @@ eachDatabase('reports', (dialect) => {
                   },
               new Date(cancelledAt),
             );
+          }
+          const answers = booking.feedback.invited ? booking.feedback.answers : null;
+          if (answers) {
+            const response = await trx
+              .insertInto('feedback_responses')
+              .values({
+                booking_id: id,
+                usefulness: answers.usefulness,
+                do_differently: '',
+                hub_should_change: '',
+                quote: '',
+                quote_consent: null,
+                submitted_at: now.toISOString(),
+                updated_at: now.toISOString(),
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            for (const answer of answers.outcomes) {
+              await trx
+                .insertInto('feedback_outcome_answers')
+                .values({
+                  response_id: response.id,
+                  // As the form stores them: an id per wording asked.
+                  learning_outcome_id: 1_000 * runs + answer.wording,
+                  outcome_text: OUTCOME_WORDINGS[answer.wording]!,
+                  confidence_before: answer.before,
+                  confidence_after: answer.after,
+                })
+                .execute();
+            }
           }
           if (['confirmed', 'did_not_attend'].includes(booking.state)) {
             for (const [position, status] of booking.marks.entries()) {
@@ -246,12 +314,39 @@ eachDatabase('reports', (dialect) => {
         'bookings.cancelled_by',
         'sessions.starts_at',
         'sessions.id as session_id',
+        'bookings.feedback_invited_at',
       ])
       .execute();
     const total = { places: 0, attended: 0, partial: 0, didNotAttend: 0, notMarked: 0, late: 0 };
+    const feedback = { invited: 0, responses: 0, usefulness: [0, 0, 0, 0, 0] };
+    const outcomes = new Map<string, { before: number[]; after: number[] }>();
     for (const booking of bookings) {
       if (['confirmed', 'attended', 'partial', 'did_not_attend'].includes(booking.state)) {
         total.places += 1;
+        if (booking.feedback_invited_at) feedback.invited += 1;
+        const response = await db()
+          .selectFrom('feedback_responses')
+          .where('booking_id', '=', booking.id)
+          .select(['id', 'usefulness'])
+          .executeTakeFirst();
+        if (response) {
+          feedback.responses += 1;
+          if (response.usefulness) feedback.usefulness[response.usefulness - 1]! += 1;
+          const answers = await db()
+            .selectFrom('feedback_outcome_answers')
+            .where('response_id', '=', response.id)
+            .selectAll()
+            .execute();
+          for (const answer of answers) {
+            const counts = outcomes.get(answer.outcome_text) ?? {
+              before: [0, 0, 0, 0, 0],
+              after: [0, 0, 0, 0, 0],
+            };
+            if (answer.confidence_before) counts.before[answer.confidence_before - 1]! += 1;
+            if (answer.confidence_after) counts.after[answer.confidence_after - 1]! += 1;
+            outcomes.set(answer.outcome_text, counts);
+          }
+        }
         const marks = await db()
           .selectFrom('attendance')
           .where('booking_id', '=', booking.id)
@@ -278,7 +373,7 @@ eachDatabase('reports', (dialect) => {
         if (fromState === 'confirmed' && new Date(booking.cancelled_at!) >= deadline) total.late += 1;
       }
     }
-    return total;
+    return { ...total, feedback, outcomes };
   }
 
   function courseQuery(courseId: number, from = ['1', '4', '2025'], to = ['31', '3', '2026']) {
@@ -310,7 +405,19 @@ eachDatabase('reports', (dialect) => {
           'Attendance not marked',
           'Late cancellations',
           'Too few to read into (under 5)',
+          'Invited to give feedback',
+          'Feedback responses',
+          'Response rate (% of those invited)',
+          ...USEFULNESS_WORDS.map((word) => `Usefulness: ${word}`),
+          'Usefulness mean (1 to 5)',
+          ...['before', 'after'].flatMap((when) => [
+            ...CONFIDENCE_WORDS.map((word) => `Confidence ${when}: ${word}`),
+            `Confidence ${when} mean (1 to 5)`,
+          ]),
+          'Learning outcome still asked in these words',
+          'Feedback too few to read into (under 5 responses or answers)',
         ]);
+        const column = (name: string) => header!.indexOf(name);
         const expected = await plainCount(courseId);
         const totalRow = rows.find((row) => row[0] === 'Total')!;
         expect(totalRow.slice(2, 8).map(Number)).toEqual([
@@ -322,12 +429,49 @@ eachDatabase('reports', (dialect) => {
           expected.late,
         ]);
         expect(totalRow[8]).toBe(expected.places + expected.late < 5 ? 'Yes' : 'No');
+
+        // Feedback: who was asked and answered, and how useful, as counted one booking at a time.
+        const { invited, responses, usefulness } = expected.feedback;
+        expect(totalRow.slice(9, 17).map(Number)).toEqual([
+          invited,
+          responses,
+          invited ? Math.round((responses / invited) * 100) : 0,
+          ...usefulness,
+        ]);
+        if (!invited) expect(totalRow[11]).toBe('');
+        const useful = usefulness.reduce((n, c) => n + c, 0);
+        expect(totalRow[column('Usefulness mean (1 to 5)')]).toBe(
+          useful ? (usefulness.reduce((n, c, i) => n + c * (i + 1), 0) / useful).toFixed(2) : '',
+        );
+        expect(totalRow.at(-1)).toBe(responses < 5 ? 'Yes' : 'No');
+
+        // Each learning outcome's answers, by the words they were asked in.
+        const outcomeRows = rows.filter((row) => row[0] === 'Learning outcome');
+        expect(new Set(outcomeRows.map((row) => row[1]))).toEqual(new Set(expected.outcomes.keys()));
+        for (const row of outcomeRows) {
+          const counts = expected.outcomes.get(row[1]!)!;
+          const before = column(`Confidence before: ${CONFIDENCE_WORDS[0]}`);
+          const after = column(`Confidence after: ${CONFIDENCE_WORDS[0]}`);
+          expect(row.slice(before, before + 5).map(Number), row[1]).toEqual(counts.before);
+          expect(row.slice(after, after + 5).map(Number), row[1]).toEqual(counts.after);
+          const answers = (c: number[]) => c.reduce((n, x) => n + x, 0);
+          const mean = (c: number[]) =>
+            answers(c) ? (c.reduce((n, x, i) => n + x * (i + 1), 0) / answers(c)).toFixed(2) : '';
+          expect(row[before + 5]).toBe(mean(counts.before));
+          expect(row[after + 5]).toBe(mean(counts.after));
+          expect(row[column('Learning outcome still asked in these words')]).toBe(
+            OUTCOMES_NOW.includes(row[1]!) ? 'Yes' : 'No',
+          );
+          expect(row.at(-1)).toBe(answers(counts.before) < 5 || answers(counts.after) < 5 ? 'Yes' : 'No');
+          // Not a group of places: its attendance cells are empty.
+          expect(row.slice(2, 12).every((cell) => cell === '')).toBe(true);
+        }
         // Each grouping splits the same total, with no row lost or counted twice.
         for (const grouping of ['Session', 'Organisation type', 'Organisation', 'Job role']) {
           const groupRows = rows.filter((row) => row[0] === grouping);
-          for (const column of [2, 3, 4, 5, 6, 7]) {
-            const sum = groupRows.reduce((n, row) => n + Number(row[column]), 0);
-            expect(sum, `${grouping} column ${header![column]}`).toBe(Number(totalRow[column]));
+          for (const index of [2, 3, 4, 5, 6, 7, 9, 10, 12, 13, 14, 15, 16]) {
+            const sum = groupRows.reduce((n, row) => n + Number(row[index]), 0);
+            expect(sum, `${grouping} column ${header![index]}`).toBe(Number(totalRow[index]));
           }
         }
         // Job roles typed with different capitals and spaces are one role.
@@ -348,6 +492,7 @@ eachDatabase('reports', (dialect) => {
         state: 'confirmed',
         marks: ['attended', 'attended'],
         cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+        feedback: NO_FEEDBACK,
       },
       {
         session: 0,
@@ -356,6 +501,7 @@ eachDatabase('reports', (dialect) => {
         state: 'confirmed',
         marks: ['attended', 'absent'],
         cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+        feedback: NO_FEEDBACK,
       },
       {
         session: 1,
@@ -364,6 +510,7 @@ eachDatabase('reports', (dialect) => {
         state: 'cancelled',
         marks: [null, null],
         cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: -1 },
+        feedback: NO_FEEDBACK,
       },
     ]);
     const response = await coordinator.get(`/admin/reports/course?${courseQuery(courseId)}`);
@@ -380,15 +527,127 @@ eachDatabase('reports', (dialect) => {
       '1',
     ]);
     expect(total.textContent).toContain('Too few to read into');
-    expect(page.listItems('main caption')).toEqual([
+    expect(page.listItems('main table:not(.trellis-chart-table) caption')).toEqual([
       'In total',
       'By session',
       'By organisation type',
       'By organisation',
       'By job role',
+      'Feedback in total',
+      'Feedback by session',
+      'Feedback by organisation type',
+      'Feedback by organisation',
     ]);
     expect(page.text('#by-organisationType')).toContain('Partner agency');
     expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
+  });
+
+  it('shows feedback beside the attendance: response rate, usefulness, and a chart and table per outcome wording', async () => {
+    const answered = (usefulness: number): GeneratedBooking => ({
+      session: 0,
+      organisation: 0,
+      jobRole: 'Nurse',
+      state: 'confirmed',
+      marks: ['attended', 'attended'],
+      cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+      feedback: {
+        invited: true,
+        answers: {
+          usefulness,
+          outcomes: [
+            { wording: 0, before: 2, after: 4 },
+            ...(usefulness === 5 ? [{ wording: 2, before: 1, after: 5 }] : []),
+          ],
+        },
+      },
+    });
+    const { sessions } = await courseWith([
+      answered(4),
+      answered(4),
+      answered(5),
+      answered(5),
+      answered(3),
+      answered(4),
+      { ...answered(4), feedback: { invited: true, answers: null } },
+    ]);
+    const sessionId = sessions[0]!.id;
+    const response = await coordinator.get(`/admin/reports/sessions/${sessionId}`);
+    expect(response.statusCode).toBe(200);
+    const page = parsePage(response.body);
+    const cells = (selector: string) =>
+      [...page.document.querySelectorAll(selector)].map((cell) => cell.textContent!.trim());
+
+    // 6 of the 7 invited answered: enough to read into.
+    expect(cells('#feedback-total tbody td')).toEqual(['7', '6', '86%', '4.2']);
+    expect(page.text('#feedback-total tbody th')).not.toContain('Too few');
+    expect(page.text('#feedback')).toContain('Response rate: responses as a share of those invited.');
+    expect(cells('#usefulness tbody td')).toEqual(['0', '0', '1', '3', '2', '6', '4.2']);
+    const usefulnessChart = page.document.querySelector('#usefulness svg[role="img"]')!;
+    expect(usefulnessChart.querySelector('title')!.textContent).toBe('How useful delegates found the course');
+
+    // One block per wording asked, in the order first asked; the old wording says so.
+    const blocks = [...page.document.querySelectorAll('#feedback .trellis-chart-pair[id^="outcome-"]')];
+    expect(blocks.map((block) => block.querySelector('h4')!.textContent!.trim())).toEqual([
+      OUTCOME_WORDINGS[0],
+      `${OUTCOME_WORDINGS[2]} No longer asked in these words`,
+    ]);
+    const [current, old] = blocks;
+    const rows = (block: (typeof blocks)[number]) =>
+      [...block.querySelectorAll('tbody tr')].map((tr) =>
+        [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent!.trim()),
+      );
+    expect(rows(current!)).toEqual([
+      ['1: Not at all confident', '0', '0'],
+      ['2: Slightly confident', '6', '0'],
+      ['3: Somewhat confident', '0', '0'],
+      ['4: Fairly confident', '0', '6'],
+      ['5: Very confident', '0', '0'],
+      ['Answers', '6', '6'],
+      ['Mean (1 to 5)', '2.0', '4.0'],
+    ]);
+    expect(current!.querySelector('caption')!.textContent).not.toContain('Too few');
+    const chart = current!.querySelector('svg[role="img"]')!;
+    const [titleId, descId] = chart.getAttribute('aria-labelledby')!.split(' ');
+    expect(chart.querySelector(`[id="${titleId}"]`)!.textContent).toBe(
+      `Confidence before and after the course: ${OUTCOME_WORDINGS[0]}`,
+    );
+    expect(chart.querySelector(`[id="${descId}"]`)!.textContent).toContain(
+      'Before: 6 answers: Not at all confident 0, Slightly confident 6',
+    );
+    // Two answers: too few, in the table and in the chart.
+    expect(old!.querySelector('caption')!.textContent).toContain('Too few to read into');
+    expect([...old!.querySelectorAll('svg text')].map((text) => text.textContent)).toContain(
+      'Too few to read into',
+    );
+    expect(page.text('#feedback')).toContain('were reworded or removed after delegates answered');
+
+    const csv = csvRecords(
+      (await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`)).rawPayload.toString('utf8'),
+    );
+    const outcomeRows = csv.filter((row) => row[0] === 'Learning outcome');
+    expect(outcomeRows.map((row) => [row[1], row.at(-2), row.at(-1)])).toEqual([
+      [OUTCOME_WORDINGS[0], 'Yes', 'No'],
+      [OUTCOME_WORDINGS[2], 'No', 'Yes'],
+    ]);
+  });
+
+  it('says when nobody has answered on the learning outcomes, and marks too few responses', async () => {
+    const { sessions } = await courseWith([
+      {
+        session: 0,
+        organisation: 1,
+        jobRole: 'Carer',
+        state: 'confirmed',
+        marks: ['attended', 'attended'],
+        cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+        feedback: { invited: true, answers: { usefulness: 5, outcomes: [] } },
+      },
+    ]);
+    const page = parsePage((await coordinator.get(`/admin/reports/sessions/${sessions[0]!.id}`)).body);
+    expect(page.text('#feedback-total tbody')).toContain('Too few to read into');
+    expect(page.text('#feedback-total tbody')).toContain('100%');
+    expect(page.text('#feedback')).toContain('No one has answered on the learning outcomes yet.');
+    expect(page.text('#usefulness caption')).toContain('Too few to read into');
   });
 
   it('refuses dates out of order by the field, keeping what was typed', async () => {
@@ -412,12 +671,15 @@ eachDatabase('reports', (dialect) => {
     it('covers the hub’s reporting year, April to March unless the hub says otherwise', async () => {
       const page = parsePage((await coordinator.get('/admin/reports')).body);
       expect(page.h1()).toBe('Year report: April 2025 to March 2026');
-      expect(page.listItems('main caption')).toEqual([
-        'In total',
-        'By course',
-        'By organisation type',
-        'By organisation',
-        'By job role',
+      expect(
+        page.listItems('main table[id^="by-"] caption, main table:not([id]) caption').slice(0, 5),
+      ).toEqual(['In total', 'By course', 'By organisation type', 'By organisation', 'By job role']);
+      // Response rates by course and by agency.
+      expect(page.listItems('main table[id^="feedback-"] caption')).toEqual([
+        'Feedback in total',
+        'Feedback by course',
+        'Feedback by organisation type',
+        'Feedback by organisation',
       ]);
       await t.services.settings.updatePolicy({ reportingYearStartMonth: 1 });
       try {
@@ -483,6 +745,7 @@ eachDatabase('reports', (dialect) => {
         state: 'confirmed',
         marks: ['absent', 'absent'],
         cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: 1 },
+        feedback: NO_FEEDBACK,
       },
     ]);
     const sessionId = sessions[0]!.id;
@@ -530,8 +793,9 @@ eachDatabase('reports at a large hub', (dialect) => {
 
     await reports.yearReport();
     const whenEmpty = statements;
-    // The total, the places given up, and one for each of the four groupings.
-    expect(whenEmpty).toBe(6);
+    // The total (with its feedback), the places given up, the answers on the learning
+    // outcomes, and one for each of the four groupings.
+    expect(whenEmpty).toBe(7);
     await seedLargeHub(t.database.db, new Date(TEST_NOW), {
       sessions: 60,
       bookings: 1_500,

@@ -3,12 +3,16 @@
  * over a chosen period, and for the hub's reporting year, how many places
  * were taken, whether people came, and how many places were given up after
  * the cut-off, in total and by organisation type, organisation, job role and
- * (for the year) course. Figures are counted by the database in grouped
- * queries; feedback can join them as further sections when it is collected.
+ * (for the year) course; and what delegates said in their feedback: how
+ * many were asked and answered, how useful they found the course, and their
+ * confidence before and after on each learning outcome. Figures are counted
+ * by the database in grouped queries, a fixed number per report however
+ * large the hub.
  */
 import {
   ReportRepository,
   type GroupedCounts,
+  type OutcomeCounts,
   type ReportGrouping,
   type ReportScope,
 } from '../../data/repositories/afterCourse/reportRepository.js';
@@ -17,10 +21,13 @@ import { ON_REGISTER } from '../../domain/attendance.js';
 import { maySeeSession } from '../../domain/permissions.js';
 import type { Policy } from '../../domain/policy.js';
 import {
+  distribution,
   isLateCancellation,
   reportingYear,
   reportingYearOf,
+  responseRate,
   tooFewToReadInto,
+  type Distribution,
   type ReportingYear,
 } from '../../domain/reports.js';
 import { londonDate } from '../../domain/time.js';
@@ -40,6 +47,34 @@ export interface Figures {
   lateCancellations: number;
   /** Too few places in this row to read anything into its figures. */
   tooFew: boolean;
+  feedback: FeedbackFigures;
+}
+
+/** Of a row's places taken: who was asked for feedback, who gave it, and how useful they found the course. */
+export interface FeedbackFigures {
+  invited: number;
+  responses: number;
+  /** responses ÷ invited (domain/reports.ts responseRate); null when nobody was invited. */
+  rate: number | null;
+  usefulness: Distribution;
+  /** Fewer than five responses: the rate and the usefulness say more about chance than the row. */
+  tooFew: boolean;
+}
+
+/** Confidence before and after on one learning outcome, as worded when it was asked. */
+export interface OutcomeFigures {
+  wording: string;
+  /** False when the course no longer asks about it in these words (it was reworded or removed). */
+  stillAsked: boolean;
+  before: Distribution;
+  after: Distribution;
+}
+
+/** A course's learning outcomes with what delegates answered on each. */
+export interface CourseOutcomes {
+  courseId: number;
+  courseTitle: string;
+  outcomes: OutcomeFigures[];
 }
 
 export interface ReportRow {
@@ -54,9 +89,17 @@ export interface ReportSection {
   rows: ReportRow[];
 }
 
+/**
+ * A report: each kind of figure is a part of its own (attendance and feedback
+ * by row; confidence on the learning outcomes by course), so the three-month
+ * follow-up's figures can join as one more part, with its own query, template
+ * macro and CSV rows.
+ */
 export interface Report {
   total: Figures;
   sections: ReportSection[];
+  /** One entry per course with answers on its learning outcomes (a session's or course's report: at most one). */
+  outcomes: CourseOutcomes[];
   /** The cut-off in working days that "late" was counted against. */
   cancellationWorkingDays: number;
 }
@@ -134,9 +177,10 @@ export class ReportService {
     known?: Policy,
   ): Promise<Report> {
     const policy = known ?? (await this.deps.context()).policy;
-    const [total, given, ...grouped] = await Promise.all([
+    const [total, given, outcomeCounts, ...grouped] = await Promise.all([
       this.repository.placesAndAttendance(scope, 'total'),
       this.repository.placesGivenUp(scope),
+      this.repository.outcomeAnswers(scope),
       ...groupings.map((grouping) => this.repository.placesAndAttendance(scope, grouping)),
     ]);
     const late = given.filter(
@@ -166,9 +210,30 @@ export class ReportService {
     return {
       total: toFigures(total[0], late.length),
       sections,
+      outcomes: byCourse(outcomeCounts),
       cancellationWorkingDays: policy.cancellationWorkingDays,
     };
   }
+}
+
+/** The outcomes' answers grouped by course, in the order the repository gives them. */
+function byCourse(counts: readonly OutcomeCounts[]): CourseOutcomes[] {
+  const courses = new Map<number, CourseOutcomes>();
+  for (const row of counts) {
+    const course = courses.get(row.courseId) ?? {
+      courseId: row.courseId,
+      courseTitle: row.courseTitle,
+      outcomes: [],
+    };
+    course.outcomes.push({
+      wording: row.wording,
+      stillAsked: row.stillAsked,
+      before: distribution(row.before),
+      after: distribution(row.after),
+    });
+    courses.set(row.courseId, course);
+  }
+  return [...courses.values()];
 }
 
 /** Whether the cancelling audit entry says the booking held a place (not a waiting-list entry). */
@@ -187,6 +252,8 @@ function toFigures(counts: GroupedCounts | undefined, lateCancellations: number)
   const attended = counts?.attended ?? 0;
   const partial = counts?.partial ?? 0;
   const didNotAttend = counts?.didNotAttend ?? 0;
+  const invited = counts?.invited ?? 0;
+  const responses = counts?.responses ?? 0;
   return {
     places,
     attended,
@@ -195,6 +262,13 @@ function toFigures(counts: GroupedCounts | undefined, lateCancellations: number)
     notMarked: places - attended - partial - didNotAttend,
     lateCancellations,
     tooFew: tooFewToReadInto(places + lateCancellations),
+    feedback: {
+      invited,
+      responses,
+      rate: responseRate(responses, invited),
+      usefulness: distribution(counts?.usefulness ?? [0, 0, 0, 0, 0]),
+      tooFew: tooFewToReadInto(responses),
+    },
   };
 }
 

@@ -26,7 +26,27 @@ export interface GroupedCounts {
   attended: number;
   partial: number;
   didNotAttend: number;
+  /** Places whose delegate was asked for feedback (bookings.feedback_invited_at). */
+  invited: number;
+  /** Places with feedback given. */
+  responses: number;
+  /** How many answered each point of "how useful was it", 1 first. */
+  usefulness: number[];
 }
+
+/** The answers on one learning outcome, as worded when it was asked, on one course. */
+export interface OutcomeCounts {
+  courseId: number;
+  courseTitle: string;
+  wording: string;
+  /** Whether the course still asks about an outcome in exactly these words. */
+  stillAsked: boolean;
+  /** How many answered each point of the confidence scale, 1 first. */
+  before: number[];
+  after: number[];
+}
+
+const SCALE_POINTS = [1, 2, 3, 4, 5] as const;
 
 /** A place given up, read with what a report groups it by. */
 export interface GivenUpPlace {
@@ -81,7 +101,10 @@ export class ReportRepository {
    * Places taken (bookings on the register) and how many of them attended
    * every part, some, or none, grouped by `grouping` (see
    * domain/reports.ts sessionAttendance: a booking with any part unmarked is
-   * in none of the three).
+   * in none of the three); and of those places, how many were asked for
+   * feedback, gave it, and how useful they found the course. Feedback is
+   * read in the same statement: one row per booking at most, so the counts
+   * are not multiplied.
    */
   async placesAndAttendance(scope: ReportScope, grouping: ReportGrouping): Promise<GroupedCounts[]> {
     const { key, label } = groupingColumns(grouping);
@@ -104,6 +127,7 @@ export class ReportRepository {
       .as('parts');
     const complete = sql<SqlBool>`marks.marked = parts.parts`;
     const joined = this.scoped(scope)
+      .leftJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
       .leftJoin(marks, 'marks.booking_id', 'bookings.id')
       .leftJoin(parts, 'parts.session_id', 'sessions.id')
       .where('bookings.state', 'in', ON_REGISTER);
@@ -122,6 +146,13 @@ export class ReportRepository {
         sql<number>`sum(case when ${complete} and marks.attended < parts.parts and marks.absent < parts.parts then 1 else 0 end)`.as(
           'partial',
         ),
+        sql<number>`sum(case when bookings.feedback_invited_at is not null then 1 else 0 end)`.as('invited'),
+        sql<number>`count(feedback_responses.id)`.as('responses'),
+        ...SCALE_POINTS.map((point) =>
+          sql<number>`sum(case when feedback_responses.usefulness = ${sql.lit(point)} then 1 else 0 end)`.as(
+            `useful_${point}`,
+          ),
+        ),
       ])
       .execute();
     return rows.map((row) => ({
@@ -131,7 +162,61 @@ export class ReportRepository {
       attended: Number(row.attended ?? 0),
       partial: Number(row.partial ?? 0),
       didNotAttend: Number(row.did_not_attend ?? 0),
+      invited: Number(row.invited ?? 0),
+      responses: Number(row.responses ?? 0),
+      usefulness: SCALE_POINTS.map((point) => Number((row as Record<string, unknown>)[`useful_${point}`] ?? 0)),
     }));
+  }
+
+  /**
+   * Confidence before and after on each learning outcome, by course and by
+   * the outcome's words as asked (a course's outcomes may be reworded over a
+   * period; answers are kept with the words the delegate saw), in one
+   * grouped statement. Outcomes come in the order first asked. Like the
+   * other feedback figures, only places taken count.
+   */
+  async outcomeAnswers(scope: ReportScope): Promise<OutcomeCounts[]> {
+    const counts = (column: 'confidence_before' | 'confidence_after', prefix: string) =>
+      SCALE_POINTS.map((point) =>
+        sql<number>`sum(case when feedback_outcome_answers.${sql.ref(column)} = ${sql.lit(point)} then 1 else 0 end)`.as(
+          `${prefix}_${point}`,
+        ),
+      );
+    const rows = await this.scoped(scope)
+      .innerJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
+      .innerJoin('feedback_outcome_answers', 'feedback_outcome_answers.response_id', 'feedback_responses.id')
+      .where('bookings.state', 'in', ON_REGISTER)
+      .groupBy(['courses.id', 'courses.title', 'feedback_outcome_answers.outcome_text'])
+      .select([
+        'courses.id as course_id',
+        'courses.title as course_title',
+        'feedback_outcome_answers.outcome_text',
+        sql<number>`min(feedback_outcome_answers.learning_outcome_id)`.as('first_asked'),
+        sql<number>`case when exists (
+          select 1 from course_learning_outcomes
+          where course_learning_outcomes.course_id = courses.id
+            and course_learning_outcomes.text = feedback_outcome_answers.outcome_text
+        ) then 1 else 0 end`.as('still_asked'),
+        ...counts('confidence_before', 'before'),
+        ...counts('confidence_after', 'after'),
+      ])
+      .orderBy('courses.title')
+      .orderBy('courses.id')
+      .orderBy(sql`min(feedback_outcome_answers.learning_outcome_id)`)
+      .orderBy('feedback_outcome_answers.outcome_text')
+      .execute();
+    return rows.map((row) => {
+      const read = (prefix: string) =>
+        SCALE_POINTS.map((point) => Number((row as Record<string, unknown>)[`${prefix}_${point}`] ?? 0));
+      return {
+        courseId: Number(row.course_id),
+        courseTitle: row.course_title,
+        wording: row.outcome_text,
+        stillAsked: Number(row.still_asked) === 1,
+        before: read('before'),
+        after: read('after'),
+      };
+    });
   }
 
   /**

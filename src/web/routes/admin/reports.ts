@@ -1,7 +1,10 @@
 /**
  * Reports: places taken, attendance and late cancellations, in total and by
- * organisation type, organisation, job role, and by course or session. Each
- * downloads as a CSV and prints without the menus.
+ * organisation type, organisation, job role, and by course or session; then
+ * feedback (web/reportFeedback.ts): response rates, usefulness, and confidence
+ * on each learning outcome as a chart beside its table. Each downloads as a
+ * CSV (one row per group, then one per learning outcome) and prints without
+ * the menus.
  *
  *   GET /admin/reports                                 the year report for the board (?year=2025)
  *   GET /admin/reports/year.csv                        its download
@@ -23,11 +26,19 @@ import { TOO_FEW_TO_READ_INTO } from '../../../domain/reports.js';
 import { formatDate, formatMoment, londonDate } from '../../../domain/time.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import { csvStream, type CsvColumn } from '../../../formats/csv.js';
-import type { Figures, Report, ReportSection } from '../../../services/afterCourse/reportService.js';
+import type {
+  FeedbackFigures,
+  Figures,
+  OutcomeFigures,
+  Report,
+  ReportSection,
+} from '../../../services/afterCourse/reportService.js';
 import type { Services } from '../../../services/index.js';
 import { sendCsv } from '../../formats/csvDownload.js';
 import { dateInputParams, linkDateErrors } from '../../dateInput.js';
 import { formErrors } from '../../forms.js';
+import { FEEDBACK_CSV_COLUMNS, feedbackView, rateWords, severalCourses } from '../../reportFeedback.js';
+import { meanWords } from '../../scaleChart.js';
 import { requireStaff } from './auth.js';
 
 const GROUPING_WORDS: Record<ReportSection['grouping'], { heading: string; column: string }> = {
@@ -57,6 +68,9 @@ function rowName(grouping: ReportSection['grouping'], label: string | null): str
 interface ShownRow {
   name: string;
   figures: Figures;
+  /** The feedback response rate and mean usefulness, in words. */
+  rate: string;
+  usefulnessMean: string;
 }
 
 interface ShownSection {
@@ -72,7 +86,12 @@ function shownSections(report: Report): ShownSection[] {
     grouping: section.grouping,
     ...GROUPING_WORDS[section.grouping],
     rows: section.rows
-      .map((row) => ({ name: rowName(section.grouping, row.label), figures: row.figures }))
+      .map((row) => ({
+        name: rowName(section.grouping, row.label),
+        figures: row.figures,
+        rate: rateWords(row.figures.feedback.rate),
+        usefulnessMean: meanWords(row.figures.feedback.usefulness.mean),
+      }))
       .sort((a, b) =>
         section.grouping === 'session'
           ? 0
@@ -81,32 +100,52 @@ function shownSections(report: Report): ShownSection[] {
   }));
 }
 
-interface CsvRow {
-  group: string;
-  name: string;
-  figures: Figures;
+type CsvRow = { group: string; name: string } & (
+  | { figures: Figures; feedback: FeedbackFigures; outcome?: undefined }
+  | { figures?: undefined; feedback?: undefined; outcome: OutcomeFigures }
+);
+
+/** An attendance figure, empty on a learning outcome's row. */
+function count(pick: (figures: Figures) => number): (row: CsvRow) => string | undefined {
+  return (row) => row.figures && String(pick(row.figures));
 }
 
 const CSV_COLUMNS: CsvColumn<CsvRow>[] = [
   { header: 'Grouped by', value: (row) => row.group },
   { header: 'Name', value: (row) => row.name },
-  { header: 'Places taken', value: (row) => String(row.figures.places) },
-  { header: 'Attended', value: (row) => String(row.figures.attended) },
-  { header: 'Partly attended', value: (row) => String(row.figures.partial) },
-  { header: 'Did not attend', value: (row) => String(row.figures.didNotAttend) },
-  { header: 'Attendance not marked', value: (row) => String(row.figures.notMarked) },
-  { header: 'Late cancellations', value: (row) => String(row.figures.lateCancellations) },
+  { header: 'Places taken', value: count((f) => f.places) },
+  { header: 'Attended', value: count((f) => f.attended) },
+  { header: 'Partly attended', value: count((f) => f.partial) },
+  { header: 'Did not attend', value: count((f) => f.didNotAttend) },
+  { header: 'Attendance not marked', value: count((f) => f.notMarked) },
+  { header: 'Late cancellations', value: count((f) => f.lateCancellations) },
   {
     header: `Too few to read into (under ${TOO_FEW_TO_READ_INTO})`,
-    value: (row) => (row.figures.tooFew ? 'Yes' : 'No'),
+    value: (row) => row.figures && (row.figures.tooFew ? 'Yes' : 'No'),
   },
+  ...FEEDBACK_CSV_COLUMNS,
 ];
 
 function csvRows(report: Report): CsvRow[] {
+  const figuresRow = (group: string, name: string, figures: Figures): CsvRow => ({
+    group,
+    name,
+    figures,
+    feedback: figures.feedback,
+  });
+  // The year's outcomes are of several courses: each row says whose.
+  const whose = severalCourses(report);
   return [
-    { group: 'Total', name: 'All', figures: report.total },
+    figuresRow('Total', 'All', report.total),
     ...shownSections(report).flatMap((section) =>
-      section.rows.map((row) => ({ group: section.column, name: row.name, figures: row.figures })),
+      section.rows.map((row) => figuresRow(section.column, row.name, row.figures)),
+    ),
+    ...report.outcomes.flatMap((course) =>
+      course.outcomes.map((outcome) => ({
+        group: 'Learning outcome',
+        name: whose ? `${course.courseTitle}: ${outcome.wording}` : outcome.wording,
+        outcome,
+      })),
     ),
   ];
 }
@@ -224,6 +263,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
       year,
       report,
       sections: shownSections(report),
+      feedback: feedbackView(report),
       tooFew: TOO_FEW_TO_READ_INTO,
       earlier: year.startYear - 1,
       later: year.startYear < current.startYear ? year.startYear + 1 : null,
@@ -257,6 +297,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
       period: `${formatDate(londonNoon(from))} to ${formatDate(londonNoon(to))}`,
       report: result.report,
       sections: shownSections(result.report),
+      feedback: feedbackView(result.report),
       tooFew: TOO_FEW_TO_READ_INTO,
       csvHref: `/admin/reports/course.csv?${csvQuery}`,
     });
@@ -293,6 +334,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
         session: { ...session, date: formatMoment(session.startsAt) },
         report,
         sections: shownSections(report),
+        feedback: feedbackView(report),
         tooFew: TOO_FEW_TO_READ_INTO,
       });
     },
