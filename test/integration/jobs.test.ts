@@ -227,6 +227,7 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
         'reminders',
         'needs-deletion',
         'feedback-invitations',
+        'follow-ups',
       ]);
       expect(await jobs.scheduler.tick()).toEqual([]);
       clock.advance(MINUTE);
