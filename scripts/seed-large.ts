@@ -28,7 +28,7 @@ try {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `Added ${result.sessions.toLocaleString('en-GB')} sessions (${result.firstDate} to ${result.lastDate}), ` +
-      `${result.bookings.toLocaleString('en-GB')} bookings, ${result.delegates.toLocaleString('en-GB')} delegates ` +
+      `${result.bookings.toLocaleString('en-GB')} bookings, ${result.delegates.toLocaleString('en-GB')} delegates, ` +
       `${result.attendance.toLocaleString('en-GB')} attendance marks, ${result.certificates.toLocaleString('en-GB')} certificates ` +
       `and ${result.feedback.toLocaleString('en-GB')} feedback responses to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
   );
