@@ -372,7 +372,7 @@ function printResults(bare: Measurement, results: DatabaseResult[], certificates
   const row = (dialect: string, m: Measurement) => [
     dialect,
     m.target,
-    m.requestsPerSecond.toFixed(0),
+    m.requestsPerSecond.toFixed(m.requestsPerSecond < 10 ? 1 : 0),
     m.mean.toFixed(1),
     String(m.p99),
     ratio(m.requestsPerSecond / bare.requestsPerSecond),
