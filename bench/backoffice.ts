@@ -9,8 +9,17 @@
  *   3. the busiest session's booking list, /admin/sessions/:id/bookings;
  *   4. the bookings export for one month, /admin/exports/bookings.csv (at 2
  *      connections: exports are heavier and rarer);
+ *   5. the course report for the busiest course over the last year,
+ *      /admin/reports/course (at 2 connections, as exports);
+ *   6. the year report for the last whole reporting year, /admin/reports?year=…
+ *      (at 1 connection, 20 requests: its mean and p99 are how long one takes
+ *      to render, against the aim of under a second);
+ *   7. the certificates of the past session with the most, in one file,
+ *      /admin/sessions/:id/certificates.pdf (at 2 connections, 20 requests);
  *
- * and times the largest export allowed (two years, about 130,000 bookings). Results
+ * and times the largest export allowed (two years, about 130,000 bookings);
+ * and, in this process with no server running, renders certificates one after
+ * another against plain pdfkit documents (bench/support/certificateRate.ts). Results
  * are ratios to the bare route (requests per second, and mean latency), as
  * absolute figures move from run to run on a shared machine. Each server
  * runs in its own process. See docs/PERFORMANCE.md.
@@ -19,6 +28,9 @@
  *   BENCH_SECONDS         measured seconds per target (default 10)
  *   BENCH_WARMUP_SECONDS  warm-up seconds per target (default 2)
  *   BENCH_DATABASES       sqlite,postgres (default both)
+ *   BENCH_CERTIFICATES    certificates rendered for the rate (default 200)
+ *   BENCH_SLOW_REQUESTS   requests measured for the year report and the
+ *                         certificate file, after 2 to warm up (default 20)
  *   BENCH_POSTGRES_URL    an admin connection to create and drop databases
  *                         (default postgres://postgres@127.0.0.1:5432/postgres)
  */
@@ -30,10 +42,13 @@ import { migrateToLatest } from '../src/data/migrations/index.js';
 import { LARGE_HUB, seedLargeHub } from '../src/demo/largeHub.js';
 import { loadDemo } from '../src/demo/loadDemo.js';
 import { demoProgramme } from '../src/demo/programme.js';
+import { DEFAULT_POLICY } from '../src/domain/policy.js';
+import { reportingYear, reportingYearOf, type ReportingYear } from '../src/domain/reports.js';
 import { addDays, londonDate } from '../src/domain/time.js';
 import { STAFF_SESSION_LIMITS } from '../src/domain/staff.js';
 import { EXPORT_MAX_DAYS } from '../src/services/attendanceService.js';
 import { SignInSessions } from '../src/services/signInSessions.js';
+import { certificateRate, type CertificateRate } from './support/certificateRate.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
 import {
   freePort,
@@ -50,6 +65,11 @@ import { printMachine, printTable } from './support/report.js';
 /** A few staff at once, as in a real hub's office; the same for the bare route. */
 const CONNECTIONS = 10;
 const EXPORT_CONNECTIONS = 2;
+/** One at a time: the latency is then how long one year report takes to render. */
+const YEAR_REPORT_CONNECTIONS = 1;
+const CERTIFICATES = positiveNumber('BENCH_CERTIFICATES', 200);
+/** The year report and a session's certificate file take up to seconds each: counted in requests, not seconds. */
+const SLOW_REQUESTS = positiveNumber('BENCH_SLOW_REQUESTS', 20);
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2, true);
 const LOAD = { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS };
@@ -63,6 +83,12 @@ interface Prepared {
   busiestBookings: number;
   month: { from: string; to: string; bookings: number };
   everything: { from: string; to: string };
+  /** The course with the most bookings on sessions starting in the year to today. */
+  busyCourse: { id: number; from: string; to: string; bookings: number };
+  /** The last reporting year wholly past (the default April to March), and the bookings in it. */
+  year: { year: ReportingYear; bookings: number };
+  /** The past session with the most certificates. */
+  certificateSession: { id: number; certificates: number };
 }
 
 /**
@@ -128,6 +154,40 @@ async function prepare(url: string, now: Date): Promise<Prepared> {
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .executeTakeFirstOrThrow();
 
+    // The year to today: a coordinator's usual question of a course.
+    const yearAgo = addDays(londonDate(now), -364);
+    const startOf = (date: string) => `${date}T00:00:00.000Z`;
+    const busyCourse = await database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.starts_at', '>=', startOf(yearAgo))
+      .where('sessions.starts_at', '<', startOf(addDays(londonDate(now), 1)))
+      .groupBy('sessions.course_id')
+      .select((eb) => ['sessions.course_id', eb.fn.countAll<number | string>().as('n')])
+      .orderBy('n', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+
+    const current = reportingYearOf(londonDate(now), DEFAULT_POLICY.reportingYearStartMonth);
+    const lastYear = reportingYear(current.startYear - 1, DEFAULT_POLICY.reportingYearStartMonth);
+    const inYear = await database.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.starts_at', '>=', startOf(lastYear.from))
+      .where('sessions.starts_at', '<', startOf(addDays(lastYear.to, 1)))
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+
+    const certificateSession = await database.db
+      .selectFrom('certificates')
+      .innerJoin('bookings', 'bookings.id', 'certificates.booking_id')
+      .where('certificates.withdrawn_at', 'is', null)
+      .groupBy('bookings.session_id')
+      .select((eb) => ['bookings.session_id', eb.fn.countAll<number | string>().as('n')])
+      .orderBy('n', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+
     return {
       seedSeconds,
       staffCookie,
@@ -136,6 +196,14 @@ async function prepare(url: string, now: Date): Promise<Prepared> {
       month: { from, to, bookings: Number(inMonth.n) },
       // The longest range one export allows (two years; see EXPORT_MAX_DAYS).
       everything: { from: hub.firstDate, to: addDays(hub.firstDate, EXPORT_MAX_DAYS - 1) },
+      busyCourse: {
+        id: busyCourse.course_id,
+        from: yearAgo,
+        to: londonDate(now),
+        bookings: Number(busyCourse.n),
+      },
+      year: { year: lastYear, bookings: Number(inYear.n) },
+      certificateSession: { id: certificateSession.session_id, certificates: Number(certificateSession.n) },
     };
   } finally {
     await database.close();
@@ -148,6 +216,9 @@ interface DatabaseResult {
   list: Measurement;
   bookings: Measurement;
   monthExport: Measurement;
+  courseReport: Measurement;
+  yearReport: Measurement;
+  certificateFile: Measurement;
   fullExport: { seconds: number; megabytes: number; rows: number };
 }
 
@@ -181,10 +252,42 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
       const bookingsUrl = `${baseUrl}/admin/sessions/${prepared.busiestSessionId}/bookings`;
       const monthUrl = `${baseUrl}/admin/exports/bookings.csv?from=${prepared.month.from}&to=${prepared.month.to}`;
       const everythingUrl = `${baseUrl}/admin/exports/bookings.csv?from=${prepared.everything.from}&to=${prepared.everything.to}`;
-      for (const url of [listUrl, bookingsUrl, monthUrl]) {
+      const courseUrl = `${baseUrl}/admin/reports/course?${courseQuery(prepared.busyCourse)}`;
+      const yearUrl = `${baseUrl}/admin/reports?year=${prepared.year.year.startYear}`;
+      const certificatesUrl = `${baseUrl}/admin/sessions/${prepared.certificateSession.id}/certificates.pdf`;
+      const expected: [string, string][] = [
+        [listUrl, 'text/html'],
+        [bookingsUrl, 'text/html'],
+        [monthUrl, 'text/csv'],
+        [courseUrl, 'text/html'],
+        [yearUrl, 'text/html'],
+        [certificatesUrl, 'application/pdf'],
+      ];
+      // Each target answers what it should before it is measured: a report
+      // that fell back to its form, or an empty certificate file, would measure the wrong thing.
+      for (const [url, type] of expected) {
         const response = await fetch(url, { headers, redirect: 'manual' });
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`GET ${url} gave ${response.status}, expected 200`);
+        const body = Buffer.from(await response.arrayBuffer());
+        const contentType = response.headers.get('content-type') ?? '';
+        if (response.status !== 200 || !contentType.startsWith(type)) {
+          throw new Error(`GET ${url} gave ${response.status} ${contentType}, expected 200 ${type}`);
+        }
+        if (url === courseUrl || url === yearUrl) {
+          const html = body.toString('utf8');
+          const places = /In total<\/caption>[\s\S]*?<td[^>]*>\s*([\d,]+)\s*</.exec(html);
+          if (!places || Number(places[1]!.replace(/,/g, '')) === 0) {
+            throw new Error(`GET ${url} did not show a report with places in it`);
+          }
+        }
+        if (url === certificatesUrl) {
+          // A page a certificate: pdfkit writes each page's object uncompressed.
+          const pages = body.toString('latin1').match(/\/Type \/Page\b(?!s)/g)?.length ?? 0;
+          if (pages !== prepared.certificateSession.certificates) {
+            throw new Error(
+              `GET ${url} gave ${pages} pages for ${prepared.certificateSession.certificates} certificates`,
+            );
+          }
+        }
       }
       const list = await measure('session list', listUrl, load);
       const bookings = await measure(
@@ -198,6 +301,23 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
         connections: EXPORT_CONNECTIONS,
       });
 
+      // Reports and certificate files are heavier and rarer still.
+      const courseReport = await measure(
+        `course report, a year (${prepared.busyCourse.bookings} bookings)`,
+        courseUrl,
+        { ...load, connections: EXPORT_CONNECTIONS },
+      );
+      const yearReport = await measure(
+        `year report ${prepared.year.year.words} (${prepared.year.bookings} bookings), one at a time`,
+        yearUrl,
+        { ...load, connections: YEAR_REPORT_CONNECTIONS, requests: { warmup: 2, measured: SLOW_REQUESTS } },
+      );
+      const certificateFile = await measure(
+        `session's certificates (${prepared.certificateSession.certificates} in one PDF)`,
+        certificatesUrl,
+        { ...load, connections: EXPORT_CONNECTIONS, requests: { warmup: 2, measured: SLOW_REQUESTS } },
+      );
+
       process.stdout.write('  export, two years: ');
       const started = performance.now();
       const response = await fetch(everythingUrl, { headers });
@@ -207,7 +327,17 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
       const rows = body.split('\r\n').filter(Boolean).length - 1;
       const megabytes = Buffer.byteLength(body) / 1_048_576;
       console.log(`${rows} rows, ${megabytes.toFixed(1)} MiB in ${seconds.toFixed(2)} s`);
-      return { dialect, prepared, list, bookings, monthExport, fullExport: { seconds, megabytes, rows } };
+      return {
+        dialect,
+        prepared,
+        list,
+        bookings,
+        monthExport,
+        courseReport,
+        yearReport,
+        certificateFile,
+        fullExport: { seconds, megabytes, rows },
+      };
     } finally {
       await stopChild(trellis);
     }
@@ -216,16 +346,36 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
   }
 }
 
-function printResults(bare: Measurement, results: DatabaseResult[]): void {
+/** The course report's form, filled in as a coordinator would: the course and two dates. */
+function courseQuery(course: { id: number; from: string; to: string }): string {
+  const [fromYear, fromMonth, fromDay] = course.from.split('-').map(Number);
+  const [toYear, toMonth, toDay] = course.to.split('-').map(Number);
+  return new URLSearchParams({
+    course: String(course.id),
+    'from-day': String(fromDay),
+    'from-month': String(fromMonth),
+    'from-year': String(fromYear),
+    'to-day': String(toDay),
+    'to-month': String(toMonth),
+    'to-year': String(toYear),
+  }).toString();
+}
+
+/** Four decimals, or two significant figures for the smallest ratios (a report a second to bare's thousands). */
+function ratio(value: number): string {
+  return value < 0.001 ? value.toPrecision(2) : value.toFixed(4);
+}
+
+function printResults(bare: Measurement, results: DatabaseResult[], certificates: CertificateRate): void {
   console.log('');
   const header = ['database', 'target', 'req/s', 'mean ms', 'p99 ms', '÷ bare req/s', 'mean ÷ bare mean'];
   const row = (dialect: string, m: Measurement) => [
     dialect,
     m.target,
-    m.requestsPerSecond.toFixed(0),
+    m.requestsPerSecond.toFixed(m.requestsPerSecond < 10 ? 1 : 0),
     m.mean.toFixed(1),
     String(m.p99),
-    (m.requestsPerSecond / bare.requestsPerSecond).toFixed(4),
+    ratio(m.requestsPerSecond / bare.requestsPerSecond),
     (m.mean / Math.max(bare.mean, 0.01)).toFixed(1),
   ];
   printTable(header, [
@@ -234,8 +384,25 @@ function printResults(bare: Measurement, results: DatabaseResult[]): void {
       row(r.dialect, r.list),
       row(r.dialect, r.bookings),
       row(r.dialect, r.monthExport),
+      row(r.dialect, r.courseReport),
+      row(r.dialect, r.yearReport),
+      row(r.dialect, r.certificateFile),
     ]),
   ]);
+  console.log('');
+  for (const r of results) {
+    const aim = r.yearReport.p99 < 1000 ? 'met' : 'NOT met';
+    console.log(
+      `  ${r.dialect}: one year report renders in ${r.yearReport.mean.toFixed(0)} ms on average, p99 ${r.yearReport.p99} ms ` +
+        `(aim: under 1,000 ms, ${aim}); ${(r.yearReport.mean / Math.max(bare.mean, 0.01)).toFixed(0)} × the bare route's mean latency`,
+    );
+  }
+  console.log(
+    `  certificates: ${certificates.perSecond.toFixed(1)} a second in one process ` +
+      `(${(certificates.bytes / 1024).toFixed(0)} KiB each, ${certificates.documents} rendered); ` +
+      `plain pdfkit one-page documents: ${certificates.plainPerSecond.toFixed(0)} a second; ` +
+      `ratio ${ratio(certificates.perSecond / certificates.plainPerSecond)}`,
+  );
   console.log('');
   for (const r of results) {
     console.log(
@@ -259,21 +426,32 @@ async function main(): Promise<void> {
         `autocannon, ${CONNECTIONS} connections, warm-up ${WARMUP_SECONDS} s, measured ${SECONDS} s per target`,
       ],
       ['databases', DATABASES.join(', ')],
+      ['certificates', `${CERTIFICATES} rendered one after another, against as many plain pdfkit pages`],
     ],
-    12,
+    14,
   );
   console.log('\nBare Fastify "hello"');
   const bareServer = await startBareServer();
   const bare = await measure('bare hello', bareServer.url, LOAD);
   await stopChild(bareServer.child);
 
+  // In this process, with no server running: the PDF library's CPU alone.
+  process.stdout.write(`\nCertificates, ${CERTIFICATES} rendered in one process… `);
+  const certificates = await certificateRate(CERTIFICATES);
+  console.log(`${certificates.perSecond.toFixed(1)} a second`);
+
   const now = new Date();
   const results: DatabaseResult[] = [];
   for (const dialect of DATABASES) results.push(await runOn(dialect, now));
-  printResults(bare, results);
+  printResults(bare, results, certificates);
 }
 
 await runBenchmark(main, {
-  budgetMs: (DATABASES.length * (3 * (WARMUP_SECONDS + SECONDS) + 400) + 60) * 1000,
+  // Up to about five seconds for each slow request, and a second for each certificate.
+  budgetMs:
+    (DATABASES.length * (4 * (WARMUP_SECONDS + SECONDS) + 2 * 5 * (SLOW_REQUESTS + 2) + 400) +
+      60 +
+      CERTIFICATES) *
+    1000,
   cleanUp: dropBenchDatabases,
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run seed:large`: fills a database with a large hub (see
- * src/demo/largeHub.ts: 5,000 sessions, 200,000 bookings) on top of the
- * demo programme, to try the back office at size.
+ * src/demo/largeHub.ts: 5,000 sessions, 200,000 bookings, attendance,
+ * certificates and feedback for what has happened) on top of the demo
+ * programme, to try the back office at size.
  *
  *   DATABASE_URL=sqlite:data/large.sqlite npm run seed:large   (the default)
  *   DATABASE_URL=postgres://… npm run seed:large
@@ -27,8 +28,9 @@ try {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
     `Added ${result.sessions.toLocaleString('en-GB')} sessions (${result.firstDate} to ${result.lastDate}), ` +
-      `${result.bookings.toLocaleString('en-GB')} bookings, ${result.delegates.toLocaleString('en-GB')} delegates ` +
-      `and ${result.attendance.toLocaleString('en-GB')} attendance marks to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
+      `${result.bookings.toLocaleString('en-GB')} bookings, ${result.delegates.toLocaleString('en-GB')} delegates, ` +
+      `${result.attendance.toLocaleString('en-GB')} attendance marks, ${result.certificates.toLocaleString('en-GB')} certificates ` +
+      `and ${result.feedback.toLocaleString('en-GB')} feedback responses to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
   );
   console.log(`Start Trellis on it with: DATABASE_URL=${url} npm start`);
 } finally {

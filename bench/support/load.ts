@@ -20,6 +20,12 @@ export interface LoadOptions {
   connections: number;
   warmupSeconds: number;
   seconds: number;
+  /**
+   * For targets taking up to seconds a request: a number of requests for the
+   * warm-up and the measured run instead of a time, so each run ends with
+   * whole responses (a timed warm-up shorter than one request has none).
+   */
+  requests?: { warmup: number; measured: number };
   headers?: Record<string, string>;
 }
 
@@ -33,14 +39,14 @@ export const BROWSER_HEADERS = {
 async function cannon(
   title: string,
   url: string,
-  seconds: number,
+  run: { seconds: number } | { requests: number },
   options: LoadOptions,
 ): Promise<autocannon.Result> {
   const result = await autocannon({
     title,
     url,
     connections: options.connections,
-    duration: seconds,
+    ...('seconds' in run ? { duration: run.seconds } : { amount: run.requests }),
     timeout: 30,
     headers: { ...BROWSER_HEADERS, ...options.headers },
   });
@@ -56,16 +62,28 @@ async function cannon(
 
 export async function measure(target: string, url: string, options: LoadOptions): Promise<Measurement> {
   process.stdout.write(`  ${target}: `);
-  if (options.warmupSeconds > 0) {
-    process.stdout.write(`warm-up ${options.warmupSeconds} s, `);
-    await cannon(`${target} (warm-up)`, url, options.warmupSeconds, options);
+  if (options.requests) {
+    process.stdout.write(`warm-up ${options.requests.warmup} requests, `);
+    await cannon(`${target} (warm-up)`, url, { requests: options.requests.warmup }, options);
+    process.stdout.write(`measuring ${options.requests.measured} requests… `);
+  } else {
+    if (options.warmupSeconds > 0) {
+      process.stdout.write(`warm-up ${options.warmupSeconds} s, `);
+      await cannon(`${target} (warm-up)`, url, { seconds: options.warmupSeconds }, options);
+    }
+    process.stdout.write(`measuring ${options.seconds} s… `);
   }
-  process.stdout.write(`measuring ${options.seconds} s… `);
-  const result = await cannon(target, url, options.seconds, options);
+  const result = await cannon(
+    target,
+    url,
+    options.requests ? { requests: options.requests.measured } : { seconds: options.seconds },
+    options,
+  );
   const measurement: Measurement = {
     target,
     url,
-    requestsPerSecond: result.requests.mean,
+    // A run of a number of requests may last under a second: count them over its length.
+    requestsPerSecond: options.requests ? result['2xx'] / result.duration : result.requests.mean,
     mean: result.latency.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -2,7 +2,8 @@
  * A hub at the size of a large safeguarding partnership after a few years
  * (`npm run seed:large`, and the back-office benchmark): thousands of
  * sessions over three years, tens of thousands of delegates, hundreds of
- * thousands of bookings, and attendance marked for what has happened.
+ * thousands of bookings, and attendance marked for what has happened, with
+ * its certificates and feedback (largeHubAfterCourse.ts).
  *
  * It adds to whatever the database holds (the demo programme, say) and is
  * repeatable: the same seed gives the same hub. Rows are written in batches
@@ -19,10 +20,20 @@ import type {
   OrganisationType,
   SessionPartsTable,
 } from '../data/schema.js';
+import type { AttendanceStatus } from '../domain/attendance.js';
 import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/course.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
 import { newBookingReference } from '../services/bookings/bookingReference.js';
+import {
+  coursesWithOutcomes,
+  type AfterCourseCounts,
+  LARGE_HUB_AFTER_COURSE_STEPS,
+  type LargeHubHistory,
+  type MarkedBooking,
+  type MarkedSessionFacts,
+} from './largeHubAfterCourse.js';
+import { seededRandom } from './seededRandom.js';
 
 export interface LargeHubSize {
   sessions: number;
@@ -46,6 +57,9 @@ export const LARGE_HUB: LargeHubSize = {
 
 export interface LargeHubResult extends LargeHubSize {
   attendance: number;
+  /** Certificates issued, and feedback responses given (about half of those invited). */
+  certificates: number;
+  feedback: number;
   /** The first and last session dates (London), for exports over the whole range. */
   firstDate: string;
   lastDate: string;
@@ -53,23 +67,6 @@ export interface LargeHubResult extends LargeHubSize {
 
 /** Rows per INSERT: well under both databases' limits on bound parameters. */
 const BATCH = 400;
-
-/** A small, seeded generator (mulberry32): the same hub every run. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)] as T,
-  };
-}
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -158,7 +155,7 @@ export async function seedLargeHub(
   size: LargeHubSize = LARGE_HUB,
   seed = 2026,
 ): Promise<LargeHubResult> {
-  const rng = random(seed);
+  const rng = seededRandom(seed);
   const at = now.toISOString();
   // Unique per run, so seeding twice adds a second hub's worth rather than colliding.
   const run = `${seed}-${now.getTime().toString(36)}`;
@@ -185,12 +182,14 @@ export async function seedLargeHub(
       venueIds.push(row.id);
     }
     const trainerIds: number[] = [];
+    const trainerNames = new Map<number, string>();
     for (let i = 0; i < size.trainers; i++) {
+      const name = `${rng.pick(FIRST_NAMES)} ${rng.pick(SURNAMES)}`;
       const row = await trx
         .insertInto('trainers')
         .values({
           slug: `large-trainer-${run}-${i + 1}`,
-          name: `${rng.pick(FIRST_NAMES)} ${rng.pick(SURNAMES)}`,
+          name,
           role_title: 'Safeguarding trainer',
           biography: 'An experienced practitioner and trainer.',
           photo_path: null,
@@ -201,17 +200,19 @@ export async function seedLargeHub(
         .returning('id')
         .executeTakeFirstOrThrow();
       trainerIds.push(row.id);
+      trainerNames.set(row.id, name);
     }
-    const courses: { id: number; cpd: number }[] = [];
+    const courses: { id: number; cpd: number; title: string }[] = [];
     for (let i = 0; i < size.courses; i++) {
       const subject = SUBJECTS[i % SUBJECTS.length]!;
       const level = COURSE_LEVELS[i % COURSE_LEVELS.length]!;
       const cpd = rng.pick([3, 3.5, 6, 6.5]);
+      const title = `${subject}: ${level} (${Math.floor(i / SUBJECTS.length) + 1})`;
       const row = await trx
         .insertInto('courses')
         .values({
           slug: `large-course-${run}-${i + 1}`,
-          title: `${subject}: ${level} (${Math.floor(i / SUBJECTS.length) + 1})`,
+          title,
           summary: `${subject} for practitioners across the partnership.`,
           description: `What ${subject.toLowerCase()} looks like in practice, and what to do.`,
           audience: 'Anyone who works with children, young people or adults.',
@@ -225,7 +226,7 @@ export async function seedLargeHub(
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      courses.push({ id: row.id, cpd });
+      courses.push({ id: row.id, cpd, title });
       await trx
         .insertInto('course_key_areas')
         .values([1, 2, 3].map((position) => ({ course_id: row.id, position, text: `Key area ${position}` })))
@@ -250,7 +251,7 @@ export async function seedLargeHub(
         .executeTakeFirstOrThrow();
       organisationIds.push(row.id);
     }
-    return { venueIds, trainerIds, courses, organisationIds };
+    return { venueIds, trainerIds, trainerNames, courses, organisationIds };
   });
 
   // Delegates: ids are read back by email so the batch insert stays portable.
@@ -336,6 +337,7 @@ export async function seedLargeHub(
   });
 
   const sessionIds: number[] = [];
+  const trainerOfSession = new Map<number, string>();
   await db.transaction().execute(async (trx) => {
     for (const session of sessionRows) {
       const row = await trx
@@ -354,9 +356,16 @@ export async function seedLargeHub(
       );
     }
     await insertInBatches(parts, (batch) => trx.insertInto('session_parts').values(batch).execute());
-    await insertInBatches(
-      sessionIds.map((session_id) => ({ session_id, trainer_id: rng.pick(ids.trainerIds), position: 1 })),
-      (batch) => trx.insertInto('session_trainers').values(batch).execute(),
+    const sessionTrainers = sessionIds.map((session_id) => ({
+      session_id,
+      trainer_id: rng.pick(ids.trainerIds),
+      position: 1,
+    }));
+    for (const { session_id, trainer_id } of sessionTrainers) {
+      trainerOfSession.set(session_id, ids.trainerNames.get(trainer_id)!);
+    }
+    await insertInBatches(sessionTrainers, (batch) =>
+      trx.insertInto('session_trainers').values(batch).execute(),
     );
   });
 
@@ -411,9 +420,10 @@ export async function seedLargeHub(
     (
       await db
         .selectFrom('bookings')
+        .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
         .where('session_id', 'in', db.selectFrom('sessions').where('ends_at', '<=', at).select('id'))
         .where('state', '=', 'confirmed')
-        .select(['id', 'reference', 'session_id'])
+        .select(['bookings.id', 'bookings.reference', 'bookings.session_id', 'delegates.name'])
         .execute()
     ).map((row) => [row.reference, row]),
   );
@@ -428,26 +438,56 @@ export async function seedLargeHub(
     partIds.set(part.session_id, [...(partIds.get(part.session_id) ?? []), part.id]);
   }
   const attendance: Insertable<AttendanceTable>[] = [];
+  const marked: MarkedBooking[] = [];
   for (const due of attendanceDue) {
     const booking = bookingIds.get(due.reference);
     if (!booking) continue;
+    const marks = new Map<number, AttendanceStatus>();
     for (const partId of partIds.get(booking.session_id) ?? []) {
       const roll = rng.next();
+      const status = roll < 0.86 ? 'attended' : roll < 0.91 ? 'partial' : 'absent';
+      marks.set(partId, status);
       attendance.push({
         booking_id: booking.id,
         session_part_id: partId,
-        status: roll < 0.86 ? 'attended' : roll < 0.91 ? 'partial' : 'absent',
+        status,
         note: '',
         marked_by_staff_id: null,
         marked_at: at,
       });
     }
+    marked.push({ bookingId: booking.id, sessionId: booking.session_id, delegateName: booking.name, marks });
   }
   await db
     .transaction()
     .execute((trx) =>
       insertInBatches(attendance, (batch) => trx.insertInto('attendance').values(batch).execute()),
     );
+
+  // What follows a marked register: certificates and feedback, each in bulk.
+  const sessions = new Map<number, MarkedSessionFacts>();
+  sessionRows.forEach((session, index) => {
+    const id = sessionIds[index]!;
+    const partsHere = partIds.get(id);
+    if (!partsHere) return;
+    sessions.set(id, {
+      courseId: session.row.course_id,
+      endsAt: session.parts[session.parts.length - 1]!.ends_at,
+      parts: session.parts.map((part, position) => ({
+        id: partsHere[position]!,
+        startsAt: part.starts_at,
+        endsAt: part.ends_at,
+      })),
+      trainers: [trainerOfSession.get(id)!],
+    });
+  });
+  const history: LargeHubHistory = {
+    marked,
+    sessions,
+    courses: await coursesWithOutcomes(db, ids.courses),
+  };
+  const after: AfterCourseCounts = {};
+  for (const step of LARGE_HUB_AFTER_COURSE_STEPS) Object.assign(after, await step(db, history, rng, now));
 
   // Fresh statistics, so the query planner knows the tables' new sizes (on
   // PostgreSQL, autovacuum would get there in its own time).
@@ -456,6 +496,8 @@ export async function seedLargeHub(
   return {
     ...size,
     attendance: attendance.length,
+    certificates: after.certificates ?? 0,
+    feedback: after.feedback ?? 0,
     firstDate: days[0]!,
     lastDate: days[days.length - 1]!,
   };

@@ -1,6 +1,7 @@
 /**
  * Loads the demo programme into a new database, in one transaction: either
- * the whole programme is there or none of it is.
+ * the whole programme is there or none of it is. Its past sessions come with
+ * their history (pastSessions.ts): registers marked, certificates, feedback.
  */
 import type { Kysely } from 'kysely';
 
@@ -12,6 +13,8 @@ import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
 import { newBookingReference } from '../services/bookings/bookingReference.js';
+import { AFTER_COURSE_STEPS, markRegister, type MarkedSession } from './pastSessions.js';
+import { seededRandom } from './seededRandom.js';
 import type { DemoProgramme, DemoSession } from './types.js';
 
 const DEMO_MARKER = 'demo_content_loaded_at';
@@ -72,6 +75,7 @@ export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Da
 
     const firstMonday = mondayOfWeek(londonDate(now));
     let sessionCount = 0;
+    const ended: number[] = [];
     for (const course of programme.courses) {
       const courseId = await programmeRepo.createCourse(
         {
@@ -106,6 +110,9 @@ export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Da
           now,
         );
         sessionCount += 1;
+        const lastPart = session.parts[session.parts.length - 1]!;
+        const endsAt = londonToInstant(addDays(day, lastPart.dayOffset), lastPart.end);
+        if (endsAt <= now && !session.registerLeftUnmarked) ended.push(sessionId);
         const confirmed = await delegates.take(session.confirmed);
         const waiting = await delegates.take(session.waitlisted ?? 0);
         await people.insertBookings(
@@ -117,6 +124,11 @@ export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Da
         );
       }
     }
+
+    const rng = seededRandom(2024);
+    const marked: MarkedSession[] = [];
+    for (const sessionId of ended) marked.push(await markRegister(trx, sessionId, rng));
+    for (const step of AFTER_COURSE_STEPS) await step(trx, marked, rng, now);
 
     await settings.put('hub', DEFAULT_HUB_SETTINGS, now.toISOString());
     await settings.put(DEMO_MARKER, now.toISOString(), now.toISOString());
@@ -136,7 +148,8 @@ function mondayOfWeek(date: string): string {
 
 function sessionDate(session: DemoSession, firstMonday: string): string {
   if ('date' in session.when) return session.when.date;
-  let date = addDays(firstMonday, session.when.weeksAhead * 7 + session.when.weekday - 1);
+  const weeks = 'weeksAgo' in session.when ? -session.when.weeksAgo : session.when.weeksAhead;
+  let date = addDays(firstMonday, weeks * 7 + session.when.weekday - 1);
   // Dates are relative to the day the demo loads: a hub would not run a
   // course on Christmas Day or a bank holiday Monday, so move to the next working day.
   while (!isWorkingDay(date)) date = addDays(date, 1);

@@ -321,6 +321,7 @@ const traumaInformedCoProduction: DemoCourse = {
       trainers: ['lisa-cherry'],
       capacity: 40,
       confirmed: 40,
+      registerLeftUnmarked: true,
     },
     {
       when: { weeksAhead: 5, weekday: 1 },
@@ -655,6 +656,18 @@ const adultSafeguarding: DemoCourse = {
   ],
   sessions: [
     {
+      when: { weeksAgo: 6, weekday: 2 },
+      parts: [
+        { dayOffset: 0, start: '09:30', end: '12:30' },
+        { dayOffset: 2, start: '09:30', end: '12:30' },
+      ],
+      format: 'online',
+      trainers: ['priya-raman'],
+      capacity: 40,
+      confirmed: 16,
+      notes: 'This date runs online over two mornings: Tuesday and Thursday of the same week.',
+    },
+    {
       when: { weeksAhead: 1, weekday: 2 },
       parts: [{ dayOffset: 0, start: '09:30', end: '16:00' }],
       format: 'in_person',
@@ -956,6 +969,14 @@ const professionalCuriosity: DemoCourse = {
     },
   ],
   sessions: [
+    {
+      when: { weeksAgo: 3, weekday: 3 },
+      parts: [{ dayOffset: 0, start: '13:30', end: '16:00' }],
+      format: 'online',
+      trainers: ['amara-okafor'],
+      capacity: 60,
+      confirmed: 26,
+    },
     {
       when: { weeksAhead: 9, weekday: 2 },
       parts: [{ dayOffset: 0, start: '13:30', end: '16:00' }],

@@ -4,7 +4,8 @@
  * writing anything.
  *
  * Future sessions are placed relative to the day the demo is loaded (so a
- * fresh install always has upcoming dates); past sessions use fixed dates.
+ * fresh install always has upcoming dates); past sessions use fixed dates,
+ * or a few weeks before that day (so this reporting year has some too).
  * Times are wall-clock times in Europe/London.
  */
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
@@ -58,9 +59,12 @@ export interface DemoSessionPart {
 export interface DemoSession {
   /**
    * Either a fixed calendar date ("2024-11-25") for a session in the past,
-   * or a number of weeks after the Monday of the week the demo is loaded.
+   * or a number of weeks after (or before) the Monday of the week the demo is loaded.
    */
-  when: { date: string } | { weeksAhead: number; weekday: 1 | 2 | 3 | 4 | 5 };
+  when:
+    | { date: string }
+    | { weeksAhead: number; weekday: 1 | 2 | 3 | 4 | 5 }
+    | { weeksAgo: number; weekday: 1 | 2 | 3 | 4 | 5 };
   parts: DemoSessionPart[];
   format: SessionFormat;
   /** Venue slug; required for in_person and hybrid, absent for online. */
@@ -74,6 +78,12 @@ export interface DemoSession {
   waitlisted?: number;
   /** Markdown notes for this date only (e.g. "This date is held in the afternoon"). */
   notes?: string;
+  /**
+   * A past date whose register the demo leaves unmarked, for a newcomer to
+   * mark (and see its certificates issued). Other past dates come marked,
+   * with certificates and feedback (see pastSessions.ts).
+   */
+  registerLeftUnmarked?: true;
 }
 
 export interface DemoTestimonial {

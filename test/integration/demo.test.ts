@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { TOO_FEW_TO_READ_INTO } from '../../src/domain/reports.js';
 import { londonDate } from '../../src/domain/time.js';
 import { isWorkingDay } from '../../src/domain/workingDays.js';
 import { demoProgramme } from '../../src/demo/programme.js';
-import { TEST_NOW } from '../support/app.js';
+import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import type { WebClient } from '../support/client.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
+import { parsePage } from '../support/html.js';
+import { signedInStaff } from '../support/staff.js';
 
 eachDatabase('demo programme', (dialect) => {
   let database: TestDatabase;
@@ -88,5 +92,146 @@ eachDatabase('demo programme loaded over Christmas', (dialect) => {
     expect(starts.length).toBeGreaterThan(20);
     for (const { starts_at } of starts)
       expect(isWorkingDay(londonDate(new Date(starts_at))), starts_at).toBe(true);
+  });
+});
+
+eachDatabase('demo programme: after its past sessions', (dialect) => {
+  let t: TestApp;
+  let coordinator: WebClient;
+  const db = () => t.database.db;
+  beforeAll(async () => {
+    // createTestApp loads the demo as the first start does, on the test clock.
+    t = await createTestApp(dialect);
+    coordinator = await signedInStaff(t, 'coordinator');
+  });
+  afterAll(() => t.close());
+
+  /** Each confirmed place on a past session, with its marks in part order. */
+  async function pastPlaces() {
+    const places = await db()
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .where('sessions.ends_at', '<', TEST_NOW)
+      .where('bookings.state', '=', 'confirmed')
+      .select([
+        'bookings.id',
+        'bookings.session_id',
+        'bookings.feedback_invited_at',
+        'sessions.starts_at',
+        'courses.id as course_id',
+        'delegates.name',
+      ])
+      .orderBy('bookings.id')
+      .execute();
+    const marks = await db()
+      .selectFrom('attendance')
+      .innerJoin('session_parts', 'session_parts.id', 'attendance.session_part_id')
+      .select(['attendance.booking_id', 'attendance.status'])
+      .orderBy('session_parts.position')
+      .execute();
+    return places.map((place) => ({
+      ...place,
+      marks: marks.filter((m) => m.booking_id === place.id).map((m) => m.status),
+    }));
+  }
+
+  it('marks every past register but the seed course’s 2024 date, left for a newcomer to mark', async () => {
+    const places = await pastPlaces();
+    const seed = places.filter((p) => p.starts_at === '2024-11-25T09:30:00.000Z');
+    expect(seed).toHaveLength(40);
+    expect(seed.every((p) => p.marks.length === 0)).toBe(true);
+    const marked = places.filter((p) => p.starts_at !== '2024-11-25T09:30:00.000Z');
+    expect(marked.length).toBeGreaterThan(100);
+    expect(marked.every((p) => p.marks.length > 0)).toBe(true);
+    const statuses = new Set(marked.flatMap((p) => p.marks));
+    expect([...statuses].sort()).toEqual(['absent', 'attended', 'partial']);
+    // A few weeks back too, so this reporting year has a history as well as the last.
+    expect(marked.some((p) => p.starts_at > '2025-12-01')).toBe(true);
+  });
+
+  it('issues a certificate, through the real path, to each delegate who attended every part, and only them', async () => {
+    const places = await pastPlaces();
+    const certificates = await db()
+      .selectFrom('certificates')
+      .select(['number', 'booking_id', 'delegate_name', 'withdrawn_at'])
+      .execute();
+    const attendedAll = places.filter((p) => p.marks.length && p.marks.every((m) => m === 'attended'));
+    expect(certificates.map((c) => c.booking_id).sort((a, b) => a - b)).toEqual(attendedAll.map((p) => p.id));
+    expect(certificates.every((c) => c.withdrawn_at === null)).toBe(true);
+    const issued = await db()
+      .selectFrom('audit_log')
+      .where('action', '=', 'certificate_issued')
+      .select('entity_id')
+      .execute();
+    expect(issued).toHaveLength(certificates.length);
+    // History, not news: nobody is emailed about the demo's certificates.
+    const emails = await db().selectFrom('outbox_messages').select('id').execute();
+    expect(emails).toEqual([]);
+
+    for (const certificate of certificates.slice(0, 3)) {
+      const response = await t.app.inject(`/certificates/${certificate.number}`);
+      expect(response.statusCode).toBe(200);
+      expect(parsePage(response.body).text('main')).toContain(certificate.delegate_name);
+    }
+  });
+
+  it('has feedback on the learning outcomes from most of those invited, and two quotes agreed', async () => {
+    const places = await pastPlaces();
+    const there = places.filter((p) => p.marks.some((m) => m === 'attended' || m === 'partial'));
+    expect(places.filter((p) => p.feedback_invited_at !== null).map((p) => p.id)).toEqual(
+      there.map((p) => p.id),
+    );
+    const responses = await db()
+      .selectFrom('feedback_responses')
+      .select(['id', 'booking_id', 'quote', 'quote_consent', 'do_differently', 'submitted_at'])
+      .execute();
+    const invited = new Set(there.map((p) => p.id));
+    expect(responses.every((r) => invited.has(r.booking_id))).toBe(true);
+    expect(responses.every((r) => r.submitted_at < TEST_NOW)).toBe(true);
+    expect(responses.length).toBeGreaterThan(there.length / 2);
+    expect(responses.length).toBeLessThan(there.length);
+    expect(responses.filter((r) => r.do_differently !== '').length).toBeGreaterThan(5);
+    const quotes = responses.filter((r) => r.quote_consent !== null && r.quote_consent !== 'no');
+    expect(quotes.map((q) => q.quote_consent).sort()).toEqual(['anonymous', 'job_role']);
+    expect(quotes.every((q) => q.quote.length > 20)).toBe(true);
+
+    const answers = await db()
+      .selectFrom('feedback_outcome_answers')
+      .select(['confidence_before', 'confidence_after'])
+      .execute();
+    expect(answers.length).toBeGreaterThan(responses.length * 3);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(answers.map((a) => a.confidence_after!))).toBeGreaterThan(
+      mean(answers.map((a) => a.confidence_before!)),
+    );
+  });
+
+  it('gives at least two courses enough attended delegates for a report to read into', async () => {
+    const places = await pastPlaces();
+    const attendedByCourse = new Map<number, number>();
+    for (const p of places.filter((p) => p.marks.length && p.marks.every((m) => m === 'attended'))) {
+      attendedByCourse.set(p.course_id, (attendedByCourse.get(p.course_id) ?? 0) + 1);
+    }
+    const readable = [...attendedByCourse].filter(([, n]) => n >= TOO_FEW_TO_READ_INTO);
+    expect(readable.length).toBeGreaterThanOrEqual(2);
+
+    for (const [courseId, attended] of readable.slice(0, 2)) {
+      const query = new URLSearchParams({
+        course: String(courseId),
+        'from-day': '1',
+        'from-month': '1',
+        'from-year': '2025',
+        'to-day': '12',
+        'to-month': '1',
+        'to-year': '2026',
+      });
+      const response = await coordinator.get(`/admin/reports/course?${query.toString()}`);
+      expect(response.statusCode).toBe(200);
+      const total = parsePage(response.body).document.querySelector('main table tbody tr')!;
+      expect(total.querySelectorAll('td')[1]!.textContent?.trim()).toBe(String(attended));
+      expect(total.textContent).not.toContain('Too few to read into');
+    }
   });
 });

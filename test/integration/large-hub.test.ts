@@ -1,11 +1,14 @@
 /**
  * The large-hub generator (`npm run seed:large`, the back-office benchmark)
  * at a small size: the counts it promises, and data the app itself could
- * have written (no session over capacity, attendance only for the past).
+ * have written (no session over capacity, attendance only for the past,
+ * certificates only for those who attended every part, feedback only from
+ * those invited).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { seedLargeHub } from '../../src/demo/largeHub.js';
+import { seedLargeHub, type LargeHubResult } from '../../src/demo/largeHub.js';
+import { CERTIFICATE_NUMBER } from '../../src/domain/certificate.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 
@@ -21,13 +24,14 @@ const SMALL = {
 
 eachDatabase('large hub generator', (dialect) => {
   let t: TestApp;
+  let result: LargeHubResult;
   beforeAll(async () => {
     t = await createTestApp(dialect, { demo: false });
+    result = await seedLargeHub(t.database.db, new Date(TEST_NOW), SMALL);
   });
   afterAll(() => t.close());
 
   it('adds what it says, without overbooking a session or marking the future', async () => {
-    const result = await seedLargeHub(t.database.db, new Date(TEST_NOW), SMALL);
     const db = t.database.db;
     const count = async (table: 'sessions' | 'bookings' | 'delegates' | 'attendance') =>
       Number(
@@ -64,5 +68,81 @@ eachDatabase('large hub generator', (dialect) => {
       .select('attendance.id')
       .execute();
     expect(futureMarks).toEqual([]);
+  });
+
+  /** Each marked booking with its marks, in part order. */
+  async function markedBookings() {
+    const marks = await t.database.db
+      .selectFrom('attendance')
+      .innerJoin('session_parts', 'session_parts.id', 'attendance.session_part_id')
+      .innerJoin('bookings', 'bookings.id', 'attendance.booking_id')
+      .select(['attendance.booking_id', 'attendance.status', 'bookings.feedback_invited_at'])
+      .orderBy('attendance.booking_id')
+      .orderBy('session_parts.position')
+      .execute();
+    const byBooking = new Map<number, { statuses: string[]; invited: boolean }>();
+    for (const mark of marks) {
+      const entry = byBooking.get(mark.booking_id) ?? {
+        statuses: [],
+        invited: mark.feedback_invited_at !== null,
+      };
+      entry.statuses.push(mark.status);
+      byBooking.set(mark.booking_id, entry);
+    }
+    return byBooking;
+  }
+
+  it('issues certificates to those who attended every part, numbered as the app numbers them', async () => {
+    const certificates = await t.database.db
+      .selectFrom('certificates')
+      .select(['number', 'booking_id', 'facts', 'withdrawn_at'])
+      .orderBy('booking_id')
+      .execute();
+    expect(certificates).toHaveLength(result.certificates);
+    const marked = await markedBookings();
+    const attendedAll = [...marked]
+      .filter(([, m]) => m.statuses.every((s) => s === 'attended'))
+      .map(([id]) => id);
+    expect(certificates.map((c) => c.booking_id)).toEqual(attendedAll);
+    expect(certificates.length).toBeGreaterThan(100);
+    expect(certificates.every((c) => CERTIFICATE_NUMBER.test(c.number) && c.withdrawn_at === null)).toBe(
+      true,
+    );
+    expect(new Set(certificates.map((c) => c.number)).size).toBe(certificates.length);
+    const facts = JSON.parse(certificates[0]!.facts) as { whole: boolean; learningOutcomes: string[] };
+    expect(facts.whole).toBe(true);
+    expect(facts.learningOutcomes).toEqual(['Outcome 1', 'Outcome 2']);
+
+    const response = await t.app.inject(`/certificates/${certificates[0]!.number}`);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('invites everyone marked as there, and has feedback from about half of them', async () => {
+    const marked = await markedBookings();
+    const there = [...marked].filter(([, m]) => m.statuses.some((s) => s === 'attended' || s === 'partial'));
+    expect([...marked].filter(([, m]) => m.invited).map(([id]) => id)).toEqual(there.map(([id]) => id));
+    const responses = await t.database.db
+      .selectFrom('feedback_responses')
+      .select(['id', 'booking_id', 'submitted_at'])
+      .execute();
+    expect(responses).toHaveLength(result.feedback);
+    const invited = new Set(there.map(([id]) => id));
+    expect(responses.every((r) => invited.has(r.booking_id) && r.submitted_at < TEST_NOW)).toBe(true);
+    expect(responses.length / there.length).toBeGreaterThan(0.4);
+    expect(responses.length / there.length).toBeLessThan(0.6);
+    const answers = await t.database.db
+      .selectFrom('feedback_outcome_answers')
+      .select(['response_id', 'confidence_before', 'confidence_after'])
+      .execute();
+    // Two learning outcomes a course, both answered, on the same five-point scale.
+    expect(answers).toHaveLength(responses.length * 2);
+    expect(
+      answers.every(
+        (a) =>
+          a.confidence_before! >= 1 &&
+          a.confidence_after! <= 5 &&
+          a.confidence_after! >= a.confidence_before!,
+      ),
+    ).toBe(true);
   });
 });

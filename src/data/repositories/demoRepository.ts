@@ -2,12 +2,16 @@
  * Organisations, delegates and their bookings put in as they are, for the
  * demo loader filling a new database (tests set up hubs with it too). Nothing
  * here keeps the booking rules (locks, counting places, the waiting list):
- * bookings made while Trellis runs go through BookingRecords.
+ * bookings made while Trellis runs go through BookingRecords. The history of
+ * the demo's past sessions (attendance marks, feedback) is put in the same
+ * way; their certificates are issued by the real path (CertificateIssuing).
  */
 import type { Kysely, Transaction } from 'kysely';
 
+import type { AttendanceStatus } from '../../domain/attendance.js';
 import type { BookingState } from '../../domain/availability.js';
-import type { DB, OrganisationType } from '../schema.js';
+import type { QuoteConsent } from '../../domain/feedback.js';
+import type { DB, Instant, OrganisationType } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -26,6 +30,28 @@ export interface NewBookingRecord {
   delegateId: number;
   state: BookingState;
   offerExpiresAt: Date | null;
+}
+
+export interface DemoMark {
+  bookingId: number;
+  sessionPartId: number;
+  status: AttendanceStatus;
+}
+
+export interface DemoFeedback {
+  bookingId: number;
+  usefulness: number | null;
+  doDifferently: string;
+  hubShouldChange: string;
+  quote: string;
+  quoteConsent: QuoteConsent | null;
+  submittedAt: Instant;
+  outcomes: {
+    learningOutcomeId: number;
+    outcomeText: string;
+    confidenceBefore: number | null;
+    confidenceAfter: number | null;
+  }[];
 }
 
 export class DemoRepository {
@@ -77,6 +103,89 @@ export class DemoRepository {
           cancellation_reason: null,
           created_at: at,
           updated_at: at,
+        })),
+      )
+      .execute();
+  }
+
+  /** A session's parts in order, its course's learning outcomes, and the confirmed places on it. */
+  async pastSession(sessionId: number) {
+    const [parts, outcomes, bookings] = await Promise.all([
+      this.db
+        .selectFrom('session_parts')
+        .where('session_id', '=', sessionId)
+        .select(['id', 'starts_at', 'ends_at'])
+        .orderBy('position')
+        .execute(),
+      this.db
+        .selectFrom('course_learning_outcomes')
+        .innerJoin('sessions', 'sessions.course_id', 'course_learning_outcomes.course_id')
+        .where('sessions.id', '=', sessionId)
+        .select(['course_learning_outcomes.id', 'course_learning_outcomes.text'])
+        .orderBy('course_learning_outcomes.position')
+        .execute(),
+      this.db
+        .selectFrom('bookings')
+        .where('session_id', '=', sessionId)
+        .where('state', '=', 'confirmed')
+        .select('id')
+        .orderBy('id')
+        .execute(),
+    ]);
+    return { parts, outcomes, bookingIds: bookings.map((b) => b.id) };
+  }
+
+  async insertMarks(marks: readonly DemoMark[], markedAt: Instant) {
+    if (!marks.length) return;
+    await this.db
+      .insertInto('attendance')
+      .values(
+        marks.map((m) => ({
+          booking_id: m.bookingId,
+          session_part_id: m.sessionPartId,
+          status: m.status,
+          note: '',
+          marked_by_staff_id: null,
+          marked_at: markedAt,
+        })),
+      )
+      .execute();
+  }
+
+  async markFeedbackInvited(bookingIds: readonly number[], invitedAt: Instant) {
+    if (!bookingIds.length) return;
+    await this.db
+      .updateTable('bookings')
+      .set({ feedback_invited_at: invitedAt })
+      .where('id', 'in', bookingIds)
+      .execute();
+  }
+
+  async insertFeedback(feedback: DemoFeedback) {
+    const { id } = await this.db
+      .insertInto('feedback_responses')
+      .values({
+        booking_id: feedback.bookingId,
+        usefulness: feedback.usefulness,
+        do_differently: feedback.doDifferently,
+        hub_should_change: feedback.hubShouldChange,
+        quote: feedback.quote,
+        quote_consent: feedback.quoteConsent,
+        submitted_at: feedback.submittedAt,
+        updated_at: feedback.submittedAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (!feedback.outcomes.length) return;
+    await this.db
+      .insertInto('feedback_outcome_answers')
+      .values(
+        feedback.outcomes.map((o) => ({
+          response_id: id,
+          learning_outcome_id: o.learningOutcomeId,
+          outcome_text: o.outcomeText,
+          confidence_before: o.confidenceBefore,
+          confidence_after: o.confidenceAfter,
         })),
       )
       .execute();

@@ -16,7 +16,7 @@ import {
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { AuditActorType, Executor } from '../../data/schema.js';
 import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
-import { certificateDue, certificateWaitsForFeedback } from '../../domain/certificate.js';
+import { certificateDue, certificateWaitsForFeedback, type CertificatePart } from '../../domain/certificate.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** What a certificate states beyond the name, course and first date (stored as JSON). */
@@ -50,8 +50,49 @@ export interface CertificateActor {
   id: number | null;
 }
 
+/** What a certificate states: the columns beside its number, and the facts as JSON text. */
+export interface CertificateStatement {
+  delegateName: string;
+  courseTitle: string;
+  /** The start of the first part attended, as an ISO instant. */
+  attendedFrom: string;
+  facts: string;
+}
+
+/**
+ * What a booking's certificate states, from its session's parts and its
+ * marks; null when the marks earn none. Issuing here and the large-hub
+ * generator's bulk certificates both state it this way.
+ */
+export function certificateStatement(
+  booking: { delegateName: string; courseTitle: string; cpdHours: number },
+  sessionParts: readonly CertificatePart[],
+  marks: ReadonlyMap<number, AttendanceStatus>,
+  trainers: readonly string[],
+  learningOutcomes: readonly string[],
+  policy: { certificatesForPartAttendance: boolean },
+): CertificateStatement | null {
+  const due = certificateDue(sessionParts, marks, booking.cpdHours, policy);
+  if (!due) return null;
+  return {
+    delegateName: booking.delegateName,
+    courseTitle: booking.courseTitle,
+    attendedFrom: due.parts[0]!.startsAt.toISOString(),
+    facts: JSON.stringify({
+      parts: due.parts.map((p) => ({ startsAt: p.startsAt.toISOString(), endsAt: p.endsAt.toISOString() })),
+      whole: due.whole,
+      sessionParts: sessionParts.length,
+      minutes: due.minutes,
+      cpdHours: due.cpdHours,
+      trainers: [...trainers],
+      learningOutcomes: [...learningOutcomes],
+    } satisfies CertificateFacts),
+  };
+}
+
 export class CertificateIssuing {
-  constructor(private readonly mail: Notifications) {}
+  /** Only the "certificate ready" email is needed of the notifications. */
+  constructor(private readonly mail: Pick<Notifications, 'certificateReady'>) {}
 
   /**
    * Brings the certificates of `bookingIds` into line with their marks and
@@ -97,28 +138,20 @@ export class CertificateIssuing {
         (marksByBooking.get(booking.id) ?? []).map((m) => [m.session_part_id, m.status]),
       );
       const onRegister = ON_REGISTER.includes(booking.state) && booking.session_cancelled_at === null;
-      const due = onRegister
-        ? certificateDue(sessionParts, statuses, Number(booking.cpd_hours), ctx.policy)
-        : null;
       const current = validByBooking.get(booking.id);
-      const wanted = due
-        ? {
-            delegateName: booking.delegate_name,
-            courseTitle: booking.course_title,
-            attendedFrom: due.parts[0]!.startsAt.toISOString(),
-            facts: JSON.stringify({
-              parts: due.parts.map((p) => ({
-                startsAt: p.startsAt.toISOString(),
-                endsAt: p.endsAt.toISOString(),
-              })),
-              whole: due.whole,
-              sessionParts: sessionParts.length,
-              minutes: due.minutes,
-              cpdHours: due.cpdHours,
-              trainers: (trainersBySession.get(booking.session_id) ?? []).map((t) => t.name),
-              learningOutcomes: (outcomesByCourse.get(booking.course_id) ?? []).map((o) => o.text),
-            } satisfies CertificateFacts),
-          }
+      const wanted = onRegister
+        ? certificateStatement(
+            {
+              delegateName: booking.delegate_name,
+              courseTitle: booking.course_title,
+              cpdHours: Number(booking.cpd_hours),
+            },
+            sessionParts,
+            statuses,
+            (trainersBySession.get(booking.session_id) ?? []).map((t) => t.name),
+            (outcomesByCourse.get(booking.course_id) ?? []).map((o) => o.text),
+            ctx.policy,
+          )
         : null;
       if (current && wanted && states(current, wanted)) continue;
       if (!current && !wanted) continue;
