@@ -178,7 +178,11 @@ export class FeedbackReviewService {
     };
   }
 
-  private async followUp(of: AnswersOf, courseId: number, staff: StaffMember): Promise<FollowUpAnswersForStaff> {
+  private async followUp(
+    of: AnswersOf,
+    courseId: number,
+    staff: StaffMember,
+  ): Promise<FollowUpAnswersForStaff> {
     const [requests, answers, keyAreas] = await Promise.all([
       this.repository.followUpRequests(of),
       this.repository.followUpAnswers(of),
