@@ -7,6 +7,7 @@ import {
   detailsChanged,
   emailChangeRequested,
   emailInUse,
+  feedbackInvitation,
   offerExpired,
   passwordReset,
   placeOffered,
@@ -197,7 +198,23 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
     }),
     why: /You are getting this email because this email address was given as the new address of another account/,
   },
+  {
+    name: 'feedbackInvitation',
+    message: invitation('waits_for_feedback'),
+    why: /You are getting this email because you were at .* with Northshire Safeguarding Partnership on/,
+  },
 ];
+
+function invitation(certificate: 'waits_for_feedback' | 'never_affected' | null): EmailMessage {
+  return feedbackInvitation({
+    hub,
+    delegateName: HOSTILE_NAME,
+    session: inPerson,
+    feedbackUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2/feedback',
+    changeDays: 30,
+    certificate,
+  });
+}
 
 function visibleText(html: string): string {
   const { document } = parseHTML(html);
@@ -468,5 +485,31 @@ describe('emailChangeRequested', () => {
     expect(message.text).toContain(
       'Reset the password of your account: https://training.example.org.uk/account/forgot-password',
     );
+  });
+});
+
+describe('feedbackInvitation', () => {
+  const versions = (message: EmailMessage) => [message.text.replace(/\s+/g, ' '), visibleText(message.html)];
+
+  it('says the certificate is ready once the form is sent, when the hub holds this delegate’s certificate for it', () => {
+    for (const version of versions(invitation('waits_for_feedback'))) {
+      expect(version).toContain(
+        'Northshire Safeguarding Partnership asks for feedback before certificates are given out: your certificate of attendance is ready to download once you have sent the form',
+      );
+      expect(version).not.toContain('never affects your certificate');
+    }
+  });
+
+  it('says answering never affects the certificate when the hub does not ask for feedback first', () => {
+    for (const version of versions(invitation('never_affected'))) {
+      expect(version).toContain(
+        'Answering, or not answering, never affects your certificate or anything else about your booking.',
+      );
+      expect(version).not.toContain('ready to download once');
+    }
+  });
+
+  it('says nothing of a certificate when the hub asks for feedback first but holds nothing of this delegate’s', () => {
+    for (const version of versions(invitation(null))) expect(version).not.toContain('certificate');
   });
 });

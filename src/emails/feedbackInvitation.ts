@@ -9,6 +9,13 @@ export interface FeedbackInvitationFacts {
   feedbackUrl: string;
   /** How many days answers can be changed after they are given. */
   changeDays: number;
+  /**
+   * What the email says of the delegate's certificate: that it is held until
+   * they send the form (the hub's policy asks for feedback first, and theirs
+   * is held); that answering never affects it (the policy is off); or
+   * nothing (the policy is on, but nothing of theirs is held).
+   */
+  certificate: 'waits_for_feedback' | 'never_affected' | null;
 }
 
 /** Sent once after a session to each delegate marked as there, asking how it went. */
@@ -25,6 +32,7 @@ export function feedbackInvitation(facts: FeedbackInvitationFacts): EmailMessage
       session,
       feedbackUrl: webLink(facts.feedbackUrl, 'the feedback link'),
       changeDays: facts.changeDays,
+      certificate: facts.certificate,
     }),
   };
 }

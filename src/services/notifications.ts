@@ -4,6 +4,7 @@
  * makes the change, with the executor of that transaction, so the email
  * exists exactly when the change does.
  */
+import { CertificateRecords } from '../data/repositories/afterCourse/certificateRecords.js';
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
@@ -293,6 +294,11 @@ export class Notifications {
       session,
       feedbackUrl: `${this.publicUrl}/bookings/${row.reference}/feedback`,
       changeDays,
+      certificate: !ctx.policy.feedbackBeforeCertificate
+        ? 'never_affected'
+        : (await new CertificateRecords(db).validFor([bookingId])).some((c) => c.released_at === null)
+          ? 'waits_for_feedback'
+          : null,
     });
     await this.enqueue(db, to, message, bookingId);
   }

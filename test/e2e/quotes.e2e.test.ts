@@ -2,10 +2,13 @@
  * A quote from feedback, from the delegate's consent to the course page and
  * off it again: a coordinator shows it, a visitor sees it, the delegate
  * withdraws it and the next visit no longer has it. Then the staff page of a
- * session's feedback answers, checked with axe, with JavaScript and without.
+ * session's feedback answers, with its three-month follow-up answers from the
+ * delegate and their line manager, checked with axe, with JavaScript and
+ * without.
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { FollowUpRepository } from '../../src/data/repositories/afterCourse/followUpRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
@@ -18,6 +21,8 @@ import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit, withoutAppS
 const SLUG = 'trauma-informed-co-production';
 const HOUR = 60 * 60 * 1000;
 const QUOTE = 'I now ask people what would help, before I decide.';
+const DELEGATE_EXAMPLE = 'I write down what the person told me in their own words.';
+const MANAGER_EXAMPLE = 'She now talks the team through each referral.';
 const TIMEOUT = 90_000;
 
 describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course page', () => {
@@ -89,6 +94,40 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
       quote: QUOTE,
       quoteConsent: 'name',
     });
+
+    // The three-month follow-up, answered by the delegate and by their line manager.
+    const keyArea = await db
+      .selectFrom('course_key_areas')
+      .where('course_id', '=', courseId)
+      .select(['id', 'text'])
+      .orderBy('position')
+      .executeTakeFirstOrThrow();
+    const followUps = new FollowUpRepository(db);
+    const expiresAt = new Date(new Date(TEST_NOW).getTime() + 30 * 24 * HOUR).toISOString();
+    for (const [respondent, example] of [
+      ['delegate', DELEGATE_EXAMPLE],
+      ['line_manager', MANAGER_EXAMPLE],
+    ] as const) {
+      const requestId = await followUps.claim(
+        {
+          bookingId: booking.id,
+          respondent,
+          email: `${respondent}.quotes@example.org.uk`,
+          name: 'Priya Shah',
+        },
+        TEST_NOW,
+        expiresAt,
+      );
+      await followUps.saveAnswers(
+        requestId!,
+        {
+          keyAreas: [{ keyAreaId: keyArea.id, keyAreaText: keyArea.text, change: 'a_lot' }],
+          example,
+          obstacles: '',
+        },
+        TEST_NOW,
+      );
+    }
   });
 
   it(
@@ -150,7 +189,7 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
   );
 
   it(
-    'shows a session’s feedback answers to staff, with axe, with JavaScript and without',
+    'shows a session’s feedback and follow-up answers to staff, with axe, with JavaScript and without',
     async () => {
       const viewer = await staffInBrowser(e2e, 'viewer');
       const where = `/admin/sessions/${sessionId}/feedback`;
@@ -159,6 +198,9 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
       expect(text).toContain('Ask first.');
       expect(text).toContain('too few to read into');
       expect(text).not.toContain('Priya Shah');
+      expect(text).toContain('Three-month follow-up');
+      expect(text).toContain(DELEGATE_EXAMPLE);
+      expect(text).toContain(MANAGER_EXAMPLE);
       await expectNoAxeViolations(viewer.page, where);
       expectNoPageProblems(viewer.problems, where);
 
@@ -166,7 +208,9 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
       const scriptless = await e2e.newPage({ javaScriptEnabled: false });
       await scriptless.context.addCookies(await viewer.context.cookies());
       await visit(scriptless.page, e2e.url(where));
-      expect(await scriptless.page.locator('main').textContent()).toContain('More time for questions.');
+      const withoutScript = (await scriptless.page.locator('main').textContent()) ?? '';
+      expect(withoutScript).toContain('More time for questions.');
+      expect(withoutScript).toContain(MANAGER_EXAMPLE);
       // …and axe on the page as it is drawn without the app's script (axe itself needs script).
       const twin = await e2e.newPage();
       await withoutAppScripts(twin.page);
@@ -176,7 +220,10 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
 
       const coordinator = await staffInBrowser(e2e, 'coordinator');
       await visit(coordinator.page, e2e.url(where));
-      expect(await coordinator.page.locator('main').textContent()).toContain('Priya Shah');
+      const named = (await coordinator.page.locator('main').textContent()) ?? '';
+      expect(named).toContain('Priya Shah');
+      expect(named).toContain('Line manager of Priya Shah');
+      expect(named).toContain(DELEGATE_EXAMPLE);
       await expectNoAxeViolations(coordinator.page, `${where} (with names)`);
     },
     TIMEOUT,

@@ -134,6 +134,17 @@ eachDatabase('quotes, feedback answers and feedback before certificates', (diale
     return client.post(url, fields);
   }
 
+  /** The text of the feedback invitation emailed to `email`. */
+  async function invitationText(email: string) {
+    const message = await db()
+      .selectFrom('outbox_messages')
+      .where('to_address', '=', email)
+      .where('kind', '=', 'feedback_invitation')
+      .select('text_body')
+      .executeTakeFirstOrThrow();
+    return message.text_body.replace(/\s+/g, ' ');
+  }
+
   const coursePage = async () =>
     parsePage((await new WebClient(t.app).get(`/courses/${SEEDED_COURSE_SLUG}`)).body).text();
   const sessionPage = async () =>
@@ -319,6 +330,11 @@ eachDatabase('quotes, feedback answers and feedback before certificates', (diale
           'your certificate of attendance is ready to download once you have sent this form',
         );
         expect(form).not.toContain('never affects your certificate');
+        const email = await invitationText(delegate.email);
+        expect(email).toContain(
+          'your certificate of attendance is ready to download once you have sent the form, and we will email you then',
+        );
+        expect(email).not.toContain('never affects your certificate');
 
         await giveFeedback(delegate, { usefulness: '5' });
         expect(await readyEmails()).toHaveLength(1);
@@ -374,6 +390,9 @@ eachDatabase('quotes, feedback answers and feedback before certificates', (diale
       expect((await delegate.client.get(`/bookings/${delegate.reference}/certificate.pdf`)).statusCode).toBe(
         200,
       );
+      const email = await invitationText(delegate.email);
+      expect(email).toContain('Answering, or not answering, never affects your certificate');
+      expect(email).not.toContain('ready to download once');
 
       await t.services.settings.updatePolicy({ feedbackBeforeCertificate: true });
       try {

@@ -4,7 +4,8 @@
  * reports see the answers for a session or a course: coordinators and
  * administrators with the names of who wrote them; trainers (their own
  * sessions) and reporting viewers without names, as counts and free text in
- * an order that gives nobody away.
+ * an order that gives nobody away. The three-month follow-up's answers are
+ * read beside the feedback, by the same rule (see followUpAnswers.ts).
  */
 import {
   FeedbackReviewRepository,
@@ -24,6 +25,7 @@ import { tooFewToReadInto } from '../../domain/reports.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { StaffMember } from '../attendanceService.js';
 import type { ServiceDeps } from '../deps.js';
+import { followUpAnswersForStaff, type FollowUpAnswersForStaff } from './followUpAnswers.js';
 
 /** A course's answers cover the sessions that started in about the last year. */
 export const COURSE_ANSWERS_DAYS = 365;
@@ -156,6 +158,7 @@ export class FeedbackReviewService {
         courseTitle: session.course_title,
       },
       answers: await this.answers({ sessionId }, session.course_id, staff),
+      followUp: await this.followUp({ sessionId }, session.course_id, staff),
     };
   }
 
@@ -165,16 +168,27 @@ export class FeedbackReviewService {
     if (!course) throw new NotFoundError('course');
     const to = this.deps.clock.now();
     const from = new Date(to.getTime() - COURSE_ANSWERS_DAYS * 86_400_000);
+    const of: AnswersOf = { courseId, from: from.toISOString(), to: to.toISOString() };
     return {
       course,
       from,
       to,
-      answers: await this.answers(
-        { courseId, from: from.toISOString(), to: to.toISOString() },
-        courseId,
-        staff,
-      ),
+      answers: await this.answers(of, courseId, staff),
+      followUp: await this.followUp(of, courseId, staff),
     };
+  }
+
+  private async followUp(
+    of: AnswersOf,
+    courseId: number,
+    staff: StaffMember,
+  ): Promise<FollowUpAnswersForStaff> {
+    const [requests, answers, keyAreas] = await Promise.all([
+      this.repository.followUpRequests(of),
+      this.repository.followUpAnswers(of),
+      this.repository.keyAreas(courseId),
+    ]);
+    return followUpAnswersForStaff(requests, answers, keyAreas, holds(staff.role, 'seeFeedbackNames'));
   }
 
   private async answers(of: AnswersOf, courseId: number, staff: StaffMember): Promise<FeedbackAnswers> {

@@ -1,7 +1,7 @@
 /**
  * The feedback review service's reads and writes: a course's quotes and the
- * choice of which are shown on its page, and the feedback answers staff read
- * for a session or a course.
+ * choice of which are shown on its page, and the feedback and three-month
+ * follow-up answers staff read for a session or a course.
  */
 import { PUBLISHABLE_CONSENTS } from '../../../domain/feedback.js';
 import type { Executor, Instant } from '../../schema.js';
@@ -148,6 +148,62 @@ export class FeedbackReviewRepository {
   learningOutcomes(courseId: number) {
     return this.db
       .selectFrom('course_learning_outcomes')
+      .where('course_id', '=', courseId)
+      .select(['id', 'text'])
+      .orderBy('position')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Follow-up requests about bookings on one session, or on a course's sessions that started in [from, to). */
+  private followUpsOf(of: AnswersOf) {
+    const q = this.db
+      .selectFrom('follow_up_requests')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id');
+    if ('sessionId' in of) return q.where('sessions.id', '=', of.sessionId);
+    return q
+      .where('sessions.course_id', '=', of.courseId)
+      .where('sessions.starts_at', '>=', of.from)
+      .where('sessions.starts_at', '<', of.to);
+  }
+
+  /** Every follow-up sent, whether and how it was answered, with the delegate it was about. */
+  followUpRequests(of: AnswersOf) {
+    return this.followUpsOf(of)
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .select([
+        'follow_up_requests.id',
+        'follow_up_requests.respondent',
+        'follow_up_requests.outcome',
+        'follow_up_requests.example',
+        'follow_up_requests.obstacles',
+        'delegates.name as delegate_name',
+        'sessions.starts_at as session_starts_at',
+      ])
+      .orderBy('delegates.name')
+      .orderBy('follow_up_requests.respondent')
+      .orderBy('follow_up_requests.id')
+      .execute();
+  }
+
+  /** The answers on each key area of the same requests, with the key area's words as asked. */
+  followUpAnswers(of: AnswersOf) {
+    return this.followUpsOf(of)
+      .innerJoin('follow_up_answers', 'follow_up_answers.request_id', 'follow_up_requests.id')
+      .select([
+        'follow_up_answers.request_id',
+        'follow_up_answers.key_area_id',
+        'follow_up_answers.key_area_text',
+        'follow_up_answers.practice_change',
+      ])
+      .execute();
+  }
+
+  /** The course's key areas in order, to list follow-up answers in the order the form asked them. */
+  keyAreas(courseId: number) {
+    return this.db
+      .selectFrom('course_key_areas')
       .where('course_id', '=', courseId)
       .select(['id', 'text'])
       .orderBy('position')

@@ -5,14 +5,18 @@
  *   POST /admin/courses/:courseId/quotes     show one (action=publish) or stop showing it (action=stop)
  *   GET  /admin/courses/:courseId/feedback   the answers on a course's sessions of about the last year
  *   GET  /admin/sessions/:sessionId/feedback the answers on one session (trainers: their own)
+ *
+ * Both answer pages also show the three-month follow-up's answers on the same sessions.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../../domain/feedback.js';
+import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES } from '../../../domain/followUp.js';
 import { TOO_FEW_TO_READ_INTO } from '../../../domain/reports.js';
 import { formatDate, formatMoment } from '../../../domain/time.js';
 import { ConflictError, NotFoundError } from '../../../errors.js';
 import type { FeedbackAnswers } from '../../../services/afterCourse/feedbackReviewService.js';
+import type { FollowUpAnswersForStaff } from '../../../services/afterCourse/followUpAnswers.js';
 import type { Services } from '../../../services/index.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
@@ -30,6 +34,18 @@ function shownAnswers(answers: FeedbackAnswers) {
     confidenceWords: CONFIDENCE_WORDS,
     usefulnessRows: USEFULNESS_WORDS.map((words, i) => ({ words, count: answers.usefulness[i] })),
     named: answers.named?.map((response) => ({
+      ...response,
+      session: formatMoment(response.sessionStartsAt),
+    })),
+  };
+}
+
+/** The follow-up as the page lays it out: the scale's words beside the counts. */
+function shownFollowUp(followUp: FollowUpAnswersForStaff) {
+  return {
+    ...followUp,
+    changeWords: PRACTICE_CHANGES.map((change) => PRACTICE_CHANGE_WORDS[change]),
+    named: followUp.named?.map((response) => ({
       ...response,
       session: formatMoment(response.sessionStartsAt),
     })),
@@ -107,7 +123,7 @@ export default async function adminFeedbackRoutes(
     '/admin/courses/:courseId/feedback',
     { preHandler: requireStaff('readReports') },
     async (request, reply) => {
-      const { course, from, to, answers } = await feedbackReview.courseAnswers(
+      const { course, from, to, answers, followUp } = await feedbackReview.courseAnswers(
         idParam(request.params.courseId, 'course'),
         request.staffSession!.staff,
       );
@@ -121,6 +137,7 @@ export default async function adminFeedbackRoutes(
           { text: course.title, href: `/admin/courses/${course.id}` },
         ],
         answers: shownAnswers(answers),
+        followUp: shownFollowUp(followUp),
         tooFew: TOO_FEW_TO_READ_INTO,
       });
     },
@@ -130,7 +147,7 @@ export default async function adminFeedbackRoutes(
     '/admin/sessions/:sessionId/feedback',
     { preHandler: requireStaff('readSessionReports') },
     async (request, reply) => {
-      const { session, answers } = await feedbackReview.sessionAnswers(
+      const { session, answers, followUp } = await feedbackReview.sessionAnswers(
         idParam(request.params.sessionId, 'session'),
         request.staffSession!.staff,
       );
@@ -146,6 +163,7 @@ export default async function adminFeedbackRoutes(
         ],
         reportHref: `/admin/reports/sessions/${session.id}`,
         answers: shownAnswers(answers),
+        followUp: shownFollowUp(followUp),
         tooFew: TOO_FEW_TO_READ_INTO,
       });
     },
