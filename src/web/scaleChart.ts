@@ -99,7 +99,9 @@ export function chartDescription(input: ScaleChartInput): string {
       .join(', ');
     const others = apart.length ? ` Apart from the scale: ${apartWords}.` : '';
     const scale = apart.length ? ` on the scale` : '';
-    return `${prefix}${answers} ${unit}${scale}: ${counts}${mean}.${others}`;
+    // "1 answer", "2 answers".
+    const units = answers === 1 ? unit.replace(/s$/, '') : unit;
+    return `${prefix}${answers} ${units}${scale}: ${counts}${mean}.${others}`;
   });
   const tooFew = input.tooFew ? ` Too few ${unit} to read into.` : '';
   return `${parts.join(' ')}${tooFew}`;

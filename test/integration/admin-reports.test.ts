@@ -897,7 +897,7 @@ eachDatabase('reports', (dialect) => {
     expect(chart.querySelector(`[id="${descId}"]`)!.textContent).toBe(
       'Delegates: 5 answers on the scale: Not at all 0, A little 1, Somewhat 1, A lot 3. ' +
         'Apart from the scale: Not applicable 1. ' +
-        'Line managers: 1 answers on the scale: Not at all 0, A little 0, Somewhat 0, A lot 1. ' +
+        'Line managers: 1 answer on the scale: Not at all 0, A little 0, Somewhat 0, A lot 1. ' +
         'Apart from the scale: Not applicable 0. Too few answers to read into.',
     );
     expect([...chart.querySelectorAll('text')].map((text) => text.textContent)).toContain(
