@@ -15,9 +15,9 @@ import type {
 } from '../services/afterCourse/reportService.js';
 import { meanWords, scaleChart } from './scaleChart.js';
 
-/** A response rate as a whole percentage ("75%"), or words when nobody was invited. */
-export function rateWords(rate: number | null): string {
-  return rate === null ? 'No one invited' : `${Math.round(rate * 100)}%`;
+/** A response rate as a whole percentage ("75%"), or words when nobody was invited (or asked). */
+export function rateWords(rate: number | null, nobody = 'No one invited'): string {
+  return rate === null ? nobody : `${Math.round(rate * 100)}%`;
 }
 
 /** A distribution as its table shows it: a row per point of the scale. */
@@ -104,9 +104,11 @@ export function severalCourses(report: Report): boolean {
   return report.sections.some((section) => section.grouping === 'course');
 }
 
-/** A row of a report's download: a group's figures, or one learning outcome's answers. */
+/** A row of a report's download: a group's figures, one learning outcome's answers, or neither (the follow-up's). */
 export type FeedbackCsvRow =
-  { feedback: FeedbackFigures; outcome?: undefined } | { feedback?: undefined; outcome: OutcomeFigures };
+  | { feedback: FeedbackFigures; outcome?: undefined }
+  | { feedback?: undefined; outcome: OutcomeFigures }
+  | { feedback?: undefined; outcome?: undefined };
 
 const mean2 = (mean: number | null) => (mean === null ? '' : mean.toFixed(2));
 
@@ -145,8 +147,6 @@ export const FEEDBACK_CSV_COLUMNS: CsvColumn<FeedbackCsvRow>[] = [
         ? row.feedback.tooFew
           ? 'Yes'
           : 'No'
-        : row.outcome.before.tooFew || row.outcome.after.tooFew
-          ? 'Yes'
-          : 'No',
+        : row.outcome && (row.outcome.before.tooFew || row.outcome.after.tooFew ? 'Yes' : 'No'),
   },
 ];

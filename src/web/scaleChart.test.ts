@@ -100,4 +100,42 @@ describe('a chart of answers on a five-point scale', () => {
     expect(bars.length).toBe(2); // the legend only
     expect(texts).toContain('Mean (1 to 5): Before none, After none');
   });
+
+  it('draws answers apart from the scale below a rule, without means, and shortens bars for long labels', () => {
+    const { svg, texts, bars } = drawn({
+      id: 'key-area-1',
+      title: 'Whether practice changed: Types of abuse',
+      words: ['Not at all', 'A little', 'Somewhat', 'A lot'],
+      apart: ['Not applicable'],
+      means: false,
+      series: [
+        { name: 'Delegates', counts: [0, 1, 1, 300, 2], mean: null },
+        { name: 'Line managers', counts: [0, 0, 0, 1, 0], mean: null },
+      ],
+      tooFew: true,
+    });
+    expect(svg.querySelector('desc')!.textContent).toBe(
+      'Delegates: 302 answers on the scale: Not at all 0, A little 1, Somewhat 1, A lot 300. ' +
+        'Apart from the scale: Not applicable 2. ' +
+        'Line managers: 1 answer on the scale: Not at all 0, A little 0, Somewhat 0, A lot 1. ' +
+        'Apart from the scale: Not applicable 0. Too few answers to read into.',
+    );
+    expect(texts.filter((text) => text!.startsWith('Mean'))).toEqual([]);
+    expect(texts).toContain('Not applicable');
+    expect(texts).toContain('Delegates: 2');
+    // The rule sits above "Not applicable", below every bar of the scale.
+    const rule = [...svg.querySelectorAll('line')].find((line) => line.getAttribute('stroke-dasharray'))!;
+    const notApplicable = [...svg.querySelectorAll('text')].find(
+      (text) => text.textContent === 'Not applicable',
+    )!;
+    const scaleBars = bars.slice(0, -1);
+    expect(Number(rule.getAttribute('y1'))).toBeLessThan(Number(notApplicable.getAttribute('y')));
+    expect(scaleBars.every((bar) => Number(bar.getAttribute('y')) < Number(rule.getAttribute('y1')))).toBe(
+      true,
+    );
+    // "Line managers: 300" fits beside the longest bar.
+    const longest = Math.max(...bars.map((bar) => Number(bar.getAttribute('width'))));
+    expect(longest).toBeLessThan(BAR_MAX);
+    expect(longest + 4 + 6 + 'Line managers: 300'.length * 8.5).toBeLessThanOrEqual(CHART_WIDTH);
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * Bar charts of answers on a five-point scale (confidence before and after a
- * course, how useful it was), drawn on the server as SVG so they need no
+ * Bar charts of answers on a scale (confidence before and after a course, how
+ * useful it was, whether practice changed in a key area), drawn on the server as SVG so they need no
  * JavaScript, print as sharply as the text, and scale down on a phone.
  *
  * A chart is always shown beside a table of the same figures: the table is
@@ -15,8 +15,9 @@
 export interface ChartSeries {
   /** A short name printed on each of its bars and in the legend: "Before", "After". */
   name: string;
-  /** counts[0] answered the first point of the scale. */
+  /** counts[0] answered the first point of the scale; the answers apart from it follow the scale's. */
   counts: readonly number[];
+  /** Ignored when the chart shows no means. */
   mean: number | null;
 }
 
@@ -26,6 +27,13 @@ export interface ScaleChartInput {
   title: string;
   /** The scale's points in words, first point first (domain/feedback.ts). */
   words: readonly string[];
+  /**
+   * Answers that are not a point on the scale ("Not applicable"), drawn after
+   * it below a rule; their counts follow the scale's in each series.
+   */
+  apart?: readonly string[];
+  /** Whether each series' mean is drawn and described (not where the scale's points are words alone). */
+  means?: boolean;
   series: readonly ChartSeries[];
   /** Marks the chart, in its picture and its description, as too few to read into. */
   tooFew: boolean;
@@ -64,9 +72,12 @@ export function meanWords(mean: number | null): string {
 }
 
 /** The length of a bar for `count`, when the largest count on the chart is `largest`. */
-export function barLength(count: number, largest: number): number {
-  return largest > 0 ? Math.round((count / largest) * BAR_MAX * 10) / 10 : 0;
+export function barLength(count: number, largest: number, barMax = BAR_MAX): number {
+  return largest > 0 ? Math.round((count / largest) * barMax * 10) / 10 : 0;
 }
+
+/** About the width of a character at FONT_SIZE, to leave room for long bar labels ("Line managers: 120"). */
+const CHARACTER_WIDTH = 8.5;
 
 /** The first of two series is hatched (before), the other solid (after); a single series is solid. */
 function fill(index: number, seriesCount: number, id: string): string {
@@ -76,20 +87,38 @@ function fill(index: number, seriesCount: number, id: string): string {
 /** The description read out: every count, in words, and each series' mean. */
 export function chartDescription(input: ScaleChartInput): string {
   const unit = input.unit ?? 'answers';
+  const apart = input.apart ?? [];
   const parts = input.series.map((series) => {
-    const answers = series.counts.reduce((sum, count) => sum + count, 0);
+    const onScale = series.counts.slice(0, input.words.length);
+    const answers = onScale.reduce((sum, count) => sum + count, 0);
     const counts = input.words.map((word, index) => `${word} ${series.counts[index] ?? 0}`).join(', ');
     const prefix = input.series.length > 1 ? `${series.name}: ` : '';
-    return `${prefix}${answers} ${unit}: ${counts}; mean ${meanWords(series.mean)} out of ${input.words.length}.`;
+    const mean = input.means === false ? '' : `; mean ${meanWords(series.mean)} out of ${input.words.length}`;
+    const apartWords = apart
+      .map((word, index) => `${word} ${series.counts[input.words.length + index] ?? 0}`)
+      .join(', ');
+    const others = apart.length ? ` Apart from the scale: ${apartWords}.` : '';
+    const scale = apart.length ? ` on the scale` : '';
+    // "1 answer", "2 answers".
+    const units = answers === 1 ? unit.replace(/s$/, '') : unit;
+    return `${prefix}${answers} ${units}${scale}: ${counts}${mean}.${others}`;
   });
   const tooFew = input.tooFew ? ` Too few ${unit} to read into.` : '';
   return `${parts.join(' ')}${tooFew}`;
+}
+
+/** A bar's label: its count, with its series' name where there are several. */
+function barLabel(input: ScaleChartInput, series: ChartSeries, count: number): string {
+  return input.series.length > 1 ? `${series.name}: ${count}` : String(count);
 }
 
 /** The chart as an SVG element, every text in it escaped. */
 export function scaleChart(input: ScaleChartInput): string {
   const id = input.id.replace(/[^A-Za-z0-9_-]/g, '-');
   const largest = Math.max(0, ...input.series.flatMap((series) => series.counts));
+  // The longest label a bar can carry: bars are shortened so it fits beside the longest.
+  const longestLabel = Math.max(...input.series.map((series) => barLabel(input, series, largest).length));
+  const barMax = Math.min(BAR_MAX, CHART_WIDTH - 2 * MARGIN - 6 - Math.ceil(longestLabel * CHARACTER_WIDTH));
   const parts: string[] = [];
   let y = MARGIN;
 
@@ -106,7 +135,15 @@ export function scaleChart(input: ScaleChartInput): string {
     y += BAR_HEIGHT + GROUP_GAP;
   }
 
-  for (const [point, word] of input.words.entries()) {
+  const apart = input.apart ?? [];
+  for (const [point, word] of [...input.words, ...apart].entries()) {
+    if (point === input.words.length) {
+      // A rule between the scale and the answers apart from it.
+      parts.push(
+        `<line x1="${MARGIN}" y1="${y}" x2="${CHART_WIDTH - MARGIN}" y2="${y}" stroke="${INK}" stroke-width="1" stroke-dasharray="4 3"/>`,
+      );
+      y += GROUP_GAP / 2;
+    }
     y += LINE - 5;
     parts.push(
       `<text x="${MARGIN}" y="${y}" font-size="${FONT_SIZE}" fill="${INK}">${escapeXml(word)}</text>`,
@@ -114,13 +151,13 @@ export function scaleChart(input: ScaleChartInput): string {
     y += 5;
     for (const [index, series] of input.series.entries()) {
       const count = series.counts[point] ?? 0;
-      const length = barLength(count, largest);
+      const length = barLength(count, largest, barMax);
       if (length > 0) {
         parts.push(
           `<rect x="${MARGIN}" y="${y}" width="${length}" height="${BAR_HEIGHT}" fill="${fill(index, input.series.length, id)}" stroke="${INK}" stroke-width="1"/>`,
         );
       }
-      const label = input.series.length > 1 ? `${series.name}: ${count}` : String(count);
+      const label = barLabel(input, series, count);
       parts.push(
         `<text x="${MARGIN + length + 6}" y="${y + BAR_HEIGHT - 4}" font-size="${FONT_SIZE}" fill="${INK}">${escapeXml(label)}</text>`,
       );
@@ -129,15 +166,17 @@ export function scaleChart(input: ScaleChartInput): string {
     y += GROUP_GAP - BAR_GAP;
   }
 
-  y += LINE - 5;
-  const means = input.series
-    .map((series) =>
-      input.series.length > 1 ? `${series.name} ${meanWords(series.mean)}` : meanWords(series.mean),
-    )
-    .join(', ');
-  parts.push(
-    `<text x="${MARGIN}" y="${y}" font-size="${FONT_SIZE}" font-weight="bold" fill="${INK}">${escapeXml(`Mean (1 to ${input.words.length}): ${means}`)}</text>`,
-  );
+  if (input.means !== false) {
+    y += LINE - 5;
+    const means = input.series
+      .map((series) =>
+        input.series.length > 1 ? `${series.name} ${meanWords(series.mean)}` : meanWords(series.mean),
+      )
+      .join(', ');
+    parts.push(
+      `<text x="${MARGIN}" y="${y}" font-size="${FONT_SIZE}" font-weight="bold" fill="${INK}">${escapeXml(`Mean (1 to ${input.words.length}): ${means}`)}</text>`,
+    );
+  }
   if (input.tooFew) {
     y += LINE + 2;
     parts.push(

@@ -3,7 +3,8 @@
  * asks for a course's report over a period by keyboard (a wrong date is
  * explained beside its boxes), and prints a report without the menus; a
  * trainer reads their own session's report on a phone. Each report, with its
- * feedback charts, is read with JavaScript on and off. Axe checks each page.
+ * feedback and follow-up charts, is read with JavaScript on and off. Axe
+ * checks each page.
  */
 import { describe, expect, inject, it } from 'vitest';
 
@@ -81,10 +82,58 @@ async function feedbackGiven(t: TestApp) {
       )
       .execute();
     answers.set(place.session_id, (answers.get(place.session_id) ?? 0) + 1);
+    await followUpAnswered(t, place.id, place.course_id);
   }
   const [sessionId] = [...answers].sort((a, b) => b[1] - a[1])[0]!;
   const courseId = places.find((place) => place.session_id === sessionId)!.course_id;
   return { sessionId, courseId };
+}
+
+/**
+ * The three-month follow-up on a place, as the job and the form store it: the
+ * delegate and their line manager asked, and each answering on the course's
+ * key areas as worded now and on one worded as it used to be (a manager on
+ * every other place says the delegate has left instead).
+ */
+async function followUpAnswered(t: TestApp, bookingId: number, courseId: number) {
+  const db = t.database.db;
+  const keyAreas = await db
+    .selectFrom('course_key_areas')
+    .where('course_id', '=', courseId)
+    .select(['id', 'text'])
+    .execute();
+  const asked = [...keyAreas, { id: 999_999, text: 'A key area in words no longer asked' }];
+  const changes = ['not_at_all', 'a_little', 'somewhat', 'a_lot', 'not_applicable'] as const;
+  for (const respondent of ['delegate', 'line_manager'] as const) {
+    const left = respondent === 'line_manager' && bookingId % 2 === 0;
+    const { id } = await db
+      .insertInto('follow_up_requests')
+      .values({
+        booking_id: bookingId,
+        respondent,
+        email: `${respondent}.${bookingId}@example.org.uk`,
+        sent_at: TEST_NOW,
+        expires_at: TEST_NOW,
+        answered_at: TEST_NOW,
+        outcome: left ? 'no_longer_works_with' : 'answered',
+        example: '',
+        obstacles: '',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (left) continue;
+    await db
+      .insertInto('follow_up_answers')
+      .values(
+        asked.map((area, n) => ({
+          request_id: id,
+          key_area_id: area.id,
+          key_area_text: area.text,
+          practice_change: changes[(bookingId + n) % changes.length]!,
+        })),
+      )
+      .execute();
+  }
 }
 
 describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
@@ -143,7 +192,7 @@ describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
     await context.close();
   }, 120_000);
 
-  it('every report shows its feedback charts beside their tables, with JavaScript and without, on a phone too', async () => {
+  it('every report shows its feedback and follow-up charts beside their tables, with JavaScript and without, on a phone too', async () => {
     const { sessionId, courseId } = await feedbackGiven(e2e.testApp);
     const { page, context, problems } = await staffInBrowser(e2e, 'coordinator');
     // Renders exactly as with JavaScript off (axe cannot run where it is switched off).
@@ -183,6 +232,17 @@ describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
         expect(await chart.isVisible()).toBe(true);
         expect(await pair.getByRole('table').isVisible()).toBe(true);
         expect(await watched.page.getByText('No longer asked in these words').first().isVisible()).toBe(true);
+        // The follow-up: delegates and line managers asked, and a chart beside each key area's table.
+        const followUp = watched.page.locator('section#follow-up');
+        expect(await followUp.getByRole('table', { name: 'Follow-up in total' }).textContent()).toContain(
+          'Line managers',
+        );
+        const keyArea = followUp.locator('.trellis-chart-pair').first();
+        expect(
+          await keyArea.getByRole('img', { name: /^Whether practice changed: / }).isVisible(),
+          `${report.name} ${mode}`,
+        ).toBe(true);
+        expect(await keyArea.getByRole('table').isVisible()).toBe(true);
         await expectNoAxeViolations(watched.page, `${report.name} ${mode}`);
         if (mode === 'on a phone') {
           const { scrollWidth, innerWidth } = await horizontalOverflow(watched.page);

@@ -1,7 +1,7 @@
 /**
  * Reports: a course's figures over a period equal a plain count of the
- * database's rows (a property test on random bookings, attendance and
- * cancellations), the session report is a trainer's for their own sessions,
+ * database's rows (a property test on random bookings, attendance,
+ * cancellations, feedback and follow-up requests and answers), the session report is a trainer's for their own sessions,
  * the year report follows the hub's reporting year, bad dates are refused
  * by the field, and every report downloads as a CSV.
  */
@@ -17,12 +17,18 @@ import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.j
 import type { AttendanceStatus } from '../../src/domain/attendance.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../src/domain/feedback.js';
+import {
+  PRACTICE_CHANGE_WORDS,
+  PRACTICE_CHANGES,
+  type FollowUpRespondent,
+  type PracticeChange,
+} from '../../src/domain/followUp.js';
 import type { OrganisationType } from '../../src/domain/organisation.js';
 import { selfCancellationDeadline } from '../../src/domain/policy.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
-import { parsePage } from '../support/html.js';
+import { normalise, parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
 
 const HOUR = 3_600_000;
@@ -37,6 +43,16 @@ const JOB_ROLES = ['Social worker', 'social worker ', 'Nurse', ''];
 /** The generated courses' learning outcomes now; answers may also be in words since changed. */
 const OUTCOMES_NOW = ['Recognise the signs of trauma', 'Plan support with the person'];
 const OUTCOME_WORDINGS = [...OUTCOMES_NOW, 'Plan support with people, not for them'];
+/** The generated courses' key areas now; follow-up answers may also be in words since changed. */
+const KEY_AREAS_NOW = ['Types of abuse', 'Sharing information'];
+const KEY_AREA_WORDINGS = [...KEY_AREAS_NOW, 'Sharing information safely'];
+
+/** A follow-up request sent about a place, and what came back. */
+interface GeneratedRequest {
+  outcome: 'answered' | 'no_longer_works_with' | null;
+  /** Only stored when answered, as the form does. */
+  answers: { area: number; change: PracticeChange }[];
+}
 
 interface GeneratedFeedback {
   invited: boolean;
@@ -57,7 +73,23 @@ interface GeneratedBooking {
   /** For cancelled bookings: who, from which state, and how far before the cut-off (negative: after it). */
   cancel: { by: 'delegate' | 'hub'; from: 'confirmed' | 'waitlisted'; hoursBeforeCutOff: number };
   feedback: GeneratedFeedback;
+  followUp: Record<FollowUpRespondent, GeneratedRequest | null>;
 }
+
+const generatedRequest = (outcomes: GeneratedRequest['outcome'][]) =>
+  fc.option(
+    fc.record({
+      outcome: fc.constantFrom(...outcomes),
+      answers: fc.uniqueArray(
+        fc.record({
+          area: fc.nat({ max: KEY_AREA_WORDINGS.length - 1 }),
+          change: fc.constantFrom(...PRACTICE_CHANGES),
+        }),
+        { selector: (answer) => answer.area, maxLength: KEY_AREA_WORDINGS.length },
+      ),
+    }),
+    { nil: null },
+  );
 
 const mark = fc.constantFrom<AttendanceStatus | null>(null, 'attended', 'partial', 'absent');
 const generatedBooking: fc.Arbitrary<GeneratedBooking> = fc.record({
@@ -88,7 +120,13 @@ const generatedBooking: fc.Arbitrary<GeneratedBooking> = fc.record({
       { nil: null },
     ),
   }),
+  followUp: fc.record({
+    delegate: generatedRequest([null, 'answered']),
+    line_manager: generatedRequest([null, 'answered', 'no_longer_works_with']),
+  }),
 });
+
+const NO_FOLLOW_UP: GeneratedBooking['followUp'] = { delegate: null, line_manager: null };
 
 const NO_FEEDBACK: GeneratedFeedback = { invited: false, answers: null };
 
@@ -137,7 +175,7 @@ eachDatabase('reports', (dialect) => {
             contentNotes: '',
             cpdHours: 6,
             practicalNotes: '',
-            keyAreas: [],
+            keyAreas: KEY_AREAS_NOW,
             learningOutcomes: OUTCOMES_NOW,
             testimonials: [],
             topicIds: [],
@@ -279,6 +317,42 @@ eachDatabase('reports', (dialect) => {
                 .execute();
             }
           }
+          for (const respondent of ['delegate', 'line_manager'] as const) {
+            const request = booking.followUp[respondent];
+            if (!request) continue;
+            const sent = new Date(now.getTime() - 10 * 24 * HOUR).toISOString();
+            const row = await trx
+              .insertInto('follow_up_requests')
+              .values({
+                booking_id: id,
+                respondent,
+                email:
+                  respondent === 'delegate'
+                    ? `delegate.${runs}.${n}@example.org.uk`
+                    : 'manager@example.org.uk',
+                sent_at: sent,
+                expires_at: now.toISOString(),
+                answered_at: request.outcome ? now.toISOString() : null,
+                outcome: request.outcome,
+                example: '',
+                obstacles: '',
+              })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            if (request.outcome === 'answered' && request.answers.length) {
+              await trx
+                .insertInto('follow_up_answers')
+                .values(
+                  request.answers.map((answer) => ({
+                    request_id: row.id,
+                    key_area_id: 1_000 * runs + answer.area,
+                    key_area_text: KEY_AREA_WORDINGS[answer.area]!,
+                    practice_change: answer.change,
+                  })),
+                )
+                .execute();
+            }
+          }
           if (['confirmed', 'did_not_attend'].includes(booking.state)) {
             for (const [position, status] of booking.marks.entries()) {
               if (!status) continue;
@@ -320,7 +394,35 @@ eachDatabase('reports', (dialect) => {
     const total = { places: 0, attended: 0, partial: 0, didNotAttend: 0, notMarked: 0, late: 0 };
     const feedback = { invited: 0, responses: 0, usefulness: [0, 0, 0, 0, 0] };
     const outcomes = new Map<string, { before: number[]; after: number[] }>();
+    const emptyRequests = () => ({ asked: 0, answered: 0, left: 0 });
+    const requests = { delegate: emptyRequests(), line_manager: emptyRequests() };
+    /** By key area wording and respondent, how many gave each answer. */
+    const keyAreas = new Map<string, Record<PracticeChange, number>>();
     for (const booking of bookings) {
+      const sent = await db()
+        .selectFrom('follow_up_requests')
+        .where('booking_id', '=', booking.id)
+        .select(['id', 'respondent', 'outcome'])
+        .execute();
+      for (const request of sent) {
+        const counts = requests[request.respondent];
+        counts.asked += 1;
+        if (request.outcome === 'answered') counts.answered += 1;
+        if (request.outcome === 'no_longer_works_with') counts.left += 1;
+        const answers = await db()
+          .selectFrom('follow_up_answers')
+          .where('request_id', '=', request.id)
+          .select(['key_area_text', 'practice_change'])
+          .execute();
+        for (const answer of answers) {
+          const key = `${answer.key_area_text}|${request.respondent}`;
+          const area =
+            keyAreas.get(key) ??
+            (Object.fromEntries(PRACTICE_CHANGES.map((c) => [c, 0])) as Record<PracticeChange, number>);
+          area[answer.practice_change] += 1;
+          keyAreas.set(key, area);
+        }
+      }
       if (['confirmed', 'attended', 'partial', 'did_not_attend'].includes(booking.state)) {
         total.places += 1;
         if (booking.feedback_invited_at) feedback.invited += 1;
@@ -373,7 +475,7 @@ eachDatabase('reports', (dialect) => {
         if (fromState === 'confirmed' && new Date(booking.cancelled_at!) >= deadline) total.late += 1;
       }
     }
-    return { ...total, feedback, outcomes };
+    return { ...total, feedback, outcomes, requests, keyAreas };
   }
 
   function courseQuery(courseId: number, from = ['1', '4', '2025'], to = ['31', '3', '2026']) {
@@ -416,6 +518,14 @@ eachDatabase('reports', (dialect) => {
           ]),
           'Learning outcome still asked in these words',
           'Feedback too few to read into (under 5 responses or answers)',
+          'Follow-up asked of',
+          'Follow-up asked',
+          'Follow-up answered',
+          'Follow-up: delegate no longer works with the line manager',
+          'Follow-up response rate (% of those asked)',
+          ...PRACTICE_CHANGES.map((change) => `Practice changed: ${PRACTICE_CHANGE_WORDS[change]}`),
+          'Key area still asked in these words',
+          'Follow-up too few to read into (under 5 answered, or answers not counting "Not applicable")',
         ]);
         const column = (name: string) => header!.indexOf(name);
         const expected = await plainCount(courseId);
@@ -443,7 +553,9 @@ eachDatabase('reports', (dialect) => {
         expect(totalRow[column('Usefulness mean (1 to 5)')]).toBe(
           useful ? (usefulness.reduce((n, c, i) => n + c * (i + 1), 0) / useful).toFixed(2) : '',
         );
-        expect(totalRow.at(-1)).toBe(responses < 5 ? 'Yes' : 'No');
+        const feedbackTooFew = column('Feedback too few to read into (under 5 responses or answers)');
+        const followUpTooFew = header!.length - 1;
+        expect(totalRow[feedbackTooFew]).toBe(responses < 5 ? 'Yes' : 'No');
 
         // Each learning outcome's answers, by the words they were asked in.
         const outcomeRows = rows.filter((row) => row[0] === 'Learning outcome');
@@ -462,9 +574,52 @@ eachDatabase('reports', (dialect) => {
           expect(row[column('Learning outcome still asked in these words')]).toBe(
             OUTCOMES_NOW.includes(row[1]!) ? 'Yes' : 'No',
           );
-          expect(row.at(-1)).toBe(answers(counts.before) < 5 || answers(counts.after) < 5 ? 'Yes' : 'No');
+          expect(row[feedbackTooFew]).toBe(
+            answers(counts.before) < 5 || answers(counts.after) < 5 ? 'Yes' : 'No',
+          );
           // Not a group of places: its attendance cells are empty.
           expect(row.slice(2, 12).every((cell) => cell === '')).toBe(true);
+        }
+        // The follow-up: who was asked and answered, delegates and line managers apart.
+        const asked = column('Follow-up asked');
+        for (const [respondent, who] of [
+          ['delegate', 'Delegates'],
+          ['line_manager', 'Line managers'],
+        ] as const) {
+          const row = rows.find((r) => r[0] === 'Follow-up' && r[column('Follow-up asked of')] === who)!;
+          const counted = expected.requests[respondent];
+          expect(row.slice(asked, asked + 4), who).toEqual([
+            String(counted.asked),
+            String(counted.answered),
+            respondent === 'line_manager' ? String(counted.left) : '',
+            counted.asked ? String(Math.round((counted.answered / counted.asked) * 100)) : '',
+          ]);
+          expect(row[followUpTooFew]).toBe(counted.answered < 5 ? 'Yes' : 'No');
+          expect(row.slice(2, asked - 1).every((cell) => cell === '')).toBe(true);
+        }
+        // Each key area's answers, by the words they were asked in and by who answered.
+        const areaRows = rows.filter((row) => row[0] === 'Follow-up key area');
+        const wordings = new Set([...expected.keyAreas.keys()].map((key) => key.split('|')[0]));
+        expect(new Set(areaRows.map((row) => row[1]))).toEqual(wordings);
+        expect(areaRows.length).toBe(wordings.size * 2);
+        const firstChange = column(`Practice changed: ${PRACTICE_CHANGE_WORDS.not_at_all}`);
+        for (const row of areaRows) {
+          const respondent = row[column('Follow-up asked of')] === 'Delegates' ? 'delegate' : 'line_manager';
+          const counts =
+            expected.keyAreas.get(`${row[1]}|${respondent}`) ??
+            (Object.fromEntries(PRACTICE_CHANGES.map((c) => [c, 0])) as Record<PracticeChange, number>);
+          expect(row.slice(firstChange, firstChange + 5).map(Number), row[1]).toEqual(
+            PRACTICE_CHANGES.map((change) => counts[change]),
+          );
+          expect(row[column('Key area still asked in these words')]).toBe(
+            KEY_AREAS_NOW.includes(row[1]!) ? 'Yes' : 'No',
+          );
+          const onScale = PRACTICE_CHANGES.filter((c) => c !== 'not_applicable').reduce(
+            (n, c) => n + counts[c],
+            0,
+          );
+          expect(row[followUpTooFew]).toBe(onScale < 5 ? 'Yes' : 'No');
+          expect(row[asked]).toBe('');
         }
         // Each grouping splits the same total, with no row lost or counted twice.
         for (const grouping of ['Session', 'Organisation type', 'Organisation', 'Job role']) {
@@ -493,6 +648,7 @@ eachDatabase('reports', (dialect) => {
         marks: ['attended', 'attended'],
         cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
         feedback: NO_FEEDBACK,
+        followUp: NO_FOLLOW_UP,
       },
       {
         session: 0,
@@ -502,6 +658,7 @@ eachDatabase('reports', (dialect) => {
         marks: ['attended', 'absent'],
         cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
         feedback: NO_FEEDBACK,
+        followUp: NO_FOLLOW_UP,
       },
       {
         session: 1,
@@ -511,6 +668,7 @@ eachDatabase('reports', (dialect) => {
         marks: [null, null],
         cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: -1 },
         feedback: NO_FEEDBACK,
+        followUp: NO_FOLLOW_UP,
       },
     ]);
     const response = await coordinator.get(`/admin/reports/course?${courseQuery(courseId)}`);
@@ -537,6 +695,7 @@ eachDatabase('reports', (dialect) => {
       'Feedback by session',
       'Feedback by organisation type',
       'Feedback by organisation',
+      'Follow-up in total',
     ]);
     expect(page.text('#by-organisationType')).toContain('Partner agency');
     expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
@@ -560,6 +719,7 @@ eachDatabase('reports', (dialect) => {
           ],
         },
       },
+      followUp: NO_FOLLOW_UP,
     });
     const { sessions } = await courseWith([
       answered(4),
@@ -625,7 +785,9 @@ eachDatabase('reports', (dialect) => {
       (await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`)).rawPayload.toString('utf8'),
     );
     const outcomeRows = csv.filter((row) => row[0] === 'Learning outcome');
-    expect(outcomeRows.map((row) => [row[1], row.at(-2), row.at(-1)])).toEqual([
+    const header = csv[0]!;
+    const still = header.indexOf('Learning outcome still asked in these words');
+    expect(outcomeRows.map((row) => [row[1], row[still], row[still + 1]])).toEqual([
       [OUTCOME_WORDINGS[0], 'Yes', 'No'],
       [OUTCOME_WORDINGS[2], 'No', 'Yes'],
     ]);
@@ -641,13 +803,168 @@ eachDatabase('reports', (dialect) => {
         marks: ['attended', 'attended'],
         cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
         feedback: { invited: true, answers: { usefulness: 5, outcomes: [] } },
+        followUp: NO_FOLLOW_UP,
       },
     ]);
     const page = parsePage((await coordinator.get(`/admin/reports/sessions/${sessions[0]!.id}`)).body);
     expect(page.text('#feedback-total tbody')).toContain('Too few to read into');
+    // Not followed up yet: the follow-up part says so rather than showing empty charts.
+    expect(page.text('#follow-up-total')).toContain('No one asked');
+    expect(page.text('#follow-up')).toContain('No one has answered on the key areas yet.');
+    expect(page.text('#follow-up')).toContain('No line managers were asked about these sessions');
+    expect(page.document.querySelectorAll('#follow-up svg').length).toBe(0);
     expect(page.text('#feedback-total tbody')).toContain('100%');
     expect(page.text('#feedback')).toContain('No one has answered on the learning outcomes yet.');
     expect(page.text('#usefulness caption')).toContain('Too few to read into');
+  });
+
+  it('shows the three-month follow-up: who was asked and answered, and a chart and table per key area wording', async () => {
+    const followedUp = (
+      delegate: GeneratedRequest | null,
+      lineManager: GeneratedRequest | null,
+    ): GeneratedBooking => ({
+      session: 1,
+      organisation: 0,
+      jobRole: 'Nurse',
+      state: 'confirmed',
+      marks: ['attended', 'attended'],
+      cancel: { by: 'delegate', from: 'confirmed', hoursBeforeCutOff: 1 },
+      feedback: NO_FEEDBACK,
+      followUp: { delegate, line_manager: lineManager },
+    });
+    const said = (...changes: PracticeChange[]): GeneratedRequest => ({
+      outcome: 'answered',
+      answers: changes.map((change, area) => ({ area, change })),
+    });
+    const { sessions, courseId } = await courseWith([
+      followedUp(said('a_lot'), said('a_lot')),
+      followedUp(said('a_lot'), { outcome: 'no_longer_works_with', answers: [] }),
+      followedUp(said('somewhat'), null),
+      followedUp(said('a_little'), { outcome: null, answers: [] }),
+      followedUp(said('a_lot'), null),
+      followedUp(said('not_applicable', 'not_at_all', 'a_lot'), null),
+      followedUp({ outcome: null, answers: [] }, null),
+      followedUp(null, null),
+    ]);
+    const sessionId = sessions[1]!.id;
+    const page = parsePage((await coordinator.get(`/admin/reports/sessions/${sessionId}`)).body);
+    const rows = (selector: string) =>
+      [...page.document.querySelectorAll(`${selector} tbody tr`)].map((tr) =>
+        [...tr.querySelectorAll('th, td')].map((cell) => normalise(cell.textContent!)),
+      );
+
+    // 6 of the 7 delegates asked answered; 1 of the 3 managers, and one said the delegate has left.
+    expect(page.document.querySelector('section#follow-up h2')!.textContent).toBe('Three-month follow-up');
+    expect(rows('#follow-up-total')).toEqual([
+      ['Delegates', '7', '6', 'Not asked of delegates', '86%'],
+      ['Line managers Too few to read into', '3', '1', '1', '33%'],
+    ]);
+    expect(page.text('#follow-up')).toContain('Response rate: answered ÷ asked, as a percentage.');
+    expect(page.text('#follow-up')).toContain('90 days, as the hub is set now');
+
+    // One block per wording asked, in the order first asked; the old wording says so.
+    const blocks = [...page.document.querySelectorAll('#follow-up .trellis-chart-pair')];
+    expect(blocks.map((block) => normalise(block.querySelector('h4')!.textContent!))).toEqual([
+      KEY_AREA_WORDINGS[0],
+      KEY_AREA_WORDINGS[1],
+      `${KEY_AREA_WORDINGS[2]} No longer asked in these words`,
+    ]);
+    const [first] = blocks;
+    const blockRows = (block: (typeof blocks)[number]) =>
+      [...block.querySelectorAll('tbody tr')].map((tr) =>
+        [...tr.querySelectorAll('th, td')].map((cell) => normalise(cell.textContent!)),
+      );
+    expect([...first!.querySelectorAll('thead th')].map((th) => th.textContent)).toEqual([
+      'Answer',
+      'Delegates',
+      'Line managers',
+    ]);
+    expect(blockRows(first!)).toEqual([
+      ['Not at all', '0', '0'],
+      ['A little', '1', '0'],
+      ['Somewhat', '1', '0'],
+      ['A lot', '3', '1'],
+      ['Answers, “Not at all” to “A lot”', '5', '1'],
+      ['Not applicable', '1', '0'],
+    ]);
+    // Five delegates but one manager on the scale: too few, in the table and in the chart.
+    expect(first!.querySelector('caption')!.textContent).toContain('Too few to read into');
+    const chart = first!.querySelector('svg[role="img"]')!;
+    const [titleId, descId] = chart.getAttribute('aria-labelledby')!.split(' ');
+    expect(chart.querySelector(`[id="${titleId}"]`)!.textContent).toBe(
+      `Whether practice changed: ${KEY_AREA_WORDINGS[0]}`,
+    );
+    expect(chart.querySelector(`[id="${descId}"]`)!.textContent).toBe(
+      'Delegates: 5 answers on the scale: Not at all 0, A little 1, Somewhat 1, A lot 3. ' +
+        'Apart from the scale: Not applicable 1. ' +
+        'Line managers: 1 answer on the scale: Not at all 0, A little 0, Somewhat 0, A lot 1. ' +
+        'Apart from the scale: Not applicable 0. Too few answers to read into.',
+    );
+    expect([...chart.querySelectorAll('text')].map((text) => text.textContent)).toContain(
+      'Too few to read into',
+    );
+    expect(page.text('#follow-up')).toContain('were reworded or removed after people answered');
+
+    // The download has the same figures.
+    const csv = csvRecords(
+      (await coordinator.get(`/admin/reports/sessions/${sessionId}/report.csv`)).rawPayload.toString('utf8'),
+    );
+    const header = csv[0]!;
+    const from = header.indexOf('Follow-up asked of');
+    const followUpRows = csv
+      .filter((row) => row[0]!.startsWith('Follow-up'))
+      .map((row) => [row[0], row[1], ...row.slice(from)]);
+    expect(followUpRows.slice(0, 4)).toEqual([
+      ['Follow-up', 'All', 'Delegates', '7', '6', '', '86', '', '', '', '', '', '', 'No'],
+      ['Follow-up', 'All', 'Line managers', '3', '1', '1', '33', '', '', '', '', '', '', 'Yes'],
+      [
+        'Follow-up key area',
+        KEY_AREA_WORDINGS[0],
+        'Delegates',
+        '',
+        '',
+        '',
+        '',
+        '0',
+        '1',
+        '1',
+        '3',
+        '1',
+        'Yes',
+        'No',
+      ],
+      [
+        'Follow-up key area',
+        KEY_AREA_WORDINGS[0],
+        'Line managers',
+        '',
+        '',
+        '',
+        '',
+        '0',
+        '0',
+        '0',
+        '1',
+        '0',
+        'Yes',
+        'Yes',
+      ],
+    ]);
+    expect(followUpRows.at(-1)!.slice(1, 3)).toEqual([KEY_AREA_WORDINGS[2], 'Line managers']);
+
+    // The course's report over the year has the same figures; the year's, by course too.
+    const course = parsePage((await coordinator.get(`/admin/reports/course?${courseQuery(courseId)}`)).body);
+    expect(course.text('#follow-up-total')).toBe(page.text('#follow-up-total'));
+    const year = parsePage((await coordinator.get('/admin/reports?year=2025')).body);
+    expect(year.text('#follow-up')).toContain('sessions starting in the reporting year');
+    const byCourse = [...year.document.querySelectorAll('#follow-up-by-course tbody tr')]
+      .map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => normalise(cell.textContent!)))
+      .filter((row) => row[0]!.startsWith(`Report course ${runs}:`));
+    expect(byCourse).toEqual([
+      [`Report course ${runs}: delegates`, '7', '6', 'Not asked of delegates', '86%'],
+      [`Report course ${runs}: line managers Too few to read into`, '3', '1', '1', '33%'],
+    ]);
+    expect(year.text('#follow-up')).toContain(`Report course ${runs}`);
   });
 
   it('refuses dates out of order by the field, keeping what was typed', async () => {
@@ -746,6 +1063,7 @@ eachDatabase('reports', (dialect) => {
         marks: ['absent', 'absent'],
         cancel: { by: 'hub', from: 'confirmed', hoursBeforeCutOff: 1 },
         feedback: NO_FEEDBACK,
+        followUp: NO_FOLLOW_UP,
       },
     ]);
     const sessionId = sessions[0]!.id;
@@ -794,8 +1112,9 @@ eachDatabase('reports at a large hub', (dialect) => {
     await reports.yearReport();
     const whenEmpty = statements;
     // The total (with its feedback), the places given up, the answers on the learning
-    // outcomes, and one for each of the four groupings.
-    expect(whenEmpty).toBe(7);
+    // outcomes, the follow-up's requests by course, its answers on the key areas, and
+    // one for each of the four groupings.
+    expect(whenEmpty).toBe(9);
     await seedLargeHub(t.database.db, new Date(TEST_NOW), {
       sessions: 60,
       bookings: 1_500,

@@ -461,12 +461,16 @@ eachDatabase('the three-month follow-up', (dialect) => {
   describe('figures for reports', () => {
     it('counts requests, answers and each key area’s answers as the rows say', async () => {
       await t.services.settings.updatePolicy({ followUpLineManagers: true });
-      const figuresBefore = await t.services.followUp.figures([counted]);
-      expect(figuresBefore.byRespondent.delegate).toEqual({
-        sent: 0,
+      // As the session's report reads them (services/afterCourse/reportService.ts).
+      const coordinator = { id: 0, role: 'coordinator' as const, trainerId: null };
+      const figures = async () =>
+        (await t.services.reports.sessionReport(counted, coordinator)).report.followUp;
+      expect((await figures()).total.delegate).toEqual({
+        asked: 0,
         answered: 0,
         noLongerWorksWith: 0,
-        responseRate: null,
+        rate: null,
+        tooFew: true,
       });
 
       // On a session that ended 10 days ago, moved on to its follow-up day.
@@ -484,26 +488,29 @@ eachDatabase('the three-month follow-up', (dialect) => {
       const left = await linkTo(people[1]!.manager);
       await browser.submit(left, {}, `${left}/no-longer-works-with-me`);
 
-      const figures = await t.services.followUp.figures([counted]);
-      expect(figures.byRespondent).toEqual({
-        delegate: { sent: 3, answered: 2, noLongerWorksWith: 0, responseRate: 2 / 3 },
-        line_manager: { sent: 3, answered: 1, noLongerWorksWith: 1, responseRate: 1 / 3 },
+      const { total, courses } = await figures();
+      expect(total).toEqual({
+        delegate: { asked: 3, answered: 2, noLongerWorksWith: 0, rate: 2 / 3, tooFew: true },
+        line_manager: { asked: 3, answered: 1, noLongerWorksWith: 1, rate: 1 / 3, tooFew: true },
       });
-      expect(figures.keyAreas).toEqual([
+      expect(courses.flatMap((course) => course.keyAreas)).toEqual([
         {
-          keyAreaText: 'Types of abuse',
-          respondent: 'delegate',
-          answers: 2,
-          counts: { not_at_all: 0, a_little: 0, somewhat: 0, a_lot: 1, not_applicable: 1 },
-        },
-        {
-          keyAreaText: 'Types of abuse',
-          respondent: 'line_manager',
-          answers: 1,
-          counts: { not_at_all: 0, a_little: 0, somewhat: 0, a_lot: 1, not_applicable: 0 },
+          wording: 'Types of abuse',
+          stillAsked: true,
+          byRespondent: {
+            delegate: {
+              counts: { not_at_all: 0, a_little: 0, somewhat: 0, a_lot: 1, not_applicable: 1 },
+              onScale: 1,
+              tooFew: true,
+            },
+            line_manager: {
+              counts: { not_at_all: 0, a_little: 0, somewhat: 0, a_lot: 1, not_applicable: 0 },
+              onScale: 1,
+              tooFew: true,
+            },
+          },
         },
       ]);
-      expect(await t.services.followUp.figures([])).toMatchObject({ keyAreas: [] });
     });
   });
 });

@@ -251,9 +251,4 @@ export class FollowUpService {
       if (from === 'opt_out_link') await this.links.within(trx).use(link.id);
     });
   }
-
-  /** The follow-up figures for a set of sessions, for reports. */
-  figures(sessionIds: readonly number[]) {
-    return this.repository.figures(sessionIds);
-  }
 }

@@ -5,19 +5,25 @@
  * the cut-off, in total and by organisation type, organisation, job role and
  * (for the year) course; and what delegates said in their feedback: how
  * many were asked and answered, how useful they found the course, and their
- * confidence before and after on each learning outcome. Figures are counted
+ * confidence before and after on each learning outcome; and what the
+ * three-month follow-up found: how many delegates and line managers were
+ * asked and answered, and on each key area whether practice changed.
+ * Figures are counted
  * by the database in grouped queries, a fixed number per report however
  * large the hub.
  */
 import {
   ReportRepository,
+  type FollowUpRequestCounts,
   type GroupedCounts,
+  type KeyAreaCounts,
   type OutcomeCounts,
   type ReportGrouping,
   type ReportScope,
 } from '../../data/repositories/afterCourse/reportRepository.js';
 import type { Instant } from '../../data/schema.js';
 import { ON_REGISTER } from '../../domain/attendance.js';
+import { PRACTICE_CHANGES, type FollowUpRespondent, type PracticeChange } from '../../domain/followUp.js';
 import { maySeeSession } from '../../domain/permissions.js';
 import type { Policy } from '../../domain/policy.js';
 import {
@@ -77,6 +83,53 @@ export interface CourseOutcomes {
   outcomes: OutcomeFigures[];
 }
 
+/** Of the follow-up requests sent to one kind of respondent: how many were answered. */
+export interface FollowUpResponses {
+  asked: number;
+  answered: number;
+  /** Line managers who said the delegate no longer works with them: asked, not answered. */
+  noLongerWorksWith: number;
+  /** answered ÷ asked (domain/reports.ts responseRate); null when nobody was asked. */
+  rate: number | null;
+  /** Fewer than five answered. */
+  tooFew: boolean;
+}
+
+export type FollowUpByRespondent = Record<FollowUpRespondent, FollowUpResponses>;
+
+/** One kind of respondent's answers on one key area. */
+export interface PracticeChangeCounts {
+  counts: Record<PracticeChange, number>;
+  /** Answers on the scale, "Not at all" to "A lot": "Not applicable" says nothing of change. */
+  onScale: number;
+  /** Fewer than five answers on the scale. */
+  tooFew: boolean;
+}
+
+/** Whether practice changed in one key area, as worded when it was asked. */
+export interface KeyAreaFigures {
+  wording: string;
+  /** False when the course no longer has a key area in these words. */
+  stillAsked: boolean;
+  byRespondent: Record<FollowUpRespondent, PracticeChangeCounts>;
+}
+
+export interface CourseKeyAreas {
+  courseId: number;
+  courseTitle: string;
+  keyAreas: KeyAreaFigures[];
+}
+
+/** The three-month follow-up's part of a report. */
+export interface FollowUpPart {
+  total: FollowUpByRespondent;
+  /** By course, for the year report's response rate by course (others have one course at most). */
+  byCourse: { courseId: number; courseTitle: string; byRespondent: FollowUpByRespondent }[];
+  courses: CourseKeyAreas[];
+  /** The hub's days after a session ends that the follow-up is sent, now. */
+  followUpDays: number;
+}
+
 export interface ReportRow {
   /** What the row is grouped on, as stored (an id, a type, a job role in lower case, a session's start). */
   key: string | null;
@@ -100,6 +153,8 @@ export interface Report {
   sections: ReportSection[];
   /** One entry per course with answers on its learning outcomes (a session's or course's report: at most one). */
   outcomes: CourseOutcomes[];
+  /** The three-month follow-up's figures about the sessions in this report. */
+  followUp: FollowUpPart;
   /** The cut-off in working days that "late" was counted against. */
   cancellationWorkingDays: number;
 }
@@ -177,10 +232,12 @@ export class ReportService {
     known?: Policy,
   ): Promise<Report> {
     const policy = known ?? (await this.deps.context()).policy;
-    const [total, given, outcomeCounts, ...grouped] = await Promise.all([
+    const [total, given, outcomeCounts, requestCounts, keyAreaCounts, ...grouped] = await Promise.all([
       this.repository.placesAndAttendance(scope, 'total'),
       this.repository.placesGivenUp(scope),
       this.repository.outcomeAnswers(scope),
+      this.repository.followUpRequests(scope),
+      this.repository.keyAreaAnswers(scope),
       ...groupings.map((grouping) => this.repository.placesAndAttendance(scope, grouping)),
     ]);
     const late = given.filter(
@@ -211,6 +268,7 @@ export class ReportService {
       total: toFigures(total[0], late.length),
       sections,
       outcomes: byCourse(outcomeCounts),
+      followUp: followUpPart(requestCounts, keyAreaCounts, policy.followUpDays),
       cancellationWorkingDays: policy.cancellationWorkingDays,
     };
   }
@@ -234,6 +292,96 @@ function byCourse(counts: readonly OutcomeCounts[]): CourseOutcomes[] {
     courses.set(row.courseId, course);
   }
   return [...courses.values()];
+}
+
+function responses(asked: number, answered: number, noLongerWorksWith: number): FollowUpResponses {
+  return {
+    asked,
+    answered,
+    noLongerWorksWith,
+    rate: responseRate(answered, asked),
+    tooFew: tooFewToReadInto(answered),
+  };
+}
+
+/** The requests' counts for one course, or summed over several, by respondent. */
+function byRespondent(counts: readonly FollowUpRequestCounts[]): FollowUpByRespondent {
+  const sum = (respondent: FollowUpRespondent) => {
+    const mine = counts.filter((row) => row.respondent === respondent);
+    const add = (pick: (row: FollowUpRequestCounts) => number) => mine.reduce((n, row) => n + pick(row), 0);
+    return responses(
+      add((row) => row.asked),
+      add((row) => row.answered),
+      add((row) => row.noLongerWorksWith),
+    );
+  };
+  return { delegate: sum('delegate'), line_manager: sum('line_manager') };
+}
+
+function practiceChangeCounts(counts: Record<PracticeChange, number>): PracticeChangeCounts {
+  const onScale = PRACTICE_CHANGES.filter((change) => change !== 'not_applicable').reduce(
+    (n, change) => n + counts[change],
+    0,
+  );
+  return { counts: { ...counts }, onScale, tooFew: tooFewToReadInto(onScale) };
+}
+
+const NO_ANSWERS = Object.fromEntries(PRACTICE_CHANGES.map((change) => [change, 0])) as Record<
+  PracticeChange,
+  number
+>;
+
+/** The follow-up part: requests in total and by course, and key areas' answers by course and wording. */
+function followUpPart(
+  requests: readonly FollowUpRequestCounts[],
+  answers: readonly KeyAreaCounts[],
+  followUpDays: number,
+): FollowUpPart {
+  const courses = new Map<number, { courseId: number; courseTitle: string; rows: FollowUpRequestCounts[] }>();
+  for (const row of requests) {
+    const course = courses.get(row.courseId) ?? {
+      courseId: row.courseId,
+      courseTitle: row.courseTitle,
+      rows: [],
+    };
+    course.rows.push(row);
+    courses.set(row.courseId, course);
+  }
+  const keyAreas = new Map<number, CourseKeyAreas>();
+  const areas = new Map<string, KeyAreaFigures>();
+  for (const row of answers) {
+    const course = keyAreas.get(row.courseId) ?? {
+      courseId: row.courseId,
+      courseTitle: row.courseTitle,
+      keyAreas: [],
+    };
+    keyAreas.set(row.courseId, course);
+    const key = `${row.courseId}\u0000${row.wording}`;
+    let area = areas.get(key);
+    if (!area) {
+      area = {
+        wording: row.wording,
+        stillAsked: row.stillAsked,
+        byRespondent: {
+          delegate: practiceChangeCounts(NO_ANSWERS),
+          line_manager: practiceChangeCounts(NO_ANSWERS),
+        },
+      };
+      areas.set(key, area);
+      course.keyAreas.push(area);
+    }
+    area.byRespondent[row.respondent] = practiceChangeCounts(row.counts);
+  }
+  return {
+    total: byRespondent(requests),
+    byCourse: [...courses.values()].map((course) => ({
+      courseId: course.courseId,
+      courseTitle: course.courseTitle,
+      byRespondent: byRespondent(course.rows),
+    })),
+    courses: [...keyAreas.values()],
+    followUpDays,
+  };
 }
 
 /** Whether the cancelling audit entry says the booking held a place (not a waiting-list entry). */

@@ -1,13 +1,11 @@
 /**
  * The follow-up service's reads and writes: requests claimed (one per booking
  * and respondent, by inserting it), reminders claimed, answers, managers'
- * opt-outs, and the figures a report needs.
+ * opt-outs. Reports read the follow-up's figures themselves, in grouped
+ * statements (reportRepository.ts).
  */
-import { sql } from 'kysely';
-
 import { ON_REGISTER } from '../../../domain/attendance.js';
 import {
-  PRACTICE_CHANGES,
   type FollowUpRespondent,
   type PracticeChange,
 } from '../../../domain/followUp.js';
@@ -25,28 +23,6 @@ export interface FollowUpAnswers {
   keyAreas: { keyAreaId: number; keyAreaText: string; change: PracticeChange }[];
   example: string;
   obstacles: string;
-}
-
-/** Follow-up figures for a set of sessions, for reports. */
-export interface FollowUpFigures {
-  byRespondent: Record<
-    FollowUpRespondent,
-    {
-      sent: number;
-      answered: number;
-      /** Managers who said the delegate no longer works with them: not counted as answered. */
-      noLongerWorksWith: number;
-      /** answered ÷ sent, or null when none were sent. */
-      responseRate: number | null;
-    }
-  >;
-  /** Per key area (by its words as asked), how many gave each answer, by respondent kind. */
-  keyAreas: {
-    keyAreaText: string;
-    respondent: FollowUpRespondent;
-    counts: Record<PracticeChange, number>;
-    answers: number;
-  }[];
 }
 
 export class FollowUpRepository {
@@ -299,82 +275,5 @@ export class FollowUpRepository {
       .select('email')
       .executeTakeFirst();
     return row !== undefined;
-  }
-
-  /**
-   * The follow-up figures a report needs for a set of sessions: requests
-   * sent, answered and the response rate by respondent kind, and per key area
-   * how many gave each answer. Two grouped statements however many sessions.
-   */
-  async figures(sessionIds: readonly number[]): Promise<FollowUpFigures> {
-    const empty = () => ({ sent: 0, answered: 0, noLongerWorksWith: 0, responseRate: null });
-    const figures: FollowUpFigures = {
-      byRespondent: { delegate: empty(), line_manager: empty() },
-      keyAreas: [],
-    };
-    if (!sessionIds.length) return figures;
-    const requests = await this.db
-      .selectFrom('follow_up_requests')
-      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
-      .where('bookings.session_id', 'in', sessionIds)
-      .groupBy('follow_up_requests.respondent')
-      .select((eb) => [
-        'follow_up_requests.respondent',
-        eb.fn.countAll<number | string>().as('sent'),
-        eb.fn
-          .sum<number | string | null>(
-            sql<number>`case when follow_up_requests.outcome = 'answered' then 1 else 0 end`,
-          )
-          .as('answered'),
-        eb.fn
-          .sum<number | string | null>(
-            sql<number>`case when follow_up_requests.outcome = 'no_longer_works_with' then 1 else 0 end`,
-          )
-          .as('left'),
-      ])
-      .execute();
-    for (const row of requests) {
-      const sent = Number(row.sent);
-      const answered = Number(row.answered ?? 0);
-      figures.byRespondent[row.respondent] = {
-        sent,
-        answered,
-        noLongerWorksWith: Number(row.left ?? 0),
-        responseRate: sent ? answered / sent : null,
-      };
-    }
-    const answers = await this.db
-      .selectFrom('follow_up_answers')
-      .innerJoin('follow_up_requests', 'follow_up_requests.id', 'follow_up_answers.request_id')
-      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
-      .where('bookings.session_id', 'in', sessionIds)
-      .groupBy([
-        'follow_up_answers.key_area_text',
-        'follow_up_requests.respondent',
-        'follow_up_answers.practice_change',
-      ])
-      .select((eb) => [
-        'follow_up_answers.key_area_text',
-        'follow_up_requests.respondent',
-        'follow_up_answers.practice_change',
-        eb.fn.countAll<number | string>().as('n'),
-      ])
-      .orderBy('follow_up_answers.key_area_text')
-      .orderBy('follow_up_requests.respondent')
-      .execute();
-    const byArea = new Map<string, FollowUpFigures['keyAreas'][number]>();
-    for (const row of answers) {
-      const key = `${row.respondent}\u0000${row.key_area_text}`;
-      let area = byArea.get(key);
-      if (!area) {
-        const counts = Object.fromEntries(PRACTICE_CHANGES.map((c) => [c, 0])) as Record<PracticeChange, number>;
-        area = { keyAreaText: row.key_area_text, respondent: row.respondent, counts, answers: 0 };
-        byArea.set(key, area);
-        figures.keyAreas.push(area);
-      }
-      area.counts[row.practice_change] += Number(row.n);
-      area.answers += Number(row.n);
-    }
-    return figures;
   }
 }

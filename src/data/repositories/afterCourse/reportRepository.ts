@@ -6,6 +6,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 
 import { ON_REGISTER } from '../../../domain/attendance.js';
+import { PRACTICE_CHANGES, type FollowUpRespondent, type PracticeChange } from '../../../domain/followUp.js';
 import type { DB, Instant } from '../../schema.js';
 import { bookingsWithDelegates, taughtBy } from '../sharedQueries.js';
 
@@ -47,6 +48,30 @@ export interface OutcomeCounts {
 }
 
 const SCALE_POINTS = [1, 2, 3, 4, 5] as const;
+
+/** The three-month follow-up's requests about one course's sessions, to delegates or to line managers. */
+export interface FollowUpRequestCounts {
+  courseId: number;
+  courseTitle: string;
+  respondent: FollowUpRespondent;
+  /** Requests sent. */
+  asked: number;
+  /** Requests answered with the questions (whichever were answered). */
+  answered: number;
+  /** Line managers who said the delegate no longer works with them. */
+  noLongerWorksWith: number;
+}
+
+/** How many gave each answer on one key area, as worded when it was asked, on one course. */
+export interface KeyAreaCounts {
+  courseId: number;
+  courseTitle: string;
+  wording: string;
+  /** Whether the course still has a key area in exactly these words. */
+  stillAsked: boolean;
+  respondent: FollowUpRespondent;
+  counts: Record<PracticeChange, number>;
+}
 
 /** A place given up, read with what a report groups it by. */
 export interface GivenUpPlace {
@@ -217,6 +242,94 @@ export class ReportRepository {
         after: read('after'),
       };
     });
+  }
+
+  /**
+   * The three-month follow-up's requests about the places in `scope`, by
+   * course and by who was asked, in one grouped statement (a session's or a
+   * course's report has one course; the year's total is their sum). Every
+   * request sent counts, whatever has happened to the booking since: it was
+   * sent about a place someone attended.
+   */
+  async followUpRequests(scope: ReportScope): Promise<FollowUpRequestCounts[]> {
+    const rows = await this.scoped(scope)
+      .innerJoin('follow_up_requests', 'follow_up_requests.booking_id', 'bookings.id')
+      .groupBy(['courses.id', 'courses.title', 'follow_up_requests.respondent'])
+      .select([
+        'courses.id as course_id',
+        'courses.title as course_title',
+        'follow_up_requests.respondent',
+        sql<number>`count(*)`.as('asked'),
+        sql<number>`sum(case when follow_up_requests.outcome = 'answered' then 1 else 0 end)`.as('answered'),
+        sql<number>`sum(case when follow_up_requests.outcome = 'no_longer_works_with' then 1 else 0 end)`.as(
+          'no_longer_works_with',
+        ),
+      ])
+      .orderBy('courses.title')
+      .orderBy('courses.id')
+      .orderBy('follow_up_requests.respondent')
+      .execute();
+    return rows.map((row) => ({
+      courseId: Number(row.course_id),
+      courseTitle: row.course_title,
+      respondent: row.respondent,
+      asked: Number(row.asked),
+      answered: Number(row.answered ?? 0),
+      noLongerWorksWith: Number(row.no_longer_works_with ?? 0),
+    }));
+  }
+
+  /**
+   * How many gave each answer on each key area, by course, by the key area's
+   * words as asked (answers are kept with the words the person saw) and by
+   * who answered, in one grouped statement. Key areas come in the order first
+   * asked.
+   */
+  async keyAreaAnswers(scope: ReportScope): Promise<KeyAreaCounts[]> {
+    const rows = await this.scoped(scope)
+      .innerJoin('follow_up_requests', 'follow_up_requests.booking_id', 'bookings.id')
+      .innerJoin('follow_up_answers', 'follow_up_answers.request_id', 'follow_up_requests.id')
+      .groupBy([
+        'courses.id',
+        'courses.title',
+        'follow_up_answers.key_area_text',
+        'follow_up_requests.respondent',
+      ])
+      .select([
+        'courses.id as course_id',
+        'courses.title as course_title',
+        'follow_up_answers.key_area_text',
+        'follow_up_requests.respondent',
+        sql<number>`case when exists (
+          select 1 from course_key_areas
+          where course_key_areas.course_id = courses.id
+            and course_key_areas.text = follow_up_answers.key_area_text
+        ) then 1 else 0 end`.as('still_asked'),
+        ...PRACTICE_CHANGES.map((change) =>
+          sql<number>`sum(case when follow_up_answers.practice_change = ${sql.lit(change)} then 1 else 0 end)`.as(
+            `change_${change}`,
+          ),
+        ),
+      ])
+      .orderBy('courses.title')
+      .orderBy('courses.id')
+      .orderBy(sql`min(follow_up_answers.key_area_id)`)
+      .orderBy('follow_up_answers.key_area_text')
+      .orderBy('follow_up_requests.respondent')
+      .execute();
+    return rows.map((row) => ({
+      courseId: Number(row.course_id),
+      courseTitle: row.course_title,
+      wording: row.key_area_text,
+      stillAsked: Number(row.still_asked) === 1,
+      respondent: row.respondent,
+      counts: Object.fromEntries(
+        PRACTICE_CHANGES.map((change) => [
+          change,
+          Number((row as Record<string, unknown>)[`change_${change}`] ?? 0),
+        ]),
+      ) as Record<PracticeChange, number>,
+    }));
   }
 
   /**

@@ -2,9 +2,11 @@
  * Reports: places taken, attendance and late cancellations, in total and by
  * organisation type, organisation, job role, and by course or session; then
  * feedback (web/reportFeedback.ts): response rates, usefulness, and confidence
- * on each learning outcome as a chart beside its table. Each downloads as a
- * CSV (one row per group, then one per learning outcome) and prints without
- * the menus.
+ * on each learning outcome as a chart beside its table; then the three-month
+ * follow-up (web/reportFollowUp.ts): who was asked and answered, and whether
+ * practice changed in each key area, as a chart beside its table. Each
+ * downloads as a CSV (one row per group, then one per learning outcome, then
+ * the follow-up's) and prints without the menus.
  *
  *   GET /admin/reports                                 the year report for the board (?year=2025)
  *   GET /admin/reports/year.csv                        its download
@@ -26,18 +28,24 @@ import { TOO_FEW_TO_READ_INTO } from '../../../domain/reports.js';
 import { formatDate, formatMoment, londonDate } from '../../../domain/time.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import { csvStream, type CsvColumn } from '../../../formats/csv.js';
-import type {
-  FeedbackFigures,
-  Figures,
-  OutcomeFigures,
-  Report,
-  ReportSection,
-} from '../../../services/afterCourse/reportService.js';
+import type { Figures, Report, ReportSection } from '../../../services/afterCourse/reportService.js';
 import type { Services } from '../../../services/index.js';
 import { sendCsv } from '../../formats/csvDownload.js';
 import { dateInputParams, linkDateErrors } from '../../dateInput.js';
 import { formErrors } from '../../forms.js';
-import { FEEDBACK_CSV_COLUMNS, feedbackView, rateWords, severalCourses } from '../../reportFeedback.js';
+import {
+  FEEDBACK_CSV_COLUMNS,
+  feedbackView,
+  rateWords,
+  severalCourses,
+  type FeedbackCsvRow,
+} from '../../reportFeedback.js';
+import {
+  FOLLOW_UP_CSV_COLUMNS,
+  followUpCsvRows,
+  followUpView,
+  type FollowUpCsvRow,
+} from '../../reportFollowUp.js';
 import { meanWords } from '../../scaleChart.js';
 import { requireStaff } from './auth.js';
 
@@ -100,12 +108,10 @@ function shownSections(report: Report): ShownSection[] {
   }));
 }
 
-type CsvRow = { group: string; name: string } & (
-  | { figures: Figures; feedback: FeedbackFigures; outcome?: undefined }
-  | { figures?: undefined; feedback?: undefined; outcome: OutcomeFigures }
-);
+/** A row of the download: a group's figures, a learning outcome's answers, or the follow-up's figures. */
+type CsvRow = { group: string; name: string; figures?: Figures } & FeedbackCsvRow & FollowUpCsvRow;
 
-/** An attendance figure, empty on a learning outcome's row. */
+/** An attendance figure, empty on a learning outcome's or the follow-up's row. */
 function count(pick: (figures: Figures) => number): (row: CsvRow) => string | undefined {
   return (row) => row.figures && String(pick(row.figures));
 }
@@ -124,6 +130,7 @@ const CSV_COLUMNS: CsvColumn<CsvRow>[] = [
     value: (row) => row.figures && (row.figures.tooFew ? 'Yes' : 'No'),
   },
   ...FEEDBACK_CSV_COLUMNS,
+  ...FOLLOW_UP_CSV_COLUMNS,
 ];
 
 function csvRows(report: Report): CsvRow[] {
@@ -147,6 +154,7 @@ function csvRows(report: Report): CsvRow[] {
         outcome,
       })),
     ),
+    ...followUpCsvRows(report),
   ];
 }
 
@@ -264,6 +272,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
       report,
       sections: shownSections(report),
       feedback: feedbackView(report),
+      followUp: followUpView(report),
       tooFew: TOO_FEW_TO_READ_INTO,
       earlier: year.startYear - 1,
       later: year.startYear < current.startYear ? year.startYear + 1 : null,
@@ -298,6 +307,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
       report: result.report,
       sections: shownSections(result.report),
       feedback: feedbackView(result.report),
+      followUp: followUpView(result.report),
       tooFew: TOO_FEW_TO_READ_INTO,
       csvHref: `/admin/reports/course.csv?${csvQuery}`,
     });
@@ -335,6 +345,7 @@ export default async function adminReportRoutes(app: FastifyInstance, { services
         report,
         sections: shownSections(report),
         feedback: feedbackView(report),
+        followUp: followUpView(report),
         tooFew: TOO_FEW_TO_READ_INTO,
       });
     },
