@@ -232,20 +232,19 @@ export class ReportService {
     known?: Policy,
   ): Promise<Report> {
     const policy = known ?? (await this.deps.context()).policy;
-    const [total, given, outcomeCounts, requestCounts, keyAreaCounts, ...grouped] = await Promise.all([
-      this.repository.placesAndAttendance(scope, 'total'),
+    const [places, given, outcomeCounts, requestCounts, keyAreaCounts] = await Promise.all([
+      this.repository.placesAndAttendance(scope, groupings),
       this.repository.placesGivenUp(scope),
       this.repository.outcomeAnswers(scope),
       this.repository.followUpRequests(scope),
       this.repository.keyAreaAnswers(scope),
-      ...groupings.map((grouping) => this.repository.placesAndAttendance(scope, grouping)),
     ]);
     const late = given.filter(
       (place) =>
         heldAPlace(place.action, place.details) &&
         isLateCancellation(new Date(place.sessionStartsAt), new Date(place.cancelledAt), policy),
     );
-    const sections = groupings.map((grouping, index) => {
+    const sections = groupings.map((grouping) => {
       const lateByKey = new Map<string | null, { label: string | null; count: number }>();
       for (const place of late) {
         const { key, label } = place.keys[grouping];
@@ -253,7 +252,7 @@ export class ReportService {
         entry.count += 1;
         lateByKey.set(key, entry);
       }
-      const rows: ReportRow[] = (grouped[index] ?? []).map((counts) => {
+      const rows: ReportRow[] = (places.grouped.get(grouping) ?? []).map((counts) => {
         const lateHere = lateByKey.get(counts.key)?.count ?? 0;
         lateByKey.delete(counts.key);
         return { key: counts.key, label: counts.label, figures: toFigures(counts, lateHere) };
@@ -265,7 +264,7 @@ export class ReportService {
       return { grouping, rows };
     });
     return {
-      total: toFigures(total[0], late.length),
+      total: toFigures(places.total.places > 0 ? places.total : undefined, late.length),
       sections,
       outcomes: byCourse(outcomeCounts),
       followUp: followUpPart(requestCounts, keyAreaCounts, policy.followUpDays),

@@ -1,7 +1,8 @@
 /**
  * The report service's reads. Each report is a handful of grouped queries
- * (one per way of grouping), so a year at a large hub is counted by the
- * database in a few statements rather than read a booking at a time.
+ * (places and attendance by every grouping at once, cancellations, feedback,
+ * follow-up), so a year at a large hub is counted by the database in a few
+ * statements rather than read a booking at a time.
  */
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 
@@ -109,6 +110,20 @@ function groupingColumns(grouping: ReportGrouping): { key: Expr; label: Expr } {
   }
 }
 
+function emptyCounts(key: string | null, label: string | null): GroupedCounts {
+  return {
+    key,
+    label,
+    places: 0,
+    attended: 0,
+    partial: 0,
+    didNotAttend: 0,
+    invited: 0,
+    responses: 0,
+    usefulness: SCALE_POINTS.map(() => 0),
+  };
+}
+
 export class ReportRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -124,73 +139,116 @@ export class ReportRepository {
 
   /**
    * Places taken (bookings on the register) and how many of them attended
-   * every part, some, or none, grouped by `grouping` (see
-   * domain/reports.ts sessionAttendance: a booking with any part unmarked is
-   * in none of the three); and of those places, how many were asked for
-   * feedback, gave it, and how useful they found the course. Feedback is
-   * read in the same statement: one row per booking at most, so the counts
-   * are not multiplied.
+   * every part, some, or none (see domain/reports.ts sessionAttendance: a
+   * booking with any part unmarked is in none of the three); and of those
+   * places, how many were asked for feedback, gave it, and how useful they
+   * found the course: in total, and grouped by each of `groupings`.
+   *
+   * One statement: each place is read once, with its attendance and
+   * feedback summed up (a materialised table of one row per booking), and
+   * that table is then counted once per grouping, the groups joined with
+   * UNION ALL. Reading the year's attendance marks once rather than once per
+   * grouping is what keeps a year report at a large hub quick; grouping by
+   * every key at once would not help, as organisation, job role and course
+   * together are nearly one group per place.
    */
-  async placesAndAttendance(scope: ReportScope, grouping: ReportGrouping): Promise<GroupedCounts[]> {
-    const { key, label } = groupingColumns(grouping);
-    const inScope = this.scoped(scope).where('bookings.state', 'in', ON_REGISTER).select('bookings.id');
-    const marks = this.db
-      .selectFrom('attendance')
-      .where('attendance.booking_id', 'in', inScope)
-      .groupBy('attendance.booking_id')
+  async placesAndAttendance(
+    scope: ReportScope,
+    groupings: readonly Exclude<ReportGrouping, 'total'>[],
+  ): Promise<{ total: GroupedCounts; grouped: Map<ReportGrouping, GroupedCounts[]> }> {
+    const dimensions = (['organisationType', 'organisation', 'jobRole', 'course', 'session'] as const).flatMap(
+      (grouping) => {
+        const { key, label } = groupingColumns(grouping);
+        return [
+          { name: `${grouping}_key`, value: key },
+          { name: `${grouping}_label`, value: label },
+        ];
+      },
+    );
+    const perPlace = this.scoped(scope)
+      .leftJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
+      .leftJoin('attendance', 'attendance.booking_id', 'bookings.id')
+      .where('bookings.state', 'in', ON_REGISTER)
+      // Every column read is grouped on (PostgreSQL asks it); all but the booking go with the booking.
+      .groupBy([
+        'bookings.id',
+        'sessions.id',
+        'bookings.feedback_invited_at',
+        'feedback_responses.id',
+        'feedback_responses.usefulness',
+        ...dimensions.map((d) => d.value),
+      ])
       .select([
-        'attendance.booking_id',
-        sql<number>`count(*)`.as('marked'),
+        ...dimensions.map((d) => sql`${d.value}`.as(d.name)),
+        sql<number>`(select count(*) from session_parts where session_parts.session_id = sessions.id)`.as('parts'),
+        sql<number>`count(attendance.booking_id)`.as('marked'),
         sql<number>`sum(case when attendance.status = 'attended' then 1 else 0 end)`.as('attended'),
         sql<number>`sum(case when attendance.status = 'absent' then 1 else 0 end)`.as('absent'),
-      ])
-      .as('marks');
-    const parts = this.db
-      .selectFrom('session_parts')
-      .groupBy('session_parts.session_id')
-      .select(['session_parts.session_id', sql<number>`count(*)`.as('parts')])
-      .as('parts');
-    const complete = sql<SqlBool>`marks.marked = parts.parts`;
-    const joined = this.scoped(scope)
-      .leftJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
-      .leftJoin(marks, 'marks.booking_id', 'bookings.id')
-      .leftJoin(parts, 'parts.session_id', 'sessions.id')
-      .where('bookings.state', 'in', ON_REGISTER);
-    // The total is one group of everything: PostgreSQL refuses to group by a constant.
-    const rows = await (grouping === 'total' ? joined : joined.groupBy([key, label]))
+        sql<number>`case when bookings.feedback_invited_at is not null then 1 else 0 end`.as('invited'),
+        'feedback_responses.id as response_id',
+        'feedback_responses.usefulness',
+      ]);
+    const complete = sql<SqlBool>`marked = parts`;
+    const counted = [
+      sql<number>`count(*)`.as('places'),
+      sql<number>`sum(case when ${complete} and attended = parts then 1 else 0 end)`.as('attended'),
+      sql<number>`sum(case when ${complete} and absent = parts then 1 else 0 end)`.as('did_not_attend'),
+      sql<number>`sum(case when ${complete} and attended < parts and absent < parts then 1 else 0 end)`.as(
+        'partial',
+      ),
+      sql<number>`sum(invited)`.as('invited'),
+      sql<number>`count(response_id)`.as('responses'),
+      ...SCALE_POINTS.map((point) =>
+        sql<number>`sum(case when usefulness = ${sql.lit(point)} then 1 else 0 end)`.as(`useful_${point}`),
+      ),
+    ];
+    // Keys are read as text in every branch, so the branches' columns agree (PostgreSQL asks it).
+    let query = this.db
+      .with(
+        (cte) => cte('places').materialized(),
+        () => perPlace,
+      )
+      .selectFrom('places')
       .select([
-        sql<string | number | null>`${key}`.as('key'),
-        sql<string | null>`${label}`.as('label'),
-        sql<number>`count(*)`.as('places'),
-        sql<number>`sum(case when ${complete} and marks.attended = parts.parts then 1 else 0 end)`.as(
-          'attended',
-        ),
-        sql<number>`sum(case when ${complete} and marks.absent = parts.parts then 1 else 0 end)`.as(
-          'did_not_attend',
-        ),
-        sql<number>`sum(case when ${complete} and marks.attended < parts.parts and marks.absent < parts.parts then 1 else 0 end)`.as(
-          'partial',
-        ),
-        sql<number>`sum(case when bookings.feedback_invited_at is not null then 1 else 0 end)`.as('invited'),
-        sql<number>`count(feedback_responses.id)`.as('responses'),
-        ...SCALE_POINTS.map((point) =>
-          sql<number>`sum(case when feedback_responses.usefulness = ${sql.lit(point)} then 1 else 0 end)`.as(
-            `useful_${point}`,
-          ),
-        ),
-      ])
-      .execute();
-    return rows.map((row) => ({
-      key: row.key === null ? null : String(row.key),
-      label: row.label === null ? null : String(row.label),
-      places: Number(row.places),
-      attended: Number(row.attended ?? 0),
-      partial: Number(row.partial ?? 0),
-      didNotAttend: Number(row.did_not_attend ?? 0),
-      invited: Number(row.invited ?? 0),
-      responses: Number(row.responses ?? 0),
-      usefulness: SCALE_POINTS.map((point) => Number((row as Record<string, unknown>)[`useful_${point}`] ?? 0)),
-    }));
+        sql<string>`'total'`.as('grouping'),
+        sql<string | null>`cast(null as text)`.as('key'),
+        sql<string | null>`cast(null as text)`.as('label'),
+        ...counted,
+      ]);
+    for (const grouping of groupings) {
+      const key = sql.ref(`${grouping}_key`);
+      query = query.unionAll((eb) =>
+        eb
+          .selectFrom('places')
+          .groupBy(key)
+          .select([
+            sql<string>`${sql.lit(grouping)}`.as('grouping'),
+            sql<string | null>`cast(${key} as text)`.as('key'),
+            sql<string | null>`cast(min(${sql.ref(`${grouping}_label`)}) as text)`.as('label'),
+            ...counted,
+          ]),
+      );
+    }
+    const rows = await query.execute();
+
+    let total = emptyCounts('all', 'all');
+    const grouped = new Map<ReportGrouping, GroupedCounts[]>(groupings.map((grouping) => [grouping, []]));
+    for (const row of rows as Record<string, unknown>[]) {
+      const counts: GroupedCounts = {
+        key: row.key === null ? null : String(row.key),
+        label: row.label === null ? null : String(row.label),
+        places: Number(row.places ?? 0),
+        attended: Number(row.attended ?? 0),
+        partial: Number(row.partial ?? 0),
+        didNotAttend: Number(row.did_not_attend ?? 0),
+        invited: Number(row.invited ?? 0),
+        responses: Number(row.responses ?? 0),
+        usefulness: SCALE_POINTS.map((point) => Number(row[`useful_${point}`] ?? 0)),
+      };
+      if (row.grouping === 'total') total = { ...counts, key: 'all', label: 'all' };
+      else grouped.get(row.grouping as ReportGrouping)?.push(counts);
+    }
+    return { total, grouped };
   }
 
   /**
