@@ -39,14 +39,14 @@ import {
   rateWords,
   severalCourses,
   type FeedbackCsvRow,
-} from '../../reportFeedback.js';
+} from '../../reports/feedback.js';
 import {
   FOLLOW_UP_CSV_COLUMNS,
   followUpCsvRows,
   followUpView,
   type FollowUpCsvRow,
-} from '../../reportFollowUp.js';
-import { meanWords } from '../../scaleChart.js';
+} from '../../reports/followUp.js';
+import { meanWords } from '../../reports/scaleChart.js';
 import { requireStaff } from './auth.js';
 
 const GROUPING_WORDS: Record<ReportSection['grouping'], { heading: string; column: string }> = {

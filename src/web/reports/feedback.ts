@@ -4,15 +4,15 @@
  * (web/scaleChart.ts), and the CSV columns for the same figures. The page's
  * tables and the CSV are the figures of record; the charts draw them.
  */
-import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../domain/feedback.js';
-import type { Distribution } from '../domain/reports.js';
-import type { CsvColumn } from '../formats/csv.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../domain/feedback.js';
+import type { Distribution } from '../../domain/reports.js';
+import type { CsvColumn } from '../../formats/csv.js';
 import type {
   CourseOutcomes,
   FeedbackFigures,
   OutcomeFigures,
   Report,
-} from '../services/afterCourse/reportService.js';
+} from '../../services/afterCourse/reportService.js';
 import { meanWords, scaleChart } from './scaleChart.js';
 
 /** A response rate as a whole percentage ("75%"), or words when nobody was invited (or asked). */

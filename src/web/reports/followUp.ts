@@ -6,8 +6,8 @@
  * (web/scaleChart.ts) beside a table of the same figures. The tables and the
  * CSV are the figures of record; the charts draw them.
  */
-import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES, type FollowUpRespondent } from '../domain/followUp.js';
-import type { CsvColumn } from '../formats/csv.js';
+import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES, type FollowUpRespondent } from '../../domain/followUp.js';
+import type { CsvColumn } from '../../formats/csv.js';
 import type {
   CourseKeyAreas,
   FollowUpByRespondent,
@@ -15,8 +15,8 @@ import type {
   KeyAreaFigures,
   PracticeChangeCounts,
   Report,
-} from '../services/afterCourse/reportService.js';
-import { rateWords, severalCourses } from './reportFeedback.js';
+} from '../../services/afterCourse/reportService.js';
+import { rateWords, severalCourses } from './feedback.js';
 import { scaleChart } from './scaleChart.js';
 
 /** The scale's points in words, in order; "Not applicable" is shown apart from them. */
