@@ -699,6 +699,8 @@ eachDatabase('reports', (dialect) => {
     ]);
     expect(page.text('#by-organisationType')).toContain('Partner agency');
     expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
+    const answers = page.document.querySelector(`main a[href="/admin/courses/${courseId}/feedback"]`);
+    expect(answers?.textContent).toContain('feedback and follow-up answers');
   });
 
   it('shows feedback beside the attendance: response rate, usefulness, and a chart and table per outcome wording', async () => {
@@ -734,6 +736,7 @@ eachDatabase('reports', (dialect) => {
     const response = await coordinator.get(`/admin/reports/sessions/${sessionId}`);
     expect(response.statusCode).toBe(200);
     const page = parsePage(response.body);
+    expect(page.document.querySelector(`main a[href="/admin/sessions/${sessionId}/feedback"]`)).not.toBeNull();
     const cells = (selector: string) =>
       [...page.document.querySelectorAll(selector)].map((cell) => cell.textContent!.trim());
 
