@@ -736,7 +736,9 @@ eachDatabase('reports', (dialect) => {
     const response = await coordinator.get(`/admin/reports/sessions/${sessionId}`);
     expect(response.statusCode).toBe(200);
     const page = parsePage(response.body);
-    expect(page.document.querySelector(`main a[href="/admin/sessions/${sessionId}/feedback"]`)).not.toBeNull();
+    expect(
+      page.document.querySelector(`main a[href="/admin/sessions/${sessionId}/feedback"]`),
+    ).not.toBeNull();
     const cells = (selector: string) =>
       [...page.document.querySelectorAll(selector)].map((cell) => cell.textContent!.trim());
 

@@ -16,7 +16,11 @@ import {
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { AuditActorType, Executor } from '../../data/schema.js';
 import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
-import { certificateDue, certificateWaitsForFeedback, type CertificatePart } from '../../domain/certificate.js';
+import {
+  certificateDue,
+  certificateWaitsForFeedback,
+  type CertificatePart,
+} from '../../domain/certificate.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** What a certificate states beyond the name, course and first date (stored as JSON). */
