@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, PRACTICE_CHANGES } from '../../src/domain/followUp.js';
 import { TOO_FEW_TO_READ_INTO } from '../../src/domain/reports.js';
 import { londonDate } from '../../src/domain/time.js';
 import { isWorkingDay } from '../../src/domain/workingDays.js';
@@ -10,6 +11,9 @@ import type { WebClient } from '../support/client.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 eachDatabase('demo programme', (dialect) => {
   let database: TestDatabase;
@@ -120,6 +124,7 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
         'bookings.session_id',
         'bookings.feedback_invited_at',
         'sessions.starts_at',
+        'sessions.ends_at',
         'courses.id as course_id',
         'delegates.name',
       ])
@@ -206,6 +211,111 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
     expect(mean(answers.map((a) => a.confidence_after!))).toBeGreaterThan(
       mean(answers.map((a) => a.confidence_before!)),
     );
+  });
+
+  /** Each follow-up request, with its session's end and its course. */
+  async function followUps() {
+    return db()
+      .selectFrom('follow_up_requests')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .selectAll('follow_up_requests')
+      .select(['sessions.ends_at', 'sessions.course_id'])
+      .orderBy('follow_up_requests.booking_id')
+      .execute();
+  }
+
+  it('follows up, three months on, everyone who was there at sessions long enough ago, and most delegates answered', async () => {
+    const followUpDays = (await t.services.settings.policy()).followUpDays;
+    const dueBy = new Date(new Date(TEST_NOW).getTime() - followUpDays * DAY).toISOString();
+    const places = await pastPlaces();
+    const there = places.filter(
+      (p) => p.marks.some((m) => m === 'attended' || m === 'partial') && p.ends_at <= dueBy,
+    );
+    // Some sessions are too recent, so not every place that was there has been asked.
+    expect(places.filter((p) => p.marks.some((m) => m !== 'absent')).length).toBeGreaterThan(there.length);
+    expect(there.length).toBeGreaterThan(50);
+    const requests = await followUps();
+    expect(requests.map((r) => r.booking_id)).toEqual(there.map((p) => p.id));
+    // The demo hub's policy does not ask line managers, and delegates are told so: none were asked.
+    expect(requests.every((r) => r.respondent === 'delegate')).toBe(true);
+
+    for (const r of requests) {
+      const due = new Date(r.ends_at).getTime() + followUpDays * DAY;
+      const sent = new Date(r.sent_at).getTime();
+      expect(sent).toBeGreaterThanOrEqual(due);
+      expect(sent).toBeLessThanOrEqual(due + HOUR);
+      expect(new Date(r.expires_at).getTime()).toBe(sent + FOLLOW_UP_LINK_DAYS * DAY);
+      if (r.answered_at !== null) {
+        const answered = new Date(r.answered_at).getTime();
+        expect(answered).toBeGreaterThan(sent);
+        expect(answered).toBeLessThanOrEqual(sent + 14 * DAY);
+        expect(r.answered_at < TEST_NOW).toBe(true);
+        expect(r.outcome).toBe('answered');
+      } else {
+        expect(r.outcome).toBeNull();
+        expect([r.example, r.obstacles]).toEqual(['', '']);
+        // Long since reminded, as the job does a week on.
+        expect(r.reminded_at).toBe(new Date(sent + FOLLOW_UP_REMINDER_DAYS * DAY).toISOString());
+      }
+    }
+    const answered = requests.filter((r) => r.outcome === 'answered');
+    expect(answered.length).toBeGreaterThan(requests.length / 2);
+    expect(answered.length).toBeLessThan(requests.length);
+    expect(answered.filter((r) => r.example.length > 20).length).toBeGreaterThan(5);
+    expect(answered.filter((r) => r.obstacles.length > 20).length).toBeGreaterThan(3);
+
+    const answers = await db()
+      .selectFrom('follow_up_answers')
+      .innerJoin('follow_up_requests', 'follow_up_requests.id', 'follow_up_answers.request_id')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('course_key_areas', 'course_key_areas.id', 'follow_up_answers.key_area_id')
+      .select([
+        'follow_up_answers.request_id',
+        'follow_up_answers.key_area_text',
+        'follow_up_answers.practice_change',
+        'course_key_areas.text',
+        'course_key_areas.course_id',
+        'sessions.course_id as session_course_id',
+      ])
+      .execute();
+    const answeredIds = new Set(answered.map((r) => r.id));
+    expect(answers.every((a) => answeredIds.has(a.request_id))).toBe(true);
+    expect(answers.every((a) => a.course_id === a.session_course_id && a.key_area_text === a.text)).toBe(
+      true,
+    );
+    expect(answers.length).toBeGreaterThan(answered.length * 2);
+    expect(new Set(answers.map((a) => a.practice_change)).size).toBe(PRACTICE_CHANGES.length);
+
+    // History, not news: no links to answer with, no emails, and the job finds nothing left to send.
+    const links = await db()
+      .selectFrom('private_links')
+      .where('purpose', 'in', ['follow_up', 'follow_up_opt_out'])
+      .select('id')
+      .execute();
+    expect(links).toEqual([]);
+    expect(await t.services.followUp.run()).toEqual({ sent: 0, reminded: 0 });
+    expect(await db().selectFrom('outbox_messages').select('id').execute()).toEqual([]);
+  });
+
+  it('shows staff the follow-up figures for a course, with enough delegates answering to read into', async () => {
+    const answeredByCourse = new Map<number, number>();
+    for (const r of (await followUps()).filter((r) => r.outcome === 'answered')) {
+      answeredByCourse.set(r.course_id, (answeredByCourse.get(r.course_id) ?? 0) + 1);
+    }
+    const [courseId, answered] = [...answeredByCourse].sort((a, b) => b[1] - a[1])[0]!;
+    expect(answered).toBeGreaterThanOrEqual(TOO_FEW_TO_READ_INTO);
+    const response = await coordinator.get(`/admin/courses/${courseId}/feedback`);
+    expect(response.statusCode).toBe(200);
+    const page = parsePage(response.body);
+    expect(page.text('main')).toContain('Three-month follow-up');
+    expect(page.text('main')).not.toContain('delegates answered the follow-up: their figures are too few');
+    const take = page.document.querySelector('#follow-up-take')!.closest('table')!;
+    const answeredRow = [...take.querySelectorAll('tbody tr')].find((tr) =>
+      tr.textContent?.includes('Answered'),
+    )!;
+    expect(answeredRow.querySelectorAll('td')[0]!.textContent?.trim()).toBe(String(answered));
   });
 
   it('gives at least two courses enough attended delegates for a report to read into', async () => {
