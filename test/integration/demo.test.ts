@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { loadDemo, loadDemoIfNew } from '../../src/demo/loadDemo.js';
 import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, PRACTICE_CHANGES } from '../../src/domain/followUp.js';
 import { TOO_FEW_TO_READ_INTO } from '../../src/domain/reports.js';
 import { londonDate } from '../../src/domain/time.js';
@@ -343,5 +343,53 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
       expect(total.querySelectorAll('td')[1]!.textContent?.trim()).toBe(String(attended));
       expect(total.textContent).not.toContain('Too few to read into');
     }
+  });
+});
+
+eachDatabase('demo programme loaded for a hub that asks line managers', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+    await loadDemo(t.database.db, demoProgramme, new Date(TEST_NOW), { followUpLineManagers: true });
+  });
+  afterAll(() => t.close());
+
+  it('keeps the policy as the hub’s, and delegates are told their manager is asked', async () => {
+    expect((await t.services.settings.policy()).followUpLineManagers).toBe(true);
+    const register = await t.app.inject('/register');
+    expect(register.statusCode).toBe(200);
+    const text = parsePage(register.body).text('main');
+    expect(text).toContain('we email your line manager once');
+    expect(text).not.toContain('We do not send your line manager any emails');
+  });
+
+  it('asked line managers too: most answered, a few said the delegate no longer works with them', async () => {
+    const requests = await t.database.db
+      .selectFrom('follow_up_requests')
+      .select(['id', 'booking_id', 'respondent', 'outcome', 'sent_at', 'answered_at', 'example'])
+      .orderBy('booking_id')
+      .execute();
+    const delegates = requests.filter((r) => r.respondent === 'delegate');
+    const managers = requests.filter((r) => r.respondent === 'line_manager');
+    // Every demo delegate gave a line manager: each delegate asked has a manager asked about the same place.
+    expect(managers.map((r) => r.booking_id)).toEqual(delegates.map((r) => r.booking_id));
+    const answered = managers.filter((r) => r.outcome === 'answered');
+    const left = managers.filter((r) => r.outcome === 'no_longer_works_with');
+    expect(answered.length).toBeGreaterThanOrEqual(TOO_FEW_TO_READ_INTO);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(answered.length / 2);
+    expect(managers.some((r) => r.outcome === null)).toBe(true);
+    expect(left.every((r) => r.answered_at !== null && r.example === '')).toBe(true);
+    expect(answered.some((r) => r.example.length > 20)).toBe(true);
+
+    const answers = await t.database.db
+      .selectFrom('follow_up_answers')
+      .select('request_id')
+      .distinct()
+      .execute();
+    const withAnswers = new Set(answers.map((a) => a.request_id));
+    expect(left.some((r) => withAnswers.has(r.id))).toBe(false);
+    expect(answered.filter((r) => withAnswers.has(r.id)).length).toBeGreaterThan(answered.length / 2);
+    expect(await t.services.followUp.run()).toEqual({ sent: 0, reminded: 0 });
   });
 });
