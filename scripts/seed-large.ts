@@ -1,7 +1,7 @@
 /**
  * `npm run seed:large`: fills a database with a large hub (see
  * src/demo/largeHub.ts: 5,000 sessions, 200,000 bookings, attendance,
- * certificates and feedback for what has happened) on top of the demo
+ * certificates, feedback and the three-month follow-up for what has happened) on top of the demo
  * programme, to try the back office at size.
  *
  *   DATABASE_URL=sqlite:data/large.sqlite npm run seed:large   (the default)
@@ -29,8 +29,9 @@ try {
   console.log(
     `Added ${result.sessions.toLocaleString('en-GB')} sessions (${result.firstDate} to ${result.lastDate}), ` +
       `${result.bookings.toLocaleString('en-GB')} bookings, ${result.delegates.toLocaleString('en-GB')} delegates, ` +
-      `${result.attendance.toLocaleString('en-GB')} attendance marks, ${result.certificates.toLocaleString('en-GB')} certificates ` +
-      `and ${result.feedback.toLocaleString('en-GB')} feedback responses to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
+      `${result.attendance.toLocaleString('en-GB')} attendance marks, ${result.certificates.toLocaleString('en-GB')} certificates, ` +
+      `${result.feedback.toLocaleString('en-GB')} feedback responses and ${result.followUps.toLocaleString('en-GB')} follow-up requests ` +
+      `(${result.followUpsAnswered.toLocaleString('en-GB')} answered) to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
   );
   console.log(`Start Trellis on it with: DATABASE_URL=${url} npm start`);
 } finally {

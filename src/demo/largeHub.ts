@@ -60,6 +60,9 @@ export interface LargeHubResult extends LargeHubSize {
   /** Certificates issued, and feedback responses given (about half of those invited). */
   certificates: number;
   feedback: number;
+  /** Follow-up requests sent to delegates three months on, and how many of them were answered. */
+  followUps: number;
+  followUpsAnswered: number;
   /** The first and last session dates (London), for exports over the whole range. */
   firstDate: string;
   lastDate: string;
@@ -423,7 +426,13 @@ export async function seedLargeHub(
         .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
         .where('session_id', 'in', db.selectFrom('sessions').where('ends_at', '<=', at).select('id'))
         .where('state', '=', 'confirmed')
-        .select(['bookings.id', 'bookings.reference', 'bookings.session_id', 'delegates.name'])
+        .select([
+          'bookings.id',
+          'bookings.reference',
+          'bookings.session_id',
+          'delegates.name',
+          'delegates.email',
+        ])
         .execute()
     ).map((row) => [row.reference, row]),
   );
@@ -456,7 +465,13 @@ export async function seedLargeHub(
         marked_at: at,
       });
     }
-    marked.push({ bookingId: booking.id, sessionId: booking.session_id, delegateName: booking.name, marks });
+    marked.push({
+      bookingId: booking.id,
+      sessionId: booking.session_id,
+      delegateName: booking.name,
+      delegateEmail: booking.email,
+      marks,
+    });
   }
   await db
     .transaction()
@@ -464,7 +479,7 @@ export async function seedLargeHub(
       insertInBatches(attendance, (batch) => trx.insertInto('attendance').values(batch).execute()),
     );
 
-  // What follows a marked register: certificates and feedback, each in bulk.
+  // What follows a marked register: certificates, feedback and the follow-up, each in bulk.
   const sessions = new Map<number, MarkedSessionFacts>();
   sessionRows.forEach((session, index) => {
     const id = sessionIds[index]!;
@@ -498,6 +513,8 @@ export async function seedLargeHub(
     attendance: attendance.length,
     certificates: after.certificates ?? 0,
     feedback: after.feedback ?? 0,
+    followUps: after.followUps ?? 0,
+    followUpsAnswered: after.followUpsAnswered ?? 0,
     firstDate: days[0]!,
     lastDate: days[days.length - 1]!,
   };

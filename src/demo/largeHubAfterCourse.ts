@@ -2,15 +2,17 @@
  * What follows a marked register at the large hub (src/demo/largeHub.ts):
  * certificates for everyone whose marks earn one, stated as the issuing
  * path states them and numbered by its unguessable generator, and feedback
- * on the learning outcomes from about half of those invited. Written in
+ * on the learning outcomes from about half of those invited, and the
+ * three-month follow-up, answered by about half of those asked. Written in
  * batches, as the rest of the large hub is: issuing one by one (with an
  * audit entry each) would take minutes at this size.
  */
 import type { Insertable, Kysely } from 'kysely';
 
-import type { CertificatesTable, DB, FeedbackResponsesTable } from '../data/schema.js';
+import type { CertificatesTable, DB, FeedbackResponsesTable, FollowUpRequestsTable } from '../data/schema.js';
 import type { AttendanceStatus } from '../domain/attendance.js';
 import type { CertificatePart } from '../domain/certificate.js';
+import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, type PracticeChange } from '../domain/followUp.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import { certificateStatement, newCertificateNumber } from '../services/afterCourse/certificateIssuing.js';
 import type { SeededRandom } from './seededRandom.js';
@@ -18,12 +20,14 @@ import type { SeededRandom } from './seededRandom.js';
 /** Rows per INSERT: well under both databases' limits on bound parameters. */
 const BATCH = 400;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** A confirmed place on a session that has ended, with its marks by part. */
 export interface MarkedBooking {
   bookingId: number;
   sessionId: number;
   delegateName: string;
+  delegateEmail: string;
   marks: ReadonlyMap<number, AttendanceStatus>;
 }
 
@@ -37,12 +41,22 @@ export interface MarkedSessionFacts {
 export interface LargeHubHistory {
   marked: readonly MarkedBooking[];
   sessions: ReadonlyMap<number, MarkedSessionFacts>;
-  courses: ReadonlyMap<number, { title: string; cpdHours: number; outcomes: { id: number; text: string }[] }>;
+  courses: ReadonlyMap<
+    number,
+    {
+      title: string;
+      cpdHours: number;
+      outcomes: { id: number; text: string }[];
+      keyAreas: { id: number; text: string }[];
+    }
+  >;
 }
 
 export interface AfterCourseCounts {
   certificates?: number;
   feedback?: number;
+  followUps?: number;
+  followUpsAnswered?: number;
 }
 
 /** One thing that follows the marked registers, in bulk; returns what it added. */
@@ -53,29 +67,34 @@ export type LargeHubAfterCourseStep = (
   now: Date,
 ) => Promise<AfterCourseCounts>;
 
-/** The generated courses with their learning outcomes, in order. */
+/** The generated courses with their learning outcomes and key areas, in order. */
 export async function coursesWithOutcomes(
   db: Kysely<DB>,
   courses: readonly { id: number; cpd: number; title: string }[],
 ): Promise<LargeHubHistory['courses']> {
-  const outcomes = await db
-    .selectFrom('course_learning_outcomes')
-    .where(
-      'course_id',
-      'in',
-      courses.map((c) => c.id),
-    )
-    .select(['id', 'course_id', 'text'])
-    .orderBy('course_id')
-    .orderBy('position')
-    .execute();
+  const courseIds = courses.map((c) => c.id);
+  const listed = (table: 'course_learning_outcomes' | 'course_key_areas') =>
+    db
+      .selectFrom(table)
+      .where('course_id', 'in', courseIds)
+      .select(['id', 'course_id', 'text'])
+      .orderBy('course_id')
+      .orderBy('position')
+      .execute();
+  const [outcomes, keyAreas] = await Promise.all([
+    listed('course_learning_outcomes'),
+    listed('course_key_areas'),
+  ]);
+  const ofCourse = (rows: typeof outcomes, courseId: number) =>
+    rows.filter((r) => r.course_id === courseId).map((r) => ({ id: r.id, text: r.text }));
   return new Map(
     courses.map((course) => [
       course.id,
       {
         title: course.title,
         cpdHours: course.cpd,
-        outcomes: outcomes.filter((o) => o.course_id === course.id).map((o) => ({ id: o.id, text: o.text })),
+        outcomes: ofCourse(outcomes, course.id),
+        keyAreas: ofCourse(keyAreas, course.id),
       },
     ]),
   );
@@ -198,8 +217,84 @@ const answerFeedback: LargeHubAfterCourseStep = async (db, history, rng, now) =>
   return { feedback: responses.length };
 };
 
+const PRACTICE_EXAMPLES = [
+  'I ask the direct question now, and record the answer in the person’s own words.',
+  'I checked what a parent told me with the school before closing the case.',
+  'I used the escalation policy when a referral was closed without a visit.',
+];
+const PRACTICE_OBSTACLES = ['Caseloads leave little time.', 'Other agencies are slow to reply.'];
+const PRACTICE_SCALE: PracticeChange[] = [
+  'not_at_all',
+  'a_little',
+  'somewhat',
+  'somewhat',
+  'a_lot',
+  'a_lot',
+  'not_applicable',
+];
+
+/**
+ * The three-month follow-up under the default policy (delegates only, not
+ * line managers): sent, as the job sends it, the policy's days after each
+ * session that ended long enough ago, to everyone marked as there; about
+ * half answered within a fortnight, the rest were reminded a week on. No
+ * private links: they are only for answering, and these are long closed.
+ */
+const answerFollowUp: LargeHubAfterCourseStep = async (db, history, rng, now) => {
+  const dueBy = now.getTime() - DEFAULT_POLICY.followUpDays * DAY;
+  const requests: (Insertable<FollowUpRequestsTable> & { courseId: number })[] = [];
+  for (const booking of history.marked) {
+    const session = history.sessions.get(booking.sessionId)!;
+    if (session.endsAt.getTime() > dueBy) continue;
+    if (![...booking.marks.values()].some((status) => status === 'attended' || status === 'partial'))
+      continue;
+    const sent = session.endsAt.getTime() + DEFAULT_POLICY.followUpDays * DAY + rng.int(1, 59) * 60_000;
+    const answeredAt = sent + rng.int(2, 14 * 24) * HOUR;
+    const answered = rng.next() < 0.5 && answeredAt < now.getTime();
+    const reminder = sent + FOLLOW_UP_REMINDER_DAYS * DAY;
+    const remindedBy = answered ? answeredAt : now.getTime();
+    requests.push({
+      courseId: session.courseId,
+      booking_id: booking.bookingId,
+      respondent: 'delegate',
+      email: booking.delegateEmail,
+      sent_at: new Date(sent).toISOString(),
+      expires_at: new Date(sent + FOLLOW_UP_LINK_DAYS * DAY).toISOString(),
+      reminded_at: reminder < remindedBy ? new Date(reminder).toISOString() : null,
+      answered_at: answered ? new Date(answeredAt).toISOString() : null,
+      outcome: answered ? 'answered' : null,
+      example: answered && rng.next() < 0.4 ? rng.pick(PRACTICE_EXAMPLES) : '',
+      obstacles: answered && rng.next() < 0.25 ? rng.pick(PRACTICE_OBSTACLES) : '',
+    });
+  }
+  let answeredCount = 0;
+  await db.transaction().execute((trx) =>
+    inBatches(requests, BATCH, async (batch) => {
+      const ids = await trx
+        .insertInto('follow_up_requests')
+        .values(batch.map(({ courseId: _courseId, ...row }) => row))
+        .returning(['id', 'booking_id', 'outcome'])
+        .execute();
+      const courseOf = new Map(batch.map((r) => [r.booking_id, r.courseId]));
+      const answered = ids.filter((row) => row.outcome === 'answered');
+      answeredCount += answered.length;
+      const answers = answered.flatMap(({ id, booking_id }) =>
+        history.courses.get(courseOf.get(booking_id)!)!.keyAreas.map((area) => ({
+          request_id: id,
+          key_area_id: area.id,
+          key_area_text: area.text,
+          practice_change: rng.pick(PRACTICE_SCALE),
+        })),
+      );
+      await inBatches(answers, BATCH, (rows) => trx.insertInto('follow_up_answers').values(rows).execute());
+    }),
+  );
+  return { followUps: requests.length, followUpsAnswered: answeredCount };
+};
+
 /** What follows the marked registers, in order. */
 export const LARGE_HUB_AFTER_COURSE_STEPS: readonly LargeHubAfterCourseStep[] = [
   issueCertificates,
   answerFeedback,
+  answerFollowUp,
 ];

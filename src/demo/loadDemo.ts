@@ -1,7 +1,8 @@
 /**
  * Loads the demo programme into a new database, in one transaction: either
  * the whole programme is there or none of it is. Its past sessions come with
- * their history (pastSessions.ts): registers marked, certificates, feedback.
+ * their history (pastSessions.ts): registers marked, certificates, feedback,
+ * and the three-month follow-up for those long enough ago.
  */
 import type { Kysely } from 'kysely';
 
@@ -10,6 +11,7 @@ import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import type { DB } from '../data/schema.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
+import { policySchema, type PolicyInput } from '../domain/policy.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
 import { newBookingReference } from '../services/bookings/bookingReference.js';
@@ -40,7 +42,19 @@ export async function loadDemoIfNew(
   return loadDemo(db, programme, now);
 }
 
-export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Date): Promise<DemoLoadResult> {
+/**
+ * Loads the demo under the default policy, or under `policy` (stored as the
+ * hub's, as the settings page would store it) so that its history is what
+ * that policy would have made: line managers' follow-up answers appear only
+ * when the policy asks line managers, which is also what delegates are told.
+ */
+export async function loadDemo(
+  db: Kysely<DB>,
+  programme: DemoProgramme,
+  now: Date,
+  policy?: PolicyInput,
+): Promise<DemoLoadResult> {
+  const hubPolicy = policySchema.parse(policy ?? {});
   return db.transaction().execute(async (trx) => {
     const programmeRepo = new ProgrammeRecords(trx);
     const people = new DemoRepository(trx);
@@ -128,9 +142,10 @@ export async function loadDemo(db: Kysely<DB>, programme: DemoProgramme, now: Da
     const rng = seededRandom(2024);
     const marked: MarkedSession[] = [];
     for (const sessionId of ended) marked.push(await markRegister(trx, sessionId, rng));
-    for (const step of AFTER_COURSE_STEPS) await step(trx, marked, rng, now);
+    for (const step of AFTER_COURSE_STEPS) await step(trx, marked, rng, now, hubPolicy);
 
     await settings.put('hub', DEFAULT_HUB_SETTINGS, now.toISOString());
+    if (policy) await settings.put('policy', hubPolicy, now.toISOString());
     await settings.put(DEMO_MARKER, now.toISOString(), now.toISOString());
     return { loaded: true, courses: programme.courses.length, sessions: sessionCount };
   });

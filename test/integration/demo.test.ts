@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { loadDemo, loadDemoIfNew } from '../../src/demo/loadDemo.js';
+import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, PRACTICE_CHANGES } from '../../src/domain/followUp.js';
 import { TOO_FEW_TO_READ_INTO } from '../../src/domain/reports.js';
 import { londonDate } from '../../src/domain/time.js';
 import { isWorkingDay } from '../../src/domain/workingDays.js';
@@ -10,6 +11,9 @@ import type { WebClient } from '../support/client.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 eachDatabase('demo programme', (dialect) => {
   let database: TestDatabase;
@@ -120,6 +124,7 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
         'bookings.session_id',
         'bookings.feedback_invited_at',
         'sessions.starts_at',
+        'sessions.ends_at',
         'courses.id as course_id',
         'delegates.name',
       ])
@@ -208,6 +213,111 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
     );
   });
 
+  /** Each follow-up request, with its session's end and its course. */
+  async function followUps() {
+    return db()
+      .selectFrom('follow_up_requests')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .selectAll('follow_up_requests')
+      .select(['sessions.ends_at', 'sessions.course_id'])
+      .orderBy('follow_up_requests.booking_id')
+      .execute();
+  }
+
+  it('follows up, three months on, everyone who was there at sessions long enough ago, and most delegates answered', async () => {
+    const followUpDays = (await t.services.settings.policy()).followUpDays;
+    const dueBy = new Date(new Date(TEST_NOW).getTime() - followUpDays * DAY).toISOString();
+    const places = await pastPlaces();
+    const there = places.filter(
+      (p) => p.marks.some((m) => m === 'attended' || m === 'partial') && p.ends_at <= dueBy,
+    );
+    // Some sessions are too recent, so not every place that was there has been asked.
+    expect(places.filter((p) => p.marks.some((m) => m !== 'absent')).length).toBeGreaterThan(there.length);
+    expect(there.length).toBeGreaterThan(50);
+    const requests = await followUps();
+    expect(requests.map((r) => r.booking_id)).toEqual(there.map((p) => p.id));
+    // The demo hub's policy does not ask line managers, and delegates are told so: none were asked.
+    expect(requests.every((r) => r.respondent === 'delegate')).toBe(true);
+
+    for (const r of requests) {
+      const due = new Date(r.ends_at).getTime() + followUpDays * DAY;
+      const sent = new Date(r.sent_at).getTime();
+      expect(sent).toBeGreaterThanOrEqual(due);
+      expect(sent).toBeLessThanOrEqual(due + HOUR);
+      expect(new Date(r.expires_at).getTime()).toBe(sent + FOLLOW_UP_LINK_DAYS * DAY);
+      if (r.answered_at !== null) {
+        const answered = new Date(r.answered_at).getTime();
+        expect(answered).toBeGreaterThan(sent);
+        expect(answered).toBeLessThanOrEqual(sent + 14 * DAY);
+        expect(r.answered_at < TEST_NOW).toBe(true);
+        expect(r.outcome).toBe('answered');
+      } else {
+        expect(r.outcome).toBeNull();
+        expect([r.example, r.obstacles]).toEqual(['', '']);
+        // Long since reminded, as the job does a week on.
+        expect(r.reminded_at).toBe(new Date(sent + FOLLOW_UP_REMINDER_DAYS * DAY).toISOString());
+      }
+    }
+    const answered = requests.filter((r) => r.outcome === 'answered');
+    expect(answered.length).toBeGreaterThan(requests.length / 2);
+    expect(answered.length).toBeLessThan(requests.length);
+    expect(answered.filter((r) => r.example.length > 20).length).toBeGreaterThan(5);
+    expect(answered.filter((r) => r.obstacles.length > 20).length).toBeGreaterThan(3);
+
+    const answers = await db()
+      .selectFrom('follow_up_answers')
+      .innerJoin('follow_up_requests', 'follow_up_requests.id', 'follow_up_answers.request_id')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('course_key_areas', 'course_key_areas.id', 'follow_up_answers.key_area_id')
+      .select([
+        'follow_up_answers.request_id',
+        'follow_up_answers.key_area_text',
+        'follow_up_answers.practice_change',
+        'course_key_areas.text',
+        'course_key_areas.course_id',
+        'sessions.course_id as session_course_id',
+      ])
+      .execute();
+    const answeredIds = new Set(answered.map((r) => r.id));
+    expect(answers.every((a) => answeredIds.has(a.request_id))).toBe(true);
+    expect(answers.every((a) => a.course_id === a.session_course_id && a.key_area_text === a.text)).toBe(
+      true,
+    );
+    expect(answers.length).toBeGreaterThan(answered.length * 2);
+    expect(new Set(answers.map((a) => a.practice_change)).size).toBe(PRACTICE_CHANGES.length);
+
+    // History, not news: no links to answer with, no emails, and the job finds nothing left to send.
+    const links = await db()
+      .selectFrom('private_links')
+      .where('purpose', 'in', ['follow_up', 'follow_up_opt_out'])
+      .select('id')
+      .execute();
+    expect(links).toEqual([]);
+    expect(await t.services.followUp.run()).toEqual({ sent: 0, reminded: 0 });
+    expect(await db().selectFrom('outbox_messages').select('id').execute()).toEqual([]);
+  });
+
+  it('shows staff the follow-up figures for a course, with enough delegates answering to read into', async () => {
+    const answeredByCourse = new Map<number, number>();
+    for (const r of (await followUps()).filter((r) => r.outcome === 'answered')) {
+      answeredByCourse.set(r.course_id, (answeredByCourse.get(r.course_id) ?? 0) + 1);
+    }
+    const [courseId, answered] = [...answeredByCourse].sort((a, b) => b[1] - a[1])[0]!;
+    expect(answered).toBeGreaterThanOrEqual(TOO_FEW_TO_READ_INTO);
+    const response = await coordinator.get(`/admin/courses/${courseId}/feedback`);
+    expect(response.statusCode).toBe(200);
+    const page = parsePage(response.body);
+    expect(page.text('main')).toContain('Three-month follow-up');
+    expect(page.text('main')).not.toContain('delegates answered the follow-up: their figures are too few');
+    const take = page.document.querySelector('#follow-up-take')!.closest('table')!;
+    const answeredRow = [...take.querySelectorAll('tbody tr')].find((tr) =>
+      tr.textContent?.includes('Answered'),
+    )!;
+    expect(answeredRow.querySelectorAll('td')[0]!.textContent?.trim()).toBe(String(answered));
+  });
+
   it('gives at least two courses enough attended delegates for a report to read into', async () => {
     const places = await pastPlaces();
     const attendedByCourse = new Map<number, number>();
@@ -233,5 +343,53 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
       expect(total.querySelectorAll('td')[1]!.textContent?.trim()).toBe(String(attended));
       expect(total.textContent).not.toContain('Too few to read into');
     }
+  });
+});
+
+eachDatabase('demo programme loaded for a hub that asks line managers', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+    await loadDemo(t.database.db, demoProgramme, new Date(TEST_NOW), { followUpLineManagers: true });
+  });
+  afterAll(() => t.close());
+
+  it('keeps the policy as the hub’s, and delegates are told their manager is asked', async () => {
+    expect((await t.services.settings.policy()).followUpLineManagers).toBe(true);
+    const register = await t.app.inject('/register');
+    expect(register.statusCode).toBe(200);
+    const text = parsePage(register.body).text('main');
+    expect(text).toContain('we email your line manager once');
+    expect(text).not.toContain('We do not send your line manager any emails');
+  });
+
+  it('asked line managers too: most answered, a few said the delegate no longer works with them', async () => {
+    const requests = await t.database.db
+      .selectFrom('follow_up_requests')
+      .select(['id', 'booking_id', 'respondent', 'outcome', 'sent_at', 'answered_at', 'example'])
+      .orderBy('booking_id')
+      .execute();
+    const delegates = requests.filter((r) => r.respondent === 'delegate');
+    const managers = requests.filter((r) => r.respondent === 'line_manager');
+    // Every demo delegate gave a line manager: each delegate asked has a manager asked about the same place.
+    expect(managers.map((r) => r.booking_id)).toEqual(delegates.map((r) => r.booking_id));
+    const answered = managers.filter((r) => r.outcome === 'answered');
+    const left = managers.filter((r) => r.outcome === 'no_longer_works_with');
+    expect(answered.length).toBeGreaterThanOrEqual(TOO_FEW_TO_READ_INTO);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.length).toBeLessThan(answered.length / 2);
+    expect(managers.some((r) => r.outcome === null)).toBe(true);
+    expect(left.every((r) => r.answered_at !== null && r.example === '')).toBe(true);
+    expect(answered.some((r) => r.example.length > 20)).toBe(true);
+
+    const answers = await t.database.db
+      .selectFrom('follow_up_answers')
+      .select('request_id')
+      .distinct()
+      .execute();
+    const withAnswers = new Set(answers.map((a) => a.request_id));
+    expect(left.some((r) => withAnswers.has(r.id))).toBe(false);
+    expect(answered.filter((r) => withAnswers.has(r.id)).length).toBeGreaterThan(answered.length / 2);
+    expect(await t.services.followUp.run()).toEqual({ sent: 0, reminded: 0 });
   });
 });

@@ -3,14 +3,17 @@
  * at a small size: the counts it promises, and data the app itself could
  * have written (no session over capacity, attendance only for the past,
  * certificates only for those who attended every part, feedback only from
- * those invited).
+ * those invited, follow-ups only for those there three months before).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { seedLargeHub, type LargeHubResult } from '../../src/demo/largeHub.js';
 import { CERTIFICATE_NUMBER } from '../../src/domain/certificate.js';
+import { DEFAULT_POLICY } from '../../src/domain/policy.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
+
+const DAY = 86_400_000;
 
 const SMALL = {
   sessions: 60,
@@ -144,5 +147,64 @@ eachDatabase('large hub generator', (dialect) => {
           a.confidence_after! >= a.confidence_before!,
       ),
     ).toBe(true);
+  });
+
+  it('follows up everyone there at sessions that ended the follow-up’s days ago, and about half answered', async () => {
+    const db = t.database.db;
+    const dueBy = new Date(new Date(TEST_NOW).getTime() - DEFAULT_POLICY.followUpDays * DAY).toISOString();
+    const there = await db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('sessions.ends_at', '<=', dueBy)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('attendance')
+            .select('attendance.id')
+            .whereRef('attendance.booking_id', '=', 'bookings.id')
+            .where('attendance.status', 'in', ['attended', 'partial']),
+        ),
+      )
+      .select('bookings.id')
+      .orderBy('bookings.id')
+      .execute();
+    const requests = await db
+      .selectFrom('follow_up_requests')
+      .innerJoin('bookings', 'bookings.id', 'follow_up_requests.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .select([
+        'follow_up_requests.id',
+        'follow_up_requests.booking_id',
+        'follow_up_requests.respondent',
+        'follow_up_requests.sent_at',
+        'follow_up_requests.answered_at',
+        'follow_up_requests.outcome',
+        'sessions.ends_at',
+      ])
+      .orderBy('follow_up_requests.booking_id')
+      .execute();
+    expect(there.length).toBeGreaterThan(100);
+    expect(requests.map((r) => r.booking_id)).toEqual(there.map((b) => b.id));
+    expect(requests).toHaveLength(result.followUps);
+    // The default policy asks delegates only.
+    expect(requests.every((r) => r.respondent === 'delegate')).toBe(true);
+    for (const r of requests) {
+      const sent = new Date(r.sent_at).getTime();
+      expect(sent - new Date(r.ends_at).getTime()).toBeGreaterThanOrEqual(DEFAULT_POLICY.followUpDays * DAY);
+      if (r.answered_at) expect(new Date(r.answered_at).getTime() - sent).toBeLessThanOrEqual(14 * DAY);
+    }
+    const answered = requests.filter((r) => r.outcome === 'answered' && r.answered_at! < TEST_NOW);
+    expect(answered).toHaveLength(result.followUpsAnswered);
+    expect(answered.length / requests.length).toBeGreaterThan(0.4);
+    expect(answered.length / requests.length).toBeLessThan(0.6);
+    const answers = await db
+      .selectFrom('follow_up_answers')
+      .select(['request_id', 'practice_change'])
+      .execute();
+    // Three key areas a course, each answered.
+    expect(answers).toHaveLength(answered.length * 3);
+    const answeredIds = new Set(answered.map((r) => r.id));
+    expect(answers.every((a) => answeredIds.has(a.request_id))).toBe(true);
+    const links = await db.selectFrom('private_links').select('id').execute();
+    expect(links).toEqual([]);
   });
 });

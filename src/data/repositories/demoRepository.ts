@@ -3,14 +3,15 @@
  * demo loader filling a new database (tests set up hubs with it too). Nothing
  * here keeps the booking rules (locks, counting places, the waiting list):
  * bookings made while Trellis runs go through BookingRecords. The history of
- * the demo's past sessions (attendance marks, feedback) is put in the same
- * way; their certificates are issued by the real path (CertificateIssuing).
+ * the demo's past sessions (attendance marks, feedback, the follow-up) is put
+ * in the same way; their certificates are issued by the real path (CertificateIssuing).
  */
 import type { Kysely, Transaction } from 'kysely';
 
 import type { AttendanceStatus } from '../../domain/attendance.js';
 import type { BookingState } from '../../domain/availability.js';
 import type { QuoteConsent } from '../../domain/feedback.js';
+import type { FollowUpRespondent, PracticeChange } from '../../domain/followUp.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -52,6 +53,21 @@ export interface DemoFeedback {
     confidenceBefore: number | null;
     confidenceAfter: number | null;
   }[];
+}
+
+/** A follow-up request as it went: sent, perhaps reminded, perhaps answered. */
+export interface DemoFollowUp {
+  bookingId: number;
+  respondent: FollowUpRespondent;
+  email: string;
+  sentAt: Instant;
+  expiresAt: Instant;
+  remindedAt: Instant | null;
+  answeredAt: Instant | null;
+  outcome: 'answered' | 'no_longer_works_with' | null;
+  example: string;
+  obstacles: string;
+  keyAreas: { keyAreaId: number; keyAreaText: string; change: PracticeChange }[];
 }
 
 export class DemoRepository {
@@ -108,9 +124,13 @@ export class DemoRepository {
       .execute();
   }
 
-  /** A session's parts in order, its course's learning outcomes, and the confirmed places on it. */
+  /**
+   * A session's parts in order, its course's learning outcomes and key
+   * areas, and the confirmed places on it with the addresses a follow-up
+   * would go to.
+   */
   async pastSession(sessionId: number) {
-    const [parts, outcomes, bookings] = await Promise.all([
+    const [parts, outcomes, keyAreas, bookings] = await Promise.all([
       this.db
         .selectFrom('session_parts')
         .where('session_id', '=', sessionId)
@@ -125,14 +145,22 @@ export class DemoRepository {
         .orderBy('course_learning_outcomes.position')
         .execute(),
       this.db
+        .selectFrom('course_key_areas')
+        .innerJoin('sessions', 'sessions.course_id', 'course_key_areas.course_id')
+        .where('sessions.id', '=', sessionId)
+        .select(['course_key_areas.id', 'course_key_areas.text'])
+        .orderBy('course_key_areas.position')
+        .execute(),
+      this.db
         .selectFrom('bookings')
-        .where('session_id', '=', sessionId)
-        .where('state', '=', 'confirmed')
-        .select('id')
-        .orderBy('id')
+        .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+        .where('bookings.session_id', '=', sessionId)
+        .where('bookings.state', '=', 'confirmed')
+        .select(['bookings.id', 'delegates.email', 'delegates.line_manager_email'])
+        .orderBy('bookings.id')
         .execute(),
     ]);
-    return { parts, outcomes, bookingIds: bookings.map((b) => b.id) };
+    return { parts, outcomes, keyAreas, bookings };
   }
 
   async insertMarks(marks: readonly DemoMark[], markedAt: Instant) {
@@ -189,5 +217,38 @@ export class DemoRepository {
         })),
       )
       .execute();
+  }
+
+  /** Follow-up requests and their answers, put in as they went (no links: the demo's history was never emailed). */
+  async insertFollowUps(followUps: readonly DemoFollowUp[]) {
+    if (!followUps.length) return;
+    const rows = await this.db
+      .insertInto('follow_up_requests')
+      .values(
+        followUps.map((f) => ({
+          booking_id: f.bookingId,
+          respondent: f.respondent,
+          email: f.email.toLowerCase(),
+          sent_at: f.sentAt,
+          expires_at: f.expiresAt,
+          reminded_at: f.remindedAt,
+          answered_at: f.answeredAt,
+          outcome: f.outcome,
+          example: f.example,
+          obstacles: f.obstacles,
+        })),
+      )
+      .returning(['id', 'booking_id', 'respondent'])
+      .execute();
+    const idOf = new Map(rows.map((r) => [`${r.booking_id} ${r.respondent}`, r.id]));
+    const answers = followUps.flatMap((f) =>
+      f.keyAreas.map((a) => ({
+        request_id: idOf.get(`${f.bookingId} ${f.respondent}`)!,
+        key_area_id: a.keyAreaId,
+        key_area_text: a.keyAreaText,
+        practice_change: a.change,
+      })),
+    );
+    if (answers.length) await this.db.insertInto('follow_up_answers').values(answers).execute();
   }
 }
