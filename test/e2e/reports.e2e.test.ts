@@ -23,7 +23,8 @@ import {
 } from './support.js';
 
 /**
- * Feedback from everyone with a place on the reporting year's past sessions,
+ * Feedback from everyone with a place on the reporting year's past sessions
+ * who has not answered in the demo's history,
  * as the form stores it, on the course's learning outcomes as worded now and
  * on one worded as it used to be. Returns the session with most answers.
  */
@@ -36,6 +37,9 @@ async function feedbackGiven(t: TestApp) {
     .where('sessions.starts_at', '<', TEST_NOW)
     .where('sessions.cancelled_at', 'is', null)
     .where('bookings.state', 'in', ['confirmed', 'attended', 'partial', 'did_not_attend'])
+    // The demo's own history answered for some places already: these are the others.
+    .where('bookings.id', 'not in', (eb) => eb.selectFrom('feedback_responses').select('booking_id'))
+    .where('bookings.id', 'not in', (eb) => eb.selectFrom('follow_up_requests').select('booking_id'))
     .select(['bookings.id', 'sessions.id as session_id', 'sessions.course_id'])
     .orderBy('bookings.id')
     .execute();
