@@ -23,7 +23,7 @@ import {
   type FollowUpRespondent,
   type PracticeChange,
 } from '../../src/domain/followUp.js';
-import type { OrganisationType } from '../../src/domain/organisation.js';
+import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../src/domain/organisation.js';
 import { selfCancellationDeadline } from '../../src/domain/policy.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
@@ -380,9 +380,13 @@ eachDatabase('reports', (dialect) => {
     const bookings = await db()
       .selectFrom('bookings')
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
       .where('sessions.course_id', '=', courseId)
       .select([
         'bookings.id',
+        'organisations.name as organisation_name',
+        'organisations.type as organisation_type',
         'bookings.state',
         'bookings.cancelled_at',
         'bookings.cancelled_by',
@@ -396,6 +400,12 @@ eachDatabase('reports', (dialect) => {
     const outcomes = new Map<string, { before: number[]; after: number[] }>();
     const emptyRequests = () => ({ asked: 0, answered: 0, left: 0 });
     const requests = { delegate: emptyRequests(), line_manager: emptyRequests() };
+    type Requests = typeof requests;
+    /** By the grouping's row name as shown ("No organisation given" for delegates with none), then respondent. */
+    const requestsBy = {
+      'organisation type': new Map<string, Requests>(),
+      organisation: new Map<string, Requests>(),
+    };
     /** By key area wording and respondent, how many gave each answer. */
     const keyAreas = new Map<string, Record<PracticeChange, number>>();
     for (const booking of bookings) {
@@ -404,11 +414,30 @@ eachDatabase('reports', (dialect) => {
         .where('booking_id', '=', booking.id)
         .select(['id', 'respondent', 'outcome'])
         .execute();
+      const groups = [
+        [
+          requestsBy['organisation type'],
+          booking.organisation_type
+            ? ORGANISATION_TYPE_NAMES[booking.organisation_type]
+            : 'No organisation given',
+        ],
+        [requestsBy.organisation, booking.organisation_name ?? 'No organisation given'],
+      ] as const;
       for (const request of sent) {
-        const counts = requests[request.respondent];
-        counts.asked += 1;
-        if (request.outcome === 'answered') counts.answered += 1;
-        if (request.outcome === 'no_longer_works_with') counts.left += 1;
+        const tallies = [
+          requests,
+          ...groups.map(([byName, name]) => {
+            const group = byName.get(name) ?? { delegate: emptyRequests(), line_manager: emptyRequests() };
+            byName.set(name, group);
+            return group;
+          }),
+        ];
+        for (const tally of tallies) {
+          const counts = tally[request.respondent];
+          counts.asked += 1;
+          if (request.outcome === 'answered') counts.answered += 1;
+          if (request.outcome === 'no_longer_works_with') counts.left += 1;
+        }
         const answers = await db()
           .selectFrom('follow_up_answers')
           .where('request_id', '=', request.id)
@@ -475,7 +504,7 @@ eachDatabase('reports', (dialect) => {
         if (fromState === 'confirmed' && new Date(booking.cancelled_at!) >= deadline) total.late += 1;
       }
     }
-    return { ...total, feedback, outcomes, requests, keyAreas };
+    return { ...total, feedback, outcomes, requests, requestsBy, keyAreas };
   }
 
   function courseQuery(courseId: number, from = ['1', '4', '2025'], to = ['31', '3', '2026']) {
@@ -597,6 +626,26 @@ eachDatabase('reports', (dialect) => {
           expect(row[followUpTooFew]).toBe(counted.answered < 5 ? 'Yes' : 'No');
           expect(row.slice(2, asked - 1).every((cell) => cell === '')).toBe(true);
         }
+        // By the delegate's organisation type and organisation: a row per group with any asked, per respondent.
+        for (const grouping of ['organisation type', 'organisation'] as const) {
+          const groupRows = rows.filter((row) => row[0] === `Follow-up by ${grouping}`);
+          const counted = expected.requestsBy[grouping];
+          expect(new Set(groupRows.map((row) => row[1])), grouping).toEqual(new Set(counted.keys()));
+          expect(groupRows.length, grouping).toBe(counted.size * 2);
+          for (const row of groupRows) {
+            const respondent =
+              row[column('Follow-up asked of')] === 'Delegates' ? 'delegate' : 'line_manager';
+            const counts = counted.get(row[1]!)![respondent];
+            expect(row.slice(asked, asked + 4), `${grouping} ${row[1]} ${respondent}`).toEqual([
+              String(counts.asked),
+              String(counts.answered),
+              respondent === 'line_manager' ? String(counts.left) : '',
+              counts.asked ? String(Math.round((counts.answered / counts.asked) * 100)) : '',
+            ]);
+            expect(row[followUpTooFew]).toBe(counts.answered < 5 ? 'Yes' : 'No');
+            expect(row.slice(2, asked - 1).every((cell) => cell === '')).toBe(true);
+          }
+        }
         // Each key area's answers, by the words they were asked in and by who answered.
         const areaRows = rows.filter((row) => row[0] === 'Follow-up key area');
         const wordings = new Set([...expected.keyAreas.keys()].map((key) => key.split('|')[0]));
@@ -696,6 +745,8 @@ eachDatabase('reports', (dialect) => {
       'Feedback by organisation type',
       'Feedback by organisation',
       'Follow-up in total',
+      'Follow-up by organisation type',
+      'Follow-up by organisation',
     ]);
     expect(page.text('#by-organisationType')).toContain('Partner agency');
     expect(page.document.querySelector('main a[href^="/admin/reports/course.csv?"]')).not.toBeNull();
@@ -845,7 +896,8 @@ eachDatabase('reports', (dialect) => {
       followedUp(said('a_lot'), said('a_lot')),
       followedUp(said('a_lot'), { outcome: 'no_longer_works_with', answers: [] }),
       followedUp(said('somewhat'), null),
-      followedUp(said('a_little'), { outcome: null, answers: [] }),
+      // A delegate who gave no organisation.
+      { ...followedUp(said('a_little'), { outcome: null, answers: [] }), organisation: null },
       followedUp(said('a_lot'), null),
       followedUp(said('not_applicable', 'not_at_all', 'a_lot'), null),
       followedUp({ outcome: null, answers: [] }, null),
@@ -866,6 +918,18 @@ eachDatabase('reports', (dialect) => {
     ]);
     expect(page.text('#follow-up')).toContain('Response rate: answered ÷ asked, as a percentage.');
     expect(page.text('#follow-up')).toContain('90 days, as the hub is set now');
+
+    // By agency: the delegate's organisation, whoever was asked; most asked first.
+    const northshire = `Northshire County Council ${runs}`;
+    const byAgency = (name: string) => [
+      [`${name}: delegates`, '6', '5', 'Not asked of delegates', '83%'],
+      [`${name}: line managers Too few to read into`, '2', '1', '1', '50%'],
+      ['No organisation given: delegates Too few to read into', '1', '1', 'Not asked of delegates', '100%'],
+      ['No organisation given: line managers Too few to read into', '1', '0', '0', '0%'],
+    ];
+    expect(rows('#follow-up-by-organisationType')).toEqual(byAgency('Partner agency'));
+    expect(rows('#follow-up-by-organisation')).toEqual(byAgency(northshire));
+    expect(page.text('#follow-up-by-organisation caption')).toBe('Follow-up by organisation');
 
     // One block per wording asked, in the order first asked; the old wording says so.
     const blocks = [...page.document.querySelectorAll('#follow-up .trellis-chart-pair')];
@@ -919,9 +983,19 @@ eachDatabase('reports', (dialect) => {
     const followUpRows = csv
       .filter((row) => row[0]!.startsWith('Follow-up'))
       .map((row) => [row[0], row[1], ...row.slice(from)]);
-    expect(followUpRows.slice(0, 4)).toEqual([
-      ['Follow-up', 'All', 'Delegates', '7', '6', '', '86', '', '', '', '', '', '', 'No'],
-      ['Follow-up', 'All', 'Line managers', '3', '1', '1', '33', '', '', '', '', '', '', 'Yes'],
+    const none = ['', '', '', '', '', ''];
+    expect(followUpRows.slice(0, 12)).toEqual([
+      ['Follow-up', 'All', 'Delegates', '7', '6', '', '86', ...none, 'No'],
+      ['Follow-up', 'All', 'Line managers', '3', '1', '1', '33', ...none, 'Yes'],
+      ...[
+        ['Follow-up by organisation type', 'Partner agency'],
+        ['Follow-up by organisation', northshire],
+      ].flatMap(([group, name]) => [
+        [group, name, 'Delegates', '6', '5', '', '83', ...none, 'No'],
+        [group, name, 'Line managers', '2', '1', '1', '50', ...none, 'Yes'],
+        [group, 'No organisation given', 'Delegates', '1', '1', '', '100', ...none, 'Yes'],
+        [group, 'No organisation given', 'Line managers', '1', '0', '0', '0', ...none, 'Yes'],
+      ]),
       [
         'Follow-up key area',
         KEY_AREA_WORDINGS[0],
@@ -970,6 +1044,11 @@ eachDatabase('reports', (dialect) => {
       [`Report course ${runs}: line managers Too few to read into`, '3', '1', '1', '33%'],
     ]);
     expect(year.text('#follow-up')).toContain(`Report course ${runs}`);
+    // The year's by agency: this course's organisation is its own, so its rows are this course's alone.
+    const yearByOrganisation = [...year.document.querySelectorAll('#follow-up-by-organisation tbody tr')]
+      .map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => normalise(cell.textContent!)))
+      .filter((row) => row[0]!.startsWith(`${northshire}:`));
+    expect(yearByOrganisation).toEqual(byAgency(northshire).slice(0, 2));
   });
 
   it('refuses dates out of order by the field, keeping what was typed', async () => {
@@ -1002,6 +1081,13 @@ eachDatabase('reports', (dialect) => {
         'Feedback by course',
         'Feedback by organisation type',
         'Feedback by organisation',
+      ]);
+      // The follow-up's response rates by course and by agency too.
+      expect(page.listItems('main table[id^="follow-up-"] caption')).toEqual([
+        'Follow-up in total',
+        'Follow-up by course',
+        'Follow-up by organisation type',
+        'Follow-up by organisation',
       ]);
       await t.services.settings.updatePolicy({ reportingYearStartMonth: 1 });
       try {

@@ -120,11 +120,23 @@ export interface CourseKeyAreas {
   keyAreas: KeyAreaFigures[];
 }
 
+/** The follow-up's requests about delegates of one organisation type or one organisation. */
+export interface FollowUpGroup {
+  /** Keyed as the attendance rows are (a type, an organisation's id); null for delegates who gave no organisation. */
+  key: string | null;
+  /** The type, or the organisation's name, as stored. */
+  label: string | null;
+  byRespondent: FollowUpByRespondent;
+}
+
 /** The three-month follow-up's part of a report. */
 export interface FollowUpPart {
   total: FollowUpByRespondent;
   /** By course, for the year report's response rate by course (others have one course at most). */
   byCourse: { courseId: number; courseTitle: string; byRespondent: FollowUpByRespondent }[];
+  /** By the delegate's organisation type and organisation (the agency), as attendance and feedback are. */
+  byOrganisationType: FollowUpGroup[];
+  byOrganisation: FollowUpGroup[];
   courses: CourseKeyAreas[];
   /** The hub's days after a session ends that the follow-up is sent, now. */
   followUpDays: number;
@@ -330,7 +342,32 @@ const NO_ANSWERS = Object.fromEntries(PRACTICE_CHANGES.map((change) => [change, 
   number
 >;
 
-/** The follow-up part: requests in total and by course, and key areas' answers by course and wording. */
+/** The requests summed by what `keyOf` reads from each row, in the order first met. */
+function followUpGroups(
+  requests: readonly FollowUpRequestCounts[],
+  keyOf: (row: FollowUpRequestCounts) => { key: string | null; label: string | null },
+): FollowUpGroup[] {
+  const groups = new Map<
+    string | null,
+    { key: string | null; label: string | null; rows: FollowUpRequestCounts[] }
+  >();
+  for (const row of requests) {
+    const { key, label } = keyOf(row);
+    const group = groups.get(key) ?? { key, label, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ key, label, rows }) => ({
+    key,
+    label,
+    byRespondent: byRespondent(rows),
+  }));
+}
+
+/**
+ * The follow-up part: requests in total, by course, by organisation type and
+ * by organisation, and key areas' answers by course and wording.
+ */
 function followUpPart(
   requests: readonly FollowUpRequestCounts[],
   answers: readonly KeyAreaCounts[],
@@ -377,6 +414,14 @@ function followUpPart(
       courseId: course.courseId,
       courseTitle: course.courseTitle,
       byRespondent: byRespondent(course.rows),
+    })),
+    byOrganisationType: followUpGroups(requests, (row) => ({
+      key: row.organisation?.type ?? null,
+      label: row.organisation?.type ?? null,
+    })),
+    byOrganisation: followUpGroups(requests, (row) => ({
+      key: row.organisation?.id ?? null,
+      label: row.organisation?.name ?? null,
     })),
     courses: [...keyAreas.values()],
     followUpDays,

@@ -1,6 +1,7 @@
 /**
  * The three-month follow-up in the reports, as the pages and downloads show
- * it: who was asked and answered, delegates and line managers apart, the
+ * it: who was asked and answered, delegates and line managers apart, in
+ * total, by course and by agency (organisation type and organisation), the
  * response rate in words, and on each key area how many said their practice
  * changed "Not at all" to "A lot" ("Not applicable" apart), as a chart
  * (web/scaleChart.ts) beside a table of the same figures. The tables and the
@@ -11,12 +12,14 @@ import type { CsvColumn } from '../../formats/csv.js';
 import type {
   CourseKeyAreas,
   FollowUpByRespondent,
+  FollowUpGroup,
   FollowUpResponses,
   KeyAreaFigures,
   PracticeChangeCounts,
   Report,
 } from '../../services/afterCourse/reportService.js';
 import { rateWords, severalCourses } from './feedback.js';
+import { GROUPING_WORDS, rowName } from './groupings.js';
 import { scaleChart } from './scaleChart.js';
 
 /** The scale's points in words, in order; "Not applicable" is shown apart from them. */
@@ -37,6 +40,31 @@ function shownResponses(byRespondent: FollowUpByRespondent) {
     who: RESPONDENT_WORDS[respondent],
     ...byRespondent[respondent],
     rateWords: followUpRate(byRespondent[respondent]),
+  }));
+}
+
+/** The agency groupings the follow-up is counted by, as attendance and feedback are. */
+const AGENCY_GROUPINGS = [
+  { grouping: 'organisationType', groups: 'byOrganisationType' },
+  { grouping: 'organisation', groups: 'byOrganisation' },
+] as const;
+
+/**
+ * Each agency grouping's rows, named as the attendance tables name them and
+ * in their order: most asked first (delegates and line managers together),
+ * then by name.
+ */
+function agencyGroups(report: Report) {
+  return AGENCY_GROUPINGS.map(({ grouping, groups }) => ({
+    grouping,
+    words: GROUPING_WORDS[grouping],
+    rows: report.followUp[groups]
+      .map((group: FollowUpGroup) => ({
+        name: rowName(grouping, group.label),
+        byRespondent: group.byRespondent,
+        asked: group.byRespondent.delegate.asked + group.byRespondent.line_manager.asked,
+      }))
+      .sort((a, b) => b.asked - a.asked || a.name.localeCompare(b.name, 'en-GB')),
   }));
 }
 
@@ -113,6 +141,12 @@ export function followUpView(report: Report) {
       courseTitle: course.courseTitle,
       responses: shownResponses(course.byRespondent),
     })),
+    byAgency: agencyGroups(report).map(({ grouping, words, rows }) => ({
+      id: `follow-up-by-${grouping}`,
+      caption: `Follow-up ${words.heading.toLowerCase()}`,
+      column: `${words.column} and who was asked`,
+      rows: rows.map((row) => ({ name: row.name, responses: shownResponses(row.byRespondent) })),
+    })),
     courses: followUp.courses.map((course) => shownKeyAreas(course, respondents, several)),
   };
 }
@@ -161,7 +195,10 @@ export const FOLLOW_UP_CSV_COLUMNS: CsvColumn<FollowUpCsvRow>[] = [
   },
 ];
 
-/** The download's follow-up rows: the total, by course for the year, then each key area's answers. */
+/**
+ * The download's follow-up rows: the total, by course for the year, by
+ * organisation type and by organisation, then each key area's answers.
+ */
 export function followUpCsvRows(report: Report): ({ group: string; name: string } & FollowUpCsvRow)[] {
   const followUp = report.followUp;
   const several = severalCourses(report);
@@ -183,6 +220,16 @@ export function followUpCsvRows(report: Report): ({ group: string; name: string 
           })),
         )
       : []),
+    ...agencyGroups(report).flatMap(({ words, rows }) =>
+      rows.flatMap((row) =>
+        respondents.map((respondent) => ({
+          group: `Follow-up by ${words.column.toLowerCase()}`,
+          name: row.name,
+          respondent,
+          responses: row.byRespondent[respondent],
+        })),
+      ),
+    ),
     ...followUp.courses.flatMap((course) =>
       course.keyAreas.flatMap((area) =>
         respondents.map((respondent) => ({

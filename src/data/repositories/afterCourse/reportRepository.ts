@@ -50,10 +50,16 @@ export interface OutcomeCounts {
 
 const SCALE_POINTS = [1, 2, 3, 4, 5] as const;
 
-/** The three-month follow-up's requests about one course's sessions, to delegates or to line managers. */
+/**
+ * The three-month follow-up's requests about one course's sessions, to
+ * delegates or to line managers, about delegates of one organisation (or of
+ * none given).
+ */
 export interface FollowUpRequestCounts {
   courseId: number;
   courseTitle: string;
+  /** The delegate's organisation, as the attendance groupings read it: null for delegates who gave none. */
+  organisation: { id: string; name: string; type: string } | null;
   respondent: FollowUpRespondent;
   /** Requests sent. */
   asked: number;
@@ -304,18 +310,31 @@ export class ReportRepository {
 
   /**
    * The three-month follow-up's requests about the places in `scope`, by
-   * course and by who was asked, in one grouped statement (a session's or a
-   * course's report has one course; the year's total is their sum). Every
-   * request sent counts, whatever has happened to the booking since: it was
-   * sent about a place someone attended.
+   * course, by the delegate's organisation and by who was asked, in one
+   * grouped statement; the service sums these for the total and for each
+   * grouping. Course × organisation × respondent stays small (a few hundred
+   * rows for a large hub's year), where a statement per grouping would be
+   * one more read of the year's requests each. Every request sent counts,
+   * whatever has happened to the booking since: it was sent about a place
+   * someone attended.
    */
   async followUpRequests(scope: ReportScope): Promise<FollowUpRequestCounts[]> {
     const rows = await this.scoped(scope)
       .innerJoin('follow_up_requests', 'follow_up_requests.booking_id', 'bookings.id')
-      .groupBy(['courses.id', 'courses.title', 'follow_up_requests.respondent'])
+      .groupBy([
+        'courses.id',
+        'courses.title',
+        'organisations.id',
+        'organisations.name',
+        'organisations.type',
+        'follow_up_requests.respondent',
+      ])
       .select([
         'courses.id as course_id',
         'courses.title as course_title',
+        'organisations.id as organisation_id',
+        'organisations.name as organisation_name',
+        'organisations.type as organisation_type',
         'follow_up_requests.respondent',
         sql<number>`count(*)`.as('asked'),
         sql<number>`sum(case when follow_up_requests.outcome = 'answered' then 1 else 0 end)`.as('answered'),
@@ -330,6 +349,14 @@ export class ReportRepository {
     return rows.map((row) => ({
       courseId: Number(row.course_id),
       courseTitle: row.course_title,
+      organisation:
+        row.organisation_id === null
+          ? null
+          : {
+              id: String(row.organisation_id),
+              name: String(row.organisation_name),
+              type: String(row.organisation_type),
+            },
       respondent: row.respondent,
       asked: Number(row.asked),
       answered: Number(row.answered ?? 0),

@@ -1,10 +1,11 @@
 /**
  * Reports: places taken, attendance and late cancellations, in total and by
  * organisation type, organisation, job role, and by course or session; then
- * feedback (web/reportFeedback.ts): response rates, usefulness, and confidence
+ * feedback (web/reports/feedback.ts): response rates, usefulness, and confidence
  * on each learning outcome as a chart beside its table; then the three-month
- * follow-up (web/reportFollowUp.ts): who was asked and answered, and whether
- * practice changed in each key area, as a chart beside its table. Each
+ * follow-up (web/reports/followUp.ts): who was asked and answered, by course
+ * and by agency, and whether practice changed in each key area, as a chart
+ * beside its table. Each
  * downloads as a CSV (one row per group, then one per learning outcome, then
  * the follow-up's) and prints without the menus.
  *
@@ -23,7 +24,6 @@ import {
   readDateInput,
   type DateInputPart,
 } from '../../../domain/dateInput.js';
-import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../../domain/organisation.js';
 import { TOO_FEW_TO_READ_INTO } from '../../../domain/reports.js';
 import { formatDate, formatMoment, londonDate } from '../../../domain/time.js';
 import { FormError, NotFoundError } from '../../../errors.js';
@@ -46,32 +46,9 @@ import {
   followUpView,
   type FollowUpCsvRow,
 } from '../../reports/followUp.js';
+import { GROUPING_WORDS, rowName } from '../../reports/groupings.js';
 import { meanWords } from '../../reports/scaleChart.js';
 import { requireStaff } from './auth.js';
-
-const GROUPING_WORDS: Record<ReportSection['grouping'], { heading: string; column: string }> = {
-  organisationType: { heading: 'By organisation type', column: 'Organisation type' },
-  organisation: { heading: 'By organisation', column: 'Organisation' },
-  jobRole: { heading: 'By job role', column: 'Job role' },
-  course: { heading: 'By course', column: 'Course' },
-  session: { heading: 'By session', column: 'Session' },
-};
-
-/** A row's name in words; delegates who gave none are one row of their own. */
-function rowName(grouping: ReportSection['grouping'], label: string | null): string {
-  switch (grouping) {
-    case 'organisationType':
-      return label ? (ORGANISATION_TYPE_NAMES[label as OrganisationType] ?? label) : 'No organisation given';
-    case 'organisation':
-      return label ?? 'No organisation given';
-    case 'jobRole':
-      return label ? label.charAt(0).toUpperCase() + label.slice(1) : 'No job role given';
-    case 'course':
-      return label ?? '';
-    case 'session':
-      return label ? formatMoment(new Date(label)) : '';
-  }
-}
 
 interface ShownRow {
   name: string;
