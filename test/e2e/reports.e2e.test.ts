@@ -158,6 +158,14 @@ describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
     expect(await page.getByRole('link', { name: 'Download this report (CSV)' }).isVisible()).toBe(false);
     expect(await page.locator('.govuk-breadcrumbs').isVisible()).toBe(false);
     expect(await page.getByRole('table').first().isVisible()).toBe(true);
+    // The follow-up's response rates by agency, for the board, as well as by course.
+    for (const name of [
+      'Follow-up by course',
+      'Follow-up by organisation type',
+      'Follow-up by organisation',
+    ]) {
+      expect(await page.getByRole('table', { name, exact: true }).isVisible(), name).toBe(true);
+    }
     await page.emulateMedia({ media: 'screen' });
 
     await page.getByRole('link', { name: 'Report on one course over a period you choose' }).click();
