@@ -3,14 +3,29 @@
  * font with the letters of real names (accents, Welsh ŵ and ŷ, Polish ł,
  * Turkish ğ and ı…), and the hub's colour with text that contrasts with it.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { create as readFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 import { textColourOn } from '../domain/hub.js';
 import { PROJECT_ROOT } from '../paths.js';
 
 const FONTS_DIR = join(PROJECT_ROOT, 'node_modules', 'dejavu-fonts-ttf', 'ttf');
+
+/**
+ * The fonts, read and parsed once per process. pdfkit takes a parsed font as
+ * well as a file, and subsets it afresh for each document; parsing the files
+ * for every certificate was most of the time a certificate took.
+ */
+let parsedFonts: { regular: Font; bold: Font } | undefined;
+
+function fonts(): { regular: Font; bold: Font } {
+  const parse = (file: string) => readFont(readFileSync(join(FONTS_DIR, file))) as Font;
+  parsedFonts ??= { regular: parse('DejaVuSans.ttf'), bold: parse('DejaVuSans-Bold.ttf') };
+  return parsedFonts;
+}
 
 /** The font names documents made here use. */
 export const FONT = { regular: 'Trellis', bold: 'Trellis-Bold' } as const;
@@ -37,8 +52,10 @@ export function newPdf(setup: PdfSetup): PDFKit.PDFDocument {
     lang: 'en-GB',
     displayTitle: true,
   });
-  doc.registerFont(FONT.regular, join(FONTS_DIR, 'DejaVuSans.ttf'));
-  doc.registerFont(FONT.bold, join(FONTS_DIR, 'DejaVuSans-Bold.ttf'));
+  const { regular, bold } = fonts();
+  // pdfkit's types name only files and bytes, but it embeds a parsed fontkit font as it is.
+  doc.registerFont(FONT.regular, regular as unknown as PDFKit.Mixins.PDFFontSource);
+  doc.registerFont(FONT.bold, bold as unknown as PDFKit.Mixins.PDFFontSource);
   return doc;
 }
 
