@@ -150,8 +150,8 @@ export class ReportRepository {
    * places, how many were asked for feedback, gave it, and how useful they
    * found the course: in total, and grouped by each of `groupings`.
    *
-   * One statement: each place is read once, with its attendance and
-   * feedback summed up (a materialised table of one row per booking), and
+   * One statement: each place is read once, with its attendance marks
+   * summed and its feedback (a materialised table of one row per booking), and
    * that table is then counted once per grouping, the groups joined with
    * UNION ALL. Reading the year's attendance marks once rather than once per
    * grouping is what keeps a year report at a large hub quick; grouping by
@@ -171,25 +171,40 @@ export class ReportRepository {
         ];
       },
     );
-    const perPlace = this.scoped(scope)
-      .leftJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
-      .leftJoin('attendance', 'attendance.booking_id', 'bookings.id')
-      .where('bookings.state', 'in', ON_REGISTER)
-      // Every column read is grouped on (PostgreSQL asks it); all but the booking go with the booking.
-      .groupBy([
-        'bookings.id',
-        'sessions.id',
-        'bookings.feedback_invited_at',
-        'feedback_responses.id',
-        'feedback_responses.usefulness',
-        ...dimensions.map((d) => d.value),
-      ])
+    // Each booking's marks, summed once. A session's or a course's report sums only its own
+    // bookings' marks; the year's sums every booking's, as reading them all in order of booking
+    // is quicker than picking out most of them.
+    let marked = this.db.selectFrom('attendance');
+    if ('sessionId' in scope || scope.courseId !== undefined) {
+      const inScope = this.scoped(scope).select('bookings.id');
+      marked = marked.where('attendance.booking_id', 'in', inScope);
+    }
+    const marks = marked
+      .groupBy('attendance.booking_id')
       .select([
-        ...dimensions.map((d) => sql`${d.value}`.as(d.name)),
-        sql<number>`(select count(*) from session_parts where session_parts.session_id = sessions.id)`.as('parts'),
-        sql<number>`count(attendance.booking_id)`.as('marked'),
+        'attendance.booking_id',
+        sql<number>`count(*)`.as('marked'),
         sql<number>`sum(case when attendance.status = 'attended' then 1 else 0 end)`.as('attended'),
         sql<number>`sum(case when attendance.status = 'absent' then 1 else 0 end)`.as('absent'),
+      ])
+      .as('marks');
+    const parts = this.db
+      .selectFrom('session_parts')
+      .groupBy('session_parts.session_id')
+      .select(['session_parts.session_id', sql<number>`count(*)`.as('parts')])
+      .as('parts');
+    const perPlace = this.scoped(scope)
+      .leftJoin('feedback_responses', 'feedback_responses.booking_id', 'bookings.id')
+      .leftJoin(marks, 'marks.booking_id', 'bookings.id')
+      .leftJoin(parts, 'parts.session_id', 'sessions.id')
+      .where('bookings.state', 'in', ON_REGISTER)
+      .select([
+        ...dimensions.map((d) => sql`${d.value}`.as(d.name)),
+        'parts.parts',
+        // No marks at all reads as none marked.
+        sql<number>`coalesce(marks.marked, 0)`.as('marked'),
+        sql<number>`coalesce(marks.attended, 0)`.as('attended'),
+        sql<number>`coalesce(marks.absent, 0)`.as('absent'),
         sql<number>`case when bookings.feedback_invited_at is not null then 1 else 0 end`.as('invited'),
         'feedback_responses.id as response_id',
         'feedback_responses.usefulness',
