@@ -15,19 +15,15 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { formatDate } from '../../src/domain/time.js';
-import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { TEST_NOW } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
 import { pdfText } from '../support/pdfText.js';
-import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { finishedSession, placeTaken, SEED_COURSE_SLUG as SLUG } from '../support/finishedSessions.js';
 import { navigateFollowingRedirects } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
 import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit } from './support.js';
 
-const SLUG = 'trauma-informed-co-production';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 // A real name as a delegate registers it: the certificate's font must have every letter.
@@ -43,62 +39,27 @@ describe.runIf(inject('chromiumAvailable'))('after the course, from the register
   const clock = settableClock(TEST_NOW);
   const e2e = useE2E({ clock });
   let courseId: number;
-  let courseTitle: string;
-  let venueId: number;
   let journeys = 0;
 
   beforeAll(async () => {
-    const seed = await e2e.testApp.database.db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .where('courses.slug', '=', SLUG)
-      .select(['sessions.course_id', 'sessions.venue_id', 'courses.title'])
-      .executeTakeFirstOrThrow();
-    courseId = seed.course_id;
-    courseTitle = seed.title;
-    venueId = seed.venue_id!;
     await e2e.testApp.services.settings.updatePolicy({ followUpLineManagers: true });
   });
 
   /** Yesterday's session, finished, with one delegate (and their line manager) on its register. */
-  async function finishedSession(label: string) {
+  async function finishedSessionWithDelegate(label: string) {
     const db = e2e.testApp.database.db;
-    const startsAt = new Date(clock.now().getTime() - DAY);
-    const sessionId = await new ProgrammeRecords(db).createSession(
-      {
-        courseId,
-        format: 'in_person',
-        venueId,
-        onlineJoiningUrl: null,
-        capacity: 20,
-        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR) }],
-        trainerIds: [],
-        notes: '',
-        bookingOpensAt: null,
-        bookingClosesAt: null,
-      },
-      clock.now(),
-    );
-    const [delegate] = await createSignedInDelegates(db, clock.now(), 1, label);
+    const session = await finishedSession(db, new Date(clock.now().getTime() - DAY), clock.now());
+    courseId = session.courseId;
+    const { delegate, reference } = await placeTaken(db, session.sessionId, clock.now(), label, {
+      attended: false,
+    });
     const manager = `gwen.manager.${label}@council.example.org.uk`;
     await db
       .updateTable('delegates')
       .set({ name: NAME, line_manager_name: 'Gwen Price', line_manager_email: manager })
-      .where('id', '=', delegate!.id)
+      .where('id', '=', delegate.id)
       .execute();
-    const reference = newBookingReference();
-    await new DemoRepository(db).insertBookings(
-      [{ reference, sessionId, delegateId: delegate!.id, state: 'confirmed', offerExpiresAt: null }],
-      clock.now(),
-    );
-    return {
-      sessionId,
-      startsAt,
-      reference,
-      manager,
-      delegateEmail: delegate!.email,
-      secret: delegate!.sessionSecret,
-    };
+    return { ...session, reference, manager, delegateEmail: delegate.email, secret: delegate.sessionSecret };
   }
 
   async function delegateInBrowser(secret: string, javaScriptEnabled: boolean) {
@@ -126,12 +87,13 @@ describe.runIf(inject('chromiumAvailable'))('after the course, from the register
       clock.set(TEST_NOW);
       const {
         sessionId,
+        courseTitle,
         startsAt,
         reference,
         manager: MANAGER,
         delegateEmail,
         secret,
-      } = await finishedSession(label);
+      } = await finishedSessionWithDelegate(label);
       /** axe needs script: without it, each page's script-free rendering is checked by its own test. */
       const axe = (page: Page, where: string) =>
         javaScriptEnabled ? expectNoAxeViolations(page, where) : Promise.resolve();

@@ -8,11 +8,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { TEST_NOW } from '../support/app.js';
-import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { finishedSession, placeTaken } from '../support/finishedSessions.js';
 import { navigateFollowingRedirects } from './accountSupport.js';
 import {
   expectNoAxeViolations,
@@ -31,7 +28,6 @@ const MODES = [
 ] as const;
 
 const WALK_TIMEOUT = 60_000;
-const SLUG = 'trauma-informed-co-production';
 const HOUR = 60 * 60 * 1000;
 
 describe.runIf(inject('chromiumAvailable'))('feedback on the learning outcomes', () => {
@@ -42,71 +38,29 @@ describe.runIf(inject('chromiumAvailable'))('feedback on the learning outcomes',
 
   beforeAll(async () => {
     const db = e2e.testApp.database.db;
-    const seed = await db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .where('courses.slug', '=', SLUG)
-      .select(['sessions.course_id', 'sessions.venue_id', 'courses.title'])
-      .executeTakeFirstOrThrow();
-    courseTitle = seed.title;
+    // Yesterday's session, so the invitation job picks it up.
+    const session = await finishedSession(
+      db,
+      new Date(new Date(TEST_NOW).getTime() - 24 * HOUR),
+      new Date(TEST_NOW),
+    );
+    sessionId = session.sessionId;
+    courseTitle = session.courseTitle;
     const outcome = await db
       .selectFrom('course_learning_outcomes')
-      .where('course_id', '=', seed.course_id)
+      .where('course_id', '=', session.courseId)
       .select('text')
       .orderBy('position')
       .executeTakeFirstOrThrow();
     firstOutcome = outcome.text;
-    // Yesterday's session, so the invitation job picks it up.
-    const startsAt = new Date(new Date(TEST_NOW).getTime() - 24 * HOUR);
-    sessionId = await new ProgrammeRecords(db).createSession(
-      {
-        courseId: seed.course_id,
-        format: 'in_person',
-        venueId: seed.venue_id,
-        onlineJoiningUrl: null,
-        capacity: 20,
-        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR) }],
-        trainerIds: [],
-        notes: '',
-        bookingOpensAt: null,
-        bookingClosesAt: null,
-      },
-      new Date(TEST_NOW),
-    );
   });
 
   /** A delegate marked as at yesterday's session and invited by the job; their session cookie. */
   async function invitedDelegate(label: string): Promise<string> {
     const db = e2e.testApp.database.db;
-    const [delegate] = await createSignedInDelegates(db, new Date(TEST_NOW), 1, label);
-    const reference = newBookingReference();
-    await new DemoRepository(db).insertBookings(
-      [{ reference, sessionId, delegateId: delegate!.id, state: 'confirmed', offerExpiresAt: null }],
-      new Date(TEST_NOW),
-    );
-    const booking = await db
-      .selectFrom('bookings')
-      .where('reference', '=', reference)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    const part = await db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('attendance')
-      .values({
-        booking_id: booking.id,
-        session_part_id: part.id,
-        status: 'attended',
-        note: '',
-        marked_by_staff_id: null,
-        marked_at: TEST_NOW,
-      })
-      .execute();
+    const { delegate } = await placeTaken(db, sessionId, new Date(TEST_NOW), label, { attended: true });
     expect(await e2e.testApp.services.feedback.sendInvitations()).toBe(1);
-    return delegate!.sessionSecret;
+    return delegate.sessionSecret;
   }
 
   describe.each(MODES)('$mode', ({ mode, javaScriptEnabled }) => {

@@ -8,12 +8,9 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 
-import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { TEST_NOW } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
-import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { finishedSession, placeTaken } from '../support/finishedSessions.js';
 import { navigateFollowingRedirects } from './accountSupport.js';
 import {
   expectNoAxeViolations,
@@ -31,7 +28,6 @@ const MODES = [
 ] as const;
 
 const WALK_TIMEOUT = 60_000;
-const SLUG = 'trauma-informed-co-production';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
@@ -43,29 +39,9 @@ describe.runIf(inject('chromiumAvailable'))('the three-month follow-up', () => {
 
   beforeAll(async () => {
     const db = e2e.testApp.database.db;
-    const seed = await db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .where('courses.slug', '=', SLUG)
-      .select(['sessions.course_id', 'sessions.venue_id'])
-      .executeTakeFirstOrThrow();
     // A session that ended 90 days ago, so the follow-up job picks it up.
     const startsAt = new Date(new Date(TEST_NOW).getTime() - 90 * DAY - 8 * HOUR);
-    sessionId = await new ProgrammeRecords(db).createSession(
-      {
-        courseId: seed.course_id,
-        format: 'in_person',
-        venueId: seed.venue_id,
-        onlineJoiningUrl: null,
-        capacity: 20,
-        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR) }],
-        trainerIds: [],
-        notes: '',
-        bookingOpensAt: null,
-        bookingClosesAt: null,
-      },
-      new Date(TEST_NOW),
-    );
+    ({ sessionId } = await finishedSession(db, startsAt, new Date(TEST_NOW)));
     await e2e.testApp.services.settings.updatePolicy({ followUpLineManagers: true });
   });
   beforeEach(() => clock.set(TEST_NOW));
@@ -74,38 +50,14 @@ describe.runIf(inject('chromiumAvailable'))('the three-month follow-up', () => {
   async function followedUp() {
     labels += 1;
     const db = e2e.testApp.database.db;
-    const [delegate] = await createSignedInDelegates(db, new Date(TEST_NOW), 1, `fu${labels}`);
+    const { delegate } = await placeTaken(db, sessionId, new Date(TEST_NOW), `fu${labels}`, {
+      attended: true,
+    });
     const manager = `manager.fu${labels}@council.example.org.uk`;
     await db
       .updateTable('delegates')
       .set({ line_manager_name: 'Pat Manager', line_manager_email: manager })
-      .where('id', '=', delegate!.id)
-      .execute();
-    const reference = newBookingReference();
-    await new DemoRepository(db).insertBookings(
-      [{ reference, sessionId, delegateId: delegate!.id, state: 'confirmed', offerExpiresAt: null }],
-      new Date(TEST_NOW),
-    );
-    const booking = await db
-      .selectFrom('bookings')
-      .where('reference', '=', reference)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    const part = await db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('attendance')
-      .values({
-        booking_id: booking.id,
-        session_part_id: part.id,
-        status: 'attended',
-        note: '',
-        marked_by_staff_id: null,
-        marked_at: TEST_NOW,
-      })
+      .where('id', '=', delegate.id)
       .execute();
     expect(await e2e.testApp.services.followUp.sendRequests()).toBe(2);
     const link = async (to: string, pattern: RegExp) => {
@@ -118,8 +70,8 @@ describe.runIf(inject('chromiumAvailable'))('the three-month follow-up', () => {
       return new URL(pattern.exec(message.text_body)![0]).pathname;
     };
     return {
-      name: delegate!.name,
-      delegateLink: await link(delegate!.email, /https?:\S+\/follow-up\/[A-Za-z0-9_-]{43}/),
+      name: delegate.name,
+      delegateLink: await link(delegate.email, /https?:\S+\/follow-up\/[A-Za-z0-9_-]{43}/),
       managerLink: await link(manager, /https?:\S+\/follow-up\/[A-Za-z0-9_-]{43}/),
       optOutLink: await link(manager, /https?:\S+\/follow-up\/opt-out\/[A-Za-z0-9_-]{43}/),
     };

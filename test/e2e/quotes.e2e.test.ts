@@ -9,16 +9,12 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { FollowUpRepository } from '../../src/data/repositories/afterCourse/followUpRepository.js';
-import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { TEST_NOW } from '../support/app.js';
-import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { finishedSession, placeTaken, SEED_COURSE_SLUG as SLUG } from '../support/finishedSessions.js';
 import { navigateFollowingRedirects } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
 import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit, withoutAppScripts } from './support.js';
 
-const SLUG = 'trauma-informed-co-production';
 const HOUR = 60 * 60 * 1000;
 const QUOTE = 'I now ask people what would help, before I decide.';
 const DELEGATE_EXAMPLE = 'I write down what the person told me in their own words.';
@@ -34,60 +30,20 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
 
   beforeAll(async () => {
     const db = e2e.testApp.database.db;
-    const seed = await db
-      .selectFrom('sessions')
-      .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .where('courses.slug', '=', SLUG)
-      .select(['sessions.course_id', 'sessions.venue_id'])
-      .executeTakeFirstOrThrow();
-    courseId = seed.course_id;
-    const startsAt = new Date(new Date(TEST_NOW).getTime() - 24 * HOUR);
-    sessionId = await new ProgrammeRecords(db).createSession(
-      {
-        courseId,
-        format: 'in_person',
-        venueId: seed.venue_id,
-        onlineJoiningUrl: null,
-        capacity: 20,
-        parts: [{ startsAt, endsAt: new Date(startsAt.getTime() + 6 * HOUR) }],
-        trainerIds: [],
-        notes: '',
-        bookingOpensAt: null,
-        bookingClosesAt: null,
-      },
+    const session = await finishedSession(
+      db,
+      new Date(new Date(TEST_NOW).getTime() - 24 * HOUR),
       new Date(TEST_NOW),
     );
-    const [delegate] = await createSignedInDelegates(db, new Date(TEST_NOW), 1, 'quotes');
-    await db.updateTable('delegates').set({ name: 'Priya Shah' }).where('id', '=', delegate!.id).execute();
-    delegateSecret = delegate!.sessionSecret;
-    reference = newBookingReference();
-    await new DemoRepository(db).insertBookings(
-      [{ reference, sessionId, delegateId: delegate!.id, state: 'confirmed', offerExpiresAt: null }],
-      new Date(TEST_NOW),
-    );
-    const booking = await db
-      .selectFrom('bookings')
-      .where('reference', '=', reference)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    const part = await db
-      .selectFrom('session_parts')
-      .where('session_id', '=', sessionId)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('attendance')
-      .values({
-        booking_id: booking.id,
-        session_part_id: part.id,
-        status: 'attended',
-        note: '',
-        marked_by_staff_id: null,
-        marked_at: TEST_NOW,
-      })
-      .execute();
+    sessionId = session.sessionId;
+    courseId = session.courseId;
+    const place = await placeTaken(db, sessionId, new Date(TEST_NOW), 'quotes', { attended: true });
+    const delegate = place.delegate;
+    await db.updateTable('delegates').set({ name: 'Priya Shah' }).where('id', '=', delegate.id).execute();
+    delegateSecret = delegate.sessionSecret;
+    reference = place.reference;
     await e2e.testApp.services.feedback.sendInvitations();
-    await e2e.testApp.services.feedback.save(delegate!.id, reference, {
+    await e2e.testApp.services.feedback.save(delegate.id, reference, {
       usefulness: '5',
       doDifferently: 'Ask first.',
       hubShouldChange: 'More time for questions.',
@@ -110,7 +66,7 @@ describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course 
     ] as const) {
       const requestId = await followUps.claim(
         {
-          bookingId: booking.id,
+          bookingId: place.bookingId,
           respondent,
           email: `${respondent}.quotes@example.org.uk`,
           name: 'Priya Shah',
