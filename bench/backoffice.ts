@@ -47,7 +47,7 @@ import { reportingYear, reportingYearOf, type ReportingYear } from '../src/domai
 import { addDays, londonDate } from '../src/domain/time.js';
 import { STAFF_SESSION_LIMITS } from '../src/domain/staff.js';
 import { EXPORT_MAX_DAYS } from '../src/services/attendanceService.js';
-import { SignInSessions } from '../src/services/signInSessions.js';
+import { SignInSessions } from '../src/services/accounts/signInSessions.js';
 import { certificateRate, type CertificateRate } from './support/certificateRate.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
 import {

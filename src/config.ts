@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { parseSecretsKey } from './services/secretBox.js';
+import { parseSecretsKey } from './services/accounts/secretBox.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -132,7 +132,7 @@ export interface Config {
   logLevel: string;
   reloadTemplates: boolean;
   sessionSecret: string;
-  /** From SECRETS_KEY; null outside production when not set (see services/secretBox.ts). */
+  /** From SECRETS_KEY; null outside production when not set (see services/accounts/secretBox.ts). */
   secretsKey: Buffer | null;
   /** Where development keeps its key when SECRETS_KEY is not set. */
   secretsKeyFile: string;

@@ -17,7 +17,7 @@ import { createAdmin } from './cli/createAdmin.js';
 import { startJobs } from './jobs/scheduler.js';
 import { keepServingAfterUnhandledRejections } from './processErrors.js';
 import { buildServices } from './services/index.js';
-import { resolveSecretsKey } from './services/secretBox.js';
+import { resolveSecretsKey } from './services/accounts/secretBox.js';
 
 async function main() {
   const config = loadConfig();

@@ -4,7 +4,7 @@
  * administrator enrols an authenticator app, is given recovery codes, and
  * chooses their own password.
  */
-import { newOneTimePassword, type StaffService } from '../services/staffService.js';
+import { newOneTimePassword, type StaffService } from '../services/accounts/staffService.js';
 
 export interface CreatedAdmin {
   id: number;

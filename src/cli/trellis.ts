@@ -12,7 +12,7 @@ import { openDatabase } from '../data/db.js';
 import { migrateToLatest } from '../data/migrations/index.js';
 import { startJobs } from '../jobs/scheduler.js';
 import { buildServices } from '../services/index.js';
-import { resolveSecretsKey } from '../services/secretBox.js';
+import { resolveSecretsKey } from '../services/accounts/secretBox.js';
 import { createAdmin } from './createAdmin.js';
 import { JOBS_USAGE, jobsCommand } from './jobs.js';
 

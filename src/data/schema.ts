@@ -215,7 +215,7 @@ export interface SignInSessionsTable {
 export type PrivateLinkPurpose = 'verify_email' | 'reset_password' | 'follow_up' | 'follow_up_opt_out';
 
 /**
- * A link emailed to act without signing in (see services/privateLinks.ts).
+ * A link emailed to act without signing in (see services/accounts/privateLinks.ts).
  * Only the token's hash is stored. It is about a delegate's account
  * (`delegate_id`: confirming an address, resetting a password) or about a
  * follow-up request (`follow_up_request_id`), never both.

@@ -9,7 +9,7 @@ import { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
-import { AccountService } from './accountService.js';
+import { AccountService } from './accounts/accountService.js';
 import { CertificateService } from './afterCourse/certificateService.js';
 import { ReportService } from './afterCourse/reportService.js';
 import { FeedbackService } from './afterCourse/feedbackService.js';
@@ -25,9 +25,9 @@ import { Notifications, type MailContext } from './notifications.js';
 import { PeopleService } from './peopleService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
-import { SecretBox } from './secretBox.js';
+import { SecretBox } from './accounts/secretBox.js';
 import { SettingsService } from './settingsService.js';
-import { StaffService } from './staffService.js';
+import { StaffService } from './accounts/staffService.js';
 
 export interface Services {
   database: Database;

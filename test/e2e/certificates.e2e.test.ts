@@ -8,8 +8,8 @@
 import { describe, expect, inject, it } from 'vitest';
 
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
-import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
-import { SignInSessions } from '../../src/services/signInSessions.js';
+import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
+import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { sessionCookieName } from '../../src/web/plugins/accounts.js';
 import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit } from './support.js';
 

@@ -6,13 +6,13 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
+import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { PrivateLinkRecords } from '../../src/data/repositories/privateLinkRecords.js';
+import { PrivateLinkRecords } from '../../src/data/repositories/accounts/privateLinkRecords.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { BookingState } from '../../src/domain/availability.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
-import { hashSecret } from '../../src/services/secrets.js';
+import { hashSecret } from '../../src/services/accounts/secrets.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';

@@ -10,7 +10,7 @@ import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
 import { findJob } from '../../src/jobs/registry.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
-import { SignInSessions } from '../../src/services/signInSessions.js';
+import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

@@ -8,11 +8,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateTo, migrateToLatest } from '../../src/data/migrations/index.js';
-import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
+import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
 import { STAFF_PART_WAY_LIMITS, STAFF_SESSION_LIMITS, staffSessionLimits } from '../../src/domain/staff.js';
-import { hashSecret } from '../../src/services/secrets.js';
-import { SignInSessions, type SignInPerson } from '../../src/services/signInSessions.js';
+import { hashSecret } from '../../src/services/accounts/secrets.js';
+import { SignInSessions, type SignInPerson } from '../../src/services/accounts/signInSessions.js';
 import { TEST_NOW } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';

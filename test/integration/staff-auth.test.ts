@@ -4,7 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createAdmin } from '../../src/cli/createAdmin.js';
-import type { StaffDB } from '../../src/data/repositories/staffRepository.js';
+import type { StaffDB } from '../../src/data/repositories/accounts/staffRepository.js';
 import type { StaffRole } from '../../src/domain/staff.js';
 import { TEST_NOW } from '../support/app.js';
 import { WebClient } from '../support/client.js';

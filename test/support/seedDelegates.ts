@@ -12,12 +12,12 @@
  */
 import type { Kysely } from 'kysely';
 
-import { AccountRepository } from '../../src/data/repositories/accountRepository.js';
+import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
 import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
-import { SignInSessions } from '../../src/services/signInSessions.js';
+import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 
 export const SEEDED_COURSE_SLUG = 'safeguarding-adults-level-2';
 export const SEEDED_COURSE_TITLE = 'Safeguarding Adults: Level 2';

@@ -1,7 +1,7 @@
 /** The real Trellis app with a staff service at hand, for back-office tests. */
 import type { DialectName } from '../../src/data/db.js';
 import type { Clock } from '../../src/services/clock.js';
-import type { StaffService } from '../../src/services/staffService.js';
+import type { StaffService } from '../../src/services/accounts/staffService.js';
 import { createTestApp, type TestApp } from './app.js';
 
 export interface StaffTestApp extends TestApp {

@@ -1,7 +1,7 @@
 /**
  * One table of signed-in browsers for delegates and staff, in place of
  * `auth_sessions` and `staff_sessions`, so creating, checking, touching and
- * revoking a sign-in is written once (data/repositories/signInSessionRepository.ts).
+ * revoking a sign-in is written once (data/repositories/accounts/signInSessionRepository.ts).
  *
  * Each row says whose it is (`kind`) and points at its person through a
  * column of that kind's own, so deleting a delegate or a staff account still

@@ -2,7 +2,7 @@
  * One table of private links, in place of `auth_tokens`: every emailed link
  * that acts without signing in (confirming an address, resetting a password,
  * the three-month follow-up, a line manager opting out) is issued, checked,
- * used and cancelled by one service (services/privateLinks.ts). Rows are
+ * used and cancelled by one service (services/accounts/privateLinks.ts). Rows are
  * copied with their ids, so links already sent keep working.
  *
  * A link points at what it is about through a column of that kind's own, so

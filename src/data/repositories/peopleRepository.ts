@@ -8,8 +8,8 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 
 import type { DialectName } from '../db.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
-import { PrivateLinkRecords } from './privateLinkRecords.js';
-import { AccountRepository } from './accountRepository.js';
+import { PrivateLinkRecords } from './accounts/privateLinkRecords.js';
+import { AccountRepository } from './accounts/accountRepository.js';
 import { LIVE_STATES, partsOfSessions, type LiveState } from './sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;

@@ -24,7 +24,7 @@ import {
 import { FormError, NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';
 import type { MailContext } from '../notifications.js';
-import { PrivateLinks, type PrivateLink } from '../privateLinks.js';
+import { PrivateLinks, type PrivateLink } from '../accounts/privateLinks.js';
 import type { Executor } from '../../data/schema.js';
 
 const DAY_MS = 86_400_000;

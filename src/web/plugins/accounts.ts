@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import fp from 'fastify-plugin';
 
 import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts.js';
-import type { AccountService, SignedInDelegate } from '../../services/accountService.js';
+import type { AccountService, SignedInDelegate } from '../../services/accounts/accountService.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 /**
  * How the sign-in forms (delegates' and staff's) meet guessing.
  *
- * At one account: the services slow it (services/signInThrottle.ts), and the
+ * At one account: the services slow it (services/accounts/signInThrottle.ts), and the
  * form says how long to wait. From one network address at many accounts
  * (password spraying): @fastify/rate-limit, per address. That limit is
  * generous because a whole team behind one office network may sign in on
@@ -11,7 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { FormError } from '../../errors.js';
-import { SignInPausedError } from '../../services/signInThrottle.js';
+import { SignInPausedError } from '../../services/accounts/signInThrottle.js';
 
 export const SIGN_IN_ATTEMPTS_PER_ADDRESS = 100;
 

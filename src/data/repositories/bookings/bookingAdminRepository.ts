@@ -8,7 +8,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../../domain/availability.js';
 import type { DB, Instant } from '../../schema.js';
-import { AccountRepository } from '../accountRepository.js';
+import { AccountRepository } from '../accounts/accountRepository.js';
 import {
   bookingsWithDelegates,
   choosableOrganisations,

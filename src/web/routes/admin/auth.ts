@@ -28,7 +28,7 @@ import {
   OneTimePasswordExpiredError,
   type StaffService,
   type StaffSession,
-} from '../../../services/staffService.js';
+} from '../../../services/accounts/staffService.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { signInLimitPerAddress, signInPaused } from '../../plugins/signInThrottle.js';
 

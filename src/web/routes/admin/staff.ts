@@ -14,7 +14,7 @@ import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/s
 import { formatMoment } from '../../../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
-import type { StaffChanges } from '../../../services/staffService.js';
+import type { StaffChanges } from '../../../services/accounts/staffService.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';
 import { CHOOSE_PASSWORD_PATH, requireStaff } from './auth.js';
 

@@ -14,8 +14,8 @@
  * password. Each process keeps its own: with several processes behind a load
  * balancer a guesser gets that many times the attempts, still slowed alike.
  */
-import { UserFacingError } from '../errors.js';
-import type { Clock } from './clock.js';
+import { UserFacingError } from '../../errors.js';
+import type { Clock } from '../clock.js';
 
 /** Wrong passwords in a row before any wait. */
 export const FREE_FAILURES = 5;

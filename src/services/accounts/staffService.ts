@@ -16,9 +16,9 @@ import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import type { Kysely, Transaction } from 'kysely';
 import { Secret, TOTP } from 'otpauth';
 
-import { StaffRepository, type NewStaff } from '../data/repositories/staffRepository.js';
-import type { DB } from '../data/schema.js';
-import { holds } from '../domain/permissions.js';
+import { StaffRepository, type NewStaff } from '../../data/repositories/accounts/staffRepository.js';
+import type { DB } from '../../data/schema.js';
+import { holds } from '../../domain/permissions.js';
 import {
   RECOVERY_CODE_COUNT,
   STAFF_PART_WAY_LIMITS,
@@ -29,9 +29,9 @@ import {
   staffSessionLimits,
   type StaffRole,
   type StaffSessionStage,
-} from '../domain/staff.js';
-import { ConflictError, NotFoundError, UserFacingError } from '../errors.js';
-import type { Clock } from './clock.js';
+} from '../../domain/staff.js';
+import { ConflictError, NotFoundError, UserFacingError } from '../../errors.js';
+import type { Clock } from '../clock.js';
 import type { SecretBox } from './secretBox.js';
 import { hashSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';

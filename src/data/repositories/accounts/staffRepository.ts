@@ -6,10 +6,10 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { rolesHolding } from '../../domain/permissions.js';
-import type { StaffRole } from '../../domain/staff.js';
-import type { DB } from '../schema.js';
-import { recordAudit, type AuditEntry } from './auditRecords.js';
+import { rolesHolding } from '../../../domain/permissions.js';
+import type { StaffRole } from '../../../domain/staff.js';
+import type { DB } from '../../schema.js';
+import { recordAudit, type AuditEntry } from '../auditRecords.js';
 
 /** The whole database, staff tables included (they are in schema.ts). */
 export type StaffDB = DB;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { settableClock } from '../../test/support/clock.js';
+import { settableClock } from '../../../test/support/clock.js';
 import {
   FORGET_AFTER_MS,
   FREE_FAILURES,

@@ -9,19 +9,22 @@
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import type { Kysely, Transaction } from 'kysely';
 
-import { AccountRepository, type DelegateDetails } from '../data/repositories/accountRepository.js';
-import type { DB } from '../data/schema.js';
+import {
+  AccountRepository,
+  type DelegateDetails,
+} from '../../data/repositories/accounts/accountRepository.js';
+import type { DB } from '../../data/schema.js';
 import {
   DELEGATE_SESSION_LIMITS,
   PASSWORD_RESET_LINK_MINUTES,
   SHARED_ADDRESS_MESSAGE,
   VERIFY_EMAIL_LINK_HOURS,
-} from '../domain/accounts.js';
-import { isRefusedSharedAddress } from '../domain/policy.js';
-import { FormError } from '../errors.js';
-import { CertificateIssuing } from './afterCourse/certificateIssuing.js';
-import type { Clock } from './clock.js';
-import type { MailContext, Notifications, Recipient } from './notifications.js';
+} from '../../domain/accounts.js';
+import { isRefusedSharedAddress } from '../../domain/policy.js';
+import { FormError } from '../../errors.js';
+import { CertificateIssuing } from '../afterCourse/certificateIssuing.js';
+import type { Clock } from '../clock.js';
+import type { MailContext, Notifications, Recipient } from '../notifications.js';
 import { PrivateLinks, type PrivateLink } from './privateLinks.js';
 import { hashSecret, newSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';

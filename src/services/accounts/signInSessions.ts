@@ -11,13 +11,21 @@
  */
 import type { Transaction } from 'kysely';
 
-import { SignInSessionRepository, type SignInPerson } from '../data/repositories/signInSessionRepository.js';
-import type { DB, Executor } from '../data/schema.js';
-import { absoluteEnd, sessionState, type SessionLimits, type SignInKind } from '../domain/signInSessions.js';
-import type { StaffSessionStage } from '../domain/staff.js';
+import {
+  SignInSessionRepository,
+  type SignInPerson,
+} from '../../data/repositories/accounts/signInSessionRepository.js';
+import type { DB, Executor } from '../../data/schema.js';
+import {
+  absoluteEnd,
+  sessionState,
+  type SessionLimits,
+  type SignInKind,
+} from '../../domain/signInSessions.js';
+import type { StaffSessionStage } from '../../domain/staff.js';
 import { hashSecret, newSecret } from './secrets.js';
 
-export type { SignInPerson } from '../data/repositories/signInSessionRepository.js';
+export type { SignInPerson } from '../../data/repositories/accounts/signInSessionRepository.js';
 
 /** "Last seen" is written at most this often, not on every page. */
 export const TOUCH_EVERY_MILLISECONDS = 60_000;

@@ -11,10 +11,13 @@
  * (with CSRF) acts. An expired or used link gets a kind page saying what to do
  * next; an unknown one the ordinary 404.
  */
-import { PrivateLinkRecords, type PrivateLinkSubject } from '../data/repositories/privateLinkRecords.js';
-import type { Executor, PrivateLinkPurpose, PrivateLinksTable } from '../data/schema.js';
+import {
+  PrivateLinkRecords,
+  type PrivateLinkSubject,
+} from '../../data/repositories/accounts/privateLinkRecords.js';
+import type { Executor, PrivateLinkPurpose, PrivateLinksTable } from '../../data/schema.js';
 import type { Selectable } from 'kysely';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export type PrivateLink = Selectable<PrivateLinksTable>;

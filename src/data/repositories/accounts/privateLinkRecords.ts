@@ -4,7 +4,7 @@
  * repository ends a merged delegate's links through it). Only the hash of a
  * link's token is stored.
  */
-import type { Executor, Instant, PrivateLinkPurpose } from '../schema.js';
+import type { Executor, Instant, PrivateLinkPurpose } from '../../schema.js';
 
 /** What a link is about: a delegate's account, or a follow-up request. */
 export type PrivateLinkSubject = { delegateId: number } | { followUpRequestId: number };

@@ -4,8 +4,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import type { DB, OrganisationType } from '../schema.js';
-import { choosableOrganisations } from './sharedQueries.js';
+import type { DB, OrganisationType } from '../../schema.js';
+import { choosableOrganisations } from '../sharedQueries.js';
 import { SignInSessionRepository } from './signInSessionRepository.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
