@@ -144,6 +144,15 @@ eachDatabase('what pages and emails promise', (dialect) => {
       expect(none).toContain('we delete them when the session ends');
       const privacy = parsePage((await t.app.inject('/privacy')).body).text();
       expect(privacy).toContain('we delete them when the session ends');
+      expect(privacy).toContain('about 90 days later (with one reminder) whether your practice has changed');
+      expect(privacy).toContain('We do not email your line manager.');
+
+      // What happens after a course follows the policy too.
+      await t.services.settings.updatePolicy({ followUpDays: 120, followUpLineManagers: true });
+      const asked = parsePage((await t.app.inject('/privacy')).body).text();
+      expect(asked).toContain('about 120 days later (with one reminder)');
+      expect(asked).toContain('we ask them too, once, with a reminder; they can opt out');
+      expect(asked).not.toContain('We do not email your line manager.');
     });
 
     it('the booking form and the waiting list say the set needs deletion and offer hours', async () => {

@@ -19,11 +19,17 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
 
   app.get('/privacy', async (_request, reply) => {
     const hub = await services.settings.hub();
-    const words = policyWords(await services.settings.policy());
+    const policy = await services.settings.policy();
+    const words = policyWords(policy);
     return reply.page('pages/text.njk', {
       pageTitle: 'Privacy notice',
       body: hub.privacyText,
       needsDeleted: words.needsDeleted,
+      afterCourse: {
+        followUpDays: policy.followUpDays,
+        followUpLineManagers: policy.followUpLineManagers,
+        feedbackBeforeCertificate: policy.feedbackBeforeCertificate,
+      },
     });
   });
 
