@@ -5,6 +5,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 
+import { ON_REGISTER } from '../../domain/attendance.js';
 import type { DB, Instant } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -83,6 +84,29 @@ export function partsOfSessions(db: Executor, sessionIds: readonly number[]) {
     .orderBy('session_id')
     .orderBy('position')
     .execute();
+}
+
+/**
+ * Places on sessions that ended between `endedAfter` and `endedBy`, not
+ * cancelled, whose delegate was marked attended or partly attended at some
+ * part: the places asked for feedback, and followed up months later.
+ */
+export function attendedPlacesEnded(db: Executor, endedAfter: Instant, endedBy: Instant) {
+  return db
+    .selectFrom('bookings')
+    .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+    .where('sessions.ends_at', '<=', endedBy)
+    .where('sessions.ends_at', '>', endedAfter)
+    .where('sessions.cancelled_at', 'is', null)
+    .where('bookings.state', 'in', ON_REGISTER)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('attendance')
+          .select('attendance.id')
+          .whereRef('attendance.booking_id', '=', 'bookings.id')
+          .where('attendance.status', 'in', ['attended', 'partial']),
+      ),
+    );
 }
 
 /** Bookings with their delegate and the delegate's organisation (a delegate may have none). */

@@ -1,6 +1,6 @@
 /** The feedback service's reads and writes: invitations, and a delegate's answers. */
 import type { Executor, Instant } from '../../schema.js';
-import { ON_REGISTER } from '../../../domain/attendance.js';
+import { attendedPlacesEnded } from '../sharedQueries.js';
 import { mayPublishQuote, PUBLISHABLE_CONSENTS, type QuoteConsent } from '../../../domain/feedback.js';
 
 export interface OutcomeAnswer {
@@ -32,22 +32,8 @@ export class FeedbackRepository {
    * partly attended, and no invitation yet.
    */
   async invitationsDue(endedAfter: Instant, endedBy: Instant): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('bookings')
-      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
-      .where('sessions.ends_at', '<=', endedBy)
-      .where('sessions.ends_at', '>', endedAfter)
-      .where('sessions.cancelled_at', 'is', null)
+    const rows = await attendedPlacesEnded(this.db, endedAfter, endedBy)
       .where('bookings.feedback_invited_at', 'is', null)
-      .where('bookings.state', 'in', ON_REGISTER)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('attendance')
-            .select('attendance.id')
-            .whereRef('attendance.booking_id', '=', 'bookings.id')
-            .where('attendance.status', 'in', ['attended', 'partial']),
-        ),
-      )
       .select('bookings.id')
       .orderBy('bookings.id')
       .execute();

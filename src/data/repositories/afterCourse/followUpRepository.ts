@@ -4,12 +4,12 @@
  * opt-outs. Reports read the follow-up's figures themselves, in grouped
  * statements (reportRepository.ts).
  */
-import { ON_REGISTER } from '../../../domain/attendance.js';
 import {
   type FollowUpRespondent,
   type PracticeChange,
 } from '../../../domain/followUp.js';
 import type { Executor, Instant } from '../../schema.js';
+import { attendedPlacesEnded } from '../sharedQueries.js';
 
 /** A request to send: who it goes to, about which booking. */
 export interface DueFollowUp {
@@ -32,29 +32,11 @@ export class FollowUpRepository {
     return new FollowUpRepository(trx);
   }
 
-  /**
-   * Places on sessions that ended between `endedAfter` and `endedBy`, not
-   * cancelled, whose delegate was marked attended or partly attended at some
-   * part: the ones the follow-up is about.
-   */
+  /** The places the follow-up is about (see sharedQueries), with their delegate, not merged away. */
   private attendedBookings(endedAfter: Instant, endedBy: Instant) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+    return attendedPlacesEnded(this.db, endedAfter, endedBy)
       .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .where('sessions.ends_at', '<=', endedBy)
-      .where('sessions.ends_at', '>', endedAfter)
-      .where('sessions.cancelled_at', 'is', null)
-      .where('bookings.state', 'in', ON_REGISTER)
-      .where('delegates.merged_into_id', 'is', null)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('attendance')
-            .select('attendance.id')
-            .whereRef('attendance.booking_id', '=', 'bookings.id')
-            .where('attendance.status', 'in', ['attended', 'partial']),
-        ),
-      );
+      .where('delegates.merged_into_id', 'is', null);
   }
 
   /** Delegates due their follow-up and not yet sent it. */
