@@ -31,6 +31,8 @@ export const PUBLIC_PAGE_TABLES_BY_MIGRATION = {
   ],
   // Quotes from feedback on course pages, attributed with the delegate's name and job role as they are now.
   '016-quote-publications': ['quote_publications', 'feedback_responses', 'delegates'],
+  // Prices on session and course pages, and the organisation type that picks a signed-in delegate's price.
+  '017-charges-invoices': ['course_prices', 'session_prices'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Every table a public page shows, whichever migration began watching it. */

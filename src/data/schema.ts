@@ -13,6 +13,14 @@ import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction
 import type { CourseLevel, SessionFormat } from '../domain/course.js';
 import type { BookingState } from '../domain/availability.js';
 import type { OrganisationType } from '../domain/organisation.js';
+import type {
+  ChargeKind,
+  ChargeState,
+  DelegateReason,
+  InvoiceFrequency,
+  InvoiceState,
+} from '../domain/charges/charges.js';
+import type { DocumentKind } from '../domain/charges/invoiceNumbers.js';
 import type { FollowUpRespondent, PracticeChange } from '../domain/followUp.js';
 import type { SignInKind } from '../domain/signInSessions.js';
 import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
@@ -171,6 +179,13 @@ export interface OrganisationsTable {
   /** Set when staff merged this duplicate into another organisation. */
   merged_into_id: number | null;
   created_at: CreatedAt;
+  /** Billing details (migration 017): who receives invoices and where. Empty until staff set them. */
+  billing_contact: Generated<string>;
+  billing_email: Generated<string>;
+  /** Address lines joined with "\n". */
+  billing_address: Generated<string>;
+  purchase_order: Generated<string>;
+  invoice_frequency: Generated<InvoiceFrequency>;
 }
 
 export interface DelegatesTable {
@@ -299,6 +314,8 @@ export interface BookingsTable {
   reminder_sent_at: Instant | null;
   /** When the delegate was invited to give feedback, once, after the session. */
   feedback_invited_at: Generated<Instant | null>;
+  /** The price the delegate was shown and agreed when booking, in pence (migration 017); 0 for a free place. */
+  price_pence: Generated<number>;
   created_at: CreatedAt;
   updated_at: Instant;
 }
@@ -394,6 +411,100 @@ export interface CertificatesTable {
    * feedback is given, when the delegate gives it. Null while held.
    */
   released_at: Instant | null;
+}
+
+/** What a place costs an organisation type on a course (migration 017); no row is free. */
+export interface CoursePricesTable {
+  course_id: number;
+  organisation_type: OrganisationType;
+  amount_pence: number;
+}
+
+/** A session's own price for an organisation type, replacing its course's. */
+export interface SessionPricesTable {
+  session_id: number;
+  organisation_type: OrganisationType;
+  amount_pence: number;
+}
+
+/** Something an organisation may pay for (see migration 017 and domain/charges/). */
+export interface ChargesTable {
+  id: Generated<number>;
+  booking_id: number;
+  organisation_id: number;
+  kind: ChargeKind;
+  state: ChargeState;
+  proposed_pence: number;
+  /** What is owed once confirmed; null while proposed. */
+  amount_pence: number | null;
+  created_at: Instant;
+  delegate_reason: DelegateReason | null;
+  delegate_note: Generated<string>;
+  delegate_answered_at: Instant | null;
+  decided_at: Instant | null;
+  decided_by_staff_id: number | null;
+  waiver_reason: string | null;
+  decision_note: Generated<string>;
+  /** The live invoice it is on. */
+  invoice_id: number | null;
+}
+
+/** An invoice or a credit note. */
+export interface InvoicesTable {
+  id: Generated<number>;
+  kind: DocumentKind;
+  state: InvoiceState;
+  organisation_id: number;
+  booking_id: number | null;
+  credits_invoice_id: number | null;
+  /** "INV-2026-0001": null until issued. */
+  number: string | null;
+  financial_year: number | null;
+  sequence: number | null;
+  customer_name: string;
+  billing_contact: Generated<string>;
+  billing_email: Generated<string>;
+  billing_address: Generated<string>;
+  purchase_order: Generated<string>;
+  vat_rate_basis_points: Generated<number>;
+  net_pence: Generated<number>;
+  vat_pence: Generated<number>;
+  gross_pence: Generated<number>;
+  reason: Generated<string>;
+  created_at: Instant;
+  created_by_staff_id: number | null;
+  issued_at: Instant | null;
+  issued_by_staff_id: number | null;
+  /** London dates, YYYY-MM-DD. */
+  issued_on: string | null;
+  due_on: string | null;
+  paid_on: string | null;
+  paid_reference: string | null;
+  voided_at: Instant | null;
+}
+
+export interface InvoiceSequencesTable {
+  kind: DocumentKind;
+  financial_year: number;
+  last_sequence: number;
+}
+
+/** One line per delegate and session; a credit note's line credits an invoice's. */
+export interface InvoiceLinesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  position: number;
+  charge_id: number | null;
+  credits_line_id: number | null;
+  description: string;
+  delegate_name: string;
+  /** London date, YYYY-MM-DD. */
+  session_date: string;
+  net_pence: number;
+  vat_pence: number;
+  gross_pence: number;
+  /** On an invoice's line: how much credit notes have credited so far (never more than gross). */
+  credited_pence: Generated<number>;
 }
 
 /** The database or a transaction on it: what repositories and locked work run against. */
@@ -502,6 +613,12 @@ export interface DB {
   follow_up_requests: FollowUpRequestsTable;
   follow_up_answers: FollowUpAnswersTable;
   follow_up_opt_outs: FollowUpOptOutsTable;
+  course_prices: CoursePricesTable;
+  session_prices: SessionPricesTable;
+  charges: ChargesTable;
+  invoices: InvoicesTable;
+  invoice_sequences: InvoiceSequencesTable;
+  invoice_lines: InvoiceLinesTable;
 }
 
 export type Course = Selectable<CoursesTable>;

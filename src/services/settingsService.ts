@@ -7,13 +7,19 @@ import type { ChangeCounterRecords } from '../data/repositories/changeCounterRec
 import type { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { DEFAULT_HUB_SETTINGS, hubSettingsSchema, type HubSettings } from '../domain/hub.js';
 import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.js';
+import {
+  chargesSettingsSchema,
+  DEFAULT_CHARGES_SETTINGS,
+  type ChargesSettings,
+} from '../domain/charges/chargesSettings.js';
 import type { Clock } from './clock.js';
 
 const HUB_KEY = 'hub';
 const POLICY_KEY = 'policy';
+const CHARGES_KEY = 'charges';
 
 export class SettingsService {
-  private cached: { hub: HubSettings; policy: Policy; version: number } | undefined;
+  private cached: { hub: HubSettings; policy: Policy; charges: ChargesSettings; version: number } | undefined;
 
   constructor(
     private readonly settings: SettingsRecords,
@@ -30,6 +36,11 @@ export class SettingsService {
     return (await this.current()).policy;
   }
 
+  /** The hub's charging rules and billing details (domain/charges/chargesSettings.ts). */
+  async charges(): Promise<ChargesSettings> {
+    return (await this.current()).charges;
+  }
+
   private async current() {
     const version = await this.counters.publicPagesVersion();
     if (this.cached?.version === version) return this.cached;
@@ -38,9 +49,11 @@ export class SettingsService {
     // back to the defaults rather than breaking every page.
     const hub = hubSettingsSchema.safeParse({ ...DEFAULT_HUB_SETTINGS, ...asObject(stored[HUB_KEY]) });
     const policy = policySchema.safeParse(asObject(stored[POLICY_KEY]));
+    const charges = chargesSettingsSchema.safeParse(asObject(stored[CHARGES_KEY]));
     this.cached = {
       hub: hub.success ? hub.data : DEFAULT_HUB_SETTINGS,
       policy: policy.success ? policy.data : DEFAULT_POLICY,
+      charges: charges.success ? charges.data : DEFAULT_CHARGES_SETTINGS,
       version,
     };
     return this.cached;
@@ -58,6 +71,21 @@ export class SettingsService {
   async updatePolicy(changes: Partial<Policy>): Promise<Policy> {
     const next = policySchema.parse({ ...(await this.policy()), ...changes });
     await this.settings.put(POLICY_KEY, next, this.clock.now().toISOString());
+    return next;
+  }
+
+  /** Replaces the charging rules and billing details, audited as a settings change. */
+  async saveCharges(charges: ChargesSettings, audit: { staffId: number; changed: string[] }): Promise<void> {
+    await this.settings.putAudited(
+      { [CHARGES_KEY]: chargesSettingsSchema.parse(charges) },
+      audit,
+      this.clock.now().toISOString(),
+    );
+  }
+
+  async updateCharges(changes: Partial<ChargesSettings>): Promise<ChargesSettings> {
+    const next = chargesSettingsSchema.parse({ ...(await this.charges()), ...changes });
+    await this.settings.put(CHARGES_KEY, next, this.clock.now().toISOString());
     return next;
   }
 

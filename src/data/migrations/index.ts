@@ -21,6 +21,7 @@ import { certificates } from './013-certificates.js';
 import { feedback } from './014-feedback.js';
 import { privateLinksFollowUp } from './015-private-links-follow-up.js';
 import { quotePublications } from './016-quote-publications.js';
+import { chargesInvoices } from './017-charges-invoices.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -38,6 +39,7 @@ const migrations: Record<string, DialectMigration> = {
   '014-feedback': feedback,
   '015-private-links-follow-up': privateLinksFollowUp,
   '016-quote-publications': quotePublications,
+  '017-charges-invoices': chargesInvoices,
 };
 
 export interface MigrationResult {
