@@ -37,6 +37,8 @@ export function creditNoteIssued(facts: CreditNoteIssuedFacts): EmailMessage {
       creditReason: facts.reason,
       filename,
     }),
-    attachments: [{ filename, contentType: 'application/pdf', content: facts.pdf.toString('base64'), encoding: 'base64' }],
+    attachments: [
+      { filename, contentType: 'application/pdf', content: facts.pdf.toString('base64'), encoding: 'base64' },
+    ],
   };
 }

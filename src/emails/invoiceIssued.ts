@@ -46,6 +46,8 @@ export function invoiceIssued(facts: InvoiceIssuedFacts): EmailMessage {
       paymentInstructions: facts.paymentInstructions.split(/\r?\n/).filter((line) => line.trim()),
       filename,
     }),
-    attachments: [{ filename, contentType: 'application/pdf', content: facts.pdf.toString('base64'), encoding: 'base64' }],
+    attachments: [
+      { filename, contentType: 'application/pdf', content: facts.pdf.toString('base64'), encoding: 'base64' },
+    ],
   };
 }

@@ -128,7 +128,10 @@ export async function invoicePdf(
   ].map((c) => ({ ...c, width: c.width * inner }));
   const bottom = height - MARGIN;
   const drawRow = (cells: string[], bold: boolean) => {
-    doc.font(bold ? FONT.bold : FONT.regular).fontSize(9).fillColor(INK);
+    doc
+      .font(bold ? FONT.bold : FONT.regular)
+      .fontSize(9)
+      .fillColor(INK);
     const rowHeight = Math.max(
       ...cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i]!.width - 6 })),
     );
@@ -201,9 +204,13 @@ export async function invoicePdf(
     doc.font(FONT.bold).fontSize(11).fillColor(INK).text('How to pay', MARGIN, doc.y, { width: inner });
     doc.font(FONT.regular).fontSize(10);
     const instructions = splitLines(hub.paymentInstructions);
-    for (const line of instructions.length ? instructions : [`Contact ${hub.contactEmail} to arrange payment.`])
+    for (const line of instructions.length
+      ? instructions
+      : [`Contact ${hub.contactEmail} to arrange payment.`])
       doc.text(line, MARGIN, doc.y, { width: inner });
-    doc.moveDown(0.4).text(`Please quote ${content.number} with your payment.`, MARGIN, doc.y, { width: inner });
+    doc
+      .moveDown(0.4)
+      .text(`Please quote ${content.number} with your payment.`, MARGIN, doc.y, { width: inner });
   } else {
     doc
       .font(FONT.regular)
@@ -220,9 +227,14 @@ export async function invoicePdf(
     .moveDown(0.6)
     .fillColor(SECONDARY)
     .fontSize(9)
-    .text(`Questions about this ${DOCUMENT_NAMES[content.kind].toLowerCase()}: ${hub.contactEmail}`, MARGIN, doc.y, {
-      width: inner,
-    });
+    .text(
+      `Questions about this ${DOCUMENT_NAMES[content.kind].toLowerCase()}: ${hub.contactEmail}`,
+      MARGIN,
+      doc.y,
+      {
+        width: inner,
+      },
+    );
   return pdfBytes(doc);
 }
 

@@ -66,7 +66,9 @@ export function latestDue(cadence: RecordedCadence, now: Date): Date {
   if ('monthlyAt' in cadence) {
     const month = monthKeyOf(now);
     const thisMonthAt = londonToInstant(`${month}-01`, cadence.monthlyAt);
-    return thisMonthAt <= now ? thisMonthAt : londonToInstant(`${previousMonth(month)}-01`, cadence.monthlyAt);
+    return thisMonthAt <= now
+      ? thisMonthAt
+      : londonToInstant(`${previousMonth(month)}-01`, cadence.monthlyAt);
   }
   // London's offset from UTC is a whole number of hours, so UTC minutes and
   // hours begin with London's.

@@ -90,7 +90,11 @@ export class InvoiceService {
   }
 
   /** Saves an organisation's billing details (validated by the form), audited by which fields changed. */
-  async saveBillingDetails(organisationId: number, details: BillingDetails, actor: StaffActor): Promise<void> {
+  async saveBillingDetails(
+    organisationId: number,
+    details: BillingDetails,
+    actor: StaffActor,
+  ): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const repo = this.invoices.within(trx);
       const current = await repo.organisation(organisationId);
@@ -147,10 +151,16 @@ export class InvoiceService {
       const customers = await repo.customers(organisationIds);
       const drafts = new Map<string, number>();
       for (const draft of await repo.drafts(organisationIds)) {
-        const key = draftKey(Number(draft.organisation_id), draft.booking_id === null ? null : Number(draft.booking_id));
+        const key = draftKey(
+          Number(draft.organisation_id),
+          draft.booking_id === null ? null : Number(draft.booking_id),
+        );
         if (!drafts.has(key)) drafts.set(key, Number(draft.id));
       }
-      const groups = new Map<string, { organisationId: number; bookingId: number | null; charges: typeof due }>();
+      const groups = new Map<
+        string,
+        { organisationId: number; bookingId: number | null; charges: typeof due }
+      >();
       for (const charge of due) {
         const organisationId = Number(charge.organisation_id);
         const bookingId = perBooking(charge.invoice_frequency) ? Number(charge.booking_id) : null;
@@ -179,10 +189,12 @@ export class InvoiceService {
             created_by_staff_id: actor.type === 'staff' ? actor.id : null,
           }));
         const claimed = new Map(
-          (await repo.claimCharges(invoiceId, group.charges.map((c) => Number(c.id)))).map((c) => [
-            c.id,
-            c.amount_pence,
-          ]),
+          (
+            await repo.claimCharges(
+              invoiceId,
+              group.charges.map((c) => Number(c.id)),
+            )
+          ).map((c) => [c.id, c.amount_pence]),
         );
         if (!claimed.size) {
           if (existing === undefined) await repo.deleteEmptyDraft(invoiceId);
@@ -237,7 +249,12 @@ export class InvoiceService {
   async overview() {
     const [drafts, recent] = await Promise.all([this.invoices.draftList(), this.invoices.recentlyIssued(20)]);
     return {
-      drafts: drafts.map((d) => ({ ...d, id: Number(d.id), line_count: Number(d.line_count), gross_pence: Number(d.gross_pence) })),
+      drafts: drafts.map((d) => ({
+        ...d,
+        id: Number(d.id),
+        line_count: Number(d.line_count),
+        gross_pence: Number(d.gross_pence),
+      })),
       recent: recent.map((d) => ({ ...d, id: Number(d.id), gross_pence: Number(d.gross_pence) })),
     };
   }
@@ -313,7 +330,13 @@ export class InvoiceService {
         throw new ConflictError('This invoice is no longer a draft, so it cannot be voided.');
       await recordAudit(
         db,
-        { actorType: 'staff', actorId: actor.id, action: 'invoice_voided', entityType: 'invoice', entityId: invoiceId },
+        {
+          actorType: 'staff',
+          actorId: actor.id,
+          action: 'invoice_voided',
+          entityType: 'invoice',
+          entityId: invoiceId,
+        },
         now,
       );
     });
@@ -332,7 +355,9 @@ export class InvoiceService {
     return this.lock.run(async (db) => {
       const repo = this.invoices.within(db);
       const document = await this.draftOrRefuse(repo, invoiceId, 'issue it again');
-      const customer = (await repo.customers([Number(document.organisation_id)])).get(Number(document.organisation_id));
+      const customer = (await repo.customers([Number(document.organisation_id)])).get(
+        Number(document.organisation_id),
+      );
       if (!customer) throw new NotFoundError('organisation');
       const missing = [
         ...(customer.billing_email ? [] : ['a billing email address']),
@@ -363,7 +388,8 @@ export class InvoiceService {
         due_on: dueOn,
       });
       // Someone else issued it a moment ago: throwing rolls the number back, so none is lost.
-      if (!issued) throw new ConflictError('This invoice has been issued already. An issued invoice never changes.');
+      if (!issued)
+        throw new ConflictError('This invoice has been issued already. An issued invoice never changes.');
       await repo.setTotals(invoiceId, totals);
       await recordAudit(
         db,
@@ -373,19 +399,34 @@ export class InvoiceService {
           action: 'invoice_issued',
           entityType: 'invoice',
           entityId: invoiceId,
-          details: { number, grossPence: totals.grossPence, organisationId: Number(document.organisation_id) },
+          details: {
+            number,
+            grossPence: totals.grossPence,
+            organisationId: Number(document.organisation_id),
+          },
         },
         now,
       );
       const content = this.content(
-        { ...numbers(document), ...customer, number, issued_on: issuedOn, due_on: dueOn, credits_number: null },
+        {
+          ...numbers(document),
+          ...customer,
+          number,
+          issued_on: issuedOn,
+          due_on: dueOn,
+          credits_number: null,
+        },
         lines.map((line) => ({ ...line, ...lineMoneyColumns(line) })),
         totals,
       );
       const pdf = await invoicePdf(content, hub);
       await this.deps.mail.enqueue(
         db,
-        { id: Number(document.organisation_id), name: customer.billing_contact || customer.customer_name, email: customer.billing_email },
+        {
+          id: Number(document.organisation_id),
+          name: customer.billing_contact || customer.customer_name,
+          email: customer.billing_email,
+        },
         invoiceIssued({
           hub: ctx.hub,
           contactName: customer.billing_contact || customer.customer_name,
@@ -422,7 +463,11 @@ export class InvoiceService {
   // ---- Issued invoices --------------------------------------------------------
 
   /** Records an issued invoice paid, on a date (London, YYYY-MM-DD) with the payment's reference. */
-  async markPaid(invoiceId: number, input: { paidOn: string; reference: string }, actor: StaffActor): Promise<void> {
+  async markPaid(
+    invoiceId: number,
+    input: { paidOn: string; reference: string },
+    actor: StaffActor,
+  ): Promise<void> {
     const reference = input.reference.trim();
     await this.lock.run(async (db) => {
       const repo = this.invoices.within(db);
@@ -434,7 +479,8 @@ export class InvoiceService {
       if (input.paidOn > londonDate(now)) fields.paidOn = 'The date paid must be today or in the past';
       else if (document.issued_on && input.paidOn < document.issued_on)
         fields.paidOn = `The date paid must be on or after the invoice’s date, ${dateWords(document.issued_on)}`;
-      if (!reference) fields.reference = 'Enter the payment’s reference, as your bank or finance system shows it';
+      if (!reference)
+        fields.reference = 'Enter the payment’s reference, as your bank or finance system shows it';
       else if (reference.length > PAYMENT_REFERENCE_MAX)
         fields.reference = `The reference must be ${PAYMENT_REFERENCE_MAX} characters or fewer`;
       if (Object.keys(fields).length) throw new FormError(fields);
@@ -463,7 +509,11 @@ export class InvoiceService {
    * than a line's total. With a waiver reason, the charges of lines now
    * credited in full are waived too (they are no longer owed).
    */
-  async creditNote(invoiceId: number, input: CreditNoteInput, actor: StaffActor): Promise<{ id: number; number: string }> {
+  async creditNote(
+    invoiceId: number,
+    input: CreditNoteInput,
+    actor: StaffActor,
+  ): Promise<{ id: number; number: string }> {
     const charges = await this.settings.charges();
     const ctx = await this.deps.context();
     const hub = await this.pdfHub();
@@ -482,14 +532,18 @@ export class InvoiceService {
         const parsed = parsePounds(typed, { label: 'the amount to credit', max: left });
         if (!parsed.ok) {
           fields[amountField(Number(line.id))] =
-            left === 0 ? 'Nothing is left to credit on this line' : parsed.message.replace(/ or less$/, ', what is left on this line, or less');
+            left === 0
+              ? 'Nothing is left to credit on this line'
+              : parsed.message.replace(/ or less$/, ', what is left on this line, or less');
           continue;
         }
         if (parsed.pence > 0) chosen.push({ line, amount: parsed.pence, left });
       }
       const reason = input.reason.trim();
-      if (!reason) fields.reason = 'Enter why this credit note is issued: the customer reads it on the credit note';
-      else if (reason.length > CREDIT_REASON_MAX) fields.reason = `The reason must be ${CREDIT_REASON_MAX} characters or fewer`;
+      if (!reason)
+        fields.reason = 'Enter why this credit note is issued: the customer reads it on the credit note';
+      else if (reason.length > CREDIT_REASON_MAX)
+        fields.reason = `The reason must be ${CREDIT_REASON_MAX} characters or fewer`;
       if (input.waiverReason && !charges.waiverReasons.includes(input.waiverReason))
         fields.waiverReason = 'Choose a reason from the list, or not to waive the charges';
       if (!chosen.length && !Object.keys(fields).some((f) => f.startsWith('amount-'))) {
@@ -576,7 +630,12 @@ export class InvoiceService {
         now,
       );
       if (input.waiverReason) {
-        const waived = await repo.waiveCharges(fullyCredited, input.waiverReason, actor.id, now.toISOString());
+        const waived = await repo.waiveCharges(
+          fullyCredited,
+          input.waiverReason,
+          actor.id,
+          now.toISOString(),
+        );
         for (const chargeId of waived) {
           await recordAudit(
             db,
@@ -612,7 +671,11 @@ export class InvoiceService {
       if (customer.billing_email) {
         await this.deps.mail.enqueue(
           db,
-          { id: Number(invoice.organisation_id), name: customer.billing_contact || customer.customer_name, email: customer.billing_email },
+          {
+            id: Number(invoice.organisation_id),
+            name: customer.billing_contact || customer.customer_name,
+            email: customer.billing_email,
+          },
           creditNoteIssued({
             hub: ctx.hub,
             contactName: customer.billing_contact || customer.customer_name,
@@ -717,15 +780,25 @@ function perBooking(frequency: InvoiceFrequency): boolean {
 }
 
 function auditActor(actor: InvoiceActor): { actorType: AuditActorType; actorId: number | null } {
-  return actor.type === 'staff' ? { actorType: 'staff', actorId: actor.id } : { actorType: 'system', actorId: null };
+  return actor.type === 'staff'
+    ? { actorType: 'staff', actorId: actor.id }
+    : { actorType: 'system', actorId: null };
 }
 
 function lineMoney(line: { net_pence: number; vat_pence: number; gross_pence: number }) {
-  return { netPence: Number(line.net_pence), vatPence: Number(line.vat_pence), grossPence: Number(line.gross_pence) };
+  return {
+    netPence: Number(line.net_pence),
+    vatPence: Number(line.vat_pence),
+    grossPence: Number(line.gross_pence),
+  };
 }
 
 function lineMoneyColumns(line: { net_pence: number; vat_pence: number; gross_pence: number }) {
-  return { net_pence: Number(line.net_pence), vat_pence: Number(line.vat_pence), gross_pence: Number(line.gross_pence) };
+  return {
+    net_pence: Number(line.net_pence),
+    vat_pence: Number(line.vat_pence),
+    gross_pence: Number(line.gross_pence),
+  };
 }
 
 /** The net part of a gross amount at a VAT rate, to the nearest penny, in integers only. */
@@ -735,9 +808,9 @@ export function netOfGross(grossPence: number, rateBasisPoints: number): number 
 }
 
 /** An invoice's money columns as numbers (PostgreSQL may give big integers as text). */
-function numbers<T extends { net_pence: number; vat_pence: number; gross_pence: number; vat_rate_basis_points: number }>(
-  document: T,
-): T {
+function numbers<
+  T extends { net_pence: number; vat_pence: number; gross_pence: number; vat_rate_basis_points: number },
+>(document: T): T {
   return {
     ...document,
     net_pence: Number(document.net_pence),
