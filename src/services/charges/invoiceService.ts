@@ -360,12 +360,12 @@ export class InvoiceService {
       );
       if (!customer) throw new NotFoundError('organisation');
       const missing = [
-        ...(customer.billing_email ? [] : ['a billing email address']),
-        ...(customer.billing_address ? [] : ['a postal address']),
+        ...(customer.billing_email ? [] : ['billing email address']),
+        ...(customer.billing_address ? [] : ['postal address']),
       ];
       if (missing.length)
         throw new ConflictError(
-          `${customer.customer_name} has no ${missing.join(' or ')} for invoices. Add ${missing.length > 1 ? 'them' : 'it'} on the organisation’s page, then issue this invoice.`,
+          `${customer.customer_name} has no ${missing.join(' or ')} for invoices, so this invoice cannot be issued. Add ${missing.length > 1 ? 'them' : 'it'} to the organisation’s billing details, then issue it.`,
         );
       const lines = await repo.lines(invoiceId);
       if (!lines.length)
