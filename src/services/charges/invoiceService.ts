@@ -221,7 +221,11 @@ export class InvoiceService {
           });
         }
         await repo.insertLines(lines);
-        await repo.setTotals(invoiceId, documentTotals(await repo.lineAmounts(invoiceId)), {
+        // A new draft's lines are all here; one added to has others to count too.
+        const totals = documentTotals(
+          existing === undefined ? lines.map((line) => lineMoney(line)) : await repo.lineAmounts(invoiceId),
+        );
+        await repo.setTotals(invoiceId, totals, {
           ...customer,
           vat_rate_basis_points: vatRateBasisPoints,
         });
