@@ -604,6 +604,29 @@ eachDatabase('invoices and credit notes', (dialect) => {
     });
   });
 
+  it('invoices a charge of an organisation since merged to the one it was merged into', async () => {
+    const kept = await billedOrganisation(db(), now, { name: 'Kept Agency Ltd' });
+    const duplicate = await billedOrganisation(db(), now, { billing: false, name: 'Kept Agency' });
+    const chargeId = await chargeOn(
+      db(),
+      now,
+      await placeFor(db(), now, past, duplicate),
+      duplicate,
+      'confirmed',
+      4000,
+    );
+    await db()
+      .updateTable('organisations')
+      .set({ merged_into_id: kept })
+      .where('id', '=', duplicate)
+      .execute();
+    await t.services.invoices.run({ type: 'system' });
+    const [draft] = await invoicesOf(kept);
+    expect(draft).toMatchObject({ customer_name: 'Kept Agency Ltd', state: 'draft' });
+    expect((await charge(chargeId)).invoice_id).toBe(draft!.id);
+    expect(await invoicesOf(duplicate)).toEqual([]);
+  });
+
   it('the monthly job runs the invoice run', async () => {
     const organisationId = await billedOrganisation(db(), now);
     await placeFor(db(), now, past, organisationId, 9_900);

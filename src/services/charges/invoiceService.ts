@@ -99,6 +99,10 @@ export class InvoiceService {
       const repo = this.invoices.within(trx);
       const current = await repo.organisation(organisationId);
       if (!current) throw new NotFoundError('organisation');
+      if (current.merged_into_id !== null)
+        throw new ConflictError(
+          'This organisation was merged into another, which its invoices now go to: change the billing details there.',
+        );
       const before: BillingDetails = {
         billingContact: current.billing_contact,
         billingEmail: current.billing_email,

@@ -137,7 +137,11 @@ export class InvoiceRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0);
   }
 
-  /** Confirmed charges with something owed and on no invoice, with what their lines say. */
+  /**
+   * Confirmed charges with something owed and on no invoice, with what their
+   * lines say. A charge of an organisation since merged into another is
+   * invoiced to the one it was merged into, as it wants to be invoiced.
+   */
   dueCharges() {
     return this.db
       .selectFrom('charges')
@@ -146,15 +150,16 @@ export class InvoiceRepository {
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .innerJoin('organisations', 'organisations.id', 'charges.organisation_id')
+      .leftJoin('organisations as kept', 'kept.id', 'organisations.merged_into_id')
       .where('charges.state', '=', 'confirmed')
       .where('charges.invoice_id', 'is', null)
       .where('charges.amount_pence', '>', 0)
-      .select([
+      .select((eb) => [
         'charges.id',
         'charges.kind',
         'charges.booking_id',
-        'charges.organisation_id',
-        'organisations.invoice_frequency',
+        eb.fn.coalesce('kept.id', 'organisations.id').as('organisation_id'),
+        eb.fn.coalesce('kept.invoice_frequency', 'organisations.invoice_frequency').as('invoice_frequency'),
         'delegates.name as delegate_name',
         'sessions.starts_at',
         'courses.title as course_title',
