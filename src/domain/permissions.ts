@@ -56,6 +56,14 @@ export const CAPABILITIES = {
   readAuditLog: ['admin'],
   /** Changes the hub's settings and policy. */
   changeSettings: ['admin'],
+  /**
+   * Handles money: reviews charges, makes and issues invoices and credit
+   * notes, records payments, sets organisations' billing details, exports
+   * for the finance system.
+   */
+  handleMoney: ['admin', 'coordinator'],
+  /** Reads the finance totals (invoiced, credited, paid, outstanding), without any organisation's figures. */
+  readFinanceTotals: ['admin', 'coordinator', 'viewer'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

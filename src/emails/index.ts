@@ -2,6 +2,7 @@
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
 export { certificateReady, type CertificateReadyFacts } from './certificateReady.js';
+export { creditNoteIssued, type CreditNoteIssuedFacts } from './creditNoteIssued.js';
 export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';
 export { detailsChanged, type AccountDetail, type DetailsChangedFacts } from './detailsChanged.js';
 export { emailChangeRequested, type EmailChangeRequestedFacts } from './emailChangeRequested.js';
@@ -9,6 +10,7 @@ export { emailInUse, type EmailInUseFacts } from './emailInUse.js';
 export { feedbackInvitation, type FeedbackInvitationFacts } from './feedbackInvitation.js';
 export { followUpReminder } from './followUpReminder.js';
 export { followUpRequest, type FollowUpRequestFacts } from './followUpRequest.js';
+export { invoiceIssued, type InvoiceIssuedFacts } from './invoiceIssued.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';

@@ -36,7 +36,9 @@ export type EmailKind =
   | 'certificate_ready'
   | 'feedback_invitation'
   | 'follow_up_request'
-  | 'follow_up_reminder';
+  | 'follow_up_reminder'
+  | 'invoice_issued'
+  | 'credit_note_issued';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

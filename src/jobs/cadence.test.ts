@@ -34,12 +34,39 @@ describe('latestDue', () => {
   });
 });
 
+describe('latestDue, monthly', () => {
+  const monthly = { monthlyAt: '06:00' };
+
+  it('is the first of this month at the London time once it has passed, and of last month before', () => {
+    expect(latestDue(monthly, at('2026-01-01T06:00:00Z'))).toEqual(at('2026-01-01T06:00:00Z'));
+    expect(latestDue(monthly, at('2026-01-01T05:59:59Z'))).toEqual(at('2025-12-01T06:00:00Z'));
+    expect(latestDue(monthly, at('2026-01-31T23:00:00Z'))).toEqual(at('2026-01-01T06:00:00Z'));
+    // Summer: 6am London is 5am UTC.
+    expect(latestDue(monthly, at('2026-07-01T05:00:00Z'))).toEqual(at('2026-07-01T05:00:00Z'));
+    expect(latestDue(monthly, at('2026-07-01T04:59:00Z'))).toEqual(at('2026-06-01T05:00:00Z'));
+  });
+
+  it('keeps to the London time across the clock changes and the London month', () => {
+    // The clocks went forward on 29 March: April's run is at 5am UTC, March's was at 6am.
+    expect(latestDue(monthly, at('2026-04-01T04:59:00Z'))).toEqual(at('2026-03-01T06:00:00Z'));
+    expect(latestDue(monthly, at('2026-04-01T05:00:00Z'))).toEqual(at('2026-04-01T05:00:00Z'));
+    // Back on 25 October: November's run is at 6am UTC again.
+    expect(latestDue(monthly, at('2026-11-01T05:30:00Z'))).toEqual(at('2026-10-01T05:00:00Z'));
+    expect(latestDue(monthly, at('2026-11-01T06:00:00Z'))).toEqual(at('2026-11-01T06:00:00Z'));
+    // 11:30pm UTC on 31 July is already 1 August in London.
+    expect(latestDue({ monthlyAt: '00:30' }, at('2026-07-31T23:45:00Z'))).toEqual(at('2026-07-31T23:30:00Z'));
+  });
+});
+
 describe('checkCadence', () => {
   it('refuses daily times that clock changes skip or repeat, and times that are not times', () => {
     expect(() => checkCadence({ dailyAt: '01:30' })).toThrow(/clocks change/);
     expect(() => checkCadence({ dailyAt: '3:00' })).toThrow(/not a time/);
     expect(() => checkCadence({ dailyAt: '24:00' })).toThrow(/not a time/);
     expect(() => checkCadence({ everySeconds: 0 })).toThrow();
+    expect(() => checkCadence({ monthlyAt: '01:15' })).toThrow(/clocks change/);
+    expect(() => checkCadence({ monthlyAt: '6am' })).toThrow(/not a time/);
+    expect(() => checkCadence({ monthlyAt: '06:00' })).not.toThrow();
     for (const time of ['00:59', '02:00', '03:00', '23:59'])
       expect(() => checkCadence({ dailyAt: time })).not.toThrow();
   });
@@ -51,5 +78,6 @@ describe('describeCadence', () => {
     expect(describeCadence({ every: 'hour' })).toBe('hourly');
     expect(describeCadence({ dailyAt: '03:00' })).toBe('daily at 03:00 London time');
     expect(describeCadence({ everySeconds: 3 })).toBe('every 3 seconds, in every process');
+    expect(describeCadence({ monthlyAt: '06:00' })).toBe('monthly on the 1st at 06:00 London time');
   });
 });

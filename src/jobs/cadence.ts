@@ -1,14 +1,20 @@
 /**
  * When a job is due. A recorded cadence divides time into periods (a minute,
- * an hour, a London day from a set time) and a job runs once a period,
+ * an hour, a London day from a set time, a London month from a set time on
+ * its first day) and a job runs once a period,
  * however many processes run the scheduler; the period is named by the
  * instant it became due. Catching up needs nothing more: after a stop, the
  * latest due period has not been claimed, so it runs at the first tick. One
  * run covers every period missed, as each job does all that is due by now.
  */
-import { addDays, londonDate, londonToInstant } from '../domain/time.js';
+import { addDays, londonDate, londonToInstant, monthKeyOf } from '../domain/time.js';
 
-export type RecordedCadence = { every: 'minute' } | { every: 'hour' } | { dailyAt: string };
+export type RecordedCadence =
+  | { every: 'minute' }
+  | { every: 'hour' }
+  | { dailyAt: string }
+  /** The first day of each London month, at this London time. */
+  | { monthlyAt: string };
 
 /**
  * Every few seconds in every process, with no run record: for the outbox,
@@ -41,13 +47,12 @@ export function checkCadence(cadence: Cadence): void {
     }
     return;
   }
-  if (!('dailyAt' in cadence)) return;
-  const match = DAILY_AT.exec(cadence.dailyAt);
-  if (!match) throw new Error(`"${cadence.dailyAt}" is not a time like 03:00`);
+  const time = 'dailyAt' in cadence ? cadence.dailyAt : 'monthlyAt' in cadence ? cadence.monthlyAt : null;
+  if (time === null) return;
+  const match = DAILY_AT.exec(time);
+  if (!match) throw new Error(`"${time}" is not a time like 03:00`);
   if (match[1] === '01') {
-    throw new Error(
-      `${cadence.dailyAt} is skipped or repeated in London when the clocks change; choose another time`,
-    );
+    throw new Error(`${time} is skipped or repeated in London when the clocks change; choose another time`);
   }
 }
 
@@ -58,10 +63,24 @@ export function latestDue(cadence: RecordedCadence, now: Date): Date {
     const todayAt = londonToInstant(today, cadence.dailyAt);
     return todayAt <= now ? todayAt : londonToInstant(addDays(today, -1), cadence.dailyAt);
   }
+  if ('monthlyAt' in cadence) {
+    const month = monthKeyOf(now);
+    const thisMonthAt = londonToInstant(`${month}-01`, cadence.monthlyAt);
+    return thisMonthAt <= now
+      ? thisMonthAt
+      : londonToInstant(`${previousMonth(month)}-01`, cadence.monthlyAt);
+  }
   // London's offset from UTC is a whole number of hours, so UTC minutes and
   // hours begin with London's.
   const step = cadence.every === 'minute' ? MINUTE : HOUR;
   return new Date(Math.floor(now.getTime() / step) * step);
+}
+
+/** The month before a month written "2026-03". */
+function previousMonth(month: string): string {
+  const year = Number(month.slice(0, 4));
+  const number = Number(month.slice(5, 7));
+  return number === 1 ? `${year - 1}-12` : `${year}-${String(number - 1).padStart(2, '0')}`;
 }
 
 /** How soon a failed period is tried again (a minute job simply runs next minute). */
@@ -73,5 +92,6 @@ export function retryDelayMs(cadence: RecordedCadence): number {
 export function describeCadence(cadence: Cadence): string {
   if (isContinuous(cadence)) return `every ${cadence.everySeconds} seconds, in every process`;
   if ('dailyAt' in cadence) return `daily at ${cadence.dailyAt} London time`;
+  if ('monthlyAt' in cadence) return `monthly on the 1st at ${cadence.monthlyAt} London time`;
   return cadence.every === 'minute' ? 'every minute' : 'hourly';
 }

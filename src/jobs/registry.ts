@@ -6,6 +6,7 @@
 import { checkCadence } from './cadence.js';
 import { feedbackInvitationsJob } from './feedbackInvitations.js';
 import { followUpsJob } from './followUps.js';
+import { invoiceRunJob } from './invoiceRun.js';
 import type { Job } from './job.js';
 import { needsDeletionJob } from './needsDeletion.js';
 import { outboxJob } from './outbox.js';
@@ -19,6 +20,7 @@ export const JOBS: readonly Job[] = [
   needsDeletionJob,
   feedbackInvitationsJob,
   followUpsJob,
+  invoiceRunJob,
 ];
 
 for (const job of JOBS) checkCadence(job.cadence);

@@ -228,6 +228,7 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
         'needs-deletion',
         'feedback-invitations',
         'follow-ups',
+        'invoice-run',
       ]);
       expect(await jobs.scheduler.tick()).toEqual([]);
       clock.advance(MINUTE);

@@ -48,6 +48,7 @@ export async function sampleParams(t: TestApp, teaches: boolean): Promise<Sample
     .orderBy('id')
     .executeTakeFirstOrThrow();
   const staff = await db.selectFrom('staff_users').select('id').orderBy('id').executeTakeFirst();
+  const invoice = await sampleInvoice(t, booking.organisation_id ?? organisation.id);
   return {
     sessionId: String(session.id),
     courseId: String(session.course_id),
@@ -57,7 +58,75 @@ export async function sampleParams(t: TestApp, teaches: boolean): Promise<Sample
     delegateId: String(booking.delegateId),
     organisationId: String(booking.organisation_id ?? organisation.id),
     staffId: String(staff?.id ?? 1),
+    invoiceId: String(invoice.invoiceId),
+    lineId: String(invoice.lineId),
   };
+}
+
+/**
+ * An issued invoice with one line, so its pages (the invoice, recording a
+ * payment, a credit note, the PDF) open for those who handle money. Made
+ * once, straight into the tables, with a number from a year of its own.
+ */
+async function sampleInvoice(
+  t: TestApp,
+  organisationId: number,
+): Promise<{ invoiceId: number; lineId: number }> {
+  const db = t.database.db;
+  const found = await db
+    .selectFrom('invoices')
+    .innerJoin('invoice_lines', 'invoice_lines.invoice_id', 'invoices.id')
+    .where('invoices.number', '=', 'INV-2001-0001')
+    .select(['invoices.id as invoiceId', 'invoice_lines.id as lineId'])
+    .executeTakeFirst();
+  if (found) return { invoiceId: Number(found.invoiceId), lineId: Number(found.lineId) };
+  const invoice = await db
+    .insertInto('invoices')
+    .values({
+      kind: 'invoice',
+      state: 'issued',
+      organisation_id: organisationId,
+      booking_id: null,
+      credits_invoice_id: null,
+      number: 'INV-2001-0001',
+      financial_year: 2001,
+      sequence: 1,
+      customer_name: 'Sample organisation',
+      billing_contact: 'Accounts payable',
+      billing_email: 'accounts@sample.example.org.uk',
+      billing_address: '1 Sample Street\nSampletown',
+      net_pence: 5000,
+      vat_pence: 0,
+      gross_pence: 5000,
+      created_at: TEST_NOW,
+      created_by_staff_id: null,
+      issued_at: TEST_NOW,
+      issued_by_staff_id: null,
+      issued_on: TEST_NOW.slice(0, 10),
+      due_on: TEST_NOW.slice(0, 10),
+      paid_on: null,
+      paid_reference: null,
+      voided_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const line = await db
+    .insertInto('invoice_lines')
+    .values({
+      invoice_id: invoice.id,
+      position: 1,
+      charge_id: null,
+      credits_line_id: null,
+      description: 'Sample course — Mon 12 Jan 2026 — Did not attend',
+      delegate_name: 'Sample Delegate',
+      session_date: TEST_NOW.slice(0, 10),
+      net_pence: 5000,
+      vat_pence: 0,
+      gross_pence: 5000,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { invoiceId: Number(invoice.id), lineId: Number(line.id) };
 }
 
 export function pathFor(route: string, samples: Samples): string {

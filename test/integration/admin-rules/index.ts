@@ -3,6 +3,7 @@ import { attendanceRules } from './attendance.js';
 import { bookingRules } from './bookings.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
+import { invoiceRules } from './invoices.js';
 import { peopleRules } from './people.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
@@ -20,4 +21,5 @@ export const RULES: AdminRules = {
   ...feedbackRules,
   ...peopleRules,
   ...staffRules,
+  ...invoiceRules,
 };

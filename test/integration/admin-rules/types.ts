@@ -10,7 +10,7 @@
  * on it, and so on, so "trainer" in a rule means "a trainer of that session".
  * Only these parameter names have samples:
  *   :sessionId :courseId :venueId :trainerId :reference :delegateId
- *   :organisationId :staffId
+ *   :organisationId :staffId :invoiceId (an issued invoice) :lineId (its line)
  */
 import type { StaffRole } from '../../../src/domain/staff.js';
 

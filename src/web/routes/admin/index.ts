@@ -15,6 +15,7 @@ import dashboard from './dashboard.js';
 import delegates from './delegates.js';
 import exports from './exports.js';
 import feedback from './feedback.js';
+import invoices from './invoices.js';
 import organisations from './organisations.js';
 import register from './register.js';
 import reports from './reports.js';
@@ -38,6 +39,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     feedback,
     delegates,
     organisations,
+    invoices,
     staff,
     audit,
     settings,

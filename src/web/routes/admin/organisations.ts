@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import type { OrganisationType } from '../../../data/schema.js';
+import { INVOICE_FREQUENCIES, INVOICE_FREQUENCY_NAMES } from '../../../domain/charges/charges.js';
 import { holds } from '../../../domain/permissions.js';
 import { formatDate } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
@@ -37,6 +38,55 @@ const mergeSchema = z.object({
     .refine((n) => n <= 2_147_483_647, 'Choose an organisation from the list'),
 });
 
+const BILLING_FIELDS = [
+  'billingContact',
+  'billingEmail',
+  'billingAddress',
+  'purchaseOrder',
+  'invoiceFrequency',
+];
+
+const billingSchema = z.object({
+  billingContact: z
+    .string()
+    .trim()
+    .max(200, 'The billing contact must be 200 characters or fewer')
+    .default(''),
+  billingEmail: z
+    .string()
+    .trim()
+    .max(254, 'The billing email address must be 254 characters or fewer')
+    .refine(
+      (value) => value === '' || z.email().safeParse(value).success,
+      'Enter the billing email address in the right form, like accounts@agency.example.org.uk',
+    )
+    .default(''),
+  billingAddress: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .refine((value) => value.length <= 500, 'The address must be 500 characters or fewer'),
+  purchaseOrder: z
+    .string()
+    .trim()
+    .max(50, 'The purchase-order number must be 50 characters or fewer')
+    .default(''),
+  invoiceFrequency: z.enum(INVOICE_FREQUENCIES, { error: 'Choose how often the organisation is invoiced' }),
+});
+
+const frequencyItems = (selected: string | undefined) =>
+  INVOICE_FREQUENCIES.map((frequency) => ({
+    value: frequency,
+    text: INVOICE_FREQUENCY_NAMES[frequency],
+    checked: frequency === selected,
+  }));
+
 const typeItems = (selected: string | undefined) =>
   ORGANISATION_TYPES.map((type) => ({
     value: type,
@@ -52,6 +102,7 @@ const DONE: Record<string, string> = {
     'Organisation confirmed. Delegates can now choose it from the list when they register or change their details.',
   merged:
     'Organisations merged. The other organisation’s delegates now belong to this one, and it has left the list delegates choose from.',
+  billing: 'Billing details saved. Drafts take them up when they are issued.',
 };
 
 export default async function adminOrganisationRoutes(
@@ -99,9 +150,23 @@ export default async function adminOrganisationRoutes(
     id: number,
     values?: Record<string, string>,
     error?: FormError,
+    billingForm?: { values: Record<string, string>; error: FormError },
   ) {
     const { organisation, delegateCount } = await people.organisation(id);
     const done = (request.query as Record<string, unknown> | undefined)?.done;
+    const handlesMoney = holds(request.staffSession!.staff.role, 'handleMoney');
+    const billing = handlesMoney ? await services.invoices.billingDetails(id) : null;
+    const billingValues: Record<string, string> | null = billing
+      ? (billingForm?.values ?? {
+          billingContact: billing.billing_contact,
+          billingEmail: billing.billing_email,
+          billingAddress: billing.billing_address,
+          purchaseOrder: billing.purchase_order,
+          invoiceFrequency: billing.invoice_frequency,
+        })
+      : null;
+    const fields = { ...(error?.fields ?? {}), ...(billingForm?.error.fields ?? {}) };
+    const anyError = Boolean(error ?? billingForm);
     return reply.page(
       'pages/admin/organisations/show.njk',
       {
@@ -116,11 +181,16 @@ export default async function adminOrganisationRoutes(
         canChange: canChange(request) && organisation.merged_into_id === null,
         values: values ?? { name: organisation.name, type: organisation.type },
         typeItems: typeItems(values ? values.type : organisation.type),
-        done: !error && typeof done === 'string' ? (DONE[done] ?? null) : null,
-        errors: error ? formErrors(error.fields, ['name', 'type']) : null,
+        done: !anyError && typeof done === 'string' ? (DONE[done] ?? null) : null,
+        errors: anyError ? formErrors(fields, ['name', 'type', ...BILLING_FIELDS]) : null,
+        billing: billingValues,
+        billingAddressLines: billing ? billing.billing_address.split('\n').filter(Boolean) : [],
+        billingFrequencyText: billing ? INVOICE_FREQUENCY_NAMES[billing.invoice_frequency] : null,
+        frequencyItems: frequencyItems(billingValues?.invoiceFrequency),
+        canChangeBilling: handlesMoney && organisation.merged_into_id === null,
         csrfToken: reply.generateCsrf(),
       },
-      error ? 400 : 200,
+      anyError ? 400 : 200,
     );
   }
 
@@ -147,6 +217,23 @@ export default async function adminOrganisationRoutes(
       } catch (error) {
         if (!(error instanceof FormError)) throw error;
         return renderEdit(request, reply, id, keepTyped(request.body), error);
+      }
+    },
+  );
+
+  app.post<{ Params: Params }>(
+    '/admin/organisations/:organisationId/billing',
+    { preHandler: [app.csrfProtection, requireStaff('handleMoney')] },
+    async (request, reply) => {
+      const id = idParam(request.params.organisationId, 'organisation');
+      const typed = keepTyped(request.body);
+      try {
+        const input = parseForm(billingSchema, request.body);
+        await services.invoices.saveBillingDetails(id, input, { id: request.staffSession!.staff.id });
+        return reply.redirect(`/admin/organisations/${id}?done=billing#billing`, 303);
+      } catch (error) {
+        if (!(error instanceof FormError)) throw error;
+        return renderEdit(request, reply, id, undefined, undefined, { values: typed, error });
       }
     },
   );

@@ -1,0 +1,512 @@
+/**
+ * The invoice service's SQL: organisations' billing details, paid places
+ * charged, confirmed charges gathered onto drafts, documents numbered,
+ * issued, paid, voided and credited. Every write that needs it runs under
+ * the invoice lock (data/invoiceLock.ts), and the ones that race anything
+ * else are conditional updates that say whether they landed.
+ */
+import { sql } from 'kysely';
+
+import type { InvoiceFrequency, InvoiceState } from '../../../domain/charges/charges.js';
+import type { DocumentKind } from '../../../domain/charges/invoiceNumbers.js';
+import type { Executor } from '../../schema.js';
+
+export interface BillingDetails {
+  billingContact: string;
+  billingEmail: string;
+  billingAddress: string;
+  purchaseOrder: string;
+  invoiceFrequency: InvoiceFrequency;
+}
+
+/** The customer as a document names it: copied from the organisation. */
+export interface Customer {
+  customer_name: string;
+  billing_contact: string;
+  billing_email: string;
+  billing_address: string;
+  purchase_order: string;
+}
+
+export interface NewLine {
+  invoice_id: number;
+  position: number;
+  charge_id: number | null;
+  credits_line_id: number | null;
+  description: string;
+  delegate_name: string;
+  session_date: string;
+  net_pence: number;
+  vat_pence: number;
+  gross_pence: number;
+}
+
+/** How many rows to write in one statement (well under both databases' parameter limits). */
+const BATCH = 200;
+
+export class InvoiceRepository {
+  constructor(private readonly db: Executor) {}
+
+  within(trx: Executor): InvoiceRepository {
+    return new InvoiceRepository(trx);
+  }
+
+  organisation(id: number) {
+    return this.db
+      .selectFrom('organisations')
+      .where('id', '=', id)
+      .select([
+        'id',
+        'name',
+        'merged_into_id',
+        'billing_contact',
+        'billing_email',
+        'billing_address',
+        'purchase_order',
+        'invoice_frequency',
+      ])
+      .executeTakeFirst();
+  }
+
+  async updateBillingDetails(id: number, details: BillingDetails): Promise<void> {
+    await this.db
+      .updateTable('organisations')
+      .set({
+        billing_contact: details.billingContact,
+        billing_email: details.billingEmail,
+        billing_address: details.billingAddress,
+        purchase_order: details.purchaseOrder,
+        invoice_frequency: details.invoiceFrequency,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * A confirmed `place` charge for each paid place whose session has started
+   * (and was not cancelled), on a booking still confirmed, whose delegate has
+   * an organisation, and that has none live yet: one statement, so running
+   * it twice adds nothing the second time. Returns how many were added.
+   */
+  async chargePaidPlaces(now: string): Promise<number> {
+    const result = await this.db
+      .insertInto('charges')
+      .columns([
+        'booking_id',
+        'organisation_id',
+        'kind',
+        'state',
+        'proposed_pence',
+        'amount_pence',
+        'created_at',
+        'decided_at',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('bookings')
+          .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+          .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+          .where('bookings.state', '=', 'confirmed')
+          .where('bookings.price_pence', '>', 0)
+          .where('sessions.starts_at', '<=', now)
+          .where('sessions.cancelled_at', 'is', null)
+          .where('delegates.organisation_id', 'is not', null)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('charges as live')
+                  .whereRef('live.booking_id', '=', 'bookings.id')
+                  .where('live.kind', '=', 'place')
+                  .where('live.state', '<>', 'withdrawn')
+                  .select('live.id'),
+              ),
+            ),
+          )
+          .select([
+            'bookings.id',
+            sql<number>`delegates.organisation_id`.as('organisation_id'),
+            sql.lit('place').as('kind'),
+            sql.lit('confirmed').as('state'),
+            'bookings.price_pence as proposed_pence',
+            'bookings.price_pence as amount_pence',
+            sql<string>`cast(${now} as text)`.as('created_at'),
+            sql<string>`cast(${now} as text)`.as('decided_at'),
+          ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+
+  /**
+   * Confirmed charges with something owed and on no invoice, with what their
+   * lines say. A charge of an organisation since merged into another is
+   * invoiced to the one it was merged into, as it wants to be invoiced.
+   */
+  dueCharges() {
+    return this.db
+      .selectFrom('charges')
+      .innerJoin('bookings', 'bookings.id', 'charges.booking_id')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .innerJoin('organisations', 'organisations.id', 'charges.organisation_id')
+      .leftJoin('organisations as kept', 'kept.id', 'organisations.merged_into_id')
+      .where('charges.state', '=', 'confirmed')
+      .where('charges.invoice_id', 'is', null)
+      .where('charges.amount_pence', '>', 0)
+      .select((eb) => [
+        'charges.id',
+        'charges.kind',
+        'charges.booking_id',
+        eb.fn.coalesce('kept.id', 'organisations.id').as('organisation_id'),
+        eb.fn.coalesce('kept.invoice_frequency', 'organisations.invoice_frequency').as('invoice_frequency'),
+        'delegates.name as delegate_name',
+        'sessions.starts_at',
+        'courses.title as course_title',
+      ])
+      .orderBy('charges.organisation_id')
+      .orderBy('sessions.starts_at')
+      .orderBy('charges.id')
+      .execute();
+  }
+
+  /** Customers' details, for the organisations given. */
+  async customers(organisationIds: readonly number[]): Promise<Map<number, Customer>> {
+    const found = new Map<number, Customer>();
+    for (let i = 0; i < organisationIds.length; i += BATCH) {
+      const rows = await this.db
+        .selectFrom('organisations')
+        .where('id', 'in', organisationIds.slice(i, i + BATCH))
+        .select([
+          'id',
+          'name as customer_name',
+          'billing_contact',
+          'billing_email',
+          'billing_address',
+          'purchase_order',
+        ])
+        .execute();
+      for (const { id, ...customer } of rows) found.set(id, customer);
+    }
+    return found;
+  }
+
+  /** Open drafts of invoices (not credit notes) for the organisations given. */
+  async drafts(organisationIds: readonly number[]) {
+    const rows: { id: number; organisation_id: number; booking_id: number | null }[] = [];
+    for (let i = 0; i < organisationIds.length; i += BATCH) {
+      rows.push(
+        ...(await this.db
+          .selectFrom('invoices')
+          .where('kind', '=', 'invoice')
+          .where('state', '=', 'draft')
+          .where('organisation_id', 'in', organisationIds.slice(i, i + BATCH))
+          .select(['id', 'organisation_id', 'booking_id'])
+          .orderBy('id')
+          .execute()),
+      );
+    }
+    return rows;
+  }
+
+  async createDocument(values: {
+    kind: DocumentKind;
+    state: InvoiceState;
+    organisation_id: number;
+    booking_id: number | null;
+    credits_invoice_id: number | null;
+    customer: Customer;
+    vat_rate_basis_points: number;
+    reason: string;
+    created_at: string;
+    created_by_staff_id: number | null;
+  }): Promise<number> {
+    const { customer, ...rest } = values;
+    const row = await this.db
+      .insertInto('invoices')
+      .values({ ...rest, ...customer })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+
+  /** Deletes a draft made a moment ago that nothing went on. */
+  async deleteEmptyDraft(invoiceId: number): Promise<void> {
+    await this.db.deleteFrom('invoices').where('id', '=', invoiceId).where('state', '=', 'draft').execute();
+  }
+
+  /**
+   * Puts charges on an invoice, each only if it is still confirmed and on no
+   * invoice (a coordinator may have waived it a moment ago): the ones that
+   * landed, with what they are owed.
+   */
+  async claimCharges(invoiceId: number, chargeIds: readonly number[]) {
+    const claimed: { id: number; amount_pence: number }[] = [];
+    for (let i = 0; i < chargeIds.length; i += BATCH) {
+      const rows = await this.db
+        .updateTable('charges')
+        .set({ invoice_id: invoiceId })
+        .where('id', 'in', chargeIds.slice(i, i + BATCH))
+        .where('state', '=', 'confirmed')
+        .where('invoice_id', 'is', null)
+        .returning(['id', 'amount_pence'])
+        .execute();
+      for (const row of rows) claimed.push({ id: Number(row.id), amount_pence: Number(row.amount_pence) });
+    }
+    return claimed;
+  }
+
+  async nextPosition(invoiceId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('invoice_lines')
+      .where('invoice_id', '=', invoiceId)
+      .select((eb) => eb.fn.max('position').as('last'))
+      .executeTakeFirst();
+    return Number(row?.last ?? 0) + 1;
+  }
+
+  async insertLines(lines: readonly NewLine[]): Promise<void> {
+    for (let i = 0; i < lines.length; i += BATCH) {
+      await this.db
+        .insertInto('invoice_lines')
+        .values(lines.slice(i, i + BATCH))
+        .execute();
+    }
+  }
+
+  /** Each line's amounts, for the document's totals. */
+  async lineAmounts(invoiceId: number) {
+    const rows = await this.db
+      .selectFrom('invoice_lines')
+      .where('invoice_id', '=', invoiceId)
+      .select(['net_pence', 'vat_pence', 'gross_pence'])
+      .execute();
+    return rows.map((r) => ({
+      netPence: Number(r.net_pence),
+      vatPence: Number(r.vat_pence),
+      grossPence: Number(r.gross_pence),
+    }));
+  }
+
+  async setTotals(
+    invoiceId: number,
+    totals: { netPence: number; vatPence: number; grossPence: number },
+    extra: Partial<Customer> & { vat_rate_basis_points?: number } = {},
+  ): Promise<void> {
+    await this.db
+      .updateTable('invoices')
+      .set({
+        net_pence: totals.netPence,
+        vat_pence: totals.vatPence,
+        gross_pence: totals.grossPence,
+        ...extra,
+      })
+      .where('id', '=', invoiceId)
+      .execute();
+  }
+
+  /** A document with its organisation's name and, for a credit note, the number of the invoice it credits. */
+  document(id: number) {
+    return this.db
+      .selectFrom('invoices')
+      .leftJoin('invoices as credited', 'credited.id', 'invoices.credits_invoice_id')
+      .where('invoices.id', '=', id)
+      .selectAll('invoices')
+      .select('credited.number as credits_number')
+      .executeTakeFirst();
+  }
+
+  lines(invoiceId: number) {
+    return this.db
+      .selectFrom('invoice_lines')
+      .leftJoin('charges', 'charges.id', 'invoice_lines.charge_id')
+      .where('invoice_lines.invoice_id', '=', invoiceId)
+      .selectAll('invoice_lines')
+      .select(['charges.kind as charge_kind', 'charges.state as charge_state'])
+      .orderBy('invoice_lines.position')
+      .orderBy('invoice_lines.id')
+      .execute();
+  }
+
+  /** The credit notes against an invoice, oldest first. */
+  creditNotes(invoiceId: number) {
+    return this.db
+      .selectFrom('invoices')
+      .where('credits_invoice_id', '=', invoiceId)
+      .where('kind', '=', 'credit_note')
+      .select(['id', 'number', 'issued_on', 'gross_pence', 'reason'])
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Drafts, oldest first, with their customer and how many lines. */
+  draftList() {
+    return this.db
+      .selectFrom('invoices')
+      .where('kind', '=', 'invoice')
+      .where('state', '=', 'draft')
+      .select((eb) => [
+        'invoices.id',
+        'invoices.customer_name',
+        'invoices.booking_id',
+        'invoices.gross_pence',
+        'invoices.created_at',
+        eb
+          .selectFrom('invoice_lines')
+          .whereRef('invoice_lines.invoice_id', '=', 'invoices.id')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .as('line_count'),
+      ])
+      .orderBy('invoices.id')
+      .execute();
+  }
+
+  /** The latest issued documents, newest first. */
+  recentlyIssued(limit: number) {
+    return this.db
+      .selectFrom('invoices')
+      .where('state', 'in', ['issued', 'paid'])
+      .select(['id', 'kind', 'state', 'number', 'customer_name', 'issued_on', 'gross_pence'])
+      .orderBy('issued_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  draftIds() {
+    return this.db
+      .selectFrom('invoices')
+      .where('kind', '=', 'invoice')
+      .where('state', '=', 'draft')
+      .select('id')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Takes a line off a draft, letting its charge go; false when there was no such line. */
+  async removeLine(invoiceId: number, lineId: number): Promise<{ chargeId: number | null } | null> {
+    const line = await this.db
+      .selectFrom('invoice_lines')
+      .where('id', '=', lineId)
+      .where('invoice_id', '=', invoiceId)
+      .select('charge_id')
+      .executeTakeFirst();
+    if (!line) return null;
+    await this.db.deleteFrom('invoice_lines').where('id', '=', lineId).execute();
+    if (line.charge_id !== null)
+      await this.db
+        .updateTable('charges')
+        .set({ invoice_id: null })
+        .where('id', '=', line.charge_id)
+        .where('invoice_id', '=', invoiceId)
+        .execute();
+    return { chargeId: line.charge_id === null ? null : Number(line.charge_id) };
+  }
+
+  /** Voids a draft (only while a draft) and lets its charges go; false when it was not a draft. */
+  async voidDraft(invoiceId: number, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('invoices')
+      .set({ state: 'void', voided_at: now })
+      .where('id', '=', invoiceId)
+      .where('state', '=', 'draft')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    await this.db.updateTable('charges').set({ invoice_id: null }).where('invoice_id', '=', invoiceId).execute();
+    return true;
+  }
+
+  /** The next number in a kind's sequence for a financial year: the row made if need be, then raised. */
+  async nextSequence(kind: DocumentKind, financialYear: number): Promise<number> {
+    await this.db
+      .insertInto('invoice_sequences')
+      .values({ kind, financial_year: financialYear, last_sequence: 0 })
+      .onConflict((oc) => oc.columns(['kind', 'financial_year']).doNothing())
+      .execute();
+    const row = await this.db
+      .updateTable('invoice_sequences')
+      .set((eb) => ({ last_sequence: eb('last_sequence', '+', 1) }))
+      .where('kind', '=', kind)
+      .where('financial_year', '=', financialYear)
+      .returning('last_sequence')
+      .executeTakeFirstOrThrow();
+    return Number(row.last_sequence);
+  }
+
+  /** Issues a draft with its number: only if it is still a draft (the caller rolls back otherwise). */
+  async issue(
+    invoiceId: number,
+    values: Customer & {
+      number: string;
+      financial_year: number;
+      sequence: number;
+      issued_at: string;
+      issued_by_staff_id: number | null;
+      issued_on: string;
+      due_on: string | null;
+    },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('invoices')
+      .set({ ...values, state: 'issued' })
+      .where('id', '=', invoiceId)
+      .where('state', '=', 'draft')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Net already credited against an invoice line by credit notes. */
+  async creditedNet(lineIds: readonly number[]): Promise<Map<number, number>> {
+    const found = new Map<number, number>();
+    if (!lineIds.length) return found;
+    const rows = await this.db
+      .selectFrom('invoice_lines')
+      .where('credits_line_id', 'in', lineIds)
+      .groupBy('credits_line_id')
+      .select((eb) => ['credits_line_id', eb.fn.sum<number>('net_pence').as('net')])
+      .execute();
+    for (const row of rows) found.set(Number(row.credits_line_id), Number(row.net));
+    return found;
+  }
+
+  /**
+   * Raises a line's credited amount, only if it stays within the line's
+   * gross: false when that much is no longer left (another credit note got
+   * there first), and nothing changes.
+   */
+  async creditLine(invoiceId: number, lineId: number, grossPence: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('invoice_lines')
+      .set((eb) => ({ credited_pence: eb('credited_pence', '+', grossPence) }))
+      .where('id', '=', lineId)
+      .where('invoice_id', '=', invoiceId)
+      .where(sql<boolean>`credited_pence + ${grossPence} <= gross_pence`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Waives confirmed charges put right by a credit note: the ones that were waived. */
+  async waiveCharges(ids: readonly number[], reason: string, staffId: number, now: string) {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .updateTable('charges')
+      .set({ state: 'waived', waiver_reason: reason, decided_at: now, decided_by_staff_id: staffId })
+      .where('id', 'in', ids)
+      .where('state', '=', 'confirmed')
+      .returning('id')
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+
+  /** Records an issued invoice paid; false unless it was issued (not a draft, not paid already). */
+  async markPaid(invoiceId: number, paidOn: string, reference: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('invoices')
+      .set({ state: 'paid', paid_on: paidOn, paid_reference: reference })
+      .where('id', '=', invoiceId)
+      .where('kind', '=', 'invoice')
+      .where('state', '=', 'issued')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
