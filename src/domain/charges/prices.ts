@@ -115,6 +115,13 @@ export function readPriceFields(body: Record<string, unknown>, blankMeans: 'free
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, prices };
 }
 
+/** The same prices with the types in their usual order, so two equal sets compare and print alike. */
+export function orderedPrices(prices: Prices): Prices {
+  const ordered: Prices = {};
+  for (const type of ORGANISATION_TYPES) if (prices[type] !== undefined) ordered[type] = prices[type];
+  return ordered;
+}
+
 /** Whether two sets of prices say the same. */
 export function samePrices(a: Prices, b: Prices): boolean {
   return ORGANISATION_TYPES.every((type) => a[type] === b[type]);

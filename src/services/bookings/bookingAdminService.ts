@@ -469,6 +469,8 @@ export class BookingAdminService {
         now,
       );
       if (!moved) throw new ConflictError(CHANGED);
+      // The new session's price, as the delegate would be shown it booking there.
+      const pricePence = await bookings.refixPrice(booking.id);
       // Whatever was marked was for the old date.
       const attendanceDeleted = await repo.deleteAttendance(booking.id);
       await bookings.audit(
@@ -482,6 +484,7 @@ export class BookingAdminService {
             toSessionId,
             fromState: booking.state,
             state,
+            pricePence,
             ...(attendanceDeleted ? { attendanceDeleted } : {}),
           },
         },
@@ -543,6 +546,8 @@ export class BookingAdminService {
       ) {
         throw new ConflictError(CHANGED);
       }
+      // The colleague's price: their organisation's type may pay differently.
+      const pricePence = await bookings.refixPrice(booking.id);
       const attendanceDeleted = await repo.deleteAttendance(booking.id);
       await bookings.audit(
         {
@@ -554,6 +559,7 @@ export class BookingAdminService {
             fromDelegateId: booking.delegate_id,
             toDelegateId: colleagueId,
             state: booking.state,
+            pricePence,
             ...(attendanceDeleted ? { attendanceDeleted } : {}),
           },
         },
