@@ -19,6 +19,7 @@ import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
+import { PriceService } from './charges/priceService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -62,6 +63,8 @@ export interface Services {
   feedbackReview: FeedbackReviewService;
   /** After a course: the follow-up on practice, by private link, to delegates and line managers. */
   followUp: FollowUpService;
+  /** Prices of places and the charging terms, as delegates read them. */
+  prices: PriceService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -85,6 +88,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   const context = async (): Promise<MailContext> => ({
     hub: await settings.hub(),
     policy: await settings.policy(),
+    charges: await settings.charges(),
   });
   const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
   const bookings = new BookingService(
@@ -128,6 +132,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     feedback: new FeedbackService(deps),
     feedbackReview: new FeedbackReviewService(deps),
     followUp: new FollowUpService(deps),
+    prices: new PriceService(database.db, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

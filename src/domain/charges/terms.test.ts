@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { londonToInstant } from '../time.js';
 import { chargesSettingsSchema } from './chargesSettings.js';
-import { chargingTerms, possibleFee, type TermsFacts } from './terms.js';
+import { chargingTerms, feeWords, possibleFee, type TermsFacts } from './terms.js';
 
 const FEES = chargesSettingsSchema.parse({
   dayFeePence: 5000,
@@ -77,6 +77,31 @@ describe('the charging terms delegates read before booking', () => {
     );
     expect(chargingTerms(facts({ policy: until }))[0]).toMatch(
       /^If you do not come, your organisation may be charged £50\.00\./,
+    );
+  });
+});
+
+describe('the fee rules as the terms page says them', () => {
+  it('names the fees and who may be charged them', () => {
+    expect(feeWords(FEES)).toEqual({
+      feesInUse: true,
+      fee: '£50.00 for each day and £25.00 for each half day (a part of 4 hours or less)',
+      chargedTypes: 'partner agencies, private organisations and organisations from out of area',
+      partlyAttendedCountsAsAttended: true,
+      tellLineManager: false,
+    });
+    const perSession = chargesSettingsSchema.parse({
+      feeBasis: 'session',
+      sessionFeePence: 4000,
+      chargedOrganisationTypes: ['private'],
+    });
+    expect(feeWords(perSession)).toMatchObject({ fee: '£40.00 a session', chargedTypes: 'private organisations' });
+  });
+
+  it('says no fees are in use when none is set, or no organisation type is charged', () => {
+    expect(feeWords(NO_FEES).feesInUse).toBe(false);
+    expect(feeWords(chargesSettingsSchema.parse({ dayFeePence: 5000, chargedOrganisationTypes: [] })).feesInUse).toBe(
+      false,
     );
   });
 });

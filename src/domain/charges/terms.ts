@@ -14,12 +14,13 @@
  * - Nobody without an organisation is ever charged: Trellis invoices organisations.
  * - Otherwise nothing about money is said.
  */
-import type { OrganisationType } from '../organisation.js';
+import { ORGANISATION_TYPES, type OrganisationType } from '../organisation.js';
 import { selfCancellationLastDay, type Policy } from '../policy.js';
 import { formatDate, londonToInstant } from '../time.js';
 import { feesInUse, type ChargesSettings } from './chargesSettings.js';
-import { feeFor, organisationCharged, type TimedPart } from './fees.js';
+import { feeFor, HALF_DAY_MINUTES, organisationCharged, type TimedPart } from './fees.js';
 import { formatPence } from './money.js';
+import { ORGANISATION_TYPE_PLURALS } from './prices.js';
 
 export interface TermsFacts {
   settings: ChargesSettings;
@@ -80,4 +81,40 @@ export function chargingTerms(facts: TermsFacts): string[] {
       'The training team looks at every charge first, and you can tell them why. ' +
       'Sending a colleague in your place is never charged.',
   ];
+}
+
+/** The hub's fee rules as the terms page says them. */
+export interface FeeWords {
+  feesInUse: boolean;
+  /** "£50.00 for each day and £25.00 for each half day (a part of four hours or less)", or "£40.00 a session". */
+  fee: string;
+  /** "partner agencies, private organisations and organisations from out of area". */
+  chargedTypes: string;
+  partlyAttendedCountsAsAttended: boolean;
+  tellLineManager: boolean;
+}
+
+export function feeWords(settings: ChargesSettings): FeeWords {
+  const fee =
+    settings.feeBasis === 'session'
+      ? `${formatPence(settings.sessionFeePence)} a session`
+      : [
+          settings.dayFeePence > 0 ? `${formatPence(settings.dayFeePence)} for each day` : '',
+          settings.halfDayFeePence > 0
+            ? `${formatPence(settings.halfDayFeePence)} for each half day (a part of ${HALF_DAY_MINUTES / 60} hours or less)`
+            : '',
+        ]
+          .filter(Boolean)
+          .join(' and ');
+  const types = ORGANISATION_TYPES.filter((type) => settings.chargedOrganisationTypes.includes(type)).map(
+    (type) => ORGANISATION_TYPE_PLURALS[type],
+  );
+  return {
+    feesInUse: feesInUse(settings) && types.length > 0,
+    fee,
+    chargedTypes:
+      types.length <= 1 ? types.join('') : `${types.slice(0, -1).join(', ')} and ${types.at(-1)}`,
+    partlyAttendedCountsAsAttended: settings.partlyAttendedCountsAsAttended,
+    tellLineManager: settings.tellLineManagerOfConfirmedCharges,
+  };
 }

@@ -314,6 +314,7 @@ export class BookingRecords {
     return this.db
       .selectFrom('bookings')
       .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .leftJoin('venues', 'venues.id', 'sessions.venue_id')
@@ -327,6 +328,9 @@ export class BookingRecords {
         'bookings.cancelled_by',
         'bookings.access_needs',
         'bookings.dietary_needs',
+        'bookings.price_pence',
+        'organisations.name as organisation_name',
+        'organisations.type as organisation_type',
         'delegates.id as delegate_id',
         'delegates.name as delegate_name',
         'delegates.email as delegate_email',

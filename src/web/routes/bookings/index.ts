@@ -44,6 +44,9 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     const terms = await bookings.cancellationTerms(session.startsAt);
     const words = policyWords(await services.settings.policy());
     const standing = existing ? standingWords(existing, services.clock.now()) : null;
+    // The price and terms that apply to this delegate, said before they commit.
+    const yourPrice =
+      request.delegate && !existing ? await services.prices.forDelegate(request.delegate.id, session) : null;
     const heading = standing
       ? standing
       : !session.isFull
@@ -62,6 +65,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         existing,
         terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
         words,
+        prices: await services.prices.session(session.id),
+        yourPrice,
         values,
         ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
         csrfToken: request.delegate ? reply.generateCsrf() : null,
@@ -204,6 +209,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           ).has(booking.reference),
         },
         words: policyWords(await services.settings.policy()),
+        // The price fixed when the place was booked, and the terms that came with it.
+        price: await services.prices.ofBooking(booking, session.parts),
         session,
         course: session.course,
         // The joining link is for confirmed delegates only.
