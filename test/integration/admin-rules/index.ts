@@ -4,6 +4,7 @@ import { bookingRules } from './bookings.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
 import { peopleRules } from './people.js';
+import { priceRules } from './prices.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
 import { sessionRules } from './sessions.js';
@@ -20,4 +21,5 @@ export const RULES: AdminRules = {
   ...feedbackRules,
   ...peopleRules,
   ...staffRules,
+  ...priceRules,
 };
