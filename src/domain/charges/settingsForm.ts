@@ -48,9 +48,16 @@ export function vatRateForInput(basisPoints: number): string {
  * A VAT rate typed as a percentage ("20", "17.5", "20%", "0") in basis
  * points (2000), read as text; or a message.
  */
-export function parseVatRate(typed: string): { ok: true; basisPoints: number } | { ok: false; message: string } {
+export function parseVatRate(
+  typed: string,
+): { ok: true; basisPoints: number } | { ok: false; message: string } {
   const text = typed.replace(/\s+/g, '').replace(/%$/, '');
-  if (text === '') return { ok: false, message: 'Enter the VAT rate as a percentage, like 20, or 0 if your training is outside the scope of VAT' };
+  if (text === '')
+    return {
+      ok: false,
+      message:
+        'Enter the VAT rate as a percentage, like 20, or 0 if your training is outside the scope of VAT',
+    };
   const match = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text);
   if (!match) return { ok: false, message: 'Enter the VAT rate as a percentage, like 20 or 17.5' };
   const basisPoints = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
@@ -80,8 +87,7 @@ export function chargesFormValues(settings: ChargesSettings): Record<string, str
 }
 
 export type ChargesFormReading =
-  | { ok: true; settings: ChargesSettings }
-  | { ok: false; errors: Record<string, string> };
+  { ok: true; settings: ChargesSettings } | { ok: false; errors: Record<string, string> };
 
 type Body = Record<string, unknown>;
 
@@ -152,7 +158,10 @@ export function readChargesForm(body: Body): ChargesFormReading {
   else if (waiverReasons.some((reason) => reason.length > LIMITS.waiverReason))
     errors.waiverReasons ??= `Each reason must be ${LIMITS.waiverReason} characters or fewer: shorten the long one`;
 
-  const limited = (field: 'billingAddress' | 'paymentInstructions' | 'vatNumber' | 'nominalCode', what: string) => {
+  const limited = (
+    field: 'billingAddress' | 'paymentInstructions' | 'vatNumber' | 'nominalCode',
+    what: string,
+  ) => {
     const value = text(body, field);
     if (value.length > LIMITS[field])
       errors[field] ??= `${what} must be ${LIMITS[field].toLocaleString('en-GB')} characters or fewer`;
@@ -192,7 +201,9 @@ export function readChargesForm(body: Body): ChargesFormReading {
       dayFeePence,
       halfDayFeePence,
       sessionFeePence,
-      chargedOrganisationTypes: ORGANISATION_TYPES.filter((type) => types.includes(type)) as OrganisationType[],
+      chargedOrganisationTypes: ORGANISATION_TYPES.filter((type) =>
+        types.includes(type),
+      ) as OrganisationType[],
       partlyAttendedCountsAsAttended,
       tellLineManagerOfConfirmedCharges,
       waiverReasons,

@@ -95,13 +95,16 @@ describe('the fee rules as the terms page says them', () => {
       sessionFeePence: 4000,
       chargedOrganisationTypes: ['private'],
     });
-    expect(feeWords(perSession)).toMatchObject({ fee: '£40.00 a session', chargedTypes: 'private organisations' });
+    expect(feeWords(perSession)).toMatchObject({
+      fee: '£40.00 a session',
+      chargedTypes: 'private organisations',
+    });
   });
 
   it('says no fees are in use when none is set, or no organisation type is charged', () => {
     expect(feeWords(NO_FEES).feesInUse).toBe(false);
-    expect(feeWords(chargesSettingsSchema.parse({ dayFeePence: 5000, chargedOrganisationTypes: [] })).feesInUse).toBe(
-      false,
-    );
+    expect(
+      feeWords(chargesSettingsSchema.parse({ dayFeePence: 5000, chargedOrganisationTypes: [] })).feesInUse,
+    ).toBe(false);
   });
 });

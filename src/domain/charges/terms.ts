@@ -112,8 +112,7 @@ export function feeWords(settings: ChargesSettings): FeeWords {
   return {
     feesInUse: feesInUse(settings) && types.length > 0,
     fee,
-    chargedTypes:
-      types.length <= 1 ? types.join('') : `${types.slice(0, -1).join(', ')} and ${types.at(-1)}`,
+    chargedTypes: types.length <= 1 ? types.join('') : `${types.slice(0, -1).join(', ')} and ${types.at(-1)}`,
     partlyAttendedCountsAsAttended: settings.partlyAttendedCountsAsAttended,
     tellLineManager: settings.tellLineManagerOfConfirmedCharges,
   };

@@ -72,7 +72,9 @@ export class PriceService {
 
   /** Whether a signed-in delegate needs words of their own about money on this session's page. */
   async mattersFor(sessionId: number): Promise<boolean> {
-    return anyPrice(await this.prices.sessionPriceList(sessionId)) || feesInUse(await this.settings.charges());
+    return (
+      anyPrice(await this.prices.sessionPriceList(sessionId)) || feesInUse(await this.settings.charges())
+    );
   }
 
   /** The price a place on the session would cost this delegate now, with its terms. */

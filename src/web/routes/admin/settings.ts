@@ -170,7 +170,9 @@ export default async function adminSettingsRoutes(
         feeBases: FEE_BASES.map((value) => ({ value, checked: values.feeBasis === value })),
         organisationTypes: ORGANISATION_TYPES.map((type) => ({
           value: type,
-          text: ORGANISATION_TYPE_PLURALS[type].charAt(0).toUpperCase() + ORGANISATION_TYPE_PLURALS[type].slice(1),
+          text:
+            ORGANISATION_TYPE_PLURALS[type].charAt(0).toUpperCase() +
+            ORGANISATION_TYPE_PLURALS[type].slice(1),
           checked: ticked.includes(type),
         })),
         saved,
@@ -181,16 +183,13 @@ export default async function adminSettingsRoutes(
     );
   }
 
-  app.get(
-    '/admin/settings/charges',
-    { preHandler: requireStaff('changeSettings') },
-    async (request, reply) =>
-      renderCharges(
-        reply,
-        chargesFormValues(await services.settings.charges()),
-        undefined,
-        (request.query as Record<string, unknown>).saved === '1',
-      ),
+  app.get('/admin/settings/charges', { preHandler: requireStaff('changeSettings') }, async (request, reply) =>
+    renderCharges(
+      reply,
+      chargesFormValues(await services.settings.charges()),
+      undefined,
+      (request.query as Record<string, unknown>).saved === '1',
+    ),
   );
 
   app.post(

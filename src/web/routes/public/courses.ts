@@ -25,7 +25,14 @@ export default async function courseRoutes(app: FastifyInstance, { services }: P
       const prices = await services.prices.commonToSessions(sessions.map((s) => s.id));
       return {
         template: 'pages/course.njk',
-        context: { pageTitle: course.title, metaDescription: course.summary, course, sessions, pastDates, prices },
+        context: {
+          pageTitle: course.title,
+          metaDescription: course.summary,
+          course,
+          sessions,
+          pastDates,
+          prices,
+        },
       };
     }),
   );
