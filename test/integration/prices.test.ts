@@ -463,6 +463,23 @@ eachDatabase('prices and charging terms', (dialect) => {
       expect(freeEmail.text_body).toContain('Your place is free.');
     });
 
+    it('prices a delegate whose organisation was merged into another by the one kept', async () => {
+      const moved = await delegate('voluntary', 'Acme Care (duplicate)');
+      const kept = await db
+        .selectFrom('organisations')
+        .where('name', '=', 'Acme Care Ltd')
+        .select('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('organisations')
+        .set({ merged_into_id: kept.id })
+        .where('name', '=', 'Acme Care (duplicate)')
+        .execute();
+      expect(await new PriceRecords(db).priceFor(sessionId, moved.id)).toBe(12_000);
+      const reference = await book(moved.client, sessionId);
+      expect((await bookingRow(reference)).price_pence).toBe(12_000);
+    });
+
     it('fixes the price again for a colleague who takes the place, and for the new session of a move', async () => {
       const acme = await delegate('private', 'Acme Care Ltd');
       const reference = await book(acme.client, sessionId);

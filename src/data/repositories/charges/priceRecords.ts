@@ -1,10 +1,12 @@
 /**
  * PriceRecords: the one way in for prices of places (migration 017), used by
  * the programme and session services (courses' and sessions' prices), the
- * catalogue (what visitors see), the price service (what a delegate pays)
- * and BookingRecords (the price fixed on a booking). A course's price for a
+ * price service (what visitors and delegates are shown), the booking
+ * confirmation email and BookingRecords (the price fixed on a booking). A course's price for a
  * type with no row is free; a session's with no row is its course's.
  */
+import { sql } from 'kysely';
+
 import { ORGANISATION_TYPES, type OrganisationType } from '../../../domain/organisation.js';
 import {
   effectivePrices,
@@ -136,10 +138,28 @@ export class PriceRecords {
       : { id: row.id, name: row.name, type: row.type };
   }
 
-  /** What a place on the session costs this delegate, in pence: nothing without an organisation. */
+  /**
+   * What a place on the session costs this delegate, in pence: the session's
+   * own price for their organisation's type, else the course's, else free;
+   * nothing without an organisation. One statement, as it runs under the
+   * session lock for every booking.
+   */
   async priceFor(sessionId: number, delegateId: number): Promise<number> {
-    const organisation = await this.organisationOf(delegateId);
-    if (!organisation) return 0;
-    return (await this.sessionPriceList(sessionId))[organisation.type];
+    const type = sql`coalesce(kept.type, o.type)`;
+    const row = await this.db
+      .selectFrom('sessions')
+      .innerJoin('delegates', (join) => join.on('delegates.id', '=', delegateId))
+      .innerJoin('organisations as o', 'o.id', 'delegates.organisation_id')
+      .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
+      .leftJoin('session_prices as sp', (join) =>
+        join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
+      )
+      .leftJoin('course_prices as cp', (join) =>
+        join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
+      )
+      .where('sessions.id', '=', sessionId)
+      .select(sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price'))
+      .executeTakeFirst();
+    return row ? Number(row.price) : 0;
   }
 }
