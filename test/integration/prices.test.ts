@@ -463,6 +463,34 @@ eachDatabase('prices and charging terms', (dialect) => {
       expect(freeEmail.text_body).toContain('Your place is free.');
     });
 
+    it('refuses a booking whose price changed after the page was opened, and shows the new price', async () => {
+      const acme = await delegate('private', 'Acme Care Ltd');
+      const url = `/sessions/${sessionId}/book`;
+      const form = parsePage((await acme.client.get(url)).body).document.querySelector(
+        `form[action="${url}"]`,
+      )!;
+      const hidden = Object.fromEntries(
+        [...form.querySelectorAll('input[type="hidden"]')].map((i) => [
+          i.getAttribute('name')!,
+          i.getAttribute('value')!,
+        ]),
+      );
+      expect(hidden.pricePence).toBe('12000');
+      await new PriceRecords(db).setSessionPrices(sessionId, { private: 13_500 });
+      const refused = await acme.client.post(url, hidden);
+      expect(refused.statusCode).toBe(409);
+      const page = parsePage(refused.body).text();
+      expect(page).toContain(
+        'The price of a place has changed since you opened this page: it is now £135.00 for you. Read the price and terms below, then book again if you still want to.',
+      );
+      expect(page).toContain('Your organisation is invoiced £135.00 after the session.');
+      const mine = await db.selectFrom('bookings').where('delegate_id', '=', acme.id).select('id').execute();
+      expect(mine).toEqual([]);
+      // Booking again from the page as it is now agrees to the new price.
+      expect((await bookingRow(await book(acme.client, sessionId))).price_pence).toBe(13_500);
+      await new PriceRecords(db).setSessionPrices(sessionId, {});
+    });
+
     it('prices a delegate whose organisation was merged into another by the one kept', async () => {
       const moved = await delegate('voluntary', 'Acme Care (duplicate)');
       const kept = await db

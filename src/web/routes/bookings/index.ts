@@ -101,7 +101,14 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           throw new ConflictError('Confirm your email address before you book: use the link we emailed you.');
         }
         const needs = parseForm(bookingSchema, request.body);
-        const outcome = await bookings.book(delegate.id, idParam(request.params.id, 'session'), needs);
+        // The price the page showed: a different one now is refused, never silently agreed to.
+        const seen = (request.body as Record<string, unknown> | undefined)?.pricePence;
+        const outcome = await bookings.book(
+          delegate.id,
+          idParam(request.params.id, 'session'),
+          needs,
+          typeof seen === 'string' && /^\d{1,9}$/.test(seen) ? { pricePence: Number(seen) } : {},
+        );
         return reply.redirect(
           `/bookings/${outcome.reference}?${outcome.alreadyHeld ? 'already' : 'new'}=1`,
           303,
