@@ -255,6 +255,8 @@ export class Notifications {
             tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
           }
         : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
+      // The price fixed again for the new date.
+      price: await this.priceFacts(db, row, confirmedSession, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }

@@ -521,6 +521,15 @@ eachDatabase('prices and charging terms', (dialect) => {
       expect(await bookingRow(reference)).toMatchObject({ session_id: laterSessionId, price_pence: 9000 });
       const [move] = await audits(db, 'booking_moved', (await bookingRow(reference)).id);
       expect(move!.details.pricePence).toBe(9000);
+      const movedEmail = await db
+        .selectFrom('outbox_messages')
+        .where('to_address', '=', acme.email)
+        .where('kind', '=', 'booking_moved')
+        .select('text_body')
+        .executeTakeFirstOrThrow();
+      expect(movedEmail.text_body).toContain(
+        'Your place costs £90.00 (Acme Care Ltd, a private organisation).',
+      );
 
       // A colleague from a partner agency takes it: free for them.
       const colleague = await delegate('partner_agency');
