@@ -49,6 +49,13 @@ describe('the charging terms delegates read before booking', () => {
     ]);
   });
 
+  it('says the line manager is told of a confirmed charge when the hub tells them', () => {
+    const telling = chargesSettingsSchema.parse({ ...FEES, tellLineManagerOfConfirmedCharges: true });
+    expect(chargingTerms(facts({ settings: telling }))[0]).toContain(
+      'you can tell them why. If they confirm a charge, your line manager is told. Sending a colleague',
+    );
+  });
+
   it('adds up the fee of each part by its length', () => {
     expect(possibleFee(facts({ parts: TWO_MORNINGS }))).toBe(5000);
     expect(chargingTerms(facts({ parts: TWO_MORNINGS }))[0]).toContain('may be charged £50.00');

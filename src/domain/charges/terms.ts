@@ -79,6 +79,9 @@ export function chargingTerms(facts: TermsFacts): string[] {
   return [
     `${when}, your organisation may be charged ${formatPence(fee)}. ` +
       'The training team looks at every charge first, and you can tell them why. ' +
+      (facts.settings.tellLineManagerOfConfirmedCharges
+        ? 'If they confirm a charge, your line manager is told. '
+        : '') +
       'Sending a colleague in your place is never charged.',
   ];
 }
