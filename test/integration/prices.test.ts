@@ -461,6 +461,9 @@ eachDatabase('prices and charging terms', (dialect) => {
         .select('text_body')
         .executeTakeFirstOrThrow();
       expect(freeEmail.text_body).toContain('Your place is free.');
+      expect(parsePage((await volunteer.client.get('/account')).body).text()).toContain(
+        'None (no employer). Your places are free and you are never charged a fee: the training team invoices organisations only.',
+      );
     });
 
     it('refuses a booking whose price changed after the page was opened, and shows the new price', async () => {
