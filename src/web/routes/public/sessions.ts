@@ -57,13 +57,12 @@ export default async function sessionRoutes(app: FastifyInstance, { services, co
       booking && standing
         ? { standing, reference: booking.reference, state: booking.state, position: booking.position }
         : null;
-    const priced = await services.prices.mattersFor(sessionId);
-    if (!yours && !priced) return null;
+    if (yours) return { yours, yourPrice: null };
+    // Someone with a booking is told where they stand; someone without, what a place costs them.
+    if (!(await services.prices.mattersFor(sessionId))) return null;
     const session = await services.catalogue.session(sessionId);
-    const yourPrice =
-      priced && !yours && !session.cancelled && session.timing === 'upcoming'
-        ? await services.prices.forDelegate(delegate.id, session)
-        : null;
+    if (session.cancelled || session.timing !== 'upcoming') return null;
+    const yourPrice = await services.prices.forDelegate(delegate.id, session);
     return { yours, yourPrice };
   }
 
