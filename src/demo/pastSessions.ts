@@ -17,6 +17,7 @@ import {
 } from '../data/repositories/demoRepository.js';
 import type { DB } from '../data/schema.js';
 import type { AttendanceStatus } from '../domain/attendance.js';
+import { DEFAULT_CHARGES_SETTINGS } from '../domain/charges/chargesSettings.js';
 import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
 import {
   FOLLOW_UP_LINK_DAYS,
@@ -98,7 +99,7 @@ const HISTORY_NOT_EMAILED = { certificateReady: async () => {} };
 /** Certificates for everyone the marks earn one, issued when the register was marked. */
 const issueCertificates: AfterCourseStep = async (trx, sessions, _rng, _now, policy) => {
   const issuing = new CertificateIssuing(HISTORY_NOT_EMAILED);
-  const ctx = { hub: DEFAULT_HUB_SETTINGS, policy };
+  const ctx = { hub: DEFAULT_HUB_SETTINGS, policy, charges: DEFAULT_CHARGES_SETTINGS };
   for (const session of sessions) {
     await issuing.review(
       trx,

@@ -1,5 +1,5 @@
 import { formatDeadline, needsView, safeFilename, sessionView, webLink } from './facts.js';
-import type { EmailMessage, HubFacts, NeedsFacts, SessionFacts } from './message.js';
+import type { EmailMessage, HubFacts, NeedsFacts, PriceFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
 export interface BookingConfirmedFacts {
@@ -19,6 +19,8 @@ export interface BookingConfirmedFacts {
   bookedByHub?: boolean;
   /** What the delegate told us they need, shown back so that they can check or change it. */
   needs: NeedsFacts;
+  /** What the place costs and the charging terms, when there is anything to say about money. */
+  price?: PriceFacts | null;
 }
 
 /** Sent when a delegate's place is confirmed, with the session attached once as a calendar file. */
@@ -41,6 +43,7 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     tooLateToCancel: facts.tooLateToCancel ?? false,
     calendarFilename,
     needs: needsView(facts.needs),
+    price: facts.price ?? null,
   });
   return {
     kind: 'booking_confirmed',

@@ -1,5 +1,5 @@
 import { formatDeadline, offerHeldWords, safeFilename, sessionView, webLink } from './facts.js';
-import type { EmailMessage, HubFacts, SessionFacts } from './message.js';
+import type { EmailMessage, HubFacts, PriceFacts, SessionFacts } from './message.js';
 import { renderEmail } from './render.js';
 
 export interface BookingMovedFacts {
@@ -24,6 +24,8 @@ export interface BookingMovedFacts {
         tooLateToCancel?: boolean;
       }
     | { state: 'waitlisted'; position: number; offerHoldHours: number };
+  /** What a place on the new date costs and its charging terms, when there is anything to say about money. */
+  price?: PriceFacts | null;
 }
 
 /** Sent when staff move a booking to another session of the same course. */
@@ -52,6 +54,7 @@ export function bookingMoved(facts: BookingMovedFacts): EmailMessage {
     tooLateToCancel: facts.place.state === 'confirmed' && (facts.place.tooLateToCancel ?? false),
     calendarFilename,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+    price: facts.price ?? null,
   });
   return {
     kind: 'booking_moved',

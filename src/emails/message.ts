@@ -90,3 +90,11 @@ export interface NeedsFacts {
   dietary: string | null;
   deleted: string;
 }
+
+/** What a place costs and the charging terms that come with it (none to say: no section). */
+export interface PriceFacts {
+  /** "Your place costs £120.00 (Acme Care Ltd, a private organisation)." */
+  text: string;
+  /** The charging terms, a paragraph each (domain/charges/terms.ts). */
+  terms: string[];
+}

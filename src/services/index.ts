@@ -20,6 +20,7 @@ import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
 import { InvoiceService } from './charges/invoiceService.js';
+import { PriceService } from './charges/priceService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -65,6 +66,8 @@ export interface Services {
   followUp: FollowUpService;
   /** The back office: invoices and credit notes, the invoice run, billing details. */
   invoices: InvoiceService;
+  /** Prices of places and the charging terms, as delegates read them. */
+  prices: PriceService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -88,6 +91,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   const context = async (): Promise<MailContext> => ({
     hub: await settings.hub(),
     policy: await settings.policy(),
+    charges: await settings.charges(),
   });
   const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
   const bookings = new BookingService(
@@ -132,6 +136,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     feedbackReview: new FeedbackReviewService(deps),
     followUp: new FollowUpService(deps),
     invoices: new InvoiceService(deps, settings),
+    prices: new PriceService(database.db, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

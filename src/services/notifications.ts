@@ -8,6 +8,11 @@ import { CertificateRecords } from '../data/repositories/afterCourse/certificate
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
+import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
+import type { ChargesSettings } from '../domain/charges/chargesSettings.js';
+import { formatPence } from '../domain/charges/money.js';
+import { anyPrice, ORGANISATION_TYPE_ONE } from '../domain/charges/prices.js';
+import { chargingTerms } from '../domain/charges/terms.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
@@ -30,7 +35,7 @@ import {
   waitlistJoined,
 } from '../emails/index.js';
 import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
-import type { EmailMessage, SessionFacts } from '../emails/message.js';
+import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import type { Clock } from './clock.js';
 import type { Executor } from '../data/schema.js';
@@ -39,6 +44,8 @@ import type { Executor } from '../data/schema.js';
 export interface MailContext {
   hub: HubSettings;
   policy: Policy;
+  /** The hub's charging rules, for the terms a booking's email repeats. */
+  charges: ChargesSettings;
 }
 
 export interface Recipient {
@@ -164,8 +171,36 @@ export class Notifications {
       tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
       bookedByHub: options.bookedByHub ?? false,
       needs: this.needs(row, ctx),
+      price: await this.priceFacts(db, row, confirmedSession, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
+  }
+
+  /** The price fixed on the booking and its charging terms, as the booking pages say them. */
+  private async priceFacts(
+    db: Executor,
+    row: Awaited<ReturnType<Notifications['bookingFacts']>>['row'],
+    session: SessionFacts,
+    ctx: MailContext,
+  ): Promise<PriceFacts | null> {
+    const pence = Number(row.price_pence);
+    const list = await new PriceRecords(db).sessionPriceList(row.session_id);
+    const terms = chargingTerms({
+      settings: ctx.charges,
+      policy: ctx.policy,
+      parts: session.parts,
+      pricePence: pence,
+      organisationType: row.organisation_type,
+      sessionHasPrices: anyPrice(list),
+    });
+    if (pence === 0 && !terms.length) return null;
+    return {
+      text:
+        pence === 0
+          ? 'Your place is free.'
+          : `Your place costs ${formatPence(pence)}${row.organisation_name && row.organisation_type ? ` (${row.organisation_name}, ${ORGANISATION_TYPE_ONE[row.organisation_type]})` : ''}.`,
+      terms,
+    };
   }
 
   async waitlistJoined(
@@ -220,6 +255,8 @@ export class Notifications {
             tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
           }
         : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
+      // The price fixed again for the new date.
+      price: await this.priceFacts(db, row, confirmedSession, ctx),
     });
     await this.enqueue(db, to, message, bookingId);
   }

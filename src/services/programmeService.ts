@@ -22,7 +22,9 @@ import {
   trainerFieldsOf,
   venueFieldsOf,
 } from '../data/repositories/programmeRecords.js';
+import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
 import type { DB, Instant } from '../data/schema.js';
+import { effectivePrices, orderedPrices, priceSummary, type Prices } from '../domain/charges/prices.js';
 import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
 import { slugify, uniqueSlug } from '../domain/slug.js';
 import { formatShortDate, formatTimeRange } from '../domain/time.js';
@@ -47,6 +49,8 @@ export interface CourseInput extends CourseFields {
   testimonials: TestimonialInput[];
   topicIds: number[];
   audienceIds: number[];
+  /** What a place costs each organisation type, in pence; a type not named is free. */
+  prices: Prices;
 }
 
 export type VenueInput = VenueFields;
@@ -107,7 +111,11 @@ export class ProgrammeService {
     const repo = this.repo;
     const row = await repo.findCourse(courseId);
     if (!row) throw new NotFoundError('course');
-    const [lists, options] = await Promise.all([repo.courseLists(courseId), this.courseFormOptions()]);
+    const [lists, options, prices] = await Promise.all([
+      repo.courseLists(courseId),
+      this.courseFormOptions(),
+      new PriceRecords(this.deps.db).coursePrices(courseId),
+    ]);
     return {
       course: {
         id: row.id,
@@ -120,6 +128,7 @@ export class ProgrammeService {
         testimonials: lists.testimonials.map(withConsent),
         topicIds: lists.topics.map((t) => t.id),
         audienceIds: lists.audiences.map((a) => a.id),
+        prices,
       },
       options,
     };
@@ -131,10 +140,11 @@ export class ProgrammeService {
     const row = await repo.findCourse(courseId);
     if (!row) throw new NotFoundError('course');
     const now = this.now();
-    const [lists, sessions, stranded] = await Promise.all([
+    const [lists, sessions, stranded, prices] = await Promise.all([
       repo.courseLists(courseId),
       repo.courseSessions(courseId, now.toISOString()),
       repo.sessionsWithDelegates(courseId, now.toISOString()),
+      new PriceRecords(this.deps.db).coursePrices(courseId),
     ]);
     type SessionRow = (typeof sessions.upcoming)[number];
     const sessionView = (s: SessionRow) => {
@@ -166,6 +176,8 @@ export class ProgrammeService {
       levelLabel: COURSE_LEVEL_LABELS[row.level],
       contentNotes: row.content_notes,
       cpdHoursText: describeCpdHours(row.cpd_hours),
+      /** "Free for partner agencies…; £120.00 for private organisations" (sessions may differ). */
+      pricesText: priceSummary(effectivePrices(prices)),
       practicalNotes: row.practical_notes,
       archived: row.archived_at !== null,
       archivedOn: row.archived_at ? formatShortDate(new Date(row.archived_at)) : null,
@@ -202,6 +214,7 @@ export class ProgrammeService {
         },
         now,
       );
+      await new PriceRecords(trx).setCoursePrices(id, input.prices);
       await auditByStaff(
         trx,
         actor,
@@ -209,7 +222,7 @@ export class ProgrammeService {
           action: 'course_created',
           entityType: 'course',
           entityId: id,
-          details: { title: input.title, slug },
+          details: { title: input.title, slug, prices: orderedPrices(input.prices) },
         },
         now,
       );
@@ -241,6 +254,7 @@ export class ProgrammeService {
         testimonials: lists.testimonials.map(withConsent),
         topicIds: lists.topics.map((t) => t.id).sort((a, b) => a - b),
         audienceIds: lists.audiences.map((a) => a.id).sort((a, b) => a - b),
+        prices: await new PriceRecords(trx).coursePrices(courseId),
       };
       const after = {
         ...input,
@@ -251,6 +265,7 @@ export class ProgrammeService {
         })),
         topicIds: [...new Set(input.topicIds)].sort((a, b) => a - b),
         audienceIds: [...new Set(input.audienceIds)].sort((a, b) => a - b),
+        prices: orderedPrices(input.prices),
       };
       const changed = changedFields(before, after);
       if (!changed.length) return { changed };
@@ -283,8 +298,9 @@ export class ProgrammeService {
         },
         now.toISOString(),
       );
-      // Short facts are recorded before and after; long text and lists by name only.
-      const SHORT = ['title', 'summary', 'audience', 'level', 'cpdHours'] as const;
+      if (changed.includes('prices')) await new PriceRecords(trx).setCoursePrices(courseId, after.prices);
+      // Short facts (prices among them, in pence) are recorded before and after; long text and lists by name only.
+      const SHORT = ['title', 'summary', 'audience', 'level', 'cpdHours', 'prices'] as const;
       const shortChanged = SHORT.filter((field) => changed.includes(field));
       await auditByStaff(
         trx,
@@ -336,6 +352,7 @@ export class ProgrammeService {
         now,
       );
       await repo.setCourseArchived(id, now.toISOString(), now.toISOString());
+      await new PriceRecords(trx).copyCoursePrices(courseId, id);
       await auditByStaff(
         trx,
         actor,

@@ -8,6 +8,7 @@
  */
 import { recordAudit } from '../data/repositories/auditRecords.js';
 import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
+import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
 import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
 import {
   SessionAdminRepository,
@@ -15,6 +16,13 @@ import {
   type SessionListState,
 } from '../data/repositories/sessionAdminRepository.js';
 import { SESSION_FORMAT_LABELS, type SessionFormat } from '../domain/course.js';
+import {
+  effectivePrices,
+  orderedPrices,
+  priceFormValues,
+  priceSummary,
+  readPriceFields,
+} from '../domain/charges/prices.js';
 import { DATE_INPUT_PARTS, dateInputValues } from '../domain/dateInput.js';
 import type { SessionPartTimes } from '../domain/session.js';
 import {
@@ -109,6 +117,14 @@ function timeSpan(startsAt: Date, endsAt: Date): string {
   return `${formatTime(startsAt)}, until ${formatShortDate(endsAt)} ${formatTime(endsAt)}`;
 }
 
+/** The messages of the schedule and the price fields together, so every problem is shown at once. */
+function formProblems(
+  reading: { ok: true } | { ok: false; errors: Record<string, string> },
+  prices: { ok: true } | { ok: false; errors: Record<string, string> },
+): Record<string, string> {
+  return { ...(reading.ok ? {} : reading.errors), ...(prices.ok ? {} : prices.errors) };
+}
+
 /**
  * Why the capacity cannot go as low as asked: how many places are held, and
  * what to do about it.
@@ -193,10 +209,11 @@ export class SessionAdminService {
   async detail(staff: StaffActor, sessionId: number) {
     const row = await this.visibleSession(staff, sessionId);
     const now = this.deps.clock.now();
-    const [parts, trainers, counts] = await Promise.all([
+    const [parts, trainers, counts, prices] = await Promise.all([
       this.sessions.parts(sessionId),
       this.sessions.trainersOf([sessionId]),
       this.sessions.bookingCounts([sessionId], now.toISOString()),
+      new PriceRecords(this.deps.db).sessionPriceList(sessionId),
     ]);
     const booked: BookingCounts = counts.get(sessionId) ?? { confirmed: 0, offered: 0, waitlisted: 0 };
     const startsAt = new Date(row.starts_at);
@@ -232,6 +249,8 @@ export class SessionAdminService {
           ? row.online_joining_url
           : null,
       capacity: row.capacity,
+      /** What a place costs each kind of organisation: the session's own prices, else the course's. */
+      pricesText: priceSummary(prices),
       ...booked,
       placesLeft: Math.max(0, row.capacity - booked.confirmed - booked.offered),
       bookingOpens: row.booking_opens_at ? formatMoment(new Date(row.booking_opens_at)) : null,
@@ -270,11 +289,15 @@ export class SessionAdminService {
   async editForm(sessionId: number) {
     const row = await this.session(sessionId);
     this.assertChangeable(row, this.deps.clock.now());
-    const [parts, trainerIds] = await Promise.all([
+    const prices = new PriceRecords(this.deps.db);
+    const [parts, trainerIds, own, course] = await Promise.all([
       this.sessions.parts(sessionId),
       this.sessions.trainerIdsOf(sessionId),
+      prices.sessionPrices(sessionId),
+      prices.coursePrices(row.course_id),
     ]);
     const values: Record<string, string> = {
+      ...priceFormValues(own),
       format: row.format,
       venueId: row.venue_id ? String(row.venue_id) : '',
       onlineJoiningUrl: row.online_joining_url ?? '',
@@ -297,6 +320,8 @@ export class SessionAdminService {
         courseId: row.course_id,
         courseTitle: row.course_title,
         date: formatDate(new Date(row.starts_at)),
+        /** The course's prices, which a blank price field keeps. */
+        coursePrices: effectivePrices(course),
       },
       values,
       trainerIds: trainerIds.map(String),
@@ -330,7 +355,8 @@ export class SessionAdminService {
   async schedule(staff: StaffActor, body: Record<string, unknown>): Promise<number> {
     const now = this.deps.clock.now();
     const reading = readScheduleForm(body, { now, asksCourse: true });
-    if (!reading.ok) throw new FormError(reading.errors);
+    const prices = readPriceFields(body, 'course');
+    if (!reading.ok || !prices.ok) throw new FormError(formProblems(reading, prices));
     const values = reading.values;
     await this.assertKnownChoices(values);
     const courseId = values.courseId as number;
@@ -350,6 +376,7 @@ export class SessionAdminService {
         },
         now,
       );
+      await new PriceRecords(trx).setSessionPrices(id, prices.prices);
       await recordAudit(
         trx,
         {
@@ -358,7 +385,7 @@ export class SessionAdminService {
           action: 'session_scheduled',
           entityType: 'session',
           entityId: id,
-          details: { courseId, ...auditValues(values) },
+          details: { courseId, ...auditValues(values), prices: orderedPrices(prices.prices) },
         },
         now,
       );
@@ -386,7 +413,8 @@ export class SessionAdminService {
       asksCourse: false,
       existingParts: partsOf(oldParts),
     });
-    if (!reading.ok) throw new FormError(reading.errors);
+    const prices = readPriceFields(body, 'course');
+    if (!reading.ok || !prices.ok) throw new FormError(formProblems(reading, prices));
     const values = reading.values;
     await this.assertKnownChoices(values);
     // Removing a part would delete the attendance already marked on it.
@@ -428,6 +456,8 @@ export class SessionAdminService {
         bookingClosesAt: current.booking_closes_at,
         trainerIds: currentTrainers,
         notes: current.notes,
+        // The session's own prices, in pence; a type not named costs what the course says.
+        prices: await new PriceRecords(trx).sessionPrices(sessionId),
       };
       const afterValues: Record<string, unknown> = {
         format: values.format,
@@ -439,6 +469,7 @@ export class SessionAdminService {
         bookingClosesAt: values.bookingClosesAt?.toISOString() ?? null,
         trainerIds: values.trainerIds,
         notes: values.notes,
+        prices: orderedPrices(prices.prices),
       };
       const changed = Object.keys(afterValues).filter(
         (field) => JSON.stringify(beforeValues[field]) !== JSON.stringify(afterValues[field]),
@@ -465,6 +496,8 @@ export class SessionAdminService {
         },
         updatedAt.toISOString(),
       );
+      // A new price is for bookings from now on: places booked keep the price their delegates agreed.
+      if (changed.includes('prices')) await new PriceRecords(trx).setSessionPrices(sessionId, prices.prices);
       // Joining links can carry a passcode: the log says it changed, not what it is.
       const redact = (record: Record<string, unknown>) =>
         Object.fromEntries(

@@ -226,6 +226,8 @@ eachDatabase('back-office bookings: moving, substituting, cancelling, promoting'
       toSessionId: to.id,
       fromState: 'confirmed',
       state: 'confirmed',
+      // The price fixed again for the new session (free in the demo).
+      pricePence: 0,
       attendanceDeleted: 1,
     });
 
@@ -381,6 +383,8 @@ eachDatabase('back-office bookings: moving, substituting, cancelling, promoting'
       fromDelegateId: holder.delegate_id,
       toDelegateId: colleague.id,
       state: 'confirmed',
+      // The price fixed again for the colleague (free in the demo).
+      pricePence: 0,
     });
     const page = parsePage((await coordinator.get(passed.headers.location as string)).body);
     expect(page.h1()).toBe(colleague.name);

@@ -118,7 +118,8 @@ eachDatabase('what pages and emails promise', (dialect) => {
       );
       expect(before).toContain('There is no fee, and we do not email anyone about it.');
       expect(before).toContain('we delete them 30 days after the session ends');
-      expect(before).toContain('This site takes no payment and charges no fees');
+      expect(before).toContain('This site never takes a payment from you.');
+      expect(before).toContain('There are no fees for cancelling late or for missing a session.');
       expect(before).not.toMatch(/free to staff and volunteers of partner agencies/);
 
       await t.services.settings.updatePolicy({

@@ -11,6 +11,7 @@ import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/
 import { holds, maySeeSession } from '../../domain/permissions.js';
 import { isRefusedSharedAddress } from '../../domain/policy.js';
 import type { StaffRole } from '../../domain/staff.js';
+import { formatPence } from '../../domain/charges/money.js';
 import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { Executor } from '../../data/schema.js';
@@ -200,6 +201,8 @@ export class BookingAdminService {
       offerEnds: offerEnds ? formatMoment(offerEnds) : null,
       offerEnded: offerEnds !== null && offerEnds <= now,
       bookedOn: formatMoment(new Date(b.created_at)),
+      // Money is for those who run the programme (admins and coordinators), not trainers or viewers.
+      price: holds(actor.role, 'runProgramme') ? priceWords(Number(b.price_pence)) : null,
       cancelled:
         b.state === 'cancelled'
           ? {
@@ -469,6 +472,8 @@ export class BookingAdminService {
         now,
       );
       if (!moved) throw new ConflictError(CHANGED);
+      // The new session's price, as the delegate would be shown it booking there.
+      const pricePence = await bookings.refixPrice(booking.id);
       // Whatever was marked was for the old date.
       const attendanceDeleted = await repo.deleteAttendance(booking.id);
       await bookings.audit(
@@ -482,6 +487,7 @@ export class BookingAdminService {
             toSessionId,
             fromState: booking.state,
             state,
+            pricePence,
             ...(attendanceDeleted ? { attendanceDeleted } : {}),
           },
         },
@@ -543,6 +549,8 @@ export class BookingAdminService {
       ) {
         throw new ConflictError(CHANGED);
       }
+      // The colleague's price: their organisation's type may pay differently.
+      const pricePence = await bookings.refixPrice(booking.id);
       const attendanceDeleted = await repo.deleteAttendance(booking.id);
       await bookings.audit(
         {
@@ -554,6 +562,7 @@ export class BookingAdminService {
             fromDelegateId: booking.delegate_id,
             toDelegateId: colleagueId,
             state: booking.state,
+            pricePence,
             ...(attendanceDeleted ? { attendanceDeleted } : {}),
           },
         },
@@ -741,4 +750,9 @@ function unconfirmed(delegate: { has_password: unknown; email_verified_at: strin
     hasPassword: Boolean(delegate.has_password),
     emailVerifiedAt: delegate.email_verified_at,
   });
+}
+
+/** A booking's price as staff read it: fixed when it was booked (or moved, or passed on). */
+function priceWords(pence: number): string {
+  return pence === 0 ? 'Free' : `${formatPence(pence)}, invoiced to their organisation after the session`;
 }

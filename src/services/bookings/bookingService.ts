@@ -9,9 +9,11 @@
 import type { Kysely } from 'kysely';
 
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
 import type { DB, Executor } from '../../data/schema.js';
 import type { SessionLock } from '../../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../../domain/availability.js';
+import { formatPence } from '../../domain/charges/money.js';
 import {
   canSelfCancel,
   offerExpiresAt,
@@ -75,13 +77,23 @@ export class BookingService {
 
   /**
    * Books a place, or a place on the waiting list when the session is full.
-   * Booking twice gives the first booking back, not a second one.
+   * Booking twice gives the first booking back, not a second one. With the
+   * price the delegate was shown (`seen`), a price changed since is refused,
+   * so nobody agrees to a price they did not see.
    */
-  async book(delegateId: number, sessionId: number, needs: Needs): Promise<BookingOutcome> {
-    const { reference, state, position, alreadyHeld } = await this.place(sessionId, delegateId, needs, {
-      type: 'delegate',
-      id: delegateId,
-    });
+  async book(
+    delegateId: number,
+    sessionId: number,
+    needs: Needs,
+    seen: { pricePence?: number } = {},
+  ): Promise<BookingOutcome> {
+    const { reference, state, position, alreadyHeld } = await this.place(
+      sessionId,
+      delegateId,
+      needs,
+      { type: 'delegate', id: delegateId },
+      seen.pricePence,
+    );
     return { reference, state, position, alreadyHeld };
   }
 
@@ -104,6 +116,7 @@ export class BookingService {
     delegate: DelegateFor,
     needs: Needs,
     actor: BookingActor,
+    seenPricePence?: number,
   ): Promise<BookingOutcome & { delegateId: number }> {
     const byStaff = actor.type === 'staff';
     const session = await this.repository.session(sessionId);
@@ -139,6 +152,14 @@ export class BookingService {
           alreadyHeld: true,
           delegateId,
         };
+      }
+      if (seenPricePence !== undefined) {
+        const price = await new PriceRecords(db).priceFor(sessionId, delegateId);
+        if (price !== seenPricePence) {
+          throw new ConflictError(
+            `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : formatPence(price)} for you. Read the price and terms below, then book again if you still want to.`,
+          );
+        }
       }
       const held = countedEarly ?? (await bookings.placesHeld(sessionId, now.toISOString()));
       const hasPlace = placesAvailable(locked.capacity, held) > 0;

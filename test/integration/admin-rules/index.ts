@@ -5,6 +5,7 @@ import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
 import { invoiceRules } from './invoices.js';
 import { peopleRules } from './people.js';
+import { priceRules } from './prices.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
 import { sessionRules } from './sessions.js';
@@ -22,4 +23,5 @@ export const RULES: AdminRules = {
   ...peopleRules,
   ...staffRules,
   ...invoiceRules,
+  ...priceRules,
 };

@@ -9,6 +9,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { BookingState } from '../../../domain/availability.js';
 import type { AuditActorType, DB, Instant } from '../../schema.js';
 import { recordAudit } from '../auditRecords.js';
+import { PriceRecords } from '../charges/priceRecords.js';
 import { LIVE_STATES } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -126,6 +127,8 @@ export class BookingRecords {
     now: Date,
   ): Promise<number> {
     const at = now.toISOString();
+    // The price the delegate was shown, fixed now: a later change of price never changes what they agreed.
+    const price = await new PriceRecords(this.db).priceFor(booking.sessionId, booking.delegateId);
     const row = await this.db
       .insertInto('bookings')
       .values({
@@ -139,12 +142,29 @@ export class BookingRecords {
         access_needs: booking.accessNeeds,
         dietary_needs: booking.dietaryNeeds,
         needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
+        price_pence: price,
         created_at: at,
         updated_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
+  }
+
+  /**
+   * Fixes the booking's price again for whoever holds it now on the session
+   * it is on now: after a colleague takes the place, or it moves to another
+   * session. Returns the price fixed, in pence.
+   */
+  async refixPrice(id: number): Promise<number> {
+    const booking = await this.db
+      .selectFrom('bookings')
+      .where('id', '=', id)
+      .select(['session_id', 'delegate_id'])
+      .executeTakeFirstOrThrow();
+    const price = await new PriceRecords(this.db).priceFor(booking.session_id, booking.delegate_id);
+    await this.db.updateTable('bookings').set({ price_pence: price }).where('id', '=', id).execute();
+    return price;
   }
 
   /**
@@ -294,6 +314,7 @@ export class BookingRecords {
     return this.db
       .selectFrom('bookings')
       .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .leftJoin('venues', 'venues.id', 'sessions.venue_id')
@@ -307,6 +328,9 @@ export class BookingRecords {
         'bookings.cancelled_by',
         'bookings.access_needs',
         'bookings.dietary_needs',
+        'bookings.price_pence',
+        'organisations.name as organisation_name',
+        'organisations.type as organisation_type',
         'delegates.id as delegate_id',
         'delegates.name as delegate_name',
         'delegates.email as delegate_email',

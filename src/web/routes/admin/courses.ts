@@ -11,6 +11,14 @@ import { z } from 'zod';
 
 import { holds } from '../../../domain/permissions.js';
 import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/course.js';
+import {
+  ORGANISATION_TYPE_PLURALS,
+  PRICE_FIELDS,
+  priceField,
+  priceFormValues,
+  readPriceFields,
+} from '../../../domain/charges/prices.js';
+import { ORGANISATION_TYPES } from '../../../domain/organisation.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../services/programmeService.js';
@@ -103,6 +111,16 @@ const TEXT_FIELDS = [
   'practicalNotes',
 ] as const;
 
+/** The price fields, one per organisation type, as the form shows them. */
+function priceInputs(values: Record<string, string | undefined>, fields: Record<string, string>) {
+  return ORGANISATION_TYPES.map((type) => ({
+    id: priceField(type),
+    who: ORGANISATION_TYPE_PLURALS[type],
+    value: values[priceField(type)] ?? '',
+    error: fields[priceField(type)],
+  }));
+}
+
 interface TestimonialValues {
   quote: string;
   attribution: string;
@@ -111,6 +129,8 @@ interface TestimonialValues {
 
 /** What the form shows: text as typed, ticked boxes, testimonial rows. */
 interface CourseFormValues extends Partial<Record<(typeof TEXT_FIELDS)[number], string>> {
+  /** The price fields as typed ("120.00"), by field name. */
+  prices: Record<string, string>;
   topics: string[];
   audiences: string[];
   testimonials: TestimonialValues[];
@@ -150,6 +170,7 @@ function withBlankRows(values: CourseFormValues): CourseFormValues {
 function typedValues(body: Body): CourseFormValues {
   return {
     ...Object.fromEntries(TEXT_FIELDS.map((field) => [field, text(body, field)])),
+    prices: Object.fromEntries(PRICE_FIELDS.map((field) => [field, typedText(body, field, 100)])),
     topics: ticked(body, 'topics'),
     audiences: ticked(body, 'audiences'),
     testimonials: testimonialRows(body),
@@ -194,8 +215,12 @@ function readCourse(body: Body): { input: CourseInput } | { fields: Record<strin
     testimonials.push({ quote, attribution, consent: row.consent });
   });
 
-  if (Object.keys(fields).length || !parsed) return { fields };
-  return { input: { ...parsed, topicIds, audienceIds, testimonials } };
+  // A blank price is free.
+  const prices = readPriceFields(body, 'free');
+  if (!prices.ok) Object.assign(fields, prices.errors);
+
+  if (Object.keys(fields).length || !parsed || !prices.ok) return { fields };
+  return { input: { ...parsed, topicIds, audienceIds, testimonials, prices: prices.prices } };
 }
 
 function fieldOrder(values: CourseFormValues): string[] {
@@ -211,6 +236,7 @@ function fieldOrder(values: CourseFormValues): string[] {
     'learningOutcomes',
     'contentNotes',
     'cpdHours',
+    ...PRICE_FIELDS,
     'practicalNotes',
     ...values.testimonials.flatMap((_, i) => [`testimonial${i + 1}Quote`, `testimonial${i + 1}Attribution`]),
   ];
@@ -256,6 +282,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
           text: a.name,
           checked: form.values.audiences.includes(String(a.id)),
         })),
+        prices: priceInputs(form.values.prices, form.error?.fields ?? {}),
         preview: form.preview ?? false,
         notice: form.notice ?? null,
       },
@@ -304,7 +331,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
   });
 
   app.get('/admin/courses/new', { preHandler: requireStaff('runProgramme') }, async (_request, reply) =>
-    renderForm(reply, { values: { topics: [], audiences: [], testimonials: [] } }),
+    renderForm(reply, { values: { prices: {}, topics: [], audiences: [], testimonials: [] } }),
   );
 
   app.post(
@@ -362,6 +389,7 @@ export default async function adminCourseRoutes(app: FastifyInstance, { services
           contentNotes: course.contentNotes,
           cpdHours: String(course.cpdHours),
           practicalNotes: course.practicalNotes,
+          prices: priceFormValues(course.prices),
           topics: course.topicIds.map(String),
           audiences: course.audienceIds.map(String),
           testimonials: course.testimonials,

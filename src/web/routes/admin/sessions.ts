@@ -22,6 +22,9 @@ import {
   postedTrainerIds,
 } from '../../../domain/sessionSchedule.js';
 import { SESSION_FORMATS, SESSION_FORMAT_LABELS } from '../../../domain/course.js';
+import { ORGANISATION_TYPE_PLURALS, priceField, type PriceList } from '../../../domain/charges/prices.js';
+import { formatPence } from '../../../domain/charges/money.js';
+import { ORGANISATION_TYPES } from '../../../domain/organisation.js';
 import { londonToInstant, addDays } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -229,7 +232,7 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
       values: Record<string, string>;
       trainerIds: string[];
       partRows: number;
-      session?: { id: number; courseId: number; courseTitle: string; date: string };
+      session?: { id: number; courseId: number; courseTitle: string; date: string; coursePrices: PriceList };
       error?: FormError;
     },
   ) {
@@ -275,6 +278,15 @@ export default async function adminSessionRoutes(app: FastifyInstance, { service
         parts,
         moments,
         choices,
+        prices: ORGANISATION_TYPES.map((type) => {
+          const coursePrice = options.session?.coursePrices[type];
+          return {
+            id: priceField(type),
+            who: ORGANISATION_TYPE_PLURALS[type],
+            courseText:
+              coursePrice === undefined ? null : coursePrice === 0 ? 'nothing' : formatPence(coursePrice),
+          };
+        }),
         formats: SESSION_FORMATS.map((value) => ({
           value,
           text: SESSION_FORMAT_LABELS[value],

@@ -1,11 +1,21 @@
 /**
  * The hub's settings, for administrators: its name and branding, contact
- * details, terms and privacy text, and every policy value. A change takes
- * effect on the next request (no restart) and is written to the audit log.
+ * details, terms and privacy text, and every policy value; and on a page of
+ * their own (/admin/settings/charges), the charging rules and billing
+ * details. A change takes effect on the next request (no restart) and is
+ * written to the audit log.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+import {
+  CHARGES_FORM_FIELDS,
+  chargesFormValues,
+  readChargesForm,
+} from '../../../domain/charges/settingsForm.js';
+import { FEE_BASES } from '../../../domain/charges/chargesSettings.js';
+import { ORGANISATION_TYPE_PLURALS } from '../../../domain/charges/prices.js';
 import { hubSettingsSchema, type HubSettings } from '../../../domain/hub.js';
+import { ORGANISATION_TYPES } from '../../../domain/organisation.js';
 import { policySchema, type Policy } from '../../../domain/policy.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
@@ -136,6 +146,82 @@ export default async function adminSettingsRoutes(
         }
       }
       return reply.redirect('/admin/settings?saved=1', 303);
+    },
+  );
+
+  // ----- charges and billing -----
+
+  async function renderCharges(
+    reply: FastifyReply,
+    values: Record<string, string | string[]>,
+    error?: FormError,
+    saved = false,
+  ) {
+    const ticked = Array.isArray(values.chargedOrganisationTypes)
+      ? values.chargedOrganisationTypes
+      : typeof values.chargedOrganisationTypes === 'string'
+        ? [values.chargedOrganisationTypes]
+        : [];
+    return reply.page(
+      'pages/admin/charges-settings.njk',
+      {
+        pageTitle: 'Charges and billing',
+        values,
+        feeBases: FEE_BASES.map((value) => ({ value, checked: values.feeBasis === value })),
+        organisationTypes: ORGANISATION_TYPES.map((type) => ({
+          value: type,
+          text:
+            ORGANISATION_TYPE_PLURALS[type].charAt(0).toUpperCase() +
+            ORGANISATION_TYPE_PLURALS[type].slice(1),
+          checked: ticked.includes(type),
+        })),
+        saved,
+        errors: error ? formErrors(error.fields, [...CHARGES_FORM_FIELDS]) : null,
+        csrfToken: reply.generateCsrf(),
+      },
+      error ? 400 : 200,
+    );
+  }
+
+  app.get('/admin/settings/charges', { preHandler: requireStaff('changeSettings') }, async (request, reply) =>
+    renderCharges(
+      reply,
+      chargesFormValues(await services.settings.charges()),
+      undefined,
+      (request.query as Record<string, unknown>).saved === '1',
+    ),
+  );
+
+  app.post(
+    '/admin/settings/charges',
+    { preHandler: [app.csrfProtection, requireStaff('changeSettings')] },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const reading = readChargesForm(body);
+      if (!reading.ok) {
+        const types = body.chargedOrganisationTypes;
+        return renderCharges(
+          reply,
+          {
+            ...keepTyped(body),
+            chargedOrganisationTypes: Array.isArray(types)
+              ? types.filter((t): t is string => typeof t === 'string')
+              : typeof types === 'string'
+                ? [types]
+                : [],
+          },
+          new FormError(reading.errors),
+        );
+      }
+      const current = await services.settings.charges();
+      const next = reading.settings;
+      const changed = (Object.keys(next) as (keyof typeof next)[]).filter(
+        (field) => JSON.stringify(next[field]) !== JSON.stringify(current[field]),
+      );
+      if (changed.length) {
+        await services.settings.saveCharges(next, { staffId: request.staffSession!.staff.id, changed });
+      }
+      return reply.redirect('/admin/settings/charges?saved=1', 303);
     },
   );
 }

@@ -44,6 +44,9 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     const terms = await bookings.cancellationTerms(session.startsAt);
     const words = policyWords(await services.settings.policy());
     const standing = existing ? standingWords(existing, services.clock.now()) : null;
+    // The price and terms that apply to this delegate, said before they commit.
+    const yourPrice =
+      request.delegate && !existing ? await services.prices.forDelegate(request.delegate.id, session) : null;
     const heading = standing
       ? standing
       : !session.isFull
@@ -62,6 +65,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         existing,
         terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
         words,
+        prices: await services.prices.session(session.id),
+        yourPrice,
         values,
         ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
         csrfToken: request.delegate ? reply.generateCsrf() : null,
@@ -96,7 +101,14 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           throw new ConflictError('Confirm your email address before you book: use the link we emailed you.');
         }
         const needs = parseForm(bookingSchema, request.body);
-        const outcome = await bookings.book(delegate.id, idParam(request.params.id, 'session'), needs);
+        // The price the page showed: a different one now is refused, never silently agreed to.
+        const seen = (request.body as Record<string, unknown> | undefined)?.pricePence;
+        const outcome = await bookings.book(
+          delegate.id,
+          idParam(request.params.id, 'session'),
+          needs,
+          typeof seen === 'string' && /^\d{1,9}$/.test(seen) ? { pricePence: Number(seen) } : {},
+        );
         return reply.redirect(
           `/bookings/${outcome.reference}?${outcome.alreadyHeld ? 'already' : 'new'}=1`,
           303,
@@ -204,6 +216,8 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           ).has(booking.reference),
         },
         words: policyWords(await services.settings.policy()),
+        // The price fixed when the place was booked, and the terms that came with it.
+        price: await services.prices.ofBooking(booking, session.parts),
         session,
         course: session.course,
         // The joining link is for confirmed delegates only.

@@ -21,9 +21,18 @@ export default async function courseRoutes(app: FastifyInstance, { services }: P
       const { course, sessions, pastDates } = await services.catalogue.course(
         slugParam(request.params.slug, 'course'),
       );
+      // Said only when every date listed costs the same; otherwise each session's page says its own.
+      const prices = await services.prices.commonToSessions(sessions.map((s) => s.id));
       return {
         template: 'pages/course.njk',
-        context: { pageTitle: course.title, metaDescription: course.summary, course, sessions, pastDates },
+        context: {
+          pageTitle: course.title,
+          metaDescription: course.summary,
+          course,
+          sessions,
+          pastDates,
+          prices,
+        },
       };
     }),
   );

@@ -27,38 +27,53 @@ export default async function sessionRoutes(app: FastifyInstance, { services, co
         course: session.course,
         contentNote: contentNoteLine(session.course.contentNotes),
         words: policyWords(await services.settings.policy()),
+        prices: await services.prices.session(sessionId),
         structuredData: sessionEvent(session, hub, config.publicUrl),
       },
     };
   }
 
-  /**
-   * The signed-in delegate's live booking on this session, if they have one.
-   * Visitors without the sign-in cookie cost one look at a header.
-   */
-  async function yourBooking(request: FastifyRequest, sessionId: number) {
+  /** The signed-in delegate, if the request carries their cookie. Visitors without it cost one look at a header. */
+  async function signedInDelegate(request: FastifyRequest) {
     const header = request.headers.cookie;
     if (!header?.includes(cookieName)) return null;
     const secret = fastifyCookie.parse(header)[cookieName];
     if (!secret) return null;
-    const delegate = await services.accounts.authenticate(secret);
+    return services.accounts.authenticate(secret);
+  }
+
+  /**
+   * What this page says to the signed-in delegate alone: their live booking
+   * on the session, and the price a place costs them (when anyone pays, or
+   * the hub uses fees). Null when there is nothing personal to say, so the
+   * page everyone shares is served.
+   */
+  async function personal(request: FastifyRequest, sessionId: number) {
+    const delegate = await signedInDelegate(request);
     if (!delegate) return null;
     const booking = await services.bookings.bookingOnSession(delegate.id, sessionId);
-    if (!booking) return null;
-    const standing = standingWords(booking, services.clock.now());
-    return standing
-      ? { standing, reference: booking.reference, state: booking.state, position: booking.position }
-      : null;
+    const standing = booking ? standingWords(booking, services.clock.now()) : null;
+    const yours =
+      booking && standing
+        ? { standing, reference: booking.reference, state: booking.state, position: booking.position }
+        : null;
+    if (yours) return { yours, yourPrice: null };
+    // Someone with a booking is told where they stand; someone without, what a place costs them.
+    if (!(await services.prices.mattersFor(sessionId))) return null;
+    const session = await services.catalogue.session(sessionId);
+    if (session.cancelled || session.timing !== 'upcoming') return null;
+    const yourPrice = await services.prices.forDelegate(delegate.id, session);
+    return { yours, yourPrice };
   }
 
   app.get<{ Params: { id: string } }>('/sessions/:id', async (request, reply) => {
     const sessionId = idParam(request.params.id, 'session');
-    const yours = await yourBooking(request, sessionId);
-    if (!yours) return reply.publicPage(() => sessionPage(sessionId));
-    // One person's booking: rendered for them alone and never put in the
-    // shared page cache (reply.page also tells browsers not to keep it).
+    const mine = await personal(request, sessionId);
+    if (!mine) return reply.publicPage(() => sessionPage(sessionId));
+    // One person's booking or price: rendered for them alone and never put in
+    // the shared page cache (reply.page also tells browsers not to keep it).
     const spec = await sessionPage(sessionId);
-    return reply.page(spec.template, { ...spec.context, yours }, spec.statusCode);
+    return reply.page(spec.template, { ...spec.context, ...mine }, spec.statusCode);
   });
 
   app.get<{ Params: { id: string } }>('/sessions/:id/calendar.ics', async (request, reply) => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { textColourOn } from '../../../domain/hub.js';
+import { feeWords } from '../../../domain/charges/terms.js';
 import { policyWords } from '../../../domain/policy.js';
 import type { PublicRouteOptions } from './options.js';
 
@@ -14,7 +15,8 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
   app.get('/terms', async (_request, reply) => {
     const hub = await services.settings.hub();
     const words = policyWords(await services.settings.policy());
-    return reply.page('pages/terms.njk', { pageTitle: 'Terms of booking', body: hub.termsText, words });
+    const fees = feeWords(await services.settings.charges());
+    return reply.page('pages/terms.njk', { pageTitle: 'Terms of booking', body: hub.termsText, words, fees });
   });
 
   app.get('/privacy', async (_request, reply) => {
