@@ -7,6 +7,7 @@
  * loader's transaction, from a seeded generator, so every load tells the
  * same story.
  */
+import { DEFAULT_CHARGES_SETTINGS } from '../domain/charges/chargesSettings.js';
 import type { Transaction } from 'kysely';
 
 import {
@@ -98,7 +99,7 @@ const HISTORY_NOT_EMAILED = { certificateReady: async () => {} };
 /** Certificates for everyone the marks earn one, issued when the register was marked. */
 const issueCertificates: AfterCourseStep = async (trx, sessions, _rng, _now, policy) => {
   const issuing = new CertificateIssuing(HISTORY_NOT_EMAILED);
-  const ctx = { hub: DEFAULT_HUB_SETTINGS, policy };
+  const ctx = { hub: DEFAULT_HUB_SETTINGS, policy, charges: DEFAULT_CHARGES_SETTINGS };
   for (const session of sessions) {
     await issuing.review(
       trx,

@@ -36,7 +36,10 @@ export type EmailKind =
   | 'certificate_ready'
   | 'feedback_invitation'
   | 'follow_up_request'
-  | 'follow_up_reminder';
+  | 'follow_up_reminder'
+  | 'charge_proposed'
+  | 'charge_decided'
+  | 'charge_line_manager';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

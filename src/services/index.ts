@@ -19,6 +19,7 @@ import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
+import { ChargeProposals } from './charges/chargeProposals.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -85,14 +86,17 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   const context = async (): Promise<MailContext> => ({
     hub: await settings.hub(),
     policy: await settings.policy(),
+    charges: await settings.charges(),
   });
   const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
+  const chargeProposals = new ChargeProposals(clock, notifications);
   const bookings = new BookingService(
     database.db,
     sessionLock,
     clock,
     notifications,
     context,
+    chargeProposals,
     options.booking,
   );
   const deps: ServiceDeps = {
@@ -103,6 +107,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     context,
     sessionLock,
     bookings,
+    chargeProposals,
     publicUrl: options.publicUrl,
   };
   return {

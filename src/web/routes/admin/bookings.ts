@@ -98,6 +98,7 @@ const cancelSchema = z.object({
     .trim()
     .min(1, 'Enter the reason for cancelling: the delegate reads it in their email')
     .max(1_000, 'The reason must be 1,000 characters or fewer'),
+  late: z.enum(['yes', 'no'], { error: 'Choose whether to record this as a late cancellation' }).optional(),
 });
 
 const DELEGATE_FIELDS = ['email', 'name', 'organisationId', 'newOrganisationName', 'jobRole'];
@@ -461,8 +462,9 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       {
         pageTitle: `Cancel booking ${booking.reference}`,
         booking,
-        values,
-        ...formProblem(error, ['reason']),
+        // After the cut-off, recording it as late is the answer given unless someone changes it.
+        values: { late: booking.lateQuestion?.pastCutOff ? 'yes' : 'no', ...values },
+        ...formProblem(error, ['reason', 'late']),
         csrfToken: reply.generateCsrf(),
       },
       formStatus(error),
@@ -482,8 +484,13 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       const reference = referenceParam(request.params.reference);
       const body = formBody(request);
       try {
-        const { reason } = parseForm(cancelSchema, body);
-        const { sessionId, freedPlace } = await bookingAdmin.cancel(actorOf(request), reference, reason);
+        const { reason, late } = parseForm(cancelSchema, body);
+        const { sessionId, freedPlace } = await bookingAdmin.cancel(
+          actorOf(request),
+          reference,
+          reason,
+          late === 'yes',
+        );
         return reply.redirect(
           `/admin/sessions/${sessionId}/bookings?cancelled=${reference}${freedPlace ? '&freed=1' : ''}`,
           303,
