@@ -56,6 +56,13 @@ export const CAPABILITIES = {
   readAuditLog: ['admin'],
   /** Changes the hub's settings and policy. */
   changeSettings: ['admin'],
+  /**
+   * Handles money: reviews proposed charges (confirm, reduce, waive), invoices
+   * and credit notes, organisations' billing details, payments and the finance export.
+   */
+  handleMoney: ['admin', 'coordinator'],
+  /** Reads the finance totals (not the charges, invoices or who owes what): reporting viewers too. */
+  readFinanceTotals: ['admin', 'coordinator', 'viewer'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -20,6 +20,8 @@ import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
 import { ChargeProposals } from './charges/chargeProposals.js';
+import { ChargeReviewService } from './charges/chargeReview.js';
+import { DelegateChargeService } from './charges/delegateCharges.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -63,6 +65,10 @@ export interface Services {
   feedbackReview: FeedbackReviewService;
   /** After a course: the follow-up on practice, by private link, to delegates and line managers. */
   followUp: FollowUpService;
+  /** The back office: proposed charges reviewed by a person (confirm, reduce, waive). */
+  chargeReview: ChargeReviewService;
+  /** A delegate's side of a charge: telling the hub why, and what their booking shows. */
+  delegateCharges: DelegateChargeService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -133,6 +139,8 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     feedback: new FeedbackService(deps),
     feedbackReview: new FeedbackReviewService(deps),
     followUp: new FollowUpService(deps),
+    chargeReview: new ChargeReviewService(deps),
+    delegateCharges: new DelegateChargeService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

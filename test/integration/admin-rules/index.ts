@@ -1,6 +1,7 @@
 /** Every area's rules, joined. */
 import { attendanceRules } from './attendance.js';
 import { bookingRules } from './bookings.js';
+import { chargeRules } from './charges.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
 import { peopleRules } from './people.js';
@@ -18,6 +19,7 @@ export const RULES: AdminRules = {
   ...attendanceRules,
   ...reportRules,
   ...feedbackRules,
+  ...chargeRules,
   ...peopleRules,
   ...staffRules,
 };

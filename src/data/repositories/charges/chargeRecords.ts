@@ -33,7 +33,7 @@ export interface Decision {
   staffId: number;
 }
 
-/** The charges on a page of the review queue, oldest first. */
+/** The charges on a page of the review queue (fees only: a place's price is not reviewed), oldest first. */
 export const QUEUE_PAGE_SIZE = 50;
 
 function withFacts<O>(query: SelectQueryBuilder<DB, 'charges', O>) {
@@ -43,7 +43,9 @@ function withFacts<O>(query: SelectQueryBuilder<DB, 'charges', O>) {
     .innerJoin('organisations', 'organisations.id', 'charges.organisation_id')
     .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
     .innerJoin('courses', 'courses.id', 'sessions.course_id')
+    .leftJoin('invoices', 'invoices.id', 'charges.invoice_id')
     .select([
+      'invoices.number as invoice_number',
       'charges.id',
       'charges.booking_id',
       'charges.kind',
@@ -202,6 +204,7 @@ export class ChargeRecords {
   async queue(states: readonly ChargeState[], page: number) {
     const rows = await withFacts(this.db.selectFrom('charges'))
       .where('charges.state', 'in', [...states])
+      .where('charges.kind', 'in', ['late_cancellation', 'non_attendance'])
       .orderBy('charges.created_at')
       .orderBy('charges.id')
       .limit(QUEUE_PAGE_SIZE)
@@ -210,6 +213,7 @@ export class ChargeRecords {
     const { n } = await this.db
       .selectFrom('charges')
       .where('state', 'in', [...states])
+      .where('kind', 'in', ['late_cancellation', 'non_attendance'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return { rows, total: Number(n) };
