@@ -201,6 +201,7 @@ export class BookingAdminService {
     const live = LIVE.includes(b.state);
     const offerEnds = b.offer_expires_at ? new Date(b.offer_expires_at) : null;
     return {
+      id: b.id,
       reference: b.reference,
       state: b.state,
       stateLabel: BOOKING_STATE_WORDS[b.state],
@@ -759,7 +760,7 @@ function describeAction(
     case 'offer_expired':
       return 'The offer expired';
     case 'cancelled_confirmed':
-      return 'Cancelled their place';
+      return details.late === true ? 'Cancelled their place, after the cut-off' : 'Cancelled their place';
     case 'cancelled_waitlisted':
       return 'Left the waiting list';
     case 'cancelled_offered':
@@ -769,7 +770,7 @@ function describeAction(
     case 'booking_substituted':
       return `Passed from ${names.delegateName(details.fromDelegateId)} to ${names.delegateName(details.toDelegateId)}`;
     case 'booking_cancelled':
-      return `Cancelled by the hub${typeof details.reason === 'string' ? `: “${details.reason}”` : ''}`;
+      return `Cancelled by the hub${details.late === true ? ', recorded as late' : ''}${typeof details.reason === 'string' ? `: “${details.reason}”` : ''}`;
     case 'booking_promoted':
       return 'Place confirmed by hand from the waiting list';
     default: {

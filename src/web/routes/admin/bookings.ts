@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookings/bookingAdminService.js';
+import { holds } from '../../../domain/permissions.js';
 import { policyWords } from '../../../domain/policy.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
@@ -223,6 +224,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         done,
         problem: problem ?? null,
         needsDeleted: await needsDeleted(),
+        // Charges are money: only for those who handle it.
+        charges: holds(request.staffSession!.staff.role, 'handleMoney')
+          ? await services.chargeReview.forBooking(booking.id)
+          : null,
         csrfToken: booking.canPromote ? reply.generateCsrf() : null,
       },
       problem ? 409 : 200,
