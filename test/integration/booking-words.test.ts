@@ -206,7 +206,9 @@ eachDatabase('what pages and emails promise', (dialect) => {
         .select('text_body')
         .executeTakeFirstOrThrow();
       const text = email.text_body.replace(/\s+/g, ' ');
-      expect(text).toContain('The cut-off for cancelling has passed, but if you cannot come, please still cancel');
+      expect(text).toContain(
+        'The cut-off for cancelling has passed, but if you cannot come, please still cancel',
+      );
       expect(text).not.toContain('Please cancel by');
       await t.services.settings.updatePolicy({ cancellationWorkingDays: 6 });
     });
