@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { migrateTo, migrateToLatest } from '../../src/data/migrations/index.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { AttendanceStatus } from '../../src/domain/attendance.js';
@@ -878,6 +879,59 @@ eachDatabase('proposed charges', (dialect) => {
       // And delegates are told before they give the address.
       const details = normalise(parsePage((await told.place.client.get('/account/details')).body).text());
       expect(details).toContain('If a charge for your place is confirmed');
+    });
+  });
+
+  describe('migration 018', () => {
+    it('keeps every link and its id across the rebuild, and lets a charge link name a charge and nothing else', async () => {
+      const db = t.database.db;
+      const place = await placeOn(past);
+      await mark(past, place, ['absent']);
+      const others = await db
+        .selectFrom('private_links')
+        .where('purpose', '<>', 'charge_reason')
+        .select(['id', 'token_hash'])
+        .orderBy('id')
+        .execute();
+      await migrateTo(db, dialect, '017-charges-invoices');
+      await migrateToLatest(db, dialect);
+      expect(
+        await db
+          .selectFrom('private_links')
+          .where('purpose', '<>', 'charge_reason')
+          .select(['id', 'token_hash'])
+          .orderBy('id')
+          .execute(),
+      ).toEqual(others);
+      const [charge] = await chargesOf(place.bookingId);
+      const link = {
+        token_hash: `test-${labels}`,
+        purpose: 'charge_reason' as const,
+        email: place.email,
+        created_at: TEST_NOW,
+        expires_at: TEST_NOW,
+      };
+      await db
+        .insertInto('private_links')
+        .values({ ...link, charge_id: charge!.id })
+        .execute();
+      await expect(
+        db
+          .insertInto('private_links')
+          .values({
+            ...link,
+            token_hash: `${link.token_hash}-2`,
+            charge_id: charge!.id,
+            delegate_id: place.delegateId,
+          })
+          .execute(),
+      ).rejects.toThrow();
+      await expect(
+        db
+          .insertInto('private_links')
+          .values({ ...link, token_hash: `${link.token_hash}-3` })
+          .execute(),
+      ).rejects.toThrow();
     });
   });
 });

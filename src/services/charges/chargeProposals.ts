@@ -94,6 +94,8 @@ export class ChargeProposals {
   ): Promise<void> {
     if (!bookingIds.length) return;
     const records = new ChargeRecords(db);
+    // With no fees in use and nothing to withdraw, a register saves as it did before charges.
+    if (!feesInUse(ctx.charges) && !(await records.anyLive(bookingIds, 'non_attendance'))) return;
     const marks = await records.marks(bookingIds);
     for (const bookingId of bookingIds) {
       const booking = await records.bookingFacts(bookingId);

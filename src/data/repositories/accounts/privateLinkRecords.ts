@@ -1,6 +1,7 @@
 /**
  * PrivateLinkRecords: the one way in for emailed links that act without
- * signing in (services/privateLinks.ts is their one service; the people
+ * signing in, about an account, a follow-up request or a charge
+ * (services/privateLinks.ts is their one service; the people
  * repository ends a merged delegate's links through it). Only the hash of a
  * link's token is stored.
  */

@@ -131,6 +131,20 @@ export class ChargeRecords {
       .executeTakeFirst();
   }
 
+  /** Whether any of these bookings has a live charge of a kind. */
+  async anyLive(bookingIds: readonly number[], kind: ChargeKind): Promise<boolean> {
+    if (!bookingIds.length) return false;
+    const row = await this.db
+      .selectFrom('charges')
+      .where('booking_id', 'in', bookingIds)
+      .where('kind', '=', kind)
+      .where('state', '<>', 'withdrawn')
+      .select('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async insert(charge: NewCharge, now: Instant): Promise<number> {
     const row = await this.db
       .insertInto('charges')
