@@ -790,7 +790,27 @@ eachDatabase('proposed charges', (dialect) => {
         [`waiverReason-${chargeId}`]: 'Illness',
       });
       expect(invoiced.statusCode).toBe(409);
-      expect(normalise(parsePage(invoiced.body).text())).toContain('put it right with a credit note');
+      expect(normalise(parsePage(invoiced.body).text())).toContain('is on a draft invoice');
+      await t.database.db
+        .updateTable('invoices')
+        .set({
+          state: 'issued',
+          number: `INV-2025-${String(invoice.id).padStart(4, '0')}`,
+          financial_year: 2025,
+          sequence: invoice.id,
+        })
+        .where('id', '=', invoice.id)
+        .execute();
+      const issued = await coordinator.post('/admin/charges/decide', {
+        ...base,
+        seen: 'confirmed',
+        action: 'waive',
+        [`waiverReason-${chargeId}`]: 'Illness',
+      });
+      expect(issued.statusCode).toBe(409);
+      expect(normalise(parsePage(issued.body).text())).toContain(
+        `is on invoice INV-2025-${String(invoice.id).padStart(4, '0')}, so it can no longer be changed here; put it right with a credit note`,
+      );
       expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'confirmed' }]);
     });
 

@@ -193,7 +193,9 @@ export class ChargeReviewService {
   private assertOpen(charge: Charge): void {
     if (charge.invoice_id !== null) {
       throw new ConflictError(
-        `The charge for ${charge.delegate_name} is on invoice ${charge.invoice_number ?? '(a draft)'}, so it can no longer be changed here; put it right with a credit note.`,
+        charge.invoice_number
+          ? `The charge for ${charge.delegate_name} is on invoice ${charge.invoice_number}, so it can no longer be changed here; put it right with a credit note.`
+          : `The charge for ${charge.delegate_name} is on a draft invoice, so it cannot be changed here: void the draft first, and the charge can be decided again.`,
       );
     }
     if (charge.state === 'withdrawn') {
