@@ -76,7 +76,6 @@ function withFacts<O>(query: SelectQueryBuilder<DB, 'charges', O>) {
     ]);
 }
 
-
 export class ChargeRecords {
   constructor(private readonly db: Executor) {}
 
