@@ -37,6 +37,7 @@ describe.runIf(inject('chromiumAvailable'))('proposed charges, reviewed by a per
   const clock = settableClock(TEST_NOW);
   const e2e = useE2E({ clock });
   let sessionId: number;
+  let soonId: number;
   let staffId: number;
   let labels = 0;
 
@@ -46,6 +47,13 @@ describe.runIf(inject('chromiumAvailable'))('proposed charges, reviewed by a per
     const startsAt = new Date(new Date(TEST_NOW).getTime() - DAY - 8 * HOUR);
     ({ sessionId } = await finishedSession(e2e.testApp.database.db, startsAt, new Date(TEST_NOW)));
     await services.settings.updateCharges({ dayFeePence: 5000, halfDayFeePence: 2500 });
+    await services.settings.updatePolicy({ cancellationWorkingDays: 5 });
+    // A session in two days: past the cut-off, so a place given back now is late.
+    ({ sessionId: soonId } = await finishedSession(
+      e2e.testApp.database.db,
+      new Date(new Date(TEST_NOW).getTime() + 2 * DAY),
+      new Date(TEST_NOW),
+    ));
     staffId = await services.staff.create(
       {
         name: 'Robin Register',
@@ -211,6 +219,74 @@ describe.runIf(inject('chromiumAvailable'))('proposed charges, reviewed by a per
         expect(await h1(page)).toBe('The charge has been decided');
         expect(await page.locator('main').textContent()).toContain('waived it. Nothing is owed');
         await delegate.check();
+      },
+      WALK_TIMEOUT,
+    );
+
+    it(
+      'a delegate gives their place back after the cut-off, told first what it means, and says why from their booking',
+      async () => {
+        labels += 1;
+        const db = e2e.testApp.database.db;
+        const { delegate, reference, bookingId } = await placeTaken(
+          db,
+          soonId,
+          new Date(TEST_NOW),
+          `late${labels}`,
+          {
+            attended: false,
+          },
+        );
+        const cookie = {
+          name: '__Host-trellis_session',
+          value: delegate.sessionSecret,
+          url: e2e.baseUrl.replace(/^http:/, 'https:'),
+        };
+        const visitor = await e2e.newPage({ javaScriptEnabled });
+        await visitor.context.addCookies([cookie]);
+        const twin = javaScriptEnabled ? null : await e2e.newPage();
+        if (twin) {
+          await twin.context.addCookies([cookie]);
+          await withoutAppScripts(twin.page);
+        }
+        const { page } = visitor;
+
+        await visit(page, e2e.url(`/bookings/${reference}`));
+        expect(await page.locator('main').textContent()).toContain('you can still give your place back here');
+        await check(visitor, twin, false);
+        await navigateBy(page, () => page.getByRole('button', { name: 'Cancel my place' }).click());
+        expect(await h1(page)).toBe('Cancel your place?');
+        const warning = (await page.locator('main').textContent()) ?? '';
+        expect(warning).toContain('It is after the cut-off');
+        expect(warning).toContain('A charge of £50.00 may be proposed to your organisation');
+        await check(visitor, twin, false);
+        expect(
+          await navigateFollowingRedirects(page, () =>
+            page.getByRole('button', { name: 'Yes, cancel my place' }).click(),
+          ),
+        ).toBe(200);
+        expect(await page.locator('main').textContent()).toContain('The training team is looking at this');
+        await check(visitor, twin, false);
+
+        await navigateBy(page, () =>
+          page.getByRole('link', { name: 'Tell us why about the charge' }).click(),
+        );
+        expect(await h1(page)).toBe('Tell us why');
+        await check(visitor, twin, false);
+        await page.getByLabel('I would rather not say').check();
+        expect(
+          await navigateFollowingRedirects(page, () =>
+            page.getByRole('button', { name: 'Send your answer' }).click(),
+          ),
+        ).toBe(200);
+        expect(await page.locator('.govuk-notification-banner').textContent()).toContain(
+          'We have your answer',
+        );
+        await check(visitor, twin, false);
+        expect(await stateOf(bookingId)).toMatchObject({
+          state: 'proposed',
+          delegate_reason: 'rather_not_say',
+        });
       },
       WALK_TIMEOUT,
     );
