@@ -19,7 +19,7 @@ import type { Executor } from '../../data/schema.js';
 import { ON_REGISTER } from '../../domain/attendance.js';
 import type { ChargeKind } from '../../domain/charges/charges.js';
 import { feesInUse } from '../../domain/charges/chargesSettings.js';
-import { feeFor, missedParts, organisationCharged, type PartMark } from '../../domain/charges/fees.js';
+import { feeFor, missedParts, organisationCharged } from '../../domain/charges/fees.js';
 import type { OrganisationType } from '../../domain/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
@@ -97,10 +97,14 @@ export class ChargeProposals {
     // With no fees in use and nothing to withdraw, a register saves as it did before charges.
     if (!feesInUse(ctx.charges) && !(await records.anyLive(bookingIds, 'non_attendance'))) return;
     const marks = await records.marks(bookingIds);
+    // A register is one session's: its parts are read once.
+    const partsBySession = new Map<number, Awaited<ReturnType<typeof partsOfSessions>>>();
     for (const bookingId of bookingIds) {
       const booking = await records.bookingFacts(bookingId);
       if (!booking) continue;
-      const parts = await partsOfSessions(db, [booking.session_id]);
+      const parts =
+        partsBySession.get(booking.session_id) ?? (await partsOfSessions(db, [booking.session_id]));
+      partsBySession.set(booking.session_id, parts);
       const byPart = new Map(
         marks.filter((m) => m.booking_id === bookingId).map((m) => [m.session_part_id, m.status]),
       );
@@ -109,7 +113,7 @@ export class ChargeProposals {
         ? missedParts(
             parts.map((p) => ({
               part: { startsAt: new Date(p.starts_at), endsAt: new Date(p.ends_at) },
-              mark: (byPart.get(p.id) ?? null) as PartMark | null,
+              mark: byPart.get(p.id) ?? null,
             })),
             ctx.charges,
           )
