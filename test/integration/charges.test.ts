@@ -750,12 +750,14 @@ eachDatabase('proposed charges', (dialect) => {
       }
       expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'proposed', amount_pence: null }]);
 
-      const unknown = await coordinator.post('/admin/charges/decide', {
-        ...base,
-        chargeId: '999999',
-        action: 'confirm',
-      });
-      expect(unknown.statusCode).toBe(404);
+      for (const id of ['999999', '99999999999', 'abc', '']) {
+        const unknown = await coordinator.post('/admin/charges/decide', {
+          ...base,
+          chargeId: id,
+          action: 'confirm',
+        });
+        expect(unknown.statusCode, id).toBe(404);
+      }
 
       expect(
         (await coordinator.post('/admin/charges/decide', { ...base, action: 'confirm' })).statusCode,

@@ -31,13 +31,12 @@ function filterOf(value: unknown): QueueFilter {
 }
 
 function pageOf(value: unknown): number {
-  const page = typeof value === 'string' && /^[1-9]\d{0,5}$/.test(value) ? Number(value) : 1;
-  return page;
+  return typeof value === 'string' && /^[1-9]\d{0,5}$/.test(value) ? Number(value) : 1;
 }
 
 /** A charge's id from a form: anything else is no charge (the service says 404). */
 function idOf(value: unknown): number {
-  return typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : 0;
+  return typeof value === 'string' && /^[1-9]\d{0,8}$/.test(value) ? Number(value) : 0;
 }
 
 function text(value: unknown): string {
