@@ -450,6 +450,8 @@ eachDatabase('proposed charges', (dialect) => {
       const missing = await visitor.submit(link, { reason: '' }, link);
       expect(missing.statusCode).toBe(400);
       expect(normalise(parsePage(missing.body).text())).toContain('Choose what got in the way');
+      const nul = await visitor.submit(link, { reason: 'illness', note: 'a\u0000b' }, link);
+      expect(nul.statusCode).toBe(400);
       const tooLong = await visitor.submit(link, { reason: 'illness', note: 'x'.repeat(1001) }, link);
       expect(tooLong.statusCode).toBe(400);
       expect(
@@ -737,6 +739,11 @@ eachDatabase('proposed charges', (dialect) => {
         [{ action: 'reduce', [`amount-${chargeId}`]: '-5' }, 400, 'cannot be less than £0.00'],
         [{ action: 'reduce', [`amount-${chargeId}`]: '0' }, 400, 'Enter an amount more than £0.00'],
         [{ action: 'reduce', [`amount-${chargeId}`]: 'abc' }, 400, 'in pounds and pence, like £50.00'],
+        [
+          { action: 'waive', [`waiverReason-${chargeId}`]: 'Illness', [`note-${chargeId}`]: 'a\u0000b' },
+          400,
+          'Remove the special characters from the note',
+        ],
       ];
       for (const [fields, status, message] of tries) {
         const response = await coordinator.post('/admin/charges/decide', { ...base, ...fields });
@@ -745,7 +752,7 @@ eachDatabase('proposed charges', (dialect) => {
         expect(normalise(page.text())).toContain(message);
         // The error summary links to the field, and what was typed is kept.
         expect(page.document.querySelector('.govuk-error-summary a')?.getAttribute('href')).toMatch(
-          new RegExp(`^#(amount|waiverReason)-${chargeId}$`),
+          new RegExp(`^#(amount|waiverReason|note)-${chargeId}$`),
         );
       }
       expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'proposed', amount_pence: null }]);

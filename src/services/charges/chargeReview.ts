@@ -154,6 +154,9 @@ export class ChargeReviewService {
   /** Confirms or waives (with one reason) several charges at once: all of them, or none if any changed. */
   async decideMany(staffId: number, input: BulkInput): Promise<number> {
     if (!input.charges.length) throw new FormError({ charges: 'Choose at least one charge' });
+    if (input.charges.length > QUEUE_PAGE_SIZE) {
+      throw new FormError({ charges: `Choose at most ${QUEUE_PAGE_SIZE} charges at once` });
+    }
     const ctx = await this.deps.context();
     const charges: { charge: Charge; seen: string }[] = [];
     for (const chosen of input.charges) {
@@ -215,7 +218,10 @@ export class ChargeReviewService {
   ): Decision {
     const fields: Record<string, string> = {};
     const note = (input.note ?? '').trim();
-    if (note.length > DECISION_NOTE_MAX) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(note)) {
+      fields[`note${suffix}`] = 'Remove the special characters from the note';
+    } else if (note.length > DECISION_NOTE_MAX) {
       fields[`note${suffix}`] = `The note must be ${DECISION_NOTE_MAX} characters or fewer`;
     }
     let decision: Decision | null = null;

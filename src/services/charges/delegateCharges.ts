@@ -142,7 +142,10 @@ export class DelegateChargeService {
     if (!(DELEGATE_REASONS as readonly string[]).includes(reason)) {
       fields.reason = 'Choose what got in the way, or “I would rather not say”';
     }
-    if (note.length > DELEGATE_NOTE_MAX) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(note)) {
+      fields.note = 'Remove the special characters from your note';
+    } else if (note.length > DELEGATE_NOTE_MAX) {
       fields.note = `Your note must be ${DELEGATE_NOTE_MAX.toLocaleString('en-GB')} characters or fewer`;
     }
     if (Object.keys(fields).length) throw new FormError(fields);
