@@ -23,6 +23,7 @@ import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
 import certificateRoutes from './web/routes/certificates/index.js';
 import followUpRoutes from './web/routes/followUp/index.js';
+import chargeRoutes from './web/routes/charges/index.js';
 import devMailboxRoutes from './web/routes/dev/mailbox.js';
 import publicRoutes from './web/routes/public/index.js';
 
@@ -131,6 +132,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await scope.register(bookingRoutes, { services });
     await scope.register(certificateRoutes, { services });
     await scope.register(followUpRoutes, { services });
+    await scope.register(chargeRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });
   });
   return app;

@@ -227,13 +227,20 @@ export interface SignInSessionsTable {
   revoked_at: Instant | null;
 }
 
-export type PrivateLinkPurpose = 'verify_email' | 'reset_password' | 'follow_up' | 'follow_up_opt_out';
+export type PrivateLinkPurpose =
+  | 'verify_email'
+  | 'reset_password'
+  | 'follow_up'
+  | 'follow_up_opt_out'
+  /** The delegate tells the hub why, about a proposed charge (migration 018). */
+  | 'charge_reason';
 
 /**
  * A link emailed to act without signing in (see services/accounts/privateLinks.ts).
  * Only the token's hash is stored. It is about a delegate's account
  * (`delegate_id`: confirming an address, resetting a password) or about a
- * follow-up request (`follow_up_request_id`), never both.
+ * follow-up request (`follow_up_request_id`), or about a charge (`charge_id`,
+ * migration 018), never more than one.
  */
 export interface PrivateLinksTable {
   id: Generated<number>;
@@ -241,6 +248,7 @@ export interface PrivateLinksTable {
   purpose: PrivateLinkPurpose;
   delegate_id: number | null;
   follow_up_request_id: number | null;
+  charge_id: Generated<number | null>;
   /** The address the link was sent to; an account's link works only while the account still has it. */
   email: string;
   /** Registration only: a hash of the registering browser's secret, cleared once it has signed that browser in. */

@@ -29,18 +29,43 @@ export const WHY_WE_ASK = {
     'Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to. We do not send your line manager any emails.',
 } as const;
 
+/** What a line manager is told of a confirmed charge, in the words delegates read before they give the address. */
+const CHARGE_TOLD =
+  'If a charge for your place is confirmed (after a late cancellation or a missed session, and only once a person in the training team has looked at it), we email your line manager to say so: your name, the course, its date and the amount, nothing else.';
+
 /**
  * Why the line manager is asked, true to the hub's policy: when line managers
- * are asked about the follow-up, delegates are told before they give the address.
+ * are asked about the follow-up, or told of a confirmed charge
+ * (`tellLineManagerOfConfirmedCharges`, domain/charges/chargesSettings.ts),
+ * delegates are told before they give the address.
  */
-export function lineManagerWhy(followUpLineManagers: boolean, followUpDays: number): string {
-  if (!followUpLineManagers) return WHY_WE_ASK.lineManager;
-  return `Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to. About ${followUpDays} days after a course you attended, we email your line manager once (and remind them once) to ask whether your practice has changed. They can opt out of these emails.`;
+export function lineManagerWhy(
+  followUpLineManagers: boolean,
+  followUpDays: number,
+  chargesTold = false,
+): string {
+  if (!followUpLineManagers && !chargesTold) return WHY_WE_ASK.lineManager;
+  const start =
+    'Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to.';
+  const followUp = followUpLineManagers
+    ? ` About ${followUpDays} days after a course you attended, we email your line manager once (and remind them once) to ask whether your practice has changed. They can opt out of these emails.`
+    : '';
+  return `${start}${followUp}${chargesTold ? ` ${CHARGE_TOLD}` : ''}`;
 }
 
 /** What the registration and details pages say about each detail, under the hub's policy. */
-export function whyWeAsk(policy: { followUpLineManagers: boolean; followUpDays: number }) {
-  return { ...WHY_WE_ASK, lineManager: lineManagerWhy(policy.followUpLineManagers, policy.followUpDays) };
+export function whyWeAsk(
+  policy: { followUpLineManagers: boolean; followUpDays: number },
+  charges: { tellLineManagerOfConfirmedCharges: boolean } = { tellLineManagerOfConfirmedCharges: false },
+) {
+  return {
+    ...WHY_WE_ASK,
+    lineManager: lineManagerWhy(
+      policy.followUpLineManagers,
+      policy.followUpDays,
+      charges.tellLineManagerOfConfirmedCharges,
+    ),
+  };
 }
 
 /**

@@ -45,4 +45,14 @@ describe('what delegates are told about their line manager', () => {
     expect(asked).not.toContain('We do not send your line manager any emails');
     expect(asked).toContain('About 120 days after a course you attended, we email your line manager once');
   });
+
+  it('says a confirmed charge is told to the manager when the hub’s charges settings say so, with what they are told', () => {
+    const charges = lineManagerWhy(false, 90, true);
+    expect(charges).not.toContain('We do not send your line manager any emails');
+    expect(charges).toContain('If a charge for your place is confirmed');
+    expect(charges).toContain('your name, the course, its date and the amount, nothing else');
+    const both = lineManagerWhy(true, 90, true);
+    expect(both).toContain('About 90 days after a course you attended');
+    expect(both).toContain('If a charge for your place is confirmed');
+  });
 });

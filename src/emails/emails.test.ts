@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   bookingCancelled,
   bookingConfirmed,
+  chargeDecided,
+  chargeLineManager,
+  chargeProposed,
   detailsChanged,
   emailChangeRequested,
   emailInUse,
@@ -203,6 +206,50 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
     message: invitation('waits_for_feedback'),
     why: /You are getting this email because you were at .* with Northshire Safeguarding Partnership on/,
   },
+  {
+    name: 'chargeProposed',
+    message: chargeProposed({
+      hub,
+      delegateName: HOSTILE_NAME,
+      courseTitle: HOSTILE_TITLE,
+      sessionDate: new Date('2026-03-06T09:30:00Z'),
+      kind: 'non_attendance',
+      paidPlace: false,
+      proposedPence: 5000,
+      organisationName: 'Northshire Council',
+      reasonUrl: `https://training.example.org.uk/charges/why/${'a'.repeat(43)}`,
+      expiresAt: new Date('2026-04-05T09:30:00Z'),
+    }),
+    why: /You are getting this email because the register for .* with Northshire Safeguarding Partnership on Friday 6 March 2026 shows you did not attend all of it/,
+  },
+  {
+    name: 'chargeDecided',
+    message: chargeDecided({
+      hub,
+      delegateName: HOSTILE_NAME,
+      courseTitle: HOSTILE_TITLE,
+      sessionDate: new Date('2026-03-06T09:30:00Z'),
+      kind: 'late_cancellation',
+      outcome: 'reduced',
+      proposedPence: 5000,
+      amountPence: 2500,
+      organisationName: 'Northshire Council',
+      bookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+    }),
+    why: /You are getting this email because we told you a charge might apply for your place on/,
+  },
+  {
+    name: 'chargeLineManager',
+    message: chargeLineManager({
+      hub,
+      managerName: 'Pat Manager',
+      delegateName: HOSTILE_NAME,
+      courseTitle: HOSTILE_TITLE,
+      sessionDate: new Date('2026-03-06T09:30:00Z'),
+      amountPence: 5000,
+    }),
+    why: /gave your email address as their line manager’s when they registered with Northshire Safeguarding Partnership, and Northshire Safeguarding Partnership tells line managers when a charge for a place is confirmed/,
+  },
 ];
 
 function invitation(certificate: 'waits_for_feedback' | 'never_affected' | null): EmailMessage {
@@ -313,7 +360,7 @@ describe('bookingConfirmed', () => {
 });
 
 describe('after the cancellation cut-off', () => {
-  it('the confirmation and the reminder ask the delegate to contact the hub, not to cancel online', () => {
+  it('the confirmation and the reminder say the cut-off has passed and still ask the delegate to give the place back', () => {
     const confirmed = bookingConfirmed({
       ...booking,
       manageBookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
@@ -331,10 +378,10 @@ describe('after the cancellation cut-off', () => {
     for (const message of [confirmed, reminder]) {
       for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
         expect(version).toContain(
-          'It is too late to cancel online. If you cannot come, please contact us straight away at training@northshire.example or on 01632 960000',
+          'The cut-off for cancelling has passed, but if you cannot come, please still cancel your booking as soon as you can (or contact us at training@northshire.example or on 01632 960000), so that someone on the waiting list can have your place.',
         );
         expect(version).not.toMatch(/Please cancel (by|as soon|as early)/);
-        expect(version).not.toContain('View or cancel your booking');
+        expect(version).toContain('View or cancel your booking');
       }
     }
   });
@@ -511,5 +558,34 @@ describe('feedbackInvitation', () => {
 
   it('says nothing of a certificate when the hub asks for feedback first but holds nothing of this delegate’s', () => {
     for (const version of versions(invitation(null))) expect(version).not.toContain('certificate');
+  });
+});
+
+describe('charge emails', () => {
+  it('a proposal says a charge may apply, that a person looks first, and gives the link and how long it works', () => {
+    const { message } = messages.find((m) => m.name === 'chargeProposed')!;
+    for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+      expect(version).toContain('a charge of £50.00 may apply to Northshire Council');
+      expect(version).toContain(
+        'Nothing has been charged: a person in the training team looks at every charge first',
+      );
+      expect(version).toContain('The link works until Sunday 5 April 2026');
+    }
+    expect(message.text).toContain(
+      `Tell us why: https://training.example.org.uk/charges/why/${'a'.repeat(43)}`,
+    );
+  });
+
+  it('an outcome says what was decided, in pounds and pence', () => {
+    const { message } = messages.find((m) => m.name === 'chargeDecided')!;
+    expect(message.text.replace(/\s+/g, ' ')).toContain('reduced it from £50.00 to £25.00');
+  });
+
+  it('the line manager is told the least: name, course, date and amount', () => {
+    const { message } = messages.find((m) => m.name === 'chargeLineManager')!;
+    const text = message.text.replace(/\s+/g, ' ');
+    expect(text).toContain('Friday 6 March 2026');
+    expect(text).toContain('£50.00');
+    expect(text).not.toMatch(/did not attend|cancel/i);
   });
 });

@@ -1,6 +1,9 @@
 /** Every email Trellis sends, one file per message. */
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
+export { chargeDecided, type ChargeDecidedFacts, type ChargeOutcome } from './chargeDecided.js';
+export { chargeLineManager, type ChargeLineManagerFacts } from './chargeLineManager.js';
+export { chargeProposed, type ChargeProposedFacts } from './chargeProposed.js';
 export { certificateReady, type CertificateReadyFacts } from './certificateReady.js';
 export { creditNoteIssued, type CreditNoteIssuedFacts } from './creditNoteIssued.js';
 export { bookingMoved, type BookingMovedFacts } from './bookingMoved.js';

@@ -38,7 +38,10 @@ export type EmailKind =
   | 'follow_up_request'
   | 'follow_up_reminder'
   | 'invoice_issued'
-  | 'credit_note_issued';
+  | 'credit_note_issued'
+  | 'charge_proposed'
+  | 'charge_decided'
+  | 'charge_line_manager';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

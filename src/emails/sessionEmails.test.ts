@@ -83,7 +83,7 @@ describe('session changed', () => {
     const tooLate = sessionChanged({ ...facts, tooLateToCancel: true });
     for (const body of [tooLate.text, htmlText(tooLate.html)]) {
       expect(body).not.toContain('Please cancel your booking');
-      expect(body).toContain('It is too late to cancel online');
+      expect(body).toContain('The cut-off for cancelling has passed');
       expect(body).toContain('training@northshire.example');
       expect(body).toContain('01632 960000');
     }

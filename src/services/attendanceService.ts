@@ -420,6 +420,14 @@ export class AttendanceService {
       }
     }
     await this.certificates.review(trx, ctx, [...byBooking.keys()], { type: 'staff', id: staff.id }, now);
+    // "Did not attend" proposes a charge for a person to review; a correction withdraws it.
+    await this.deps.chargeProposals.afterMarks(
+      trx,
+      ctx,
+      [...byBooking.keys()],
+      { type: 'staff', id: staff.id },
+      now,
+    );
     return outcome;
   }
 

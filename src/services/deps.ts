@@ -9,6 +9,7 @@ import type { DialectName } from '../data/db.js';
 import type { DB } from '../data/schema.js';
 import type { SessionLock } from '../data/sessionLock.js';
 import type { BookingService } from './bookings/bookingService.js';
+import type { ChargeProposals } from './charges/chargeProposals.js';
 import type { Clock } from './clock.js';
 import type { MailContext, Notifications } from './notifications.js';
 
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   sessionLock: SessionLock;
   /** The booking rules staff changes share: waiting-list offers, positions, booking on behalf. */
   bookings: BookingService;
+  /** Proposed charges, made inside the transaction of a late cancellation, a mark or a cancelled session. */
+  chargeProposals: ChargeProposals;
   /** Where links in emails point. */
   publicUrl: string;
 }

@@ -21,6 +21,9 @@ import { BookingService, type BookingServiceOptions } from './bookings/bookingSe
 import { CatalogueService } from './catalogueService.js';
 import { InvoiceService } from './charges/invoiceService.js';
 import { PriceService } from './charges/priceService.js';
+import { ChargeProposals } from './charges/chargeProposals.js';
+import { ChargeReviewService } from './charges/chargeReview.js';
+import { DelegateChargeService } from './charges/delegateCharges.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -68,6 +71,10 @@ export interface Services {
   invoices: InvoiceService;
   /** Prices of places and the charging terms, as delegates read them. */
   prices: PriceService;
+  /** The back office: proposed charges reviewed by a person (confirm, reduce, waive). */
+  chargeReview: ChargeReviewService;
+  /** A delegate's side of a charge: telling the hub why, and what their booking shows. */
+  delegateCharges: DelegateChargeService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -94,12 +101,14 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     charges: await settings.charges(),
   });
   const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
+  const chargeProposals = new ChargeProposals(clock, notifications);
   const bookings = new BookingService(
     database.db,
     sessionLock,
     clock,
     notifications,
     context,
+    chargeProposals,
     options.booking,
   );
   const deps: ServiceDeps = {
@@ -110,6 +119,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     context,
     sessionLock,
     bookings,
+    chargeProposals,
     publicUrl: options.publicUrl,
   };
   return {
@@ -137,6 +147,8 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     followUp: new FollowUpService(deps),
     invoices: new InvoiceService(deps, settings),
     prices: new PriceService(database.db, settings),
+    chargeReview: new ChargeReviewService(deps),
+    delegateCharges: new DelegateChargeService(deps),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

@@ -5,6 +5,7 @@
  * exists exactly when the change does.
  */
 import { CertificateRecords } from '../data/repositories/afterCourse/certificateRecords.js';
+import { ChargeRecords } from '../data/repositories/charges/chargeRecords.js';
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
@@ -20,6 +21,9 @@ import {
   bookingConfirmed,
   bookingMoved,
   certificateReady,
+  chargeDecided,
+  chargeLineManager,
+  chargeProposed,
   detailsChanged,
   emailChangeRequested,
   emailInUse,
@@ -35,6 +39,7 @@ import {
   waitlistJoined,
 } from '../emails/index.js';
 import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
+import type { ChargeOutcome } from '../emails/chargeDecided.js';
 import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import type { Clock } from './clock.js';
@@ -44,7 +49,7 @@ import type { Executor } from '../data/schema.js';
 export interface MailContext {
   hub: HubSettings;
   policy: Policy;
-  /** The hub's charging rules, for the terms a booking's email repeats. */
+  /** The hub's fee rules (domain/charges/chargesSettings.ts): what a late cancellation or absence proposes. */
   charges: ChargesSettings;
 }
 
@@ -364,6 +369,83 @@ export class Notifications {
     // A manager's email is not the delegate's: it is not filed with their booking's emails.
     const filedWith = facts.respondent === 'delegate' ? bookingId : null;
     await this.enqueue(db, { id: 0, ...to }, message, filedWith);
+  }
+
+  /** A charge read for its emails: only fees (late cancellation, not attending) are ever emailed about. */
+  private async chargeFacts(db: Executor, chargeId: number) {
+    const charge = await new ChargeRecords(db).byId(chargeId);
+    if (!charge || charge.kind === 'place') throw new Error(`No fee charge ${chargeId} to email about`);
+    return { charge, kind: charge.kind, sessionDate: new Date(charge.starts_at) };
+  }
+
+  /** A charge was proposed: the delegate is told kindly, with a private link to tell the hub why. */
+  async chargeProposed(db: Executor, ctx: MailContext, chargeId: number, token: string, expiresAt: Date) {
+    const { charge, kind, sessionDate } = await this.chargeFacts(db, chargeId);
+    const message = chargeProposed({
+      hub: ctx.hub,
+      delegateName: charge.delegate_name,
+      courseTitle: charge.course_title,
+      sessionDate,
+      kind,
+      paidPlace: kind === 'late_cancellation' && charge.price_pence > 0,
+      proposedPence: charge.proposed_pence,
+      organisationName: charge.organisation_name,
+      reasonUrl: `${this.publicUrl}/charges/why/${token}`,
+      expiresAt,
+    });
+    await this.enqueue(
+      db,
+      { id: charge.delegate_id, name: charge.delegate_name, email: charge.delegate_email },
+      message,
+      charge.booking_id,
+    );
+  }
+
+  /** What became of a charge, to its delegate. */
+  async chargeDecided(db: Executor, ctx: MailContext, chargeId: number, outcome: ChargeOutcome) {
+    const { charge, kind, sessionDate } = await this.chargeFacts(db, chargeId);
+    const message = chargeDecided({
+      hub: ctx.hub,
+      delegateName: charge.delegate_name,
+      courseTitle: charge.course_title,
+      sessionDate,
+      kind,
+      outcome,
+      proposedPence: charge.proposed_pence,
+      amountPence: outcome === 'confirmed' || outcome === 'reduced' ? (charge.amount_pence ?? 0) : 0,
+      organisationName: charge.organisation_name,
+      bookingUrl: `${this.publicUrl}/bookings/${charge.reference}`,
+    });
+    await this.enqueue(
+      db,
+      { id: charge.delegate_id, name: charge.delegate_name, email: charge.delegate_email },
+      message,
+      charge.booking_id,
+    );
+  }
+
+  /**
+   * A confirmed charge, to the delegate's line manager (when the hub's policy
+   * says so and a manager's address was given): the least they need. Not
+   * filed with the delegate's booking's emails.
+   */
+  async chargeLineManager(db: Executor, ctx: MailContext, chargeId: number): Promise<boolean> {
+    const { charge, sessionDate } = await this.chargeFacts(db, chargeId);
+    if (!charge.line_manager_email) return false;
+    const message = chargeLineManager({
+      hub: ctx.hub,
+      managerName: charge.line_manager_name || 'line manager',
+      delegateName: charge.delegate_name,
+      courseTitle: charge.course_title,
+      sessionDate,
+      amountPence: charge.amount_pence ?? 0,
+    });
+    await this.enqueue(
+      db,
+      { id: 0, name: charge.line_manager_name, email: charge.line_manager_email },
+      message,
+    );
+    return true;
   }
 
   async sessionReminder(db: Executor, ctx: MailContext, bookingId: number) {

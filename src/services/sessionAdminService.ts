@@ -630,6 +630,14 @@ export class SessionAdminService {
           booking.id,
         );
       }
+      // Late cancellations and absences from a session the hub called off are not charged.
+      await this.deps.chargeProposals.sessionCancelled(
+        trx,
+        ctx,
+        sessionId,
+        { type: 'staff', id: staff.id },
+        now,
+      );
       await recordAudit(
         trx,
         {

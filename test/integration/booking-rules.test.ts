@@ -116,23 +116,46 @@ eachDatabase('booking rules', (dialect) => {
     await expect(t.services.bookings.book(await delegate(), id, noNeeds)).rejects.toThrow('has closed');
   });
 
-  it('lets a delegate cancel until 6 working days before, skipping bank holidays', async () => {
+  it('lets a delegate cancel until 6 working days before (skipping bank holidays), and late until the session starts', async () => {
     // Tuesday 7 April 2026: Good Friday (3 April) and Easter Monday (6 April) are bank holidays.
     const id = await session('2026-04-07', 10);
     const who = await delegate();
     const { reference } = await t.services.bookings.book(who, id, noNeeds);
+    const lateOne = await delegate();
+    const late = await t.services.bookings.book(lateOne, id, noNeeds);
     // Working days before 7 April: 2, 1 April, 31, 30, 27, 26 March → the last day to cancel is Thursday 26 March.
     clock.set(londonToInstant('2026-03-26', '23:59'));
     const terms = await t.services.bookings.cancellationTerms(londonToInstant('2026-04-07', '09:30'));
     expect(terms.canCancel).toBe(true);
-    clock.set(londonToInstant('2026-03-27', '00:00'));
-    await expect(t.services.bookings.cancel(who, reference)).rejects.toThrow(
-      'too late to cancel this place online',
-    );
     clock.set(londonToInstant('2026-03-26', '18:00'));
     await t.services.bookings.cancel(who, reference);
     expect((await state(reference)).state).toBe('cancelled');
     expect(await kinds(who)).toEqual(['booking_confirmed', 'booking_cancelled']);
+
+    // After the cut-off the place can still be given back, as a late cancellation (no fees here: nothing proposed).
+    clock.set(londonToInstant('2026-03-27', '00:00'));
+    expect(
+      (await t.services.bookings.cancellationTerms(londonToInstant('2026-04-07', '09:30'))).canCancel,
+    ).toBe(false);
+    await t.services.bookings.cancel(lateOne, late.reference);
+    expect((await state(late.reference)).state).toBe('cancelled');
+    expect(await kinds(lateOne)).toEqual(['booking_confirmed', 'booking_cancelled']);
+    const audit = await t.database.db
+      .selectFrom('audit_log')
+      .where('entity_type', '=', 'booking')
+      .where('action', '=', 'cancelled_confirmed')
+      .where('actor_id', '=', lateOne)
+      .select('details')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(audit.details)).toEqual({ late: true });
+
+    // Once the session has started, not here.
+    const third = await delegate();
+    const started = await t.services.bookings.book(third, id, noNeeds);
+    clock.set(londonToInstant('2026-04-07', '09:30'));
+    await expect(t.services.bookings.cancel(third, started.reference)).rejects.toThrow(
+      'This session has started',
+    );
   });
 
   it('holds a freed place for the first on the list, and passes it on when the offer expires', async () => {

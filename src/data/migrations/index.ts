@@ -22,6 +22,7 @@ import { feedback } from './014-feedback.js';
 import { privateLinksFollowUp } from './015-private-links-follow-up.js';
 import { quotePublications } from './016-quote-publications.js';
 import { chargesInvoices } from './017-charges-invoices.js';
+import { chargeReasonLinks } from './018-charge-reason-links.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -40,6 +41,7 @@ const migrations: Record<string, DialectMigration> = {
   '015-private-links-follow-up': privateLinksFollowUp,
   '016-quote-publications': quotePublications,
   '017-charges-invoices': chargesInvoices,
+  '018-charge-reason-links': chargeReasonLinks,
 };
 
 export interface MigrationResult {

@@ -48,7 +48,12 @@ export const chargesSettingsSchema = z.object({
     .default(['partner_agency', 'private', 'out_of_area']),
   /** Whether someone who attended some of a session counts as attended (no fee), or is charged for what they missed. */
   partlyAttendedCountsAsAttended: z.boolean().default(true),
-  /** Whether a delegate's line manager is told when a charge for their place is confirmed. */
+  /**
+   * Whether a delegate's line manager is told when a charge for their place is
+   * confirmed (the least: name, course, date, amount). Turning it on changes
+   * what delegates are told when they give the address (domain/accounts.ts
+   * lineManagerWhy) and the privacy notice, so the promise stays true.
+   */
   tellLineManagerOfConfirmedCharges: z.boolean().default(false),
   /** The reasons coordinators choose from when they waive a charge. */
   waiverReasons: z

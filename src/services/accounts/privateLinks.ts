@@ -1,6 +1,7 @@
 /**
  * Private links: every emailed link that acts without signing in (confirming
- * an address, resetting a password, the follow-up and a manager opting out)
+ * an address, resetting a password, the follow-up and a manager opting out,
+ * telling the hub why about a proposed charge)
  * is issued, checked, used and cancelled here.
  *
  * The rules every such link keeps: the token is random and only its hash is

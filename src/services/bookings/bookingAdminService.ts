@@ -9,10 +9,17 @@ import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.
 import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../domain/availability.js';
 import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
 import { holds, maySeeSession } from '../../domain/permissions.js';
-import { isRefusedSharedAddress } from '../../domain/policy.js';
-import type { StaffRole } from '../../domain/staff.js';
 import { formatPence } from '../../domain/charges/money.js';
-import { formatDate, formatMoment, formatShortDate, formatTimeRange, londonDate } from '../../domain/time.js';
+import { canSelfCancel, isRefusedSharedAddress, selfCancellationDeadline } from '../../domain/policy.js';
+import type { StaffRole } from '../../domain/staff.js';
+import {
+  formatDate,
+  formatDeadline,
+  formatMoment,
+  formatShortDate,
+  formatTimeRange,
+  londonDate,
+} from '../../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { Executor } from '../../data/schema.js';
 import type { Needs } from './bookingService.js';
@@ -194,6 +201,7 @@ export class BookingAdminService {
     const live = LIVE.includes(b.state);
     const offerEnds = b.offer_expires_at ? new Date(b.offer_expires_at) : null;
     return {
+      id: b.id,
       reference: b.reference,
       state: b.state,
       stateLabel: BOOKING_STATE_WORDS[b.state],
@@ -586,23 +594,50 @@ export class BookingAdminService {
     });
   }
 
-  /** The booking, for the page that asks for a reason before cancelling it. */
+  /**
+   * The booking, for the page that asks for a reason before cancelling it,
+   * and whether to record it as late: after the hub's cut-off (the default
+   * then), with what a late cancellation would propose.
+   */
   async cancellationPage(actor: StaffActor, reference: string) {
-    await this.liveBooking(actor, reference, 'cancelled');
-    return this.booking(actor, reference);
+    const live = await this.liveBooking(actor, reference, 'cancelled');
+    const view = await this.booking(actor, reference);
+    const ctx = await this.deps.context();
+    const startsAt = new Date(live.starts_at);
+    const deadline = selfCancellationDeadline(startsAt, ctx.policy);
+    const pastCutOff = !canSelfCancel(startsAt, this.deps.clock.now(), ctx.policy);
+    const fee =
+      live.state === 'confirmed'
+        ? await this.deps.chargeProposals.lateCancellationFee(this.deps.db, ctx, live.id)
+        : null;
+    return {
+      ...view,
+      lateQuestion:
+        live.state === 'confirmed'
+          ? {
+              pastCutOff,
+              cutOff: deadline ? formatDeadline(deadline) : null,
+              fee: fee ? formatPence(fee.amount) : null,
+              paidPlace: fee?.paidPlace ?? false,
+            }
+          : null,
+    };
   }
 
   /**
    * Cancels a booking for the hub, with a reason the delegate is sent; a
-   * freed place is offered to the waiting list at once.
+   * freed place is offered to the waiting list at once. A confirmed place
+   * recorded as a late cancellation (`late`) proposes a charge, in the same
+   * transaction, for a coordinator to review.
    */
-  async cancel(actor: StaffActor, reference: string, reason: string) {
+  async cancel(actor: StaffActor, reference: string, reason: string, late = false) {
     const booking = await this.liveBooking(actor, reference, 'cancelled');
     const ctx = await this.deps.context();
     await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRecords(db);
       await this.stillAsRead(db, booking);
+      const recordedLate = late && booking.state === 'confirmed';
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'hub',
         cancellationReason: reason,
@@ -614,11 +649,20 @@ export class BookingAdminService {
           actorId: actor.id,
           action: 'booking_cancelled',
           bookingId: booking.id,
-          details: { reason, fromState: booking.state },
+          details: { reason, fromState: booking.state, ...(recordedLate ? { late: true } : {}) },
         },
         now,
       );
       await this.deps.mail.bookingCancelled(db, ctx, booking.id);
+      if (recordedLate) {
+        await this.deps.chargeProposals.lateCancellation(
+          db,
+          ctx,
+          booking.id,
+          { type: 'staff', id: actor.id },
+          now,
+        );
+      }
       await this.deps.bookings.settleOffers(db, booking.session_id, now, ctx);
     });
     return {
@@ -724,7 +768,7 @@ function describeAction(
     case 'offer_expired':
       return 'The offer expired';
     case 'cancelled_confirmed':
-      return 'Cancelled their place';
+      return details.late === true ? 'Cancelled their place, after the cut-off' : 'Cancelled their place';
     case 'cancelled_waitlisted':
       return 'Left the waiting list';
     case 'cancelled_offered':
@@ -734,7 +778,7 @@ function describeAction(
     case 'booking_substituted':
       return `Passed from ${names.delegateName(details.fromDelegateId)} to ${names.delegateName(details.toDelegateId)}`;
     case 'booking_cancelled':
-      return `Cancelled by the hub${typeof details.reason === 'string' ? `: “${details.reason}”` : ''}`;
+      return `Cancelled by the hub${details.late === true ? ', recorded as late' : ''}${typeof details.reason === 'string' ? `: “${details.reason}”` : ''}`;
     case 'booking_promoted':
       return 'Place confirmed by hand from the waiting list';
     default: {

@@ -22,6 +22,7 @@ import {
 } from '../../domain/policy.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { newBookingReference } from './bookingReference.js';
+import type { ChargeProposals } from '../charges/chargeProposals.js';
 import type { Clock } from '../clock.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
@@ -70,6 +71,8 @@ export class BookingService {
     private readonly mail: Notifications,
     /** The hub's settings and policy, read before each transaction (see MailContext). */
     private readonly context: () => Promise<MailContext>,
+    /** A place given back after the cut-off proposes a charge, in the cancellation's transaction. */
+    private readonly proposals: ChargeProposals,
     private readonly options: BookingServiceOptions = {},
   ) {
     this.repository = new BookingRecords(db);
@@ -268,7 +271,12 @@ export class BookingService {
     return booking;
   }
 
-  /** What a delegate may do with their booking now, and until when. */
+  /**
+   * What a delegate may do with their booking now, and until when. After the
+   * cut-off a place can still be given back until the session starts (a late
+   * place can still go to someone waiting), but late: `canCancel` says whether
+   * it is within the cut-off.
+   */
   async cancellationTerms(sessionStartsAt: Date) {
     const { policy } = await this.context();
     return {
@@ -279,8 +287,24 @@ export class BookingService {
   }
 
   /**
-   * Cancels the delegate's own place (within the hub's cut-off) or takes them
-   * off the waiting list. A freed place is offered to the waiting list at once.
+   * What giving back this (confirmed) place now would propose, said before
+   * the button: null within the cut-off, or when no charge applies.
+   */
+  async lateCancellationCharge(booking: { id: number; state: string; session_id: number }) {
+    if (booking.state !== 'confirmed') return null;
+    const session = await this.repository.session(booking.session_id);
+    if (!session) return null;
+    const ctx = await this.context();
+    if (canSelfCancel(new Date(session.starts_at), this.clock.now(), ctx.policy)) return null;
+    return this.proposals.lateCancellationFee(this.db, ctx, booking.id);
+  }
+
+  /**
+   * Cancels the delegate's own place or takes them off the waiting list, until
+   * the session starts. A freed place is offered to the waiting list at once.
+   * A confirmed place given back after the hub's cut-off is a late
+   * cancellation: a charge may be proposed (never charged: a person looks at
+   * it first), in the same transaction.
    */
   async cancel(delegateId: number, reference: string): Promise<void> {
     const booking = await this.ownBooking(delegateId, reference);
@@ -294,19 +318,14 @@ export class BookingService {
     if (now >= new Date(session.starts_at)) {
       throw new ConflictError('This session has started, so the booking can no longer be cancelled here.');
     }
-    if (booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy)) {
-      throw new ConflictError(
-        'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
-      );
-    }
     await this.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.clock.now();
-      // The cut-off again, with the time it is once the lock is held.
-      if (booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy)) {
-        throw new ConflictError(
-          'It is too late to cancel this place online. Contact the training team, who can cancel it for you.',
-        );
+      // Checked again with the time it is once the lock is held.
+      if (now >= new Date(session.starts_at)) {
+        throw new ConflictError('This session has started, so the booking can no longer be cancelled here.');
       }
+      const late =
+        booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy);
       const bookings = this.repository.within(db);
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'delegate',
@@ -320,10 +339,14 @@ export class BookingService {
           actorId: delegateId,
           action: `cancelled_${booking.state}`,
           bookingId: booking.id,
+          ...(late ? { details: { late: true } } : {}),
         },
         now,
       );
       await this.mail.bookingCancelled(db, ctx, booking.id);
+      if (late) {
+        await this.proposals.lateCancellation(db, ctx, booking.id, { type: 'delegate', id: delegateId }, now);
+      }
       await this.settleOffers(db, booking.session_id, now, ctx);
     });
   }

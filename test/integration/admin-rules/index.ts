@@ -1,6 +1,7 @@
 /** Every area's rules, joined. */
 import { attendanceRules } from './attendance.js';
 import { bookingRules } from './bookings.js';
+import { chargeRules } from './charges.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
 import { invoiceRules } from './invoices.js';
@@ -20,6 +21,7 @@ export const RULES: AdminRules = {
   ...attendanceRules,
   ...reportRules,
   ...feedbackRules,
+  ...chargeRules,
   ...peopleRules,
   ...staffRules,
   ...invoiceRules,

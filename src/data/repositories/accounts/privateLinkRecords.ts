@@ -1,13 +1,14 @@
 /**
  * PrivateLinkRecords: the one way in for emailed links that act without
- * signing in (services/privateLinks.ts is their one service; the people
+ * signing in, about an account, a follow-up request or a charge
+ * (services/privateLinks.ts is their one service; the people
  * repository ends a merged delegate's links through it). Only the hash of a
  * link's token is stored.
  */
 import type { Executor, Instant, PrivateLinkPurpose } from '../../schema.js';
 
-/** What a link is about: a delegate's account, or a follow-up request. */
-export type PrivateLinkSubject = { delegateId: number } | { followUpRequestId: number };
+/** What a link is about: a delegate's account, a follow-up request, or a charge. */
+export type PrivateLinkSubject = { delegateId: number } | { followUpRequestId: number } | { chargeId: number };
 
 export interface NewPrivateLink {
   tokenHash: string;
@@ -21,9 +22,9 @@ export interface NewPrivateLink {
 }
 
 function subjectColumns(subject: PrivateLinkSubject) {
-  return 'delegateId' in subject
-    ? { delegate_id: subject.delegateId, follow_up_request_id: null }
-    : { delegate_id: null, follow_up_request_id: subject.followUpRequestId };
+  if ('delegateId' in subject) return { delegate_id: subject.delegateId, follow_up_request_id: null, charge_id: null };
+  if ('chargeId' in subject) return { delegate_id: null, follow_up_request_id: null, charge_id: subject.chargeId };
+  return { delegate_id: null, follow_up_request_id: subject.followUpRequestId, charge_id: null };
 }
 
 export class PrivateLinkRecords {
@@ -78,7 +79,9 @@ export class PrivateLinkRecords {
     query =
       columns.delegate_id !== null
         ? query.where('delegate_id', '=', columns.delegate_id)
-        : query.where('follow_up_request_id', '=', columns.follow_up_request_id);
+        : columns.charge_id !== null
+          ? query.where('charge_id', '=', columns.charge_id)
+          : query.where('follow_up_request_id', '=', columns.follow_up_request_id);
     await query.execute();
   }
 

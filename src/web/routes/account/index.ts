@@ -40,7 +40,11 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
     values: Record<string, string>,
     error?: FormError,
   ) {
-    const [organisations, policy] = await Promise.all([accounts.organisations(), services.settings.policy()]);
+    const [organisations, policy, charges] = await Promise.all([
+      accounts.organisations(),
+      services.settings.policy(),
+      services.settings.charges(),
+    ]);
     const registering = template === 'pages/account/register.njk';
     return reply.page(
       template,
@@ -48,7 +52,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         pageTitle,
         values,
         organisations,
-        why: whyWeAsk(policy),
+        why: whyWeAsk(policy, charges),
         // Registration started from a session's booking page goes back there.
         next: registering ? (safeNextPath(values.next) ?? '') : '',
         errors: error

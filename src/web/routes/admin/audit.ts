@@ -126,6 +126,8 @@ function entityHref(type: string, id: number, reference: string | null): string 
       return `/admin/organisations/${id}`;
     case 'staff':
       return `/admin/staff/${id}`;
+    case 'charge':
+      return `/admin/charges?state=all#charge-${id}`;
     default:
       return null;
   }

@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookings/bookingAdminService.js';
+import { holds } from '../../../domain/permissions.js';
 import { policyWords } from '../../../domain/policy.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
@@ -98,6 +99,7 @@ const cancelSchema = z.object({
     .trim()
     .min(1, 'Enter the reason for cancelling: the delegate reads it in their email')
     .max(1_000, 'The reason must be 1,000 characters or fewer'),
+  late: z.enum(['yes', 'no'], { error: 'Choose whether to record this as a late cancellation' }).optional(),
 });
 
 const DELEGATE_FIELDS = ['email', 'name', 'organisationId', 'newOrganisationName', 'jobRole'];
@@ -222,6 +224,10 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
         done,
         problem: problem ?? null,
         needsDeleted: await needsDeleted(),
+        // Charges are money: only for those who handle it.
+        charges: holds(request.staffSession!.staff.role, 'handleMoney')
+          ? await services.chargeReview.forBooking(booking.id)
+          : null,
         csrfToken: booking.canPromote ? reply.generateCsrf() : null,
       },
       problem ? 409 : 200,
@@ -461,8 +467,9 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       {
         pageTitle: `Cancel booking ${booking.reference}`,
         booking,
-        values,
-        ...formProblem(error, ['reason']),
+        // After the cut-off, recording it as late is the answer given unless someone changes it.
+        values: { late: booking.lateQuestion?.pastCutOff ? 'yes' : 'no', ...values },
+        ...formProblem(error, ['reason', 'late']),
         csrfToken: reply.generateCsrf(),
       },
       formStatus(error),
@@ -482,8 +489,13 @@ export default async function adminBookingRoutes(app: FastifyInstance, { service
       const reference = referenceParam(request.params.reference);
       const body = formBody(request);
       try {
-        const { reason } = parseForm(cancelSchema, body);
-        const { sessionId, freedPlace } = await bookingAdmin.cancel(actorOf(request), reference, reason);
+        const { reason, late } = parseForm(cancelSchema, body);
+        const { sessionId, freedPlace } = await bookingAdmin.cancel(
+          actorOf(request),
+          reference,
+          reason,
+          late === 'yes',
+        );
         return reply.redirect(
           `/admin/sessions/${sessionId}/bookings?cancelled=${reference}${freedPlace ? '&freed=1' : ''}`,
           303,

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';
 import audit from './audit.js';
 import bookings from './bookings.js';
+import charges from './charges.js';
 import courses from './courses.js';
 import dashboard from './dashboard.js';
 import delegates from './delegates.js';
@@ -37,6 +38,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     exports,
     reports,
     feedback,
+    charges,
     delegates,
     organisations,
     invoices,

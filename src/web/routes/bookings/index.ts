@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { standingWords } from '../../../domain/availability.js';
+import { formatPence } from '../../../domain/charges/money.js';
 import { policyWords } from '../../../domain/policy.js';
 import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
 import type { FormError } from '../../../errors.js';
@@ -127,10 +128,12 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
       services.certificates.referencesWithCertificate(request.delegate!.id),
       services.certificates.referencesWaitingForFeedback(request.delegate!.id),
     ]);
+    const charges = await services.delegateCharges.forBookings(rows.map((row) => row.id));
     const view = rows.map((row) => ({
       ...bookingSummary(row, now),
       certificate: certified.has(row.reference),
       certificateWaits: waiting.has(row.reference),
+      charge: charges.get(row.id) ?? null,
     }));
     const delegate = await accounts.details(request.delegate!.id);
     const feedbackAsked = (await services.feedback.awaitingFeedback(request.delegate!.id)).map((row) => ({
@@ -223,6 +226,11 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         // The joining link is for confirmed delegates only.
         joiningUrl: await bookings.joiningLink(booking),
         terms: { ...terms, deadlineText: formatDeadline(terms.deadline) },
+        charge: (await services.delegateCharges.forBookings([booking.id])).get(booking.id) ?? null,
+        lateCharge:
+          live && !terms.canCancel && now < session.startsAt
+            ? await bookings.lateCancellationCharge(booking).then((c) => (c ? formatPence(c.amount) : null))
+            : null,
         started: now >= session.startsAt,
         justBooked: query.new === '1',
         alreadyHeld: query.already === '1',
@@ -301,11 +309,23 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         referenceParam(request.params.reference),
       );
       const session = await catalogue.session(booking.session_id);
+      const terms = await bookings.cancellationTerms(session.startsAt);
+      // After the cut-off it is said before the button: late, and what charge may be proposed.
+      const charge = await bookings.lateCancellationCharge(booking);
+      const late =
+        booking.state === 'confirmed' && !terms.canCancel
+          ? {
+              deadlineText: terms.deadline ? formatDeadline(terms.deadline) : null,
+              charge: charge ? formatPence(charge.amount) : null,
+              paidPlace: charge?.paidPlace ?? false,
+            }
+          : null;
       return reply.page('pages/bookings/cancel.njk', {
         pageTitle: booking.state === 'waitlisted' ? 'Leave the waiting list?' : 'Cancel your place?',
         booking,
         session,
         course: session.course,
+        late,
         csrfToken: reply.generateCsrf(),
       });
     },

@@ -31,6 +31,7 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
         followUpDays: policy.followUpDays,
         followUpLineManagers: policy.followUpLineManagers,
         feedbackBeforeCertificate: policy.feedbackBeforeCertificate,
+        lineManagerToldOfCharges: (await services.settings.charges()).tellLineManagerOfConfirmedCharges,
       },
     });
   });

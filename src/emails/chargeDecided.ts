@@ -1,0 +1,53 @@
+import type { ChargeKind } from '../domain/charges/charges.js';
+import { formatPence } from '../domain/charges/money.js';
+import { formatDate } from '../domain/time.js';
+import { webLink } from './facts.js';
+import type { EmailMessage, HubFacts } from './message.js';
+import { renderEmail } from './render.js';
+
+/** What became of a proposed charge. */
+export type ChargeOutcome = 'confirmed' | 'reduced' | 'waived' | 'withdrawn';
+
+export interface ChargeDecidedFacts {
+  hub: HubFacts;
+  delegateName: string;
+  courseTitle: string;
+  sessionDate: Date;
+  kind: Exclude<ChargeKind, 'place'>;
+  outcome: ChargeOutcome;
+  proposedPence: number;
+  /** What is owed now: the amount confirmed, or reduced to; 0 when waived or withdrawn. */
+  amountPence: number;
+  organisationName: string;
+  bookingUrl: string;
+}
+
+/** Sent when a person has decided a proposed charge (or it was withdrawn): the outcome, kindly. */
+export function chargeDecided(facts: ChargeDecidedFacts): EmailMessage {
+  const date = formatDate(facts.sessionDate);
+  const owed = facts.outcome === 'confirmed' || facts.outcome === 'reduced';
+  const subjects: Record<ChargeOutcome, string> = {
+    confirmed: `The charge for ${facts.courseTitle} has been confirmed`,
+    reduced: `The charge for ${facts.courseTitle} has been reduced`,
+    waived: `No charge for ${facts.courseTitle}: it has been waived`,
+    withdrawn: `No charge for ${facts.courseTitle}`,
+  };
+  return {
+    kind: 'charge_decided',
+    ...renderEmail('chargeDecided', {
+      hub: facts.hub,
+      subject: subjects[facts.outcome],
+      heading: owed ? 'What we decided about the charge' : 'There is nothing to pay',
+      greeting: facts.delegateName,
+      reason: `we told you a charge might apply for your place on ${facts.courseTitle} on ${date}, and said we would tell you what was decided`,
+      outcome: facts.outcome,
+      late: facts.kind === 'late_cancellation',
+      courseTitle: facts.courseTitle,
+      date,
+      amount: formatPence(facts.amountPence),
+      proposed: formatPence(facts.proposedPence),
+      organisationName: facts.organisationName,
+      bookingUrl: webLink(facts.bookingUrl, 'the booking link'),
+    }),
+  };
+}
