@@ -56,6 +56,17 @@ export const CAPABILITIES = {
   readAuditLog: ['admin'],
   /** Changes the hub's settings and policy. */
   changeSettings: ['admin'],
+  /**
+   * Handles money: reviews charges, makes, issues and credits invoices,
+   * records payments, keeps organisations' billing details, and sees each
+   * organisation's invoices and balance and the finance export.
+   */
+  handleMoney: ['admin', 'coordinator'],
+  /**
+   * Reads the finance totals (invoiced, credited, paid, outstanding) for the
+   * hub as a whole, without any organisation's or person's figures.
+   */
+  readFinanceTotals: ['admin', 'coordinator', 'viewer'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

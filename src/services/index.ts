@@ -19,6 +19,7 @@ import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
 import { CatalogueService } from './catalogueService.js';
+import { FinanceService } from './charges/financeService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -62,6 +63,8 @@ export interface Services {
   feedbackReview: FeedbackReviewService;
   /** After a course: the follow-up on practice, by private link, to delegates and line managers. */
   followUp: FollowUpService;
+  /** The back office: finance totals, invoices and credit notes listed, balances, the finance export. */
+  finance: FinanceService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -128,6 +131,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     feedback: new FeedbackService(deps),
     feedbackReview: new FeedbackReviewService(deps),
     followUp: new FollowUpService(deps),
+    finance: new FinanceService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

@@ -22,6 +22,7 @@ export const ADMIN_AREAS: readonly AdminArea[] = [
   { href: '/admin/organisations', text: 'Organisations', capability: 'readProgramme' },
   { href: '/admin/reports', text: 'Reports', capability: 'readReports' },
   { href: '/admin/exports', text: 'Exports', capability: 'readReports' },
+  { href: '/admin/finance', text: 'Finance', capability: 'readFinanceTotals' },
   { href: '/admin/staff', text: 'Staff', capability: 'manageStaff' },
   { href: '/admin/audit', text: 'Audit log', capability: 'readAuditLog' },
   { href: '/admin/settings', text: 'Settings', capability: 'changeSettings' },

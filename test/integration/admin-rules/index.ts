@@ -3,6 +3,7 @@ import { attendanceRules } from './attendance.js';
 import { bookingRules } from './bookings.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
+import { financeRules } from './finance.js';
 import { peopleRules } from './people.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
@@ -18,6 +19,7 @@ export const RULES: AdminRules = {
   ...attendanceRules,
   ...reportRules,
   ...feedbackRules,
+  ...financeRules,
   ...peopleRules,
   ...staffRules,
 };

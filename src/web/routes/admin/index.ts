@@ -15,6 +15,7 @@ import dashboard from './dashboard.js';
 import delegates from './delegates.js';
 import exports from './exports.js';
 import feedback from './feedback.js';
+import finance from './finance.js';
 import organisations from './organisations.js';
 import register from './register.js';
 import reports from './reports.js';
@@ -36,6 +37,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     exports,
     reports,
     feedback,
+    finance,
     delegates,
     organisations,
     staff,
