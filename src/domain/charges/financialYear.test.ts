@@ -16,7 +16,12 @@ describe('financial years', () => {
       to: '2028-02-29',
       words: 'March 2027 to February 2028',
     });
-    expect(financialYear(2026, 1)).toEqual({ startYear: 2026, from: '2026-01-01', to: '2026-12-31', words: '2026' });
+    expect(financialYear(2026, 1)).toEqual({
+      startYear: 2026,
+      from: '2026-01-01',
+      to: '2026-12-31',
+      words: '2026',
+    });
   });
 
   it('finds the year a date is in, on either side of its first day', () => {

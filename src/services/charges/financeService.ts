@@ -9,13 +9,14 @@
  * invoice service. A credit note's amounts are stored as positive pence and
  * shown here with a minus sign, as money going back.
  */
-import {
-  FinanceRepository,
-  type DocumentFilter,
-} from '../../data/repositories/charges/financeRepository.js';
+import { FinanceRepository, type DocumentFilter } from '../../data/repositories/charges/financeRepository.js';
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { InvoiceState } from '../../domain/charges/charges.js';
-import { financialYear, financialYearContaining, type FinancialYear } from '../../domain/charges/financialYear.js';
+import {
+  financialYear,
+  financialYearContaining,
+  type FinancialYear,
+} from '../../domain/charges/financialYear.js';
 import type { DocumentKind } from '../../domain/charges/invoiceNumbers.js';
 import { holds } from '../../domain/permissions.js';
 import { londonDate } from '../../domain/time.js';

@@ -14,11 +14,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import {
-  INVOICE_STATE_NAMES,
-  INVOICE_STATES,
-  type InvoiceState,
-} from '../../../domain/charges/charges.js';
+import { INVOICE_STATE_NAMES, INVOICE_STATES, type InvoiceState } from '../../../domain/charges/charges.js';
 import { formatPence, penceAsDecimal } from '../../../domain/charges/money.js';
 import { DOCUMENT_KINDS, DOCUMENT_NAMES, type DocumentKind } from '../../../domain/charges/invoiceNumbers.js';
 import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../../../domain/dateInput.js';
@@ -84,7 +80,8 @@ interface ReadFilter {
 /** The filters from the address, with a message by each one that cannot be used. */
 function readFilter(request: FastifyRequest): ReadFilter {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const text = (name: string, max = 200) => (typeof query[name] === 'string' ? (query[name] as string) : '').slice(0, max);
+  const text = (name: string, max = 200) =>
+    (typeof query[name] === 'string' ? (query[name] as string) : '').slice(0, max);
   const values: Record<string, string> = {};
   for (const name of TEXT_FIELDS) values[name] = text(name, name === 'organisation' ? 400 : 40);
   for (const group of DATES) for (const name of Object.values(group.names)) values[name] = text(name, 20);
@@ -95,11 +92,13 @@ function readFilter(request: FastifyRequest): ReadFilter {
   if (organisation.length > 200) fields.organisation = 'Enter 200 characters or fewer';
   else if (organisation) filter.organisation = organisation;
   if (values.state) {
-    if ((INVOICE_STATES as readonly string[]).includes(values.state)) filter.state = values.state as InvoiceState;
+    if ((INVOICE_STATES as readonly string[]).includes(values.state))
+      filter.state = values.state as InvoiceState;
     else fields.state = 'Choose a state from the list';
   }
   if (values.kind) {
-    if ((DOCUMENT_KINDS as readonly string[]).includes(values.kind)) filter.kind = values.kind as DocumentKind;
+    if ((DOCUMENT_KINDS as readonly string[]).includes(values.kind))
+      filter.kind = values.kind as DocumentKind;
     else fields.kind = 'Choose invoices, credit notes or both from the list';
   }
   for (const group of DATES) {
@@ -144,7 +143,11 @@ export default async function adminFinanceRoutes(app: FastifyInstance, { service
       outstanding: formatPence(totals.outstandingPence),
     }));
     if (!holds(staff.role, 'handleMoney')) {
-      return reply.page('pages/admin/finance/index.njk', { pageTitle: 'Finance', years, handlesMoney: false });
+      return reply.page('pages/admin/finance/index.njk', {
+        pageTitle: 'Finance',
+        years,
+        handlesMoney: false,
+      });
     }
 
     const { values, filter, page } = read;
@@ -163,9 +166,9 @@ export default async function adminFinanceRoutes(app: FastifyInstance, { service
       : null;
     const filtered = Boolean(
       values.organisation?.trim() ||
-        values.state ||
-        values.kind ||
-        DATES.some((group) => Object.values(group.names).some((name) => values[name])),
+      values.state ||
+      values.kind ||
+      DATES.some((group) => Object.values(group.names).some((name) => values[name])),
     );
     return reply.page(
       'pages/admin/finance/index.njk',
@@ -219,8 +222,7 @@ export default async function adminFinanceRoutes(app: FastifyInstance, { service
             dueText: document.kind === 'invoice' ? dayText(document.dueOn) : '',
             paidText: dayText(document.paidOn),
             amountText: formatPence(document.grossPence),
-            outstandingText:
-              document.outstandingPence === null ? '' : formatPence(document.outstandingPence),
+            outstandingText: document.outstandingPence === null ? '' : formatPence(document.outstandingPence),
           })),
         },
       },
@@ -237,7 +239,8 @@ export default async function adminFinanceRoutes(app: FastifyInstance, { service
     const typed = typeof query.page === 'string' ? query.page.slice(0, 20) : '';
     const valid = /^\d{1,5}$/.test(typed) && Number(typed) >= 1;
     const page = valid ? Number(typed) : 1;
-    const errors = typed && !valid ? formErrors({ page: 'The page number must be a whole number, 1 or more' }) : null;
+    const errors =
+      typed && !valid ? formErrors({ page: 'The page number must be a whole number, 1 or more' }) : null;
     const result = await finance.balances(page, request.staffSession!.staff);
     const href = (n: number) => `/admin/finance/balances${n > 1 ? `?page=${n}` : ''}`;
     return reply.page(
