@@ -13,6 +13,10 @@
  * first ("Trim spaces" in LibreOffice) and would then see a formula. The cost
  * is that an honest value like "-1" or " +44 20…" shows with a quote mark in
  * front: a small price for a file full of free text typed by the public.
+ * Money a finance system imports is the exception: a column marked `amount`
+ * keeps a cell that is exactly a plain decimal ("-25.00" for a credit note)
+ * as it is, since a decimal alone is never a formula; anything else in it is
+ * neutralised as usual.
  * Every cell is also quoted, and quotes inside doubled, by csv-stringify.
  *
  * Excel needs a byte order mark to read UTF-8 (otherwise "Zoë" arrives as
