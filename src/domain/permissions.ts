@@ -57,15 +57,12 @@ export const CAPABILITIES = {
   /** Changes the hub's settings and policy. */
   changeSettings: ['admin'],
   /**
-   * Handles money: reviews charges, makes, issues and credits invoices,
-   * records payments, keeps organisations' billing details, and sees each
-   * organisation's invoices and balance and the finance export.
+   * Handles money: reviews charges, makes and issues invoices and credit
+   * notes, records payments, sets organisations' billing details, exports
+   * for the finance system.
    */
   handleMoney: ['admin', 'coordinator'],
-  /**
-   * Reads the finance totals (invoiced, credited, paid, outstanding) for the
-   * hub as a whole, without any organisation's or person's figures.
-   */
+  /** Reads the finance totals (invoiced, credited, paid, outstanding), without any organisation's figures. */
   readFinanceTotals: ['admin', 'coordinator', 'viewer'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
