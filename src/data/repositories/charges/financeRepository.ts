@@ -45,24 +45,25 @@ const pence = (value: unknown) => Number(value ?? 0);
 export class FinanceRepository {
   constructor(private readonly db: Db) {}
 
-  /** Credit notes' gross against each invoice: a subquery to join on `credits_invoice_id`. */
-  private creditedByInvoice() {
-    return this.db
-      .selectFrom('invoices as cn')
-      .where('cn.kind', '=', 'credit_note')
-      .where('cn.state', 'in', ISSUED_STATES)
-      .where('cn.credits_invoice_id', 'is not', null)
-      .groupBy('cn.credits_invoice_id')
-      .select(['cn.credits_invoice_id as invoice_id', sql<string>`sum(cn.gross_pence)`.as('credited')]);
+  /**
+   * What credit notes have taken off an invoice (`invoices` or the alias
+   * given), read per row through the `invoices_credits` index: pence, or null for none.
+   */
+  private credited(invoice: 'invoices' | 'i') {
+    return sql<string | null>`(select sum(cn.gross_pence) from invoices cn where cn.credits_invoice_id = ${sql.ref(
+      `${invoice}.id`,
+    )} and cn.kind = 'credit_note' and cn.state in ('issued', 'paid'))`;
   }
 
   /** Invoiced, credited, paid and outstanding in the London dates [from, to], both included. */
   async yearTotals(from: string, to: string): Promise<YearTotalsRow> {
     const issuedIn = sql<SqlBool>`i.issued_on >= ${from} and i.issued_on <= ${to}`;
+    const paidIn = sql<SqlBool>`i.paid_on >= ${from} and i.paid_on <= ${to}`;
     const row = await this.db
       .selectFrom('invoices as i')
-      .leftJoin(this.creditedByInvoice().as('c'), 'c.invoice_id', 'i.id')
       .where('i.state', 'in', ISSUED_STATES)
+      // Only the documents issued or paid in the year are read.
+      .where(sql<SqlBool>`(${issuedIn}) or (${paidIn})`)
       .select([
         sql<string>`sum(case when i.kind = 'invoice' and ${issuedIn} then i.gross_pence else 0 end)`.as(
           'invoiced',
@@ -70,10 +71,10 @@ export class FinanceRepository {
         sql<string>`sum(case when i.kind = 'credit_note' and ${issuedIn} then i.gross_pence else 0 end)`.as(
           'credited',
         ),
-        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'paid' and i.paid_on >= ${from} and i.paid_on <= ${to} then i.gross_pence else 0 end)`.as(
+        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'paid' and ${paidIn} then i.gross_pence else 0 end)`.as(
           'paid',
         ),
-        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'issued' and ${issuedIn} then i.gross_pence - coalesce(c.credited, 0) else 0 end)`.as(
+        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'issued' and ${issuedIn} then i.gross_pence - coalesce(${this.credited('i')}, 0) else 0 end)`.as(
           'outstanding',
         ),
       ])
@@ -127,7 +128,6 @@ export class FinanceRepository {
       this.db
         .selectFrom('invoices')
         .leftJoin('invoices as credited', 'credited.id', 'invoices.credits_invoice_id')
-        .leftJoin(this.creditedByInvoice().as('c'), 'c.invoice_id', 'invoices.id')
         .where('invoices.id', 'in', page)
         .select([
           'invoices.id',
@@ -141,7 +141,7 @@ export class FinanceRepository {
           'invoices.paid_on',
           'invoices.gross_pence',
           'credited.number as credits_number',
-          'c.credited',
+          this.credited('invoices').as('credited'),
         ])
         .orderBy('invoices.id', 'desc')
         .execute(),
@@ -157,22 +157,29 @@ export class FinanceRepository {
 
   /** Organisations owing money: issued invoices not yet paid, less credit notes against them. */
   private owing(today: string) {
-    return this.db
+    // Each unpaid invoice with what is left on it, then summed by organisation.
+    const unpaid = this.db
       .selectFrom('invoices as i')
-      .leftJoin(this.creditedByInvoice().as('c'), 'c.invoice_id', 'i.id')
       .where('i.kind', '=', 'invoice')
       .where('i.state', '=', 'issued')
-      .groupBy('i.organisation_id')
+      // An invoice credited in full is owed nothing.
+      .where(sql<number>`i.gross_pence - coalesce(${this.credited('i')}, 0)`, '>', 0)
       .select([
         'i.organisation_id',
+        'i.due_on',
+        sql<number>`i.gross_pence - coalesce(${this.credited('i')}, 0)`.as('left_pence'),
+      ]);
+    return this.db
+      .selectFrom(unpaid.as('u'))
+      .groupBy('u.organisation_id')
+      .select([
+        'u.organisation_id',
         sql<string>`count(*)`.as('invoices'),
-        sql<string>`sum(i.gross_pence - coalesce(c.credited, 0))`.as('balance'),
-        sql<string>`sum(case when i.due_on < ${today} then i.gross_pence - coalesce(c.credited, 0) else 0 end)`.as(
-          'overdue',
-        ),
-        sql<string | null>`min(i.due_on)`.as('oldest_due_on'),
+        sql<string>`sum(u.left_pence)`.as('balance'),
+        sql<string>`sum(case when u.due_on < ${today} then u.left_pence else 0 end)`.as('overdue'),
+        sql<string | null>`min(u.due_on)`.as('oldest_due_on'),
       ])
-      .having(sql<number>`sum(i.gross_pence - coalesce(c.credited, 0))`, '>', 0);
+      .having(sql<number>`sum(u.left_pence)`, '>', 0);
   }
 
   /**
