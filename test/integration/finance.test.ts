@@ -414,3 +414,46 @@ eachDatabase('finance', (dialect) => {
     });
   });
 });
+
+eachDatabase('finance export in batches', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { demo: false });
+  });
+  afterAll(() => t.close());
+
+  it('reads more than a batch, many on one day, each document once and in date order', async () => {
+    const db = t.database.db;
+    const organisationId = await billedOrganisation(db, 'Northshire County Council');
+    // 1,050 invoices over two days: the batch of 1,000 ends part-way through a day.
+    const rows = Array.from({ length: 1_050 }, (_, i) => ({
+      kind: 'invoice' as const,
+      state: 'issued' as const,
+      organisation_id: organisationId,
+      number: `INV-2025-${String(i + 1).padStart(4, '0')}`,
+      financial_year: 2025,
+      sequence: i + 1,
+      customer_name: 'Northshire County Council',
+      net_pence: i + 1,
+      gross_pence: i + 1,
+      created_at: '2025-06-01T10:00:00.000Z',
+      issued_at: '2025-06-01T10:00:00.000Z',
+      issued_on: i < 600 ? '2025-06-02' : '2025-06-01',
+      due_on: '2025-07-01',
+    }));
+    for (let i = 0; i < rows.length; i += 200)
+      await db
+        .insertInto('invoices')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    const coordinator = await signedInStaff(t, 'coordinator');
+    const response = await coordinator.get('/admin/finance/export.csv');
+    expect(response.statusCode).toBe(200);
+    const [, ...records] = parseCsv(response.rawPayload.toString('utf8').slice(1));
+    expect(records).toHaveLength(1_050);
+    // The 1st of June's (put in last) first, then the 2nd's, each day in the order they were made.
+    const expected = [...rows.slice(600), ...rows.slice(0, 600)].map((row) => row.number);
+    expect(records.map((record) => record[0])).toEqual(expected);
+    expect(records[0]![6]).toBe('6.01');
+  });
+});
