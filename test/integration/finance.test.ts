@@ -456,4 +456,22 @@ eachDatabase('finance export in batches', (dialect) => {
     expect(records.map((record) => record[0])).toEqual(expected);
     expect(records[0]![6]).toBe('6.01');
   });
+
+  it('leaves out of the balances an invoice credited in full', async () => {
+    const db = t.database.db;
+    const organisationId = await billedOrganisation(db, 'Brightside Care Ltd', { type: 'private' });
+    const invoice = await issuedInvoice(db, {
+      organisationId,
+      issuedOn: '2024-09-01',
+      netPence: [5000, 2500],
+    });
+    await issuedCreditNote(db, invoice, {
+      issuedOn: '2024-09-10',
+      netPence: [5000, 2500],
+      reason: 'Sent in error',
+    });
+    const coordinator = await signedInStaff(t, 'coordinator');
+    const page = parsePage((await coordinator.get('/admin/finance/balances')).body);
+    expect(page.listItems('main tbody tr td:first-child')).toEqual(['Northshire County Council']);
+  });
 });
