@@ -16,7 +16,14 @@
  *      to render, against the aim of under a second);
  *   7. the certificates of the past session with the most, in one file,
  *      /admin/sessions/:id/certificates.pdf (at 2 connections, 20 requests);
+ *   8. the finance page, /admin/finance (the totals and the first page of
+ *      invoices and credit notes);
+ *   9. the finance export of the last twelve months' invoices and credit
+ *      notes, /admin/finance/export.csv (at 2 connections, as exports);
  *
+ * and, in this process on the same database once the server has stopped,
+ * the monthly invoice run over the large hub's last month of charges (see
+ * timeInvoiceRun: marked there for the invoice service to be plugged in);
  * and times the largest export allowed (two years, about 130,000 bookings);
  * and, in this process with no server running, renders certificates one after
  * another against plain pdfkit documents (bench/support/certificateRate.ts). Results
@@ -89,6 +96,8 @@ interface Prepared {
   year: { year: ReportingYear; bookings: number };
   /** The past session with the most certificates. */
   certificateSession: { id: number; certificates: number };
+  /** The finance export's range (the last twelve months, London dates) and the documents in it. */
+  finance: { from: string; to: string; documents: number; monthCharges: number };
 }
 
 /**
@@ -188,6 +197,17 @@ async function prepare(url: string, now: Date): Promise<Prepared> {
       .limit(1)
       .executeTakeFirstOrThrow();
 
+    // The last twelve months of invoices and credit notes: what a finance team imports at year end.
+    const financeFrom = addDays(londonDate(now), -365);
+    const financeTo = londonDate(now);
+    const financeDocuments = await database.db
+      .selectFrom('invoices')
+      .where('state', 'in', ['issued', 'paid'])
+      .where('issued_on', '>=', financeFrom)
+      .where('issued_on', '<=', financeTo)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+
     return {
       seedSeconds,
       staffCookie,
@@ -204,6 +224,12 @@ async function prepare(url: string, now: Date): Promise<Prepared> {
       },
       year: { year: lastYear, bookings: Number(inYear.n) },
       certificateSession: { id: certificateSession.session_id, certificates: Number(certificateSession.n) },
+      finance: {
+        from: financeFrom,
+        to: financeTo,
+        documents: Number(financeDocuments.n),
+        monthCharges: hub.charges.monthCharges,
+      },
     };
   } finally {
     await database.close();
@@ -219,7 +245,49 @@ interface DatabaseResult {
   courseReport: Measurement;
   yearReport: Measurement;
   certificateFile: Measurement;
+  financePage: Measurement;
+  financeExport: Measurement;
   fullExport: { seconds: number; megabytes: number; rows: number };
+  /** The monthly invoice run, timed once; null until the invoice service is plugged in (timeInvoiceRun). */
+  invoiceRun: InvoiceRunTiming | null;
+}
+
+interface InvoiceRunTiming {
+  seconds: number;
+  invoices: number;
+  lines: number;
+  placesCharged: number;
+}
+
+/**
+ * ──────────────────────────────────────────────────────────────────────
+ * THE MONTHLY INVOICE RUN: TO BE PLUGGED IN WHEN THE INVOICES BRANCH IS MERGED.
+ *
+ * Time the run the monthly job makes, once, on the prepared large hub (its
+ * last month of charges, largeHubCharges.ts) with the server stopped:
+ *
+ *   const database = openDatabase(url);
+ *   try {
+ *     const services = buildServices(database, {
+ *       clock: fixedClock(now.toISOString()),
+ *       publicUrl: 'http://127.0.0.1',
+ *       secretsKey: Buffer.alloc(32, 0x5e),
+ *     });
+ *     const started = performance.now();
+ *     const result = await services.invoices.run({ type: 'system' });
+ *     return { seconds: (performance.now() - started) / 1000, ...result };
+ *   } finally {
+ *     await database.close();
+ *   }
+ *
+ * (imports: buildServices from src/services/index.ts, fixedClock from
+ * src/services/clock.ts). printResults shows it beside the bare route's
+ * mean latency, and docs/PERFORMANCE.md has a row waiting for its figure.
+ * Until then it returns null and the run is reported as not measured.
+ * ──────────────────────────────────────────────────────────────────────
+ */
+async function timeInvoiceRun(_url: string, _now: Date): Promise<InvoiceRunTiming | null> {
+  return null;
 }
 
 async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
@@ -255,6 +323,8 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
       const courseUrl = `${baseUrl}/admin/reports/course?${courseQuery(prepared.busyCourse)}`;
       const yearUrl = `${baseUrl}/admin/reports?year=${prepared.year.year.startYear}`;
       const certificatesUrl = `${baseUrl}/admin/sessions/${prepared.certificateSession.id}/certificates.pdf`;
+      const financePageUrl = `${baseUrl}/admin/finance`;
+      const financeExportUrl = `${baseUrl}/admin/finance/export.csv?${dateRangeQuery(prepared.finance)}`;
       const expected: [string, string][] = [
         [listUrl, 'text/html'],
         [bookingsUrl, 'text/html'],
@@ -262,6 +332,8 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
         [courseUrl, 'text/html'],
         [yearUrl, 'text/html'],
         [certificatesUrl, 'application/pdf'],
+        [financePageUrl, 'text/html'],
+        [financeExportUrl, 'text/csv'],
       ];
       // Each target answers what it should before it is measured: a report
       // that fell back to its form, or an empty certificate file, would measure the wrong thing.
@@ -277,6 +349,13 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
           const places = /In total<\/caption>[\s\S]*?<td[^>]*>\s*([\d,]+)\s*</.exec(html);
           if (!places || Number(places[1]!.replace(/,/g, '')) === 0) {
             throw new Error(`GET ${url} did not show a report with places in it`);
+          }
+        }
+        if (url === financeExportUrl) {
+          // A header and a row per document: an empty export would measure nothing.
+          const rows = body.toString('utf8').split('\r\n').filter(Boolean).length - 1;
+          if (rows !== prepared.finance.documents || rows === 0) {
+            throw new Error(`GET ${url} gave ${rows} rows for ${prepared.finance.documents} documents`);
           }
         }
         if (url === certificatesUrl) {
@@ -318,6 +397,17 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
         { ...load, connections: EXPORT_CONNECTIONS, requests: { warmup: 2, measured: SLOW_REQUESTS } },
       );
 
+      const financePage = await measure(
+        'finance page (totals, first page of invoices)',
+        financePageUrl,
+        load,
+      );
+      const financeExport = await measure(
+        `finance export, a year (${prepared.finance.documents} invoices and credit notes)`,
+        financeExportUrl,
+        { ...load, connections: EXPORT_CONNECTIONS },
+      );
+
       process.stdout.write('  export, two years: ');
       const started = performance.now();
       const response = await fetch(everythingUrl, { headers });
@@ -327,6 +417,14 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
       const rows = body.split('\r\n').filter(Boolean).length - 1;
       const megabytes = Buffer.byteLength(body) / 1_048_576;
       console.log(`${rows} rows, ${megabytes.toFixed(1)} MiB in ${seconds.toFixed(2)} s`);
+      await stopChild(trellis);
+      // The invoice run writes drafts: it goes last, with no server measuring anything else.
+      const invoiceRun = await timeInvoiceRun(database.url, now);
+      console.log(
+        invoiceRun
+          ? `  monthly invoice run (${prepared.finance.monthCharges} charges of the last month): ${invoiceRun.invoices} invoices, ${invoiceRun.lines} lines in ${invoiceRun.seconds.toFixed(2)} s`
+          : '  monthly invoice run: not measured yet (see timeInvoiceRun)',
+      );
       return {
         dialect,
         prepared,
@@ -336,7 +434,10 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
         courseReport,
         yearReport,
         certificateFile,
+        financePage,
+        financeExport,
         fullExport: { seconds, megabytes, rows },
+        invoiceRun,
       };
     } finally {
       await stopChild(trellis);
@@ -344,6 +445,20 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
   } finally {
     await database.drop();
   }
+}
+
+/** Two dates in the boxes of the finance filters' date inputs. */
+function dateRangeQuery(range: { from: string; to: string }): string {
+  const [fromYear, fromMonth, fromDay] = range.from.split('-').map(Number);
+  const [toYear, toMonth, toDay] = range.to.split('-').map(Number);
+  return new URLSearchParams({
+    'from-day': String(fromDay),
+    'from-month': String(fromMonth),
+    'from-year': String(fromYear),
+    'to-day': String(toDay),
+    'to-month': String(toMonth),
+    'to-year': String(toYear),
+  }).toString();
 }
 
 /** The course report's form, filled in as a coordinator would: the course and two dates. */
@@ -387,6 +502,8 @@ function printResults(bare: Measurement, results: DatabaseResult[], certificates
       row(r.dialect, r.courseReport),
       row(r.dialect, r.yearReport),
       row(r.dialect, r.certificateFile),
+      row(r.dialect, r.financePage),
+      row(r.dialect, r.financeExport),
     ]),
   ]);
   console.log('');
@@ -409,6 +526,15 @@ function printResults(bare: Measurement, results: DatabaseResult[], certificates
       `  ${r.dialect}: export of two years: ${r.fullExport.rows} rows, ${r.fullExport.megabytes.toFixed(1)} MiB ` +
         `in ${r.fullExport.seconds.toFixed(2)} s (${Math.round(r.fullExport.rows / r.fullExport.seconds)} rows/s); ` +
         `the hub generated in ${r.prepared.seedSeconds.toFixed(1)} s`,
+    );
+  }
+  for (const r of results) {
+    console.log(
+      r.invoiceRun
+        ? `  ${r.dialect}: monthly invoice run: ${r.invoiceRun.invoices} invoices, ${r.invoiceRun.lines} lines, ` +
+            `${r.invoiceRun.placesCharged} places charged in ${r.invoiceRun.seconds.toFixed(2)} s ` +
+            `(${((r.invoiceRun.seconds * 1000) / Math.max(bare.mean, 0.01)).toFixed(0)} × the bare route's mean latency)`
+        : `  ${r.dialect}: monthly invoice run: not measured yet (see timeInvoiceRun in bench/backoffice.ts)`,
     );
   }
 }
@@ -449,7 +575,7 @@ async function main(): Promise<void> {
 await runBenchmark(main, {
   // Up to about five seconds for each slow request, and a second for each certificate.
   budgetMs:
-    (DATABASES.length * (4 * (WARMUP_SECONDS + SECONDS) + 2 * 5 * (SLOW_REQUESTS + 2) + 400) +
+    (DATABASES.length * (6 * (WARMUP_SECONDS + SECONDS) + 2 * 5 * (SLOW_REQUESTS + 2) + 500) +
       60 +
       CERTIFICATES) *
     1000,

@@ -1,7 +1,8 @@
 /**
  * `npm run seed:large`: fills a database with a large hub (see
  * src/demo/largeHub.ts: 5,000 sessions, 200,000 bookings, attendance,
- * certificates, feedback and the three-month follow-up for what has happened) on top of the demo
+ * certificates, feedback and the three-month follow-up for what has happened; organisations'
+ * billing details, a month of charges and a year of invoices) on top of the demo
  * programme, to try the back office at size.
  *
  *   DATABASE_URL=sqlite:data/large.sqlite npm run seed:large   (the default)
@@ -32,6 +33,12 @@ try {
       `${result.attendance.toLocaleString('en-GB')} attendance marks, ${result.certificates.toLocaleString('en-GB')} certificates, ` +
       `${result.feedback.toLocaleString('en-GB')} feedback responses and ${result.followUps.toLocaleString('en-GB')} follow-up requests ` +
       `(${result.followUpsAnswered.toLocaleString('en-GB')} answered) to ${url.replace(/\/\/[^@]*@/, '//')} in ${seconds} s.`,
+  );
+  const { charges } = result;
+  console.log(
+    `Charges: ${charges.monthCharges.toLocaleString('en-GB')} from the last month waiting for the invoice run ` +
+      `(${charges.monthConfirmed.toLocaleString('en-GB')} confirmed), and ${charges.invoices.toLocaleString('en-GB')} invoices ` +
+      `and ${charges.creditNotes.toLocaleString('en-GB')} credit notes for the ${charges.historyCharges.toLocaleString('en-GB')} charges of the year before.`,
   );
   console.log(`Start Trellis on it with: DATABASE_URL=${url} npm start`);
 } finally {

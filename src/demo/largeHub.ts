@@ -3,7 +3,9 @@
  * (`npm run seed:large`, and the back-office benchmark): thousands of
  * sessions over three years, tens of thousands of delegates, hundreds of
  * thousands of bookings, and attendance marked for what has happened, with
- * its certificates and feedback (largeHubAfterCourse.ts).
+ * its certificates and feedback (largeHubAfterCourse.ts), and its charges
+ * and invoices (largeHubCharges.ts): organisations' billing details, a
+ * month of charges for the invoice run, a year of invoices before it.
  *
  * It adds to whatever the database holds (the demo programme, say) and is
  * repeatable: the same seed gives the same hub. Rows are written in batches
@@ -33,6 +35,7 @@ import {
   type MarkedBooking,
   type MarkedSessionFacts,
 } from './largeHubAfterCourse.js';
+import { chargeLargeHub, type LargeHubChargeCounts } from './largeHubCharges.js';
 import { seededRandom } from './seededRandom.js';
 
 export interface LargeHubSize {
@@ -63,6 +66,8 @@ export interface LargeHubResult extends LargeHubSize {
   /** Follow-up requests sent to delegates three months on, and how many of them were answered. */
   followUps: number;
   followUpsAnswered: number;
+  /** Charges and invoices (largeHubCharges.ts): the last month's, waiting for the invoice run, and a year's invoices. */
+  charges: LargeHubChargeCounts;
   /** The first and last session dates (London), for exports over the whole range. */
   firstDate: string;
   lastDate: string;
@@ -241,14 +246,22 @@ export async function seedLargeHub(
     }
     const organisationIds: number[] = [];
     for (let i = 0; i < size.organisations; i++) {
+      const name = `${rng.pick(['North', 'South', 'East', 'West', 'Central'])} ${rng.pick(['Health', 'Schools', 'Housing', 'Care', 'Police', 'Youth'])} ${run.slice(-4)}-${i + 1}`;
       const row = await trx
         .insertInto('organisations')
         .values({
-          name: `${rng.pick(['North', 'South', 'East', 'West', 'Central'])} ${rng.pick(['Health', 'Schools', 'Housing', 'Care', 'Police', 'Youth'])} ${run.slice(-4)}-${i + 1}`,
+          name,
           type: ORGANISATION_TYPES[i % ORGANISATION_TYPES.length]!,
           confirmed_at: i % 10 === 0 ? null : at,
           merged_into_id: null,
           created_at: at,
+          // Billing details (no random draws, so the rest of the hub is as it was).
+          billing_contact: i % 2 === 0 ? 'Accounts Payable' : 'Finance Team',
+          billing_email: `invoices.${i + 1}.${run}@example.org.uk`.toLowerCase(),
+          billing_address: `${name}\n${i + 1} Town Hall Square\nLeeds\nLS${(i % 28) + 1} 1AA`,
+          purchase_order: i % 4 === 0 ? `PO-${10_000 + i}` : '',
+          // A mix: most want one invoice a month, one in six one per booking.
+          invoice_frequency: i % 6 === 5 ? 'per_booking' : 'monthly',
         })
         .returning('id')
         .executeTakeFirstOrThrow();
@@ -504,6 +517,15 @@ export async function seedLargeHub(
   const after: AfterCourseCounts = {};
   for (const step of LARGE_HUB_AFTER_COURSE_STEPS) Object.assign(after, await step(db, history, rng, now));
 
+  // Charges: a month waiting for the invoice run, and a year of invoices before it (own random draws).
+  const charges = await chargeLargeHub(
+    db,
+    history,
+    ids.courses.map((course) => course.id),
+    seededRandom(seed + 1),
+    now,
+  );
+
   // Fresh statistics, so the query planner knows the tables' new sizes (on
   // PostgreSQL, autovacuum would get there in its own time).
   await sql`analyze`.execute(db);
@@ -515,6 +537,7 @@ export async function seedLargeHub(
     feedback: after.feedback ?? 0,
     followUps: after.followUps ?? 0,
     followUpsAnswered: after.followUpsAnswered ?? 0,
+    charges,
     firstDate: days[0]!,
     lastDate: days[days.length - 1]!,
   };

@@ -2,7 +2,8 @@
  * Loads the demo programme into a new database, in one transaction: either
  * the whole programme is there or none of it is. Its past sessions come with
  * their history (pastSessions.ts): registers marked, certificates, feedback,
- * and the three-month follow-up for those long enough ago.
+ * and the three-month follow-up for those long enough ago; and the hub's
+ * charges (demoCharges.ts): fees, billing details, charges and invoices.
  */
 import type { Kysely } from 'kysely';
 
@@ -15,6 +16,7 @@ import { policySchema, type PolicyInput } from '../domain/policy.js';
 import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
 import { isWorkingDay } from '../domain/workingDays.js';
 import { newBookingReference } from '../services/bookings/bookingReference.js';
+import { chargeTheDemo } from './demoCharges.js';
 import { AFTER_COURSE_STEPS, markRegister, type MarkedSession } from './pastSessions.js';
 import { seededRandom } from './seededRandom.js';
 import type { DemoProgramme, DemoSession } from './types.js';
@@ -143,6 +145,13 @@ export async function loadDemo(
     const marked: MarkedSession[] = [];
     for (const sessionId of ended) marked.push(await markRegister(trx, sessionId, rng));
     for (const step of AFTER_COURSE_STEPS) await step(trx, marked, rng, now, hubPolicy);
+    // Fees, billing details, a priced course, and charges and invoices from the past sessions' registers.
+    await chargeTheDemo(
+      trx,
+      DEMO_ORGANISATIONS.map(([name], index) => ({ id: organisationIds[index]!, name })),
+      marked,
+      now,
+    );
 
     await settings.put('hub', DEFAULT_HUB_SETTINGS, now.toISOString());
     if (policy) await settings.put('policy', hubPolicy, now.toISOString());

@@ -135,6 +135,23 @@ describe('csvStream', () => {
     }
   });
 
+  it('keeps a plain decimal in an amount column as a number, and neutralises anything else there', async () => {
+    const amounts: CsvColumn<{ amount: string }>[] = [
+      { header: 'Gross', value: (row) => row.amount, amount: true },
+      { header: 'Note', value: (row) => row.amount },
+    ];
+    const output = await text(
+      csvStream(amounts, [{ amount: '-50.00' }, { amount: '1250.5' }, { amount: '-1+2' }, { amount: '=1' }]),
+    );
+    expect(parseCsv(output.slice(1))).toEqual([
+      ['Gross', 'Note'],
+      ['-50.00', "'-50.00"],
+      ['1250.5', '1250.5'],
+      ["'-1+2", "'-1+2"],
+      ["'=1", "'=1"],
+    ]);
+  });
+
   it('writes just the header row when there are no rows', async () => {
     expect(await text(csvStream(columns, []))).toBe('\ufeff"Delegate name","Organisation"\r\n');
   });

@@ -13,6 +13,10 @@
  * first ("Trim spaces" in LibreOffice) and would then see a formula. The cost
  * is that an honest value like "-1" or " +44 20…" shows with a quote mark in
  * front: a small price for a file full of free text typed by the public.
+ * Money a finance system imports is the exception: a column marked `amount`
+ * keeps a cell that is exactly a plain decimal ("-25.00" for a credit note)
+ * as it is, since a decimal alone is never a formula; anything else in it is
+ * neutralised as usual.
  * Every cell is also quoted, and quotes inside doubled, by csv-stringify.
  *
  * Excel needs a byte order mark to read UTF-8 (otherwise "Zoë" arrives as
@@ -28,13 +32,28 @@ export interface CsvColumn<T> {
   /** The column's heading, in words a coordinator uses. */
   header: string;
   value: (row: T) => string | null | undefined;
+  /**
+   * An amount a finance system reads as a number ("-12.50" for a credit):
+   * a cell that is exactly a plain decimal is written as it is, since a
+   * quote mark in front would make it text; anything else in the column is
+   * neutralised as usual.
+   */
+  amount?: boolean;
 }
 
 const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@])/;
 
+/** A plain decimal, and nothing else: a minus sign, digits, at most one point. Never a formula. */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
 /** A cell's text, made safe to open in a spreadsheet (see above). */
 export function neutraliseCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** An amount column's cell: a plain decimal as it is, anything else neutralised. */
+export function amountCell(value: string): string {
+  return PLAIN_DECIMAL.test(value) ? value : neutraliseCell(value);
 }
 
 /**
@@ -55,7 +74,10 @@ export function csvStream<T>(
   async function* records() {
     yield columns.map((column) => neutraliseCell(column.header));
     for await (const row of rows) {
-      yield columns.map((column) => neutraliseCell(column.value(row) ?? ''));
+      yield columns.map((column) => {
+        const value = column.value(row) ?? '';
+        return column.amount ? amountCell(value) : neutraliseCell(value);
+      });
     }
   }
   // An error part-way (the database gone, say) destroys the output, so the

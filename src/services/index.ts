@@ -24,6 +24,7 @@ import { PriceService } from './charges/priceService.js';
 import { ChargeProposals } from './charges/chargeProposals.js';
 import { ChargeReviewService } from './charges/chargeReview.js';
 import { DelegateChargeService } from './charges/delegateCharges.js';
+import { FinanceService } from './charges/financeService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -75,6 +76,8 @@ export interface Services {
   chargeReview: ChargeReviewService;
   /** A delegate's side of a charge: telling the hub why, and what their booking shows. */
   delegateCharges: DelegateChargeService;
+  /** The back office: finance totals, invoices and credit notes listed, balances, the finance export. */
+  finance: FinanceService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -149,6 +152,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     prices: new PriceService(database.db, settings),
     chargeReview: new ChargeReviewService(deps),
     delegateCharges: new DelegateChargeService(deps),
+    finance: new FinanceService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

@@ -24,6 +24,7 @@ export const ADMIN_AREAS: readonly AdminArea[] = [
   { href: '/admin/exports', text: 'Exports', capability: 'readReports' },
   { href: '/admin/charges', text: 'Charges', capability: 'handleMoney' },
   { href: '/admin/invoices', text: 'Invoices', capability: 'handleMoney' },
+  { href: '/admin/finance', text: 'Finance', capability: 'readFinanceTotals' },
   { href: '/admin/staff', text: 'Staff', capability: 'manageStaff' },
   { href: '/admin/audit', text: 'Audit log', capability: 'readAuditLog' },
   { href: '/admin/settings', text: 'Settings', capability: 'changeSettings' },

@@ -71,6 +71,10 @@ eachDatabase('demo programme', (dialect) => {
 
   it('does not load twice, even after its courses are removed', async () => {
     expect((await loadDemoIfNew(database.db, demoProgramme, new Date(TEST_NOW))).loaded).toBe(false);
+    // The demo's charges and invoices go first: they are about its bookings.
+    await database.db.deleteFrom('invoice_lines').execute();
+    await database.db.deleteFrom('charges').execute();
+    await database.db.deleteFrom('invoices').execute();
     await database.db.deleteFrom('bookings').execute();
     await database.db.deleteFrom('sessions').execute();
     await database.db.deleteFrom('courses').execute();
@@ -343,6 +347,178 @@ eachDatabase('demo programme: after its past sessions', (dialect) => {
       expect(total.querySelectorAll('td')[1]!.textContent?.trim()).toBe(String(attended));
       expect(total.textContent).not.toContain('Too few to read into');
     }
+  });
+});
+
+eachDatabase('demo programme: its charges and invoices', (dialect) => {
+  let t: TestApp;
+  const db = () => t.database.db;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('charges the typical fees, to the typical organisations, with the hub’s address and how to pay', async () => {
+    const settings = await t.services.settings.charges();
+    expect(settings).toMatchObject({
+      feeBasis: 'length',
+      dayFeePence: 5000,
+      halfDayFeePence: 2500,
+      chargedOrganisationTypes: ['partner_agency', 'private', 'out_of_area'],
+      nominalCode: '4120',
+    });
+    expect(settings.billingAddress).toContain('\n');
+    expect(settings.paymentInstructions).toContain('invoice number');
+    const organisations = await db()
+      .selectFrom('organisations')
+      .select(['name', 'billing_email', 'billing_address', 'invoice_frequency'])
+      .execute();
+    expect(organisations.length).toBeGreaterThan(5);
+    for (const organisation of organisations) {
+      expect(organisation.billing_email, organisation.name).toMatch(
+        /^invoices@[a-z0-9-]+\.example\.org\.uk$/,
+      );
+      expect(organisation.billing_address, organisation.name).toContain(organisation.name);
+    }
+    expect(new Set(organisations.map((o) => o.invoice_frequency))).toEqual(
+      new Set(['monthly', 'per_booking']),
+    );
+    const prices = await db()
+      .selectFrom('course_prices')
+      .innerJoin('courses', 'courses.id', 'course_prices.course_id')
+      .select(['courses.slug', 'course_prices.organisation_type', 'course_prices.amount_pence'])
+      .orderBy('course_prices.organisation_type')
+      .execute();
+    expect(prices).toEqual([
+      { slug: 'mental-capacity-act-in-practice', organisation_type: 'out_of_area', amount_pence: 12000 },
+      { slug: 'mental-capacity-act-in-practice', organisation_type: 'private', amount_pence: 9500 },
+    ]);
+    // Places already booked on it by a private provider's staff carry the price they were shown; others are free.
+    const places = await db()
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .innerJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .where('bookings.price_pence', '>', 0)
+      .select(['courses.slug', 'organisations.type', 'bookings.price_pence', 'sessions.starts_at'])
+      .execute();
+    expect(places.length).toBeGreaterThan(0);
+    for (const place of places) {
+      expect(place).toMatchObject({
+        slug: 'mental-capacity-act-in-practice',
+        type: 'private',
+        price_pence: 9500,
+      });
+      expect(place.starts_at > TEST_NOW).toBe(true);
+    }
+  });
+
+  it('has a charge in each state on places nobody came to, only for organisations the hub charges', async () => {
+    const charges = await db()
+      .selectFrom('charges')
+      .innerJoin('organisations', 'organisations.id', 'charges.organisation_id')
+      .select([
+        'charges.id',
+        'charges.state',
+        'charges.kind',
+        'charges.proposed_pence',
+        'charges.amount_pence',
+        'charges.delegate_reason',
+        'charges.waiver_reason',
+        'charges.invoice_id',
+        'charges.booking_id',
+        'organisations.type',
+      ])
+      .execute();
+    expect(charges.length).toBeGreaterThanOrEqual(7);
+    // Every part of every charged place was marked absent.
+    const marks = await db()
+      .selectFrom('attendance')
+      .where(
+        'booking_id',
+        'in',
+        charges.map((c) => c.booking_id),
+      )
+      .select('status')
+      .execute();
+    expect(new Set(marks.map((m) => m.status))).toEqual(new Set(['absent']));
+    for (const charge of charges) {
+      expect(charge.kind).toBe('non_attendance');
+      expect(['partner_agency', 'private', 'out_of_area']).toContain(charge.type);
+      expect([2500, 5000, 7500, 10000]).toContain(charge.proposed_pence);
+    }
+    const byState = (state: string) => charges.filter((c) => c.state === state);
+    expect(
+      byState('proposed')
+        .map((c) => c.delegate_reason !== null)
+        .sort(),
+    ).toEqual([false, true]);
+    expect(byState('proposed').every((c) => c.amount_pence === null && c.invoice_id === null)).toBe(true);
+    expect(byState('waived')).toHaveLength(1);
+    expect(byState('waived')[0]!.waiver_reason).toBe('Illness');
+    expect(byState('waived')[0]!.invoice_id).toBeNull();
+    const confirmed = byState('confirmed');
+    expect(confirmed.every((c) => c.amount_pence === c.proposed_pence)).toBe(true);
+    // All but one confirmed charge is invoiced: that one waits for the next invoice run.
+    expect(confirmed.filter((c) => c.invoice_id === null)).toHaveLength(1);
+  });
+
+  it('has issued invoices numbered in order, one paid, each the sum of its lines and its charges', async () => {
+    const invoices = await db()
+      .selectFrom('invoices')
+      .selectAll()
+      .orderBy('issued_on')
+      .orderBy('id')
+      .execute();
+    expect(invoices.length).toBeGreaterThanOrEqual(2);
+    expect(invoices.filter((i) => i.state === 'paid')).toHaveLength(1);
+    expect(invoices.filter((i) => i.state === 'issued').length).toBeGreaterThanOrEqual(1);
+    const sequences = new Map<string, number>();
+    for (const invoice of invoices) {
+      expect(invoice.kind).toBe('invoice');
+      expect(invoice.issued_on! <= londonDate(new Date(TEST_NOW))).toBe(true);
+      const key = String(invoice.financial_year);
+      sequences.set(key, (sequences.get(key) ?? 0) + 1);
+      expect(invoice.sequence).toBe(sequences.get(key));
+      expect(invoice.number).toBe(
+        `INV-${invoice.financial_year}-${String(invoice.sequence).padStart(4, '0')}`,
+      );
+      expect(invoice.billing_email).toMatch(/^invoices@/);
+      const lines = await db()
+        .selectFrom('invoice_lines')
+        .where('invoice_id', '=', invoice.id)
+        .selectAll()
+        .execute();
+      expect(lines.length).toBeGreaterThan(0);
+      expect(invoice.gross_pence).toBe(lines.reduce((sum, line) => sum + line.gross_pence, 0));
+      expect(invoice.net_pence).toBe(invoice.gross_pence);
+      for (const line of lines) {
+        const charge = await db()
+          .selectFrom('charges')
+          .where('id', '=', line.charge_id!)
+          .select(['amount_pence', 'invoice_id', 'state'])
+          .executeTakeFirstOrThrow();
+        expect(charge).toEqual({ amount_pence: line.net_pence, invoice_id: invoice.id, state: 'confirmed' });
+        expect(line.description).toMatch(/ — Did not attend$/);
+      }
+    }
+    const counters = await db().selectFrom('invoice_sequences').selectAll().execute();
+    expect(Object.fromEntries(counters.map((c) => [String(c.financial_year), c.last_sequence]))).toEqual(
+      Object.fromEntries(sequences),
+    );
+  });
+
+  it('shows figures on the finance pages and in the export on the first start', async () => {
+    const coordinator = await signedInStaff(t, 'coordinator');
+    const finance = parsePage((await coordinator.get('/admin/finance')).body);
+    expect(finance.listItems('main table tbody tr')[0]).toMatch(/^Invoiced £[1-9]/);
+    expect(finance.listItems('#documents tbody tr').length).toBeGreaterThanOrEqual(2);
+    const balances = parsePage((await coordinator.get('/admin/finance/balances')).body);
+    expect(balances.listItems('main tbody tr').length).toBeGreaterThan(0);
+    const csv = await coordinator.get('/admin/finance/export.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('"4120"');
   });
 });
 

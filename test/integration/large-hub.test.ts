@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedLargeHub, type LargeHubResult } from '../../src/demo/largeHub.js';
 import { CERTIFICATE_NUMBER } from '../../src/domain/certificate.js';
 import { DEFAULT_POLICY } from '../../src/domain/policy.js';
+import { londonDate } from '../../src/domain/time.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 
@@ -206,5 +207,77 @@ eachDatabase('large hub generator', (dialect) => {
     expect(answers.every((a) => answeredIds.has(a.request_id))).toBe(true);
     const links = await db.selectFrom('private_links').select('id').execute();
     expect(links).toEqual([]);
+  });
+
+  it('gives every organisation billing details, a mix of monthly and per-booking invoices', async () => {
+    const organisations = await t.database.db
+      .selectFrom('organisations')
+      .select(['billing_email', 'billing_address', 'invoice_frequency'])
+      .execute();
+    expect(organisations).toHaveLength(SMALL.organisations);
+    expect(organisations.every((o) => o.billing_email.includes('@') && o.billing_address !== '')).toBe(true);
+    expect(new Set(organisations.map((o) => o.invoice_frequency))).toEqual(
+      new Set(['monthly', 'per_booking']),
+    );
+  });
+
+  it('has the last month’s charges waiting for the invoice run, and a year of invoices before it, each the sum of its lines', async () => {
+    const db = t.database.db;
+    const charges = await db
+      .selectFrom('charges')
+      .innerJoin('bookings', 'bookings.id', 'charges.booking_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .select([
+        'charges.id',
+        'charges.kind',
+        'charges.state',
+        'charges.amount_pence',
+        'charges.proposed_pence',
+        'charges.invoice_id',
+        'charges.waiver_reason',
+        'bookings.price_pence',
+        'sessions.ends_at',
+      ])
+      .execute();
+    const monthAgo = new Date(new Date(TEST_NOW).getTime() - 30 * DAY).toISOString();
+    const month = charges.filter((c) => c.ends_at > monthAgo);
+    expect(month).toHaveLength(result.charges.monthCharges);
+    expect(charges.length - month.length).toBe(result.charges.historyCharges);
+    expect(result.charges.historyCharges).toBeGreaterThan(0);
+    expect(month.every((c) => c.invoice_id === null)).toBe(true);
+    expect(month.filter((c) => c.state === 'confirmed')).toHaveLength(result.charges.monthConfirmed);
+    for (const charge of charges) {
+      expect(charge.ends_at < TEST_NOW).toBe(true);
+      if (charge.state === 'confirmed') expect(charge.amount_pence).toBe(charge.proposed_pence);
+      else expect(charge.amount_pence).toBeNull();
+      if (charge.state === 'waived') expect(charge.waiver_reason).toBeTruthy();
+      if (charge.invoice_id !== null) expect(charge.state).toBe('confirmed');
+      // A paid place is charged its price, never also a fee.
+      if (charge.kind === 'place') expect(charge.proposed_pence).toBe(charge.price_pence);
+      else expect(charge.price_pence).toBe(0);
+    }
+
+    const documents = await db.selectFrom('invoices').selectAll().orderBy('id').execute();
+    const invoices = documents.filter((d) => d.kind === 'invoice');
+    expect(invoices).toHaveLength(result.charges.invoices);
+    expect(documents.length - invoices.length).toBe(result.charges.creditNotes);
+    expect(new Set(documents.map((d) => d.number)).size).toBe(documents.length);
+    const lines = await db.selectFrom('invoice_lines').selectAll().execute();
+    for (const document of documents) {
+      const own = lines.filter((l) => l.invoice_id === document.id);
+      expect(own.length).toBeGreaterThan(0);
+      expect(document.gross_pence).toBe(own.reduce((sum, l) => sum + l.gross_pence, 0));
+      expect(document.issued_on! < londonDate(new Date(TEST_NOW))).toBe(true);
+    }
+    for (const line of lines) expect(line.credited_pence).toBeLessThanOrEqual(line.gross_pence);
+    // Each kind's numbers run 1, 2, 3… in each financial year, and the counters carry on from there.
+    const counters = await db.selectFrom('invoice_sequences').selectAll().execute();
+    for (const counter of counters) {
+      const numbered = documents
+        .filter((d) => d.kind === counter.kind && d.financial_year === counter.financial_year)
+        .map((d) => d.sequence)
+        .sort((a, b) => a! - b!);
+      expect(numbered).toEqual(Array.from({ length: counter.last_sequence }, (_, i) => i + 1));
+    }
   });
 });

@@ -209,8 +209,8 @@ export class BookingAdminService {
       offerEnds: offerEnds ? formatMoment(offerEnds) : null,
       offerEnded: offerEnds !== null && offerEnds <= now,
       bookedOn: formatMoment(new Date(b.created_at)),
-      // Money is for those who run the programme (admins and coordinators), not trainers or viewers.
-      price: holds(actor.role, 'runProgramme') ? priceWords(Number(b.price_pence)) : null,
+      // Money is for those who handle it (admins and coordinators), not trainers or viewers.
+      price: holds(actor.role, 'handleMoney') ? priceWords(Number(b.price_pence)) : null,
       cancelled:
         b.state === 'cancelled'
           ? {

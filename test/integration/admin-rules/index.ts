@@ -5,6 +5,7 @@ import { chargeRules } from './charges.js';
 import { coreRules } from './core.js';
 import { feedbackRules } from './feedback.js';
 import { invoiceRules } from './invoices.js';
+import { financeRules } from './finance.js';
 import { peopleRules } from './people.js';
 import { priceRules } from './prices.js';
 import { programmeRules } from './programme.js';
@@ -22,6 +23,7 @@ export const RULES: AdminRules = {
   ...reportRules,
   ...feedbackRules,
   ...chargeRules,
+  ...financeRules,
   ...peopleRules,
   ...staffRules,
   ...invoiceRules,

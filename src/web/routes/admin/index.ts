@@ -17,6 +17,7 @@ import delegates from './delegates.js';
 import exports from './exports.js';
 import feedback from './feedback.js';
 import invoices from './invoices.js';
+import finance from './finance.js';
 import organisations from './organisations.js';
 import register from './register.js';
 import reports from './reports.js';
@@ -39,6 +40,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     reports,
     feedback,
     charges,
+    finance,
     delegates,
     organisations,
     invoices,
