@@ -23,7 +23,7 @@
  *
  * and, in this process on the same database once the server has stopped,
  * the monthly invoice run over the large hub's last month of charges (see
- * timeInvoiceRun: marked there for the invoice service to be plugged in);
+ * timeInvoiceRun);
  * and times the largest export allowed (two years, about 130,000 bookings);
  * and, in this process with no server running, renders certificates one after
  * another against plain pdfkit documents (bench/support/certificateRate.ts). Results
@@ -54,6 +54,8 @@ import { reportingYear, reportingYearOf, type ReportingYear } from '../src/domai
 import { addDays, londonDate } from '../src/domain/time.js';
 import { STAFF_SESSION_LIMITS } from '../src/domain/staff.js';
 import { EXPORT_MAX_DAYS } from '../src/services/attendanceService.js';
+import { fixedClock } from '../src/services/clock.js';
+import { buildServices } from '../src/services/index.js';
 import { SignInSessions } from '../src/services/accounts/signInSessions.js';
 import { certificateRate, type CertificateRate } from './support/certificateRate.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
@@ -248,8 +250,8 @@ interface DatabaseResult {
   financePage: Measurement;
   financeExport: Measurement;
   fullExport: { seconds: number; megabytes: number; rows: number };
-  /** The monthly invoice run, timed once; null until the invoice service is plugged in (timeInvoiceRun). */
-  invoiceRun: InvoiceRunTiming | null;
+  /** The monthly invoice run, timed once (timeInvoiceRun). */
+  invoiceRun: InvoiceRunTiming;
 }
 
 interface InvoiceRunTiming {
@@ -260,34 +262,25 @@ interface InvoiceRunTiming {
 }
 
 /**
- * ──────────────────────────────────────────────────────────────────────
- * THE MONTHLY INVOICE RUN: TO BE PLUGGED IN WHEN THE INVOICES BRANCH IS MERGED.
- *
- * Time the run the monthly job makes, once, on the prepared large hub (its
- * last month of charges, largeHubCharges.ts) with the server stopped:
- *
- *   const database = openDatabase(url);
- *   try {
- *     const services = buildServices(database, {
- *       clock: fixedClock(now.toISOString()),
- *       publicUrl: 'http://127.0.0.1',
- *       secretsKey: Buffer.alloc(32, 0x5e),
- *     });
- *     const started = performance.now();
- *     const result = await services.invoices.run({ type: 'system' });
- *     return { seconds: (performance.now() - started) / 1000, ...result };
- *   } finally {
- *     await database.close();
- *   }
- *
- * (imports: buildServices from src/services/index.ts, fixedClock from
- * src/services/clock.ts). printResults shows it beside the bare route's
- * mean latency, and docs/PERFORMANCE.md has a row waiting for its figure.
- * Until then it returns null and the run is reported as not measured.
- * ──────────────────────────────────────────────────────────────────────
+ * The run the monthly job makes, timed once on the prepared large hub (its
+ * last month of charges, largeHubCharges.ts) with the server stopped, so
+ * nothing else competes: paid places charged, then every confirmed charge
+ * gathered onto drafts under the invoice lock.
  */
-async function timeInvoiceRun(_url: string, _now: Date): Promise<InvoiceRunTiming | null> {
-  return null;
+async function timeInvoiceRun(url: string, now: Date): Promise<InvoiceRunTiming> {
+  const database = openDatabase(url);
+  try {
+    const services = buildServices(database, {
+      clock: fixedClock(now.toISOString()),
+      publicUrl: 'http://127.0.0.1',
+      secretsKey: Buffer.alloc(32, 0x5e),
+    });
+    const started = performance.now();
+    const result = await services.invoices.run({ type: 'system' });
+    return { seconds: (performance.now() - started) / 1000, ...result };
+  } finally {
+    await database.close();
+  }
 }
 
 async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
@@ -421,9 +414,7 @@ async function runOn(dialect: DialectName, now: Date): Promise<DatabaseResult> {
       // The invoice run writes drafts: it goes last, with no server measuring anything else.
       const invoiceRun = await timeInvoiceRun(database.url, now);
       console.log(
-        invoiceRun
-          ? `  monthly invoice run (${prepared.finance.monthCharges} charges of the last month): ${invoiceRun.invoices} invoices, ${invoiceRun.lines} lines in ${invoiceRun.seconds.toFixed(2)} s`
-          : '  monthly invoice run: not measured yet (see timeInvoiceRun)',
+        `  monthly invoice run (${prepared.finance.monthCharges} charges of the last month): ${invoiceRun.invoices} invoices, ${invoiceRun.lines} lines in ${invoiceRun.seconds.toFixed(2)} s`,
       );
       return {
         dialect,
@@ -530,11 +521,9 @@ function printResults(bare: Measurement, results: DatabaseResult[], certificates
   }
   for (const r of results) {
     console.log(
-      r.invoiceRun
-        ? `  ${r.dialect}: monthly invoice run: ${r.invoiceRun.invoices} invoices, ${r.invoiceRun.lines} lines, ` +
-            `${r.invoiceRun.placesCharged} places charged in ${r.invoiceRun.seconds.toFixed(2)} s ` +
-            `(${((r.invoiceRun.seconds * 1000) / Math.max(bare.mean, 0.01)).toFixed(0)} × the bare route's mean latency)`
-        : `  ${r.dialect}: monthly invoice run: not measured yet (see timeInvoiceRun in bench/backoffice.ts)`,
+      `  ${r.dialect}: monthly invoice run: ${r.invoiceRun.invoices} invoices, ${r.invoiceRun.lines} lines, ` +
+        `${r.invoiceRun.placesCharged} places charged in ${r.invoiceRun.seconds.toFixed(2)} s ` +
+        `(${((r.invoiceRun.seconds * 1000) / Math.max(bare.mean, 0.01)).toFixed(0)} × the bare route's mean latency)`,
     );
   }
 }
