@@ -116,10 +116,19 @@ eachDatabase('what pages and emails promise', (dialect) => {
       expect(before).toContain(
         'If you have a place and do not come, the register records that you did not attend.',
       );
-      expect(before).toContain('There is no fee, and we do not email anyone about it.');
+      // The demo hub charges the usual fees, and says so.
+      expect(before).toContain('Your organisation may be charged a fee: see Charges.');
+      expect(before).toContain(
+        'your organisation may be charged a fee of £50.00 for each day and £25.00 for each half day',
+      );
+      expect(before).toContain('A person looks at every charge first and can waive it.');
       expect(before).toContain('we delete them 30 days after the session ends');
       expect(before).toContain('This site never takes a payment from you.');
-      expect(before).toContain('There are no fees for cancelling late or for missing a session.');
+      await t.services.settings.updateCharges({ dayFeePence: 0, halfDayFeePence: 0 });
+      const noFees = parsePage((await t.app.inject('/terms')).body).text();
+      expect(noFees).toContain('There is no fee, and we do not email anyone about it.');
+      expect(noFees).toContain('There are no fees for cancelling late or for missing a session.');
+      expect(noFees).not.toContain('may be charged a fee');
       expect(before).not.toMatch(/free to staff and volunteers of partner agencies/);
 
       await t.services.settings.updatePolicy({
