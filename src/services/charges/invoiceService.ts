@@ -34,7 +34,7 @@ import { formatPence, parsePounds } from '../../domain/charges/money.js';
 import { addDays, formatShortDate, londonDate } from '../../domain/time.js';
 import { creditNoteIssued, invoiceIssued } from '../../emails/index.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
-import { dateWords, invoicePdf, type InvoiceContent } from '../../formats/invoicePdf.js';
+import { dateWords, invoicePdf, type InvoiceContent, type InvoiceHub } from '../../formats/invoicePdf.js';
 import type { ServiceDeps } from '../deps.js';
 import type { SettingsService } from '../settingsService.js';
 
@@ -147,6 +147,8 @@ export class InvoiceService {
       const now = this.deps.clock.now();
       const at = now.toISOString();
       const placesCharged = await repo.chargePaidPlaces(at);
+      // Drafts of organisations merged since go to the kept organisation, and are added to there.
+      for (let pass = 0; pass < 10 && (await repo.moveDraftsOfMerged()) > 0; pass += 1);
       const due = await repo.dueCharges();
       const result: RunResult = { invoices: 0, lines: 0, placesCharged };
       if (!due.length) return result;
@@ -155,6 +157,8 @@ export class InvoiceService {
       const customers = await repo.customers(organisationIds);
       const drafts = new Map<string, number>();
       for (const draft of await repo.drafts(organisationIds)) {
+        // A draft keeps the VAT rate it was made with: after the hub's rate changes, a new draft is started.
+        if (Number(draft.vat_rate_basis_points) !== vatRateBasisPoints) continue;
         const key = draftKey(
           Number(draft.organisation_id),
           draft.booking_id === null ? null : Number(draft.booking_id),
@@ -229,10 +233,7 @@ export class InvoiceService {
         const totals = documentTotals(
           existing === undefined ? lines.map((line) => lineMoney(line)) : await repo.lineAmounts(invoiceId),
         );
-        await repo.setTotals(invoiceId, totals, {
-          ...customer,
-          vat_rate_basis_points: vatRateBasisPoints,
-        });
+        await repo.setTotals(invoiceId, totals, customer);
         await recordAudit(
           db,
           {
@@ -299,7 +300,10 @@ export class InvoiceService {
   async pdf(id: number): Promise<{ filename: string; pdf: Buffer }> {
     const { document, lines } = await this.document(id);
     if (!document.number || !document.issued_on) throw new NotFoundError('invoice');
-    const pdf = await invoicePdf(this.content(document, lines), await this.pdfHub());
+    const pdf = await invoicePdf(
+      this.content(document, lines),
+      issuerOf(document.issuer) ?? (await this.pdfHub()),
+    );
     return { filename: `${document.number}.pdf`, pdf };
   }
 
@@ -363,9 +367,13 @@ export class InvoiceService {
     return this.lock.run(async (db) => {
       const repo = this.invoices.within(db);
       const document = await this.draftOrRefuse(repo, invoiceId, 'issue it again');
-      const customer = (await repo.customers([Number(document.organisation_id)])).get(
-        Number(document.organisation_id),
-      );
+      // A draft of an organisation since merged goes to the one it was merged into, as its charges do.
+      const organisationId = await repo.keptOrganisation(Number(document.organisation_id));
+      if (organisationId !== Number(document.organisation_id)) {
+        await repo.moveDraft(invoiceId, organisationId);
+        document.organisation_id = organisationId;
+      }
+      const customer = (await repo.customers([organisationId])).get(organisationId);
       if (!customer) throw new NotFoundError('organisation');
       const missing = [
         ...(customer.billing_email ? [] : ['billing email address']),
@@ -394,6 +402,7 @@ export class InvoiceService {
         issued_by_staff_id: actor.id,
         issued_on: issuedOn,
         due_on: dueOn,
+        issuer: JSON.stringify(hub),
       });
       // Someone else issued it a moment ago: throwing rolls the number back, so none is lost.
       if (!issued)
@@ -453,7 +462,11 @@ export class InvoiceService {
     });
   }
 
-  /** Issues every draft, each on its own; the ones refused are named with the reason. */
+  /**
+   * Issues every draft, each on its own; every one that could not be issued
+   * (refused, or gone since the list was read) is named with the reason, so
+   * a problem with one never hides what was issued before it.
+   */
   async issueAll(actor: StaffActor) {
     const issued: string[] = [];
     const refused: { id: number; message: string }[] = [];
@@ -461,8 +474,14 @@ export class InvoiceService {
       try {
         issued.push(await this.issue(Number(id), actor));
       } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        refused.push({ id: Number(id), message: error.message });
+        if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+        refused.push({
+          id: Number(id),
+          message:
+            error instanceof NotFoundError
+              ? `Draft ${id} could not be issued: it, or its organisation, is no longer there.`
+              : error.message,
+        });
       }
     }
     return { issued, refused };
@@ -482,6 +501,10 @@ export class InvoiceService {
       const document = await repo.document(invoiceId);
       if (!document) throw new NotFoundError('invoice');
       refuseUnlessIssuedInvoice(document, 'recorded as paid');
+      if (Number(document.gross_pence) - (await repo.creditedTotal(invoiceId)) <= 0)
+        throw new ConflictError(
+          `${document.number ?? 'This invoice'} has been credited in full, so nothing is left to pay and it cannot be recorded as paid.`,
+        );
       const now = this.deps.clock.now();
       const fields: Record<string, string> = {};
       if (input.paidOn > londonDate(now)) fields.paidOn = 'The date paid must be today or in the past';
@@ -492,7 +515,7 @@ export class InvoiceService {
       else if (reference.length > PAYMENT_REFERENCE_MAX)
         fields.reference = `The reference must be ${PAYMENT_REFERENCE_MAX} characters or fewer`;
       if (Object.keys(fields).length) throw new FormError(fields);
-      if (!(await repo.markPaid(invoiceId, input.paidOn, reference)))
+      if (!(await repo.markPaid(invoiceId, input.paidOn, reference, now.toISOString())))
         throw new ConflictError('This invoice has been recorded as paid already.');
       await recordAudit(
         db,
@@ -624,6 +647,7 @@ export class InvoiceService {
         issued_by_staff_id: actor.id,
         issued_on: issuedOn,
         due_on: null,
+        issuer: JSON.stringify(hub),
       });
       await recordAudit(
         db,
@@ -716,7 +740,7 @@ export class InvoiceService {
     return document;
   }
 
-  private async pdfHub() {
+  private async pdfHub(): Promise<InvoiceHub> {
     const [{ hub }, charges] = await Promise.all([this.deps.context(), this.settings.charges()]);
     return {
       name: hub.name,
@@ -777,6 +801,21 @@ export class InvoiceService {
         : {}),
     };
   }
+}
+
+/** The hub as an issued document printed it (migration 020), or null for one issued before that was kept. */
+export function issuerOf(stored: string | null): InvoiceHub | null {
+  if (!stored) return null;
+  const value = JSON.parse(stored) as Partial<InvoiceHub>;
+  const text = (key: keyof InvoiceHub) => (typeof value[key] === 'string' ? value[key] : '');
+  return {
+    name: text('name'),
+    brandColour: text('brandColour'),
+    contactEmail: text('contactEmail'),
+    address: text('address'),
+    vatNumber: text('vatNumber'),
+    paymentInstructions: text('paymentInstructions'),
+  };
 }
 
 function draftKey(organisationId: number, bookingId: number | null): string {
