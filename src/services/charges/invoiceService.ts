@@ -479,7 +479,7 @@ export class InvoiceService {
           id: Number(id),
           message:
             error instanceof NotFoundError
-              ? `Draft ${id} could not be issued: it, or its organisation, is no longer there.`
+              ? 'It could not be issued: it, or its organisation, is no longer there. Look at the drafts again.'
               : error.message,
         });
       }
