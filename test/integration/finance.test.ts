@@ -516,6 +516,12 @@ eachDatabase('finance: what was paid, and refunds due', (dialect) => {
       'Outstanding £0.00 £0.00',
       'Credited after payment — refunds due £10.00 £0.00',
     ]);
+    // The invoice's page says which credit note is a refund due: the one after the payment only.
+    const shown = normalise(
+      parsePage((await coordinator.get(`/admin/invoices/${invoice.id}`)).body).text('main'),
+    );
+    expect(shown).toContain('Goodwill) — credited after payment: a refund of £10.00 is due');
+    expect(shown).not.toContain('One day only) — credited after payment');
     // The balances stay right: a paid invoice owes nothing, whatever was credited after.
     const balances = parsePage((await coordinator.get('/admin/finance/balances')).body);
     expect(balances.text('main')).not.toContain('Meadowbank');

@@ -710,6 +710,13 @@ eachDatabase('invoices and credit notes', (dialect) => {
       await chargeOn(db(), now, await placeFor(db(), now, past, duplicate), duplicate, 'confirmed', 2500);
       await t.services.invoices.run({ type: 'system' });
       expect((await invoicesOf(kept)).map((i) => Number(i.id))).toEqual([draftId]);
+      const moved = await db()
+        .selectFrom('audit_log')
+        .where('action', '=', 'invoice_draft_moved')
+        .where('entity_id', '=', draftId)
+        .select('actor_type')
+        .executeTakeFirstOrThrow();
+      expect(moved.actor_type).toBe('system');
       expect(await linesOf(draftId)).toHaveLength(2);
 
       const number = await t.services.invoices.issue(draftId, { id: staffId });

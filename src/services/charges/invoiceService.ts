@@ -148,7 +148,22 @@ export class InvoiceService {
       const at = now.toISOString();
       const placesCharged = await repo.chargePaidPlaces(at);
       // Drafts of organisations merged since go to the kept organisation, and are added to there.
-      for (let pass = 0; pass < 10 && (await repo.moveDraftsOfMerged()) > 0; pass += 1);
+      for (let pass = 0; pass < 10; pass += 1) {
+        const moved = await repo.moveDraftsOfMerged();
+        if (!moved.length) break;
+        for (const draft of moved)
+          await recordAudit(
+            db,
+            {
+              ...auditActor(actor),
+              action: 'invoice_draft_moved',
+              entityType: 'invoice',
+              entityId: draft.id,
+              details: { organisationId: draft.organisation_id, reason: 'organisation merged' },
+            },
+            now,
+          );
+      }
       const due = await repo.dueCharges();
       const result: RunResult = { invoices: 0, lines: 0, placesCharged };
       if (!due.length) return result;
@@ -287,7 +302,13 @@ export class InvoiceService {
         credited_pence: Number(line.credited_pence),
         left_pence: Number(line.gross_pence) - Number(line.credited_pence),
       })),
-      creditNotes: creditNotes.map((c) => ({ ...c, id: Number(c.id), gross_pence: Number(c.gross_pence) })),
+      creditNotes: creditNotes.map((c) => ({
+        ...c,
+        id: Number(c.id),
+        gross_pence: Number(c.gross_pence),
+        /** Issued after the invoice was paid: money to give back, not less to pay. */
+        refundDue: creditedAfterPayment(c, document),
+      })),
     };
   }
 
@@ -368,8 +389,9 @@ export class InvoiceService {
       const repo = this.invoices.within(db);
       const document = await this.draftOrRefuse(repo, invoiceId, 'issue it again');
       // A draft of an organisation since merged goes to the one it was merged into, as its charges do.
-      const organisationId = await repo.keptOrganisation(Number(document.organisation_id));
-      if (organisationId !== Number(document.organisation_id)) {
+      const mergedFrom = Number(document.organisation_id);
+      const organisationId = await repo.keptOrganisation(mergedFrom);
+      if (organisationId !== mergedFrom) {
         await repo.moveDraft(invoiceId, organisationId);
         document.organisation_id = organisationId;
       }
@@ -420,6 +442,7 @@ export class InvoiceService {
             number,
             grossPence: totals.grossPence,
             organisationId: Number(document.organisation_id),
+            ...(organisationId !== mergedFrom ? { movedFromOrganisationId: mergedFrom } : {}),
           },
         },
         now,
@@ -801,6 +824,20 @@ export class InvoiceService {
         : {}),
     };
   }
+}
+
+/**
+ * Whether a credit note was issued after its invoice was recorded paid (by
+ * the instant recorded; for an invoice paid before migration 020, by the
+ * dates), so it is a refund due rather than less to pay.
+ */
+export function creditedAfterPayment(
+  creditNote: { issued_at: string | null; issued_on: string | null },
+  invoice: { state: string; paid_at: string | null; paid_on: string | null },
+): boolean {
+  if (invoice.state !== 'paid') return false;
+  if (invoice.paid_at) return (creditNote.issued_at ?? '') >= invoice.paid_at;
+  return (creditNote.issued_on ?? '') > (invoice.paid_on ?? '');
 }
 
 /** The hub as an issued document printed it (migration 020), or null for one issued before that was kept. */

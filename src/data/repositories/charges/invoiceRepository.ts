@@ -268,9 +268,9 @@ export class InvoiceRepository {
   /**
    * Open drafts of organisations since merged, moved to the organisation each
    * was merged into (one step a pass; the caller repeats until none are left):
-   * how many moved.
+   * the ones moved, each with where it went.
    */
-  async moveDraftsOfMerged(): Promise<number> {
+  async moveDraftsOfMerged(): Promise<{ id: number; organisation_id: number }[]> {
     const result = await this.db
       .updateTable('invoices')
       .set((eb) => ({
@@ -284,8 +284,9 @@ export class InvoiceRepository {
       .where('organisation_id', 'in', (eb) =>
         eb.selectFrom('organisations').where('merged_into_id', 'is not', null).select('organisations.id'),
       )
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .returning(['id', 'organisation_id'])
+      .execute();
+    return result.map((row) => ({ id: Number(row.id), organisation_id: Number(row.organisation_id) }));
   }
 
   /** Deletes a draft made a moment ago that nothing went on. */
@@ -392,7 +393,7 @@ export class InvoiceRepository {
       .selectFrom('invoices')
       .where('credits_invoice_id', '=', invoiceId)
       .where('kind', '=', 'credit_note')
-      .select(['id', 'number', 'issued_on', 'gross_pence', 'reason'])
+      .select(['id', 'number', 'issued_on', 'issued_at', 'gross_pence', 'reason'])
       .orderBy('id')
       .execute();
   }

@@ -179,7 +179,11 @@ export default async function adminInvoiceRoutes(app: FastifyInstance, { service
           issuedText: dateText(c.issued_on),
         })),
         isDraft: document.state === 'draft',
-        canPay: document.kind === 'invoice' && document.state === 'issued',
+        // Nothing is left to pay on an invoice credited in full.
+        canPay:
+          document.kind === 'invoice' &&
+          document.state === 'issued' &&
+          document.gross_pence - creditNotes.reduce((sum, note) => sum + note.gross_pence, 0) > 0,
         canCredit:
           document.kind === 'invoice' &&
           (document.state === 'issued' || document.state === 'paid') &&
