@@ -12,6 +12,7 @@ import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { normalise, parsePage } from '../support/html.js';
 import { billedOrganisation, issuedCreditNote, issuedInvoice } from '../support/invoices.js';
+import { pdfText } from '../support/pdfText.js';
 import { signedInStaff } from '../support/staff.js';
 
 const HEADER = [
@@ -501,11 +502,16 @@ eachDatabase('finance: what was paid, and refunds due', (dialect) => {
       { paidOn: '2026-01-10', reference: 'BACS 555' },
       { id: Number(staff.id) },
     );
-    await t.services.invoices.creditNote(
+    const refund = await t.services.invoices.creditNote(
       invoice.id,
       { amounts: { [String(invoice.lineIds[1])]: '10.00' }, reason: 'Goodwill', waiverReason: '' },
       { id: Number(staff.id) },
     );
+    // Its PDF says a refund is due, not that less is owed.
+    const refundText = pdfText((await t.services.invoices.pdf(refund.id)).pdf);
+    expect(refundText).toContain(`Invoice ${invoice.number} has been paid`);
+    expect(refundText).toContain('will refund £10.00 to you');
+    expect(refundText).not.toContain('reduces what is owed');
 
     const page = parsePage((await coordinator.get('/admin/finance')).body);
     expect(page.listItems('main table:first-of-type tbody tr')).toEqual([

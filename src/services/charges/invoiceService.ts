@@ -322,7 +322,19 @@ export class InvoiceService {
     const { document, lines } = await this.document(id);
     if (!document.number || !document.issued_on) throw new NotFoundError('invoice');
     const pdf = await invoicePdf(
-      this.content(document, lines),
+      this.content(
+        {
+          ...document,
+          refund_due:
+            document.kind === 'credit_note' &&
+            creditedAfterPayment(document, {
+              state: document.credits_state ?? '',
+              paid_at: document.credits_paid_at,
+              paid_on: document.credits_paid_on,
+            }),
+        },
+        lines,
+      ),
       issuerOf(document.issuer) ?? (await this.pdfHub()),
     );
     return { filename: `${document.number}.pdf`, pdf };
@@ -717,6 +729,8 @@ export class InvoiceService {
             vat_rate_basis_points: rate,
             reason,
             credits_number: invoice.number,
+            // Against a paid invoice, a credit note is money to give back.
+            refund_due: creditedAfterPayment({ issued_at: now.toISOString(), issued_on: issuedOn }, invoice),
           },
           creditLines,
           totals,
@@ -788,6 +802,8 @@ export class InvoiceService {
       vat_rate_basis_points: number;
       reason: string;
       credits_number: string | null;
+      /** A credit note issued after its invoice was paid: a refund is due. */
+      refund_due?: boolean;
     },
     lines: readonly {
       description: string;
@@ -820,7 +836,13 @@ export class InvoiceService {
       lines: contentLines,
       totals: totals ?? documentTotals(contentLines),
       ...(document.kind === 'credit_note'
-        ? { credits: { number: document.credits_number ?? '', reason: document.reason } }
+        ? {
+            credits: {
+              number: document.credits_number ?? '',
+              reason: document.reason,
+              refundDue: document.refund_due ?? false,
+            },
+          }
         : {}),
     };
   }

@@ -371,7 +371,12 @@ export class InvoiceRepository {
       .leftJoin('invoices as credited', 'credited.id', 'invoices.credits_invoice_id')
       .where('invoices.id', '=', id)
       .selectAll('invoices')
-      .select('credited.number as credits_number')
+      .select([
+        'credited.number as credits_number',
+        'credited.state as credits_state',
+        'credited.paid_at as credits_paid_at',
+        'credited.paid_on as credits_paid_on',
+      ])
       .executeTakeFirst();
   }
 
