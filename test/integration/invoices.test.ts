@@ -755,6 +755,28 @@ eachDatabase('invoices and credit notes', (dialect) => {
       await t.services.settings.updateCharges({ vatRateBasisPoints: 0 });
     });
 
+    it('shows coordinators a proposed charge "plus VAT at 20%" in the review queue when the hub charges VAT', async () => {
+      const organisationId = await billedOrganisation(db(), now, { name: 'Thornbury Care Ltd' });
+      await chargeOn(
+        db(),
+        now,
+        await placeFor(db(), now, past, organisationId),
+        organisationId,
+        'proposed',
+        4200,
+      );
+      const queue = async () =>
+        normalise(parsePage((await coordinator.get('/admin/charges')).body).text('main'));
+      expect(await queue()).toContain('£42.00');
+      expect(await queue()).not.toContain('VAT');
+      await t.services.settings.updateCharges({ vatRateBasisPoints: 2000 });
+      try {
+        expect(await queue()).toContain('£42.00 plus VAT at 20%');
+      } finally {
+        await t.services.settings.updateCharges({ vatRateBasisPoints: 0 });
+      }
+    });
+
     it('issues all it can and names every draft it could not, a vanished one too, never a 404', async () => {
       const first = await draftFor(await billedOrganisation(db(), now));
       const gone = await draftFor(await billedOrganisation(db(), now));
