@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { NotFoundError } from '../../src/errors.js';
 
+import { migrateTo, migrateToLatest } from '../../src/data/migrations/index.js';
 import { findJob } from '../../src/jobs/registry.js';
 import type { JobContext } from '../../src/jobs/job.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
@@ -694,6 +695,29 @@ eachDatabase('invoices and credit notes', (dialect) => {
       expect(laterText).toContain('9 New Road');
       expect(laterText).toContain('GB 999 9999 99');
       expect(laterText).not.toContain('1 Town Hall Square');
+      await t.services.settings.updateCharges(hubDetails);
+    });
+
+    it('gives documents issued before migration 020 the hub as it was then, never changed after', async () => {
+      const organisationId = await billedOrganisation(db(), now, { name: 'Elmstead Lodge Ltd' });
+      const invoiceId = await draftFor(organisationId);
+      await t.services.invoices.issue(invoiceId, { id: staffId });
+      // As if it had been issued before migration 020: the column is made again, and filled.
+      await migrateTo(db(), dialect, '018-charge-reason-links');
+      await migrateToLatest(db(), dialect);
+      const row = await db()
+        .selectFrom('invoices')
+        .where('id', '=', invoiceId)
+        .select('issuer')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(row.issuer!)).toMatchObject({
+        name: 'Safeguarding Training Hub',
+        address: hubDetails.billingAddress,
+        paymentInstructions: hubDetails.paymentInstructions,
+      });
+      const before = pdfText((await t.services.invoices.pdf(invoiceId)).pdf);
+      await t.services.settings.updateCharges({ billingAddress: 'Elsewhere\n2 Station Road' });
+      expect(pdfText((await t.services.invoices.pdf(invoiceId)).pdf)).toBe(before);
       await t.services.settings.updateCharges(hubDetails);
     });
 
