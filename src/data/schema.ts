@@ -489,6 +489,10 @@ export interface InvoicesTable {
   paid_on: string | null;
   paid_reference: string | null;
   voided_at: Instant | null;
+  /** The hub as the issued document prints it, JSON (migration 020); null on drafts and older documents. */
+  issuer: string | null;
+  /** When it was recorded paid (migration 020); null before that, when `paid_on` stands in. */
+  paid_at: Instant | null;
 }
 
 export interface InvoiceSequencesTable {

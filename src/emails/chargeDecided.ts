@@ -1,5 +1,5 @@
 import type { ChargeKind } from '../domain/charges/charges.js';
-import { formatPence } from '../domain/charges/money.js';
+import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { formatDate } from '../domain/time.js';
 import { webLink } from './facts.js';
 import type { EmailMessage, HubFacts } from './message.js';
@@ -18,6 +18,8 @@ export interface ChargeDecidedFacts {
   proposedPence: number;
   /** What is owed now: the amount confirmed, or reduced to; 0 when waived or withdrawn. */
   amountPence: number;
+  /** The hub's VAT rate in basis points: above 0, amounts say "plus VAT at 20%". */
+  vatRateBasisPoints?: number;
   organisationName: string;
   bookingUrl: string;
 }
@@ -44,8 +46,8 @@ export function chargeDecided(facts: ChargeDecidedFacts): EmailMessage {
       late: facts.kind === 'late_cancellation',
       courseTitle: facts.courseTitle,
       date,
-      amount: formatPence(facts.amountPence),
-      proposed: formatPence(facts.proposedPence),
+      amount: amountWords(facts.amountPence, facts.vatRateBasisPoints ?? 0),
+      proposed: amountWords(facts.proposedPence, facts.vatRateBasisPoints ?? 0),
       organisationName: facts.organisationName,
       bookingUrl: webLink(facts.bookingUrl, 'the booking link'),
     }),

@@ -1,4 +1,4 @@
-import { formatPence } from '../domain/charges/money.js';
+import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { formatDate } from '../domain/time.js';
 import type { EmailMessage, HubFacts } from './message.js';
 import { renderEmail } from './render.js';
@@ -11,6 +11,8 @@ export interface ChargeLineManagerFacts {
   courseTitle: string;
   sessionDate: Date;
   amountPence: number;
+  /** The hub's VAT rate in basis points: above 0, amounts say "plus VAT at 20%". */
+  vatRateBasisPoints?: number;
 }
 
 /** Sent to a delegate's line manager when a charge for their place is confirmed, where the hub's policy says. */
@@ -27,7 +29,7 @@ export function chargeLineManager(facts: ChargeLineManagerFacts): EmailMessage {
       delegateName: facts.delegateName,
       courseTitle: facts.courseTitle,
       date,
-      amount: formatPence(facts.amountPence),
+      amount: amountWords(facts.amountPence, facts.vatRateBasisPoints ?? 0),
     }),
   };
 }

@@ -1,5 +1,5 @@
 import type { ChargeKind } from '../domain/charges/charges.js';
-import { formatPence } from '../domain/charges/money.js';
+import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { formatDate } from '../domain/time.js';
 import { webLink } from './facts.js';
 import type { EmailMessage, HubFacts } from './message.js';
@@ -15,6 +15,8 @@ export interface ChargeProposedFacts {
   /** The place's own price, rather than a fee: a paid place cancelled late. */
   paidPlace: boolean;
   proposedPence: number;
+  /** The hub's VAT rate in basis points: above 0, amounts say "plus VAT at 20%". */
+  vatRateBasisPoints?: number;
   organisationName: string;
   /** The private link to tell the hub why, and when it stops working. */
   reasonUrl: string;
@@ -43,7 +45,7 @@ export function chargeProposed(facts: ChargeProposedFacts): EmailMessage {
       paidPlace: facts.paidPlace,
       courseTitle: facts.courseTitle,
       date,
-      amount: formatPence(facts.proposedPence),
+      amount: amountWords(facts.proposedPence, facts.vatRateBasisPoints ?? 0),
       organisationName: facts.organisationName,
       reasonUrl: webLink(facts.reasonUrl, 'the link to tell us why'),
       expires: formatDate(facts.expiresAt),

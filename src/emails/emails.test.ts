@@ -581,6 +581,48 @@ describe('charge emails', () => {
     expect(message.text.replace(/\s+/g, ' ')).toContain('reduced it from £50.00 to £25.00');
   });
 
+  it('says "plus VAT at 20%" after every amount when the hub charges VAT, and nothing of VAT at 0', () => {
+    const facts = {
+      hub,
+      delegateName: 'Sam Delegate',
+      courseTitle: 'Safeguarding adults',
+      sessionDate: new Date('2026-03-06T09:30:00Z'),
+      organisationName: 'Northshire Council',
+    };
+    const proposed = chargeProposed({
+      ...facts,
+      kind: 'non_attendance',
+      paidPlace: false,
+      proposedPence: 5000,
+      vatRateBasisPoints: 2000,
+      reasonUrl: `https://training.example.org.uk/charges/why/${'a'.repeat(43)}`,
+      expiresAt: new Date('2026-04-05T09:30:00Z'),
+    });
+    const decided = chargeDecided({
+      ...facts,
+      kind: 'late_cancellation',
+      outcome: 'reduced',
+      proposedPence: 5000,
+      amountPence: 2500,
+      vatRateBasisPoints: 2000,
+      bookingUrl: 'https://training.example.org.uk/bookings/TRL-7KQ2',
+    });
+    const manager = chargeLineManager({
+      ...facts,
+      managerName: 'Pat',
+      amountPence: 5000,
+      vatRateBasisPoints: 2000,
+    });
+    for (const version of [proposed.text.replace(/\s+/g, ' '), visibleText(proposed.html)])
+      expect(version).toContain('a charge of £50.00 plus VAT at 20% may apply to Northshire Council');
+    expect(decided.text.replace(/\s+/g, ' ')).toContain(
+      'reduced it from £50.00 plus VAT at 20% to £25.00 plus VAT at 20%',
+    );
+    expect(manager.text.replace(/\s+/g, ' ')).toContain('£50.00 plus VAT at 20%');
+    for (const name of ['chargeProposed', 'chargeDecided', 'chargeLineManager'])
+      expect(messages.find((m) => m.name === name)!.message.text).not.toContain('VAT');
+  });
+
   it('the line manager is told the least: name, course, date and amount', () => {
     const { message } = messages.find((m) => m.name === 'chargeLineManager')!;
     const text = message.text.replace(/\s+/g, ' ');

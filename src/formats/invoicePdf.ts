@@ -31,8 +31,8 @@ export interface InvoiceContent {
   vatRateBasisPoints: number;
   lines: InvoiceLineContent[];
   totals: { netPence: number; vatPence: number; grossPence: number };
-  /** A credit note's invoice, and why it was issued. */
-  credits?: { number: string; reason: string };
+  /** A credit note's invoice, why it was issued, and whether that invoice was paid before it (a refund is due). */
+  credits?: { number: string; reason: string; refundDue?: boolean };
 }
 
 export interface InvoiceHub {
@@ -217,7 +217,9 @@ export async function invoicePdf(
       .fontSize(10)
       .fillColor(INK)
       .text(
-        `This credit note reduces what is owed on invoice ${content.credits?.number ?? ''} by ${formatPence(content.totals.grossPence)}.`,
+        content.credits?.refundDue
+          ? `Invoice ${content.credits.number} has been paid, so ${hub.name} will refund ${formatPence(content.totals.grossPence)} to you.`
+          : `This credit note reduces what is owed on invoice ${content.credits?.number ?? ''} by ${formatPence(content.totals.grossPence)}.`,
         MARGIN,
         doc.y,
         { width: inner },

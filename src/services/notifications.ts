@@ -11,7 +11,7 @@ import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js'
 import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
 import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
 import type { ChargesSettings } from '../domain/charges/chargesSettings.js';
-import { formatPence } from '../domain/charges/money.js';
+import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { anyPrice, ORGANISATION_TYPE_ONE } from '../domain/charges/prices.js';
 import { chargingTerms } from '../domain/charges/terms.js';
 import type { HubSettings } from '../domain/hub.js';
@@ -203,7 +203,7 @@ export class Notifications {
       text:
         pence === 0
           ? 'Your place is free.'
-          : `Your place costs ${formatPence(pence)}${row.organisation_name && row.organisation_type ? ` (${row.organisation_name}, ${ORGANISATION_TYPE_ONE[row.organisation_type]})` : ''}.`,
+          : `Your place costs ${amountWords(pence, ctx.charges.vatRateBasisPoints)}${row.organisation_name && row.organisation_type ? ` (${row.organisation_name}, ${ORGANISATION_TYPE_ONE[row.organisation_type]})` : ''}.`,
       terms,
     };
   }
@@ -389,6 +389,7 @@ export class Notifications {
       kind,
       paidPlace: kind === 'late_cancellation' && charge.price_pence > 0,
       proposedPence: charge.proposed_pence,
+      vatRateBasisPoints: ctx.charges.vatRateBasisPoints,
       organisationName: charge.organisation_name,
       reasonUrl: `${this.publicUrl}/charges/why/${token}`,
       expiresAt,
@@ -413,6 +414,7 @@ export class Notifications {
       outcome,
       proposedPence: charge.proposed_pence,
       amountPence: outcome === 'confirmed' || outcome === 'reduced' ? (charge.amount_pence ?? 0) : 0,
+      vatRateBasisPoints: ctx.charges.vatRateBasisPoints,
       organisationName: charge.organisation_name,
       bookingUrl: `${this.publicUrl}/bookings/${charge.reference}`,
     });
@@ -439,6 +441,7 @@ export class Notifications {
       courseTitle: charge.course_title,
       sessionDate,
       amountPence: charge.amount_pence ?? 0,
+      vatRateBasisPoints: ctx.charges.vatRateBasisPoints,
     });
     await this.enqueue(
       db,

@@ -140,11 +140,12 @@ export class ProgrammeService {
     const row = await repo.findCourse(courseId);
     if (!row) throw new NotFoundError('course');
     const now = this.now();
-    const [lists, sessions, stranded, prices] = await Promise.all([
+    const [lists, sessions, stranded, prices, { charges }] = await Promise.all([
       repo.courseLists(courseId),
       repo.courseSessions(courseId, now.toISOString()),
       repo.sessionsWithDelegates(courseId, now.toISOString()),
       new PriceRecords(this.deps.db).coursePrices(courseId),
+      this.deps.context(),
     ]);
     type SessionRow = (typeof sessions.upcoming)[number];
     const sessionView = (s: SessionRow) => {
@@ -177,7 +178,7 @@ export class ProgrammeService {
       contentNotes: row.content_notes,
       cpdHoursText: describeCpdHours(row.cpd_hours),
       /** "Free for partner agencies…; £120.00 for private organisations" (sessions may differ). */
-      pricesText: priceSummary(effectivePrices(prices)),
+      pricesText: priceSummary(effectivePrices(prices), charges.vatRateBasisPoints),
       practicalNotes: row.practical_notes,
       archived: row.archived_at !== null,
       archivedOn: row.archived_at ? formatShortDate(new Date(row.archived_at)) : null,

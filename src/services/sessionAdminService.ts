@@ -209,11 +209,12 @@ export class SessionAdminService {
   async detail(staff: StaffActor, sessionId: number) {
     const row = await this.visibleSession(staff, sessionId);
     const now = this.deps.clock.now();
-    const [parts, trainers, counts, prices] = await Promise.all([
+    const [parts, trainers, counts, prices, { charges }] = await Promise.all([
       this.sessions.parts(sessionId),
       this.sessions.trainersOf([sessionId]),
       this.sessions.bookingCounts([sessionId], now.toISOString()),
       new PriceRecords(this.deps.db).sessionPriceList(sessionId),
+      this.deps.context(),
     ]);
     const booked: BookingCounts = counts.get(sessionId) ?? { confirmed: 0, offered: 0, waitlisted: 0 };
     const startsAt = new Date(row.starts_at);
@@ -250,7 +251,7 @@ export class SessionAdminService {
           : null,
       capacity: row.capacity,
       /** What a place costs each kind of organisation: the session's own prices, else the course's. */
-      pricesText: priceSummary(prices),
+      pricesText: priceSummary(prices, charges.vatRateBasisPoints),
       ...booked,
       placesLeft: Math.max(0, row.capacity - booked.confirmed - booked.offered),
       bookingOpens: row.booking_opens_at ? formatMoment(new Date(row.booking_opens_at)) : null,

@@ -52,7 +52,8 @@ describe.runIf(inject('chromiumAvailable'))('finance, in a browser', () => {
     await navigateBy(page, () => page.getByRole('link', { name: 'Finance', exact: true }).click());
     expect(new URL(page.url()).pathname).toBe('/admin/finance');
     expect(await page.locator('h1').textContent()).toBe('Finance');
-    await expect.poll(() => page.locator('main table').first().locator('tbody tr').count()).toBe(4);
+    // Invoiced, credited, paid, outstanding, and refunds due (credit notes after payment).
+    await expect.poll(() => page.locator('main table').first().locator('tbody tr').count()).toBe(5);
     const all = await listed(page);
     expect(all.length).toBeGreaterThanOrEqual(2);
     expect(all.every((number) => /^INV-\d{4}-\d{4}$/.test(number))).toBe(true);

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
-import { parsePage } from '../support/html.js';
+import { normalise, parsePage } from '../support/html.js';
 import { billedOrganisation, issuedCreditNote, issuedInvoice } from '../support/invoices.js';
+import { pdfText } from '../support/pdfText.js';
 import { signedInStaff } from '../support/staff.js';
 
 const HEADER = [
@@ -143,6 +144,7 @@ eachDatabase('finance', (dialect) => {
         'Credited by credit notes £25.00 £0.00',
         'Paid £50.00 £0.00',
         'Outstanding £198.14 £99.99',
+        'Credited after payment — refunds due £0.00 £0.00',
       ]);
       expect(page.text('main table thead')).toContain('April 2025 to March 2026');
       expect(page.text('main table thead')).toContain('April 2024 to March 2025');
@@ -473,5 +475,98 @@ eachDatabase('finance export in batches', (dialect) => {
     const coordinator = await signedInStaff(t, 'coordinator');
     const page = parsePage((await coordinator.get('/admin/finance/balances')).body);
     expect(page.listItems('main tbody tr td:first-child')).toEqual(['Northshire County Council']);
+  });
+});
+
+eachDatabase('finance: what was paid, and refunds due', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // TEST_NOW is 12 January 2026: this financial year runs April 2025 to March 2026.
+    t = await createTestApp(dialect, { demo: false });
+  });
+  afterAll(() => t.close());
+
+  it('counts as paid what was paid: the invoice less credit notes before payment; one after is a refund due', async () => {
+    const db = t.database.db;
+    const coordinator = await signedInStaff(t, 'coordinator');
+    const staff = await db.selectFrom('staff_users').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const organisationId = await billedOrganisation(db, 'Meadowbank Care Ltd', { type: 'private' });
+    const invoice = await issuedInvoice(db, {
+      organisationId,
+      issuedOn: '2025-12-01',
+      netPence: [5000, 2500],
+    });
+    await issuedCreditNote(db, invoice, { issuedOn: '2025-12-05', netPence: [2500], reason: 'One day only' });
+    await t.services.invoices.markPaid(
+      invoice.id,
+      { paidOn: '2026-01-10', reference: 'BACS 555' },
+      { id: Number(staff.id) },
+    );
+    const refund = await t.services.invoices.creditNote(
+      invoice.id,
+      { amounts: { [String(invoice.lineIds[1])]: '10.00' }, reason: 'Goodwill', waiverReason: '' },
+      { id: Number(staff.id) },
+    );
+    // Its PDF says a refund is due, not that less is owed.
+    const refundText = pdfText((await t.services.invoices.pdf(refund.id)).pdf);
+    expect(refundText).toContain(`Invoice ${invoice.number} has been paid`);
+    expect(refundText).toContain('will refund £10.00 to you');
+    expect(refundText).not.toContain('reduces what is owed');
+
+    const page = parsePage((await coordinator.get('/admin/finance')).body);
+    expect(page.listItems('main table:first-of-type tbody tr')).toEqual([
+      'Invoiced £75.00 £0.00',
+      'Credited by credit notes £35.00 £0.00',
+      // £75.00 less the £25.00 credited before the payment: not the invoice's £75.00.
+      'Paid £50.00 £0.00',
+      'Outstanding £0.00 £0.00',
+      'Credited after payment — refunds due £10.00 £0.00',
+    ]);
+    // The invoice's page says which credit note is a refund due: the one after the payment only.
+    const shown = normalise(
+      parsePage((await coordinator.get(`/admin/invoices/${invoice.id}`)).body).text('main'),
+    );
+    expect(shown).toContain('Goodwill) — credited after payment: a refund of £10.00 is due');
+    expect(shown).not.toContain('One day only) — credited after payment');
+    // The balances stay right: a paid invoice owes nothing, whatever was credited after.
+    const balances = parsePage((await coordinator.get('/admin/finance/balances')).body);
+    expect(balances.text('main')).not.toContain('Meadowbank');
+  });
+
+  it('refuses to record an invoice credited in full as paid, in words (409)', async () => {
+    const db = t.database.db;
+    const coordinator = await signedInStaff(t, 'coordinator');
+    const organisationId = await billedOrganisation(db, 'Fernlea Homes Ltd', { type: 'private' });
+    const invoice = await issuedInvoice(db, { organisationId, issuedOn: '2025-12-02', netPence: [4000] });
+    await issuedCreditNote(db, invoice, {
+      issuedOn: '2025-12-03',
+      netPence: [4000],
+      reason: 'Sent in error',
+    });
+    const page = `/admin/invoices/${invoice.id}/paid`;
+    const shown = await coordinator.get(page);
+    expect(shown.statusCode).toBe(409);
+    expect(normalise(shown.body)).toContain('credited in full, so nothing is left to pay');
+    const _csrf =
+      parsePage((await coordinator.get('/admin/invoices')).body)
+        .document.querySelector('input[name="_csrf"]')
+        ?.getAttribute('value') ?? '';
+    const posted = await coordinator.post(page, {
+      _csrf,
+      'paidOn-day': '10',
+      'paidOn-month': '1',
+      'paidOn-year': '2026',
+      reference: 'BACS 1',
+    });
+    expect(posted.statusCode).toBe(409);
+    expect(normalise(parsePage(posted.body).text('.govuk-error-summary'))).toContain(
+      `${invoice.number} has been credited in full, so nothing is left to pay and it cannot be recorded as paid.`,
+    );
+    const row = await db
+      .selectFrom('invoices')
+      .where('id', '=', invoice.id)
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'issued', paid_on: null });
   });
 });

@@ -8,8 +8,11 @@
  * over-crediting, issuing without a billing email, unknown ids, and people
  * who do not handle money.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
+import { NotFoundError } from '../../src/errors.js';
+
+import { migrateTo, migrateToLatest } from '../../src/data/migrations/index.js';
 import { findJob } from '../../src/jobs/registry.js';
 import type { JobContext } from '../../src/jobs/job.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
@@ -625,6 +628,205 @@ eachDatabase('invoices and credit notes', (dialect) => {
     expect(draft).toMatchObject({ customer_name: 'Kept Agency Ltd', state: 'draft' });
     expect((await charge(chargeId)).invoice_id).toBe(draft!.id);
     expect(await invoicesOf(duplicate)).toEqual([]);
+  });
+
+  describe('what an issued document keeps, merged organisations, VAT rates and issuing all', () => {
+    let staffId: number;
+    const hubDetails = {
+      billingAddress: 'Safeguarding Partnership\n1 Town Hall Square\nBanbury OX16 5QA',
+      paymentInstructions: 'Pay by bank transfer to sort code 12-34-56, account 12345678.',
+      vatNumber: '',
+      vatRateBasisPoints: 0,
+    };
+
+    beforeAll(async () => {
+      staffId = Number(
+        (await db().selectFrom('staff_users').select('id').orderBy('id').executeTakeFirstOrThrow()).id,
+      );
+    });
+    afterAll(async () => {
+      await t.services.settings.updateCharges(hubDetails);
+    });
+
+    async function draftFor(organisationId: number, pence = 5000) {
+      await chargeOn(
+        db(),
+        now,
+        await placeFor(db(), now, past, organisationId),
+        organisationId,
+        'confirmed',
+        pence,
+      );
+      await t.services.invoices.run({ type: 'system' });
+      const drafts = (await invoicesOf(organisationId)).filter((i) => i.state === 'draft');
+      return Number(drafts.at(-1)!.id);
+    }
+
+    it('keeps an issued invoice’s and credit note’s PDF as issued when the hub’s details change', async () => {
+      await t.services.settings.updateCharges({ ...hubDetails, vatNumber: 'GB 123 4567 89' });
+      const organisationId = await billedOrganisation(db(), now, { name: 'Larkspur Nurseries Ltd' });
+      const invoiceId = await draftFor(organisationId);
+      await t.services.invoices.issue(invoiceId, { id: staffId });
+      const [line] = await linesOf(invoiceId);
+      const credit = await t.services.invoices.creditNote(
+        invoiceId,
+        { amounts: { [String(line!.id)]: '10.00' }, reason: 'Goodwill', waiverReason: '' },
+        { id: staffId },
+      );
+      const invoiceText = pdfText((await t.services.invoices.pdf(invoiceId)).pdf);
+      const creditText = pdfText((await t.services.invoices.pdf(credit.id)).pdf);
+      expect(invoiceText).toContain('1 Town Hall Square');
+      expect(invoiceText).toContain('GB 123 4567 89');
+
+      await t.services.settings.updateCharges({
+        billingAddress: 'Safeguarding Partnership\n9 New Road\nBicester OX26 6AA',
+        vatNumber: 'GB 999 9999 99',
+        paymentInstructions: 'Pay online at pay.example.org.uk',
+      });
+      expect(pdfText((await t.services.invoices.pdf(invoiceId)).pdf)).toBe(invoiceText);
+      expect(pdfText((await t.services.invoices.pdf(credit.id)).pdf)).toBe(creditText);
+      const download = await coordinator.get(`/admin/invoices/${invoiceId}/document.pdf`);
+      expect(pdfText(download.rawPayload)).toBe(invoiceText);
+
+      // An invoice issued now prints the hub as it is now.
+      const later = await draftFor(organisationId);
+      await t.services.invoices.issue(later, { id: staffId });
+      const laterText = pdfText((await t.services.invoices.pdf(later)).pdf);
+      expect(laterText).toContain('9 New Road');
+      expect(laterText).toContain('GB 999 9999 99');
+      expect(laterText).not.toContain('1 Town Hall Square');
+      await t.services.settings.updateCharges(hubDetails);
+    });
+
+    it('gives documents issued before migration 020 the hub as it was then, never changed after', async () => {
+      const organisationId = await billedOrganisation(db(), now, { name: 'Elmstead Lodge Ltd' });
+      const invoiceId = await draftFor(organisationId);
+      await t.services.invoices.issue(invoiceId, { id: staffId });
+      // As if it had been issued before migration 020: the column is made again, and filled.
+      await migrateTo(db(), dialect, '018-charge-reason-links');
+      await migrateToLatest(db(), dialect);
+      const row = await db()
+        .selectFrom('invoices')
+        .where('id', '=', invoiceId)
+        .select('issuer')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(row.issuer!)).toMatchObject({
+        name: 'Safeguarding Training Hub',
+        address: hubDetails.billingAddress,
+        paymentInstructions: hubDetails.paymentInstructions,
+      });
+      const before = pdfText((await t.services.invoices.pdf(invoiceId)).pdf);
+      await t.services.settings.updateCharges({ billingAddress: 'Elsewhere\n2 Station Road' });
+      expect(pdfText((await t.services.invoices.pdf(invoiceId)).pdf)).toBe(before);
+      await t.services.settings.updateCharges(hubDetails);
+    });
+
+    it('issues a draft of an organisation merged since to the kept one, and the run adds to it there', async () => {
+      const kept = await billedOrganisation(db(), now, { name: 'Hollybush Care Group' });
+      const duplicate = await billedOrganisation(db(), now, { billing: false, name: 'Hollybush Care' });
+      const draftId = await draftFor(duplicate);
+      await db()
+        .updateTable('organisations')
+        .set({ merged_into_id: kept })
+        .where('id', '=', duplicate)
+        .execute();
+
+      await chargeOn(db(), now, await placeFor(db(), now, past, duplicate), duplicate, 'confirmed', 2500);
+      await t.services.invoices.run({ type: 'system' });
+      expect((await invoicesOf(kept)).map((i) => Number(i.id))).toEqual([draftId]);
+      const moved = await db()
+        .selectFrom('audit_log')
+        .where('action', '=', 'invoice_draft_moved')
+        .where('entity_id', '=', draftId)
+        .select('actor_type')
+        .executeTakeFirstOrThrow();
+      expect(moved.actor_type).toBe('system');
+      expect(await linesOf(draftId)).toHaveLength(2);
+
+      const number = await t.services.invoices.issue(draftId, { id: staffId });
+      const [invoice] = await invoicesOf(kept);
+      expect(invoice).toMatchObject({
+        number,
+        state: 'issued',
+        customer_name: 'Hollybush Care Group',
+        billing_address: expect.stringContaining('Market Street'),
+      });
+      expect(Number(invoice!.gross_pence)).toBe(7500);
+      expect(await invoicesOf(duplicate)).toEqual([]);
+    });
+
+    it('keeps a draft’s VAT rate, and starts a new draft when the hub’s rate has changed', async () => {
+      const organisationId = await billedOrganisation(db(), now, { name: 'Quarry Lane Services Ltd' });
+      const atZero = await draftFor(organisationId);
+      await t.services.settings.updateCharges({ vatRateBasisPoints: 2000 });
+      const atTwenty = await draftFor(organisationId);
+      expect(atTwenty).not.toBe(atZero);
+      const drafts = await invoicesOf(organisationId);
+      expect(
+        drafts.map((d) => [Number(d.id), Number(d.vat_rate_basis_points), Number(d.gross_pence)]),
+      ).toEqual([
+        [atZero, 0, 5000],
+        [atTwenty, 2000, 6000],
+      ]);
+      // Another charge at the same rate goes on the draft with that rate, at its rate.
+      expect(await draftFor(organisationId, 2500)).toBe(atTwenty);
+      expect((await linesOf(atTwenty)).map((l) => [Number(l.net_pence), Number(l.vat_pence)])).toEqual([
+        [5000, 1000],
+        [2500, 500],
+      ]);
+      expect(await linesOf(atZero)).toHaveLength(1);
+      expect(Number((await invoicesOf(organisationId))[0]!.vat_rate_basis_points)).toBe(0);
+      await t.services.settings.updateCharges({ vatRateBasisPoints: 0 });
+    });
+
+    it('shows coordinators a proposed charge "plus VAT at 20%" in the review queue when the hub charges VAT', async () => {
+      const organisationId = await billedOrganisation(db(), now, { name: 'Thornbury Care Ltd' });
+      await chargeOn(
+        db(),
+        now,
+        await placeFor(db(), now, past, organisationId),
+        organisationId,
+        'proposed',
+        4200,
+      );
+      const queue = async () =>
+        normalise(parsePage((await coordinator.get('/admin/charges')).body).text('main'));
+      expect(await queue()).toContain('£42.00');
+      expect(await queue()).not.toContain('VAT');
+      await t.services.settings.updateCharges({ vatRateBasisPoints: 2000 });
+      try {
+        expect(await queue()).toContain('£42.00 plus VAT at 20%');
+      } finally {
+        await t.services.settings.updateCharges({ vatRateBasisPoints: 0 });
+      }
+    });
+
+    it('issues all it can and names every draft it could not, a vanished one too, never a 404', async () => {
+      const first = await draftFor(await billedOrganisation(db(), now));
+      const gone = await draftFor(await billedOrganisation(db(), now));
+      const last = await draftFor(await billedOrganisation(db(), now));
+      const issue = t.services.invoices.issue.bind(t.services.invoices);
+      // As if another member of staff's run had removed this draft after the list was read.
+      const spy = vi.spyOn(t.services.invoices, 'issue').mockImplementation(async (id, actor) => {
+        if (id === gone) throw new NotFoundError('invoice');
+        return issue(id, actor);
+      });
+      try {
+        const response = await coordinator.submit('/admin/invoices', {}, '/admin/invoices/issue-all');
+        expect(response.statusCode).toBe(409);
+        const summary = normalise(parsePage(response.body).text('.govuk-error-summary'));
+        expect(summary).toContain(
+          `Draft ${gone}: It could not be issued: it, or its organisation, is no longer there.`,
+        );
+        for (const id of [first, last])
+          expect(
+            (await db().selectFrom('invoices').where('id', '=', id).select('state').executeTakeFirstOrThrow())
+              .state,
+          ).toBe('issued');
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 
   it('the monthly job runs the invoice run', async () => {

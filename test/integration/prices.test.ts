@@ -26,7 +26,7 @@ import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock } from '../support/clock.js';
 import { eachDatabase } from '../support/databases.js';
-import { parsePage } from '../support/html.js';
+import { normalise, parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
 
 // PUBLIC_URL is https in the test app, so the sign-in cookie has the __Host- name.
@@ -545,6 +545,61 @@ eachDatabase('prices and charging terms', (dialect) => {
       const [substituted] = await audits(db, 'booking_substituted', (await bookingRow(reference)).id);
       expect(substituted!.details.pricePence).toBe(0);
     });
+
+    it('says "plus VAT at 20%" after every price and fee when the hub charges VAT, and nothing of VAT at 0', async () => {
+      const acme = await delegate('private', 'Acme Care Ltd');
+      const council = await delegate('partner_agency');
+      const pages = async () => ({
+        visitor: parsePage((await t.app.inject(`/sessions/${sessionId}`)).body).text(),
+        yourPrice: parsePage((await acme.client.get(`/sessions/${sessionId}`)).body).text('#your-price'),
+        paidTerms: normalise(
+          parsePage((await acme.client.get(`/sessions/${sessionId}/book`)).body).text('main'),
+        ),
+        freeTerms: normalise(
+          parsePage((await council.client.get(`/sessions/${sessionId}/book`)).body).text('main'),
+        ),
+        terms: normalise(parsePage((await t.app.inject('/terms')).body).text('main')),
+        staffSession: normalise(
+          parsePage((await coordinator.get(`/admin/sessions/${sessionId}`)).body).text('main'),
+        ),
+      });
+      const atZero = await pages();
+      for (const [name, text] of Object.entries(atZero)) expect(text, name).not.toContain('VAT');
+
+      await t.services.settings.updateCharges({ vatRateBasisPoints: 2000 });
+      try {
+        const withVat = await pages();
+        expect(withVat.visitor).toContain(`${SUMMARY}, plus VAT at 20%`);
+        expect(withVat.yourPrice).toBe(
+          'Your price: £120.00 plus VAT at 20% (Acme Care Ltd, a private organisation)',
+        );
+        expect(withVat.paidTerms).toContain(
+          'Your organisation is invoiced £120.00 plus VAT at 20% after the session.',
+        );
+        expect(withVat.freeTerms).toContain('your organisation may be charged £50.00 plus VAT at 20%.');
+        expect(withVat.terms).toContain('plus VAT at 20%.');
+        expect(withVat.terms).toContain(
+          'Prices and fees are before VAT: your organisation is invoiced them plus VAT at 20%.',
+        );
+        expect(withVat.staffSession).toContain(`${SUMMARY}, plus VAT at 20%`);
+
+        const reference = await book(acme.client, sessionId);
+        const email = await db
+          .selectFrom('outbox_messages')
+          .where('to_address', '=', acme.email)
+          .where('kind', '=', 'booking_confirmed')
+          .select('text_body')
+          .executeTakeFirstOrThrow();
+        expect(normalise(email.text_body)).toContain(
+          'Your place costs £120.00 plus VAT at 20% (Acme Care Ltd',
+        );
+        expect(
+          normalise(parsePage((await acme.client.get(`/bookings/${reference}`)).body).text('main')),
+        ).toContain('£120.00 plus VAT at 20%');
+      } finally {
+        await t.services.settings.updateCharges({ vatRateBasisPoints: 0 });
+      }
+    });
   });
 
   describe('the charges and billing settings', () => {
@@ -663,10 +718,10 @@ eachDatabase('prices and charging terms', (dialect) => {
       expect(page.text()).toContain('Charges and billing saved.');
       expect(page.document.querySelector('#vatRate')?.getAttribute('value')).toBe('17.5');
 
-      // The terms page says the hub's charges from then on.
+      // The terms page says the hub's charges from then on, VAT and all (17.5% was saved above).
       const terms = parsePage((await t.app.inject('/terms')).body).text();
       expect(terms).toContain(
-        'your organisation may be charged a fee of £50.00 for each day and £25.00 for each half day (a part of 4 hours or less). Only private organisations and organisations from out of area are charged fees.',
+        'your organisation may be charged a fee of £50.00 for each day and £25.00 for each half day (a part of 4 hours or less), plus VAT at 17.5%. Only private organisations and organisations from out of area are charged fees.',
       );
       expect(terms).toContain('If a charge is confirmed, your line manager is told.');
     });

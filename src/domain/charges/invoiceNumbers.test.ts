@@ -2,10 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
+  amountWords,
   documentNumber,
   documentTotals,
   financialYearOf,
   lineAmounts,
+  plusVatWords,
   vatOn,
   vatStatusWords,
 } from './invoiceNumbers.js';
@@ -55,5 +57,15 @@ describe('invoice numbers, financial years and VAT', () => {
     expect(vatStatusWords(2000)).toBe('VAT at 20%');
     expect(vatStatusWords(1750)).toBe('VAT at 17.5%');
     expect(vatStatusWords(525)).toBe('VAT at 5.25%');
+  });
+});
+
+describe('amounts with VAT in words', () => {
+  it('says "plus VAT at 20%" after an amount when VAT is charged, and nothing at 0 or on £0.00', () => {
+    expect(amountWords(5000, 2000)).toBe('£50.00 plus VAT at 20%');
+    expect(amountWords(5000, 0)).toBe('£50.00');
+    expect(amountWords(0, 2000)).toBe('£0.00');
+    expect(plusVatWords(500)).toBe('plus VAT at 5%');
+    expect(plusVatWords(0)).toBe('');
   });
 });

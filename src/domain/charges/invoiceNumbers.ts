@@ -7,7 +7,7 @@
  * CN-2026-0001. A number is given only when a document is issued; drafts have
  * none, so a voided draft leaves no gap.
  */
-import { assertPence } from './money.js';
+import { assertPence, formatPence } from './money.js';
 
 export const DOCUMENT_KINDS = ['invoice', 'credit_note'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -73,4 +73,19 @@ export function vatStatusWords(rateBasisPoints: number): string {
   const whole = Math.trunc(rateBasisPoints / 100);
   const rest = rateBasisPoints % 100;
   return `VAT at ${whole}${rest === 0 ? '' : `.${rest.toString().padStart(2, '0').replace(/0$/, '')}`}%`;
+}
+
+/** "plus VAT at 20%", said after a price or fee when the hub charges VAT; "" when it does not (a rate of 0). */
+export function plusVatWords(rateBasisPoints: number): string {
+  return rateBasisPoints > 0 ? `plus ${vatStatusWords(rateBasisPoints)}` : '';
+}
+
+/**
+ * A price or fee as delegates and staff read it: "£50.00", or "£50.00 plus
+ * VAT at 20%" when the hub charges VAT (prices and fees are net: VAT is
+ * added on the invoice). Nothing is said of VAT on £0.00.
+ */
+export function amountWords(pence: number, rateBasisPoints: number): string {
+  const vat = pence === 0 ? '' : plusVatWords(rateBasisPoints);
+  return vat ? `${formatPence(pence)} ${vat}` : formatPence(pence);
 }

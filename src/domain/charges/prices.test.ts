@@ -81,3 +81,20 @@ describe('prices of places', () => {
     });
   });
 });
+
+describe('prices and VAT', () => {
+  it('says "plus VAT" once after the prices when the hub charges VAT, and nothing of it at 0 or when free', () => {
+    const prices = effectivePrices({ private: 12_000, out_of_area: 12_000 });
+    expect(priceSummary(prices, 2000)).toBe(
+      'Free for partner agencies and voluntary organisations; £120.00 for private organisations and organisations from out of area, plus VAT at 20%',
+    );
+    expect(
+      priceSummary(
+        effectivePrices({ partner_agency: 8000, voluntary: 8000, private: 8000, out_of_area: 8000 }),
+        1750,
+      ),
+    ).toBe('£80.00 a place, plus VAT at 17.5%');
+    expect(priceSummary(prices, 0)).not.toContain('VAT');
+    expect(priceSummary(effectivePrices({}), 2000)).toBe('Free');
+  });
+});

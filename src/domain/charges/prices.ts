@@ -5,6 +5,7 @@
  * session form means "the same as the course".
  */
 import { ORGANISATION_TYPES, type OrganisationType } from '../organisation.js';
+import { plusVatWords } from './invoiceNumbers.js';
 import { formatPence, parsePounds, penceForInput } from './money.js';
 
 /** Prices by organisation type; a type not named is free (on a course) or as the course (on a session). */
@@ -56,11 +57,22 @@ function joinWords(words: string[]): string {
  * The prices in one sentence, free first and then from the cheapest:
  * "Free for partner agencies and voluntary organisations; £120.00 for private
  * organisations and organisations from out of area". "Free" when nobody pays,
- * "£80.00 a place" when everyone pays the same.
+ * "£80.00 a place" when everyone pays the same. When the hub charges VAT,
+ * ", plus VAT at 20%" follows (prices are net).
  */
-export function priceSummary(prices: PriceList): string {
+export function priceSummary(prices: PriceList, vatRateBasisPoints = 0): string {
   const amounts = [...new Set(ORGANISATION_TYPES.map((type) => prices[type]))].sort((a, b) => a - b);
-  if (amounts.length === 1) return amounts[0] === 0 ? 'Free' : `${formatPence(amounts[0]!)} a place`;
+  const vat = anyPrice(prices) ? plusVatWords(vatRateBasisPoints) : '';
+  const words =
+    amounts.length === 1
+      ? amounts[0] === 0
+        ? 'Free'
+        : `${formatPence(amounts[0]!)} a place`
+      : summaryByType(prices, amounts);
+  return vat ? `${words}, ${vat}` : words;
+}
+
+function summaryByType(prices: PriceList, amounts: readonly number[]): string {
   return amounts
     .map((amount) => {
       const who = joinWords(

@@ -96,6 +96,7 @@ describe('the fee rules as the terms page says them', () => {
       chargedTypes: 'partner agencies, private organisations and organisations from out of area',
       partlyAttendedCountsAsAttended: true,
       tellLineManager: false,
+      vat: '',
     });
     const perSession = chargesSettingsSchema.parse({
       feeBasis: 'session',
@@ -113,5 +114,28 @@ describe('the fee rules as the terms page says them', () => {
     expect(
       feeWords(chargesSettingsSchema.parse({ dayFeePence: 5000, chargedOrganisationTypes: [] })).feesInUse,
     ).toBe(false);
+  });
+});
+
+describe('VAT on prices and fees', () => {
+  const WITH_VAT = chargesSettingsSchema.parse({ ...FEES, vatRateBasisPoints: 2000 });
+
+  it('says "plus VAT at 20%" after a price and a fee when the hub charges VAT', () => {
+    expect(
+      chargingTerms(facts({ settings: WITH_VAT, pricePence: 12_000, organisationType: 'private' }))[0],
+    ).toContain('Your organisation is invoiced £120.00 plus VAT at 20% after the session.');
+    expect(chargingTerms(facts({ settings: WITH_VAT }))[0]).toContain(
+      'your organisation may be charged £50.00 plus VAT at 20%.',
+    );
+    expect(feeWords(WITH_VAT)).toMatchObject({
+      fee: '£50.00 for each day and £25.00 for each half day (a part of 4 hours or less), plus VAT at 20%',
+      vat: 'plus VAT at 20%',
+    });
+  });
+
+  it('says nothing of VAT at 0', () => {
+    expect(chargingTerms(facts({})).join(' ')).not.toContain('VAT');
+    expect(feeWords(FEES).fee).not.toContain('VAT');
+    expect(feeWords(FEES).vat).toBe('');
   });
 });

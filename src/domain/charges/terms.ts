@@ -19,6 +19,7 @@ import { selfCancellationLastDay, type Policy } from '../policy.js';
 import { formatDate, londonToInstant } from '../time.js';
 import { feesInUse, type ChargesSettings } from './chargesSettings.js';
 import { feeFor, HALF_DAY_MINUTES, organisationCharged, type TimedPart } from './fees.js';
+import { amountWords, plusVatWords } from './invoiceNumbers.js';
 import { formatPence } from './money.js';
 import { ORGANISATION_TYPE_PLURALS } from './prices.js';
 
@@ -64,7 +65,7 @@ export function chargingTerms(facts: TermsFacts): string[] {
   }
 
   if (facts.pricePence > 0) {
-    const price = formatPence(facts.pricePence);
+    const price = amountWords(facts.pricePence, facts.settings.vatRateBasisPoints);
     return [
       `Your organisation is invoiced ${price} after the session. ` +
         (lastDay
@@ -77,7 +78,7 @@ export function chargingTerms(facts: TermsFacts): string[] {
   if (fee === 0) return [];
   const when = lastDay ? `If you cancel after ${dayWords(lastDay)} or do not come` : 'If you do not come';
   return [
-    `${when}, your organisation may be charged ${formatPence(fee)}. ` +
+    `${when}, your organisation may be charged ${amountWords(fee, facts.settings.vatRateBasisPoints)}. ` +
       'The training team looks at every charge first, and you can tell them why. ' +
       (facts.settings.tellLineManagerOfConfirmedCharges
         ? 'If they confirm a charge, your line manager is told. '
@@ -89,8 +90,13 @@ export function chargingTerms(facts: TermsFacts): string[] {
 /** The hub's fee rules as the terms page says them. */
 export interface FeeWords {
   feesInUse: boolean;
-  /** "£50.00 for each day and £25.00 for each half day (a part of four hours or less)", or "£40.00 a session". */
+  /**
+   * "£50.00 for each day and £25.00 for each half day (a part of four hours or less)", or "£40.00 a session";
+   * ", plus VAT at 20%" after it when the hub charges VAT.
+   */
   fee: string;
+  /** "plus VAT at 20%" when the hub charges VAT on prices and fees; "" when it does not. */
+  vat: string;
   /** "partner agencies, private organisations and organisations from out of area". */
   chargedTypes: string;
   partlyAttendedCountsAsAttended: boolean;
@@ -109,12 +115,14 @@ export function feeWords(settings: ChargesSettings): FeeWords {
         ]
           .filter(Boolean)
           .join(' and ');
+  const vat = plusVatWords(settings.vatRateBasisPoints);
   const types = ORGANISATION_TYPES.filter((type) => settings.chargedOrganisationTypes.includes(type)).map(
     (type) => ORGANISATION_TYPE_PLURALS[type],
   );
   return {
     feesInUse: feesInUse(settings) && types.length > 0,
-    fee,
+    fee: vat ? `${fee}, ${vat}` : fee,
+    vat,
     chargedTypes: types.length <= 1 ? types.join('') : `${types.slice(0, -1).join(', ')} and ${types.at(-1)}`,
     partlyAttendedCountsAsAttended: settings.partlyAttendedCountsAsAttended,
     tellLineManager: settings.tellLineManagerOfConfirmedCharges,

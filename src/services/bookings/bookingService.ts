@@ -13,7 +13,7 @@ import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
 import type { DB, Executor } from '../../data/schema.js';
 import type { SessionLock } from '../../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../../domain/availability.js';
-import { formatPence } from '../../domain/charges/money.js';
+import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import {
   canSelfCancel,
   offerExpiresAt,
@@ -160,7 +160,7 @@ export class BookingService {
         const price = await new PriceRecords(db).priceFor(sessionId, delegateId);
         if (price !== seenPricePence) {
           throw new ConflictError(
-            `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : formatPence(price)} for you. Read the price and terms below, then book again if you still want to.`,
+            `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : amountWords(price, ctx.charges.vatRateBasisPoints)} for you. Read the price and terms below, then book again if you still want to.`,
           );
         }
       }

@@ -47,8 +47,11 @@ export interface YearTotals {
   invoicedPence: number;
   /** Credit notes issued in the year, as a positive amount taken off. */
   creditedPence: number;
+  /** What was paid: paid invoices' gross less credit notes issued before the payment. */
   paidPence: number;
   outstandingPence: number;
+  /** Credited after payment: refunds due. */
+  refundsDuePence: number;
 }
 
 /** A row of the finance export: amounts signed (a credit note's are negative), whole pence. */
@@ -92,6 +95,7 @@ export class FinanceService {
           creditedPence: totals.credited,
           paidPence: totals.paid,
           outstandingPence: totals.outstanding,
+          refundsDuePence: totals.refundsDue,
         };
       }),
     );

@@ -34,7 +34,7 @@ import { formatPence, parsePounds } from '../../domain/charges/money.js';
 import { addDays, formatShortDate, londonDate } from '../../domain/time.js';
 import { creditNoteIssued, invoiceIssued } from '../../emails/index.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
-import { dateWords, invoicePdf, type InvoiceContent } from '../../formats/invoicePdf.js';
+import { dateWords, invoicePdf, type InvoiceContent, type InvoiceHub } from '../../formats/invoicePdf.js';
 import type { ServiceDeps } from '../deps.js';
 import type { SettingsService } from '../settingsService.js';
 
@@ -147,6 +147,23 @@ export class InvoiceService {
       const now = this.deps.clock.now();
       const at = now.toISOString();
       const placesCharged = await repo.chargePaidPlaces(at);
+      // Drafts of organisations merged since go to the kept organisation, and are added to there.
+      for (let pass = 0; pass < 10; pass += 1) {
+        const moved = await repo.moveDraftsOfMerged();
+        if (!moved.length) break;
+        for (const draft of moved)
+          await recordAudit(
+            db,
+            {
+              ...auditActor(actor),
+              action: 'invoice_draft_moved',
+              entityType: 'invoice',
+              entityId: draft.id,
+              details: { organisationId: draft.organisation_id, reason: 'organisation merged' },
+            },
+            now,
+          );
+      }
       const due = await repo.dueCharges();
       const result: RunResult = { invoices: 0, lines: 0, placesCharged };
       if (!due.length) return result;
@@ -155,6 +172,8 @@ export class InvoiceService {
       const customers = await repo.customers(organisationIds);
       const drafts = new Map<string, number>();
       for (const draft of await repo.drafts(organisationIds)) {
+        // A draft keeps the VAT rate it was made with: after the hub's rate changes, a new draft is started.
+        if (Number(draft.vat_rate_basis_points) !== vatRateBasisPoints) continue;
         const key = draftKey(
           Number(draft.organisation_id),
           draft.booking_id === null ? null : Number(draft.booking_id),
@@ -229,10 +248,7 @@ export class InvoiceService {
         const totals = documentTotals(
           existing === undefined ? lines.map((line) => lineMoney(line)) : await repo.lineAmounts(invoiceId),
         );
-        await repo.setTotals(invoiceId, totals, {
-          ...customer,
-          vat_rate_basis_points: vatRateBasisPoints,
-        });
+        await repo.setTotals(invoiceId, totals, customer);
         await recordAudit(
           db,
           {
@@ -286,7 +302,13 @@ export class InvoiceService {
         credited_pence: Number(line.credited_pence),
         left_pence: Number(line.gross_pence) - Number(line.credited_pence),
       })),
-      creditNotes: creditNotes.map((c) => ({ ...c, id: Number(c.id), gross_pence: Number(c.gross_pence) })),
+      creditNotes: creditNotes.map((c) => ({
+        ...c,
+        id: Number(c.id),
+        gross_pence: Number(c.gross_pence),
+        /** Issued after the invoice was paid: money to give back, not less to pay. */
+        refundDue: creditedAfterPayment(c, document),
+      })),
     };
   }
 
@@ -299,7 +321,22 @@ export class InvoiceService {
   async pdf(id: number): Promise<{ filename: string; pdf: Buffer }> {
     const { document, lines } = await this.document(id);
     if (!document.number || !document.issued_on) throw new NotFoundError('invoice');
-    const pdf = await invoicePdf(this.content(document, lines), await this.pdfHub());
+    const pdf = await invoicePdf(
+      this.content(
+        {
+          ...document,
+          refund_due:
+            document.kind === 'credit_note' &&
+            creditedAfterPayment(document, {
+              state: document.credits_state ?? '',
+              paid_at: document.credits_paid_at,
+              paid_on: document.credits_paid_on,
+            }),
+        },
+        lines,
+      ),
+      issuerOf(document.issuer) ?? (await this.pdfHub()),
+    );
     return { filename: `${document.number}.pdf`, pdf };
   }
 
@@ -363,9 +400,14 @@ export class InvoiceService {
     return this.lock.run(async (db) => {
       const repo = this.invoices.within(db);
       const document = await this.draftOrRefuse(repo, invoiceId, 'issue it again');
-      const customer = (await repo.customers([Number(document.organisation_id)])).get(
-        Number(document.organisation_id),
-      );
+      // A draft of an organisation since merged goes to the one it was merged into, as its charges do.
+      const mergedFrom = Number(document.organisation_id);
+      const organisationId = await repo.keptOrganisation(mergedFrom);
+      if (organisationId !== mergedFrom) {
+        await repo.moveDraft(invoiceId, organisationId);
+        document.organisation_id = organisationId;
+      }
+      const customer = (await repo.customers([organisationId])).get(organisationId);
       if (!customer) throw new NotFoundError('organisation');
       const missing = [
         ...(customer.billing_email ? [] : ['billing email address']),
@@ -394,6 +436,7 @@ export class InvoiceService {
         issued_by_staff_id: actor.id,
         issued_on: issuedOn,
         due_on: dueOn,
+        issuer: JSON.stringify(hub),
       });
       // Someone else issued it a moment ago: throwing rolls the number back, so none is lost.
       if (!issued)
@@ -411,6 +454,7 @@ export class InvoiceService {
             number,
             grossPence: totals.grossPence,
             organisationId: Number(document.organisation_id),
+            ...(organisationId !== mergedFrom ? { movedFromOrganisationId: mergedFrom } : {}),
           },
         },
         now,
@@ -453,7 +497,11 @@ export class InvoiceService {
     });
   }
 
-  /** Issues every draft, each on its own; the ones refused are named with the reason. */
+  /**
+   * Issues every draft, each on its own; every one that could not be issued
+   * (refused, or gone since the list was read) is named with the reason, so
+   * a problem with one never hides what was issued before it.
+   */
   async issueAll(actor: StaffActor) {
     const issued: string[] = [];
     const refused: { id: number; message: string }[] = [];
@@ -461,8 +509,14 @@ export class InvoiceService {
       try {
         issued.push(await this.issue(Number(id), actor));
       } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        refused.push({ id: Number(id), message: error.message });
+        if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
+        refused.push({
+          id: Number(id),
+          message:
+            error instanceof NotFoundError
+              ? 'It could not be issued: it, or its organisation, is no longer there. Look at the drafts again.'
+              : error.message,
+        });
       }
     }
     return { issued, refused };
@@ -482,6 +536,10 @@ export class InvoiceService {
       const document = await repo.document(invoiceId);
       if (!document) throw new NotFoundError('invoice');
       refuseUnlessIssuedInvoice(document, 'recorded as paid');
+      if (Number(document.gross_pence) - (await repo.creditedTotal(invoiceId)) <= 0)
+        throw new ConflictError(
+          `${document.number ?? 'This invoice'} has been credited in full, so nothing is left to pay and it cannot be recorded as paid.`,
+        );
       const now = this.deps.clock.now();
       const fields: Record<string, string> = {};
       if (input.paidOn > londonDate(now)) fields.paidOn = 'The date paid must be today or in the past';
@@ -492,7 +550,7 @@ export class InvoiceService {
       else if (reference.length > PAYMENT_REFERENCE_MAX)
         fields.reference = `The reference must be ${PAYMENT_REFERENCE_MAX} characters or fewer`;
       if (Object.keys(fields).length) throw new FormError(fields);
-      if (!(await repo.markPaid(invoiceId, input.paidOn, reference)))
+      if (!(await repo.markPaid(invoiceId, input.paidOn, reference, now.toISOString())))
         throw new ConflictError('This invoice has been recorded as paid already.');
       await recordAudit(
         db,
@@ -624,6 +682,7 @@ export class InvoiceService {
         issued_by_staff_id: actor.id,
         issued_on: issuedOn,
         due_on: null,
+        issuer: JSON.stringify(hub),
       });
       await recordAudit(
         db,
@@ -670,6 +729,8 @@ export class InvoiceService {
             vat_rate_basis_points: rate,
             reason,
             credits_number: invoice.number,
+            // Against a paid invoice, a credit note is money to give back.
+            refund_due: creditedAfterPayment({ issued_at: now.toISOString(), issued_on: issuedOn }, invoice),
           },
           creditLines,
           totals,
@@ -716,7 +777,7 @@ export class InvoiceService {
     return document;
   }
 
-  private async pdfHub() {
+  private async pdfHub(): Promise<InvoiceHub> {
     const [{ hub }, charges] = await Promise.all([this.deps.context(), this.settings.charges()]);
     return {
       name: hub.name,
@@ -741,6 +802,8 @@ export class InvoiceService {
       vat_rate_basis_points: number;
       reason: string;
       credits_number: string | null;
+      /** A credit note issued after its invoice was paid: a refund is due. */
+      refund_due?: boolean;
     },
     lines: readonly {
       description: string;
@@ -773,10 +836,45 @@ export class InvoiceService {
       lines: contentLines,
       totals: totals ?? documentTotals(contentLines),
       ...(document.kind === 'credit_note'
-        ? { credits: { number: document.credits_number ?? '', reason: document.reason } }
+        ? {
+            credits: {
+              number: document.credits_number ?? '',
+              reason: document.reason,
+              refundDue: document.refund_due ?? false,
+            },
+          }
         : {}),
     };
   }
+}
+
+/**
+ * Whether a credit note was issued after its invoice was recorded paid (by
+ * the instant recorded; for an invoice paid before migration 020, by the
+ * dates), so it is a refund due rather than less to pay.
+ */
+export function creditedAfterPayment(
+  creditNote: { issued_at: string | null; issued_on: string | null },
+  invoice: { state: string; paid_at: string | null; paid_on: string | null },
+): boolean {
+  if (invoice.state !== 'paid') return false;
+  if (invoice.paid_at) return (creditNote.issued_at ?? '') >= invoice.paid_at;
+  return (creditNote.issued_on ?? '') > (invoice.paid_on ?? '');
+}
+
+/** The hub as an issued document printed it (migration 020), or null for one issued before that was kept. */
+export function issuerOf(stored: string | null): InvoiceHub | null {
+  if (!stored) return null;
+  const value = JSON.parse(stored) as Partial<InvoiceHub>;
+  const text = (key: keyof InvoiceHub) => (typeof value[key] === 'string' ? value[key] : '');
+  return {
+    name: text('name'),
+    brandColour: text('brandColour'),
+    contactEmail: text('contactEmail'),
+    address: text('address'),
+    vatNumber: text('vatNumber'),
+    paymentInstructions: text('paymentInstructions'),
+  };
 }
 
 function draftKey(organisationId: number, bookingId: number | null): string {

@@ -12,7 +12,7 @@ import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
 import type { DB } from '../../data/schema.js';
 import { feesInUse } from '../../domain/charges/chargesSettings.js';
 import type { TimedPart } from '../../domain/charges/fees.js';
-import { formatPence } from '../../domain/charges/money.js';
+import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import {
   anyPrice,
   ORGANISATION_TYPE_ONE,
@@ -53,8 +53,11 @@ export class PriceService {
   }
 
   async session(sessionId: number): Promise<SessionPrices> {
-    const list = await this.prices.sessionPriceList(sessionId);
-    return { list, summary: anyPrice(list) ? priceSummary(list) : null };
+    const [list, { vatRateBasisPoints }] = await Promise.all([
+      this.prices.sessionPriceList(sessionId),
+      this.settings.charges(),
+    ]);
+    return { list, summary: anyPrice(list) ? priceSummary(list, vatRateBasisPoints) : null };
   }
 
   /**
@@ -66,8 +69,9 @@ export class PriceService {
     const lists = [...(await this.prices.sessionPriceLists(sessionIds)).values()];
     const first = lists[0];
     if (!first || !anyPrice(first)) return null;
-    const words = priceSummary(first);
-    return lists.every((list) => priceSummary(list) === words) ? words : null;
+    const { vatRateBasisPoints } = await this.settings.charges();
+    const words = priceSummary(first, vatRateBasisPoints);
+    return lists.every((list) => priceSummary(list, vatRateBasisPoints) === words) ? words : null;
   }
 
   /** Whether a signed-in delegate needs words of their own about money on this session's page. */
@@ -110,7 +114,7 @@ export class PriceService {
     const [settings, policy] = await Promise.all([this.settings.charges(), this.settings.policy()]);
     return {
       pence,
-      priceText: pence === 0 ? 'Free' : formatPence(pence),
+      priceText: pence === 0 ? 'Free' : amountWords(pence, settings.vatRateBasisPoints),
       organisationText: organisation
         ? `${organisation.name}, ${ORGANISATION_TYPE_ONE[organisation.type]}`
         : null,

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 
+import { plusVatWords } from '../../domain/charges/invoiceNumbers.js';
 import type { HubSettings } from '../../domain/hub.js';
 import { STAFF_ROLE_NAMES } from '../../domain/staff.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
@@ -35,6 +36,8 @@ export interface PageSpec {
 
 export interface PageContext {
   hub: HubSettings;
+  /** "plus VAT at 20%" when the hub charges VAT, said after every price and fee a page shows; "" at 0. */
+  plusVat: string;
   currentPath: string;
   /** On back-office pages for signed-in staff: who, their menu, and a CSRF token to sign out. */
   backOffice?: {
@@ -74,8 +77,12 @@ export default fp(
     const { services, env, cache } = options;
 
     async function render(request: FastifyRequest, spec: PageSpec, reply?: FastifyReply): Promise<string> {
-      const hub = await services.settings.hub();
-      const base: PageContext = { hub, currentPath: request.url.split('?')[0] ?? '/' };
+      const [hub, charges] = await Promise.all([services.settings.hub(), services.settings.charges()]);
+      const base: PageContext = {
+        hub,
+        plusVat: plusVatWords(charges.vatRateBasisPoints),
+        currentPath: request.url.split('?')[0] ?? '/',
+      };
       // Staff pages carry the back-office menu. (staffSession exists only in
       // the personal scope; public pages never have it.)
       const staffSession = request.staffSession;

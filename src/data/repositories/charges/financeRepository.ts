@@ -32,9 +32,12 @@ export interface DocumentFilter {
 export interface YearTotalsRow {
   invoiced: number;
   credited: number;
+  /** What was paid: invoices paid in the year, each its gross less credit notes issued before the payment. */
   paid: number;
   /** Issued (not paid) invoices issued in the year, less credit notes against them. */
   outstanding: number;
+  /** Credit notes issued in the year against invoices already paid: money to give back. */
+  refundsDue: number;
 }
 
 type Db = Kysely<DB>;
@@ -55,7 +58,18 @@ export class FinanceRepository {
     )} and cn.kind = 'credit_note' and cn.state in ('issued', 'paid'))`;
   }
 
-  /** Invoiced, credited, paid and outstanding in the London dates [from, to], both included. */
+  /**
+   * Whether credit note `cn` was issued before invoice `paid` was recorded
+   * paid (by the instant recorded, or for an invoice paid before migration
+   * 020, by the dates: one issued on or before the day paid counts as before).
+   */
+  private creditedBeforePayment(cn: string, paid: string) {
+    const c = (column: string) => sql.ref(`${cn}.${column}`);
+    const p = (column: string) => sql.ref(`${paid}.${column}`);
+    return sql<SqlBool>`((${p('paid_at')} is not null and ${c('issued_at')} < ${p('paid_at')}) or (${p('paid_at')} is null and ${c('issued_on')} <= ${p('paid_on')}))`;
+  }
+
+  /** Invoiced, credited, paid, outstanding and refunds due in the London dates [from, to], both included. */
   async yearTotals(from: string, to: string): Promise<YearTotalsRow> {
     const issuedIn = sql<SqlBool>`i.issued_on >= ${from} and i.issued_on <= ${to}`;
     const paidIn = sql<SqlBool>`i.paid_on >= ${from} and i.paid_on <= ${to}`;
@@ -71,8 +85,11 @@ export class FinanceRepository {
         sql<string>`sum(case when i.kind = 'credit_note' and ${issuedIn} then i.gross_pence else 0 end)`.as(
           'credited',
         ),
-        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'paid' and ${paidIn} then i.gross_pence else 0 end)`.as(
+        sql<string>`sum(case when i.kind = 'invoice' and i.state = 'paid' and ${paidIn} then i.gross_pence - coalesce((select sum(cn.gross_pence) from invoices cn where cn.credits_invoice_id = i.id and cn.kind = 'credit_note' and cn.state in ('issued', 'paid') and ${this.creditedBeforePayment('cn', 'i')}), 0) else 0 end)`.as(
           'paid',
+        ),
+        sql<string>`sum(case when i.kind = 'credit_note' and ${issuedIn} and exists (select 1 from invoices paid where paid.id = i.credits_invoice_id and paid.state = 'paid' and not ${this.creditedBeforePayment('i', 'paid')}) then i.gross_pence else 0 end)`.as(
+          'refunds_due',
         ),
         sql<string>`sum(case when i.kind = 'invoice' and i.state = 'issued' and ${issuedIn} then i.gross_pence - coalesce(${this.credited('i')}, 0) else 0 end)`.as(
           'outstanding',
@@ -84,6 +101,7 @@ export class FinanceRepository {
       credited: pence(row?.credited),
       paid: pence(row?.paid),
       outstanding: pence(row?.outstanding),
+      refundsDue: pence(row?.refunds_due),
     };
   }
 

@@ -193,7 +193,12 @@ export class InvoiceRepository {
 
   /** Open drafts of invoices (not credit notes) for the organisations given. */
   async drafts(organisationIds: readonly number[]) {
-    const rows: { id: number; organisation_id: number; booking_id: number | null }[] = [];
+    const rows: {
+      id: number;
+      organisation_id: number;
+      booking_id: number | null;
+      vat_rate_basis_points: number;
+    }[] = [];
     for (let i = 0; i < organisationIds.length; i += BATCH) {
       rows.push(
         ...(await this.db
@@ -201,7 +206,7 @@ export class InvoiceRepository {
           .where('kind', '=', 'invoice')
           .where('state', '=', 'draft')
           .where('organisation_id', 'in', organisationIds.slice(i, i + BATCH))
-          .select(['id', 'organisation_id', 'booking_id'])
+          .select(['id', 'organisation_id', 'booking_id', 'vat_rate_basis_points'])
           .orderBy('id')
           .execute()),
       );
@@ -228,6 +233,60 @@ export class InvoiceRepository {
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
+  }
+
+  /**
+   * The organisation a merged one's invoices now go to: its `merged_into_id`
+   * followed to the end (the organisation itself when it was never merged).
+   */
+  async keptOrganisation(organisationId: number): Promise<number> {
+    let id = organisationId;
+    const seen = new Set<number>();
+    while (!seen.has(id)) {
+      seen.add(id);
+      const row = await this.db
+        .selectFrom('organisations')
+        .where('id', '=', id)
+        .select('merged_into_id')
+        .executeTakeFirst();
+      if (!row || row.merged_into_id === null) return id;
+      id = Number(row.merged_into_id);
+    }
+    return id;
+  }
+
+  /** Moves a draft to another organisation (the one its own was merged into); only while a draft. */
+  async moveDraft(invoiceId: number, organisationId: number): Promise<void> {
+    await this.db
+      .updateTable('invoices')
+      .set({ organisation_id: organisationId })
+      .where('id', '=', invoiceId)
+      .where('state', '=', 'draft')
+      .execute();
+  }
+
+  /**
+   * Open drafts of organisations since merged, moved to the organisation each
+   * was merged into (one step a pass; the caller repeats until none are left):
+   * the ones moved, each with where it went.
+   */
+  async moveDraftsOfMerged(): Promise<{ id: number; organisation_id: number }[]> {
+    const result = await this.db
+      .updateTable('invoices')
+      .set((eb) => ({
+        organisation_id: eb
+          .selectFrom('organisations')
+          .whereRef('organisations.id', '=', 'invoices.organisation_id')
+          .select(sql<number>`organisations.merged_into_id`.as('kept')),
+      }))
+      .where('state', '=', 'draft')
+      .where('kind', '=', 'invoice')
+      .where('organisation_id', 'in', (eb) =>
+        eb.selectFrom('organisations').where('merged_into_id', 'is not', null).select('organisations.id'),
+      )
+      .returning(['id', 'organisation_id'])
+      .execute();
+    return result.map((row) => ({ id: Number(row.id), organisation_id: Number(row.organisation_id) }));
   }
 
   /** Deletes a draft made a moment ago that nothing went on. */
@@ -291,7 +350,7 @@ export class InvoiceRepository {
   async setTotals(
     invoiceId: number,
     totals: { netPence: number; vatPence: number; grossPence: number },
-    extra: Partial<Customer> & { vat_rate_basis_points?: number } = {},
+    extra: Partial<Customer> = {},
   ): Promise<void> {
     await this.db
       .updateTable('invoices')
@@ -312,7 +371,12 @@ export class InvoiceRepository {
       .leftJoin('invoices as credited', 'credited.id', 'invoices.credits_invoice_id')
       .where('invoices.id', '=', id)
       .selectAll('invoices')
-      .select('credited.number as credits_number')
+      .select([
+        'credited.number as credits_number',
+        'credited.state as credits_state',
+        'credited.paid_at as credits_paid_at',
+        'credited.paid_on as credits_paid_on',
+      ])
       .executeTakeFirst();
   }
 
@@ -334,7 +398,7 @@ export class InvoiceRepository {
       .selectFrom('invoices')
       .where('credits_invoice_id', '=', invoiceId)
       .where('kind', '=', 'credit_note')
-      .select(['id', 'number', 'issued_on', 'gross_pence', 'reason'])
+      .select(['id', 'number', 'issued_on', 'issued_at', 'gross_pence', 'reason'])
       .orderBy('id')
       .execute();
   }
@@ -444,6 +508,8 @@ export class InvoiceRepository {
       issued_by_staff_id: number | null;
       issued_on: string;
       due_on: string | null;
+      /** The hub as the document prints it, JSON: fixed at issue with the rest. */
+      issuer: string;
     },
   ): Promise<boolean> {
     const result = await this.db
@@ -498,11 +564,23 @@ export class InvoiceRepository {
     return rows.map((r) => Number(r.id));
   }
 
+  /** What credit notes have taken off an invoice so far, in pence. */
+  async creditedTotal(invoiceId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('invoices')
+      .where('credits_invoice_id', '=', invoiceId)
+      .where('kind', '=', 'credit_note')
+      .where('state', 'in', ['issued', 'paid'])
+      .select((eb) => eb.fn.sum<number | string>('gross_pence').as('credited'))
+      .executeTakeFirst();
+    return Number(row?.credited ?? 0);
+  }
+
   /** Records an issued invoice paid; false unless it was issued (not a draft, not paid already). */
-  async markPaid(invoiceId: number, paidOn: string, reference: string): Promise<boolean> {
+  async markPaid(invoiceId: number, paidOn: string, reference: string, now: string): Promise<boolean> {
     const result = await this.db
       .updateTable('invoices')
-      .set({ state: 'paid', paid_on: paidOn, paid_reference: reference })
+      .set({ state: 'paid', paid_on: paidOn, paid_reference: reference, paid_at: now })
       .where('id', '=', invoiceId)
       .where('kind', '=', 'invoice')
       .where('state', '=', 'issued')

@@ -141,6 +141,7 @@ export default async function adminFinanceRoutes(app: FastifyInstance, { service
       credited: formatPence(totals.creditedPence),
       paid: formatPence(totals.paidPence),
       outstanding: formatPence(totals.outstandingPence),
+      refundsDue: formatPence(totals.refundsDuePence),
     }));
     if (!holds(staff.role, 'handleMoney')) {
       return reply.page('pages/admin/finance/index.njk', {

@@ -179,7 +179,11 @@ export default async function adminInvoiceRoutes(app: FastifyInstance, { service
           issuedText: dateText(c.issued_on),
         })),
         isDraft: document.state === 'draft',
-        canPay: document.kind === 'invoice' && document.state === 'issued',
+        // Nothing is left to pay on an invoice credited in full.
+        canPay:
+          document.kind === 'invoice' &&
+          document.state === 'issued' &&
+          document.gross_pence - creditNotes.reduce((sum, note) => sum + note.gross_pence, 0) > 0,
         canCredit:
           document.kind === 'invoice' &&
           (document.state === 'issued' || document.state === 'paid') &&
@@ -246,19 +250,28 @@ export default async function adminInvoiceRoutes(app: FastifyInstance, { service
     values: Record<string, string>,
     error?: FormError | ConflictError,
   ) {
-    const { document } = await invoices.document(id);
-    if (error instanceof ConflictError || document.kind !== 'invoice' || document.state !== 'issued')
+    const { document, creditNotes } = await invoices.document(id);
+    const creditedInFull =
+      document.gross_pence - creditNotes.reduce((sum, note) => sum + note.gross_pence, 0) <= 0;
+    if (
+      error instanceof ConflictError ||
+      document.kind !== 'invoice' ||
+      document.state !== 'issued' ||
+      creditedInFull
+    )
       return renderShow(
         request,
         reply,
         id,
         error instanceof ConflictError
           ? error.message
-          : document.state === 'draft'
-            ? 'A draft cannot be marked paid: it has not been issued. Issue it first.'
-            : document.state === 'paid'
-              ? `${document.number} was recorded as paid already.`
-              : 'Only an issued invoice can be marked paid.',
+          : document.state === 'issued'
+            ? `${document.number} has been credited in full, so nothing is left to pay and it cannot be recorded as paid.`
+            : document.state === 'draft'
+              ? 'A draft cannot be marked paid: it has not been issued. Issue it first.'
+              : document.state === 'paid'
+                ? `${document.number} was recorded as paid already.`
+                : 'Only an issued invoice can be marked paid.',
       );
     const errors = error
       ? linkDateErrors(formErrors(error.fields, ['paidOn', 'reference']), [PAID_ON], values)

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { standingWords } from '../../../domain/availability.js';
-import { formatPence } from '../../../domain/charges/money.js';
+import { amountWords } from '../../../domain/charges/invoiceNumbers.js';
 import { policyWords } from '../../../domain/policy.js';
 import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
 import type { FormError } from '../../../errors.js';
@@ -229,7 +229,11 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         charge: (await services.delegateCharges.forBookings([booking.id])).get(booking.id) ?? null,
         lateCharge:
           live && !terms.canCancel && now < session.startsAt
-            ? await bookings.lateCancellationCharge(booking).then((c) => (c ? formatPence(c.amount) : null))
+            ? await bookings
+                .lateCancellationCharge(booking)
+                .then(async (c) =>
+                  c ? amountWords(c.amount, (await services.settings.charges()).vatRateBasisPoints) : null,
+                )
             : null,
         started: now >= session.startsAt,
         justBooked: query.new === '1',
@@ -316,7 +320,9 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         booking.state === 'confirmed' && !terms.canCancel
           ? {
               deadlineText: terms.deadline ? formatDeadline(terms.deadline) : null,
-              charge: charge ? formatPence(charge.amount) : null,
+              charge: charge
+                ? amountWords(charge.amount, (await services.settings.charges()).vatRateBasisPoints)
+                : null,
               paidPlace: charge?.paidPlace ?? false,
             }
           : null;
