@@ -85,12 +85,14 @@ export class ChargeRecords {
 
   // ---- Proposing ------------------------------------------------------------
 
-  /** What a proposal rests on: the booking, its price, its delegate's organisation and type, its session. */
+  /**
+   * What a proposal rests on: the booking, its price, the organisation the price was fixed for (not the
+   * delegate's now, which they may change) and its type, its session.
+   */
   bookingFacts(bookingId: number) {
     return this.db
       .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .leftJoin('organisations', 'organisations.id', 'bookings.organisation_id')
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .where('bookings.id', '=', bookingId)
       .select([
