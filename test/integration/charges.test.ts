@@ -416,6 +416,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: again!.id,
         seen: 'proposed',
+        seenProposed: String(again!.proposed_pence),
         action: 'confirm',
       });
       await mark(past, place, ['attended']);
@@ -473,6 +474,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: charge!.id,
         seen: 'proposed',
+        seenProposed: String(charge!.proposed_pence),
         action: 'waive',
         waiverReason: 'Illness',
       });
@@ -531,6 +533,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: charge!.id,
         seen: 'proposed',
+        seenProposed: String(charge!.proposed_pence),
         action: 'reduce',
         amount: '20',
       });
@@ -582,6 +585,7 @@ eachDatabase('proposed charges', (dialect) => {
           _csrf: csrfOf(html),
           chargeId: String(chargeId),
           seen: 'proposed',
+          seenProposed: '5000',
           state: 'proposed',
           ...fields,
         });
@@ -664,8 +668,8 @@ eachDatabase('proposed charges', (dialect) => {
         state: 'proposed',
         bulkAction: 'confirm',
       });
-      confirmMany.append('charge', `${a.chargeId}:proposed`);
-      confirmMany.append('charge', `${b.chargeId}:proposed`);
+      confirmMany.append('charge', `${a.chargeId}:proposed:5000`);
+      confirmMany.append('charge', `${b.chargeId}:proposed:5000`);
       const confirmed = await coordinator.post('/admin/charges/bulk', confirmMany);
       expect(confirmed.statusCode).toBe(303);
       expect(confirmed.headers.location).toBe('/admin/charges?state=proposed&decided=2');
@@ -678,7 +682,7 @@ eachDatabase('proposed charges', (dialect) => {
         bulkAction: 'waive',
         waiverReason: '',
       });
-      noReason.append('charge', `${c.chargeId}:proposed`);
+      noReason.append('charge', `${c.chargeId}:proposed:5000`);
       const refused = await coordinator.post('/admin/charges/bulk', noReason);
       expect(refused.statusCode).toBe(400);
       expect(normalise(parsePage(refused.body).text())).toContain('Choose the reason for waiving the charge');
@@ -690,8 +694,8 @@ eachDatabase('proposed charges', (dialect) => {
         bulkAction: 'waive',
         waiverReason: 'Illness',
       });
-      waiveMany.append('charge', `${c.chargeId}:proposed`);
-      waiveMany.append('charge', `${a.chargeId}:confirmed`);
+      waiveMany.append('charge', `${c.chargeId}:proposed:5000`);
+      waiveMany.append('charge', `${a.chargeId}:confirmed:5000`);
       expect((await coordinator.post('/admin/charges/bulk', waiveMany)).statusCode).toBe(303);
       expect((await chargesOf(c.place.bookingId))[0]).toMatchObject({
         state: 'waived',
@@ -714,7 +718,13 @@ eachDatabase('proposed charges', (dialect) => {
     it('bad input is a clear 4xx and saves nothing: no reason, amounts out of range or not money, unknown, stale, invoiced', async () => {
       const { place, chargeId } = await proposedFor();
       const html = (await coordinator.get('/admin/charges')).body;
-      const base = { _csrf: csrfOf(html), chargeId: String(chargeId), seen: 'proposed', state: 'proposed' };
+      const base = {
+        _csrf: csrfOf(html),
+        chargeId: String(chargeId),
+        seen: 'proposed',
+        seenProposed: '5000',
+        state: 'proposed',
+      };
       const tries: [Record<string, string>, number, string][] = [
         [
           { action: 'waive', [`waiverReason-${chargeId}`]: '' },
@@ -853,6 +863,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: quiet.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'confirm',
       });
       const quietManager = await t.database.db
@@ -876,6 +887,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: told.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'reduce',
         amount: '30',
       });
@@ -896,6 +908,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: waived.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'waive',
         waiverReason: 'Illness',
       });

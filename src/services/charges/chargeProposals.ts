@@ -77,8 +77,11 @@ export class ChargeProposals {
     ctx: MailContext,
     bookingId: number,
   ): Promise<{ organisationId: number; amount: number; paidPlace: boolean } | null> {
-    const booking = await new ChargeRecords(db).bookingFacts(bookingId);
+    const records = new ChargeRecords(db);
+    const booking = await records.bookingFacts(bookingId);
     if (!booking || booking.organisation_id === null) return null;
+    // A booking with a live charge already is proposed nothing more.
+    if (await records.anyLiveOn(bookingId)) return null;
     if (booking.price_pence > 0) {
       return { organisationId: booking.organisation_id, amount: booking.price_pence, paidPlace: true };
     }
