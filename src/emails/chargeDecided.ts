@@ -10,11 +10,7 @@ export type ChargeOutcome = 'confirmed' | 'reduced' | 'waived' | 'withdrawn';
 
 /** Why a charge was withdrawn, which the email says. */
 export type ChargeWithdrawnBecause =
-  | 'register_corrected'
-  | 'session_cancelled'
-  | 'booking_cancelled'
-  | 'booking_moved'
-  | 'booking_substituted';
+  'register_corrected' | 'session_cancelled' | 'booking_cancelled' | 'booking_moved' | 'booking_substituted';
 
 /** The words after "no longer applies: ", by why it was withdrawn. */
 const WITHDRAWN_BECAUSE: Record<ChargeWithdrawnBecause, string> = {

@@ -557,6 +557,10 @@ eachDatabase('proposed charges', (dialect) => {
       const place = await placeOn(sessionId);
       await mark(sessionId, place, ['absent']);
       expect(await chargesOf(place.bookingId)).toMatchObject([{ kind: 'non_attendance', state: 'proposed' }]);
+      // After the start it cannot be recorded as late: the absence is the register's, and is charged once.
+      await expect(
+        t.services.bookingAdmin.cancel(staff, place.reference, 'Not coming back.', true),
+      ).rejects.toMatchObject({ statusCode: 409 });
       await t.services.bookingAdmin.cancel(staff, place.reference, 'Not coming back tomorrow.');
       expect(await chargesOf(place.bookingId)).toMatchObject([{ kind: 'non_attendance', state: 'proposed' }]);
     });

@@ -693,7 +693,13 @@ export class BookingAdminService {
         now,
       );
       await this.deps.mail.bookingCancelled(db, ctx, booking.id);
-      await this.deps.chargeProposals.bookingCancelled(db, ctx, booking.id, { type: 'staff', id: actor.id }, now);
+      await this.deps.chargeProposals.bookingCancelled(
+        db,
+        ctx,
+        booking.id,
+        { type: 'staff', id: actor.id },
+        now,
+      );
       if (recordedLate) {
         await this.deps.chargeProposals.lateCancellation(
           db,

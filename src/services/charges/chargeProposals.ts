@@ -198,7 +198,10 @@ export class ChargeProposals {
     if (!charges.length) return;
     await this.invoiceLock.holdIn(db);
     for (const charge of charges) {
-      await this.withdraw(db, ctx, charge.id, actor, now, 'booking_cancelled', { tell: false, issued: 'leave' });
+      await this.withdraw(db, ctx, charge.id, actor, now, 'booking_cancelled', {
+        tell: false,
+        issued: 'leave',
+      });
     }
   }
 
@@ -232,7 +235,10 @@ export class ChargeProposals {
     now: Date,
     because: 'booking_moved' | 'booking_substituted',
   ) {
-    const charges = await new ChargeRecords(db).liveOnBooking(bookingId, ['late_cancellation', 'non_attendance']);
+    const charges = await new ChargeRecords(db).liveOnBooking(bookingId, [
+      'late_cancellation',
+      'non_attendance',
+    ]);
     if (!charges.length) return;
     await this.invoiceLock.holdIn(db);
     for (const charge of charges) {
@@ -316,7 +322,10 @@ export class ChargeProposals {
     if (charge.invoice_id !== null && charge.invoice_state === 'draft') {
       const lineId = await records.takeOffDraft(chargeId, charge.invoice_id);
       if (lineId !== null) {
-        await records.setDraftTotals(charge.invoice_id, documentTotals(await records.draftLineAmounts(charge.invoice_id)));
+        await records.setDraftTotals(
+          charge.invoice_id,
+          documentTotals(await records.draftLineAmounts(charge.invoice_id)),
+        );
         await recordAudit(
           db,
           {
@@ -342,7 +351,8 @@ export class ChargeProposals {
     }
     await this.audit(db, actor, chargeId, 'charge_withdrawn', now, details);
     await new PrivateLinks(db, this.clock).cancel({ chargeId });
-    if (options.tell && charge.kind !== 'place') await this.mail.chargeDecided(db, ctx, chargeId, 'withdrawn', because);
+    if (options.tell && charge.kind !== 'place')
+      await this.mail.chargeDecided(db, ctx, chargeId, 'withdrawn', because);
   }
 
   private async audit(

@@ -318,7 +318,12 @@ export class ChargeReviewService {
     }
     // A paid place waived while on a draft: its line comes off first, the draft's totals summed again.
     const current = await records.byId(charge.id);
-    if (charge.kind === 'place' && current?.invoice_id != null && current.invoice_state === 'draft') {
+    if (
+      charge.kind === 'place' &&
+      current !== undefined &&
+      current.invoice_id !== null &&
+      current.invoice_state === 'draft'
+    ) {
       const invoiceId = current.invoice_id;
       const lineId = await records.takeOffDraft(charge.id, invoiceId);
       if (lineId !== null) {
