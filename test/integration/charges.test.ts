@@ -1361,6 +1361,31 @@ eachDatabase('proposed charges', (dialect) => {
     });
   });
 
+  describe('migration 019', () => {
+    it('gives every booking its delegate’s organisation, and none to a delegate with none', async () => {
+      const db = t.database.db;
+      const place = await placeOn(soon);
+      const none = await placeOn(soon, { type: null });
+      const { organisation_id } = await db
+        .selectFrom('delegates')
+        .where('id', '=', place.delegateId)
+        .select('organisation_id')
+        .executeTakeFirstOrThrow();
+      await migrateTo(db, dialect, '018-charge-reason-links');
+      await migrateToLatest(db, dialect);
+      const rows = await db
+        .selectFrom('bookings')
+        .where('id', 'in', [place.bookingId, none.bookingId])
+        .select(['id', 'organisation_id'])
+        .orderBy('id')
+        .execute();
+      expect(rows).toEqual([
+        { id: place.bookingId, organisation_id },
+        { id: none.bookingId, organisation_id: null },
+      ]);
+    });
+  });
+
   describe('migration 018', () => {
     it('keeps every link and its id across the rebuild, and lets a charge link name a charge and nothing else', async () => {
       const db = t.database.db;
