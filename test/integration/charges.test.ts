@@ -833,6 +833,41 @@ eachDatabase('proposed charges', (dialect) => {
       expect(byLink.statusCode).toBe(404);
     });
 
+    it('a place whose fee is on an issued invoice cannot be passed to a colleague (409), and nothing changes', async () => {
+      const sessionId = await inProgress(1);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent']);
+      const [fee] = await chargesOf(place.bookingId);
+      await t.services.chargeReview.decide(staff.id, {
+        chargeId: fee!.id,
+        seen: 'proposed',
+        seenProposed: String(fee!.proposed_pence),
+        action: 'confirm',
+      });
+      await t.services.invoices.run({ type: 'system' });
+      await billable(fee!.organisation_id);
+      const number = await t.services.invoices.issue((await chargesOf(place.bookingId))[0]!.invoice_id!, {
+        id: staff.id,
+      });
+      const [colleague] = await createSignedInDelegates(t.database.db, clock.now(), 1, `col${labels}`);
+      await expect(
+        t.services.bookingAdmin.substitute(staff, place.reference, {
+          email: colleague!.email,
+          details: null,
+        }),
+      ).rejects.toMatchObject({
+        statusCode: 409,
+        message: expect.stringContaining(`is on invoice ${number}`),
+      });
+      const booking = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', place.bookingId)
+        .select('delegate_id')
+        .executeTakeFirstOrThrow();
+      expect(booking.delegate_id).toBe(place.delegateId);
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'confirmed' }]);
+    });
+
     it('moving a booking withdraws its fee not yet invoiced', async () => {
       const sessionId = await inProgress(1);
       const place = await placeOn(sessionId);

@@ -10,7 +10,10 @@
  * a charge once it is on an invoice (`invoice_id`): every decision is a
  * conditional update that names the state it was read in and needs
  * `invoice_id` null, so a stale page or an invoice run in between changes
- * nothing and the caller can say why.
+ * nothing and the caller can say why. (A paid place on a draft may be
+ * waived: its line is taken off the draft first, under the invoice lock.) A
+ * charge withdrawn while on an issued invoice keeps `invoice_id`: it needs a
+ * credit note until its line is credited in full.
  */
 import type { SelectQueryBuilder } from 'kysely';
 
