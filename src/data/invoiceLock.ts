@@ -21,6 +21,17 @@ export class InvoiceLock {
     private readonly dialect: DialectName,
   ) {}
 
+  /**
+   * Takes the invoice lock inside a transaction already open (one holding the
+   * session lock, say, that withdraws a charge from a draft): PostgreSQL takes
+   * the same advisory lock, held until that transaction ends; SQLite's
+   * transaction began IMMEDIATE and holds the database's one write lock already.
+   * Always after the session lock, never before, so the two cannot deadlock.
+   */
+  async holdIn(trx: Executor): Promise<void> {
+    if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${INVOICE_LOCK_KEY})`.execute(trx);
+  }
+
   /** Runs `work` in one transaction holding the invoice lock; callers queue here. */
   async run<T>(work: (db: Executor) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') {

@@ -324,6 +324,11 @@ export interface BookingsTable {
   feedback_invited_at: Generated<Instant | null>;
   /** The price the delegate was shown and agreed when booking, in pence (migration 017); 0 for a free place. */
   price_pence: Generated<number>;
+  /**
+   * The organisation the price was fixed for (migration 019): set with the price, whatever organisation
+   * the delegate has later; a paid place is invoiced to it and a fee proposed to it. Null: none.
+   */
+  organisation_id: Generated<number | null>;
   created_at: CreatedAt;
   updated_at: Instant;
 }

@@ -293,14 +293,15 @@ export async function seedLargeHub(
     .execute((trx) =>
       insertInBatches(delegates, (batch) => trx.insertInto('delegates').values(batch).execute()),
     );
-  const delegateIds = (
-    await db
-      .selectFrom('delegates')
-      .where('email', 'like', `%.${run}@example.org.uk`)
-      .select('id')
-      .orderBy('id')
-      .execute()
-  ).map((row) => row.id);
+  const delegateRows = await db
+    .selectFrom('delegates')
+    .where('email', 'like', `%.${run}@example.org.uk`)
+    .select(['id', 'organisation_id'])
+    .orderBy('id')
+    .execute();
+  const delegateIds = delegateRows.map((row) => row.id);
+  // Each booking's price is fixed for its delegate's organisation (bookings.organisation_id).
+  const organisationOfDelegate = new Map(delegateRows.map((row) => [row.id, row.organisation_id]));
 
   // Sessions over three years: two behind, one ahead; working days only.
   const today = londonDate(now);
@@ -409,6 +410,7 @@ export async function seedLargeHub(
         reference,
         session_id: sessionId,
         delegate_id: delegateId,
+        organisation_id: organisationOfDelegate.get(delegateId) ?? null,
         state,
         offer_expires_at: null,
         cancelled_at: state === 'cancelled' ? bookedAt : null,

@@ -8,6 +8,19 @@ import { renderEmail } from './render.js';
 /** What became of a proposed charge. */
 export type ChargeOutcome = 'confirmed' | 'reduced' | 'waived' | 'withdrawn';
 
+/** Why a charge was withdrawn, which the email says. */
+export type ChargeWithdrawnBecause =
+  'register_corrected' | 'session_cancelled' | 'booking_cancelled' | 'booking_moved' | 'booking_substituted';
+
+/** The words after "no longer applies: ", by why it was withdrawn. */
+const WITHDRAWN_BECAUSE: Record<ChargeWithdrawnBecause, string> = {
+  register_corrected: 'the register has been corrected',
+  session_cancelled: 'the session was cancelled by the training team',
+  booking_cancelled: 'the booking was cancelled',
+  booking_moved: 'your booking was moved to another date',
+  booking_substituted: 'your place was passed to a colleague',
+};
+
 export interface ChargeDecidedFacts {
   hub: HubFacts;
   delegateName: string;
@@ -15,6 +28,8 @@ export interface ChargeDecidedFacts {
   sessionDate: Date;
   kind: Exclude<ChargeKind, 'place'>;
   outcome: ChargeOutcome;
+  /** Why, when it was withdrawn. */
+  because?: ChargeWithdrawnBecause;
   proposedPence: number;
   /** What is owed now: the amount confirmed, or reduced to; 0 when waived or withdrawn. */
   amountPence: number;
@@ -43,6 +58,7 @@ export function chargeDecided(facts: ChargeDecidedFacts): EmailMessage {
       greeting: facts.delegateName,
       reason: `we told you a charge might apply for your place on ${facts.courseTitle} on ${date}, and said we would tell you what was decided`,
       outcome: facts.outcome,
+      because: facts.outcome === 'withdrawn' && facts.because ? WITHDRAWN_BECAUSE[facts.because] : null,
       late: facts.kind === 'late_cancellation',
       courseTitle: facts.courseTitle,
       date,

@@ -9,6 +9,7 @@ import { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.
 import { OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { SettingsRecords } from '../data/repositories/settingsRecords.js';
 import { SessionLock } from '../data/sessionLock.js';
+import { InvoiceLock } from '../data/invoiceLock.js';
 import { AccountService } from './accounts/accountService.js';
 import { CertificateService } from './afterCourse/certificateService.js';
 import { ReportService } from './afterCourse/reportService.js';
@@ -104,7 +105,11 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     charges: await settings.charges(),
   });
   const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
-  const chargeProposals = new ChargeProposals(clock, notifications);
+  const chargeProposals = new ChargeProposals(
+    clock,
+    notifications,
+    new InvoiceLock(database.db, database.dialect),
+  );
   const bookings = new BookingService(
     database.db,
     sessionLock,

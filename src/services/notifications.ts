@@ -39,7 +39,7 @@ import {
   waitlistJoined,
 } from '../emails/index.js';
 import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
-import type { ChargeOutcome } from '../emails/chargeDecided.js';
+import type { ChargeOutcome, ChargeWithdrawnBecause } from '../emails/chargeDecided.js';
 import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import type { Clock } from './clock.js';
@@ -403,7 +403,13 @@ export class Notifications {
   }
 
   /** What became of a charge, to its delegate. */
-  async chargeDecided(db: Executor, ctx: MailContext, chargeId: number, outcome: ChargeOutcome) {
+  async chargeDecided(
+    db: Executor,
+    ctx: MailContext,
+    chargeId: number,
+    outcome: ChargeOutcome,
+    because?: ChargeWithdrawnBecause,
+  ) {
     const { charge, kind, sessionDate } = await this.chargeFacts(db, chargeId);
     const message = chargeDecided({
       hub: ctx.hub,
@@ -412,6 +418,7 @@ export class Notifications {
       sessionDate,
       kind,
       outcome,
+      ...(because ? { because } : {}),
       proposedPence: charge.proposed_pence,
       amountPence: outcome === 'confirmed' || outcome === 'reduced' ? (charge.amount_pence ?? 0) : 0,
       vatRateBasisPoints: ctx.charges.vatRateBasisPoints,

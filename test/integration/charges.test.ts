@@ -305,11 +305,25 @@ eachDatabase('proposed charges', (dialect) => {
       });
       expect(await chargesOf(notLate.bookingId)).toEqual([]);
 
+      // Before the cut-off the question is not asked, and "late" posted anyway is refused: nothing saved.
       const early = await placeOn(later);
       const earlyForm = parsePage((await coordinator.get(`/admin/bookings/${early.reference}/cancel`)).body);
-      expect(
-        earlyForm.document.querySelector('input[name="late"][value="no"]')?.hasAttribute('checked'),
-      ).toBe(true);
+      expect(earlyForm.document.querySelector('input[name="late"]')).toBeNull();
+      const refused = await coordinator.submit(`/admin/bookings/${early.reference}/cancel`, {
+        reason: 'You asked us to.',
+        late: 'yes',
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(normalise(parsePage(refused.body).text())).toContain(
+        'The cut-off for cancelling has not passed yet, so this is not a late cancellation, and nothing was cancelled',
+      );
+      expect(await chargesOf(early.bookingId)).toEqual([]);
+      const still = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', early.bookingId)
+        .select('state')
+        .executeTakeFirstOrThrow();
+      expect(still.state).toBe('confirmed');
     });
 
     it('"did not attend" proposes the fee for what was missed, by the hub’s rule on partly attending', async () => {
@@ -416,6 +430,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: again!.id,
         seen: 'proposed',
+        seenProposed: String(again!.proposed_pence),
         action: 'confirm',
       });
       await mark(past, place, ['attended']);
@@ -429,6 +444,464 @@ eachDatabase('proposed charges', (dialect) => {
       expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'proposed' }]);
       await t.services.sessionAdmin.cancel(staff, sessionId, 'The trainer is unwell.');
       expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'withdrawn' }]);
+    });
+  });
+
+  describe('a booking is never charged twice, and a charge follows what happens to its booking', () => {
+    /** A session that started an hour ago: three hours long, or with a second part tomorrow. */
+    async function inProgress(parts: 1 | 2 = 2): Promise<number> {
+      const { course_id, venue_id } = await t.database.db
+        .selectFrom('sessions')
+        .where('id', '=', past)
+        .select(['course_id', 'venue_id'])
+        .executeTakeFirstOrThrow();
+      const first = new Date(clock.now().getTime() - HOUR);
+      return new ProgrammeRecords(t.database.db).createSession(
+        {
+          courseId: course_id,
+          format: 'in_person',
+          venueId: venue_id,
+          onlineJoiningUrl: null,
+          capacity: 30,
+          parts: [
+            { startsAt: first, endsAt: new Date(first.getTime() + 3 * HOUR) },
+            { startsAt: new Date(first.getTime() + DAY), endsAt: new Date(first.getTime() + DAY + 3 * HOUR) },
+          ].slice(0, parts),
+          trainerIds: [],
+          notes: '',
+          bookingOpensAt: null,
+          bookingClosesAt: null,
+        },
+        clock.now(),
+      );
+    }
+
+    async function billable(organisationId: number) {
+      await t.database.db
+        .updateTable('organisations')
+        .set({ billing_email: 'finance@example.org.uk', billing_address: '1 High Street\nNorthtown' })
+        .where('id', '=', organisationId)
+        .execute();
+    }
+
+    function invoiceOf(id: number) {
+      return t.database.db.selectFrom('invoices').where('id', '=', id).selectAll().executeTakeFirstOrThrow();
+    }
+
+    function linesOf(invoiceId: number) {
+      return t.database.db
+        .selectFrom('invoice_lines')
+        .where('invoice_id', '=', invoiceId)
+        .selectAll()
+        .execute();
+    }
+
+    function bookingState(bookingId: number) {
+      return t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', bookingId)
+        .select('state')
+        .executeTakeFirstOrThrow()
+        .then((b) => b.state);
+    }
+
+    it('after the start "late" is refused (nothing saved) and not asked; a paid place cancelled then is not charged again, and its place charge goes', async () => {
+      const sessionId = await inProgress();
+      const paid = await placeOn(sessionId, { type: 'private', price: 24_000 });
+      await t.services.invoices.run({ type: 'system' });
+      const [placeCharge] = await chargesOf(paid.bookingId);
+      expect(placeCharge).toMatchObject({ kind: 'place', state: 'confirmed', proposed_pence: 24_000 });
+      const draftId = placeCharge!.invoice_id!;
+      expect(draftId).not.toBeNull();
+
+      const form = parsePage((await coordinator.get(`/admin/bookings/${paid.reference}/cancel`)).body);
+      expect(form.document.querySelector('input[name="late"]')).toBeNull();
+      const refused = await coordinator.submit(`/admin/bookings/${paid.reference}/cancel`, {
+        reason: 'You told us you cannot come tomorrow.',
+        late: 'yes',
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(normalise(parsePage(refused.body).text())).toContain(
+        'The session has started, so this cannot be recorded as a late cancellation',
+      );
+      expect(await bookingState(paid.bookingId)).toBe('confirmed');
+      expect(await chargesOf(paid.bookingId)).toHaveLength(1);
+
+      const done = await coordinator.submit(`/admin/bookings/${paid.reference}/cancel`, {
+        reason: 'You told us you cannot come tomorrow.',
+      });
+      expect(done.statusCode).toBe(303);
+      // The place charge is withdrawn and off its draft (totals summed again); no £240 proposed on top.
+      expect(await chargesOf(paid.bookingId)).toMatchObject([
+        { kind: 'place', state: 'withdrawn', invoice_id: null },
+      ]);
+      expect((await linesOf(draftId)).filter((l) => l.charge_id === placeCharge!.id)).toEqual([]);
+      const draft = await invoiceOf(draftId);
+      const lines = await linesOf(draftId);
+      expect(Number(draft.gross_pence)).toBe(lines.reduce((sum, l) => sum + Number(l.gross_pence), 0));
+      // The next run puts nothing back.
+      await t.services.invoices.run({ type: 'system' });
+      expect(await chargesOf(paid.bookingId)).toMatchObject([{ state: 'withdrawn', invoice_id: null }]);
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .where('entity_type', '=', 'invoice')
+        .where('entity_id', '=', draftId)
+        .where('action', '=', 'invoice_line_removed')
+        .select('details')
+        .execute();
+      expect(audit).toHaveLength(1);
+    });
+
+    it('a free place marked "did not attend" and then cancelled keeps one fee, never two', async () => {
+      const sessionId = await inProgress(1);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent']);
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ kind: 'non_attendance', state: 'proposed' }]);
+      // After the start it cannot be recorded as late: the absence is the register's, and is charged once.
+      await expect(
+        t.services.bookingAdmin.cancel(staff, place.reference, 'Not coming back.', true),
+      ).rejects.toMatchObject({ statusCode: 409 });
+      await t.services.bookingAdmin.cancel(staff, place.reference, 'Not coming back tomorrow.');
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ kind: 'non_attendance', state: 'proposed' }]);
+    });
+
+    it('a booking with any live charge is proposed nothing more', async () => {
+      const place = await placeOn(soon);
+      const { organisation_id } = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', place.bookingId)
+        .select('organisation_id')
+        .executeTakeFirstOrThrow();
+      await t.database.db
+        .insertInto('charges')
+        .values({
+          booking_id: place.bookingId,
+          organisation_id: organisation_id!,
+          kind: 'non_attendance',
+          state: 'waived',
+          proposed_pence: 5000,
+          amount_pence: null,
+          created_at: clock.now().toISOString(),
+        })
+        .execute();
+      const page = normalise(
+        parsePage((await place.client.get(`/bookings/${place.reference}/cancel`)).body).text(),
+      );
+      expect(page).not.toContain('A charge of £50.00 may be proposed');
+      await t.services.bookings.cancel(place.delegateId, place.reference);
+      expect((await chargesOf(place.bookingId)).map((c) => c.kind)).toEqual(['non_attendance']);
+    });
+
+    it('cancelling a session withdraws its place charges (off the draft), tells the delegate why; the run skips cancelled bookings', async () => {
+      const sessionId = await inProgress(1);
+      const paid = await placeOn(sessionId, { type: 'private', price: 12_000 });
+      const absent = await placeOn(sessionId);
+      await mark(sessionId, absent, ['absent']);
+      await t.services.invoices.run({ type: 'system' });
+      const [placeCharge] = await chargesOf(paid.bookingId);
+      expect(placeCharge!.invoice_id).not.toBeNull();
+      await t.services.sessionAdmin.cancel(staff, sessionId, 'The trainer is unwell.');
+      expect(await chargesOf(paid.bookingId)).toMatchObject([{ state: 'withdrawn', invoice_id: null }]);
+      expect(await linesOf(placeCharge!.invoice_id!)).not.toContainEqual(
+        expect.objectContaining({ charge_id: placeCharge!.id }),
+      );
+      expect(await chargesOf(absent.bookingId)).toMatchObject([{ state: 'withdrawn' }]);
+      const told = normalise((await emailsTo(absent.email, 'charge_decided'))[0]!.text_body);
+      expect(told).toContain('no longer applies: the session was cancelled by the training team');
+      expect(told).not.toContain('register');
+      await t.services.invoices.run({ type: 'system' });
+      expect(await chargesOf(paid.bookingId)).toMatchObject([{ state: 'withdrawn', invoice_id: null }]);
+
+      // A confirmed place charge left on a cancelled booking (as before this fix) is never invoiced.
+      const other = await inProgress();
+      const leftOver = await placeOn(other, { type: 'private', price: 12_000 });
+      await t.database.db
+        .updateTable('bookings')
+        .set({ state: 'cancelled' })
+        .where('id', '=', leftOver.bookingId)
+        .execute();
+      const { organisation_id } = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', leftOver.bookingId)
+        .select('organisation_id')
+        .executeTakeFirstOrThrow();
+      await t.database.db
+        .insertInto('charges')
+        .values({
+          booking_id: leftOver.bookingId,
+          organisation_id: organisation_id!,
+          kind: 'place',
+          state: 'confirmed',
+          proposed_pence: 12_000,
+          amount_pence: 12_000,
+          created_at: clock.now().toISOString(),
+        })
+        .execute();
+      await t.services.invoices.run({ type: 'system' });
+      expect(await chargesOf(leftOver.bookingId)).toMatchObject([{ state: 'confirmed', invoice_id: null }]);
+    });
+
+    it('a paid place is waived from the review queue with a reason, taken off its draft; not once issued', async () => {
+      const sessionId = await inProgress();
+      const paid = await placeOn(sessionId, { type: 'private', price: 12_000 });
+      await t.services.invoices.run({ type: 'system' });
+      const [charge] = await chargesOf(paid.bookingId);
+      const draftId = charge!.invoice_id!;
+      const queue = normalise(
+        parsePage((await coordinator.get('/admin/charges?state=confirmed')).body).text(),
+      );
+      expect(queue).toContain(`Waive ${paid.name}’s charge`);
+      await expect(
+        t.services.chargeReview.decide(staff.id, {
+          chargeId: charge!.id,
+          seen: 'confirmed',
+          seenProposed: '12000',
+          action: 'waive',
+          waiverReason: '',
+        }),
+      ).rejects.toMatchObject({ fields: { [`waiverReason-${charge!.id}`]: expect.any(String) } });
+      await expect(
+        t.services.chargeReview.decide(staff.id, {
+          chargeId: charge!.id,
+          seen: 'confirmed',
+          seenProposed: '12000',
+          action: 'reduce',
+          amount: '10',
+        }),
+      ).rejects.toMatchObject({ statusCode: 409 });
+      await t.services.chargeReview.decide(staff.id, {
+        chargeId: charge!.id,
+        seen: 'confirmed',
+        seenProposed: '12000',
+        action: 'waive',
+        waiverReason: 'Charged in error',
+      });
+      expect(await chargesOf(paid.bookingId)).toMatchObject([
+        { state: 'waived', waiver_reason: 'Charged in error', invoice_id: null },
+      ]);
+      expect(await linesOf(draftId)).not.toContainEqual(expect.objectContaining({ charge_id: charge!.id }));
+      await t.services.invoices.run({ type: 'system' });
+      expect(await chargesOf(paid.bookingId)).toMatchObject([{ state: 'waived', invoice_id: null }]);
+
+      // Issued: a credit note, not here.
+      const issuedPlace = await placeOn(sessionId, { type: 'private', price: 12_000 });
+      await t.services.invoices.run({ type: 'system' });
+      const [issuedCharge] = await chargesOf(issuedPlace.bookingId);
+      await billable(issuedCharge!.organisation_id);
+      await t.services.invoices.issue(issuedCharge!.invoice_id!, { id: staff.id });
+      await expect(
+        t.services.chargeReview.decide(staff.id, {
+          chargeId: issuedCharge!.id,
+          seen: 'confirmed',
+          seenProposed: '12000',
+          action: 'waive',
+          waiverReason: 'Charged in error',
+        }),
+      ).rejects.toMatchObject({ statusCode: 409 });
+    });
+
+    it('a corrected register takes a fee off a draft; on an issued invoice it stays, and coordinators see it needs a credit note', async () => {
+      const onDraft = await placeOn(past);
+      await mark(past, onDraft, ['absent']);
+      const [fee] = await chargesOf(onDraft.bookingId);
+      await t.services.chargeReview.decide(staff.id, {
+        chargeId: fee!.id,
+        seen: 'proposed',
+        seenProposed: '5000',
+        action: 'confirm',
+      });
+      await t.services.invoices.run({ type: 'system' });
+      const draftId = (await chargesOf(onDraft.bookingId))[0]!.invoice_id!;
+      expect(draftId).not.toBeNull();
+      await mark(past, onDraft, ['attended']);
+      expect(await chargesOf(onDraft.bookingId)).toMatchObject([{ state: 'withdrawn', invoice_id: null }]);
+      const draft = await invoiceOf(draftId);
+      const lines = await linesOf(draftId);
+      expect(lines.map((l) => l.charge_id)).not.toContain(fee!.id);
+      expect(Number(draft.gross_pence)).toBe(lines.reduce((sum, l) => sum + Number(l.gross_pence), 0));
+
+      const onIssued = await placeOn(past);
+      await mark(past, onIssued, ['absent']);
+      const [issuedFee] = await chargesOf(onIssued.bookingId);
+      await t.services.chargeReview.decide(staff.id, {
+        chargeId: issuedFee!.id,
+        seen: 'proposed',
+        seenProposed: '5000',
+        action: 'confirm',
+      });
+      await t.services.invoices.run({ type: 'system' });
+      const invoiceId = (await chargesOf(onIssued.bookingId))[0]!.invoice_id!;
+      await billable(issuedFee!.organisation_id);
+      const number = await t.services.invoices.issue(invoiceId, { id: staff.id });
+      const before = await invoiceOf(invoiceId);
+      await mark(past, onIssued, ['attended']);
+      expect(await chargesOf(onIssued.bookingId)).toMatchObject([
+        { state: 'withdrawn', invoice_id: invoiceId },
+      ]);
+      const after = await invoiceOf(invoiceId);
+      expect(after).toEqual(before);
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .where('entity_type', '=', 'charge')
+        .where('entity_id', '=', issuedFee!.id)
+        .where('action', '=', 'charge_withdrawn')
+        .select('details')
+        .executeTakeFirstOrThrow();
+      expect(audit.details).toContain(number);
+      const queue = normalise(parsePage((await coordinator.get('/admin/charges')).body).text());
+      expect(queue).toContain(`On ${number}: needs a credit note`);
+      const bookingPage = normalise(
+        parsePage((await coordinator.get(`/admin/bookings/${onIssued.reference}`)).body).text(),
+      );
+      expect(bookingPage).toContain(`On ${number}: needs a credit note`);
+    });
+
+    it('a paid place and a fee go to the organisation the price was fixed for, not the delegate’s now', async () => {
+      const sessionId = await inProgress();
+      const paid = await placeOn(sessionId, { type: 'private', price: 12_000 });
+      const booked = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', paid.bookingId)
+        .select('organisation_id')
+        .executeTakeFirstOrThrow();
+      expect(booked.organisation_id).not.toBeNull();
+      const council = await t.database.db
+        .insertInto('organisations')
+        .values({
+          name: `Another Council ${labels}`,
+          type: 'partner_agency',
+          created_at: clock.now().toISOString(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await t.database.db
+        .updateTable('delegates')
+        .set({ organisation_id: council.id })
+        .where('id', '=', paid.delegateId)
+        .execute();
+      await t.services.invoices.run({ type: 'system' });
+      expect(await chargesOf(paid.bookingId)).toMatchObject([
+        { kind: 'place', organisation_id: booked.organisation_id },
+      ]);
+
+      // Clearing their organisation before cancelling late does not dodge the fee.
+      const late = await placeOn(soon);
+      const fixedFor = (
+        await t.database.db
+          .selectFrom('bookings')
+          .where('id', '=', late.bookingId)
+          .select('organisation_id')
+          .executeTakeFirstOrThrow()
+      ).organisation_id;
+      await t.database.db
+        .updateTable('delegates')
+        .set({ organisation_id: null })
+        .where('id', '=', late.delegateId)
+        .execute();
+      await t.services.bookings.cancel(late.delegateId, late.reference);
+      expect(await chargesOf(late.bookingId)).toMatchObject([
+        { kind: 'late_cancellation', organisation_id: fixedFor, proposed_pence: 5000 },
+      ]);
+    });
+
+    it('passing a place on withdraws the first person’s fee: the colleague never sees their reason or note', async () => {
+      const sessionId = await inProgress(1);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent']);
+      const link = await reasonLink(place);
+      const visitor = new WebClient(t.app);
+      await visitor.submit(link, { reason: 'personal_crisis', note: 'Something very private.' }, link);
+      const [colleague] = await createSignedInDelegates(t.database.db, clock.now(), 1, `col${labels}`);
+      await t.services.bookingAdmin.substitute(staff, place.reference, {
+        email: colleague!.email,
+        details: null,
+      });
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'withdrawn' }]);
+      expect(normalise((await emailsTo(place.email, 'charge_decided'))[0]!.text_body)).toContain(
+        'no longer applies: your place was passed to a colleague',
+      );
+      const colleagueClient = new WebClient(t.app);
+      colleagueClient.setCookie(SESSION_COOKIE, colleague!.sessionSecret);
+      const why = await colleagueClient.get(`/bookings/${place.reference}/why`);
+      expect(why.statusCode).toBe(404);
+      expect(why.body).not.toContain('Something very private');
+      const booking = await colleagueClient.get(`/bookings/${place.reference}`);
+      expect(booking.body).not.toContain('Something very private');
+      expect(normalise(parsePage(booking.body).text())).not.toContain('£50.00');
+      const byLink = await colleagueClient.get(link);
+      expect(byLink.body).not.toContain('Something very private');
+      expect(byLink.statusCode).toBe(404);
+    });
+
+    it('a place whose fee is on an issued invoice cannot be passed to a colleague (409), and nothing changes', async () => {
+      const sessionId = await inProgress(1);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent']);
+      const [fee] = await chargesOf(place.bookingId);
+      await t.services.chargeReview.decide(staff.id, {
+        chargeId: fee!.id,
+        seen: 'proposed',
+        seenProposed: String(fee!.proposed_pence),
+        action: 'confirm',
+      });
+      await t.services.invoices.run({ type: 'system' });
+      await billable(fee!.organisation_id);
+      const number = await t.services.invoices.issue((await chargesOf(place.bookingId))[0]!.invoice_id!, {
+        id: staff.id,
+      });
+      const [colleague] = await createSignedInDelegates(t.database.db, clock.now(), 1, `col${labels}`);
+      await expect(
+        t.services.bookingAdmin.substitute(staff, place.reference, {
+          email: colleague!.email,
+          details: null,
+        }),
+      ).rejects.toMatchObject({
+        statusCode: 409,
+        message: expect.stringContaining(`is on invoice ${number}`),
+      });
+      const booking = await t.database.db
+        .selectFrom('bookings')
+        .where('id', '=', place.bookingId)
+        .select('delegate_id')
+        .executeTakeFirstOrThrow();
+      expect(booking.delegate_id).toBe(place.delegateId);
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'confirmed' }]);
+    });
+
+    it('moving a booking withdraws its fee not yet invoiced', async () => {
+      const sessionId = await inProgress(1);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent']);
+      const next = await anotherDate(10 * DAY);
+      await t.services.bookingAdmin.move(staff, place.reference, next, false);
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'withdrawn' }]);
+      expect(normalise((await emailsTo(place.email, 'charge_decided'))[0]!.text_body)).toContain(
+        'your booking was moved to another date',
+      );
+    });
+
+    it('a decision names the amount seen: a register corrected in between is a 409 in words', async () => {
+      await t.services.settings.updateCharges({ partlyAttendedCountsAsAttended: false });
+      const sessionId = await inProgress();
+      clock.advance(DAY + HOUR);
+      const place = await placeOn(sessionId);
+      await mark(sessionId, place, ['absent', 'absent']);
+      const [charge] = await chargesOf(place.bookingId);
+      expect(charge!.proposed_pence).toBe(5000);
+      await mark(sessionId, place, ['attended', 'absent']);
+      expect((await chargesOf(place.bookingId))[0]!.proposed_pence).toBe(2500);
+      await expect(
+        t.services.chargeReview.decide(staff.id, {
+          chargeId: charge!.id,
+          seen: 'proposed',
+          seenProposed: '5000',
+          action: 'confirm',
+        }),
+      ).rejects.toMatchObject({
+        statusCode: 409,
+        message: expect.stringContaining('amount proposed for this charge has changed'),
+      });
+      expect(await chargesOf(place.bookingId)).toMatchObject([{ state: 'proposed', amount_pence: null }]);
     });
   });
 
@@ -473,6 +946,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: charge!.id,
         seen: 'proposed',
+        seenProposed: String(charge!.proposed_pence),
         action: 'waive',
         waiverReason: 'Illness',
       });
@@ -531,6 +1005,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: charge!.id,
         seen: 'proposed',
+        seenProposed: String(charge!.proposed_pence),
         action: 'reduce',
         amount: '20',
       });
@@ -582,6 +1057,7 @@ eachDatabase('proposed charges', (dialect) => {
           _csrf: csrfOf(html),
           chargeId: String(chargeId),
           seen: 'proposed',
+          seenProposed: '5000',
           state: 'proposed',
           ...fields,
         });
@@ -664,8 +1140,8 @@ eachDatabase('proposed charges', (dialect) => {
         state: 'proposed',
         bulkAction: 'confirm',
       });
-      confirmMany.append('charge', `${a.chargeId}:proposed`);
-      confirmMany.append('charge', `${b.chargeId}:proposed`);
+      confirmMany.append('charge', `${a.chargeId}:proposed:5000`);
+      confirmMany.append('charge', `${b.chargeId}:proposed:5000`);
       const confirmed = await coordinator.post('/admin/charges/bulk', confirmMany);
       expect(confirmed.statusCode).toBe(303);
       expect(confirmed.headers.location).toBe('/admin/charges?state=proposed&decided=2');
@@ -678,7 +1154,7 @@ eachDatabase('proposed charges', (dialect) => {
         bulkAction: 'waive',
         waiverReason: '',
       });
-      noReason.append('charge', `${c.chargeId}:proposed`);
+      noReason.append('charge', `${c.chargeId}:proposed:5000`);
       const refused = await coordinator.post('/admin/charges/bulk', noReason);
       expect(refused.statusCode).toBe(400);
       expect(normalise(parsePage(refused.body).text())).toContain('Choose the reason for waiving the charge');
@@ -690,8 +1166,8 @@ eachDatabase('proposed charges', (dialect) => {
         bulkAction: 'waive',
         waiverReason: 'Illness',
       });
-      waiveMany.append('charge', `${c.chargeId}:proposed`);
-      waiveMany.append('charge', `${a.chargeId}:confirmed`);
+      waiveMany.append('charge', `${c.chargeId}:proposed:5000`);
+      waiveMany.append('charge', `${a.chargeId}:confirmed:5000`);
       expect((await coordinator.post('/admin/charges/bulk', waiveMany)).statusCode).toBe(303);
       expect((await chargesOf(c.place.bookingId))[0]).toMatchObject({
         state: 'waived',
@@ -714,7 +1190,13 @@ eachDatabase('proposed charges', (dialect) => {
     it('bad input is a clear 4xx and saves nothing: no reason, amounts out of range or not money, unknown, stale, invoiced', async () => {
       const { place, chargeId } = await proposedFor();
       const html = (await coordinator.get('/admin/charges')).body;
-      const base = { _csrf: csrfOf(html), chargeId: String(chargeId), seen: 'proposed', state: 'proposed' };
+      const base = {
+        _csrf: csrfOf(html),
+        chargeId: String(chargeId),
+        seen: 'proposed',
+        seenProposed: '5000',
+        state: 'proposed',
+      };
       const tries: [Record<string, string>, number, string][] = [
         [
           { action: 'waive', [`waiverReason-${chargeId}`]: '' },
@@ -853,6 +1335,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: quiet.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'confirm',
       });
       const quietManager = await t.database.db
@@ -876,6 +1359,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: told.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'reduce',
         amount: '30',
       });
@@ -896,6 +1380,7 @@ eachDatabase('proposed charges', (dialect) => {
       await t.services.chargeReview.decide(staff.id, {
         chargeId: waived.chargeId,
         seen: 'proposed',
+        seenProposed: '5000',
         action: 'waive',
         waiverReason: 'Illness',
       });
@@ -908,6 +1393,31 @@ eachDatabase('proposed charges', (dialect) => {
       // And delegates are told before they give the address.
       const details = normalise(parsePage((await told.place.client.get('/account/details')).body).text());
       expect(details).toContain('If a charge for your place is confirmed');
+    });
+  });
+
+  describe('migration 019', () => {
+    it('gives every booking its delegate’s organisation, and none to a delegate with none', async () => {
+      const db = t.database.db;
+      const place = await placeOn(soon);
+      const none = await placeOn(soon, { type: null });
+      const { organisation_id } = await db
+        .selectFrom('delegates')
+        .where('id', '=', place.delegateId)
+        .select('organisation_id')
+        .executeTakeFirstOrThrow();
+      await migrateTo(db, dialect, '018-charge-reason-links');
+      await migrateToLatest(db, dialect);
+      const rows = await db
+        .selectFrom('bookings')
+        .where('id', 'in', [place.bookingId, none.bookingId])
+        .select(['id', 'organisation_id'])
+        .orderBy('id')
+        .execute();
+      expect(rows).toEqual([
+        { id: place.bookingId, organisation_id },
+        { id: none.bookingId, organisation_id: null },
+      ]);
     });
   });
 

@@ -23,6 +23,7 @@ import { privateLinksFollowUp } from './015-private-links-follow-up.js';
 import { quotePublications } from './016-quote-publications.js';
 import { chargesInvoices } from './017-charges-invoices.js';
 import { chargeReasonLinks } from './018-charge-reason-links.js';
+import { bookingOrganisation } from './019-booking-organisation.js';
 import { invoiceIssuer } from './020-invoice-issuer.js';
 
 const migrations: Record<string, DialectMigration> = {
@@ -43,6 +44,7 @@ const migrations: Record<string, DialectMigration> = {
   '016-quote-publications': quotePublications,
   '017-charges-invoices': chargesInvoices,
   '018-charge-reason-links': chargeReasonLinks,
+  '019-booking-organisation': bookingOrganisation,
   '020-invoice-issuer': invoiceIssuer,
 };
 

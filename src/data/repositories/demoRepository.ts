@@ -6,7 +6,7 @@
  * the demo's past sessions (attendance marks, feedback, the follow-up) is put
  * in the same way; their certificates are issued by the real path (CertificateIssuing).
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { AttendanceStatus } from '../../domain/attendance.js';
 import type { BookingState } from '../../domain/availability.js';
@@ -117,6 +117,8 @@ export class DemoRepository {
           offer_expires_at: b.offerExpiresAt?.toISOString() ?? null,
           cancelled_at: null,
           cancellation_reason: null,
+          // The organisation the (free) price is fixed for: the delegate's, as booking does.
+          organisation_id: sql<number | null>`(select delegates.organisation_id from delegates where delegates.id = ${b.delegateId})`,
           created_at: at,
           updated_at: at,
         })),

@@ -10,7 +10,12 @@ import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../d
 import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
 import { holds, maySeeSession } from '../../domain/permissions.js';
 import { formatPence } from '../../domain/charges/money.js';
-import { canSelfCancel, isRefusedSharedAddress, selfCancellationDeadline } from '../../domain/policy.js';
+import {
+  canSelfCancel,
+  isRefusedSharedAddress,
+  selfCancellationDeadline,
+  type Policy,
+} from '../../domain/policy.js';
 import type { StaffRole } from '../../domain/staff.js';
 import {
   formatDate,
@@ -471,6 +476,15 @@ export class BookingAdminService {
       if (!hasPlace && !ctx.policy.waitlistEnabled) {
         throw new ConflictError('That session is full and the hub does not keep waiting lists.');
       }
+      // The marks its fees rest on go with the old date: its fees not yet invoiced are withdrawn.
+      await this.deps.chargeProposals.bookingMoved(
+        db,
+        ctx,
+        booking.id,
+        { type: 'staff', id: actor.id },
+        now,
+        'booking_moved',
+      );
       const from = await this.deps.mail.bookingFacts(db, booking.id);
       const state = hasPlace ? 'confirmed' : 'waitlisted';
       const moved = await repo.move(
@@ -548,6 +562,22 @@ export class BookingAdminService {
           email: `They already have a booking on this session (${clash.reference}). Cancel one of the two instead`,
         });
       }
+      // A fee on an issued invoice is for the first person: passing the place on would pass it to the colleague.
+      const invoiced = await this.deps.chargeProposals.feeOnIssuedInvoice(db, booking.id);
+      if (invoiced) {
+        throw new ConflictError(
+          `${booking.delegate_name}’s charge for this booking is on invoice ${invoiced}, so the place cannot be passed to a colleague: the charge would go with it. Cancel this booking and book the colleague instead.`,
+        );
+      }
+      // The first person's fees not yet invoiced are withdrawn (and they are told) before the place passes on.
+      await this.deps.chargeProposals.bookingMoved(
+        db,
+        ctx,
+        booking.id,
+        { type: 'staff', id: actor.id },
+        now,
+        'booking_substituted',
+      );
       if (
         !(await repo.substitute(
           { id: booking.id, fromDelegateId: booking.delegate_id, state: booking.state },
@@ -596,7 +626,8 @@ export class BookingAdminService {
 
   /**
    * The booking, for the page that asks for a reason before cancelling it,
-   * and whether to record it as late: after the hub's cut-off (the default
+   * and whether to record it as late: asked only when it can be, a confirmed
+   * place after the hub's cut-off and before the session starts (the default
    * then), with what a late cancellation would propose.
    */
   async cancellationPage(actor: StaffActor, reference: string) {
@@ -605,22 +636,20 @@ export class BookingAdminService {
     const ctx = await this.deps.context();
     const startsAt = new Date(live.starts_at);
     const deadline = selfCancellationDeadline(startsAt, ctx.policy);
-    const pastCutOff = !canSelfCancel(startsAt, this.deps.clock.now(), ctx.policy);
-    const fee =
-      live.state === 'confirmed'
-        ? await this.deps.chargeProposals.lateCancellationFee(this.deps.db, ctx, live.id)
-        : null;
+    const mayBeLate = lateAllowed(live.state, startsAt, this.deps.clock.now(), ctx.policy);
+    const fee = mayBeLate
+      ? await this.deps.chargeProposals.lateCancellationFee(this.deps.db, ctx, live.id)
+      : null;
     return {
       ...view,
-      lateQuestion:
-        live.state === 'confirmed'
-          ? {
-              pastCutOff,
-              cutOff: deadline ? formatDeadline(deadline) : null,
-              fee: fee ? formatPence(fee.amount) : null,
-              paidPlace: fee?.paidPlace ?? false,
-            }
-          : null,
+      lateQuestion: mayBeLate
+        ? {
+            pastCutOff: true,
+            cutOff: deadline ? formatDeadline(deadline) : null,
+            fee: fee ? formatPence(fee.amount) : null,
+            paidPlace: fee?.paidPlace ?? false,
+          }
+        : null,
     };
   }
 
@@ -628,16 +657,26 @@ export class BookingAdminService {
    * Cancels a booking for the hub, with a reason the delegate is sent; a
    * freed place is offered to the waiting list at once. A confirmed place
    * recorded as a late cancellation (`late`) proposes a charge, in the same
-   * transaction, for a coordinator to review.
+   * transaction, for a coordinator to review: only after the cut-off and
+   * before the session starts (checked again under the lock); after the
+   * start a place not taken up is the register's business. A paid place's
+   * charge not yet invoiced is withdrawn.
    */
   async cancel(actor: StaffActor, reference: string, reason: string, late = false) {
     const booking = await this.liveBooking(actor, reference, 'cancelled');
     const ctx = await this.deps.context();
+    const refuseLate = (now: Date) => {
+      if (late && !lateAllowed(booking.state, new Date(booking.starts_at), now, ctx.policy)) {
+        throw new ConflictError(lateRefusal(booking.state, new Date(booking.starts_at), now));
+      }
+    };
+    refuseLate(this.deps.clock.now());
     await this.deps.sessionLock.forSession(booking.session_id, async (db) => {
       const now = this.deps.clock.now();
       const bookings = new BookingRecords(db);
       await this.stillAsRead(db, booking);
-      const recordedLate = late && booking.state === 'confirmed';
+      refuseLate(now);
+      const recordedLate = late;
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'hub',
         cancellationReason: reason,
@@ -654,6 +693,13 @@ export class BookingAdminService {
         now,
       );
       await this.deps.mail.bookingCancelled(db, ctx, booking.id);
+      await this.deps.chargeProposals.bookingCancelled(
+        db,
+        ctx,
+        booking.id,
+        { type: 'staff', id: actor.id },
+        now,
+      );
       if (recordedLate) {
         await this.deps.chargeProposals.lateCancellation(
           db,
@@ -794,6 +840,23 @@ function unconfirmed(delegate: { has_password: unknown; email_verified_at: strin
     hasPassword: Boolean(delegate.has_password),
     emailVerifiedAt: delegate.email_verified_at,
   });
+}
+
+/**
+ * Whether staff may record a cancellation as late: a confirmed place, after
+ * the hub's cut-off, before the session starts.
+ */
+function lateAllowed(state: BookingState, startsAt: Date, now: Date, policy: Policy): boolean {
+  return state === 'confirmed' && now < startsAt && !canSelfCancel(startsAt, now, policy);
+}
+
+/** Why a cancellation cannot be recorded as late, for the form. */
+function lateRefusal(state: BookingState, startsAt: Date, now: Date): string {
+  if (state !== 'confirmed')
+    return 'Only a confirmed place can be cancelled late, so nothing was cancelled. Cancel it without recording it as late.';
+  if (now >= startsAt)
+    return 'The session has started, so this cannot be recorded as a late cancellation, and nothing was cancelled. If they did not come, mark it on the register; or cancel it without recording it as late.';
+  return 'The cut-off for cancelling has not passed yet, so this is not a late cancellation, and nothing was cancelled. Cancel it without recording it as late.';
 }
 
 /** A booking's price as staff read it: fixed when it was booked (or moved, or passed on). */

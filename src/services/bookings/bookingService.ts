@@ -344,6 +344,7 @@ export class BookingService {
         now,
       );
       await this.mail.bookingCancelled(db, ctx, booking.id);
+      await this.proposals.bookingCancelled(db, ctx, booking.id, { type: 'delegate', id: delegateId }, now);
       if (late) {
         await this.proposals.lateCancellation(db, ctx, booking.id, { type: 'delegate', id: delegateId }, now);
       }

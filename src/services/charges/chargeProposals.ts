@@ -10,8 +10,17 @@
  * place with a price is never also charged a fee (cancelled late, its price
  * is proposed; not attended, nothing: the invoice run invoices the place
  * itself); no organisation, an organisation of a type not charged, or a hub
- * with no fees proposes nothing; a substitution never reaches here.
+ * with no fees proposes nothing; a booking with any live charge already (a
+ * place, a fee) is proposed nothing more, so a booking is never charged twice.
+ *
+ * Withdrawing (a corrected register, a cancelled session or booking, a move,
+ * a substitution) takes the invoice lock inside the change's transaction: a
+ * charge not invoiced is withdrawn; one on a draft invoice is taken off it
+ * (the draft's totals summed again from its lines) and withdrawn; one on an
+ * issued invoice stays there (an issued invoice never changes), withdrawn,
+ * and coordinators are shown it needs a credit note. Each is audited.
  */
+import type { InvoiceLock } from '../../data/invoiceLock.js';
 import { ChargeRecords } from '../../data/repositories/charges/chargeRecords.js';
 import { recordAudit, type AuditEntry } from '../../data/repositories/auditRecords.js';
 import { partsOfSessions } from '../../data/repositories/sharedQueries.js';
@@ -20,9 +29,11 @@ import { ON_REGISTER } from '../../domain/attendance.js';
 import type { ChargeKind } from '../../domain/charges/charges.js';
 import { feesInUse } from '../../domain/charges/chargesSettings.js';
 import { feeFor, missedParts, organisationCharged } from '../../domain/charges/fees.js';
+import { documentTotals } from '../../domain/charges/invoiceNumbers.js';
 import type { OrganisationType } from '../../domain/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
+import type { ChargeWithdrawnBecause } from '../../emails/chargeDecided.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** How long the delegate's "tell us why" link works. */
@@ -36,6 +47,7 @@ export class ChargeProposals {
   constructor(
     private readonly clock: Clock,
     private readonly mail: Notifications,
+    private readonly invoiceLock: InvoiceLock,
   ) {}
 
   /**
@@ -65,8 +77,11 @@ export class ChargeProposals {
     ctx: MailContext,
     bookingId: number,
   ): Promise<{ organisationId: number; amount: number; paidPlace: boolean } | null> {
-    const booking = await new ChargeRecords(db).bookingFacts(bookingId);
+    const records = new ChargeRecords(db);
+    const booking = await records.bookingFacts(bookingId);
     if (!booking || booking.organisation_id === null) return null;
+    // A booking with a live charge already is proposed nothing more.
+    if (await records.anyLiveOn(bookingId)) return null;
     if (booking.price_pence > 0) {
       return { organisationId: booking.organisation_id, amount: booking.price_pence, paidPlace: true };
     }
@@ -83,7 +98,8 @@ export class ChargeProposals {
    * After marks are saved (in the register's transaction): each booking
    * marked is proposed the fee for the parts it missed, by the hub's rules;
    * one whose marks now say it missed nothing (a corrected register) has its
-   * non-attendance charge withdrawn, if it is not on an invoice.
+   * non-attendance charge withdrawn (off a draft; on an issued invoice, left
+   * needing a credit note).
    */
   async afterMarks(
     db: Executor,
@@ -147,15 +163,89 @@ export class ChargeProposals {
           now,
         );
       } else if (live && allMarked && missed.length === 0) {
-        await this.withdraw(db, ctx, live.id, actor, now, 'register_corrected', live.state !== 'waived');
+        await this.withdraw(db, ctx, live.id, actor, now, 'register_corrected', {
+          tell: live.state !== 'waived',
+          issued: 'credit',
+        });
       }
     }
   }
 
-  /** A whole session cancelled by the hub: its bookings' fees not yet invoiced are withdrawn. */
+  /**
+   * A whole session cancelled by the hub: every charge on its bookings (paid
+   * places and fees, proposed or confirmed) is withdrawn; one on an issued
+   * invoice needs a credit note.
+   */
   async sessionCancelled(db: Executor, ctx: MailContext, sessionId: number, actor: ProposalActor, now: Date) {
-    for (const charge of await new ChargeRecords(db).feesNotInvoicedOnSession(sessionId)) {
-      await this.withdraw(db, ctx, charge.id, actor, now, 'session_cancelled', true);
+    const charges = await new ChargeRecords(db).liveOnSession(sessionId);
+    if (!charges.length) return;
+    await this.invoiceLock.holdIn(db);
+    for (const charge of charges) {
+      await this.withdraw(db, ctx, charge.id, actor, now, 'session_cancelled', {
+        tell: charge.kind !== 'place',
+        issued: 'credit',
+      });
+    }
+  }
+
+  /**
+   * A booking cancelled (by anyone): its paid place's charge not yet invoiced
+   * is withdrawn (taken off a draft), so it is never invoiced; one on an
+   * issued invoice stays, for a coordinator to credit if they choose.
+   */
+  async bookingCancelled(db: Executor, ctx: MailContext, bookingId: number, actor: ProposalActor, now: Date) {
+    const charges = await new ChargeRecords(db).liveOnBooking(bookingId, ['place']);
+    if (!charges.length) return;
+    await this.invoiceLock.holdIn(db);
+    for (const charge of charges) {
+      await this.withdraw(db, ctx, charge.id, actor, now, 'booking_cancelled', {
+        tell: false,
+        issued: 'leave',
+      });
+    }
+  }
+
+  /**
+   * The fees on a booking that is about to move or pass to a colleague, on an
+   * issued invoice: the substitution is refused while there is one (it would
+   * pass the charge to the colleague). Null when there is none.
+   */
+  async feeOnIssuedInvoice(db: Executor, bookingId: number): Promise<string | null> {
+    const records = new ChargeRecords(db);
+    for (const charge of await records.liveOnBooking(bookingId, ['late_cancellation', 'non_attendance'])) {
+      if (charge.invoice_id === null) continue;
+      const found = await records.withInvoice(charge.id);
+      if (found?.invoice_state === 'issued' || found?.invoice_state === 'paid') return found.invoice_number;
+    }
+    return null;
+  }
+
+  /**
+   * A booking moved to another session or passed to a colleague: the marks
+   * its fees rest on are gone, so its fees not yet invoiced (waived ones too,
+   * and ones on a draft, taken off it) are withdrawn, and the delegate they
+   * were proposed to is told before the booking changes hands. Fees on an
+   * issued invoice are left as they are.
+   */
+  async bookingMoved(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    actor: ProposalActor,
+    now: Date,
+    because: 'booking_moved' | 'booking_substituted',
+  ) {
+    const charges = await new ChargeRecords(db).liveOnBooking(bookingId, [
+      'late_cancellation',
+      'non_attendance',
+    ]);
+    if (!charges.length) return;
+    await this.invoiceLock.holdIn(db);
+    for (const charge of charges) {
+      await this.withdraw(db, ctx, charge.id, actor, now, because, {
+        tell: charge.state !== 'waived',
+        issued: 'leave',
+      });
     }
   }
 
@@ -176,8 +266,8 @@ export class ChargeProposals {
     now: Date,
   ): Promise<number | null> {
     const records = new ChargeRecords(db);
-    // One live charge of a kind per booking: a second cancellation or mark proposes nothing more.
-    if (await records.live(proposal.bookingId, proposal.kind)) return null;
+    // One live charge per booking, of any kind: a paid place, a late cancellation or an absence, never two.
+    if (await records.anyLiveOn(proposal.bookingId)) return null;
     const chargeId = await records.insert(
       {
         bookingId: proposal.bookingId,
@@ -204,21 +294,65 @@ export class ChargeProposals {
     return chargeId;
   }
 
+  /**
+   * Withdraws a charge, under the invoice lock (taken here if the caller has
+   * not): off any invoice, withdrawn; on a draft, its line taken off and the
+   * draft's totals summed again; on an issued invoice, withdrawn and left
+   * there needing a credit note (`issued: 'credit'`), or left alone (`'leave'`).
+   */
   private async withdraw(
     db: Executor,
     ctx: MailContext,
     chargeId: number,
     actor: ProposalActor,
     now: Date,
-    because: 'register_corrected' | 'session_cancelled',
-    /** A waived charge withdrawn was owed nothing already: no need to say so again. */
-    tell: boolean,
+    because: ChargeWithdrawnBecause,
+    options: {
+      /** Email the delegate (not for a place, never proposed to them; not for a waived fee, owed nothing already). */
+      tell: boolean;
+      issued: 'credit' | 'leave';
+    },
   ): Promise<void> {
+    await this.invoiceLock.holdIn(db);
     const records = new ChargeRecords(db);
-    if (!(await records.withdraw(chargeId, now.toISOString()))) return;
-    await this.audit(db, actor, chargeId, 'charge_withdrawn', now, { because });
+    const charge = await records.withInvoice(chargeId);
+    if (!charge || charge.state === 'withdrawn') return;
+    const at = now.toISOString();
+    const details: Record<string, unknown> = { because };
+    if (charge.invoice_id !== null && charge.invoice_state === 'draft') {
+      const lineId = await records.takeOffDraft(chargeId, charge.invoice_id);
+      if (lineId !== null) {
+        await records.setDraftTotals(
+          charge.invoice_id,
+          documentTotals(await records.draftLineAmounts(charge.invoice_id)),
+        );
+        await recordAudit(
+          db,
+          {
+            actorType: actor.type,
+            actorId: actor.id,
+            action: 'invoice_line_removed',
+            entityType: 'invoice',
+            entityId: charge.invoice_id,
+            details: { lineId, chargeId, because },
+          },
+          now,
+        );
+        details.offDraft = charge.invoice_id;
+      }
+      if (!(await records.withdraw(chargeId, at))) return;
+    } else if (charge.invoice_id !== null) {
+      // On an issued invoice, which never changes: a credit note puts it right.
+      if (options.issued === 'leave' || charge.state === 'waived') return;
+      if (!(await records.withdrawInvoiced(chargeId, charge.invoice_id, at))) return;
+      details.needsCreditNote = charge.invoice_number;
+    } else if (!(await records.withdraw(chargeId, at))) {
+      return;
+    }
+    await this.audit(db, actor, chargeId, 'charge_withdrawn', now, details);
     await new PrivateLinks(db, this.clock).cancel({ chargeId });
-    if (tell) await this.mail.chargeDecided(db, ctx, chargeId, 'withdrawn');
+    if (options.tell && charge.kind !== 'place')
+      await this.mail.chargeDecided(db, ctx, chargeId, 'withdrawn', because);
   }
 
   private async audit(

@@ -10,13 +10,22 @@
  * double submit or an invoice run in between changes nothing and is told as a
  * 409), the audit entry, the delegate's email with the outcome and, when the
  * hub's policy says and the charge has just become owed, the line manager's.
- * A decided charge can be decided again while it is not invoiced.
+ * A decided charge can be decided again while it is not invoiced. The
+ * proposed amount the coordinator saw is part of the condition, so a
+ * corrected register in between is a 409 too.
+ *
+ * A paid place's charge is confirmed by the invoice run, not proposed: it can
+ * only be waived here (with a reason), while it is not on an issued invoice;
+ * waived on a draft, its line is taken off and the draft's totals summed
+ * again. Decisions run under the invoice lock. Charges withdrawn while on an
+ * issued invoice are listed as needing a credit note.
  */
 import {
   ChargeRecords,
   QUEUE_PAGE_SIZE,
   type Decision,
 } from '../../data/repositories/charges/chargeRecords.js';
+import { InvoiceLock } from '../../data/invoiceLock.js';
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { Executor } from '../../data/schema.js';
 import {
@@ -26,6 +35,7 @@ import {
   DELEGATE_REASON_NAMES,
   type ChargeState,
 } from '../../domain/charges/charges.js';
+import { documentTotals } from '../../domain/charges/invoiceNumbers.js';
 import { formatPence, parsePounds } from '../../domain/charges/money.js';
 import { ORGANISATION_TYPE_NAMES } from '../../domain/organisation.js';
 import { formatDate, formatMoment } from '../../domain/time.js';
@@ -51,6 +61,8 @@ export interface DecisionInput {
   chargeId: number;
   /** The state the coordinator saw the charge in. */
   seen: string;
+  /** The proposed amount (pence, as the form sent it) the coordinator saw. */
+  seenProposed: string;
   action: DecisionAction;
   /** Reduce: the new amount as typed. */
   amount?: string;
@@ -60,8 +72,8 @@ export interface DecisionInput {
 }
 
 export interface BulkInput {
-  /** Each charge chosen, with the state it was seen in. */
-  charges: { chargeId: number; seen: string }[];
+  /** Each charge chosen, with the state and proposed amount it was seen with. */
+  charges: { chargeId: number; seen: string; seenProposed: string }[];
   action: 'confirm' | 'waive';
   waiverReason?: string;
   note?: string;
@@ -70,9 +82,15 @@ export interface BulkInput {
 type Charge = NonNullable<Awaited<ReturnType<ChargeRecords['byId']>>>;
 
 const CHANGED = 'This charge changed while you were looking at it. Check it again below.';
+const PROPOSAL_CHANGED =
+  'The amount proposed for this charge has changed since you looked (the register may have been corrected). Check the new amount below, then decide again.';
 
 export class ChargeReviewService {
-  constructor(private readonly deps: ServiceDeps) {}
+  private readonly lock: InvoiceLock;
+
+  constructor(private readonly deps: ServiceDeps) {
+    this.lock = new InvoiceLock(deps.db, deps.dialect);
+  }
 
   private get records() {
     return new ChargeRecords(this.deps.db);
@@ -84,8 +102,10 @@ export class ChargeReviewService {
       filter === 'all' ? CHARGE_STATES.filter((s) => s !== 'withdrawn') : [filter];
     const { rows, total } = await this.records.queue(states, page);
     const { charges } = await this.deps.context();
+    const needingCredit = await this.records.needingCreditNotes();
     return {
       charges: rows.map((row) => this.view(row)),
+      needingCreditNotes: needingCredit.map((row) => this.view(row)),
       total,
       pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
       waiverReasons: charges.waiverReasons,
@@ -118,8 +138,15 @@ export class ChargeReviewService {
       decidedOn: row.decided_at ? formatMoment(new Date(row.decided_at)) : null,
       waiverReason: row.waiver_reason,
       decisionNote: row.decision_note,
+      proposedPence: row.proposed_pence,
       invoiceNumber: row.invoice_id !== null ? (row.invoice_number ?? 'a draft invoice') : null,
-      decidable: row.invoice_id === null && row.state !== 'withdrawn',
+      invoiceId: row.invoice_id,
+      onDraft: row.invoice_state === 'draft',
+      /** Withdrawn while on an issued invoice, which never changes: a credit note puts it right. */
+      needsCreditNote: row.state === 'withdrawn' && row.invoice_id !== null && row.invoice_state !== 'draft',
+      decidable:
+        row.state !== 'withdrawn' &&
+        (row.invoice_id === null || (row.kind === 'place' && row.invoice_state === 'draft')),
     };
   }
 
@@ -138,6 +165,13 @@ export class ChargeReviewService {
       delegateReason: row.delegate_reason ? DELEGATE_REASON_NAMES[row.delegate_reason] : null,
       waiverReason: row.waiver_reason,
       invoiced: row.invoice_id !== null,
+      invoiceNumber: row.invoice_number,
+      // Withdrawn while on an issued invoice, whose line is not yet credited in full.
+      needsCreditNote:
+        row.state === 'withdrawn' &&
+        row.invoice_number !== null &&
+        row.invoice_state !== 'draft' &&
+        Number(row.credited_pence ?? 0) < Number(row.line_gross_pence ?? 0),
     }));
   }
 
@@ -146,8 +180,8 @@ export class ChargeReviewService {
     const ctx = await this.deps.context();
     const charge = await this.decidable(input.chargeId);
     const decision = this.decisionFor(charge, input, ctx, staffId, `-${charge.id}`);
-    await this.deps.db.transaction().execute(async (trx) => {
-      await this.apply(trx, ctx, charge, input.seen, decision);
+    await this.lock.run(async (trx) => {
+      await this.apply(trx, ctx, charge, input.seen, input.seenProposed, decision);
     });
   }
 
@@ -158,9 +192,13 @@ export class ChargeReviewService {
       throw new FormError({ charges: `Choose at most ${QUEUE_PAGE_SIZE} charges at once` });
     }
     const ctx = await this.deps.context();
-    const charges: { charge: Charge; seen: string }[] = [];
+    const charges: { charge: Charge; seen: string; seenProposed: string }[] = [];
     for (const chosen of input.charges) {
-      charges.push({ charge: await this.decidable(chosen.chargeId), seen: chosen.seen });
+      charges.push({
+        charge: await this.decidable(chosen.chargeId),
+        seen: chosen.seen,
+        seenProposed: chosen.seenProposed,
+      });
     }
     const decisions = charges.map(({ charge }) =>
       this.decisionFor(
@@ -168,6 +206,7 @@ export class ChargeReviewService {
         {
           chargeId: charge.id,
           seen: '',
+          seenProposed: '',
           action: input.action,
           waiverReason: input.waiverReason,
           note: input.note,
@@ -177,9 +216,9 @@ export class ChargeReviewService {
         '',
       ),
     );
-    await this.deps.db.transaction().execute(async (trx) => {
-      for (const [index, { charge, seen }] of charges.entries()) {
-        await this.apply(trx, ctx, charge, seen, decisions[index]!);
+    await this.lock.run(async (trx) => {
+      for (const [index, { charge, seen, seenProposed }] of charges.entries()) {
+        await this.apply(trx, ctx, charge, seen, seenProposed, decisions[index]!);
       }
     });
     return charges.length;
@@ -188,13 +227,15 @@ export class ChargeReviewService {
   /** A charge a decision may be made on now: 404 unknown; 409 invoiced or withdrawn. */
   private async decidable(chargeId: number): Promise<Charge> {
     const charge = await this.records.byId(chargeId);
-    if (!charge || charge.kind === 'place') throw new NotFoundError('charge');
+    if (!charge) throw new NotFoundError('charge');
     this.assertOpen(charge);
     return charge;
   }
 
   private assertOpen(charge: Charge): void {
-    if (charge.invoice_id !== null) {
+    // A paid place on a draft may still be waived: its line comes off the draft.
+    const placeOnDraft = charge.kind === 'place' && charge.invoice_state === 'draft';
+    if (charge.invoice_id !== null && !placeOnDraft) {
       throw new ConflictError(
         charge.invoice_number
           ? `The charge for ${charge.delegate_name} is on invoice ${charge.invoice_number}, so it can no longer be changed here; put it right with a credit note.`
@@ -203,7 +244,7 @@ export class ChargeReviewService {
     }
     if (charge.state === 'withdrawn') {
       throw new ConflictError(
-        `The charge for ${charge.delegate_name} has been withdrawn (the register was corrected or the session cancelled), so there is nothing to decide.`,
+        `The charge for ${charge.delegate_name} has been withdrawn (the register was corrected, or the booking or session changed), so there is nothing to decide.`,
       );
     }
   }
@@ -225,6 +266,11 @@ export class ChargeReviewService {
       fields[`note${suffix}`] = `The note must be ${DECISION_NOTE_MAX} characters or fewer`;
     }
     let decision: Decision | null = null;
+    if (charge.kind === 'place' && input.action !== 'waive') {
+      throw new ConflictError(
+        `The charge for ${charge.delegate_name}’s paid place is its price, confirmed when the session started: it can be waived, not confirmed or reduced.`,
+      );
+    }
     if (input.action === 'confirm') {
       decision = {
         state: 'confirmed',
@@ -254,16 +300,61 @@ export class ChargeReviewService {
     return decision;
   }
 
-  private async apply(trx: Executor, ctx: MailContext, charge: Charge, seen: string, decision: Decision) {
+  private async apply(
+    trx: Executor,
+    ctx: MailContext,
+    charge: Charge,
+    seen: string,
+    seenProposed: string,
+    decision: Decision,
+  ) {
     const now = this.deps.clock.now();
     const records = new ChargeRecords(trx);
     if (!(CHARGE_STATES as readonly string[]).includes(seen) || seen !== charge.state) {
       throw new ConflictError(CHANGED);
     }
-    if (!(await records.decide(charge.id, seen as ChargeState, decision, now.toISOString()))) {
-      // Read again to say why: an invoice run took it, or someone decided first.
-      const current = await records.byId(charge.id);
-      if (current) this.assertOpen(current);
+    if (!/^\d{1,9}$/.test(seenProposed) || Number(seenProposed) !== charge.proposed_pence) {
+      throw new ConflictError(PROPOSAL_CHANGED);
+    }
+    // A paid place waived while on a draft: its line comes off first, the draft's totals summed again.
+    const current = await records.byId(charge.id);
+    if (
+      charge.kind === 'place' &&
+      current !== undefined &&
+      current.invoice_id !== null &&
+      current.invoice_state === 'draft'
+    ) {
+      const invoiceId = current.invoice_id;
+      const lineId = await records.takeOffDraft(charge.id, invoiceId);
+      if (lineId !== null) {
+        await records.setDraftTotals(invoiceId, documentTotals(await records.draftLineAmounts(invoiceId)));
+        await recordAudit(
+          trx,
+          {
+            actorType: 'staff',
+            actorId: decision.staffId,
+            action: 'invoice_line_removed',
+            entityType: 'invoice',
+            entityId: invoiceId,
+            details: { lineId, chargeId: charge.id, because: 'charge_waived' },
+          },
+          now,
+        );
+      }
+    }
+    if (
+      !(await records.decide(
+        charge.id,
+        seen as ChargeState,
+        Number(seenProposed),
+        decision,
+        now.toISOString(),
+      ))
+    ) {
+      // Read again to say why: an invoice run took it, the register changed it, or someone decided first.
+      const after = await records.byId(charge.id);
+      if (after) this.assertOpen(after);
+      if (after && after.proposed_pence !== Number(seenProposed)) throw new ConflictError(PROPOSAL_CHANGED);
       throw new ConflictError(CHANGED);
     }
     const outcome: ChargeOutcome =
@@ -292,10 +383,12 @@ export class ChargeReviewService {
       },
       now,
     );
-    await this.deps.mail.chargeDecided(trx, ctx, charge.id, outcome);
+    // A paid place's price was never proposed to the delegate: nothing to tell them.
+    if (charge.kind !== 'place') await this.deps.mail.chargeDecided(trx, ctx, charge.id, outcome);
     // The line manager hears once, when the charge first becomes owed.
     if (
       decision.state === 'confirmed' &&
+      charge.kind !== 'place' &&
       charge.state !== 'confirmed' &&
       ctx.charges.tellLineManagerOfConfirmedCharges
     ) {

@@ -129,6 +129,7 @@ export class BookingRecords {
     const at = now.toISOString();
     // The price the delegate was shown, fixed now: a later change of price never changes what they agreed.
     const price = await new PriceRecords(this.db).priceFor(booking.sessionId, booking.delegateId);
+    const organisationId = await this.organisationOf(booking.delegateId);
     const row = await this.db
       .insertInto('bookings')
       .values({
@@ -143,6 +144,7 @@ export class BookingRecords {
         dietary_needs: booking.dietaryNeeds,
         needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
         price_pence: price,
+        organisation_id: organisationId,
         created_at: at,
         updated_at: at,
       })
@@ -154,7 +156,7 @@ export class BookingRecords {
   /**
    * Fixes the booking's price again for whoever holds it now on the session
    * it is on now: after a colleague takes the place, or it moves to another
-   * session. Returns the price fixed, in pence.
+   * session, with the organisation it is fixed for. Returns the price fixed, in pence.
    */
   async refixPrice(id: number): Promise<number> {
     const booking = await this.db
@@ -163,8 +165,24 @@ export class BookingRecords {
       .select(['session_id', 'delegate_id'])
       .executeTakeFirstOrThrow();
     const price = await new PriceRecords(this.db).priceFor(booking.session_id, booking.delegate_id);
-    await this.db.updateTable('bookings').set({ price_pence: price }).where('id', '=', id).execute();
+    const organisationId = await this.organisationOf(booking.delegate_id);
+    await this.db
+      .updateTable('bookings')
+      .set({ price_pence: price, organisation_id: organisationId })
+      .where('id', '=', id)
+      .execute();
     return price;
+  }
+
+  /** The organisation a price is fixed for: the delegate's (the one kept, if it was merged), or null. */
+  private async organisationOf(delegateId: number): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('delegates')
+      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .where('delegates.id', '=', delegateId)
+      .select(['delegates.organisation_id', 'organisations.merged_into_id'])
+      .executeTakeFirst();
+    return row ? (row.merged_into_id ?? row.organisation_id ?? null) : null;
   }
 
   /**

@@ -10,7 +10,10 @@
  * a charge once it is on an invoice (`invoice_id`): every decision is a
  * conditional update that names the state it was read in and needs
  * `invoice_id` null, so a stale page or an invoice run in between changes
- * nothing and the caller can say why.
+ * nothing and the caller can say why. (A paid place on a draft may be
+ * waived: its line is taken off the draft first, under the invoice lock.) A
+ * charge withdrawn while on an issued invoice keeps `invoice_id`: it needs a
+ * credit note until its line is credited in full.
  */
 import type { SelectQueryBuilder } from 'kysely';
 
@@ -33,7 +36,7 @@ export interface Decision {
   staffId: number;
 }
 
-/** The charges on a page of the review queue (fees only: a place's price is not reviewed), oldest first. */
+/** The charges on a page of the review queue (fees, and paid places, which may be waived), oldest first. */
 export const QUEUE_PAGE_SIZE = 50;
 
 function withFacts<O>(query: SelectQueryBuilder<DB, 'charges', O>) {
@@ -46,6 +49,7 @@ function withFacts<O>(query: SelectQueryBuilder<DB, 'charges', O>) {
     .leftJoin('invoices', 'invoices.id', 'charges.invoice_id')
     .select([
       'invoices.number as invoice_number',
+      'invoices.state as invoice_state',
       'charges.id',
       'charges.booking_id',
       'charges.kind',
@@ -85,12 +89,14 @@ export class ChargeRecords {
 
   // ---- Proposing ------------------------------------------------------------
 
-  /** What a proposal rests on: the booking, its price, its delegate's organisation and type, its session. */
+  /**
+   * What a proposal rests on: the booking, its price, the organisation the price was fixed for (not the
+   * delegate's now, which they may change) and its type, its session.
+   */
   bookingFacts(bookingId: number) {
     return this.db
       .selectFrom('bookings')
-      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
-      .leftJoin('organisations', 'organisations.id', 'delegates.organisation_id')
+      .leftJoin('organisations', 'organisations.id', 'bookings.organisation_id')
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .where('bookings.id', '=', bookingId)
       .select([
@@ -127,6 +133,18 @@ export class ChargeRecords {
       .where('state', '<>', 'withdrawn')
       .selectAll()
       .executeTakeFirst();
+  }
+
+  /** Whether the booking has any live (not withdrawn) charge, of whatever kind: then nothing more is proposed. */
+  async anyLiveOn(bookingId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('charges')
+      .where('booking_id', '=', bookingId)
+      .where('state', '<>', 'withdrawn')
+      .select('id')
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Whether any of these bookings has a live charge of a kind. */
@@ -191,17 +209,128 @@ export class ChargeRecords {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** The fees (late cancellation, not attending) not yet invoiced on a session's bookings, for withdrawing. */
-  feesNotInvoicedOnSession(sessionId: number) {
+  /**
+   * Withdraws a charge left on an issued invoice (which never changes): it
+   * stays on it, and is owed nothing once a credit note credits its line.
+   */
+  async withdrawInvoiced(id: number, invoiceId: number, now: Instant): Promise<boolean> {
+    const result = await this.db
+      .updateTable('charges')
+      .set({ state: 'withdrawn', decided_at: now })
+      .where('id', '=', id)
+      .where('state', 'in', ['proposed', 'confirmed'])
+      .where('invoice_id', '=', invoiceId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The charges (proposed or confirmed, any kind) on a session's bookings, for withdrawing. */
+  liveOnSession(sessionId: number) {
     return this.db
       .selectFrom('charges')
       .innerJoin('bookings', 'bookings.id', 'charges.booking_id')
       .where('bookings.session_id', '=', sessionId)
-      .where('charges.kind', 'in', ['late_cancellation', 'non_attendance'])
       .where('charges.state', 'in', ['proposed', 'confirmed'])
-      .where('charges.invoice_id', 'is', null)
       .select(['charges.id', 'charges.booking_id', 'charges.kind', 'charges.state'])
       .orderBy('charges.id')
+      .execute();
+  }
+
+  /** A booking's charges of these kinds that are proposed or decided (not withdrawn), for withdrawing. */
+  liveOnBooking(bookingId: number, kinds: readonly ChargeKind[]) {
+    return this.db
+      .selectFrom('charges')
+      .where('booking_id', '=', bookingId)
+      .where('kind', 'in', [...kinds])
+      .where('state', 'in', ['proposed', 'confirmed', 'waived'])
+      .select(['id', 'kind', 'state', 'invoice_id'])
+      .orderBy('id')
+      .execute();
+  }
+
+  /** A charge with the invoice it is on (its state and number), read under the invoice lock. */
+  withInvoice(id: number) {
+    return this.db
+      .selectFrom('charges')
+      .leftJoin('invoices', 'invoices.id', 'charges.invoice_id')
+      .where('charges.id', '=', id)
+      .select([
+        'charges.id',
+        'charges.kind',
+        'charges.state',
+        'charges.invoice_id',
+        'invoices.state as invoice_state',
+        'invoices.number as invoice_number',
+      ])
+      .executeTakeFirst();
+  }
+
+  // ---- A charge off a draft ---------------------------------------------------
+
+  /**
+   * Takes a charge's line off a draft invoice and lets the charge go (under
+   * the invoice lock): the line's id, or null when the charge is not on that
+   * draft (any more).
+   */
+  async takeOffDraft(chargeId: number, invoiceId: number): Promise<number | null> {
+    const line = await this.db
+      .selectFrom('invoice_lines')
+      .innerJoin('invoices', 'invoices.id', 'invoice_lines.invoice_id')
+      .where('invoice_lines.charge_id', '=', chargeId)
+      .where('invoice_lines.invoice_id', '=', invoiceId)
+      .where('invoices.state', '=', 'draft')
+      .select('invoice_lines.id')
+      .executeTakeFirst();
+    if (!line) return null;
+    await this.db.deleteFrom('invoice_lines').where('id', '=', line.id).execute();
+    await this.db
+      .updateTable('charges')
+      .set({ invoice_id: null })
+      .where('id', '=', chargeId)
+      .where('invoice_id', '=', invoiceId)
+      .execute();
+    return Number(line.id);
+  }
+
+  /** A draft's lines' amounts, for its totals. */
+  async draftLineAmounts(invoiceId: number) {
+    const rows = await this.db
+      .selectFrom('invoice_lines')
+      .where('invoice_id', '=', invoiceId)
+      .select(['net_pence', 'vat_pence', 'gross_pence'])
+      .execute();
+    return rows.map((r) => ({
+      netPence: Number(r.net_pence),
+      vatPence: Number(r.vat_pence),
+      grossPence: Number(r.gross_pence),
+    }));
+  }
+
+  /** A draft's totals, set again from its lines (only while it is a draft). */
+  async setDraftTotals(invoiceId: number, totals: { netPence: number; vatPence: number; grossPence: number }) {
+    await this.db
+      .updateTable('invoices')
+      .set({ net_pence: totals.netPence, vat_pence: totals.vatPence, gross_pence: totals.grossPence })
+      .where('id', '=', invoiceId)
+      .where('state', '=', 'draft')
+      .execute();
+  }
+
+  /**
+   * Charges withdrawn while on an issued invoice whose line is not yet
+   * credited in full: each needs a credit note. Oldest first.
+   */
+  needingCreditNotes(limit = 100) {
+    return withFacts(this.db.selectFrom('charges'))
+      .innerJoin('invoice_lines', (join) =>
+        join.onRef('invoice_lines.charge_id', '=', 'charges.id').onRef('invoice_lines.invoice_id', '=', 'charges.invoice_id'),
+      )
+      .where('charges.state', '=', 'withdrawn')
+      .where('invoices.state', 'in', ['issued', 'paid'])
+      .whereRef('invoice_lines.credited_pence', '<', 'invoice_lines.gross_pence')
+      .orderBy('charges.decided_at')
+      .orderBy('charges.id')
+      .limit(limit)
       .execute();
   }
 
@@ -216,7 +345,6 @@ export class ChargeRecords {
   async queue(states: readonly ChargeState[], page: number) {
     const rows = await withFacts(this.db.selectFrom('charges'))
       .where('charges.state', 'in', [...states])
-      .where('charges.kind', 'in', ['late_cancellation', 'non_attendance'])
       .orderBy('charges.created_at')
       .orderBy('charges.id')
       .limit(QUEUE_PAGE_SIZE)
@@ -225,7 +353,6 @@ export class ChargeRecords {
     const { n } = await this.db
       .selectFrom('charges')
       .where('state', 'in', [...states])
-      .where('kind', 'in', ['late_cancellation', 'non_attendance'])
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return { rows, total: Number(n) };
@@ -263,9 +390,19 @@ export class ChargeRecords {
     return this.db
       .selectFrom('charges')
       .leftJoin('staff_users', 'staff_users.id', 'charges.decided_by_staff_id')
+      .leftJoin('invoices', 'invoices.id', 'charges.invoice_id')
+      .leftJoin('invoice_lines', (join) =>
+        join.onRef('invoice_lines.charge_id', '=', 'charges.id').onRef('invoice_lines.invoice_id', '=', 'charges.invoice_id'),
+      )
       .where('charges.booking_id', '=', bookingId)
       .selectAll('charges')
-      .select('staff_users.name as decided_by_name')
+      .select([
+        'staff_users.name as decided_by_name',
+        'invoices.number as invoice_number',
+        'invoices.state as invoice_state',
+        'invoice_lines.credited_pence',
+        'invoice_lines.gross_pence as line_gross_pence',
+      ])
       .orderBy('charges.id')
       .execute();
   }
@@ -286,10 +423,17 @@ export class ChargeRecords {
   // ---- Decisions ----------------------------------------------------------------
 
   /**
-   * Confirms, reduces or waives a charge read in state `seen`: false when it
-   * has changed since or is on an invoice (the caller reads it again to say which).
+   * Confirms, reduces or waives a charge read in state `seen` with the proposed
+   * amount `seenProposedPence`: false when it has changed since or is on an
+   * invoice (the caller reads it again to say which).
    */
-  async decide(id: number, seen: ChargeState, decision: Decision, now: Instant): Promise<boolean> {
+  async decide(
+    id: number,
+    seen: ChargeState,
+    seenProposedPence: number,
+    decision: Decision,
+    now: Instant,
+  ): Promise<boolean> {
     const result = await this.db
       .updateTable('charges')
       .set({
@@ -302,6 +446,8 @@ export class ChargeRecords {
       })
       .where('id', '=', id)
       .where('state', '=', seen)
+      // The amount the coordinator saw: a corrected register may have changed the proposal since.
+      .where('proposed_pence', '=', seenProposedPence)
       .where('state', 'in', ['proposed', 'confirmed', 'waived'])
       .where('invoice_id', 'is', null)
       .executeTakeFirst();

@@ -84,9 +84,10 @@ export class InvoiceRepository {
 
   /**
    * A confirmed `place` charge for each paid place whose session has started
-   * (and was not cancelled), on a booking still confirmed, whose delegate has
-   * an organisation, and that has none live yet: one statement, so running
-   * it twice adds nothing the second time. Returns how many were added.
+   * (and was not cancelled), on a booking still confirmed, with the
+   * organisation its price was fixed for (`bookings.organisation_id`, not the
+   * delegate's now), and no live charge of any kind yet: one statement, so
+   * running it twice adds nothing the second time. Returns how many were added.
    */
   async chargePaidPlaces(now: string): Promise<number> {
     const result = await this.db
@@ -105,18 +106,16 @@ export class InvoiceRepository {
         eb
           .selectFrom('bookings')
           .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
-          .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
           .where('bookings.state', '=', 'confirmed')
           .where('bookings.price_pence', '>', 0)
           .where('sessions.starts_at', '<=', now)
           .where('sessions.cancelled_at', 'is', null)
-          .where('delegates.organisation_id', 'is not', null)
+          .where('bookings.organisation_id', 'is not', null)
           .where(({ not, exists, selectFrom }) =>
             not(
               exists(
                 selectFrom('charges as live')
                   .whereRef('live.booking_id', '=', 'bookings.id')
-                  .where('live.kind', '=', 'place')
                   .where('live.state', '<>', 'withdrawn')
                   .select('live.id'),
               ),
@@ -124,7 +123,7 @@ export class InvoiceRepository {
           )
           .select([
             'bookings.id',
-            sql<number>`delegates.organisation_id`.as('organisation_id'),
+            sql<number>`bookings.organisation_id`.as('organisation_id'),
             sql.lit('place').as('kind'),
             sql.lit('confirmed').as('state'),
             'bookings.price_pence as proposed_pence',
@@ -141,6 +140,9 @@ export class InvoiceRepository {
    * Confirmed charges with something owed and on no invoice, with what their
    * lines say. A charge of an organisation since merged into another is
    * invoiced to the one it was merged into, as it wants to be invoiced.
+   * Nothing on a cancelled session, and no place on a cancelled booking (a
+   * late cancellation's fee is on a cancelled booking, and is owed): those
+   * are withdrawn by the cancellation, and never invoiced meanwhile.
    */
   dueCharges() {
     return this.db
@@ -154,6 +156,8 @@ export class InvoiceRepository {
       .where('charges.state', '=', 'confirmed')
       .where('charges.invoice_id', 'is', null)
       .where('charges.amount_pence', '>', 0)
+      .where('sessions.cancelled_at', 'is', null)
+      .where((eb) => eb.or([eb('charges.kind', '<>', 'place'), eb('bookings.state', '<>', 'cancelled')]))
       .select((eb) => [
         'charges.id',
         'charges.kind',

@@ -6,9 +6,9 @@
  *   POST  /admin/charges/decide    one charge: confirm, reduce or waive
  *   POST  /admin/charges/bulk      several at once: confirm, or waive with one reason
  *
- * The charge is named in the form (not the path), with the state the
- * coordinator saw it in, so a stale page or a second click is a 409 that says
- * so, never a second decision.
+ * The charge is named in the form (not the path), with the state and the
+ * proposed amount the coordinator saw it with, so a stale page, a corrected
+ * register or a second click is a 409 that says so, never a second decision.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -96,6 +96,7 @@ export default async function adminChargeRoutes(app: FastifyInstance, { services
       await chargeReview.decide(request.staffSession!.staff.id, {
         chargeId,
         seen: text(body.seen),
+        seenProposed: text(body.seenProposed),
         action: action === 'reduce' || action === 'waive' ? action : 'confirm',
         amount: text(body[`amount-${chargeId}`]),
         waiverReason: text(body[`waiverReason-${chargeId}`]),
@@ -113,8 +114,8 @@ export default async function adminChargeRoutes(app: FastifyInstance, { services
     const filter = filterOf(body.state);
     const chosen = [body.charge].flat().filter((v): v is string => typeof v === 'string');
     const charges = chosen.map((value) => {
-      const [id, seen] = value.split(':');
-      return { chargeId: idOf(id), seen: seen ?? '' };
+      const [id, seen, seenProposed] = value.split(':');
+      return { chargeId: idOf(id), seen: seen ?? '', seenProposed: seenProposed ?? '' };
     });
     try {
       const count = await chargeReview.decideMany(request.staffSession!.staff.id, {
