@@ -518,8 +518,16 @@ eachDatabase('invoices and credit notes', (dialect) => {
       ]);
       expect((await linesOf(draftId)).map((l) => Number(l.credited_pence))).toEqual([5000, 2000]);
       // The charge credited in full is waived with the reason; the one credited in part is still owed.
-      expect(await charge(absent)).toMatchObject({ state: 'waived', waiver_reason: 'Illness' });
+      // Waived as the review queue waives one: nothing owed, and the delegate told.
+      expect(await charge(absent)).toMatchObject({
+        state: 'waived',
+        waiver_reason: 'Illness',
+        amount_pence: null,
+      });
       expect((await charge(Number(placeLine.charge_id))).state).toBe('confirmed');
+      const told = await outbox('charge_decided');
+      expect(told).toHaveLength(1);
+      expect(told[0]!.subject).toMatch(/waived/i);
 
       const [email] = await outbox('credit_note_issued');
       expect(email!.subject).toContain('CN-2025-0001');

@@ -9,6 +9,7 @@ import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.
 import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../domain/availability.js';
 import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
 import { holds, maySeeSession } from '../../domain/permissions.js';
+import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import { formatPence } from '../../domain/charges/money.js';
 import {
   canSelfCancel,
@@ -190,6 +191,7 @@ export class BookingAdminService {
     };
     const delegateName = (id: unknown) => (isId(id) ? (names.get(id) ?? 'a delegate') : 'a delegate');
     const position = b.state === 'waitlisted' ? await this.deps.bookings.waitlistPosition(b) : null;
+    const { charges: chargesSettings } = await this.deps.context();
     const session = this.sessionSummary(
       {
         id: b.session_id,
@@ -215,7 +217,9 @@ export class BookingAdminService {
       offerEnded: offerEnds !== null && offerEnds <= now,
       bookedOn: formatMoment(new Date(b.created_at)),
       // Money is for those who handle it (admins and coordinators), not trainers or viewers.
-      price: holds(actor.role, 'handleMoney') ? priceWords(Number(b.price_pence)) : null,
+      price: holds(actor.role, 'handleMoney')
+        ? priceWords(Number(b.price_pence), chargesSettings.vatRateBasisPoints)
+        : null,
       cancelled:
         b.state === 'cancelled'
           ? {
@@ -860,6 +864,8 @@ function lateRefusal(state: BookingState, startsAt: Date, now: Date): string {
 }
 
 /** A booking's price as staff read it: fixed when it was booked (or moved, or passed on). */
-function priceWords(pence: number): string {
-  return pence === 0 ? 'Free' : `${formatPence(pence)}, invoiced to their organisation after the session`;
+function priceWords(pence: number, vatRateBasisPoints: number): string {
+  return pence === 0
+    ? 'Free'
+    : `${amountWords(pence, vatRateBasisPoints)}, invoiced to their organisation after the session`;
 }

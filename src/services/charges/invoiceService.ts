@@ -703,7 +703,10 @@ export class InvoiceService {
           actor.id,
           now.toISOString(),
         );
-        for (const chargeId of waived) {
+        for (const { id: chargeId, kind } of waived) {
+          // The delegate was told of the fee and its confirmation, so they are told it is waived;
+          // a place's price was never theirs to hear about.
+          if (kind !== 'place') await this.deps.mail.chargeDecided(db, ctx, chargeId, 'waived');
           await recordAudit(
             db,
             {

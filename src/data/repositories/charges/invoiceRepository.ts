@@ -556,16 +556,28 @@ export class InvoiceRepository {
   }
 
   /** Waives confirmed charges put right by a credit note: the ones that were waived. */
+  /**
+   * Waives confirmed charges a credit note put right, as the review queue
+   * waives one: nothing owed (no amount) and the decision's note replaced.
+   * Returns each waived charge with its kind, for the delegate's email.
+   */
   async waiveCharges(ids: readonly number[], reason: string, staffId: number, now: string) {
     if (!ids.length) return [];
     const rows = await this.db
       .updateTable('charges')
-      .set({ state: 'waived', waiver_reason: reason, decided_at: now, decided_by_staff_id: staffId })
+      .set({
+        state: 'waived',
+        amount_pence: null,
+        waiver_reason: reason,
+        decision_note: '',
+        decided_at: now,
+        decided_by_staff_id: staffId,
+      })
       .where('id', 'in', ids)
       .where('state', '=', 'confirmed')
-      .returning('id')
+      .returning(['id', 'kind'])
       .execute();
-    return rows.map((r) => Number(r.id));
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind }));
   }
 
   /** What credit notes have taken off an invoice so far, in pence. */
