@@ -47,6 +47,7 @@ import {
 } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
 import { summaryValue, useE2E, type E2E } from './support.js';
+import { parseCsv } from '../support/csv.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -682,39 +683,6 @@ function toPence(amount: string | undefined): number {
   expect(match, `an amount like 120.00, not ${amount}`).not.toBeNull();
   const pence = Number(match![2]) * 100 + Number(match![3]);
   return match![1] ? -pence : pence;
-}
-
-/** RFC 4180 CSV, as the export writes it: quoted or bare fields, CRLF between records. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += 1;
-    } else field += char;
-  }
-  if (field || record.length) {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
 }
 
 function escape(text: string): string {

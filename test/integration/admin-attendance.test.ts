@@ -12,6 +12,7 @@ import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
+import { parseCsv } from '../support/csv.js';
 
 const LISA = 'lisa-cherry';
 
@@ -804,34 +805,6 @@ eachDatabase('register and attendance', (dialect) => {
   });
 
   describe('the register as CSV', () => {
-    function parseCsv(input: string): string[][] {
-      const records: string[][] = [];
-      let record: string[] = [];
-      let field = '';
-      let quoted = false;
-      for (let i = 0; i < input.length; i += 1) {
-        const ch = input[i]!;
-        if (quoted) {
-          if (ch === '"' && input[i + 1] === '"') {
-            field += '"';
-            i += 1;
-          } else if (ch === '"') quoted = false;
-          else field += ch;
-        } else if (ch === '"') quoted = true;
-        else if (ch === ',') {
-          record.push(field);
-          field = '';
-        } else if (ch === '\r' && input[i + 1] === '\n') {
-          record.push(field);
-          records.push(record);
-          record = [];
-          field = '';
-          i += 1;
-        } else field += ch;
-      }
-      return records;
-    }
-
     it('downloads the register with attendance in words, safely for spreadsheets, and audits it', async () => {
       const registered = await onRegister(past.id);
       const evil = registered[5]!;

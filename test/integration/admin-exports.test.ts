@@ -11,6 +11,7 @@ import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { signedInStaff } from '../support/staff.js';
+import { parseCsv } from '../support/csv.js';
 
 const HEADER = [
   'Booking reference',
@@ -32,37 +33,6 @@ const HEADER = [
   'Attended',
 ];
 const col = (name: string) => HEADER.indexOf(name);
-
-/** RFC 4180 read back by hand: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(input: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < input.length; i += 1) {
-    const ch = input[i]!;
-    if (quoted) {
-      if (ch === '"' && input[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\r' && input[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += 1;
-    } else field += ch;
-  }
-  expect(field).toBe('');
-  expect(record).toEqual([]);
-  return records;
-}
 
 eachDatabase('bookings export', (dialect) => {
   let t: TestApp;

@@ -14,6 +14,7 @@ import { normalise, parsePage } from '../support/html.js';
 import { billedOrganisation, issuedCreditNote, issuedInvoice } from '../support/invoices.js';
 import { pdfText } from '../support/pdfText.js';
 import { signedInStaff } from '../support/staff.js';
+import { parseCsv } from '../support/csv.js';
 
 const HEADER = [
   'Number',
@@ -29,36 +30,6 @@ const HEADER = [
 ];
 
 const FORMULA_NAME = '=HYPERLINK("http://evil.example","Pay here")';
-
-/** RFC 4180 read back by hand: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(input: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < input.length; i += 1) {
-    const ch = input[i]!;
-    if (quoted) {
-      if (ch === '"' && input[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\r' && input[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i += 1;
-    } else field += ch;
-  }
-  expect(field).toBe('');
-  return records;
-}
 
 /** A date's three boxes in an address. */
 function dateQuery(id: 'from' | 'to', day: string, month: string, year: string) {
