@@ -557,6 +557,9 @@ eachDatabase('invoices and credit notes', (dialect) => {
 
     it('records an issued invoice paid, with a real date no later than today and a reference', async () => {
       const page = `/admin/invoices/${draftId}/paid`;
+      // The credit note of the test before took £70.00 off: the page says what is left to pay.
+      const form = parsePage((await coordinator.get(page)).body).text('main');
+      expect(form).toMatch(/Credit notes have taken £70\.00 off it, so £[\d,]+\.\d\d is left to pay\./);
       const future = await coordinator.submit(page, {
         'paidOn-day': '13',
         'paidOn-month': '1',

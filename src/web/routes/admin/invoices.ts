@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { INVOICE_STATE_NAMES } from '../../../domain/charges/charges.js';
 import { DOCUMENT_NAMES, vatStatusWords } from '../../../domain/charges/invoiceNumbers.js';
-import { formatPence } from '../../../domain/charges/money.js';
+import { formatPence, sumPence } from '../../../domain/charges/money.js';
 import { readDateInput } from '../../../domain/dateInput.js';
 import { formatDate, formatMoment, formatShortDate } from '../../../domain/time.js';
 import { ConflictError, FormError } from '../../../errors.js';
@@ -251,8 +251,9 @@ export default async function adminInvoiceRoutes(app: FastifyInstance, { service
     error?: FormError | ConflictError,
   ) {
     const { document, creditNotes } = await invoices.document(id);
-    const creditedInFull =
-      document.gross_pence - creditNotes.reduce((sum, note) => sum + note.gross_pence, 0) <= 0;
+    const credited = sumPence(creditNotes.map((note) => note.gross_pence));
+    const leftToPay = document.gross_pence - credited;
+    const creditedInFull = leftToPay <= 0;
     if (
       error instanceof ConflictError ||
       document.kind !== 'invoice' ||
@@ -284,6 +285,8 @@ export default async function adminInvoiceRoutes(app: FastifyInstance, { service
           ...document,
           grossText: formatPence(document.gross_pence),
           issuedText: dateText(document.issued_on),
+          creditedText: credited > 0 ? formatPence(credited) : null,
+          leftText: formatPence(leftToPay),
         },
         paidOn: dateInputParams(PAID_ON, values, errors?.fields.paidOn, {
           legend: 'Date paid',
