@@ -21,6 +21,7 @@
  * and coordinators are shown it needs a credit note. Each is audited.
  */
 import type { InvoiceLock } from '../../data/invoiceLock.js';
+import { DraftLineRecords } from '../../data/repositories/charges/draftLineRecords.js';
 import { ChargeRecords } from '../../data/repositories/charges/chargeRecords.js';
 import { recordAudit, type AuditEntry } from '../../data/repositories/auditRecords.js';
 import { partsOfSessions } from '../../data/repositories/sharedQueries.js';
@@ -29,7 +30,6 @@ import { ON_REGISTER } from '../../domain/attendance.js';
 import type { ChargeKind } from '../../domain/charges/charges.js';
 import { feesInUse } from '../../domain/charges/chargesSettings.js';
 import { feeFor, missedParts, organisationCharged } from '../../domain/charges/fees.js';
-import { documentTotals } from '../../domain/charges/invoiceNumbers.js';
 import type { OrganisationType } from '../../domain/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
@@ -320,12 +320,9 @@ export class ChargeProposals {
     const at = now.toISOString();
     const details: Record<string, unknown> = { because };
     if (charge.invoice_id !== null && charge.invoice_state === 'draft') {
-      const lineId = await records.takeOffDraft(chargeId, charge.invoice_id);
-      if (lineId !== null) {
-        await records.setDraftTotals(
-          charge.invoice_id,
-          documentTotals(await records.draftLineAmounts(charge.invoice_id)),
-        );
+      const removed = await new DraftLineRecords(db).takeOff({ invoiceId: charge.invoice_id, chargeId });
+      if (removed !== null) {
+        const lineId = removed.lineId;
         await recordAudit(
           db,
           {

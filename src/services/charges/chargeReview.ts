@@ -20,6 +20,7 @@
  * again. Decisions run under the invoice lock. Charges withdrawn while on an
  * issued invoice are listed as needing a credit note.
  */
+import { DraftLineRecords } from '../../data/repositories/charges/draftLineRecords.js';
 import {
   ChargeRecords,
   QUEUE_PAGE_SIZE,
@@ -35,7 +36,6 @@ import {
   DELEGATE_REASON_NAMES,
   type ChargeState,
 } from '../../domain/charges/charges.js';
-import { documentTotals } from '../../domain/charges/invoiceNumbers.js';
 import { formatPence, parsePounds } from '../../domain/charges/money.js';
 import { ORGANISATION_TYPE_NAMES } from '../../domain/organisation.js';
 import { formatDate, formatMoment } from '../../domain/time.js';
@@ -325,9 +325,9 @@ export class ChargeReviewService {
       current.invoice_state === 'draft'
     ) {
       const invoiceId = current.invoice_id;
-      const lineId = await records.takeOffDraft(charge.id, invoiceId);
-      if (lineId !== null) {
-        await records.setDraftTotals(invoiceId, documentTotals(await records.draftLineAmounts(invoiceId)));
+      const removed = await new DraftLineRecords(trx).takeOff({ invoiceId, chargeId: charge.id });
+      if (removed !== null) {
+        const lineId = removed.lineId;
         await recordAudit(
           trx,
           {

@@ -13,6 +13,7 @@
  * issued invoice never changes: anything asked of it but a payment or a
  * credit note is a ConflictError (409) in words.
  */
+import { DraftLineRecords } from '../../data/repositories/charges/draftLineRecords.js';
 import { InvoiceLock } from '../../data/invoiceLock.js';
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { AuditActorType } from '../../data/schema.js';
@@ -347,9 +348,8 @@ export class InvoiceService {
     await this.lock.run(async (db) => {
       const repo = this.invoices.within(db);
       const document = await this.draftOrRefuse(repo, invoiceId, 'take a line off it');
-      const removed = await repo.removeLine(invoiceId, lineId);
+      const removed = await new DraftLineRecords(db).takeOff({ invoiceId, lineId });
       if (!removed) throw new NotFoundError('line');
-      await repo.setTotals(invoiceId, documentTotals(await repo.lineAmounts(invoiceId)));
       await recordAudit(
         db,
         {

@@ -265,57 +265,6 @@ export class ChargeRecords {
       .executeTakeFirst();
   }
 
-  // ---- A charge off a draft ---------------------------------------------------
-
-  /**
-   * Takes a charge's line off a draft invoice and lets the charge go (under
-   * the invoice lock): the line's id, or null when the charge is not on that
-   * draft (any more).
-   */
-  async takeOffDraft(chargeId: number, invoiceId: number): Promise<number | null> {
-    const line = await this.db
-      .selectFrom('invoice_lines')
-      .innerJoin('invoices', 'invoices.id', 'invoice_lines.invoice_id')
-      .where('invoice_lines.charge_id', '=', chargeId)
-      .where('invoice_lines.invoice_id', '=', invoiceId)
-      .where('invoices.state', '=', 'draft')
-      .select('invoice_lines.id')
-      .executeTakeFirst();
-    if (!line) return null;
-    await this.db.deleteFrom('invoice_lines').where('id', '=', line.id).execute();
-    await this.db
-      .updateTable('charges')
-      .set({ invoice_id: null })
-      .where('id', '=', chargeId)
-      .where('invoice_id', '=', invoiceId)
-      .execute();
-    return Number(line.id);
-  }
-
-  /** A draft's lines' amounts, for its totals. */
-  async draftLineAmounts(invoiceId: number) {
-    const rows = await this.db
-      .selectFrom('invoice_lines')
-      .where('invoice_id', '=', invoiceId)
-      .select(['net_pence', 'vat_pence', 'gross_pence'])
-      .execute();
-    return rows.map((r) => ({
-      netPence: Number(r.net_pence),
-      vatPence: Number(r.vat_pence),
-      grossPence: Number(r.gross_pence),
-    }));
-  }
-
-  /** A draft's totals, set again from its lines (only while it is a draft). */
-  async setDraftTotals(invoiceId: number, totals: { netPence: number; vatPence: number; grossPence: number }) {
-    await this.db
-      .updateTable('invoices')
-      .set({ net_pence: totals.netPence, vat_pence: totals.vatPence, gross_pence: totals.grossPence })
-      .where('id', '=', invoiceId)
-      .where('state', '=', 'draft')
-      .execute();
-  }
-
   /**
    * Charges withdrawn while on an issued invoice whose line is not yet
    * credited in full: each needs a credit note. Oldest first.

@@ -451,26 +451,6 @@ export class InvoiceRepository {
       .execute();
   }
 
-  /** Takes a line off a draft, letting its charge go; false when there was no such line. */
-  async removeLine(invoiceId: number, lineId: number): Promise<{ chargeId: number | null } | null> {
-    const line = await this.db
-      .selectFrom('invoice_lines')
-      .where('id', '=', lineId)
-      .where('invoice_id', '=', invoiceId)
-      .select('charge_id')
-      .executeTakeFirst();
-    if (!line) return null;
-    await this.db.deleteFrom('invoice_lines').where('id', '=', lineId).execute();
-    if (line.charge_id !== null)
-      await this.db
-        .updateTable('charges')
-        .set({ invoice_id: null })
-        .where('id', '=', line.charge_id)
-        .where('invoice_id', '=', invoiceId)
-        .execute();
-    return { chargeId: line.charge_id === null ? null : Number(line.charge_id) };
-  }
-
   /** Voids a draft (only while a draft) and lets its charges go; false when it was not a draft. */
   async voidDraft(invoiceId: number, now: string): Promise<boolean> {
     const result = await this.db
