@@ -14,20 +14,27 @@ interface PdfObject {
 function objects(pdf: Buffer): Map<number, PdfObject> {
   const text = pdf.toString('latin1');
   const found = new Map<number, PdfObject>();
-  const pattern = /(\d+) 0 obj\s*([\s\S]*?)endobj/g;
-  for (const match of text.matchAll(pattern)) {
-    const body = match[2]!;
-    const start = body.search(/stream\r?\n/);
-    if (start < 0) {
-      found.set(Number(match[1]), { dictionary: body, stream: null });
+  const header = /(\d+) 0 obj\s*/g;
+  let match: RegExpExecArray | null;
+  while ((match = header.exec(text))) {
+    const bodyStart = match.index + match[0].length;
+    const end = text.indexOf('endobj', bodyStart);
+    const streamAt = text.slice(bodyStart, end).search(/stream\r?\n/);
+    if (streamAt < 0) {
+      found.set(Number(match[1]), { dictionary: text.slice(bodyStart, end), stream: null });
+      header.lastIndex = end;
       continue;
     }
-    const dictionary = body.slice(0, start);
-    const dataStart = start + (body.slice(start).startsWith('stream\r\n') ? 8 : 7);
-    const dataEnd = body.lastIndexOf('endstream');
-    let data = Buffer.from(body.slice(dataStart, dataEnd).replace(/\r?\n$/, ''), 'latin1');
+    // A stream's bytes are measured by its /Length, never searched for: compressed data may hold
+    // any byte, "endobj" or a trailing carriage return included.
+    const dictionary = text.slice(bodyStart, bodyStart + streamAt);
+    const length = /\/Length (\d+)(?! \d+ R)/.exec(dictionary);
+    if (!length) throw new Error(`object ${match[1]} has a stream without a direct /Length`);
+    const dataStart = bodyStart + streamAt + (text.startsWith('stream\r\n', bodyStart + streamAt) ? 8 : 7);
+    let data = pdf.subarray(dataStart, dataStart + Number(length[1]));
     if (/\/FlateDecode/.test(dictionary)) data = inflateSync(data);
     found.set(Number(match[1]), { dictionary, stream: data });
+    header.lastIndex = text.indexOf('endobj', dataStart + Number(length[1]));
   }
   return found;
 }
