@@ -206,6 +206,14 @@ export interface DelegatesTable {
   merged_into_id: number | null;
   created_at: CreatedAt;
   updated_at: Instant | null;
+  /** The last sign-in or booking (migration 021); null: none since the account was made. */
+  last_active_at: Generated<Instant | null>;
+  /** When the "your account will be closed" warning was sent; cleared by activity. */
+  closure_warned_at: Generated<Instant | null>;
+  /** Closed (by its owner, or after the hub's period of inactivity): no sign-in, no contact details. */
+  closed_at: Generated<Instant | null>;
+  /** No personal details left: erased on request, or the anonymous holder of bookings past retention. */
+  anonymised_at: Generated<Instant | null>;
 }
 
 /**
@@ -233,7 +241,8 @@ export type PrivateLinkPurpose =
   | 'follow_up'
   | 'follow_up_opt_out'
   /** The delegate tells the hub why, about a proposed charge (migration 018). */
-  | 'charge_reason';
+  | 'charge_reason'
+  | 'give_up_place';
 
 /**
  * A link emailed to act without signing in (see services/accounts/privateLinks.ts).
@@ -249,6 +258,8 @@ export interface PrivateLinksTable {
   delegate_id: number | null;
   follow_up_request_id: number | null;
   charge_id: Generated<number | null>;
+  /** The booking a `give_up_place` link is about (migration 021). */
+  booking_id: Generated<number | null>;
   /** The address the link was sent to; an account's link works only while the account still has it. */
   email: string;
   /** Registration only: a hash of the registering browser's secret, cleared once it has signed that browser in. */
@@ -322,6 +333,8 @@ export interface BookingsTable {
   reminder_sent_at: Instant | null;
   /** When the delegate was invited to give feedback, once, after the session. */
   feedback_invited_at: Generated<Instant | null>;
+  /** An online session's morning reminder with the joining link, claimed once (migration 021). */
+  morning_reminder_sent_at: Generated<Instant | null>;
   /** The price the delegate was shown and agreed when booking, in pence (migration 017); 0 for a free place. */
   price_pence: Generated<number>;
   /**

@@ -62,6 +62,12 @@ export const CAPABILITIES = {
    * for the finance system.
    */
   handleMoney: ['admin', 'coordinator'],
+  /**
+   * Answers people's rights under UK GDPR: produces everything Trellis holds
+   * about a person for a subject access request, and erases a person on
+   * request (keeping only what the law says must be kept), each audited.
+   */
+  handlePersonalData: ['admin'],
   /** Reads the finance totals (invoiced, credited, paid, outstanding), without any organisation's figures. */
   readFinanceTotals: ['admin', 'coordinator', 'viewer'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -12,14 +12,24 @@ import {
   DEFAULT_CHARGES_SETTINGS,
   type ChargesSettings,
 } from '../domain/charges/chargesSettings.js';
+import { DEFAULT_RETENTION, retentionSchema, type RetentionSettings } from '../domain/retention.js';
 import type { Clock } from './clock.js';
 
 const HUB_KEY = 'hub';
 const POLICY_KEY = 'policy';
 const CHARGES_KEY = 'charges';
+const RETENTION_KEY = 'retention';
 
 export class SettingsService {
-  private cached: { hub: HubSettings; policy: Policy; charges: ChargesSettings; version: number } | undefined;
+  private cached:
+    | {
+        hub: HubSettings;
+        policy: Policy;
+        charges: ChargesSettings;
+        retention: RetentionSettings;
+        version: number;
+      }
+    | undefined;
 
   constructor(
     private readonly settings: SettingsRecords,
@@ -41,6 +51,11 @@ export class SettingsService {
     return (await this.current()).charges;
   }
 
+  /** How long each kind of personal data is kept (domain/retention.ts). */
+  async retention(): Promise<RetentionSettings> {
+    return (await this.current()).retention;
+  }
+
   private async current() {
     const version = await this.counters.publicPagesVersion();
     if (this.cached?.version === version) return this.cached;
@@ -50,10 +65,12 @@ export class SettingsService {
     const hub = hubSettingsSchema.safeParse({ ...DEFAULT_HUB_SETTINGS, ...asObject(stored[HUB_KEY]) });
     const policy = policySchema.safeParse(asObject(stored[POLICY_KEY]));
     const charges = chargesSettingsSchema.safeParse(asObject(stored[CHARGES_KEY]));
+    const retention = retentionSchema.safeParse(asObject(stored[RETENTION_KEY]));
     this.cached = {
       hub: hub.success ? hub.data : DEFAULT_HUB_SETTINGS,
       policy: policy.success ? policy.data : DEFAULT_POLICY,
       charges: charges.success ? charges.data : DEFAULT_CHARGES_SETTINGS,
+      retention: retention.success ? retention.data : DEFAULT_RETENTION,
       version,
     };
     return this.cached;
@@ -86,6 +103,24 @@ export class SettingsService {
   async updateCharges(changes: Partial<ChargesSettings>): Promise<ChargesSettings> {
     const next = chargesSettingsSchema.parse({ ...(await this.charges()), ...changes });
     await this.settings.put(CHARGES_KEY, next, this.clock.now().toISOString());
+    return next;
+  }
+
+  /** Replaces the retention schedule, audited as a settings change. */
+  async saveRetention(
+    retention: RetentionSettings,
+    audit: { staffId: number; changed: string[] },
+  ): Promise<void> {
+    await this.settings.putAudited(
+      { [RETENTION_KEY]: retentionSchema.parse(retention) },
+      audit,
+      this.clock.now().toISOString(),
+    );
+  }
+
+  async updateRetention(changes: Partial<RetentionSettings>): Promise<RetentionSettings> {
+    const next = retentionSchema.parse({ ...(await this.retention()), ...changes });
+    await this.settings.put(RETENTION_KEY, next, this.clock.now().toISOString());
     return next;
   }
 

@@ -25,6 +25,7 @@ import { chargesInvoices } from './017-charges-invoices.js';
 import { chargeReasonLinks } from './018-charge-reason-links.js';
 import { bookingOrganisation } from './019-booking-organisation.js';
 import { invoiceIssuer } from './020-invoice-issuer.js';
+import { personalDataLifecycle } from './021-personal-data-lifecycle.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -46,6 +47,7 @@ const migrations: Record<string, DialectMigration> = {
   '018-charge-reason-links': chargeReasonLinks,
   '019-booking-organisation': bookingOrganisation,
   '020-invoice-issuer': invoiceIssuer,
+  '021-personal-data-lifecycle': personalDataLifecycle,
 };
 
 export interface MigrationResult {

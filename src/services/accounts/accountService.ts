@@ -26,6 +26,7 @@ import { CertificateIssuing } from '../afterCourse/certificateIssuing.js';
 import type { Clock } from '../clock.js';
 import type { MailContext, Notifications, Recipient } from '../notifications.js';
 import { PrivateLinks, type PrivateLink } from './privateLinks.js';
+import { PersonalDataRecords } from '../../data/repositories/privacy/personalDataRecords.js';
 import { hashSecret, newSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';
 import { SignInThrottle } from './signInThrottle.js';
@@ -83,12 +84,14 @@ export class AccountService {
     this.accounts = new AccountRepository(db);
     this.sessions = new SignInSessions(db);
     this.links = new PrivateLinks(db, clock);
+    this.activity = new PersonalDataRecords(db);
     this.signInThrottle = new SignInThrottle(clock);
     this.certificates = new CertificateIssuing(mail);
   }
 
   /** Confirmation and reset links, in the one private-link service. */
   private readonly links: PrivateLinks;
+  private readonly activity: PersonalDataRecords;
 
   /** Certificates state the name as registered: a new name re-issues them. */
   private readonly certificates: CertificateIssuing;
@@ -364,7 +367,9 @@ export class AccountService {
     }
   }
 
-  private startSession(delegateId: number, now: Date): Promise<string> {
+  /** Every delegate sign-in starts here, and keeps the account open (domain/retention.ts). */
+  private async startSession(delegateId: number, now: Date): Promise<string> {
+    await this.activity.markActive(delegateId, now);
     return this.sessions.start({ kind: 'delegate', id: delegateId }, DELEGATE_SESSION_LIMITS, now);
   }
 

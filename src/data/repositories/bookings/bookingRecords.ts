@@ -10,6 +10,7 @@ import type { BookingState } from '../../../domain/availability.js';
 import type { AuditActorType, DB, Instant } from '../../schema.js';
 import { recordAudit } from '../auditRecords.js';
 import { PriceRecords } from '../charges/priceRecords.js';
+import { PersonalDataRecords } from '../privacy/personalDataRecords.js';
 import { LIVE_STATES } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -150,6 +151,8 @@ export class BookingRecords {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // A booking (by the delegate or for them) keeps their account open (domain/retention.ts).
+    await new PersonalDataRecords(this.db).markActive(booking.delegateId, now);
     return row.id;
   }
 
