@@ -7,6 +7,7 @@ import {
   WAITLIST_CLOSES_HOURS_BEFORE_START,
   canSelfCancel,
   isRefusedSharedAddress,
+  morningReminderDueAt,
   offerExpiresAt,
   policySchema,
   policyWords,
@@ -325,5 +326,50 @@ describe('policyWords', () => {
     expect(none.needsDeleted).toBe('when the session ends');
     expect(none.cancelUntil).toBeNull();
     expect(none.waitlistClosesHours).toBe(WAITLIST_CLOSES_HOURS_BEFORE_START);
+  });
+});
+
+describe('morningReminderDueAt', () => {
+  const days = { reminderDaysBefore: 2 };
+
+  it('is 7am London time on the day of the session, in winter and in summer', () => {
+    expect(morningReminderDueAt(new Date('2026-01-14T10:00:00Z'), days)?.toISOString()).toBe(
+      '2026-01-14T07:00:00.000Z',
+    );
+    // British Summer Time: 7am London is 6am UTC.
+    expect(morningReminderDueAt(new Date('2026-06-10T09:30:00Z'), days)?.toISOString()).toBe(
+      '2026-06-10T06:00:00.000Z',
+    );
+  });
+
+  it('is an hour before a session that starts before 8am', () => {
+    expect(morningReminderDueAt(new Date('2026-01-14T07:30:00Z'), days)?.toISOString()).toBe(
+      '2026-01-14T06:30:00.000Z',
+    );
+  });
+
+  it('is none when the ordinary reminder already goes that morning, before the start', () => {
+    expect(morningReminderDueAt(new Date('2026-01-14T10:00:00Z'), { reminderDaysBefore: 0 })).toBeNull();
+    // A session before 9am gets no ordinary reminder on the day, so it keeps its morning one.
+    expect(
+      morningReminderDueAt(new Date('2026-01-14T08:30:00Z'), { reminderDaysBefore: 0 })?.toISOString(),
+    ).toBe('2026-01-14T07:00:00.000Z');
+  });
+
+  it('is always before the start, on the London day of the session or the hour before it', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: 1, max: 14 }),
+        (start, reminderDaysBefore) => {
+          const due = morningReminderDueAt(start, { reminderDaysBefore });
+          expect(due).not.toBeNull();
+          expect(due!.getTime()).toBeLessThan(start.getTime());
+          const sevenAm = londonToInstant(londonDate(start), '07:00').getTime();
+          expect([sevenAm, start.getTime() - HOUR]).toContain(due!.getTime());
+          expect(due!.getTime()).toBeLessThanOrEqual(start.getTime() - HOUR);
+        },
+      ),
+    );
   });
 });

@@ -291,6 +291,28 @@ export function reminderDueAt(sessionStartsAt: Date, policy: Pick<Policy, 'remin
   return londonToInstant(addDays(londonDate(sessionStartsAt), -policy.reminderDaysBefore), '09:00');
 }
 
+/** An online session's morning reminder is sent at this London time on the session's day. */
+export const MORNING_REMINDER_TIME = '07:00';
+
+/**
+ * When an online session's short morning reminder (with its joining link) is
+ * due: 7am London time on the session's London date, or an hour before the
+ * start for a session that starts before 8am. A place booked after that time
+ * but before the start is reminded at once (callers send while due ≤ now <
+ * start). Null when the ordinary reminder already goes on the day itself
+ * before the start (`reminderDaysBefore` 0 and a start after 9am): one
+ * reminder that morning is enough.
+ */
+export function morningReminderDueAt(
+  sessionStartsAt: Date,
+  policy: Pick<Policy, 'reminderDaysBefore'>,
+): Date | null {
+  if (policy.reminderDaysBefore === 0 && reminderDueAt(sessionStartsAt, policy) < sessionStartsAt) return null;
+  const sevenAm = londonToInstant(londonDate(sessionStartsAt), MORNING_REMINDER_TIME);
+  const hourBefore = new Date(sessionStartsAt.getTime() - MS_PER_HOUR);
+  return sevenAm < hourBefore ? sevenAm : hourBefore;
+}
+
 /**
  * The policy as delegates read it, so every page and email that states a rule
  * says the hub's real setting, not a number written into a template.

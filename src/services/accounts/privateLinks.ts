@@ -1,7 +1,7 @@
 /**
  * Private links: every emailed link that acts without signing in (confirming
  * an address, resetting a password, the follow-up and a manager opting out,
- * telling the hub why about a proposed charge)
+ * telling the hub why about a proposed charge, giving up a booked place)
  * is issued, checked, used and cancelled here.
  *
  * The rules every such link keeps: the token is random and only its hash is
@@ -87,6 +87,14 @@ export class PrivateLinks {
   /** Ends every unused link about a subject. */
   cancel(subject: PrivateLinkSubject): Promise<void> {
     return this.records.cancel(subject, this.clock.now().toISOString());
+  }
+
+  /**
+   * A booking's unused give-up links work until its (new) session starts:
+   * when its place moves to another session, their expiry moves with it.
+   */
+  moveGiveUpExpiry(bookingId: number, sessionStartsAt: Date): Promise<void> {
+    return this.records.moveExpiry(bookingId, 'give_up_place', sessionStartsAt.toISOString());
   }
 
   /** Registration's extra: the registering browser is signed in by its link once. */

@@ -1,14 +1,18 @@
 /**
  * PrivateLinkRecords: the one way in for emailed links that act without
- * signing in, about an account, a follow-up request or a charge
+ * signing in, about an account, a follow-up request, a charge or a booking
  * (services/privateLinks.ts is their one service; the people
  * repository ends a merged delegate's links through it). Only the hash of a
  * link's token is stored.
  */
 import type { Executor, Instant, PrivateLinkPurpose } from '../../schema.js';
 
-/** What a link is about: a delegate's account, a follow-up request, or a charge. */
-export type PrivateLinkSubject = { delegateId: number } | { followUpRequestId: number } | { chargeId: number };
+/** What a link is about: a delegate's account, a follow-up request, a charge, or a booking (giving up its place). */
+export type PrivateLinkSubject =
+  | { delegateId: number }
+  | { followUpRequestId: number }
+  | { chargeId: number }
+  | { bookingId: number };
 
 export interface NewPrivateLink {
   tokenHash: string;
@@ -22,9 +26,11 @@ export interface NewPrivateLink {
 }
 
 function subjectColumns(subject: PrivateLinkSubject) {
-  if ('delegateId' in subject) return { delegate_id: subject.delegateId, follow_up_request_id: null, charge_id: null };
-  if ('chargeId' in subject) return { delegate_id: null, follow_up_request_id: null, charge_id: subject.chargeId };
-  return { delegate_id: null, follow_up_request_id: subject.followUpRequestId, charge_id: null };
+  const none = { delegate_id: null, follow_up_request_id: null, charge_id: null, booking_id: null };
+  if ('delegateId' in subject) return { ...none, delegate_id: subject.delegateId };
+  if ('chargeId' in subject) return { ...none, charge_id: subject.chargeId };
+  if ('bookingId' in subject) return { ...none, booking_id: subject.bookingId };
+  return { ...none, follow_up_request_id: subject.followUpRequestId };
 }
 
 export class PrivateLinkRecords {
@@ -81,8 +87,24 @@ export class PrivateLinkRecords {
         ? query.where('delegate_id', '=', columns.delegate_id)
         : columns.charge_id !== null
           ? query.where('charge_id', '=', columns.charge_id)
-          : query.where('follow_up_request_id', '=', columns.follow_up_request_id);
+          : columns.booking_id !== null
+            ? query.where('booking_id', '=', columns.booking_id)
+            : query.where('follow_up_request_id', '=', columns.follow_up_request_id);
     await query.execute();
+  }
+
+  /**
+   * A booking's unused links for a purpose end at a new time (its place moved
+   * to another session: the give-up link works until the new session starts).
+   */
+  async moveExpiry(bookingId: number, purpose: PrivateLinkPurpose, expiresAt: Instant): Promise<void> {
+    await this.db
+      .updateTable('private_links')
+      .set({ expires_at: expiresAt })
+      .where('booking_id', '=', bookingId)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .execute();
   }
 
   /**
