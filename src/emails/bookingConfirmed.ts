@@ -9,6 +9,8 @@ export interface BookingConfirmedFacts {
   bookingReference: string;
   /** Absolute link to the delegate's booking, where they can cancel. */
   manageBookingUrl: string;
+  /** The private link to give up the place without signing in (services/bookings/giveUpPlace.ts). */
+  giveUpUrl?: string | null;
   /** The session's iCalendar file, made by the caller (see web/formats/calendar.ts). */
   calendar: { ics: string; filename?: string };
   /** The self-cancellation cut-off, when the hub's policy has one. */
@@ -39,6 +41,7 @@ export function bookingConfirmed(facts: BookingConfirmedFacts): EmailMessage {
     session,
     reference: facts.bookingReference,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+    giveUpUrl: facts.giveUpUrl ? webLink(facts.giveUpUrl, 'the give-up link') : null,
     cancelBy: facts.cancelBy ? formatDeadline(facts.cancelBy) : null,
     tooLateToCancel: facts.tooLateToCancel ?? false,
     calendarFilename,

@@ -11,6 +11,8 @@ export interface BookingMovedFacts {
   session: SessionFacts;
   bookingReference: string;
   manageBookingUrl: string;
+  /** The private link to give up the place without signing in (services/bookings/giveUpPlace.ts). */
+  giveUpUrl?: string | null;
   /**
    * What the delegate holds on the new date: a confirmed place (with the
    * new calendar file and the cancellation cut-off), or a place on its
@@ -54,6 +56,7 @@ export function bookingMoved(facts: BookingMovedFacts): EmailMessage {
     tooLateToCancel: facts.place.state === 'confirmed' && (facts.place.tooLateToCancel ?? false),
     calendarFilename,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+    giveUpUrl: facts.giveUpUrl && facts.place.state === 'confirmed' ? webLink(facts.giveUpUrl, 'the give-up link') : null,
     price: facts.price ?? null,
   });
   return {

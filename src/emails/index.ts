@@ -14,6 +14,7 @@ export { feedbackInvitation, type FeedbackInvitationFacts } from './feedbackInvi
 export { followUpReminder } from './followUpReminder.js';
 export { followUpRequest, type FollowUpRequestFacts } from './followUpRequest.js';
 export { invoiceIssued, type InvoiceIssuedFacts } from './invoiceIssued.js';
+export { onlineMorningReminder, type OnlineMorningReminderFacts } from './onlineMorningReminder.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';
 export { passwordReset, type PasswordResetFacts } from './passwordReset.js';
 export { placeOffered, type PlaceOfferedFacts } from './placeOffered.js';

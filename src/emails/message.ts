@@ -26,6 +26,7 @@ export type EmailKind =
   | 'booking_moved'
   | 'place_passed'
   | 'session_reminder'
+  | 'online_morning_reminder'
   | 'verify_email'
   | 'password_reset'
   | 'session_changed'

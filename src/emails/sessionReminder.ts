@@ -11,6 +11,8 @@ export interface SessionReminderFacts {
   /** How many days before the session this is sent (0 is the same day). */
   daysBefore: number;
   manageBookingUrl: string;
+  /** The private link to give up the place without signing in (services/bookings/giveUpPlace.ts). */
+  giveUpUrl?: string | null;
   /** The cut-off has passed: the delegate can no longer cancel online and must contact the hub. */
   tooLateToCancel?: boolean;
 }
@@ -42,6 +44,7 @@ export function sessionReminder(facts: SessionReminderFacts): EmailMessage {
       reference: facts.bookingReference,
       startsWhen,
       manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
+      giveUpUrl: facts.giveUpUrl ? webLink(facts.giveUpUrl, 'the give-up link') : null,
       tooLateToCancel: facts.tooLateToCancel ?? false,
     }),
   };

@@ -19,6 +19,7 @@ import { FollowUpService } from './afterCourse/followUpService.js';
 import { AttendanceService } from './attendanceService.js';
 import { BookingAdminService } from './bookings/bookingAdminService.js';
 import { BookingService, type BookingServiceOptions } from './bookings/bookingService.js';
+import { GiveUpPlaceService } from './bookings/giveUpPlace.js';
 import { CatalogueService } from './catalogueService.js';
 import { InvoiceService } from './charges/invoiceService.js';
 import { PriceService } from './charges/priceService.js';
@@ -77,6 +78,8 @@ export interface Services {
   chargeReview: ChargeReviewService;
   /** A delegate's side of a charge: telling the hub why, and what their booking shows. */
   delegateCharges: DelegateChargeService;
+  /** "I can't come": giving up a place from the private link in its emails, without signing in. */
+  giveUp: GiveUpPlaceService;
   /** The back office: finance totals, invoices and credit notes listed, balances, the finance export. */
   finance: FinanceService;
   /** What public pages are cached against: it changes whenever their content could. */
@@ -130,10 +133,13 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     chargeProposals,
     publicUrl: options.publicUrl,
   };
+  const catalogue = new CatalogueService(new CatalogueRepository(database.db, database.dialect), clock);
+  const prices = new PriceService(database.db, settings);
+  const delegateCharges = new DelegateChargeService(deps);
   return {
     database,
     clock,
-    catalogue: new CatalogueService(new CatalogueRepository(database.db, database.dialect), clock),
+    catalogue,
     settings,
     accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
     bookings,
@@ -154,9 +160,10 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     feedbackReview: new FeedbackReviewService(deps),
     followUp: new FollowUpService(deps),
     invoices: new InvoiceService(deps, settings),
-    prices: new PriceService(database.db, settings),
+    prices,
     chargeReview: new ChargeReviewService(deps),
-    delegateCharges: new DelegateChargeService(deps),
+    delegateCharges,
+    giveUp: new GiveUpPlaceService(deps, catalogue, prices, delegateCharges),
     finance: new FinanceService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };

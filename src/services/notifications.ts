@@ -31,6 +31,7 @@ import {
   followUpReminder,
   followUpRequest,
   offerExpired,
+  onlineMorningReminder,
   passwordReset,
   placeOffered,
   placePassed,
@@ -42,6 +43,7 @@ import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
 import type { ChargeOutcome, ChargeWithdrawnBecause } from '../emails/chargeDecided.js';
 import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
+import { PrivateLinks } from './accounts/privateLinks.js';
 import type { Clock } from './clock.js';
 import type { Executor } from '../data/schema.js';
 
@@ -157,6 +159,28 @@ export class Notifications {
       : null;
   }
 
+  /**
+   * A confirmed place's "I can't come" link (services/bookings/giveUpPlace.ts),
+   * issued in the caller's transaction with the email that carries it. It
+   * works until the session starts, so it expires then: the retention job
+   * deletes it a week after it is spent.
+   */
+  private async giveUpUrl(
+    db: Executor,
+    row: { id: number; state: string; delegate_email: string },
+    session: SessionFacts,
+  ): Promise<string | null> {
+    const first = session.parts[0];
+    if (row.state !== 'confirmed' || !first || this.clock.now() >= first.startsAt) return null;
+    const token = await new PrivateLinks(db, this.clock).issue({
+      purpose: 'give_up_place',
+      subject: { bookingId: row.id },
+      email: row.delegate_email,
+      expiresAt: first.startsAt,
+    });
+    return `${this.publicUrl}/give-up/${token}`;
+  }
+
   /** `bookedByHub`: staff booked it on the delegate's behalf, and the email says so. */
   async bookingConfirmed(
     db: Executor,
@@ -177,6 +201,7 @@ export class Notifications {
       bookedByHub: options.bookedByHub ?? false,
       needs: this.needs(row, ctx),
       price: await this.priceFacts(db, row, confirmedSession, ctx),
+      giveUpUrl: await this.giveUpUrl(db, row, confirmedSession),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -244,6 +269,9 @@ export class Notifications {
   ) {
     const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
     const confirmed = row.state === 'confirmed';
+    // Links emailed before the move work until the new session starts, like the new one.
+    const newStart = confirmedSession.parts[0]?.startsAt;
+    if (newStart) await new PrivateLinks(db, this.clock).moveGiveUpExpiry(bookingId, newStart);
     const message = bookingMoved({
       hub: ctx.hub,
       delegateName: to.name,
@@ -262,6 +290,7 @@ export class Notifications {
         : { state: 'waitlisted', position: position ?? 1, offerHoldHours: ctx.policy.offerExpiryHours },
       // The price fixed again for the new date.
       price: await this.priceFacts(db, row, confirmedSession, ctx),
+      giveUpUrl: await this.giveUpUrl(db, row, confirmedSession),
     });
     await this.enqueue(db, to, message, bookingId);
   }
@@ -468,6 +497,21 @@ export class Notifications {
       daysBefore: ctx.policy.reminderDaysBefore,
       manageBookingUrl: manageUrl,
       tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
+      giveUpUrl: await this.giveUpUrl(db, row, confirmedSession),
+    });
+    await this.enqueue(db, to, message, bookingId);
+  }
+
+  /** An online session's short reminder on its morning, with the joining link and the give-up link. */
+  async onlineMorningReminder(db: Executor, ctx: MailContext, bookingId: number) {
+    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
+    const message = onlineMorningReminder({
+      hub: ctx.hub,
+      delegateName: to.name,
+      session: confirmedSession,
+      bookingReference: row.reference,
+      manageBookingUrl: manageUrl,
+      giveUpUrl: await this.giveUpUrl(db, row, confirmedSession),
     });
     await this.enqueue(db, to, message, bookingId);
   }

@@ -16,6 +16,7 @@ import { bookingWindow, placesAvailable } from '../../domain/availability.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import {
   canSelfCancel,
+  morningReminderDueAt,
   offerExpiresAt,
   reminderDueAt,
   selfCancellationDeadline,
@@ -307,7 +308,26 @@ export class BookingService {
    * it first), in the same transaction.
    */
   async cancel(delegateId: number, reference: string): Promise<void> {
-    const booking = await this.ownBooking(delegateId, reference);
+    await this.cancelOwn(await this.ownBooking(delegateId, reference));
+  }
+
+  /**
+   * The "I can't come" link (services/bookings/giveUpPlace.ts): cancels the
+   * booking exactly as its delegate cancelling it themselves does, and uses
+   * the link (`useLink`, false when it was used meanwhile) in the same
+   * transaction, so a second press cancels nothing.
+   */
+  async cancelByLink(bookingId: number, useLink: (db: Executor) => Promise<boolean>): Promise<void> {
+    const booking = await this.repository.byId(bookingId);
+    if (!booking) throw new NotFoundError('booking');
+    await this.cancelOwn(booking, useLink);
+  }
+
+  private async cancelOwn(
+    booking: NonNullable<Awaited<ReturnType<BookingRecords['byId']>>>,
+    useLink?: (db: Executor) => Promise<boolean>,
+  ): Promise<void> {
+    const delegateId = booking.delegate_id;
     const session = await this.repository.session(booking.session_id);
     if (!session) throw new NotFoundError('booking');
     const now = this.clock.now();
@@ -327,6 +347,9 @@ export class BookingService {
       const late =
         booking.state === 'confirmed' && !canSelfCancel(new Date(session.starts_at), now, ctx.policy);
       const bookings = this.repository.within(db);
+      if (useLink && !(await useLink(db))) {
+        throw new ConflictError('This link has already been used.');
+      }
       const changed = await bookings.transition(booking.id, booking.state, 'cancelled', now, {
         cancelledBy: 'delegate',
         cancellationReason: booking.state === 'offered' ? 'Offer declined' : null,
@@ -339,7 +362,9 @@ export class BookingService {
           actorId: delegateId,
           action: `cancelled_${booking.state}`,
           bookingId: booking.id,
-          ...(late ? { details: { late: true } } : {}),
+          ...(late || useLink
+            ? { details: { ...(late ? { late: true } : {}), ...(useLink ? { byLink: true } : {}) } }
+            : {}),
         },
         now,
       );
@@ -504,6 +529,31 @@ export class BookingService {
       await this.db.transaction().execute(async (trx) => {
         if (await this.repository.within(trx).markReminded(due.id, now)) {
           await this.mail.sessionReminder(trx, ctx, due.id);
+          sent += 1;
+        }
+      });
+    }
+    return sent;
+  }
+
+  /**
+   * The reminder job's other half: a confirmed place on an online session is
+   * sent a short reminder with the joining link on the morning of the session
+   * (domain/policy.ts `morningReminderDueAt`), or at once when booked later
+   * that morning. Claimed once per booking, so several processes may run it.
+   */
+  async sendMorningReminders(): Promise<number> {
+    const now = this.clock.now();
+    const ctx = await this.context();
+    // Due on the session's own day at the latest, so a day ahead is enough.
+    const horizon = new Date(now.getTime() + 86_400_000);
+    let sent = 0;
+    for (const due of await this.repository.morningRemindersDue(now.toISOString(), horizon.toISOString())) {
+      const at = morningReminderDueAt(new Date(due.starts_at), ctx.policy);
+      if (!at || at > now) continue;
+      await this.db.transaction().execute(async (trx) => {
+        if (await this.repository.within(trx).markMorningReminded(due.id, now)) {
+          await this.mail.onlineMorningReminder(trx, ctx, due.id);
           sent += 1;
         }
       });

@@ -396,6 +396,62 @@ export class BookingRecords {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Confirmed places on online sessions with a joining link, starting after
+   * `now` and up to `before`, that have had no morning reminder.
+   */
+  morningRemindersDue(now: Instant, before: Instant) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.state', '=', 'confirmed')
+      .where('bookings.morning_reminder_sent_at', 'is', null)
+      .where('sessions.format', '=', 'online')
+      .where('sessions.online_joining_url', 'is not', null)
+      .where('sessions.cancelled_at', 'is', null)
+      .where('sessions.starts_at', '>', now)
+      .where('sessions.starts_at', '<=', before)
+      .select(['bookings.id', 'sessions.starts_at'])
+      .limit(500)
+      .execute();
+  }
+
+  /** Claims a booking's morning reminder: false when another process has sent it. */
+  async markMorningReminded(id: number, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('bookings')
+      .set({ morning_reminder_sent_at: now.toISOString() })
+      .where('id', '=', id)
+      .where('morning_reminder_sent_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** What the "I can't come" page needs of a booking: its state, holder's address and session's times. */
+  giveUpFacts(bookingId: number) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.id', '=', bookingId)
+      .select([
+        'bookings.id',
+        'bookings.reference',
+        'bookings.state',
+        'bookings.session_id',
+        'bookings.delegate_id',
+        'bookings.created_at',
+        'bookings.cancelled_at',
+        'bookings.cancelled_by',
+        'bookings.cancellation_reason',
+        'bookings.price_pence',
+        'delegates.email as delegate_email',
+        'sessions.starts_at',
+        'sessions.cancelled_at as session_cancelled_at',
+      ])
+      .executeTakeFirst();
+  }
+
   /** Deletes access and dietary needs of sessions that ended before `endedBefore`. */
   async purgeNeeds(endedBefore: Instant): Promise<number> {
     const result = await this.db
