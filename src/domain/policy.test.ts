@@ -359,7 +359,11 @@ describe('morningReminderDueAt', () => {
   it('is always before the start, on the London day of the session or the hour before it', () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2025-01-01T00:00:00Z'),
+          max: new Date('2030-12-31T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: 1, max: 14 }),
         (start, reminderDaysBefore) => {
           const due = morningReminderDueAt(start, { reminderDaysBefore });

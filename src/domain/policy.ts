@@ -307,7 +307,8 @@ export function morningReminderDueAt(
   sessionStartsAt: Date,
   policy: Pick<Policy, 'reminderDaysBefore'>,
 ): Date | null {
-  if (policy.reminderDaysBefore === 0 && reminderDueAt(sessionStartsAt, policy) < sessionStartsAt) return null;
+  if (policy.reminderDaysBefore === 0 && reminderDueAt(sessionStartsAt, policy) < sessionStartsAt)
+    return null;
   const sevenAm = londonToInstant(londonDate(sessionStartsAt), MORNING_REMINDER_TIME);
   const hourBefore = new Date(sessionStartsAt.getTime() - MS_PER_HOUR);
   return sevenAm < hourBefore ? sevenAm : hourBefore;

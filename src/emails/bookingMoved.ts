@@ -56,7 +56,10 @@ export function bookingMoved(facts: BookingMovedFacts): EmailMessage {
     tooLateToCancel: facts.place.state === 'confirmed' && (facts.place.tooLateToCancel ?? false),
     calendarFilename,
     manageUrl: webLink(facts.manageBookingUrl, 'the booking link'),
-    giveUpUrl: facts.giveUpUrl && facts.place.state === 'confirmed' ? webLink(facts.giveUpUrl, 'the give-up link') : null,
+    giveUpUrl:
+      facts.giveUpUrl && facts.place.state === 'confirmed'
+        ? webLink(facts.giveUpUrl, 'the give-up link')
+        : null,
     price: facts.price ?? null,
   });
   return {

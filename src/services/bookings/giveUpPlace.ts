@@ -126,6 +126,7 @@ export class GiveUpPlaceService {
       bookingState: booking.state,
       reference: booking.reference,
       session,
+      startsText: formatMoment(startsAt),
       late,
       deadlineText: deadline ? formatDeadline(deadline) : null,
       money,

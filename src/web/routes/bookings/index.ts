@@ -15,6 +15,7 @@ import type { Services } from '../../../services/index.js';
 import { formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { idParam } from '../public/params.js';
 import feedbackRoutes from './feedback.js';
+import giveUpRoutes from './giveUp.js';
 import { BOOKING_REFERENCE, needsSchema } from './fields.js';
 
 const bookingSchema = needsSchema(
@@ -24,6 +25,7 @@ const bookingSchema = needsSchema(
 export default async function bookingRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { bookings, catalogue, accounts } = services;
   await app.register(feedbackRoutes, { services });
+  await app.register(giveUpRoutes, { services });
 
   function referenceParam(value: string): string {
     const reference = value.toUpperCase();
