@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { DEFAULT_CHARGES_SETTINGS } from '../../src/domain/charges/chargesSettings.js';
+import { GIVE_UP_PRESSES_PER_MINUTE } from '../../src/web/routes/bookings/giveUp.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';
@@ -270,6 +271,47 @@ eachDatabase('giving up a place from the emailed link', (dialect) => {
       .execute();
     expect((await new WebClient(t.app).post(link, {})).statusCode).toBe(403);
     expect((await booking(held.reference)).state).toBe('confirmed');
+  });
+
+  it('a place on the waiting list is left, one cancelled by the hub says so; the button is rate limited', async () => {
+    const { held, link } = await fullSession(40 * DAY);
+    // A place moved onto a full session's waiting list keeps its link.
+    await t.database.db
+      .updateTable('bookings')
+      .set({ state: 'waitlisted' })
+      .where('reference', '=', held.reference)
+      .execute();
+    const person = new WebClient(t.app);
+    expect(text((await person.get(link)).body)).toContain('Leave the waiting list?');
+    expect((await person.submit(link, {})).statusCode).toBe(303);
+    expect(await booking(held.reference)).toMatchObject({ state: 'cancelled', cancelled_by: 'delegate' });
+
+    const other = await fullSession(40 * DAY);
+    const script = new WebClient(t.app, { remoteAddress: '192.0.2.77' });
+    const csrf = csrfOf((await script.get(other.link)).body);
+    await t.database.db
+      .updateTable('bookings')
+      .set({
+        state: 'cancelled',
+        cancelled_by: 'hub',
+        cancelled_at: clock.now().toISOString(),
+        cancellation_reason: 'Duplicate booking',
+      })
+      .where('reference', '=', other.held.reference)
+      .execute();
+    const page = text((await person.get(other.link)).body);
+    expect(page).toContain('This booking is cancelled');
+    expect(page).toContain(
+      'The training team cancelled this booking at 9am on Monday 12 January 2026: Duplicate booking',
+    );
+
+    // From one address, presses beyond the limit are refused before anything is looked up.
+    const statuses: number[] = [];
+    for (let i = 0; i <= GIVE_UP_PRESSES_PER_MINUTE; i++) {
+      statuses.push((await script.post(`/give-up/${'b'.repeat(43)}`, { _csrf: csrf })).statusCode);
+    }
+    expect(statuses.slice(0, GIVE_UP_PRESSES_PER_MINUTE).every((status) => status === 404)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
   });
 
   it('a place moved to another session: its links work until the new session starts', async () => {
