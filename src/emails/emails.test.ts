@@ -14,6 +14,7 @@ import {
   offerExpired,
   passwordReset,
   placeOffered,
+  onlineMorningReminder,
   sessionReminder,
   verifyEmail,
   waitlistJoined,
@@ -135,8 +136,19 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       ...booking,
       daysBefore: 2,
       manageBookingUrl: 'https://training.example.org.uk/b/1',
+      giveUpUrl: 'https://training.example.org.uk/give-up/abc',
     }),
     why: /You are getting this email because you have a place on/,
+  },
+  {
+    name: 'onlineMorningReminder',
+    message: onlineMorningReminder({
+      ...booking,
+      session: online,
+      manageBookingUrl: 'https://training.example.org.uk/b/1',
+      giveUpUrl: 'https://training.example.org.uk/give-up/abc',
+    }),
+    why: /You are getting this email because you have a place on .* online today/,
   },
   {
     name: 'verifyEmail',
@@ -483,6 +495,18 @@ describe('sessionReminder', () => {
     });
     expect(message.html).not.toContain('javascript:');
     expect(message.text).toContain('We will send you the joining link before the session.');
+  });
+});
+
+describe('onlineMorningReminder', () => {
+  it('gives the joining link and the give-up link, in both versions', () => {
+    const { message } = messages.find((m) => m.name === 'onlineMorningReminder')!;
+    expect(message.kind).toBe('online_morning_reminder');
+    for (const body of [message.text, message.html]) {
+      expect(body).toContain(online.onlineJoiningUrl);
+      expect(body).toContain('https://training.example.org.uk/give-up/abc');
+    }
+    expect(message.text).toContain('Can’t come? Give up your place without signing in:');
   });
 });
 
