@@ -232,6 +232,26 @@ eachDatabase('giving up a place from the emailed link', (dialect) => {
     ]);
   });
 
+  it('after the cut-off at a hub with no fees, it says nothing about money', async () => {
+    await t.services.settings.updateCharges(DEFAULT_CHARGES_SETTINGS);
+    try {
+      const { held, link } = await fullSession(2 * DAY);
+      const person = new WebClient(t.app);
+      const asked = text((await person.get(link)).body);
+      expect(asked).toContain('It is after the cut-off');
+      expect(asked).not.toMatch(/charg/i);
+      expect((await person.submit(link, {})).statusCode).toBe(303);
+      expect(await chargesOf((await booking(held.reference)).id)).toEqual([]);
+      expect(text((await person.get(`${link}?done=1`)).body)).not.toMatch(/charg|tell us why/i);
+    } finally {
+      await t.services.settings.updateCharges({
+        ...DEFAULT_CHARGES_SETTINGS,
+        dayFeePence: 5000,
+        halfDayFeePence: 2500,
+      });
+    }
+  });
+
   it('once the session has started the link explains itself and cancels nothing', async () => {
     const { held, link } = await fullSession(3 * DAY);
     // The person opened it before the start, and presses the button after.

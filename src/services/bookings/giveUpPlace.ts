@@ -83,30 +83,24 @@ export class GiveUpPlaceService {
     const late = confirmed && !canSelfCancel(startsAt, now, ctx.policy);
     const deadline =
       ctx.policy.cancellationWorkingDays > 0 ? selfCancellationDeadline(startsAt, ctx.policy) : null;
-    const price = await this.prices.ofBooking(
-      {
-        price_pence: Number(booking.price_pence),
-        delegate_id: booking.delegate_id,
-        session_id: booking.session_id,
-      },
-      session.parts,
-    );
-
     // What giving it up now would mean for money, said before the button.
-    let money: {
-      lateCharge: string | null;
-      paidPlace: boolean;
-      termsApply: boolean;
-      terms: string[];
-    } | null = null;
+    let money: { lateCharge: string | null; paidPlace: boolean; termsApply: boolean } | null = null;
     if (state === 'open' && confirmed) {
+      const price = await this.prices.ofBooking(
+        {
+          price_pence: Number(booking.price_pence),
+          delegate_id: booking.delegate_id,
+          session_id: booking.session_id,
+        },
+        session.parts,
+      );
+
       const charge = late ? await this.deps.bookings.lateCancellationCharge(booking) : null;
       money = {
         lateCharge: charge ? amountWords(charge.amount, ctx.charges.vatRateBasisPoints) : null,
         paidPlace: charge?.paidPlace ?? false,
         // Whether the hub says anything about money to this delegate at all (domain/charges/terms.ts).
         termsApply: price.pence > 0 || price.terms.length > 0,
-        terms: price.terms,
       };
     }
 
