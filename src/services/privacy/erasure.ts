@@ -94,7 +94,8 @@ export class ErasureService {
     if (!person || person.closed_at || person.anonymised_at) throw new NotFoundError('delegate');
     if (person.password_hash !== null) {
       const ok = password !== '' && (await argon2Verify(person.password_hash, password).catch(() => false));
-      if (!ok) throw new FormError({ password: 'Enter your password correctly: it is the one you sign in with' });
+      if (!ok)
+        throw new FormError({ password: 'Enter your password correctly: it is the one you sign in with' });
     }
     let cancelled = 0;
     for (const booking of await this.futureBookings(delegateId)) {
@@ -189,7 +190,13 @@ export class ErasureService {
             now,
           );
           // A paid place not yet invoiced is withdrawn; nothing is proposed for an erasure.
-          await this.deps.chargeProposals.bookingCancelled(db, ctx, b.id, { type: 'staff', id: staffId }, now);
+          await this.deps.chargeProposals.bookingCancelled(
+            db,
+            ctx,
+            b.id,
+            { type: 'staff', id: staffId },
+            now,
+          );
         }
         for (const sessionId of sessions) await this.deps.bookings.settleOffers(db, sessionId, now, ctx);
         const erased = await new PersonalDataRecords(db).eraseDelegate(delegateId, now);
