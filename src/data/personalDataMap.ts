@@ -425,7 +425,8 @@ export const PERSONAL_DATA_MAP: Record<string, TableEntry> = {
       }),
       details: personal({
         export: 'auditEntries[].details',
-        erasure: 'kept: ids and values, never a name or email address',
+        erasure:
+          'kept: ids and values, never a name or email address; the reasons staff typed into a booking’s entries are taken out when the booking is anonymised',
         retention: 'auditLogYears',
       }),
     },

@@ -293,6 +293,18 @@ eachDatabase('people’s rights over their data', (dialect) => {
         })
       ).state,
     ).toBe('waitlisted');
+    // Staff cancel a place for them, with a reason naming them (kept in the booking and its audit entry).
+    const waitlisted = await db()
+      .selectFrom('bookings')
+      .where('delegate_id', '=', person!.id)
+      .where('session_id', '=', full)
+      .select('reference')
+      .executeTakeFirstOrThrow();
+    await t.services.bookingAdmin.cancel(
+      { id: coordinator.id, role: 'admin', trainerId: null },
+      waitlisted.reference,
+      `${NAME} asked us to, by phone`,
+    );
     // An emailed link outstanding.
     await t.services.accounts.requestPasswordReset(person!.email);
 
@@ -498,6 +510,7 @@ eachDatabase('people’s rights over their data', (dialect) => {
         'attendance.note',
         'certificates.delegate_name',
         'private_links.email',
+        'audit_log.details',
       ]) {
         expect(
           before.some((f) => f.startsWith(`${where} `)),
