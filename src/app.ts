@@ -18,6 +18,7 @@ import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
 import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
 import accountRoutes from './web/routes/account/index.js';
+import accountPrivacyRoutes from './web/routes/account/privacy.js';
 import staffAuth, { capabilityRequired } from './web/routes/admin/auth.js';
 import adminRoutes from './web/routes/admin/index.js';
 import bookingRoutes from './web/routes/bookings/index.js';
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     });
     await scope.register(adminRoutes, { services });
     await scope.register(accountRoutes, { services });
+    await scope.register(accountPrivacyRoutes, { services });
     await scope.register(bookingRoutes, { services });
     await scope.register(certificateRoutes, { services });
     await scope.register(followUpRoutes, { services });

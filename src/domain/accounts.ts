@@ -87,3 +87,11 @@ export const UNCONFIRMED_ACCOUNT_MESSAGE =
 
 export const SHARED_ADDRESS_MESSAGE =
   'Enter your own work email address, not a shared one like office@ or admin@: your booking details are sent to it';
+
+/** How a delegate row with no name (erased on request, or the anonymous holder of old bookings) is shown. */
+export const ANONYMISED_DELEGATE = 'Anonymised delegate';
+
+/** A delegate's name as pages and exports list it: never a blank. */
+export function delegateNameOrAnonymised(name: string | null | undefined): string {
+  return name ? name : ANONYMISED_DELEGATE;
+}

@@ -35,6 +35,8 @@ import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
 import { SecretBox } from './accounts/secretBox.js';
 import { SettingsService } from './settingsService.js';
+import { ErasureService } from './privacy/erasure.js';
+import { SubjectAccessService } from './privacy/subjectAccess.js';
 import { StaffService } from './accounts/staffService.js';
 
 export interface Services {
@@ -82,6 +84,10 @@ export interface Services {
   giveUp: GiveUpPlaceService;
   /** The back office: finance totals, invoices and credit notes listed, balances, the finance export. */
   finance: FinanceService;
+  /** Subject access: everything held about a delegate, for them or for staff answering a request. */
+  subjectAccess: SubjectAccessService;
+  /** Closing an account (its owner) and erasing a person (staff, on request). */
+  erasure: ErasureService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -165,6 +171,8 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     delegateCharges,
     giveUp: new GiveUpPlaceService(deps, catalogue, prices, delegateCharges),
     finance: new FinanceService(deps, settings),
+    subjectAccess: new SubjectAccessService(deps),
+    erasure: new ErasureService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

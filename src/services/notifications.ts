@@ -17,6 +17,7 @@ import { chargingTerms } from '../domain/charges/terms.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
+  accountClosedOnRequest,
   bookingCancelled,
   bookingConfirmed,
   bookingMoved,
@@ -596,6 +597,20 @@ export class Notifications {
         changedAt: this.clock.now(),
         resetPasswordUrl: `${this.publicUrl}/account/forgot-password`,
       }),
+    );
+  }
+
+  /** To the address a closing account still has, written before it is removed. */
+  async accountClosedOnRequest(
+    db: Executor,
+    ctx: MailContext,
+    to: Recipient,
+    facts: { cancelled: number; bookingDetailsYears: number },
+  ) {
+    await this.enqueue(
+      db,
+      to,
+      accountClosedOnRequest({ hub: ctx.hub, name: to.name, closedAt: this.clock.now(), ...facts }),
     );
   }
 }

@@ -14,7 +14,7 @@ import { expectNoAxeViolations, expectNoPageProblems, MOBILE_VIEWPORT, useE2E, v
 
 /** Opens a back-office address (200 expected); false when it is a download rather than a page. */
 async function openPage(page: Page, url: string): Promise<boolean> {
-  if (/\.(csv|pdf)(\?|$)/.test(url)) {
+  if (/\.(csv|pdf|json)(\?|$)/.test(url)) {
     const response = await page.request.get(url);
     expect(response.status(), url).toBe(200);
     return false;

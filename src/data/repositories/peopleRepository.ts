@@ -50,7 +50,8 @@ export class PeopleRepository {
     // The filter reads the delegates table alone (an organisation's name is
     // matched once per word, not once per delegate), and only the page's 50
     // rows are joined to their organisations.
-    let matching = this.db.selectFrom('delegates');
+    // Anonymised rows (erased people, anonymous holders of old bookings) name no one: never found.
+    let matching = this.db.selectFrom('delegates').where('delegates.anonymised_at', 'is', null);
     for (const word of search.words) {
       const pattern = containsPattern(word);
       // LOWER(…) on both sides: SQLite's LIKE ignores case but PostgreSQL's does not.
@@ -160,6 +161,8 @@ export class PeopleRepository {
         'delegates.line_manager_email',
         'delegates.merged_into_id',
         'delegates.created_at',
+        'delegates.closed_at',
+        'delegates.anonymised_at',
         'organisations.name as organisation_name',
         'organisations.type as organisation_type',
         'organisations.confirmed_at as organisation_confirmed_at',

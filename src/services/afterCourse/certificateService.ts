@@ -23,9 +23,13 @@ export interface CertificateFile {
   pdf: Buffer;
 }
 
-/** What the public verification page may say: name, course and date for a valid number, nothing more. */
+/**
+ * What the public verification page may say: name, course and date for a valid number, nothing more.
+ * `delegateName` is null once the holder's name is no longer held (erased on request, or anonymised
+ * after the hub's period): the certificate still shows it was issued for that course and those dates.
+ */
 export type Verification =
-  | { status: 'valid'; number: string; delegateName: string; courseTitle: string; date: string }
+  | { status: 'valid'; number: string; delegateName: string | null; courseTitle: string; date: string }
   | { status: 'withdrawn'; number: string }
   | { status: 'unknown' };
 
@@ -101,9 +105,9 @@ export class CertificateService {
     return {
       status: 'valid',
       number: row.number,
-      delegateName: row.delegate_name,
+      delegateName: row.delegate_name === '' ? null : row.delegate_name,
       courseTitle: row.course_title,
-      date: formatDate(new Date(row.attended_from)),
+      date: attendedDates(row),
     };
   }
 
@@ -133,4 +137,17 @@ export class CertificateService {
       verifyUrl: `${this.deps.publicUrl}/certificates/${row.number}`,
     };
   }
+}
+
+/** The London dates attended, "12 March 2026" or "12 March 2026 and 19 March 2026". */
+function attendedDates(row: CertificateRow): string {
+  let dates: string[] = [];
+  try {
+    const facts = JSON.parse(row.facts) as CertificateFacts;
+    dates = [...new Set(facts.parts.map((p) => formatDate(new Date(p.startsAt))))];
+  } catch {
+    dates = [];
+  }
+  if (!dates.length) return formatDate(new Date(row.attended_from));
+  return dates.length === 1 ? dates[0]! : `${dates.slice(0, -1).join(', ')} and ${dates[dates.length - 1]}`;
 }

@@ -7,9 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 
+import { ANONYMISED_DELEGATE } from '../../domain/accounts.js';
 import { plusVatWords } from '../../domain/charges/invoiceNumbers.js';
 import type { HubSettings } from '../../domain/hub.js';
 import { STAFF_ROLE_NAMES } from '../../domain/staff.js';
+import { formatMoment } from '../../domain/time.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
 import type { Services } from '../../services/index.js';
 import { adminNavigation } from '../adminNavigation.js';
@@ -60,6 +62,10 @@ export function createViewEnvironment(options: { watch: boolean }): nunjucks.Env
   );
   // Hubs write "four key areas", not "4 key areas".
   env.addFilter('inWords', (count: number) => NUMBER_WORDS[count] ?? String(count));
+  // An instant as stored, as people read it in London ("Monday 2 March 2026, 9:30am"); empty for none.
+  env.addFilter('moment', (iso: string | null | undefined) => (iso ? formatMoment(new Date(iso)) : ''));
+  // An anonymised delegate (erased on request, or the anonymous holder of old bookings) has no name.
+  env.addFilter('personName', (name: string | null | undefined) => (name ? name : ANONYMISED_DELEGATE));
   // Structured data goes inside <script type="application/ld+json">: "<" is
   // escaped so no value can close the element early.
   env.addFilter(

@@ -8,6 +8,7 @@ import { invoiceRules } from './invoices.js';
 import { financeRules } from './finance.js';
 import { peopleRules } from './people.js';
 import { priceRules } from './prices.js';
+import { privacyRules } from './privacy.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
 import { sessionRules } from './sessions.js';
@@ -28,4 +29,5 @@ export const RULES: AdminRules = {
   ...staffRules,
   ...invoiceRules,
   ...priceRules,
+  ...privacyRules,
 };

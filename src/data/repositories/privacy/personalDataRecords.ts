@@ -90,7 +90,8 @@ export class PersonalDataRecords {
   /**
    * Anonymises bookings: what they say about a person is cleared (needs,
    * notes, free text, the name on a certificate, the addresses a follow-up
-   * went to, the emails and links about them) and each delegate's bookings
+   * went to, the emails and links about them, the reasons staff typed into
+   * their audit entries) and each delegate's bookings
    * are handed to a new anonymous holder with that delegate's organisation
    * and job role. Bookings already held anonymously are only cleared again.
    * Returns how many bookings changed holder.
@@ -196,6 +197,37 @@ export class PersonalDataRecords {
       .execute();
     await this.db.updateTable('charges').set({ delegate_note: '' }).where('booking_id', 'in', ids).execute();
     await this.db.deleteFrom('outbox_messages').where('booking_id', 'in', ids).execute();
+    await this.clearAuditReasons(ids);
+  }
+
+  /**
+   * A booking's audit entries keep what was done and when, but not the
+   * words staff typed as a reason (a cancellation's, which may name the
+   * person): the `reason` is taken out of their details.
+   */
+  private async clearAuditReasons(ids: number[]): Promise<void> {
+    const entries = await this.db
+      .selectFrom('audit_log')
+      .where('entity_type', '=', 'booking')
+      .where('entity_id', 'in', ids)
+      .where('details', 'like', '%"reason"%')
+      .select(['id', 'details'])
+      .execute();
+    for (const entry of entries) {
+      let details: unknown;
+      try {
+        details = JSON.parse(entry.details);
+      } catch {
+        continue;
+      }
+      if (!details || typeof details !== 'object' || !('reason' in details)) continue;
+      const { reason: _reason, ...rest } = details as Record<string, unknown>;
+      await this.db
+        .updateTable('audit_log')
+        .set({ details: JSON.stringify(rest) })
+        .where('id', '=', entry.id)
+        .execute();
+    }
   }
 
   /**

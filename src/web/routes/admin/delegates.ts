@@ -5,12 +5,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
 import { holds } from '../../../domain/permissions.js';
 import { formatDate, formatShortDate, formatTime } from '../../../domain/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { ORGANISATION_TYPE_NAMES, searchWords } from '../../../services/peopleService.js';
 import { formErrors } from '../../forms.js';
+import { sendExportFile } from '../account/privacy.js';
 import { idParam } from '../public/params.js';
 import { requireStaff } from './auth.js';
 
@@ -75,6 +77,8 @@ export default async function adminDelegateRoutes(
 ) {
   const { people } = services;
   const canMerge = (request: FastifyRequest) => holds(request.staffSession!.staff.role, 'runProgramme');
+  const canHandlePersonalData = (request: FastifyRequest) =>
+    holds(request.staffSession!.staff.role, 'handlePersonalData');
 
   app.get('/admin/delegates', { preHandler: requireStaff('readProgramme') }, async (request, reply) => {
     const values = queryValues(request);
@@ -133,7 +137,7 @@ export default async function adminDelegateRoutes(
       const { delegate, history, cpdHours } = await people.delegate(id);
       const query = queryValues(request);
       return reply.page('pages/admin/delegates/show.njk', {
-        pageTitle: delegate.name,
+        pageTitle: delegateNameOrAnonymised(delegate.name),
         delegate: {
           ...delegate,
           organisationTypeText: delegate.organisation_type
@@ -148,7 +152,9 @@ export default async function adminDelegateRoutes(
           bookedText: formatShortDate(new Date(b.created_at)),
         })),
         cpdHours,
-        canMerge: canMerge(request) && delegate.merged_into_id === null,
+        canMerge: canMerge(request) && delegate.merged_into_id === null && !delegate.anonymised_at,
+        canHandlePersonalData: canHandlePersonalData(request) && !delegate.anonymised_at,
+        erased: query.erased === '1' ? { cancelled: count(query.cancelled) } : null,
         merged:
           query.merged === '1' ? { moved: count(query.moved), cancelled: count(query.cancelled) } : null,
       });
@@ -234,6 +240,57 @@ export default async function adminDelegateRoutes(
         if (!(error instanceof FormError)) throw error;
         return renderFind(reply, keptId, find, error);
       }
+    },
+  );
+
+  // Subject access requests and erasure: admins only (handlePersonalData). Producing an export is audited.
+  app.get<{ Params: Params }>(
+    '/admin/delegates/:delegateId/subject-access',
+    { preHandler: requireStaff('handlePersonalData') },
+    async (request, reply) => {
+      const id = idParam(request.params.delegateId, 'delegate');
+      const data = await services.subjectAccess.forStaff(id, request.staffSession!.staff.id, 'page');
+      reply.header('Cache-Control', 'no-store');
+      return reply.page('pages/privacy/subject-access.njk', {
+        pageTitle: `Subject access request: ${data.account.name}`,
+        delegateId: id,
+        data,
+        you: false,
+      });
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/admin/delegates/:delegateId/subject-access.json',
+    { preHandler: requireStaff('handlePersonalData'), exposeHeadRoute: false },
+    async (request, reply) => {
+      const id = idParam(request.params.delegateId, 'delegate');
+      const data = await services.subjectAccess.forStaff(id, request.staffSession!.staff.id, 'json');
+      return sendExportFile(reply, data, `delegate-${id}`);
+    },
+  );
+
+  app.get<{ Params: Params }>(
+    '/admin/delegates/:delegateId/erase',
+    { preHandler: requireStaff('handlePersonalData') },
+    async (request, reply) => {
+      const id = idParam(request.params.delegateId, 'delegate');
+      const preview = await services.erasure.erasurePreview(id);
+      return reply.page('pages/privacy/erase.njk', {
+        pageTitle: `Erase ${delegateNameOrAnonymised(preview.person.name)}`,
+        preview,
+        csrfToken: reply.generateCsrf(),
+      });
+    },
+  );
+
+  app.post<{ Params: Params }>(
+    '/admin/delegates/:delegateId/erase',
+    { preHandler: [app.csrfProtection, requireStaff('handlePersonalData')] },
+    async (request, reply) => {
+      const id = idParam(request.params.delegateId, 'delegate');
+      const { cancelled } = await services.erasure.erase(id, request.staffSession!.staff.id);
+      return reply.redirect(`/admin/delegates/${id}?erased=1&cancelled=${cancelled}`, 303);
     },
   );
 }

@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
+import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
 import { BOOKING_STATE_WORDS } from '../../../domain/availability.js';
 import { ORGANISATION_TYPE_NAMES } from '../../../domain/organisation.js';
 import {
@@ -93,7 +94,7 @@ function columns(now: Date): CsvColumn<ExportedBooking>[] {
     { header: 'Session start', value: (b) => spreadsheetTime(b.sessionStartsAt) },
     { header: 'Session cancelled', value: (b) => (b.sessionCancelled ? 'Yes' : 'No') },
     { header: 'Venue', value: (b) => b.venue ?? 'Online' },
-    { header: 'Delegate name', value: (b) => b.delegateName },
+    { header: 'Delegate name', value: (b) => delegateNameOrAnonymised(b.delegateName) },
     { header: 'Email', value: (b) => b.email },
     { header: 'Organisation', value: (b) => b.organisation },
     {

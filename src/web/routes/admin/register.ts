@@ -16,6 +16,8 @@
  * attendance but does not mark it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
 import { z } from 'zod';
 
 import {
@@ -142,7 +144,7 @@ export default async function adminRegisterRoutes(
       type Row = Register['delegates'][number];
       const columns: CsvColumn<Row>[] = [
         { header: 'Booking reference', value: (d) => d.reference },
-        { header: 'Name', value: (d) => d.name },
+        { header: 'Name', value: (d) => delegateNameOrAnonymised(d.name) },
         { header: 'Email', value: (d) => d.email },
         { header: 'Organisation', value: (d) => d.organisation },
         { header: 'Job role', value: (d) => d.jobRole },
