@@ -40,6 +40,7 @@ import { sessionView } from '../emails/facts.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import type { Executor } from '../data/schema.js';
+import { PrivateLinks } from './accounts/privateLinks.js';
 import type { ServiceDeps } from './deps.js';
 import type { MailContext } from './notifications.js';
 
@@ -738,6 +739,12 @@ export class SessionAdminService {
 
     const live = await this.sessions.within(trx).liveBookings(after.id);
     if (!live.length) return 0;
+    // The "I can't come" links work until the session starts: a new start moves their expiry with it.
+    const newStart = newParts[0]?.startsAt;
+    if (newStart && newStart.getTime() !== oldParts[0]?.startsAt.getTime()) {
+      const links = new PrivateLinks(trx, this.deps.clock);
+      for (const booking of live) await links.moveGiveUpExpiry(booking.id, newStart);
+    }
     const calendar = {
       ics: sessionCalendar(
         {
