@@ -41,7 +41,10 @@ export type EmailKind =
   | 'credit_note_issued'
   | 'charge_proposed'
   | 'charge_decided'
-  | 'charge_line_manager';
+  | 'charge_line_manager'
+  | 'line_manager_booked'
+  | 'line_manager_cancelled'
+  | 'line_manager_not_attended';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

@@ -84,6 +84,18 @@ export class OutboxRecords {
     return Number(row.id);
   }
 
+  /** Whether an email of this kind was ever written about the booking (sent or not). */
+  async anyAbout(bookingId: number, kind: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', kind)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
    * Takes up to `limit` due, unsent messages that no other sender holds,
    * leasing each until `now + leaseMs` and counting the attempt. A message
