@@ -29,6 +29,7 @@ import { FinanceService } from './charges/financeService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
+import { LineManagerPreviews } from './lineManagerPreview.js';
 import { PeopleService } from './peopleService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
@@ -42,6 +43,8 @@ export interface Services {
   catalogue: CatalogueService;
   settings: SettingsService;
   accounts: AccountService;
+  /** What the booking page shows of the emails a delegate's line manager gets. */
+  lineManagerPreviews: LineManagerPreviews;
   bookings: BookingService;
   /** Every write that changes a session's places runs under it. */
   sessionLock: SessionLock;
@@ -119,6 +122,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     chargeProposals,
     options.booking,
   );
+  const accounts = new AccountService(database.db, clock, notifications, context, options.publicUrl);
   const deps: ServiceDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -135,7 +139,8 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     clock,
     catalogue: new CatalogueService(new CatalogueRepository(database.db, database.dialect), clock),
     settings,
-    accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
+    accounts,
+    lineManagerPreviews: new LineManagerPreviews(accounts, context),
     bookings,
     sessionLock,
     outbox: new OutboxRecords(database.db),
