@@ -54,7 +54,7 @@ eachDatabase('password and email hygiene', (dialect) => {
     const old = await browser.get(first!);
     expect(old.statusCode).toBe(410);
     expect(parsePage(old.body).text()).toContain(
-      'This link no longer works: it, or a later password reset link for your account, has already been used.',
+      'This link has already been used, or a later password reset link for your account has: either way, it no longer works.',
     );
     // And it cannot be used to set a password after all.
     const refused = await new WebClient(t.app).post(first!, { password: 'someone else’s new password' });
