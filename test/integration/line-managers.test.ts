@@ -156,7 +156,7 @@ eachDatabase('line managers told of places', (dialect) => {
     }
   });
 
-  it('a booking by staff, and the waiting list’s page says when the manager would hear', async () => {
+  it('a booking by staff, an offer accepted, and the waiting list’s page says when the manager would hear', async () => {
     await t.services.settings.updatePolicy({
       lineManagerToldOfBooking: true,
       lineManagerToldOfCancellation: true,
@@ -186,8 +186,28 @@ eachDatabase('line managers told of places', (dialect) => {
     expect(said).toContain(
       'We also email them when your place is cancelled, with the same details and nothing more.',
     );
-    const { bookingId: waiting } = await book(other.client, upcoming);
+    const { reference: waitingReference, bookingId: waiting } = await book(other.client, upcoming);
     expect(await managerEmails(waiting)).toEqual([]);
+
+    // The filler gives their place back: its manager hears; the place is offered, and accepting it is a booking.
+    const { bookingId: fillerBooking, reference: fillerReference } = await t.database.db
+      .selectFrom('bookings')
+      .where('delegate_id', '=', filler.id)
+      .select(['id as bookingId', 'reference'])
+      .executeTakeFirstOrThrow();
+    expect((await filler.client.submit(`/bookings/${fillerReference}/cancel`, {})).statusCode).toBe(303);
+    expect((await managerEmails(fillerBooking)).map((e) => e.kind)).toEqual([
+      'line_manager_booked',
+      'line_manager_cancelled',
+    ]);
+    expect(await managerEmails(waiting)).toEqual([]);
+    const accepted = await other.client.submit(
+      `/bookings/${waitingReference}`,
+      {},
+      `/bookings/${waitingReference}/accept`,
+    );
+    expect(accepted.statusCode).toBe(303);
+    expect((await managerEmails(waiting)).map((e) => e.kind)).toEqual(['line_manager_booked']);
   });
 
   it('a cancellation, by the delegate, by the hub or with the session; never leaving a waiting list', async () => {
