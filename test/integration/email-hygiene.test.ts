@@ -15,6 +15,7 @@ import { settableClock, type SettableClock } from '../support/clock.js';
 import { eachDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
 import { createSignedInDelegates } from '../support/seedDelegates.js';
+import { signedInStaff } from '../support/staff.js';
 
 const MINUTE = 60_000;
 const RESET_LINK = /\/account\/reset-password\/([A-Za-z0-9_-]+)/;
@@ -123,6 +124,12 @@ eachDatabase('password and email hygiene', (dialect) => {
       // Waiting is not failing: the back office's list of emails not sent leaves them out.
       clock.set(new Date(start + 30 * MINUTE));
       expect(await outbox.stuck(clock.now())).toEqual([]);
+      const coordinator = await signedInStaff(t, 'coordinator');
+      const page = parsePage((await coordinator.get('/admin/emails')).body)
+        .text()
+        .replace(/\s+/g, ' ');
+      expect(page).toContain('Emails to one address are limited to 20 an hour');
+      expect(page).toContain('None: every email has been sent or is on its way.');
       await queue(other, 1);
       expect(await sender().runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
       expect(to(other)).toBe(4);
