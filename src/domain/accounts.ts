@@ -5,6 +5,7 @@
  * Signed-in sessions end after an hour without activity and, however active,
  * twelve hours after sign-in. Emailed links are single use.
  */
+import { lineManagerEvents, type LineManagerEvent, type Policy } from './policy.js';
 import type { SessionLimits } from './signInSessions.js';
 
 export const SESSION_IDLE_MINUTES = 60;
@@ -33,29 +34,60 @@ export const WHY_WE_ASK = {
 const CHARGE_TOLD =
   'If a charge for your place is confirmed (after a late cancellation or a missed session, and only once a person in the training team has looked at it), we email your line manager to say so: your name, the course, its date and the amount, nothing else.';
 
+/** When a line manager is told of each event, in words that finish "We email your line manager …". */
+const EVENT_WORDS: Record<LineManagerEvent, string> = {
+  booked: 'when a place is booked for you',
+  cancelled: 'when your place is cancelled',
+  not_attended: 'when you are marked as not attending a session',
+};
+
+/** "when a place is booked for you and when your place is cancelled" (empty for none). */
+export function lineManagerEventWords(events: readonly LineManagerEvent[]): string {
+  const words = events.map((e) => EVENT_WORDS[e]);
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** What a line manager is told of the delegate's places, when the hub tells them of any. */
+export function placesToldWords(events: readonly LineManagerEvent[]): string {
+  if (!events.length) return '';
+  return `We email your line manager ${lineManagerEventWords(events)}: your name, the course, its date and what happened, nothing else. Before you book, the booking page shows you the email.`;
+}
+
 /**
  * Why the line manager is asked, true to the hub's policy: when line managers
- * are asked about the follow-up, or told of a confirmed charge
+ * are asked about the follow-up, told of a confirmed charge
  * (`tellLineManagerOfConfirmedCharges`, domain/charges/chargesSettings.ts),
- * delegates are told before they give the address.
+ * or told of a place booked, cancelled or not attended (`events`, from
+ * domain/policy.ts `lineManagerEvents`), delegates are told before they give
+ * the address.
  */
 export function lineManagerWhy(
   followUpLineManagers: boolean,
   followUpDays: number,
   chargesTold = false,
+  events: readonly LineManagerEvent[] = [],
 ): string {
-  if (!followUpLineManagers && !chargesTold) return WHY_WE_ASK.lineManager;
+  if (!followUpLineManagers && !chargesTold && !events.length) return WHY_WE_ASK.lineManager;
   const start =
     'Optional: leave this blank if you do not have one, for example if you volunteer. The training team can see it with your details, so they can contact your line manager about your training if they need to.';
+  const places = events.length ? ` ${placesToldWords(events)}` : '';
   const followUp = followUpLineManagers
     ? ` About ${followUpDays} days after a course you attended, we email your line manager once (and remind them once) to ask whether your practice has changed. They can opt out of these emails.`
     : '';
-  return `${start}${followUp}${chargesTold ? ` ${CHARGE_TOLD}` : ''}`;
+  return `${start}${places}${followUp}${chargesTold ? ` ${CHARGE_TOLD}` : ''}`;
 }
 
 /** What the registration and details pages say about each detail, under the hub's policy. */
 export function whyWeAsk(
-  policy: { followUpLineManagers: boolean; followUpDays: number },
+  policy: Pick<
+    Policy,
+    | 'followUpLineManagers'
+    | 'followUpDays'
+    | 'lineManagerToldOfBooking'
+    | 'lineManagerToldOfCancellation'
+    | 'lineManagerToldOfNonAttendance'
+  >,
   charges: { tellLineManagerOfConfirmedCharges: boolean } = { tellLineManagerOfConfirmedCharges: false },
 ) {
   return {
@@ -64,6 +96,7 @@ export function whyWeAsk(
       policy.followUpLineManagers,
       policy.followUpDays,
       charges.tellLineManagerOfConfirmedCharges,
+      lineManagerEvents(policy),
     ),
   };
 }

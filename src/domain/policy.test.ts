@@ -40,6 +40,9 @@ describe('policy settings', () => {
       reportingYearStartMonth: 4,
       followUpDays: 90,
       followUpLineManagers: false,
+      lineManagerToldOfBooking: false,
+      lineManagerToldOfCancellation: false,
+      lineManagerToldOfNonAttendance: false,
     });
     for (const prefix of ['admin', 'office', 'enquiries', 'info', 'reception', 'team', 'hello']) {
       expect(DEFAULT_POLICY.refusedEmailPrefixes).toContain(prefix);

@@ -169,9 +169,55 @@ export const policySchema = z.object({
     .describe(
       'Whether we also ask delegates’ line managers, at the same time, whether the delegate’s practice has changed.',
     ),
+  /**
+   * Whether a delegate's line manager is copied, in a short email of its own
+   * (src/emails/lineManagerTold.ts: the delegate's name, the course, its date
+   * and what happened, nothing else), when a place is confirmed: booked,
+   * an offer accepted, or booked by staff on their behalf. Off by default,
+   * like the two below; only a manager whose address the delegate gave is
+   * emailed, and delegates are told before they give it (domain/accounts.ts).
+   */
+  lineManagerToldOfBooking: z
+    .boolean()
+    .default(false)
+    .describe('Whether we email delegates’ line managers when a place is booked for them.'),
+  /** The same, when a confirmed place is cancelled: by the delegate, by the hub, or with its session. */
+  lineManagerToldOfCancellation: z
+    .boolean()
+    .default(false)
+    .describe('Whether we email delegates’ line managers when their place is cancelled.'),
+  /**
+   * The same, when every part of a session is marked "did not attend": at
+   * most once for a booking, however the register is corrected afterwards.
+   */
+  lineManagerToldOfNonAttendance: z
+    .boolean()
+    .default(false)
+    .describe('Whether we email delegates’ line managers when the delegate is marked as not attending.'),
 });
 
 export type Policy = z.output<typeof policySchema>;
+
+/** What a delegate's line manager can be told of their place, each by a policy setting of its own. */
+export type LineManagerEvent = 'booked' | 'cancelled' | 'not_attended';
+
+const LINE_MANAGER_SETTINGS = {
+  booked: 'lineManagerToldOfBooking',
+  cancelled: 'lineManagerToldOfCancellation',
+  not_attended: 'lineManagerToldOfNonAttendance',
+} as const satisfies Record<LineManagerEvent, keyof Policy>;
+
+type LineManagerPolicy = Pick<Policy, (typeof LINE_MANAGER_SETTINGS)[LineManagerEvent]>;
+
+/** Whether the hub tells line managers of this event. */
+export function tellsLineManager(policy: LineManagerPolicy, event: LineManagerEvent): boolean {
+  return policy[LINE_MANAGER_SETTINGS[event]];
+}
+
+/** The events the hub tells line managers of, in the order a place goes through them. */
+export function lineManagerEvents(policy: LineManagerPolicy): LineManagerEvent[] {
+  return (['booked', 'cancelled', 'not_attended'] as const).filter((e) => tellsLineManager(policy, e));
+}
 /** A policy as typed or stored, before defaults are filled in. */
 export type PolicyInput = z.input<typeof policySchema>;
 

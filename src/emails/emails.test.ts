@@ -6,6 +6,7 @@ import {
   bookingConfirmed,
   chargeDecided,
   chargeLineManager,
+  lineManagerTold,
   chargeProposed,
   detailsChanged,
   emailChangeRequested,
@@ -262,6 +263,18 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
     }),
     why: /gave your email address as their line manager’s when they registered with Northshire Safeguarding Partnership, and Northshire Safeguarding Partnership tells line managers when a charge for a place is confirmed/,
   },
+  ...(['booked', 'cancelled', 'not_attended'] as const).map((event) => ({
+    name: `lineManagerTold (${event})`,
+    message: lineManagerTold({
+      hub,
+      managerName: 'Pat Manager',
+      delegateName: HOSTILE_NAME,
+      courseTitle: HOSTILE_TITLE,
+      sessionDate: new Date('2026-03-06T09:30:00Z'),
+      event,
+    }),
+    why: /details with Northshire Safeguarding Partnership give your email address as their line manager’s, and Northshire Safeguarding Partnership tells line managers when (a place is booked|a place is cancelled|someone is marked as not attending)/,
+  })),
 ];
 
 function invitation(certificate: 'waits_for_feedback' | 'never_affected' | null): EmailMessage {

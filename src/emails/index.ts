@@ -14,6 +14,7 @@ export { emailInUse, type EmailInUseFacts } from './emailInUse.js';
 export { feedbackInvitation, type FeedbackInvitationFacts } from './feedbackInvitation.js';
 export { followUpReminder } from './followUpReminder.js';
 export { followUpRequest, type FollowUpRequestFacts } from './followUpRequest.js';
+export { LINE_MANAGER_EMAIL_KINDS, lineManagerTold, type LineManagerToldFacts } from './lineManagerTold.js';
 export { invoiceIssued, type InvoiceIssuedFacts } from './invoiceIssued.js';
 export { onlineMorningReminder, type OnlineMorningReminderFacts } from './onlineMorningReminder.js';
 export { offerExpired, type OfferExpiredFacts } from './offerExpired.js';

@@ -43,7 +43,10 @@ export type EmailKind =
   | 'charge_proposed'
   | 'charge_decided'
   | 'charge_line_manager'
-  | 'account_closed_on_request';
+  | 'account_closed_on_request'
+  | 'line_manager_booked'
+  | 'line_manager_cancelled'
+  | 'line_manager_not_attended';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

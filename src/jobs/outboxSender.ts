@@ -7,9 +7,19 @@
  * it when it comes back. Staff see messages that keep failing
  * (`OutboxRecords.stuck`).
  *
+ * No address is sent more than `EMAILS_PER_RECIPIENT_PER_HOUR` emails in an
+ * hour (domain/outbox.ts), whatever triggered them: before sending, the
+ * sender counts what that address was sent in the last hour, and a message
+ * over the limit is held until the hour allows it (never lost, never counted
+ * as a failure). The count is read, then the message sent, with no lock: with
+ * several processes sending at once, each can send a message the others have
+ * not yet recorded, so an address can get more than the limit by at most one
+ * batch (`batchSize`) per process in an hour.
+ *
  * Logs name the outbox id and kind of message, never an address or content.
  */
 import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
+import { heldUntil, RECIPIENT_LIMIT_WINDOW_MS } from '../domain/outbox.js';
 import type { Clock } from '../services/clock.js';
 import { describeSendError, type Mailer } from '../services/mailer.js';
 
@@ -43,8 +53,9 @@ export interface OutboxRunResult {
   failed: number;
   /**
    * Claimed but not tried: the mail server was unreachable (they are handed
-   * back for the next run), or the lease ran out first (another sender may
-   * have the message now).
+   * back for the next run), the lease ran out first (another sender may
+   * have the message now), or its address has had its emails for the hour
+   * (held until the hour allows).
    */
   deferred: number;
 }
@@ -221,6 +232,21 @@ export class OutboxSender {
     if (message.leaseUntil && this.clock.now() >= message.leaseUntil) {
       // Another sender may hold it now; sending too could deliver it twice.
       this.logger.warn(about, 'outbox: lease ran out before sending; left for a later run');
+      return 'deferred';
+    }
+
+    const now = this.clock.now();
+    const sent = await this.outbox.sentTo(
+      message.to.address,
+      new Date(now.getTime() - RECIPIENT_LIMIT_WINDOW_MS),
+    );
+    const until = heldUntil(sent);
+    if (until) {
+      await this.outbox.hold(message, until);
+      this.logger.info(
+        { ...about, heldUntil: until.toISOString() },
+        'outbox: its address has had its emails for the hour; held',
+      );
       return 'deferred';
     }
 

@@ -428,6 +428,15 @@ export class AttendanceService {
       { type: 'staff', id: staff.id },
       now,
     );
+    // Absent from every part: the line manager is told, where the policy says (once a booking).
+    for (const bookingId of byBooking.keys()) {
+      const status = (partId: number) =>
+        marks.find((m) => m.bookingId === bookingId && m.partId === partId)?.status ??
+        existing.get(`${bookingId}:${partId}`)?.status;
+      if (register.parts.length && register.parts.every((p) => status(p.id) === 'absent')) {
+        await this.deps.mail.lineManagerTold(trx, ctx, bookingId, 'not_attended');
+      }
+    }
     return outcome;
   }
 

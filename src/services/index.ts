@@ -30,6 +30,7 @@ import { FinanceService } from './charges/financeService.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
+import { LineManagerPreviews } from './lineManagerPreview.js';
 import { PeopleService } from './peopleService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
@@ -45,6 +46,8 @@ export interface Services {
   catalogue: CatalogueService;
   settings: SettingsService;
   accounts: AccountService;
+  /** What the booking page shows of the emails a delegate's line manager gets. */
+  lineManagerPreviews: LineManagerPreviews;
   bookings: BookingService;
   /** Every write that changes a session's places runs under it. */
   sessionLock: SessionLock;
@@ -128,6 +131,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     chargeProposals,
     options.booking,
   );
+  const accounts = new AccountService(database.db, clock, notifications, context, options.publicUrl);
   const deps: ServiceDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -147,7 +151,8 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     clock,
     catalogue,
     settings,
-    accounts: new AccountService(database.db, clock, notifications, context, options.publicUrl),
+    accounts,
+    lineManagerPreviews: new LineManagerPreviews(accounts, context),
     bookings,
     sessionLock,
     outbox: new OutboxRecords(database.db),

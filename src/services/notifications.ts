@@ -15,7 +15,15 @@ import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { anyPrice, ORGANISATION_TYPE_ONE } from '../domain/charges/prices.js';
 import { chargingTerms } from '../domain/charges/terms.js';
 import type { HubSettings } from '../domain/hub.js';
-import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
+import {
+  canSelfCancel,
+  policyWords,
+  selfCancellationDeadline,
+  tellsLineManager,
+  type LineManagerEvent,
+  type Policy,
+} from '../domain/policy.js';
+import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
 import {
   accountClosedOnRequest,
   bookingCancelled,
@@ -30,6 +38,8 @@ import {
   emailInUse,
   feedbackInvitation,
   followUpReminder,
+  LINE_MANAGER_EMAIL_KINDS,
+  lineManagerTold,
   followUpRequest,
   offerExpired,
   onlineMorningReminder,
@@ -485,6 +495,42 @@ export class Notifications {
       { id: 0, name: charge.line_manager_name, email: charge.line_manager_email },
       message,
     );
+    return true;
+  }
+
+  /**
+   * Tells the delegate's line manager that their place was booked, cancelled
+   * or not attended, when the hub's policy says so for that event and the
+   * delegate gave a manager's address (never one that cannot be reached): the
+   * least they need (src/emails/lineManagerTold.ts). Filed with the booking,
+   * so erasing the delegate erases it too. "Not attended" goes at most once a
+   * booking: a register corrected back and forth does not tell the manager
+   * again. Returns whether an email was written.
+   */
+  async lineManagerTold(
+    db: Executor,
+    ctx: MailContext,
+    bookingId: number,
+    event: LineManagerEvent,
+  ): Promise<boolean> {
+    if (!tellsLineManager(ctx.policy, event)) return false;
+    const { row, session } = await this.bookingFacts(db, bookingId);
+    const address = row.line_manager_email.trim();
+    const first = session.parts[0];
+    if (!address || isUnreachableAddress(address) || !first) return false;
+    const outbox = new OutboxRecords(db);
+    if (event === 'not_attended' && (await outbox.anyAbout(bookingId, LINE_MANAGER_EMAIL_KINDS[event]))) {
+      return false;
+    }
+    const message = lineManagerTold({
+      hub: ctx.hub,
+      managerName: row.line_manager_name,
+      delegateName: row.delegate_name,
+      courseTitle: row.course_title,
+      sessionDate: first.startsAt,
+      event,
+    });
+    await this.enqueue(db, { id: 0, name: row.line_manager_name, email: address }, message, bookingId);
     return true;
   }
 

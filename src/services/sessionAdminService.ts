@@ -631,6 +631,7 @@ export class SessionAdminService {
           }),
           booking.id,
         );
+        if (state === 'confirmed') await this.deps.mail.lineManagerTold(trx, ctx, booking.id, 'cancelled');
       }
       // Late cancellations and absences from a session the hub called off are not charged.
       await this.deps.chargeProposals.sessionCancelled(

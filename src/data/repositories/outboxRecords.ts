@@ -84,6 +84,18 @@ export class OutboxRecords {
     return Number(row.id);
   }
 
+  /** Whether an email of this kind was ever written about the booking (sent or not). */
+  async anyAbout(bookingId: number, kind: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('booking_id', '=', bookingId)
+      .where('kind', '=', kind)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /**
    * Takes up to `limit` due, unsent messages that no other sender holds,
    * leasing each until `now + leaseMs` and counting the attempt. A message
@@ -146,6 +158,43 @@ export class OutboxRecords {
       .execute();
   }
 
+  /**
+   * When messages to one address were sent after `since`, oldest first (the
+   * index on to_address, sent_at serves it), for the per-recipient limit.
+   */
+  async sentTo(address: string, since: Date): Promise<Date[]> {
+    const rows = await this.db
+      .selectFrom('outbox_messages')
+      .select('sent_at')
+      .where('to_address', '=', address)
+      .where('sent_at', '>', since.toISOString())
+      .orderBy('sent_at')
+      .execute();
+    return rows.map((row) => new Date(row.sent_at!));
+  }
+
+  /**
+   * Holds a claimed message back until `until` without trying it: its
+   * address has had its hour's emails. Not a failure: the attempt is
+   * uncounted, no error is written, and `stuck` leaves it out while it waits.
+   * Only while the lease is still the one this sender took.
+   */
+  async hold(message: Pick<OutboxMessage, 'id' | 'leaseUntil'>, until: Date): Promise<void> {
+    if (!message.leaseUntil) return;
+    await this.db
+      .updateTable('outbox_messages')
+      .set((eb) => ({
+        lease_until: null,
+        next_attempt_at: until.toISOString(),
+        attempts: eb('attempts', '-', 1),
+      }))
+      .where('id', '=', message.id)
+      .where('sent_at', 'is', null)
+      .where('lease_until', '=', message.leaseUntil.toISOString())
+      .where('attempts', '>', 0)
+      .execute();
+  }
+
   /** Records delivery. Returns false if it was already marked sent. */
   async markSent(id: number, now: Date): Promise<boolean> {
     const result = await this.db
@@ -177,7 +226,9 @@ export class OutboxRecords {
 
   /**
    * Unsent messages that have been tried at least three times or waited
-   * fifteen minutes or more, oldest first: for staff to look into.
+   * fifteen minutes or more, oldest first: for staff to look into. A message
+   * held back by the per-recipient limit (`hold`: due later, and no failed
+   * try) is waiting as it should, not stuck, and is left out.
    */
   async stuck(now: Date): Promise<StuckMessage[]> {
     const olderThan = new Date(now.getTime() - STUCK_AFTER_MS).toISOString();
@@ -186,6 +237,9 @@ export class OutboxRecords {
       .selectAll()
       .where('sent_at', 'is', null)
       .where((eb) => eb.or([eb('attempts', '>=', STUCK_AFTER_ATTEMPTS), eb('created_at', '<=', olderThan)]))
+      .where((eb) =>
+        eb.not(eb.and([eb('last_error', 'is', null), eb('next_attempt_at', '>', now.toISOString())])),
+      )
       .orderBy('created_at')
       .orderBy('id')
       .execute();

@@ -442,7 +442,10 @@ export class AccountService {
     const ctx = await this.context();
     return this.db.transaction().execute(async (trx) => {
       const accounts = this.accounts.within(trx);
-      if (!(await this.links.within(trx).use(found.linkId))) return 'used';
+      const links = this.links.within(trx);
+      if (!(await links.use(found.linkId))) return 'used';
+      // One reset is enough: the account's other reset links (in an old email, say) stop working.
+      await links.cancel({ delegateId: found.delegateId }, 'reset_password');
       await accounts.setPassword(found.delegateId, passwordHash, now);
       // The link proves the person holds the mailbox.
       await accounts.markEmailVerified(found.delegateId, now);

@@ -84,9 +84,9 @@ export class PrivateLinks {
     return this.records.use(linkId, this.clock.now().toISOString());
   }
 
-  /** Ends every unused link about a subject. */
-  cancel(subject: PrivateLinkSubject): Promise<void> {
-    return this.records.cancel(subject, this.clock.now().toISOString());
+  /** Ends every unused link about a subject, or only its links for one purpose. */
+  cancel(subject: PrivateLinkSubject, purpose?: PrivateLinkPurpose): Promise<void> {
+    return this.records.cancel(subject, this.clock.now().toISOString(), purpose);
   }
 
   /**

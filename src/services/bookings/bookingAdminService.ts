@@ -617,6 +617,7 @@ export class BookingAdminService {
       });
       if (current.state === 'confirmed') {
         await this.deps.mail.bookingConfirmed(db, ctx, booking.id, { bookedByHub: true });
+        await this.deps.mail.lineManagerTold(db, ctx, booking.id, 'booked');
       } else if (current.state === 'offered') {
         await this.deps.mail.placeOffered(db, ctx, booking.id);
       } else {
@@ -697,6 +698,9 @@ export class BookingAdminService {
         now,
       );
       await this.deps.mail.bookingCancelled(db, ctx, booking.id);
+      if (booking.state === 'confirmed') {
+        await this.deps.mail.lineManagerTold(db, ctx, booking.id, 'cancelled');
+      }
       await this.deps.chargeProposals.bookingCancelled(
         db,
         ctx,
@@ -758,6 +762,7 @@ export class BookingAdminService {
         now,
       );
       await this.deps.mail.bookingConfirmed(db, ctx, booking.id);
+      await this.deps.mail.lineManagerTold(db, ctx, booking.id, 'booked');
     });
     return { delegateName: booking.delegate_name, sessionId: booking.session_id };
   }

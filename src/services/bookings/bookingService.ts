@@ -213,6 +213,7 @@ export class BookingService {
       );
       if (hasPlace) {
         await this.mail.bookingConfirmed(db, ctx, id, { bookedByHub: byStaff });
+        await this.mail.lineManagerTold(db, ctx, id, 'booked');
         return { reference, state: 'confirmed', position: null, alreadyHeld: false, delegateId };
       }
       const position = await bookings.waitlistPosition({
@@ -369,6 +370,8 @@ export class BookingService {
         now,
       );
       await this.mail.bookingCancelled(db, ctx, booking.id);
+      // Only a place: leaving the waiting list or declining an offer is not told.
+      if (booking.state === 'confirmed') await this.mail.lineManagerTold(db, ctx, booking.id, 'cancelled');
       await this.proposals.bookingCancelled(db, ctx, booking.id, { type: 'delegate', id: delegateId }, now);
       if (late) {
         await this.proposals.lateCancellation(db, ctx, booking.id, { type: 'delegate', id: delegateId }, now);
@@ -434,6 +437,7 @@ export class BookingService {
         now,
       );
       await this.mail.bookingConfirmed(db, ctx, booking.id);
+      await this.mail.lineManagerTold(db, ctx, booking.id, 'booked');
     });
   }
 

@@ -78,10 +78,14 @@ export class PrivateLinkRecords {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Ends every unused link about a subject (a delegate's, after a merge, say). */
-  async cancel(subject: PrivateLinkSubject, now: Instant): Promise<void> {
+  /**
+   * Ends every unused link about a subject (a delegate's, after a merge, say),
+   * or only those for one purpose (a delegate's other reset links).
+   */
+  async cancel(subject: PrivateLinkSubject, now: Instant, purpose?: PrivateLinkPurpose): Promise<void> {
     const columns = subjectColumns(subject);
     let query = this.db.updateTable('private_links').set({ used_at: now }).where('used_at', 'is', null);
+    if (purpose) query = query.where('purpose', '=', purpose);
     query =
       columns.delegate_id !== null
         ? query.where('delegate_id', '=', columns.delegate_id)

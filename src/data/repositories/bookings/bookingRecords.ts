@@ -355,6 +355,8 @@ export class BookingRecords {
         'delegates.id as delegate_id',
         'delegates.name as delegate_name',
         'delegates.email as delegate_email',
+        'delegates.line_manager_name',
+        'delegates.line_manager_email',
         'sessions.id as session_id',
         'sessions.online_joining_url',
         'sessions.cancelled_at as session_cancelled_at',

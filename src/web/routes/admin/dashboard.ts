@@ -9,6 +9,7 @@ import type { Services } from '../../../services/index.js';
 import { holds, seesOnlyOwnSessions, sessionsTaughtBy } from '../../../domain/permissions.js';
 import { STAFF_ROLE_NAMES } from '../../../domain/staff.js';
 import { requireStaff } from './auth.js';
+import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../../domain/outbox.js';
 
 export default async function adminDashboardRoutes(
   app: FastifyInstance,
@@ -39,6 +40,7 @@ export default async function adminDashboardRoutes(
     reply.page('pages/admin/emails.njk', {
       pageTitle: 'Emails that could not be sent',
       stuck: await services.outbox.stuck(services.clock.now()),
+      perRecipientHour: EMAILS_PER_RECIPIENT_PER_HOUR,
     }),
   );
 }

@@ -42,12 +42,18 @@ const POLICY_FIELDS = [
   'reportingYearStartMonth',
   'followUpDays',
   'followUpLineManagers',
+  'lineManagerToldOfBooking',
+  'lineManagerToldOfCancellation',
+  'lineManagerToldOfNonAttendance',
 ] as const;
 /** Policy fields answered yes or no. */
 const YES_NO_FIELDS = [
   'certificatesForPartAttendance',
   'feedbackBeforeCertificate',
   'followUpLineManagers',
+  'lineManagerToldOfBooking',
+  'lineManagerToldOfCancellation',
+  'lineManagerToldOfNonAttendance',
 ] as const;
 /** Policy fields typed as numbers; the others are a list and a yes or no. */
 const NUMBER_FIELDS = POLICY_FIELDS.filter(
@@ -242,6 +248,9 @@ const LABELS: Record<string, string> = {
   feedbackBeforeCertificate: 'Feedback before the certificate',
   followUpDays: 'The days before the follow-up',
   followUpLineManagers: 'Asking line managers',
+  lineManagerToldOfBooking: 'Telling line managers of a booking',
+  lineManagerToldOfCancellation: 'Telling line managers of a cancellation',
+  lineManagerToldOfNonAttendance: 'Telling line managers of a missed session',
 };
 
 /** Zod's words, made into a sentence that names the field. */

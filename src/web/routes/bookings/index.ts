@@ -50,6 +50,14 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
     // The price and terms that apply to this delegate, said before they commit.
     const yourPrice =
       request.delegate && !existing ? await services.prices.forDelegate(request.delegate.id, session) : null;
+    // What the delegate's line manager will be emailed, shown before they commit.
+    const lineManager =
+      request.delegate && !existing
+        ? await services.lineManagerPreviews.forBooking(request.delegate.id, {
+            courseTitle: session.course.title,
+            startsAt: session.startsAt,
+          })
+        : null;
     const heading = standing
       ? standing
       : !session.isFull
@@ -70,6 +78,7 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
         words,
         prices: await services.prices.session(session.id),
         yourPrice,
+        lineManager,
         values,
         ...formProblem(error, ['accessNeeds', 'dietaryNeeds', 'consent']),
         csrfToken: request.delegate ? reply.generateCsrf() : null,

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 
 import { textColourOn } from '../../../domain/hub.js';
 import { feeWords } from '../../../domain/charges/terms.js';
-import { policyWords } from '../../../domain/policy.js';
+import { lineManagerEventWords } from '../../../domain/accounts.js';
+import { lineManagerEvents, policyWords } from '../../../domain/policy.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
@@ -33,6 +34,8 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
         feedbackBeforeCertificate: policy.feedbackBeforeCertificate,
         lineManagerToldOfCharges: (await services.settings.charges()).tellLineManagerOfConfirmedCharges,
       },
+      // Line managers told of places booked, cancelled or not attended (their own block of the page).
+      lineManagerPlaces: lineManagerEventWords(lineManagerEvents(policy)),
     });
   });
 
