@@ -1,4 +1,5 @@
 /** Every email Trellis sends, one file per message. */
+export { accountClosing, type AccountClosingFacts } from './accountClosing.js';
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
 export { chargeDecided, type ChargeDecidedFacts, type ChargeOutcome } from './chargeDecided.js';

@@ -41,7 +41,8 @@ export type EmailKind =
   | 'credit_note_issued'
   | 'charge_proposed'
   | 'charge_decided'
-  | 'charge_line_manager';
+  | 'charge_line_manager'
+  | 'account_closing';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

@@ -30,6 +30,7 @@ import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
 import { PeopleService } from './peopleService.js';
+import { RetentionService } from './privacy/retentionService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
 import { SecretBox } from './accounts/secretBox.js';
@@ -79,6 +80,8 @@ export interface Services {
   delegateCharges: DelegateChargeService;
   /** The back office: finance totals, invoices and credit notes listed, balances, the finance export. */
   finance: FinanceService;
+  /** The retention schedule: its daily run and the dry run of what the next will do. */
+  retention: RetentionService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -158,6 +161,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     chargeReview: new ChargeReviewService(deps),
     delegateCharges: new DelegateChargeService(deps),
     finance: new FinanceService(deps, settings),
+    retention: new RetentionService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

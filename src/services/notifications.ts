@@ -17,6 +17,7 @@ import { chargingTerms } from '../domain/charges/terms.js';
 import type { HubSettings } from '../domain/hub.js';
 import { canSelfCancel, policyWords, selfCancellationDeadline, type Policy } from '../domain/policy.js';
 import {
+  accountClosing,
   bookingCancelled,
   bookingConfirmed,
   bookingMoved,
@@ -551,6 +552,26 @@ export class Notifications {
         changed: [what],
         changedAt: this.clock.now(),
         resetPasswordUrl: `${this.publicUrl}/account/forgot-password`,
+      }),
+    );
+  }
+
+  /** The retention job: an account nobody has used will be closed unless its owner signs in. */
+  async accountClosing(
+    db: Executor,
+    ctx: MailContext,
+    to: Recipient,
+    facts: { inactiveMonths: number; lastActiveAt: Date; closesFrom: Date; hasPassword: boolean },
+  ) {
+    await this.enqueue(
+      db,
+      to,
+      accountClosing({
+        hub: ctx.hub,
+        name: to.name,
+        ...facts,
+        signInUrl: `${this.publicUrl}/sign-in`,
+        forgotPasswordUrl: `${this.publicUrl}/account/forgot-password`,
       }),
     );
   }
