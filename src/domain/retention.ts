@@ -234,3 +234,50 @@ export function closesFrom(lastActiveAt: Date, warnedAt: Date, settings: Retenti
   const warningOver = new Date(warnedAt.getTime() + settings.closureWarningDays * DAY_MS);
   return periodOver > warningOver ? periodOver : warningOver;
 }
+
+/** The settings form's fields: the unit each is counted in and the range the schema allows. */
+export const RETENTION_FIELDS: readonly {
+  name: keyof RetentionSettings;
+  unit: 'day' | 'month' | 'year';
+  min: number;
+  max: number;
+  label: string;
+}[] = [
+  { name: 'inactiveAccountMonths', unit: 'month', min: 3, max: 120, label: 'Close unused accounts after' },
+  { name: 'closureWarningDays', unit: 'day', min: 7, max: 60, label: 'Warn the owner before closing' },
+  { name: 'bookingDetailsYears', unit: 'year', min: 1, max: 20, label: 'Anonymise bookings after the session' },
+  { name: 'sentEmailBodyDays', unit: 'day', min: 7, max: 365, label: 'Clear the words of sent emails after' },
+  {
+    name: 'sentEmailRecordMonths',
+    unit: 'month',
+    min: 1,
+    max: 72,
+    label: 'Delete the record of sent emails after',
+  },
+  { name: 'auditLogYears', unit: 'year', min: 1, max: 20, label: 'Delete audit log entries after' },
+];
+
+/**
+ * Reads the settings form (each a whole number in its range, then the rules
+ * between them): the settings, or a message for each field to correct.
+ */
+export function readRetentionForm(
+  body: Record<string, unknown>,
+): { ok: true; settings: RetentionSettings } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const values: Record<string, number> = {};
+  for (const field of RETENTION_FIELDS) {
+    const text = typeof body[field.name] === 'string' ? (body[field.name] as string).trim() : '';
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < field.min || value > field.max) {
+      errors[field.name] = text
+        ? `${field.label}: enter a whole number of ${field.unit}s from ${field.min} to ${field.max}`
+        : `${field.label}: enter a number of ${field.unit}s`;
+    } else values[field.name] = value;
+  }
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const settings = retentionSchema.parse(values);
+  const problems = retentionProblems(settings);
+  if (Object.keys(problems).length) return { ok: false, errors: problems as Record<string, string> };
+  return { ok: true, settings };
+}

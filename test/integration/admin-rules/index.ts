@@ -10,6 +10,7 @@ import { peopleRules } from './people.js';
 import { priceRules } from './prices.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
+import { retentionRules } from './retention.js';
 import { sessionRules } from './sessions.js';
 import { staffRules } from './staff.js';
 import type { AdminRules } from './types.js';
@@ -28,4 +29,5 @@ export const RULES: AdminRules = {
   ...staffRules,
   ...invoiceRules,
   ...priceRules,
+  ...retentionRules,
 };

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { textColourOn } from '../../../domain/hub.js';
 import { feeWords } from '../../../domain/charges/terms.js';
 import { policyWords } from '../../../domain/policy.js';
+import { retentionWords } from '../../../domain/retention.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
@@ -33,6 +34,8 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
         feedbackBeforeCertificate: policy.feedbackBeforeCertificate,
         lineManagerToldOfCharges: (await services.settings.charges()).tellLineManagerOfConfirmedCharges,
       },
+      // How long we keep each kind of information, from the retention schedule the job applies.
+      retention: retentionWords(await services.settings.retention()),
     });
   });
 
