@@ -65,9 +65,9 @@ describe('the retention schedule', () => {
 
   it('refuses a warning no sooner than the closing, and email records kept less long than their words', () => {
     expect(retentionProblems(DEFAULT_RETENTION)).toEqual({});
-    expect(retentionProblems({ ...DEFAULT_RETENTION, inactiveAccountMonths: 2, closureWarningDays: 60 })).toHaveProperty(
-      'closureWarningDays',
-    );
+    expect(
+      retentionProblems({ ...DEFAULT_RETENTION, inactiveAccountMonths: 2, closureWarningDays: 60 }),
+    ).toHaveProperty('closureWarningDays');
     expect(
       retentionProblems({ ...DEFAULT_RETENTION, sentEmailBodyDays: 90, sentEmailRecordMonths: 2 }),
     ).toHaveProperty('sentEmailRecordMonths');

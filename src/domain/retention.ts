@@ -99,7 +99,8 @@ export function retentionProblems(settings: RetentionSettings): RetentionProblem
   const problems: RetentionProblems = {};
   // The shortest month has 28 days: the warning must fall inside even that.
   if (settings.closureWarningDays >= settings.inactiveAccountMonths * 28) {
-    problems.closureWarningDays = 'The warning must come sooner than the account would be closed: enter fewer days';
+    problems.closureWarningDays =
+      'The warning must come sooner than the account would be closed: enter fewer days';
   }
   if (settings.sentEmailBodyDays > settings.sentEmailRecordMonths * 30) {
     problems.sentEmailRecordMonths =
@@ -212,8 +213,7 @@ export function retentionWords(settings: RetentionSettings): RetentionWords {
     sentEmails:
       `We clear the words of the emails we send (and anything attached) ${period(settings.sentEmailBodyDays, 'day')} after sending them, ` +
       `and delete the record that we sent them (to whom, the subject and when) after ${period(settings.sentEmailRecordMonths, 'month')}.`,
-    spent:
-      `We delete sign-ins that have ended and emailed links that have been used or have expired ${period(SPENT_RECORD_DAYS, 'day')} later.`,
+    spent: `We delete sign-ins that have ended and emailed links that have been used or have expired ${period(SPENT_RECORD_DAYS, 'day')} later.`,
     signInAttempts:
       'To slow down password guessing we count wrong passwords for each account. The count is kept only in memory, never stored, ' +
       'and forgotten an hour after the last wrong password.',
@@ -245,7 +245,13 @@ export const RETENTION_FIELDS: readonly {
 }[] = [
   { name: 'inactiveAccountMonths', unit: 'month', min: 3, max: 120, label: 'Close unused accounts after' },
   { name: 'closureWarningDays', unit: 'day', min: 7, max: 60, label: 'Warn the owner before closing' },
-  { name: 'bookingDetailsYears', unit: 'year', min: 1, max: 20, label: 'Anonymise bookings after the session' },
+  {
+    name: 'bookingDetailsYears',
+    unit: 'year',
+    min: 1,
+    max: 20,
+    label: 'Anonymise bookings after the session',
+  },
   { name: 'sentEmailBodyDays', unit: 'day', min: 7, max: 365, label: 'Clear the words of sent emails after' },
   {
     name: 'sentEmailRecordMonths',

@@ -103,16 +103,23 @@ export class RetentionService {
   async plan(now: Date = this.deps.clock.now()): Promise<RetentionPlan> {
     const { settings, lines } = await this.lines(now);
     const r = this.repository;
-    const [counts, accountsToWarn, accountsToClose, bookingsToAnonymise, emailWords, emailRecords, financial] =
-      await Promise.all([
-        r.counts(lines),
-        r.accountsToWarnRows(lines, PLAN_ROWS),
-        r.accountsToCloseRows(lines, PLAN_ROWS),
-        r.bookingsToAnonymiseRows(lines, PLAN_ROWS),
-        r.emailWordsToClearRows(lines, PLAN_ROWS),
-        r.emailRecordsToDeleteRows(lines, PLAN_ROWS),
-        r.financialRecordRows(lines, PLAN_ROWS),
-      ]);
+    const [
+      counts,
+      accountsToWarn,
+      accountsToClose,
+      bookingsToAnonymise,
+      emailWords,
+      emailRecords,
+      financial,
+    ] = await Promise.all([
+      r.counts(lines),
+      r.accountsToWarnRows(lines, PLAN_ROWS),
+      r.accountsToCloseRows(lines, PLAN_ROWS),
+      r.bookingsToAnonymiseRows(lines, PLAN_ROWS),
+      r.emailWordsToClearRows(lines, PLAN_ROWS),
+      r.emailRecordsToDeleteRows(lines, PLAN_ROWS),
+      r.financialRecordRows(lines, PLAN_ROWS),
+    ]);
     return {
       at: now,
       settings,

@@ -29,8 +29,16 @@ function shownName(name: string): string {
   return name.trim() ? name : 'Anonymised delegate';
 }
 
-export default async function adminRetentionRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  async function render(reply: FastifyReply, values: Record<string, string>, error?: FormError, saved = false) {
+export default async function adminRetentionRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
+  async function render(
+    reply: FastifyReply,
+    values: Record<string, string>,
+    error?: FormError,
+    saved = false,
+  ) {
     return reply.page(
       'pages/admin/retention-settings.njk',
       {
@@ -41,7 +49,12 @@ export default async function adminRetentionRoutes(app: FastifyInstance, { servi
           range: `${field.min} to ${field.max} ${field.unit}s`,
         })),
         saved,
-        errors: error ? formErrors(error.fields, RETENTION_FIELDS.map((f) => f.name)) : null,
+        errors: error
+          ? formErrors(
+              error.fields,
+              RETENTION_FIELDS.map((f) => f.name),
+            )
+          : null,
         csrfToken: reply.generateCsrf(),
       },
       error ? 400 : 200,
@@ -91,7 +104,10 @@ export default async function adminRetentionRoutes(app: FastifyInstance, { servi
       words,
       counts: plan.counts,
       inactive: period(plan.settings.inactiveAccountMonths, 'month'),
-      accountsToWarn: plan.accountsToWarn.map((a) => ({ name: shownName(a.name), lastActive: day(a.lastActiveAt) })),
+      accountsToWarn: plan.accountsToWarn.map((a) => ({
+        name: shownName(a.name),
+        lastActive: day(a.lastActiveAt),
+      })),
       accountsToClose: plan.accountsToClose.map((a) => ({
         name: shownName(a.name),
         lastActive: day(a.lastActiveAt),

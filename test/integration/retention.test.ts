@@ -1,0 +1,314 @@
+/**
+ * The retention schedule on both databases, through the real app: its
+ * settings page (validated, audited), the privacy notice's periods following
+ * the settings, the dry run saying exactly what a run then does, and an
+ * unused account warned and then closed, unless its owner signs in between.
+ */
+import { hash as argon2Hash } from '@node-rs/argon2';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
+import type { DB } from '../../src/data/schema.js';
+import { DEFAULT_RETENTION } from '../../src/domain/retention.js';
+import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import { WebClient } from '../support/client.js';
+import { settableClock, type SettableClock } from '../support/clock.js';
+import { eachDatabase } from '../support/databases.js';
+import { finishedSession, placeTaken } from '../support/finishedSessions.js';
+import { parsePage } from '../support/html.js';
+import { signedInStaff } from '../support/staff.js';
+
+const DAY = 86_400_000;
+const errorSummary = (html: string) => parsePage(html).listItems('.govuk-error-summary__list li');
+/** The settings form as it stands by default, with `changes` typed over it. */
+const schedule = (changes: Record<string, string>) => ({
+  ...Object.fromEntries(Object.entries(DEFAULT_RETENTION).map(([name, value]) => [name, String(value)])),
+  ...changes,
+});
+
+/** A delegate straight into the database, last active at `lastActive`. */
+async function delegate(
+  db: Kysely<DB>,
+  label: string,
+  lastActive: Date,
+  password?: string,
+): Promise<{ id: number; email: string; name: string }> {
+  const name = `Retention ${label}`;
+  const email = `retention.${label}@council.example.org.uk`;
+  const id = await new DemoRepository(db).createDelegate(
+    {
+      name,
+      email,
+      organisationId: null,
+      jobRole: 'Social worker',
+      lineManagerName: '',
+      lineManagerEmail: '',
+    },
+    lastActive,
+  );
+  await db
+    .updateTable('delegates')
+    .set({
+      last_active_at: lastActive.toISOString(),
+      password_hash: password ? await argon2Hash(password) : null,
+      email_verified_at: lastActive.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute();
+  return { id, email, name };
+}
+
+async function outboxTo(db: Kysely<DB>, address: string) {
+  return db
+    .selectFrom('outbox_messages')
+    .where('to_address', '=', address)
+    .select(['kind', 'subject', 'text_body'])
+    .orderBy('id')
+    .execute();
+}
+
+eachDatabase('the retention schedule', (dialect) => {
+  let t: TestApp;
+  let clock: SettableClock;
+  let admin: WebClient;
+  let db: Kysely<DB>;
+
+  beforeAll(async () => {
+    clock = settableClock(TEST_NOW);
+    t = await createTestApp(dialect, { clock });
+    db = t.database.db;
+    admin = await signedInStaff(t, 'admin');
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  describe('the settings page', () => {
+    it('is linked from the hub settings and shows the schedule as it is', async () => {
+      const settings = parsePage((await admin.get('/admin/settings')).body);
+      expect(settings.links().some((l) => l.href === '/admin/settings/retention')).toBe(true);
+      const page = parsePage((await admin.get('/admin/settings/retention')).body);
+      expect(page.document.querySelector('#inactiveAccountMonths')?.getAttribute('value')).toBe('12');
+      expect(page.document.querySelector('#auditLogYears')?.getAttribute('value')).toBe('6');
+    });
+
+    it('refuses nonsense by the field, keeps what was typed and saves nothing', async () => {
+      const audits = await db
+        .selectFrom('audit_log')
+        .where('action', '=', 'changed_settings')
+        .select('id')
+        .execute();
+      const response = await admin.submit(
+        '/admin/settings/retention',
+        schedule({
+          inactiveAccountMonths: '2',
+          bookingDetailsYears: 'six',
+        }),
+      );
+      expect(response.statusCode).toBe(400);
+      expect(errorSummary(response.body)).toEqual([
+        'Close unused accounts after: enter a whole number of months from 3 to 120',
+        'Anonymise bookings after the session: enter a whole number of years from 1 to 20',
+      ]);
+      expect(
+        parsePage(response.body).document.querySelector('#bookingDetailsYears')?.getAttribute('value'),
+      ).toBe('six');
+      const mismatch = await admin.submit(
+        '/admin/settings/retention',
+        schedule({
+          sentEmailBodyDays: '300',
+          sentEmailRecordMonths: '3',
+        }),
+      );
+      expect(mismatch.statusCode).toBe(400);
+      expect(parsePage(mismatch.body).text('#sentEmailRecordMonths-error')).toContain(
+        'Keep the record that an email was sent at least as long as its words',
+      );
+      expect(await t.services.settings.retention()).toEqual(DEFAULT_RETENTION);
+      expect(
+        await db.selectFrom('audit_log').where('action', '=', 'changed_settings').select('id').execute(),
+      ).toHaveLength(audits.length);
+    });
+
+    it('saves, audits what changed (no values), and the privacy notice says the new periods', async () => {
+      const before = parsePage((await new WebClient(t.app).get('/privacy')).body).text();
+      expect(before).toContain('If you do not sign in or book for 12 months, we close your account');
+      expect(before).toContain('We email you 30 days before');
+
+      const response = await admin.submit(
+        '/admin/settings/retention',
+        schedule({
+          inactiveAccountMonths: '24',
+          closureWarningDays: '14',
+          auditLogYears: '3',
+        }),
+      );
+      expect(response.statusCode, response.body.slice(0, 300)).toBe(303);
+      expect(response.headers.location).toBe('/admin/settings/retention?saved=1');
+      expect(await t.services.settings.retention()).toEqual({
+        ...DEFAULT_RETENTION,
+        inactiveAccountMonths: 24,
+        closureWarningDays: 14,
+        auditLogYears: 3,
+      });
+      const audit = await db
+        .selectFrom('audit_log')
+        .where('action', '=', 'changed_settings')
+        .select('details')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(audit.details)).toEqual({
+        changed: ['inactiveAccountMonths', 'closureWarningDays', 'auditLogYears'],
+      });
+
+      const after = parsePage((await new WebClient(t.app).get('/privacy')).body).text();
+      expect(after).toContain('If you do not sign in or book for 24 months, we close your account');
+      expect(after).toContain('We email you 14 days before');
+      expect(after).toContain('for 3 years');
+      expect(after).toContain('never stored');
+
+      await t.services.settings.updateRetention(DEFAULT_RETENTION);
+    });
+  });
+
+  describe('the job', () => {
+    it('does exactly what its dry run said, and a second run finds nothing more', async () => {
+      const now = clock.now();
+      const longAgo = new Date(now.getTime() - 800 * DAY);
+      const old = await delegate(db, 'dormant', longAgo);
+      await delegate(db, 'warned', longAgo);
+      await db
+        .updateTable('delegates')
+        .set({ closure_warned_at: new Date(now.getTime() - 40 * DAY).toISOString() })
+        .where('email', '=', 'retention.warned@council.example.org.uk')
+        .execute();
+      const session = await finishedSession(db, new Date(now.getTime() - 7 * 366 * DAY), now);
+      const place = await placeTaken(db, session.sessionId, now, 'oldsession', { attended: true });
+      await db
+        .insertInto('outbox_messages')
+        .values([
+          outboxRow('Sent long ago', new Date(now.getTime() - 500 * DAY)),
+          outboxRow('Sent last month', new Date(now.getTime() - 40 * DAY)),
+          outboxRow('Sent yesterday', new Date(now.getTime() - DAY)),
+        ])
+        .execute();
+      await db
+        .insertInto('audit_log')
+        .values({
+          at: new Date(now.getTime() - 7 * 366 * DAY).toISOString(),
+          actor_type: 'system',
+          actor_id: null,
+          action: 'old_entry',
+          entity_type: 'settings',
+          entity_id: 0,
+          details: '{}',
+        })
+        .execute();
+
+      const plan = await t.services.retention.plan(now);
+      expect(plan.counts.warnAccounts).toBeGreaterThanOrEqual(1);
+      expect(plan.accountsToWarn.map((a) => a.name)).toContain(old.name);
+      expect(plan.counts.closeAccounts).toBe(1);
+      expect(plan.bookingsToAnonymise.map((b) => b.reference)).toContain(place.reference);
+      expect(plan.emailWordsToClear.map((e) => e.subject)).toEqual(['Sent last month']);
+      expect(plan.emailRecordsToDelete.map((e) => e.subject)).toEqual(['Sent long ago']);
+      expect(plan.counts.deleteAuditEntries).toBe(1);
+
+      const page = parsePage((await admin.get('/admin/retention')).body);
+      expect(page.text('#count-closeAccounts')).toBe('Accounts to close: 1');
+      expect(page.text('#count-anonymiseBookings')).toBe(
+        `Bookings to anonymise: ${plan.counts.anonymiseBookings}`,
+      );
+      expect(page.text()).toContain(old.name);
+      expect(page.text()).toContain(place.reference);
+
+      const done = await t.services.retention.run(now);
+      expect(done).toEqual(plan.counts);
+
+      const again = await t.services.retention.plan(now);
+      // The row whose only booking was anonymised loses its name on the next run, and that is all.
+      expect({ ...again.counts, anonymiseHolders: 0 }).toEqual(
+        Object.fromEntries(Object.keys(again.counts).map((k) => [k, 0])),
+      );
+      const second = await t.services.retention.run(now);
+      expect(second.anonymiseHolders).toBe(again.counts.anonymiseHolders);
+      // The booking is held anonymously now; its delegate keeps the account (still in use) and their name.
+      const holder = await db
+        .selectFrom('bookings')
+        .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+        .where('bookings.id', '=', place.bookingId)
+        .select(['delegates.id', 'delegates.name', 'delegates.anonymised_at', 'delegates.job_role'])
+        .executeTakeFirstOrThrow();
+      expect(holder.id).not.toBe(place.delegate.id);
+      expect(holder).toMatchObject({ name: '', job_role: 'Social worker' });
+      expect(holder.anonymised_at).not.toBeNull();
+      const person = await db
+        .selectFrom('delegates')
+        .where('id', '=', place.delegate.id)
+        .select(['name', 'closed_at'])
+        .executeTakeFirstOrThrow();
+      expect(person).toEqual({ name: place.delegate.name, closed_at: null });
+    });
+
+    it('warns an unused account once, then closes it; signing in between keeps it', async () => {
+      const start = new Date(clock.now().getTime() + DAY);
+      clock.set(start);
+      const lastActive = new Date(start.getTime() - 340 * DAY);
+      const idle = await delegate(db, 'idle', lastActive);
+      const active = await delegate(db, 'returning', lastActive, 'correct horse battery staple');
+
+      await t.services.retention.run(clock.now());
+      await t.services.retention.run(clock.now());
+      const warning = await outboxTo(db, idle.email);
+      expect(warning.map((m) => m.kind)).toEqual(['account_closing']);
+      expect(warning[0]?.text_body).toContain('Sign in before');
+      expect(warning[0]?.text_body).toContain('Your account has no password yet');
+      const other = await outboxTo(db, active.email);
+      expect(other.map((m) => m.kind)).toEqual(['account_closing']);
+      expect(other[0]?.text_body).not.toContain('no password');
+
+      clock.advance(10 * DAY);
+      const visitor = new WebClient(t.app);
+      const signedIn = await visitor.submit('/sign-in', {
+        email: active.email,
+        password: 'correct horse battery staple',
+      });
+      expect(signedIn.statusCode).toBe(303);
+
+      clock.advance(25 * DAY);
+      await t.services.retention.run(clock.now());
+      const rows = await db
+        .selectFrom('delegates')
+        .where('id', 'in', [idle.id, active.id])
+        .select(['id', 'name', 'email', 'closed_at', 'closure_warned_at'])
+        .orderBy('id')
+        .execute();
+      expect(rows[0]).toMatchObject({ name: idle.name, closure_warned_at: null });
+      expect(rows[0]?.closed_at).not.toBeNull();
+      expect(rows[0]?.email).toMatch(/@anonymised\.invalid$/);
+      expect(rows[1]).toMatchObject({ email: active.email, closed_at: null, closure_warned_at: null });
+    });
+  });
+});
+
+function outboxRow(subject: string, sentAt: Date) {
+  const at = sentAt.toISOString();
+  return {
+    created_at: at,
+    to_address: 'someone@council.example.org.uk',
+    to_name: 'Someone',
+    subject,
+    text_body: `${subject}: the words`,
+    html_body: `<p>${subject}</p>`,
+    attachments: '[]',
+    kind: 'booking_confirmed',
+    booking_id: null,
+    attempts: 1,
+    next_attempt_at: at,
+    lease_until: null,
+    last_error: null,
+    sent_at: at,
+  };
+}
