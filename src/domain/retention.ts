@@ -217,7 +217,9 @@ export function retentionWords(settings: RetentionSettings): RetentionWords {
     signInAttempts:
       'To slow down password guessing we count wrong passwords for each account. The count is kept only in memory, never stored, ' +
       'and forgotten an hour after the last wrong password.',
-    auditLog: `We keep the log of changes the training team make in the back office for ${period(settings.auditLogYears, 'year')}.`,
+    auditLog:
+      `We keep the log of changes the training team make in the back office for ${period(settings.auditLogYears, 'year')}, ` +
+      'except the record that a booking was cancelled and when, which stays with the booking because reports count late cancellations.',
     financial:
       `Invoices and credit notes are kept for ${period(FINANCIAL_RECORD_YEARS, 'year')} after the end of the financial year they belong to, as the law requires; ` +
       'after that we remove the names of delegates and billing contacts from them, keeping the amounts.',

@@ -45,9 +45,20 @@ const settingsArb = fc
   )
   .filter((s) => Object.keys(retentionProblems(retentionSchema.parse(s))).length === 0);
 
+/**
+ * An age in days: half the time near a period's edge (where a rule most
+ * easily goes wrong by a day or a month), otherwise anywhere in 9 years.
+ */
+const ageArb = fc.tuple(fc.boolean(), fc.integer({ min: -40, max: 40 }), fc.integer({ min: 0, max: 3300 }));
+type Age = [boolean, number, number];
+const ageFor = ([near, offset, wide]: Age, periodDays: number) =>
+  Math.max(0, near ? Math.round(periodDays) + offset : wide);
+
 const personArb = fc.record({
-  activeDaysAgo: fc.integer({ min: 0, max: 1200 }),
-  warnedDaysAgo: fc.option(fc.integer({ min: 0, max: 90 }), { nil: null }),
+  active: ageArb,
+  /** Whether "near" means near the warning (else near the closing). */
+  nearWarning: fc.boolean(),
+  warned: fc.option(ageArb, { nil: null }),
   closed: fc.boolean(),
   sessions: fc.array(fc.integer({ min: 0, max: 1 }), { maxLength: 2 }),
 });
@@ -55,9 +66,11 @@ const personArb = fc.record({
 const worldArb = fc.record({
   advanceDays: fc.integer({ min: 0, max: 400 }),
   settings: settingsArb,
-  sessionDaysAgo: fc.tuple(fc.integer({ min: 1, max: 3200 }), fc.integer({ min: 1, max: 3200 })),
+  sessions: fc.tuple(ageArb, ageArb),
   people: fc.array(personArb, { minLength: 1, maxLength: 4 }),
-  emails: fc.array(fc.option(fc.integer({ min: 0, max: 900 }), { nil: null }), { maxLength: 3 }),
+  emails: fc.array(fc.record({ age: ageArb, nearRecord: fc.boolean(), sent: fc.boolean() }), {
+    maxLength: 3,
+  }),
   signIns: fc.array(
     fc.record({
       expiresDaysAgo: fc.integer({ min: -5, max: 30 }),
@@ -72,7 +85,7 @@ const worldArb = fc.record({
     }),
     { maxLength: 2 },
   ),
-  audits: fc.array(fc.integer({ min: 0, max: 3200 }), { maxLength: 2 }),
+  audits: fc.array(ageArb, { maxLength: 2 }),
 });
 type World = typeof worldArb extends fc.Arbitrary<infer W> ? W : never;
 
@@ -104,12 +117,26 @@ eachDatabase('the retention job, for any data and any schedule', (dialect) => {
     const now = clock.now();
     const ago = (days: number) => new Date(now.getTime() - days * DAY).toISOString();
     const run = ++label;
+    const { settings } = world;
+    const YEAR = 365.25;
+    const MONTH = YEAR / 12;
     const sessions: number[] = [];
-    for (const days of world.sessionDaysAgo) {
-      sessions.push((await finishedSession(db, new Date(now.getTime() - days * DAY), now)).sessionId);
+    for (const age of world.sessions) {
+      // The session ends six hours after it starts: its age is its end's.
+      const days = Math.max(1, ageFor(age, settings.bookingDetailsYears * YEAR));
+      sessions.push(
+        (await finishedSession(db, new Date(now.getTime() - days * DAY - 6 * 3_600_000), now)).sessionId,
+      );
     }
     const people = new DemoRepository(db);
     for (const [n, person] of world.people.entries()) {
+      const closeDays = settings.inactiveAccountMonths * MONTH;
+      const activeDaysAgo = ageFor(
+        person.active,
+        person.nearWarning ? closeDays - settings.closureWarningDays : closeDays,
+      );
+      const warnedDaysAgo =
+        person.warned === null ? null : ageFor(person.warned, settings.closureWarningDays);
       const id = await people.createDelegate(
         {
           name: `Property ${run}-${n}`,
@@ -119,14 +146,13 @@ eachDatabase('the retention job, for any data and any schedule', (dialect) => {
           lineManagerName: 'Pat',
           lineManagerEmail: 'pat@trust.example.org.uk',
         },
-        new Date(ago(person.activeDaysAgo)),
+        new Date(ago(activeDaysAgo)),
       );
       await db
         .updateTable('delegates')
         .set({
-          last_active_at: ago(person.activeDaysAgo),
-          closure_warned_at:
-            person.warnedDaysAgo === null ? null : ago(Math.min(person.warnedDaysAgo, person.activeDaysAgo)),
+          last_active_at: ago(activeDaysAgo),
+          closure_warned_at: warnedDaysAgo === null ? null : ago(Math.min(warnedDaysAgo, activeDaysAgo)),
         })
         .where('id', '=', id)
         .execute();
@@ -236,7 +262,13 @@ eachDatabase('the retention job, for any data and any schedule', (dialect) => {
           .execute();
       }
     }
-    for (const days of world.emails) {
+    for (const email of world.emails) {
+      const days = email.sent
+        ? ageFor(
+            email.age,
+            email.nearRecord ? settings.sentEmailRecordMonths * MONTH : settings.sentEmailBodyDays,
+          )
+        : null;
       await db
         .insertInto('outbox_messages')
         .values({
@@ -257,7 +289,8 @@ eachDatabase('the retention job, for any data and any schedule', (dialect) => {
         })
         .execute();
     }
-    for (const days of world.audits) {
+    for (const age of world.audits) {
+      const days = ageFor(age, settings.auditLogYears * YEAR);
       await db
         .insertInto('audit_log')
         .values({
@@ -344,9 +377,9 @@ eachDatabase('the retention job, for any data and any schedule', (dialect) => {
   it('removes all that is past its period, touches nothing younger, and keeps every report figure', async () => {
     await fc.assert(
       fc.asyncProperty(worldArb, async (world) => {
-        const sessions = await fill(world);
         clock.advance(world.advanceDays * DAY + 3_600_000);
         await t.services.settings.updateRetention(world.settings);
+        const sessions = await fill(world);
         const now = clock.now();
         const lines = retentionCutoffs(world.settings, now);
         const before = await snapshot();

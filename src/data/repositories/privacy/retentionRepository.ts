@@ -12,6 +12,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 
 import type { DB, Executor } from '../../schema.js';
+import { ONE_BOOKING_CANCELLED } from '../afterCourse/reportRepository.js';
 import { PersonalDataRecords } from './personalDataRecords.js';
 
 /** The retention job's lines, as stored instants (domain/retention.ts retentionCutoffs, plus now). */
@@ -171,8 +172,18 @@ export class RetentionRepository {
       .where((eb) => eb.or([eb('expires_at', '<', lines.spentBefore), eb('used_at', '<', lines.spentBefore)]));
   }
 
+  /**
+   * Audit entries past their years, except the record that a booking was
+   * cancelled: reports count late cancellations from it, so it stays as
+   * long as the booking (which is anonymised, never deleted).
+   */
   private auditEntries(lines: RetentionLines) {
-    return this.db.selectFrom('audit_log').where('at', '<', lines.auditBefore);
+    return this.db
+      .selectFrom('audit_log')
+      .where('at', '<', lines.auditBefore)
+      .where((eb) =>
+        eb.not(eb.and([eb('entity_type', '=', 'booking'), eb('action', 'in', [...ONE_BOOKING_CANCELLED])])),
+      );
   }
 
   /** Invoices and credit notes past their period that still name someone. */
@@ -481,8 +492,7 @@ export class RetentionRepository {
       if (!ids.length) return null;
       const result = await this.db
         .deleteFrom('audit_log')
-        .where('id', 'in', ids)
-        .where('at', '<', lines.auditBefore)
+        .where('id', 'in', this.auditEntries(lines).select('id').where('id', 'in', ids))
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     });
