@@ -207,6 +207,15 @@ eachDatabase('the retention schedule', (dialect) => {
         })
         .execute();
 
+      // An April financial year: 2018-19's records are past their six years by now (January 2026), 2019-20's are not.
+      const organisation = await db
+        .selectFrom('organisations')
+        .select('id')
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
+      const expired = await invoice(db, organisation.id, 2018);
+      const kept = await invoice(db, organisation.id, 2019);
+
       const plan = await t.services.retention.plan(now);
       expect(plan.counts.warnAccounts).toBeGreaterThanOrEqual(1);
       expect(plan.accountsToWarn.map((a) => a.name)).toContain(old.name);
@@ -215,6 +224,7 @@ eachDatabase('the retention schedule', (dialect) => {
       expect(plan.emailWordsToClear.map((e) => e.subject)).toEqual(['Sent last month']);
       expect(plan.emailRecordsToDelete.map((e) => e.subject)).toEqual(['Sent long ago']);
       expect(plan.counts.deleteAuditEntries).toBe(1);
+      expect(plan.financialRecords.map((i) => i.number)).toEqual(['INV-2018-0001']);
 
       const page = parsePage((await admin.get('/admin/retention')).body);
       expect(page.text('#count-closeAccounts')).toBe('Accounts to close: 1');
@@ -232,6 +242,27 @@ eachDatabase('the retention schedule', (dialect) => {
       expect({ ...again.counts, anonymiseHolders: 0 }).toEqual(
         Object.fromEntries(Object.keys(again.counts).map((k) => [k, 0])),
       );
+      const documents = await db
+        .selectFrom('invoices')
+        .innerJoin('invoice_lines', 'invoice_lines.invoice_id', 'invoices.id')
+        .where('invoices.id', 'in', [expired, kept])
+        .select([
+          'invoices.billing_contact',
+          'invoices.billing_email',
+          'invoice_lines.delegate_name',
+          'invoice_lines.gross_pence',
+        ])
+        .orderBy('invoices.id')
+        .execute();
+      expect(documents).toEqual([
+        { billing_contact: '', billing_email: '', delegate_name: '', gross_pence: 5000 },
+        {
+          billing_contact: 'Jo Finance',
+          billing_email: 'jo@council.example.org.uk',
+          delegate_name: 'Sam Delegate',
+          gross_pence: 5000,
+        },
+      ]);
       const second = await t.services.retention.run(now);
       expect(second.anonymiseHolders).toBe(again.counts.anonymiseHolders);
       // The booking is held anonymously now; its delegate keeps the account (still in use) and their name.
@@ -292,6 +323,57 @@ eachDatabase('the retention schedule', (dialect) => {
     });
   });
 });
+
+/** An issued invoice of one line naming a delegate, in the financial year starting in April `year`. */
+async function invoice(db: Kysely<DB>, organisationId: number, year: number): Promise<number> {
+  const at = `${year}-06-01T10:00:00.000Z`;
+  const row = await db
+    .insertInto('invoices')
+    .values({
+      kind: 'invoice',
+      state: 'issued',
+      organisation_id: organisationId,
+      booking_id: null,
+      credits_invoice_id: null,
+      number: `INV-${year}-0001`,
+      financial_year: year,
+      sequence: 1,
+      customer_name: 'Northshire Council',
+      billing_contact: 'Jo Finance',
+      billing_email: 'jo@council.example.org.uk',
+      net_pence: 5000,
+      gross_pence: 5000,
+      created_at: at,
+      created_by_staff_id: null,
+      issued_at: at,
+      issued_by_staff_id: null,
+      issued_on: at.slice(0, 10),
+      due_on: at.slice(0, 10),
+      paid_on: null,
+      paid_reference: null,
+      voided_at: null,
+      issuer: null,
+      paid_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('invoice_lines')
+    .values({
+      invoice_id: row.id,
+      position: 1,
+      charge_id: null,
+      credits_line_id: null,
+      description: 'Late cancellation',
+      delegate_name: 'Sam Delegate',
+      session_date: at.slice(0, 10),
+      net_pence: 5000,
+      vat_pence: 0,
+      gross_pence: 5000,
+    })
+    .execute();
+  return row.id;
+}
 
 function outboxRow(subject: string, sentAt: Date) {
   const at = sentAt.toISOString();
