@@ -283,6 +283,55 @@ eachDatabase('the retention schedule', (dialect) => {
       expect(person).toEqual({ name: place.delegate.name, closed_at: null });
     });
 
+    it('run twice at once, warns each account once and anonymises each booking once', async () => {
+      const now = clock.now();
+      const longAgo = new Date(now.getTime() - 800 * DAY);
+      const people = await Promise.all(
+        ['twin-a', 'twin-b', 'twin-c'].map((label) => delegate(db, label, longAgo)),
+      );
+      const session = await finishedSession(db, new Date(now.getTime() - 8 * 366 * DAY), now);
+      const places = [
+        await placeTaken(db, session.sessionId, now, 'twin-old-1', { attended: true }),
+        await placeTaken(db, session.sessionId, now, 'twin-old-2', { attended: false }),
+      ];
+      const plan = await t.services.retention.plan(now);
+      expect(plan.counts.warnAccounts).toBeGreaterThanOrEqual(3);
+
+      const [one, two] = await Promise.all([t.services.retention.run(now), t.services.retention.run(now)]);
+      expect(one.warnAccounts + two.warnAccounts).toBe(plan.counts.warnAccounts);
+      expect(one.anonymiseBookings + two.anonymiseBookings).toBe(plan.counts.anonymiseBookings);
+      for (const person of people) {
+        expect((await outboxTo(db, person.email)).map((m) => m.kind)).toEqual(['account_closing']);
+      }
+      // Each booking went to one anonymous holder, and no holder was made for nothing.
+      const holders = await db
+        .selectFrom('bookings')
+        .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
+        .where(
+          'bookings.id',
+          'in',
+          places.map((p) => p.bookingId),
+        )
+        .select(['delegates.anonymised_at'])
+        .execute();
+      expect(holders.every((h) => h.anonymised_at !== null)).toBe(true);
+      const empty = await db
+        .selectFrom('delegates')
+        .where('anonymised_at', 'is not', null)
+        .where('name', '=', '')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('bookings').whereRef('bookings.delegate_id', '=', 'delegates.id').select('id'),
+            ),
+          ),
+        )
+        .where('created_at', '=', now.toISOString())
+        .select('id')
+        .execute();
+      expect(empty).toEqual([]);
+    });
+
     it('warns an unused account once, then closes it; signing in between keeps it', async () => {
       const start = new Date(clock.now().getTime() + DAY);
       clock.set(start);
