@@ -340,6 +340,10 @@ export class RetentionRepository {
       .updateTable('delegates')
       .set({ closure_warned_at: lines.now })
       .where('id', 'in', this.accountsToWarn(lines).select('delegates.id').where('delegates.id', '=', delegateId))
+      // On the row itself too: PostgreSQL re-checks these (not the subquery) once a run at the same
+      // time has committed its warning, so the second finds the account warned and does nothing.
+      .where('closure_warned_at', 'is', null)
+      .where('closed_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -384,6 +388,11 @@ export class RetentionRepository {
       .set({ updated_at: lines.now })
       .where('id', 'in', ids)
       .where('id', 'in', this.bookingsToAnonymise(lines).select('bookings.id'))
+      // On the row itself: a run at the same time that handed the booking over first has changed its
+      // delegate_id to a holder this statement cannot see, so PostgreSQL's re-check leaves it alone.
+      .where('delegate_id', 'in', (eb) =>
+        eb.selectFrom('delegates').where('anonymised_at', 'is', null).select('delegates.id'),
+      )
       .returning('id')
       .execute();
     return new PersonalDataRecords(this.db).anonymiseBookings(
