@@ -2,6 +2,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 
 import {
+  accountClosing,
   bookingCancelled,
   bookingConfirmed,
   chargeDecided,
@@ -192,6 +193,20 @@ const messages: { name: string; message: EmailMessage; why: RegExp }[] = [
       purpose: 'change',
     }),
     why: /You are getting this email because this email address was given as the new address of an account/,
+  },
+  {
+    name: 'accountClosing (no password yet)',
+    message: accountClosing({
+      hub,
+      name: HOSTILE_NAME,
+      inactiveMonths: 12,
+      lastActiveAt: new Date('2025-02-01T10:00:00Z'),
+      closesFrom: new Date('2026-03-04T02:30:00Z'),
+      hasPassword: false,
+      signInUrl: 'https://training.example.org.uk/sign-in',
+      forgotPasswordUrl: 'https://training.example.org.uk/account/forgot-password',
+    }),
+    why: /You are getting this email because you have an account with Northshire Safeguarding Partnership that has not been used for a long time/,
   },
   {
     name: 'emailChangeRequested',
@@ -666,5 +681,33 @@ describe('charge emails', () => {
     expect(text).toContain('Friday 6 March 2026');
     expect(text).toContain('£50.00');
     expect(text).not.toMatch(/did not attend|cancel/i);
+  });
+});
+
+describe('the account closing warning', () => {
+  const facts = {
+    hub,
+    name: 'Sam',
+    inactiveMonths: 12,
+    lastActiveAt: new Date('2025-02-01T10:00:00Z'),
+    closesFrom: new Date('2026-03-04T02:30:00Z'),
+    signInUrl: 'https://training.example.org.uk/sign-in',
+    forgotPasswordUrl: 'https://training.example.org.uk/account/forgot-password',
+  };
+
+  it('says when, why and how to keep the account, and how to set a password only to those without one', () => {
+    const without = accountClosing({ ...facts, hasPassword: false });
+    const withPassword = accountClosing({ ...facts, hasPassword: true });
+    for (const message of [without, withPassword]) {
+      for (const version of [message.text.replace(/\s+/g, ' '), visibleText(message.html)]) {
+        expect(version).toContain('since Saturday 1 February 2025');
+        expect(version).toContain('We close accounts that are not used for 12 months');
+        expect(version).toContain('Sign in before Wednesday 4 March 2026 to keep your account');
+      }
+    }
+    expect(without.text).toContain('Your account has no password yet');
+    expect(visibleText(without.html)).toContain('Your account has no password yet');
+    expect(withPassword.text).not.toContain('no password');
+    expect(visibleText(withPassword.html)).not.toContain('no password');
   });
 });

@@ -1,5 +1,6 @@
 /** Every email Trellis sends, one file per message. */
 export { accountClosedOnRequest, type AccountClosedOnRequestFacts } from './accountClosedOnRequest.js';
+export { accountClosing, type AccountClosingFacts } from './accountClosing.js';
 export { bookingCancelled, type BookingCancelledFacts } from './bookingCancelled.js';
 export { bookingConfirmed, type BookingConfirmedFacts } from './bookingConfirmed.js';
 export { chargeDecided, type ChargeDecidedFacts, type ChargeOutcome } from './chargeDecided.js';

@@ -46,7 +46,8 @@ export type EmailKind =
   | 'account_closed_on_request'
   | 'line_manager_booked'
   | 'line_manager_cancelled'
-  | 'line_manager_not_attended';
+  | 'line_manager_not_attended'
+  | 'account_closing';
 
 /** An email written and ready for the outbox: who it goes to is said there. */
 export interface EmailMessage {

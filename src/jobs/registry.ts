@@ -11,6 +11,7 @@ import type { Job } from './job.js';
 import { needsDeletionJob } from './needsDeletion.js';
 import { outboxJob } from './outbox.js';
 import { remindersJob } from './reminders.js';
+import { retentionJob } from './retention.js';
 import { waitingListsJob } from './waitingLists.js';
 
 export const JOBS: readonly Job[] = [
@@ -21,6 +22,7 @@ export const JOBS: readonly Job[] = [
   feedbackInvitationsJob,
   followUpsJob,
   invoiceRunJob,
+  retentionJob,
 ];
 
 for (const job of JOBS) checkCadence(job.cadence);

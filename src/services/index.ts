@@ -32,6 +32,7 @@ import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
 import { LineManagerPreviews } from './lineManagerPreview.js';
 import { PeopleService } from './peopleService.js';
+import { RetentionService } from './privacy/retentionService.js';
 import { ProgrammeService } from './programmeService.js';
 import { SessionAdminService } from './sessionAdminService.js';
 import { SecretBox } from './accounts/secretBox.js';
@@ -91,6 +92,8 @@ export interface Services {
   subjectAccess: SubjectAccessService;
   /** Closing an account (its owner) and erasing a person (staff, on request). */
   erasure: ErasureService;
+  /** The retention schedule: its daily run and the dry run of what the next will do. */
+  retention: RetentionService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
 }
@@ -178,6 +181,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     finance: new FinanceService(deps, settings),
     subjectAccess: new SubjectAccessService(deps),
     erasure: new ErasureService(deps, settings),
+    retention: new RetentionService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
   };
 }

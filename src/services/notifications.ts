@@ -26,6 +26,7 @@ import {
 import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
 import {
   accountClosedOnRequest,
+  accountClosing,
   bookingCancelled,
   bookingConfirmed,
   bookingMoved,
@@ -657,6 +658,26 @@ export class Notifications {
       db,
       to,
       accountClosedOnRequest({ hub: ctx.hub, name: to.name, closedAt: this.clock.now(), ...facts }),
+    );
+  }
+
+  /** The retention job: an account nobody has used will be closed unless its owner signs in. */
+  async accountClosing(
+    db: Executor,
+    ctx: MailContext,
+    to: Recipient,
+    facts: { inactiveMonths: number; lastActiveAt: Date; closesFrom: Date; hasPassword: boolean },
+  ) {
+    await this.enqueue(
+      db,
+      to,
+      accountClosing({
+        hub: ctx.hub,
+        name: to.name,
+        ...facts,
+        signInUrl: `${this.publicUrl}/sign-in`,
+        forgotPasswordUrl: `${this.publicUrl}/account/forgot-password`,
+      }),
     );
   }
 }

@@ -11,6 +11,7 @@ import { priceRules } from './prices.js';
 import { privacyRules } from './privacy.js';
 import { programmeRules } from './programme.js';
 import { reportRules } from './reports.js';
+import { retentionRules } from './retention.js';
 import { sessionRules } from './sessions.js';
 import { staffRules } from './staff.js';
 import type { AdminRules } from './types.js';
@@ -30,4 +31,5 @@ export const RULES: AdminRules = {
   ...invoiceRules,
   ...priceRules,
   ...privacyRules,
+  ...retentionRules,
 };

@@ -90,8 +90,8 @@ export interface GivenUpPlace {
   keys: Record<Exclude<ReportGrouping, 'total'>, { key: string | null; label: string | null }>;
 }
 
-/** Audit actions that cancel one booking (a delegate's own, or the hub's for them). */
-const ONE_BOOKING_CANCELLED = ['cancelled_confirmed', 'booking_cancelled'];
+/** Audit actions that cancel one booking (a delegate's own, or the hub's for them); the retention job keeps them. */
+export const ONE_BOOKING_CANCELLED = ['cancelled_confirmed', 'booking_cancelled'];
 
 // `eb` is left loose: the same columns are read from the joined query below.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

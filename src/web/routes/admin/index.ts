@@ -21,6 +21,7 @@ import finance from './finance.js';
 import organisations from './organisations.js';
 import register from './register.js';
 import reports from './reports.js';
+import retention from './retention.js';
 import sessions from './sessions.js';
 import settings from './settings.js';
 import staff from './staff.js';
@@ -47,6 +48,7 @@ export default async function adminRoutes(app: FastifyInstance, options: { servi
     staff,
     audit,
     settings,
+    retention,
   ]) {
     await app.register(area, options);
   }

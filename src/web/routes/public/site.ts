@@ -8,6 +8,7 @@ import { textColourOn } from '../../../domain/hub.js';
 import { feeWords } from '../../../domain/charges/terms.js';
 import { lineManagerEventWords } from '../../../domain/accounts.js';
 import { lineManagerEvents, policyWords } from '../../../domain/policy.js';
+import { retentionWords } from '../../../domain/retention.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
@@ -36,6 +37,8 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
       },
       // Line managers told of places booked, cancelled or not attended (their own block of the page).
       lineManagerPlaces: lineManagerEventWords(lineManagerEvents(policy)),
+      // How long we keep each kind of information, from the retention schedule the job applies.
+      retention: retentionWords(await services.settings.retention()),
     });
   });
 
