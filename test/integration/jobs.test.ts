@@ -229,6 +229,7 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
         'feedback-invitations',
         'follow-ups',
         'invoice-run',
+        'retention',
       ]);
       expect(await jobs.scheduler.tick()).toEqual([]);
       clock.advance(MINUTE);
@@ -242,6 +243,7 @@ eachDatabase('The jobs in the registry', (dialect: DialectName) => {
       expect(listing).toContain('last run 9am on Monday 12 January 2026: deleted 0');
       expect(listing).toContain('last run 9:01am on Monday 12 January 2026: sent 0');
       expect(listing).toContain('runs every 3 seconds, in every process');
+      expect(listing).toContain('runs daily at 02:30 London time');
 
       printed.length = 0;
       clock.advance(MINUTE);
