@@ -375,27 +375,11 @@ export class BookingRecords {
 
   /** Confirmed bookings on sessions starting before `before` that have had no reminder. */
   remindersDue(now: Instant, before: Instant) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
-      .where('bookings.state', '=', 'confirmed')
-      .where('bookings.reminder_sent_at', 'is', null)
-      .where('sessions.cancelled_at', 'is', null)
-      .where('sessions.starts_at', '>', now)
-      .where('sessions.starts_at', '<=', before)
-      .select(['bookings.id', 'sessions.starts_at'])
-      .limit(500)
-      .execute();
+    return this.placesWithout('reminder_sent_at', now, before).execute();
   }
 
   async markReminded(id: number, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('bookings')
-      .set({ reminder_sent_at: now.toISOString() })
-      .where('id', '=', id)
-      .where('reminder_sent_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return this.claim('reminder_sent_at', id, now);
   }
 
   /**
@@ -403,28 +387,42 @@ export class BookingRecords {
    * `now` and up to `before`, that have had no morning reminder.
    */
   morningRemindersDue(now: Instant, before: Instant) {
-    return this.db
-      .selectFrom('bookings')
-      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
-      .where('bookings.state', '=', 'confirmed')
-      .where('bookings.morning_reminder_sent_at', 'is', null)
+    return this.placesWithout('morning_reminder_sent_at', now, before)
       .where('sessions.format', '=', 'online')
       .where('sessions.online_joining_url', 'is not', null)
-      .where('sessions.cancelled_at', 'is', null)
-      .where('sessions.starts_at', '>', now)
-      .where('sessions.starts_at', '<=', before)
-      .select(['bookings.id', 'sessions.starts_at'])
-      .limit(500)
       .execute();
   }
 
   /** Claims a booking's morning reminder: false when another process has sent it. */
   async markMorningReminded(id: number, now: Date): Promise<boolean> {
+    return this.claim('morning_reminder_sent_at', id, now);
+  }
+
+  /** Confirmed places on live sessions starting after `now` and up to `before` that have not had this reminder. */
+  private placesWithout(reminder: 'reminder_sent_at' | 'morning_reminder_sent_at', now: Instant, before: Instant) {
+    return this.db
+      .selectFrom('bookings')
+      .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
+      .where('bookings.state', '=', 'confirmed')
+      .where(`bookings.${reminder}`, 'is', null)
+      .where('sessions.cancelled_at', 'is', null)
+      .where('sessions.starts_at', '>', now)
+      .where('sessions.starts_at', '<=', before)
+      .select(['bookings.id', 'sessions.starts_at'])
+      .limit(500);
+  }
+
+  /** Claims a reminder by a conditional update, so several processes send it once. */
+  private async claim(
+    reminder: 'reminder_sent_at' | 'morning_reminder_sent_at',
+    id: number,
+    now: Date,
+  ): Promise<boolean> {
     const result = await this.db
       .updateTable('bookings')
-      .set({ morning_reminder_sent_at: now.toISOString() })
+      .set({ [reminder]: now.toISOString() })
       .where('id', '=', id)
-      .where('morning_reminder_sent_at', 'is', null)
+      .where(reminder, 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
