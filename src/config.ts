@@ -59,6 +59,27 @@ const configSchema = z
     MAIL_FROM: z.email().default('training@example.org.uk'),
     /** How many reverse proxies (load balancer, ingress) stand in front of Trellis; 0 for none. */
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+    /**
+     * redis://host:6379 (or rediss://): where several Trellis processes keep their rate limits and
+     * sign-in throttle, so they count across all of them. Without it each process counts on its own.
+     */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    /** Opens /metrics to requests bearing `Authorization: Bearer <token>`. At least 32 characters. */
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Serves /metrics on this port of the loopback address instead (no token needed there). */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** PostgreSQL connections each process may hold at once. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** SMTP connections each process keeps open and reuses for sending. */
+    SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
+    /**
+     * How long a message claimed by a sender is kept from other senders while no heartbeat renews it:
+     * after a process dies, its claimed mail is sent by another this long afterwards.
+     */
+    OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(15).max(3600).default(60),
     /** Re-read page templates on every request (set by `npm run dev`). */
     RELOAD_TEMPLATES: booleanFromEnv.default(false),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -143,6 +164,15 @@ export interface Config {
   /** How long a one-time staff password can be used. */
   oneTimePasswordHours: number;
   trustProxyHops: number;
+  /** Shared store for rate limits and the sign-in throttle; null keeps them in this process. */
+  redisUrl: string | null;
+  /** Bearer token that opens /metrics; null keeps it closed on the main port. */
+  metricsToken: string | null;
+  /** A loopback-only port serving /metrics without a token; null for none. */
+  metricsPort: number | null;
+  databasePoolSize: number;
+  smtpPoolSize: number;
+  outboxLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       value.DEV_MAILBOX && !value.SMTP_URL && value.NODE_ENV !== 'production' && isLoopbackHost(value.HOST),
     oneTimePasswordHours: value.ONE_TIME_PASSWORD_HOURS,
     trustProxyHops: value.TRUST_PROXY_HOPS,
+    redisUrl: value.REDIS_URL ?? null,
+    metricsToken: value.METRICS_TOKEN ?? null,
+    metricsPort: value.METRICS_PORT ?? null,
+    databasePoolSize: value.DATABASE_POOL_SIZE,
+    smtpPoolSize: value.SMTP_POOL_SIZE,
+    outboxLeaseMs: value.OUTBOX_LEASE_SECONDS * 1_000,
   };
 }
 

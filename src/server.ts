@@ -23,6 +23,7 @@ async function main() {
   const config = loadConfig();
   let log: Pick<FastifyBaseLogger, 'warn'> = console;
   const database = openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
     onConnectionError: (error) =>
       log.warn({ err: error }, 'database connection dropped; it will be replaced'),
   });

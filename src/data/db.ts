@@ -28,6 +28,8 @@ export interface DatabaseOptions {
    * it was idle in the pool or in use by a request. The pool replaces it.
    */
   onConnectionError?: (error: Error) => void;
+  /** PostgreSQL: connections this process may hold at once (DATABASE_POOL_SIZE, default 10). */
+  poolSize?: number;
 }
 
 /**
@@ -126,7 +128,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
   }
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: options.poolSize ?? 10,
     Client: ClientGivingUpOnConnect,
     // No just-in-time compilation of queries: Trellis's statements are short, and
     // for the few large ones (a year report at a large hub) PostgreSQL spent more
