@@ -14,10 +14,10 @@ import { demoProgramme } from '../../src/demo/programme.js';
 import { fixedClock, type Clock } from '../../src/services/clock.js';
 import type { BookingServiceOptions } from '../../src/services/bookings/bookingService.js';
 import { buildServices, type Services } from '../../src/services/index.js';
+import { TEST_NOW } from './databaseTemplates.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 
-/** A Monday morning, so demo dates ("weeks ahead") are the same every run. */
-export const TEST_NOW = '2026-01-12T09:00:00.000Z';
+export { TEST_NOW } from './databaseTemplates.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -36,9 +36,10 @@ export async function createTestApp(
     booking?: BookingServiceOptions;
   } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(dialect);
   const clock = options.clock ?? fixedClock(TEST_NOW);
-  if (options.demo ?? true) await loadDemo(database.db, demoProgramme, clock.now());
+  const demo = options.demo ?? true;
+  const database = await createTestDatabase(dialect, demo ? { demoAt: clock.now() } : {});
+  if (demo && !database.demoLoaded) await loadDemo(database.db, demoProgramme, clock.now());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

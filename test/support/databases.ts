@@ -4,16 +4,14 @@
  * once on each (see `eachDatabase`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import pg from 'pg';
 import { describe, inject } from 'vitest';
 
 import { openDatabase, type Database, type DialectName } from '../../src/data/db.js';
-import { migrateToLatest } from '../../src/data/migrations/index.js';
-import { POSTGRES_ADMIN_URL } from './environment.js';
+import { adminQuery, postgresUrl } from './databaseTemplates.js';
 
 export interface TestDatabase extends Database {
   url: string;
@@ -21,46 +19,50 @@ export interface TestDatabase extends Database {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
+/**
+ * A new database for one test, migrated, and with the demo programme when
+ * `demoAt` is the instant the run's templates loaded it at (TEST_NOW): a copy
+ * of globalSetup's templates (see databaseTemplates.ts). `demoLoaded` says
+ * whether it came with the demo, so the caller loads it when not.
+ */
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: { demoAt?: Date } = {},
+): Promise<TestDatabase & { demoLoaded: boolean }> {
+  const templates = inject('databaseTemplates');
+  const demoLoaded = options.demoAt?.toISOString() === templates.demoAt;
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'trellis-test-'));
-    const url = `sqlite:${join(dir, 'trellis.sqlite')}`;
+    const path = join(dir, 'trellis.sqlite');
+    copyFileSync(demoLoaded ? templates.sqlite.demo : templates.sqlite.migrated, path);
+    const url = `sqlite:${path}`;
     const database = openDatabase(url);
-    await migrateToLatest(database.db, database.dialect);
     return {
       ...database,
       url,
+      demoLoaded,
       drop: async () => {
         await database.close();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   }
+  if (!templates.postgres) throw new Error('PostgreSQL is not reachable: its tests should have been skipped');
   const name = `trellis_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  // Dropping the database at the end of a suite ends its connections; that is expected.
-  const database = openDatabase(url.toString(), { onConnectionError: () => undefined });
-  await migrateToLatest(database.db, database.dialect);
+  await adminQuery(
+    `create database ${name} template ${demoLoaded ? templates.postgres.demo : templates.postgres.migrated}`,
+  );
+  const url = postgresUrl(name);
+  const database = openDatabase(url, { onConnectionError: () => undefined });
   return {
     ...database,
-    url: url.toString(),
+    url,
+    demoLoaded,
     drop: async () => {
       await database.close();
       await adminQuery(`drop database if exists ${name} with (force)`);
     },
   };
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

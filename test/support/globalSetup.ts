@@ -1,9 +1,12 @@
 /**
  * Runs once before the tests: finds out whether PostgreSQL and Chromium are
- * here, tells every test file, and says plainly what will be skipped.
+ * here, tells every test file, and says plainly what will be skipped; builds
+ * the databases every test's own is copied from (databaseTemplates.ts), and
+ * removes them afterwards.
  */
 import type { TestProject } from 'vitest/node';
 
+import { buildDatabaseTemplates, type DatabaseTemplates } from './databaseTemplates.js';
 import {
   CHROMIUM_PATH,
   IN_CI,
@@ -16,6 +19,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgresAvailable: boolean;
     chromiumAvailable: boolean;
+    databaseTemplates: DatabaseTemplates;
   }
 }
 
@@ -45,6 +49,9 @@ export default async function setup(project: TestProject) {
         `Install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH (now ${CHROMIUM_PATH}). CI never skips them.\n`,
     );
   }
+  const built = await buildDatabaseTemplates(postgresProblem === null);
+  project.provide('databaseTemplates', built.templates);
   project.provide('postgresAvailable', postgresProblem === null);
   project.provide('chromiumAvailable', chromiumProblem === null);
+  return () => built.remove();
 }
