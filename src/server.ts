@@ -39,7 +39,8 @@ async function main() {
             { reason: error.message, ...(missed ? { missedSinceLastWarning: missed } : {}) },
             'Redis (REDIS_URL) cannot be used: until it can, this process counts rate limits and sign-in attempts on its own',
           ),
-        onRecovered: () => log.info('Redis (REDIS_URL) answers again: limits count across processes once more'),
+        onRecovered: () =>
+          log.info('Redis (REDIS_URL) answers again: limits count across processes once more'),
       })
     : null;
   const services = buildServices(database, {

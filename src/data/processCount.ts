@@ -50,16 +50,16 @@ export function watchForOtherProcesses(
 ): { stop(): void; checked: Promise<void> } {
   if (dialect !== 'postgres') return { stop: () => undefined, checked: Promise.resolve() };
   let warned = false;
-  let timer: NodeJS.Timeout | undefined;
   const look = async () => {
     const processes = await trellisProcessesOnDatabase(db, dialect).catch(() => null);
     if (warned || processes === null || processes < 2) return;
     warned = true;
-    if (timer) clearInterval(timer);
+    clearInterval(timer);
     warn(SEVERAL_PROCESSES_WARNING, processes);
   };
-  const checked = look();
-  timer = setInterval(() => void look(), everyMs);
+  // Set before the first look can finish (it waits for the database), so that look can stop it.
+  const timer = setInterval(() => void look(), everyMs);
   timer.unref();
+  const checked = look();
   return { stop: () => clearInterval(timer), checked };
 }

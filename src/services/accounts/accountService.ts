@@ -97,7 +97,6 @@ export class AccountService {
   /** Certificates state the name as registered: a new name re-issues them. */
   private readonly certificates: CertificateIssuing;
 
-
   organisations() {
     return this.accounts.listOrganisations();
   }
