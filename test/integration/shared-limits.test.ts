@@ -147,9 +147,11 @@ eachDatabase('shared limits', (dialect) => {
     it('counts sign-in attempts from one address across both processes', async () => {
       const sprayer = new WebClient(balanced, { remoteAddress: '203.0.113.77' });
       const statuses: number[] = [];
+      // The limit counts every attempt, before the form is read: empty passwords keep the test
+      // quick (no password hash is checked) and count the same.
       for (let attempt = 1; attempt <= SIGN_IN_ATTEMPTS_PER_ADDRESS + 1; attempt += 1) {
         const email = `sprayed${attempt}@example.org.uk`;
-        statuses.push((await sprayer.submit('/sign-in', { email, password: 'Winter2026!' })).statusCode);
+        statuses.push((await sprayer.submit('/sign-in', { email, password: '' })).statusCode);
       }
       expect(statuses.filter((status) => status === 400)).toHaveLength(SIGN_IN_ATTEMPTS_PER_ADDRESS);
       expect(statuses.at(-1)).toBe(429);
