@@ -92,6 +92,26 @@ function theRules(store: string, make: (clock: Clock) => SignInThrottle) {
 
 theRules('in memory', (clock) => new MemorySignInThrottle(clock));
 
+describe('MemorySignInThrottle', () => {
+  it('cannot be made to forget an account by trying many others, only by an hour of quiet', () => {
+    const clock = settableClock('2026-01-12T09:00:00Z');
+    const throttle = new MemorySignInThrottle(clock);
+    for (let i = 0; i < FREE_FAILURES; i++) throttle.beginNow('delegate:1');
+    for (let n = 2; n < 20_000; n++) {
+      throttle.beginNow(`delegate:${n}`);
+      if (n % 1000 === 0) clock.advance(1);
+    }
+    expect(() => throttle.beginNow('delegate:1')).toThrow(SignInPausedError);
+    // Entries older than an hour are forgotten, newer ones kept.
+    clock.advance(FORGET_AFTER_MS - 100);
+    throttle.beginNow('delegate:new');
+    expect(throttle.size).toBeGreaterThan(1);
+    clock.advance(FORGET_AFTER_MS);
+    throttle.beginNow('delegate:newer');
+    expect(throttle.size).toBe(1);
+  });
+});
+
 describe.runIf(inject('redisAvailable'))('SignInThrottle in Redis', () => {
   const prefix = uniqueRedisPrefix();
   let one: SharedRedis;
