@@ -123,6 +123,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       accounts: services.accounts,
       sessionSecret: config.sessionSecret,
       https: config.publicUrl.startsWith('https://'),
+      redis: services.redis,
     });
     await scope.register(staffAuth, {
       staff: services.staff,

@@ -67,6 +67,14 @@ const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
+    /**
+     * Put before every key Trellis writes in Redis, so several hubs can share one Redis (each its own
+     * prefix) and tests can use one of their own. Every process of one hub must have the same.
+     */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1 to 64 letters, digits, or _ : . -')
+      .default('trellis:'),
     /** Opens /metrics to requests bearing `Authorization: Bearer <token>`. At least 32 characters. */
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Serves /metrics on this port of the loopback address instead (no token needed there). */
@@ -166,6 +174,8 @@ export interface Config {
   trustProxyHops: number;
   /** Shared store for rate limits and the sign-in throttle; null keeps them in this process. */
   redisUrl: string | null;
+  /** Before every key in Redis (REDIS_KEY_PREFIX, default `trellis:`). */
+  redisKeyPrefix: string;
   /** Bearer token that opens /metrics; null keeps it closed on the main port. */
   metricsToken: string | null;
   /** A loopback-only port serving /metrics without a token; null for none. */
@@ -208,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oneTimePasswordHours: value.ONE_TIME_PASSWORD_HOURS,
     trustProxyHops: value.TRUST_PROXY_HOPS,
     redisUrl: value.REDIS_URL ?? null,
+    redisKeyPrefix: value.REDIS_KEY_PREFIX,
     metricsToken: value.METRICS_TOKEN ?? null,
     metricsPort: value.METRICS_PORT ?? null,
     databasePoolSize: value.DATABASE_POOL_SIZE,

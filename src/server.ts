@@ -1,8 +1,8 @@
 /**
  * Starts Trellis: validates configuration, opens and migrates the database,
  * loads the demo programme into a new database, then listens. On SIGTERM or
- * SIGINT it stops taking requests, finishes those in flight, and closes the
- * database.
+ * SIGINT it stops taking requests, finishes those in flight, and closes Redis
+ * and the database.
  */
 import closeWithGrace from 'close-with-grace';
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,6 +10,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
+import { watchForOtherProcesses } from './data/processCount.js';
+import { openRedis } from './data/redis.js';
 import { migrateToLatest } from './data/migrations/index.js';
 import { loadDemoIfNew } from './demo/loadDemo.js';
 import { demoProgramme } from './demo/programme.js';
@@ -21,13 +23,28 @@ import { resolveSecretsKey } from './services/accounts/secretBox.js';
 
 async function main() {
   const config = loadConfig();
-  let log: Pick<FastifyBaseLogger, 'warn'> = console;
+  let log: Pick<FastifyBaseLogger, 'warn' | 'info'> = console;
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
     onConnectionError: (error) =>
       log.warn({ err: error }, 'database connection dropped; it will be replaced'),
   });
+  // Where rate limits and the sign-in throttle count across processes. Neither the URL (it may hold
+  // a password) nor anything about a request goes into these warnings.
+  const redis = config.redisUrl
+    ? openRedis(config.redisUrl, {
+        keyPrefix: config.redisKeyPrefix,
+        onUnavailable: (error, missed) =>
+          log.warn(
+            { reason: error.message, ...(missed ? { missedSinceLastWarning: missed } : {}) },
+            'Redis (REDIS_URL) cannot be used: until it can, this process counts rate limits and sign-in attempts on its own',
+          ),
+        onRecovered: () =>
+          log.info('Redis (REDIS_URL) answers again: limits count across processes once more'),
+      })
+    : null;
   const services = buildServices(database, {
+    redis,
     publicUrl: config.publicUrl,
     secretsKey: resolveSecretsKey(config),
     oneTimePasswordHours: config.oneTimePasswordHours,
@@ -58,6 +75,16 @@ async function main() {
     }
   }
 
+  if (redis && !(await redis.whenReady())) {
+    app.log.warn('Redis (REDIS_URL) cannot be reached yet: Trellis starts anyway and keeps trying');
+  }
+  // Without a shared store, say so if other processes turn up on this database (PostgreSQL only).
+  const otherProcesses = redis
+    ? null
+    : watchForOtherProcesses(database.db, database.dialect, (message, processes) =>
+        app.log.warn({ processes }, message),
+      );
+
   await app.listen({ host: config.host, port: config.port });
   const jobs = startJobs(services, config, app.log);
   if (config.devMailbox) app.log.info(`No SMTP_URL: emails are kept at ${config.publicUrl}/dev/mailbox`);
@@ -74,6 +101,8 @@ async function main() {
     else app.log.info({ signal }, 'shutting down');
     await app.close();
     await jobs.stop();
+    otherProcesses?.stop();
+    await redis?.close();
     await database.close();
   });
 

@@ -4,6 +4,7 @@
  * Kysely and does not care which.
  */
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 import SQLite from 'better-sqlite3';
@@ -113,6 +114,22 @@ function withStatementCache(connection: SQLite.Database): SqliteDatabase {
   };
 }
 
+/** What every Trellis connection to PostgreSQL is called, before its host and process. */
+export const APPLICATION_NAME_PREFIX = 'trellis/';
+
+/**
+ * This process's name for its PostgreSQL connections, `trellis/<host>/<pid>`,
+ * as pg_stat_activity shows it: one name per process, so Trellis can count
+ * how many processes share the database (see data/processCount.ts).
+ * PostgreSQL keeps 63 bytes of it, so a long host name is cut, never the pid.
+ */
+export function applicationName(host = hostname(), pid = process.pid): string {
+  const tail = `/${pid}`;
+  const room = 63 - APPLICATION_NAME_PREFIX.length - tail.length;
+  const safeHost = host.replace(/[^\x20-\x7e]/g, '?').slice(0, room);
+  return `${APPLICATION_NAME_PREFIX}${safeHost}${tail}`;
+}
+
 /** How long opening a PostgreSQL connection may take before the request gets a 503. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -130,6 +147,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     connectionString: url,
     max: options.poolSize ?? 10,
     Client: ClientGivingUpOnConnect,
+    application_name: applicationName(),
     // No just-in-time compilation of queries: Trellis's statements are short, and
     // for the few large ones (a year report at a large hub) PostgreSQL spent more
     // time compiling (1.9 s) than running them (0.5 s). An `options` parameter in

@@ -3,6 +3,7 @@
  * start here, so a test exercises the same wiring as production.
  */
 import type { Database } from '../data/db.js';
+import type { SharedRedis } from '../data/redis.js';
 import { AuditRecords } from '../data/repositories/auditRecords.js';
 import { CatalogueRepository } from '../data/repositories/catalogueRepository.js';
 import { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.js';
@@ -40,9 +41,12 @@ import { SettingsService } from './settingsService.js';
 import { ErasureService } from './privacy/erasure.js';
 import { SubjectAccessService } from './privacy/subjectAccess.js';
 import { StaffService } from './accounts/staffService.js';
+import { createSignInThrottle } from './accounts/signInThrottle.js';
 
 export interface Services {
   database: Database;
+  /** The Redis shared by every process (REDIS_URL) for limits and the sign-in throttle; null without one. */
+  redis: SharedRedis | null;
   clock: Clock;
   catalogue: CatalogueService;
   settings: SettingsService;
@@ -107,6 +111,8 @@ export interface ServiceOptions {
   secretsKey: Buffer;
   /** How long a one-time staff password can be used (24 hours unless said). */
   oneTimePasswordHours?: number;
+  /** Keeps the sign-in throttle's counts where every process sees them (REDIS_URL). */
+  redis?: SharedRedis | null;
 }
 
 export function buildServices(database: Database, options: ServiceOptions): Services {
@@ -134,7 +140,17 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     chargeProposals,
     options.booking,
   );
-  const accounts = new AccountService(database.db, clock, notifications, context, options.publicUrl);
+  const redis = options.redis ?? null;
+  // One throttle for delegates and staff: their accounts' keys never meet (`delegate:…`, `staff:…`).
+  const signInThrottle = createSignInThrottle(clock, redis);
+  const accounts = new AccountService(
+    database.db,
+    clock,
+    notifications,
+    context,
+    options.publicUrl,
+    signInThrottle,
+  );
   const deps: ServiceDeps = {
     db: database.db,
     dialect: database.dialect,
@@ -151,6 +167,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   const delegateCharges = new DelegateChargeService(deps);
   return {
     database,
+    redis,
     clock,
     catalogue,
     settings,
@@ -161,6 +178,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     outbox: new OutboxRecords(database.db),
     staff: new StaffService(database.db, clock, new SecretBox(options.secretsKey), {
       oneTimePasswordHours: options.oneTimePasswordHours,
+      signInThrottle,
     }),
     audit: new AuditRecords(database.db),
     programme: new ProgrammeService(deps),

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DialectName } from '../../src/data/db.js';
+import { openRedis } from '../../src/data/redis.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { fixedClock, type Clock } from '../../src/services/clock.js';
@@ -34,12 +35,22 @@ export async function createTestApp(
     clock?: Clock;
     env?: Record<string, string>;
     booking?: BookingServiceOptions;
+    /**
+     * Another test app's database, for a second process on it (that app drops it):
+     * no demo is loaded again.
+     */
+    database?: TestDatabase;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? fixedClock(TEST_NOW);
-  const demo = options.demo ?? true;
-  const database = await createTestDatabase(dialect, demo ? { demoAt: clock.now() } : {});
-  if (demo && !database.demoLoaded) await loadDemo(database.db, demoProgramme, clock.now());
+  const ownDatabase = !options.database;
+  let database = options.database;
+  if (!database) {
+    const demo = options.demo ?? true;
+    const created = await createTestDatabase(dialect, demo ? { demoAt: clock.now() } : {});
+    if (demo && !created.demoLoaded) await loadDemo(created.db, demoProgramme, clock.now());
+    database = created;
+  }
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -49,7 +60,12 @@ export async function createTestApp(
     DEV_MAILBOX: 'true',
     ...options.env,
   });
+  // As the server opens it (src/server.ts), waiting for it as the server does; one that cannot
+  // be reached is kept, as there, to show what Trellis does without it.
+  const redis = config.redisUrl ? openRedis(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : null;
+  await redis?.whenReady();
   const services = buildServices(database, {
+    redis,
     clock,
     publicUrl: config.publicUrl,
     // Each test's database is new, so a new key is all it needs.
@@ -64,7 +80,8 @@ export async function createTestApp(
     config,
     close: async () => {
       await app.close();
-      await database.drop();
+      await redis?.close();
+      if (ownDatabase) await database.drop();
     },
   };
 }

@@ -1,16 +1,19 @@
 /**
- * What the test run can reach: PostgreSQL and Chromium. Locally a missing
+ * What the test run can reach: PostgreSQL, Redis and Chromium. Locally a missing
  * part is skipped with a printed notice; in CI (CI=true) it is a failure, so
  * a green CI run always means both databases and the browser were tested.
  */
 import { existsSync } from 'node:fs';
 
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const IN_CI = process.env.CI === 'true';
 
 export const POSTGRES_ADMIN_URL =
   process.env.TRELLIS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const REDIS_TEST_URL = process.env.TRELLIS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -29,4 +32,23 @@ export async function postgresReachable(): Promise<string | null> {
 
 export function chromiumMissing(): string | null {
   return existsSync(CHROMIUM_PATH) ? null : `no browser at ${CHROMIUM_PATH}`;
+}
+
+export async function redisReachable(): Promise<string | null> {
+  const client = new Redis(REDIS_TEST_URL, {
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -1,8 +1,8 @@
 /**
- * Runs once before the tests: finds out whether PostgreSQL and Chromium are
- * here, tells every test file, and says plainly what will be skipped; builds
- * the databases every test's own is copied from (databaseTemplates.ts), and
- * removes them afterwards.
+ * Runs once before the tests: finds out whether PostgreSQL, Redis and Chromium
+ * are here, tells every test file, and says plainly what will be skipped;
+ * builds the databases every test's own is copied from (databaseTemplates.ts),
+ * and removes them afterwards.
  */
 import type { TestProject } from 'vitest/node';
 
@@ -11,13 +11,16 @@ import {
   CHROMIUM_PATH,
   IN_CI,
   POSTGRES_ADMIN_URL,
+  REDIS_TEST_URL,
   chromiumMissing,
   postgresReachable,
+  redisReachable,
 } from './environment.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAvailable: boolean;
+    redisAvailable: boolean;
     chromiumAvailable: boolean;
     databaseTemplates: DatabaseTemplates;
   }
@@ -25,12 +28,14 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const postgresProblem = await postgresReachable();
+  const redisProblem = await redisReachable();
   const chromiumProblem = chromiumMissing();
-  if (IN_CI && (postgresProblem || chromiumProblem)) {
+  if (IN_CI && (postgresProblem || redisProblem || chromiumProblem)) {
     throw new Error(
       [
-        'CI must test on PostgreSQL and in Chromium, but:',
+        'CI must test on PostgreSQL, with Redis and in Chromium, but:',
         postgresProblem && `  PostgreSQL at ${POSTGRES_ADMIN_URL}: ${postgresProblem}`,
+        redisProblem && `  Redis at ${REDIS_TEST_URL}: ${redisProblem}`,
         chromiumProblem && `  Chromium: ${chromiumProblem}`,
       ]
         .filter(Boolean)
@@ -43,6 +48,12 @@ export default async function setup(project: TestProject) {
         'Start PostgreSQL or set TRELLIS_TEST_POSTGRES_URL to run them. CI never skips them.\n',
     );
   }
+  if (redisProblem) {
+    console.warn(
+      `\nNOTICE: shared-limit tests with Redis are SKIPPED: cannot reach ${REDIS_TEST_URL} (${redisProblem}).\n` +
+        'Start Redis or set TRELLIS_TEST_REDIS_URL to run them. CI never skips them.\n',
+    );
+  }
   if (chromiumProblem) {
     console.warn(
       `\nNOTICE: browser tests are SKIPPED: ${chromiumProblem}.\n` +
@@ -52,6 +63,7 @@ export default async function setup(project: TestProject) {
   const built = await buildDatabaseTemplates(postgresProblem === null);
   project.provide('databaseTemplates', built.templates);
   project.provide('postgresAvailable', postgresProblem === null);
+  project.provide('redisAvailable', redisProblem === null);
   project.provide('chromiumAvailable', chromiumProblem === null);
   return () => built.remove();
 }

@@ -29,7 +29,7 @@ import { PrivateLinks, type PrivateLink } from './privateLinks.js';
 import { PersonalDataRecords } from '../../data/repositories/privacy/personalDataRecords.js';
 import { hashSecret, newSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';
-import { SignInThrottle } from './signInThrottle.js';
+import { MemorySignInThrottle, type SignInThrottle } from './signInThrottle.js';
 
 export interface RegistrationInput extends Omit<DelegateDetails, 'organisationId'> {
   /** An organisation from the hub's list, or… */
@@ -80,12 +80,13 @@ export class AccountService {
     /** The hub's settings and policy, read before each transaction. */
     private readonly context: () => Promise<MailContext>,
     private readonly publicUrl: string,
+    /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
+    private readonly signInThrottle: SignInThrottle = new MemorySignInThrottle(clock),
   ) {
     this.accounts = new AccountRepository(db);
     this.sessions = new SignInSessions(db);
     this.links = new PrivateLinks(db, clock);
     this.activity = new PersonalDataRecords(db);
-    this.signInThrottle = new SignInThrottle(clock);
     this.certificates = new CertificateIssuing(mail);
   }
 
@@ -95,9 +96,6 @@ export class AccountService {
 
   /** Certificates state the name as registered: a new name re-issues them. */
   private readonly certificates: CertificateIssuing;
-
-  /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
-  private readonly signInThrottle: SignInThrottle;
 
   organisations() {
     return this.accounts.listOrganisations();
@@ -380,11 +378,11 @@ export class AccountService {
    */
   async signIn(email: string, password: string): Promise<string | null> {
     const delegate = await this.accounts.findDelegateByEmail(email);
-    if (delegate) this.signInThrottle.begin(`delegate:${delegate.id}`);
+    if (delegate) await this.signInThrottle.begin(`delegate:${delegate.id}`);
     const ok = await argon2Verify(delegate?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     // A duplicate staff merged into another account signs in like no account.
     if (!delegate || !delegate.password_hash || delegate.merged_into_id !== null || !ok) return null;
-    this.signInThrottle.succeeded(`delegate:${delegate.id}`);
+    await this.signInThrottle.succeeded(`delegate:${delegate.id}`);
     return this.startSession(delegate.id, this.clock.now());
   }
 

@@ -35,7 +35,7 @@ import type { Clock } from '../clock.js';
 import type { SecretBox } from './secretBox.js';
 import { hashSecret } from './secrets.js';
 import { SignInSessions } from './signInSessions.js';
-import { SignInThrottle } from './signInThrottle.js';
+import { MemorySignInThrottle, type SignInThrottle } from './signInThrottle.js';
 
 export interface SignedInStaff {
   id: number;
@@ -126,12 +126,12 @@ export class StaffService {
     private readonly clock: Clock,
     /** Authenticator secrets are stored sealed with it (see secretBox.ts). */
     private readonly box: SecretBox,
-    options: { oneTimePasswordHours?: number | undefined } = {},
+    options: { oneTimePasswordHours?: number | undefined; signInThrottle?: SignInThrottle } = {},
   ) {
     this.oneTimePasswordMs = (options.oneTimePasswordHours ?? DEFAULT_ONE_TIME_PASSWORD_HOURS) * 3_600_000;
     this.staff = new StaffRepository(db);
     this.sessions = new SignInSessions(db);
-    this.signInThrottle = new SignInThrottle(clock);
+    this.signInThrottle = options.signInThrottle ?? new MemorySignInThrottle(clock);
   }
 
   /** Wrong passwords slow further attempts at that account (see signInThrottle.ts). */
@@ -322,10 +322,10 @@ export class StaffService {
     password: string,
   ): Promise<{ secret: string; stage: StaffSessionStage } | null> {
     const staff = await this.staff.findByEmail(email);
-    if (staff) this.signInThrottle.begin(`staff:${staff.id}`);
+    if (staff) await this.signInThrottle.begin(`staff:${staff.id}`);
     const ok = await argon2Verify(staff?.password_hash ?? NO_ACCOUNT_HASH, password).catch(() => false);
     if (!staff || !ok || staff.disabled_at) return null;
-    this.signInThrottle.succeeded(`staff:${staff.id}`);
+    await this.signInThrottle.succeeded(`staff:${staff.id}`);
     // Told only to whoever knows the password: a one-time one left unused too long is refused.
     if (
       staff.password_change_required_at &&

@@ -5,13 +5,20 @@
  *
  * Also registers what every form needs: cookie signing, CSRF protection (a
  * token in each form, checked before the handler runs) and rate limits.
+ *
+ * Rate limits count in Redis when there is one (REDIS_URL), through the
+ * library's own Redis store, so every process counts towards one limit; a
+ * Redis out of reach lets requests through uncounted rather than failing them
+ * (its warning comes from data/redis.ts). Without Redis each process counts on
+ * its own, in memory.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyRateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
+import type { SharedRedis } from '../../data/redis.js';
 import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts.js';
 import type { AccountService, SignedInDelegate } from '../../services/accounts/accountService.js';
 
@@ -48,6 +55,24 @@ export interface AccountsPluginOptions {
   accounts: AccountService;
   sessionSecret: string;
   https: boolean;
+  /** Where rate limits count across processes; null counts in this process. */
+  redis: SharedRedis | null;
+}
+
+/**
+ * Each limit counts only its own route's requests, whatever its key. In
+ * memory the library gives every `app.rateLimit(…)` a counter of its own;
+ * in Redis they all share one key space, so without the route in the key
+ * the booking limit (`delegate:<id>`) would also count changes of details,
+ * and registering would use up the password-reset allowance of an address.
+ */
+function keyedByRoute(options: RateLimitOptions = {}): RateLimitOptions {
+  const keyOf = options.keyGenerator ?? ((request: FastifyRequest) => request.ip);
+  return {
+    ...options,
+    keyGenerator: async (request) =>
+      `${String(request.routeOptions.method)} ${request.routeOptions.url ?? ''} ${await keyOf(request)}`,
+  };
 }
 
 /**
@@ -78,7 +103,25 @@ export default fp(
       getToken: (request) =>
         (request.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
     });
-    await app.register(fastifyRateLimit, { global: false });
+    // The library is registered in a scope of its own and its `rateLimit` offered here
+    // with each limit's key made per route (keyedByRoute): same options, same replies.
+    let libraryRateLimit: FastifyInstance['rateLimit'] | undefined;
+    await app.register(async function rateLimits(scope) {
+      await scope.register(fastifyRateLimit, {
+        global: false,
+        ...(options.redis
+          ? {
+              redis: options.redis.client,
+              nameSpace: `${options.redis.keyPrefix}rate-limit:`,
+              skipOnError: true,
+            }
+          : {}),
+      });
+      libraryRateLimit = scope.rateLimit.bind(scope);
+    });
+    const rateLimit = libraryRateLimit!;
+    app.decorate('rateLimit', ((limit?: RateLimitOptions) =>
+      rateLimit(keyedByRoute(limit))) as FastifyInstance['rateLimit']);
 
     app.decorateRequest('delegate', null);
 
