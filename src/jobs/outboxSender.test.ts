@@ -305,7 +305,13 @@ describe('OutboxSender', () => {
       },
       close: async () => {},
     };
-    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder(), concurrency: 5 });
+    const sender = new OutboxSender({
+      outbox,
+      mailer,
+      clock: fixedClock(NOW),
+      logger: recorder(),
+      concurrency: 5,
+    });
     expect(await sender.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 5 });
     expect(tried).toEqual([1]);
     expect(calls.released).toEqual([2, 3, 4, 5, 6]);

@@ -313,7 +313,10 @@ export class OutboxSender {
 
     if (!leases.holds(message)) {
       // Another sender may hold it now; sending too could deliver it twice.
-      this.logger.warn(about, 'outbox: lease ran out or could not be renewed before sending; left for a later run');
+      this.logger.warn(
+        about,
+        'outbox: lease ran out or could not be renewed before sending; left for a later run',
+      );
       // Handed back only if the lease is still this sender's after all (a renewal met a database hiccup, say).
       await leases.exclusive(() => this.handBack(message));
       return 'deferred';
