@@ -33,8 +33,12 @@ function fakeOutbox(queue: OutboxMessage[]) {
     sent: [] as number[],
     failed: [] as { id: number; error: string; next: Date }[],
     released: [] as number[],
+    /** Each heartbeat: the ids it asked to renew. */
+    renewals: [] as number[][],
   };
   let claimFails = false;
+  /** What a renewal does: by default every lease is still this sender's. */
+  let renew: (ids: number[]) => number[] = (ids) => ids;
   const outbox = {
     async claimDue(_now: Date, _leaseMs: number, limit: number) {
       if (claimFails) throw new Error('database unreachable');
@@ -50,6 +54,11 @@ function fakeOutbox(queue: OutboxMessage[]) {
     async release(message: OutboxMessage) {
       calls.released.push(message.id);
     },
+    async renewLeases(messages: OutboxMessage[]) {
+      const ids = messages.map((m) => m.id);
+      calls.renewals.push(ids);
+      return renew(ids);
+    },
     // Nobody here has had their hour's emails (the limit is tested on both databases).
     async sentTo() {
       return [];
@@ -63,6 +72,9 @@ function fakeOutbox(queue: OutboxMessage[]) {
     calls,
     failClaims: (fail: boolean) => {
       claimFails = fail;
+    },
+    onRenew: (behaviour: (ids: number[]) => number[]) => {
+      renew = behaviour;
     },
   };
 }
@@ -230,5 +242,148 @@ describe('OutboxSender', () => {
     const [a, b] = await Promise.all([sender.runOnce(), sender.runOnce()]);
     expect(a).toBe(b);
     expect(a.sent).toBe(1);
+  });
+
+  it('sends as many at once as it has connections, never two to one address at once', async () => {
+    // Twelve messages to six people, two each; a pool of four connections.
+    const queue = Array.from({ length: 12 }, (_, i) => {
+      const m = message(i + 1);
+      return { ...m, to: { ...m.to, address: `person${(i % 6) + 1}@example.org.uk` } };
+    });
+    const { outbox, calls } = fakeOutbox(queue);
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const sendingTo = new Set<string>();
+    const twoToOneAddress: string[] = [];
+    const waiting: (() => void)[] = [];
+    const mailer: Mailer = {
+      send: (m) => {
+        inFlight += 1;
+        mostAtOnce = Math.max(mostAtOnce, inFlight);
+        if (sendingTo.has(m.to.address)) twoToOneAddress.push(m.to.address);
+        sendingTo.add(m.to.address);
+        return new Promise((resolve) =>
+          waiting.push(() => {
+            inFlight -= 1;
+            sendingTo.delete(m.to.address);
+            resolve({ messageId: 'x' });
+          }),
+        );
+      },
+      close: async () => {},
+    };
+    const sender = new OutboxSender({
+      outbox,
+      mailer,
+      clock: fixedClock(NOW),
+      logger: recorder(),
+      concurrency: 4,
+      batchSize: 12,
+    });
+    const run = sender.runOnce();
+    // The server answers one send at a time, the newest first, so the older
+    // messages stay in flight while later ones to the same people come up.
+    for (let answered = 0; answered < 12; answered++) {
+      await expect.poll(() => waiting.length).toBeGreaterThan(0);
+      // Let every send that can start, start, before answering.
+      await new Promise((resolve) => setImmediate(resolve));
+      waiting.pop()!();
+    }
+    expect(await run).toEqual({ sent: 12, failed: 0, deferred: 0 });
+    expect(mostAtOnce).toBe(4);
+    expect(twoToOneAddress).toEqual([]);
+    expect(calls.sent.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('tries one message alone first, so a server that is down costs one attempt, not one per connection', async () => {
+    const { outbox, calls } = fakeOutbox([1, 2, 3, 4, 5, 6].map((id) => message(id)));
+    const tried: number[] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        tried.push(m.id);
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNECTION' });
+      },
+      close: async () => {},
+    };
+    const sender = new OutboxSender({
+      outbox,
+      mailer,
+      clock: fixedClock(NOW),
+      logger: recorder(),
+      concurrency: 5,
+    });
+    expect(await sender.runOnce()).toEqual({ sent: 0, failed: 1, deferred: 5 });
+    expect(tried).toEqual([1]);
+    expect(calls.released).toEqual([2, 3, 4, 5, 6]);
+  });
+
+  it('renews the leases of the messages in hand every third of the lease while a send takes long', async () => {
+    const { outbox, calls } = fakeOutbox([message(1), message(2)]);
+    const mailer: Mailer = {
+      // The server answers each message only once the heartbeat has beaten twice more.
+      send: async () => {
+        const before = calls.renewals.length;
+        await expect.poll(() => calls.renewals.length, { interval: 5 }).toBeGreaterThanOrEqual(before + 2);
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const leaseMs = 60;
+    // One at a time, so the second message is in hand all through the first one's send.
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder(), leaseMs });
+    const claimed = [message(1), message(2)];
+    expect(await sender.runOnce()).toEqual({ sent: 2, failed: 0, deferred: 0 });
+    // Both were renewed while the first was being sent; once it was done, only the second.
+    expect(calls.renewals[0]).toEqual(claimed.map((m) => m.id));
+    expect(calls.renewals.at(-1)).toEqual([2]);
+    // The heartbeat ended with the batch: no renewal after the run.
+    const renewalsAtEnd = calls.renewals.length;
+    await new Promise((resolve) => setTimeout(resolve, 5 * leaseMs));
+    expect(calls.renewals.length).toBe(renewalsAtEnd);
+  });
+
+  it('does not send a message whose renewal found its row gone: another sender may have it', async () => {
+    // Two messages to one address, so the second waits for the first.
+    const second = { ...message(2), to: message(1).to };
+    const { outbox, calls, onRenew } = fakeOutbox([message(1), second]);
+    // The second's lease is no longer this sender's (it ran out and was claimed elsewhere).
+    onRenew((ids) => ids.filter((id) => id !== 2));
+    const sends: number[] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        sends.push(m.id);
+        await expect.poll(() => calls.renewals.length, { interval: 5 }).toBeGreaterThanOrEqual(1);
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger, leaseMs: 30 });
+    expect(await sender.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 1 });
+    expect(sends).toEqual([1]);
+    expect(calls.sent).toEqual([1]);
+    // Handed back, which the database does only if the lease is still this sender's.
+    expect(calls.released).toEqual([2]);
+    expect(logger.lines.join('\n')).toContain('another sender may hold these messages now');
+  });
+
+  it('does not send the messages not yet sent when a renewal fails', async () => {
+    const second = { ...message(2), to: message(1).to };
+    const { outbox, calls, onRenew } = fakeOutbox([message(1), second]);
+    onRenew(() => {
+      throw new Error('database unreachable');
+    });
+    const mailer: Mailer = {
+      send: async () => {
+        await expect.poll(() => calls.renewals.length, { interval: 5 }).toBeGreaterThanOrEqual(1);
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger, leaseMs: 30 });
+    expect(await sender.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 1 });
+    expect(calls.sent).toEqual([1]);
+    expect(logger.lines.join('\n')).toContain('could not renew leases');
   });
 });

@@ -185,6 +185,10 @@ export function createMailer(config: Config, services: Pick<Services, 'settings'
   // hub's settings shows in the next email.
   return createSmtpMailer({
     url: config.smtpUrl,
+    poolSize: config.smtpPoolSize,
+    // Each wait on the server (connecting, its greeting, each reply) ends well
+    // inside the outbox lease, so a hung server cannot outlast it.
+    timeoutMs: Math.min(30_000, Math.floor(config.outboxLeaseMs / 3)),
     from: async () => ({ address: config.mailFrom, name: (await services.settings.hub()).name }),
     replyTo: async () => {
       const hub = await services.settings.hub();
@@ -210,7 +214,15 @@ export function startJobs(
     outboxSender() {
       if (sender) return sender;
       mailer = createMailer(config, services);
-      sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
+      sender = new OutboxSender({
+        outbox: services.outbox,
+        mailer,
+        clock: services.clock,
+        logger,
+        leaseMs: config.outboxLeaseMs,
+        // As many at once as the mailer has SMTP connections.
+        concurrency: config.smtpPoolSize,
+      });
       return sender;
     },
   };

@@ -44,12 +44,28 @@ export interface SmtpMailerOptions {
    * well inside the outbox lease, so a hung server cannot outlast it.
    */
   timeoutMs?: number;
+  /**
+   * SMTP connections kept open and reused (nodemailer's pool), so a message
+   * costs one SMTP transaction rather than a connection, greeting, STARTTLS
+   * and sign-in of its own. `null` opens one connection per message: only
+   * for measuring what the pool saves (bench/emailRate.ts).
+   */
+  poolSize?: number | null;
 }
 
-/** Sends through an SMTP server, one connection per message. */
+/**
+ * Messages sent over one pooled connection before it is closed and a fresh
+ * one opened (nodemailer's own default, written down here): some relays
+ * limit the messages per connection, and a connection renewed now and then
+ * lets a relay behind a load balancer spread the work again.
+ */
+export const MESSAGES_PER_CONNECTION = 100;
+
+/** Sends through an SMTP server, over a pool of connections unless `poolSize` is null. */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 30_000;
-  const transport = nodemailer.createTransport({
+  const poolSize = options.poolSize === undefined ? 5 : options.poolSize;
+  const shared = {
     url: options.url,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
@@ -57,7 +73,16 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     // Attachments are stored content; never let one name a file or URL to fetch.
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+  };
+  const transport =
+    poolSize === null
+      ? nodemailer.createTransport(shared)
+      : nodemailer.createTransport({
+          ...shared,
+          pool: true,
+          maxConnections: poolSize,
+          maxMessages: MESSAGES_PER_CONNECTION,
+        });
   return {
     async send(message) {
       const from = await headerAddress(options.from);
@@ -83,6 +108,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       return { messageId };
     },
     async close() {
+      // A pool closes its idle connections at once; one in the middle of a
+      // message finishes it first (the sender has waited for its sends anyway).
       transport.close();
     },
   };

@@ -30,6 +30,8 @@ export class TestSmtpServer {
   received: ReceivedMail[] = [];
   /** While set, every recipient is refused with 451 (try again later). */
   refuseWith451 = false;
+  /** SMTP connections opened to it, to see a mailer's pool reuse them. */
+  connections = 0;
   /** Fixed by the first start, so the server comes back where the mailer expects it. */
   port = 0;
   private server: SMTPServer | null = null;
@@ -41,6 +43,13 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
       authOptional: true,
+      // Stopping drops open connections (a pooled mailer keeps some) at once, as a crash would,
+      // instead of waiting 30 seconds for clients to leave.
+      closeTimeout: 1,
+      onConnect: (_session, callback) => {
+        this.connections += 1;
+        callback();
+      },
       onAuth: (auth, _session, callback) =>
         auth.username === USERNAME && auth.password === PASSWORD
           ? callback(null, { user: USERNAME })

@@ -7,6 +7,9 @@
  * is taken with a conditional UPDATE that succeeds for only one sender, and
  * the lease it sets keeps every other sender off the message until it runs
  * out, so two senders in two processes never send the same message at once.
+ * A sender renews the leases of the messages it still holds while it sends
+ * (`renewLeases`), so the lease can be short: mail claimed by a process that
+ * died waits only one lease before another sender takes it.
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 
@@ -139,6 +142,38 @@ export class OutboxRecords {
       }
     }
     return claimed;
+  }
+
+  /**
+   * The sender's heartbeat: moves the lease of messages it still holds on to
+   * `leaseUntil`, in one conditional UPDATE. A message is renewed only while
+   * unsent and its lease is still the one the sender last set (`leaseUntil`
+   * as the sender knows it): if the lease ran out and another sender claimed
+   * the message, its lease differs and it is left alone. Returns the ids
+   * renewed; a message missing from them may be another sender's now.
+   */
+  async renewLeases(
+    messages: readonly Pick<OutboxMessage, 'id' | 'leaseUntil'>[],
+    leaseUntil: Date,
+  ): Promise<number[]> {
+    const held = messages.filter(
+      (message): message is { id: number; leaseUntil: Date } => message.leaseUntil !== null,
+    );
+    if (!held.length) return [];
+    const rows = await this.db
+      .updateTable('outbox_messages')
+      .set({ lease_until: leaseUntil.toISOString() })
+      .where('sent_at', 'is', null)
+      .where((eb) =>
+        eb.or(
+          held.map((message) =>
+            eb.and([eb('id', '=', message.id), eb('lease_until', '=', message.leaseUntil.toISOString())]),
+          ),
+        ),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((row) => Number(row.id));
   }
 
   /**
