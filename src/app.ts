@@ -17,6 +17,7 @@ import errors from './web/plugins/errors.js';
 import rendering, { createViewEnvironment } from './web/plugins/rendering.js';
 import security from './web/plugins/security.js';
 import healthRoutes from './web/routes/health.js';
+import metricsRoutes from './web/routes/metrics.js';
 import accountRoutes from './web/routes/account/index.js';
 import accountPrivacyRoutes from './web/routes/account/privacy.js';
 import staffAuth, { capabilityRequired } from './web/routes/admin/auth.js';
@@ -95,6 +96,17 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   });
   app.decorate('routeTable', routeTable);
 
+  // Every answer, 404s and errors included, timed under its route's pattern
+  // (never the path, which can carry an emailed token).
+  app.addHook('onResponse', async (request, reply) => {
+    services.metrics.requestFinished(
+      request.method,
+      request.routeOptions.url,
+      reply.statusCode,
+      reply.elapsedTime,
+    );
+  });
+
   await app.register(security, { https: config.publicUrl.startsWith('https://') });
   // Forms are read only as browsers send them: JSON, text or anything else
   // gets a 415 before any route sees it, so no route meets objects or lists
@@ -115,6 +127,10 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   });
   await app.register(errors);
   await app.register(healthRoutes, { services });
+  // Without a token, no route at all: /metrics is a 404 like any unknown page.
+  if (config.metricsToken) {
+    await app.register(metricsRoutes, { services, access: { token: config.metricsToken } });
+  }
   await app.register(publicRoutes, { services, config });
   // Cookies, CSRF and sign-in only where someone acts as themselves: public
   // pages, the same for everyone, skip that work on every request.
@@ -138,5 +154,17 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
     await scope.register(chargeRoutes, { services });
     if (config.devMailbox) await scope.register(devMailboxRoutes, { outbox: services.outbox });
   });
+  return app;
+}
+
+/**
+ * The metrics server for METRICS_PORT: /metrics without a token, and /health,
+ * for Prometheus and monitoring on the same machine. server.ts listens with
+ * it on the loopback address only, never where the public can reach it.
+ */
+export async function buildMetricsApp(config: Config, services: Services): Promise<FastifyInstance> {
+  const app = Fastify({ logger: loggerOptions(config) });
+  await app.register(healthRoutes, { services });
+  await app.register(metricsRoutes, { services, access: { loopbackOnly: true } });
   return app;
 }

@@ -5,9 +5,9 @@
  * and the database.
  */
 import closeWithGrace from 'close-with-grace';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
-import { buildApp } from './app.js';
+import { buildApp, buildMetricsApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './data/db.js';
 import { watchForOtherProcesses } from './data/processCount.js';
@@ -86,6 +86,15 @@ async function main() {
       );
 
   await app.listen({ host: config.host, port: config.port });
+  // Loopback only, whatever HOST says: it answers without a token.
+  let metricsApp: FastifyInstance | null = null;
+  if (config.metricsPort) {
+    metricsApp = await buildMetricsApp(config, services);
+    await metricsApp.listen({ host: '127.0.0.1', port: config.metricsPort });
+    app.log.info(
+      `Metrics for Prometheus at http://127.0.0.1:${config.metricsPort}/metrics (this machine only)`,
+    );
+  }
   const jobs = startJobs(services, config, app.log);
   if (config.devMailbox) app.log.info(`No SMTP_URL: emails are kept at ${config.publicUrl}/dev/mailbox`);
   else if (!config.smtpUrl) {
@@ -100,6 +109,7 @@ async function main() {
       app.log.fatal({ err }, 'an unexpected error was not handled; Trellis is stopping to start afresh');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
+    await metricsApp?.close();
     await jobs.stop();
     otherProcesses?.stop();
     await redis?.close();

@@ -20,7 +20,22 @@ export interface Database {
   dialect: DialectName;
   /** Checks the connection answers; used by the health endpoint. */
   ping(): Promise<void>;
+  /**
+   * How the PostgreSQL connection pool is used right now, for /metrics; null
+   * on SQLite, whose one connection is used in turn and has nothing to tell.
+   */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections the pool may open (DATABASE_POOL_SIZE). */
+  max: number;
+  /** Connections open now, in use or idle. */
+  total: number;
+  idle: number;
+  /** Pieces of work waiting for a connection because all `max` are in use. */
+  waiting: number;
 }
 
 export interface DatabaseOptions {
@@ -87,6 +102,7 @@ function openSqlite(path: string): Database {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    poolStats: () => null,
     close: () => db.destroy(),
   };
 }
@@ -178,6 +194,13 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    poolStats: () => ({
+      // Always set above; pg's type allows it to be missing.
+      max: pool.options.max ?? 10,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     close: () => db.destroy(),
   };
 }

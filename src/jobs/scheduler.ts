@@ -14,6 +14,7 @@
 import type { Config } from '../config.js';
 import { SchedulerRepository, type JobClaim, type JobRun } from '../data/repositories/schedulerRepository.js';
 import type { Clock } from '../services/clock.js';
+import type { Metrics } from '../services/metrics.js';
 import {
   createDevelopmentMailbox,
   createSmtpMailer,
@@ -24,7 +25,7 @@ import type { Services } from '../services/index.js';
 import { isContinuous, latestDue, retryDelayMs } from './cadence.js';
 import type { Job, JobContext, JobResult, RecordedJob } from './job.js';
 import { outboxJob } from './outbox.js';
-import { OutboxSender, type JobLogger } from './outboxSender.js';
+import { OutboxSender, type JobLogger, type OutboxRunResult } from './outboxSender.js';
 import { JOBS, findJob } from './registry.js';
 
 /** How often the scheduler looks for due jobs: a minute job starts within this of its minute. */
@@ -49,6 +50,8 @@ export interface SchedulerOptions {
   logger: JobLogger;
   /** The registry's jobs unless a test brings its own. */
   jobs?: readonly Job[];
+  /** Counts each recorded job's runs and failures for /metrics. */
+  metrics?: Metrics;
 }
 
 export class Scheduler {
@@ -57,6 +60,7 @@ export class Scheduler {
   private readonly context: JobContext;
   private readonly clock: Clock;
   private readonly logger: JobLogger;
+  private readonly metrics: Metrics | undefined;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<string[]> | null = null;
 
@@ -66,6 +70,8 @@ export class Scheduler {
     this.context = options.context;
     this.clock = options.clock;
     this.logger = options.logger;
+    this.metrics = options.metrics;
+    for (const job of this.jobs) if (!isContinuous(job.cadence)) this.metrics?.jobKnown(job.name);
   }
 
   /**
@@ -151,6 +157,7 @@ export class Scheduler {
       outcome = { status: 'failed', error: describeSendError(error) };
       this.logger.error({ job: job.name, reason: outcome.error }, 'job failed; it will be tried again');
     }
+    this.metrics?.jobRan(job.name, outcome.status === 'succeeded');
     const now = this.clock.now();
     try {
       if (outcome.status === 'succeeded') await this.runs.succeeded(claim, now, outcome.result);
@@ -167,6 +174,40 @@ export class Scheduler {
 
   private abandonedBefore(): Date {
     return new Date(this.clock.now().getTime() - ABANDONED_AFTER_MS);
+  }
+}
+
+/**
+ * The outbox sender, its runs counted for /metrics from what each returns
+ * (messages sent, failed, deferred; a run that could not read the outbox is
+ * a failed run of the "outbox" job). It runs on its own loop, not the
+ * scheduler's, and a wake-up joining a run in progress shares that run's
+ * result: each run is counted once.
+ */
+class CountedOutboxSender extends OutboxSender {
+  private lastCounted: Promise<OutboxRunResult> | null = null;
+
+  constructor(
+    private readonly metrics: Metrics,
+    options: ConstructorParameters<typeof OutboxSender>[0],
+  ) {
+    super(options);
+    metrics.jobKnown(outboxJob.name);
+  }
+
+  override runOnce(): Promise<OutboxRunResult> {
+    const run = super.runOnce();
+    if (run !== this.lastCounted) {
+      this.lastCounted = run;
+      void run.then(
+        (result) => {
+          this.metrics.jobRan(outboxJob.name, true);
+          this.metrics.outboxRan(result);
+        },
+        () => this.metrics.jobRan(outboxJob.name, false),
+      );
+    }
+    return run;
   }
 }
 
@@ -214,7 +255,7 @@ export function startJobs(
     outboxSender() {
       if (sender) return sender;
       mailer = createMailer(config, services);
-      sender = new OutboxSender({
+      sender = new CountedOutboxSender(services.metrics, {
         outbox: services.outbox,
         mailer,
         clock: services.clock,
@@ -231,6 +272,7 @@ export function startJobs(
     context,
     clock: services.clock,
     logger,
+    metrics: services.metrics,
   });
 
   if (options.start) {

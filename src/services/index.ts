@@ -28,6 +28,8 @@ import { ChargeProposals } from './charges/chargeProposals.js';
 import { ChargeReviewService } from './charges/chargeReview.js';
 import { DelegateChargeService } from './charges/delegateCharges.js';
 import { FinanceService } from './charges/financeService.js';
+import { HealthService } from './health.js';
+import { Metrics } from './metrics.js';
 import type { ServiceDeps } from './deps.js';
 import { systemClock, type Clock } from './clock.js';
 import { Notifications, type MailContext } from './notifications.js';
@@ -100,6 +102,10 @@ export interface Services {
   retention: RetentionService;
   /** What public pages are cached against: it changes whenever their content could. */
   publicPagesVersion(): Promise<number>;
+  /** This app's figures for /metrics (its own registry, so apps in one process do not mix). */
+  metrics: Metrics;
+  /** Whether the database answers, for /health. */
+  health: HealthService;
 }
 
 export interface ServiceOptions {
@@ -201,5 +207,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     erasure: new ErasureService(deps, settings),
     retention: new RetentionService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
+    metrics: new Metrics({ database, outbox: new OutboxRecords(database.db), clock }),
+    health: new HealthService(database),
   };
 }

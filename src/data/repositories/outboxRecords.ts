@@ -299,6 +299,36 @@ export class OutboxRecords {
     const row = await this.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toMessage(row);
   }
+
+  /**
+   * For /metrics, in one statement: how many unsent messages are due now
+   * (waiting for a sender), and when the oldest unsent message was written,
+   * whether due or waiting for a retry (null when everything is sent).
+   */
+  async backlog(now: Date): Promise<OutboxBacklog> {
+    const row = await this.db
+      .selectFrom('outbox_messages')
+      .select((eb) => [
+        eb.fn
+          .sum<number | string | null>(
+            eb.case().when('next_attempt_at', '<=', now.toISOString()).then(1).else(0).end(),
+          )
+          .as('due'),
+        eb.fn.min('created_at').as('oldest_created_at'),
+      ])
+      .where('sent_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return {
+      due: Number(row.due ?? 0),
+      oldestUnsentAt: row.oldest_created_at ? new Date(row.oldest_created_at) : null,
+    };
+  }
+}
+
+/** What `backlog` reads: unsent messages due now, and when the oldest unsent one was written. */
+export interface OutboxBacklog {
+  due: number;
+  oldestUnsentAt: Date | null;
 }
 
 /** Removes email addresses and line breaks and shortens the text. */

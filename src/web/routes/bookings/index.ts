@@ -121,12 +121,18 @@ export default async function bookingRoutes(app: FastifyInstance, { services }: 
           needs,
           typeof seen === 'string' && /^\d{1,9}$/.test(seen) ? { pricePence: Number(seen) } : {},
         );
+        services.metrics.bookingMade(
+          outcome.alreadyHeld ? 'already_held' : outcome.state === 'waitlisted' ? 'waitlisted' : 'confirmed',
+        );
         return reply.redirect(
           `/bookings/${outcome.reference}?${outcome.alreadyHeld ? 'already' : 'new'}=1`,
           303,
         );
       } catch (error) {
         if (!isShownOnForm(error)) throw error;
+        // Trellis said no (full, closed, the price changed, address not confirmed); a form
+        // sent back for a missing tick is not counted: the delegate has not asked yet.
+        if (error instanceof ConflictError) services.metrics.bookingMade('refused');
         return renderBookPage(request, reply, keepTyped(request.body), error);
       }
     },
