@@ -249,6 +249,30 @@ function discard(partial: string): void {
  */
 const ALL_PAGES = 0x7fffffff;
 
+/** How long a copy waits for a database another process is holding locked. */
+const BUSY_WAIT_MS = 15_000;
+
+/**
+ * SQLite's online backup from `source` into the file at `destination`, all in
+ * one step. better-sqlite3 reports a copy that could not start because the
+ * other side was locked (SQLITE_BUSY) as one finished with no pages left, so
+ * a copy of no pages at all (every database has at least one) is tried again.
+ */
+async function copyWithSqliteBackup(source: SQLite.Database, destination: string): Promise<void> {
+  const giveUpAt = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    const { totalPages } = await source.backup(destination, { progress: () => ALL_PAGES });
+    if (totalPages > 0) return;
+    if (Date.now() > giveUpAt) {
+      throw new BackupRefusal(
+        `The database stayed locked by another process for ${BUSY_WAIT_MS / 1000} seconds; nothing was copied. ` +
+          'Try again, or stop Trellis first.',
+      );
+    }
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+}
+
 async function backupSqlite(sourcePath: string, file: string, force: boolean, print: Print): Promise<void> {
   if (!existsSync(sourcePath)) {
     throw new BackupRefusal(
@@ -264,7 +288,7 @@ async function backupSqlite(sourcePath: string, file: string, force: boolean, pr
     const source = new SQLite(sourcePath, { fileMustExist: true });
     try {
       source.pragma('busy_timeout = 5000');
-      await source.backup(target.partial, { progress: () => ALL_PAGES });
+      await copyWithSqliteBackup(source, target.partial);
     } finally {
       source.close();
     }
@@ -358,7 +382,7 @@ async function restoreSqlite(targetPath: string, file: string, print: Print): Pr
     // Through SQLite (not a file copy), so a Trellis still running waits on
     // the database's locks and its WAL file is dealt with, not left to
     // replay old pages over the restored ones.
-    await source.backup(targetPath, { progress: () => ALL_PAGES });
+    await copyWithSqliteBackup(source, targetPath);
   } finally {
     source.close();
   }

@@ -21,10 +21,11 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database, type DialectName } from '../../src/data/db.js';
 import { migrateToLatest } from '../../src/data/migrations/index.js';
+import { backupCommand, restoreCommand } from '../../src/cli/backup.js';
 import { buildServices } from '../../src/services/index.js';
 import { createCourse, createDelegates, createSession, DAY_MS } from '../concurrency/support.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
-import { eachDatabase } from '../support/databases.js';
+import { createTestDatabase, eachDatabase } from '../support/databases.js';
 import { POSTGRES_ADMIN_URL } from '../support/environment.js';
 
 const REPOSITORY = resolve(import.meta.dirname, '../..');
@@ -209,7 +210,10 @@ eachDatabase('backup and restore', (dialect) => {
       );
       expect(statSync(backupFile).mode & 0o077, 'the backup is readable by its owner only').toBe(0);
       // The rush really went on while the backup was made.
-      expect(committedWhileBackingUp).toBeGreaterThan(0);
+      expect(
+        committedWhileBackingUp,
+        `${committedBeforeBackup.length} bookings before the backup`,
+      ).toBeGreaterThan(0);
       const inBackup = bookingsReported(backup.stdout);
       expect(inBackup).toBeGreaterThanOrEqual(committedBeforeBackup.length);
       expect(inBackup).toBeLessThanOrEqual(committed.length);
@@ -461,6 +465,46 @@ eachDatabase('backup and restore', (dialect) => {
       ONE_COMMAND_MS,
     );
   });
+
+  it.runIf(dialect === 'sqlite')(
+    'waits for a database another process holds locked, rather than reporting a copy of nothing',
+    async () => {
+      // better-sqlite3 reports a backup that found its destination locked as
+      // finished; restore must wait for the lock and then really copy.
+      const file = join(folder, 'for-a-locked-database.sqlite');
+      const said: string[] = [];
+      expect(await backupCommand([file], t.database.url, (line) => said.push(line))).toBe(0);
+      const inBackup = bookingsReported(said.join('\n'));
+      expect(inBackup).toBeGreaterThan(0);
+
+      const target = await createTestDatabase('sqlite');
+      // Another process in the middle of writing to the database restored into.
+      const holder = new SQLite(target.url.slice('sqlite:'.length));
+      holder.exec('begin immediate');
+      let released = false;
+      const release = setTimeout(() => {
+        holder.exec('commit');
+        released = true;
+      }, 1_000);
+      try {
+        const restoredSaid: string[] = [];
+        expect(await restoreCommand([file, '--yes'], target.url, (line) => restoredSaid.push(line))).toBe(0);
+        expect(released, 'the restore finished only once the lock was let go').toBe(true);
+        expect(bookingsReported(restoredSaid.join('\n'))).toBe(inBackup);
+        const restored = await target.db
+          .selectFrom('bookings')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow();
+        expect(Number(restored.n)).toBe(inBackup);
+      } finally {
+        clearTimeout(release);
+        if (!released) holder.exec('commit');
+        holder.close();
+        await target.drop();
+      }
+    },
+    ONE_COMMAND_MS,
+  );
 
   it('leaves no partly written file behind, whatever was refused above', () => {
     expect(readdirSync(folder).filter((name) => name.endsWith('.partial'))).toEqual([]);
