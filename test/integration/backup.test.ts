@@ -472,10 +472,10 @@ eachDatabase('backup and restore', (dialect) => {
       // better-sqlite3 reports a backup that found its destination locked as
       // finished; restore must wait for the lock and then really copy.
       const file = join(folder, 'for-a-locked-database.sqlite');
+      await createCourse(t.database.db, 'kept-through-a-locked-restore', new Date(TEST_NOW));
       const said: string[] = [];
       expect(await backupCommand([file], t.database.url, (line) => said.push(line))).toBe(0);
       const inBackup = bookingsReported(said.join('\n'));
-      expect(inBackup).toBeGreaterThan(0);
 
       const target = await createTestDatabase('sqlite');
       // Another process in the middle of writing to the database restored into.
@@ -491,11 +491,12 @@ eachDatabase('backup and restore', (dialect) => {
         expect(await restoreCommand([file, '--yes'], target.url, (line) => restoredSaid.push(line))).toBe(0);
         expect(released, 'the restore finished only once the lock was let go').toBe(true);
         expect(bookingsReported(restoredSaid.join('\n'))).toBe(inBackup);
-        const restored = await target.db
-          .selectFrom('bookings')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow();
-        expect(Number(restored.n)).toBe(inBackup);
+        const course = await target.db
+          .selectFrom('courses')
+          .where('slug', '=', 'kept-through-a-locked-restore')
+          .select('id')
+          .executeTakeFirst();
+        expect(course, 'the backup’s contents are in the database restored into').toBeDefined();
       } finally {
         clearTimeout(release);
         if (!released) holder.exec('commit');
