@@ -4,34 +4,57 @@
  *   outbox        emails waiting to be sent, and any that are stuck
  *   jobs          the background jobs, their cadence and last run; `jobs run NAME` runs one now
  *   create-admin  the first administrator: --name "Full Name" --email address
+ *   backup FILE   a consistent copy of the database while Trellis runs; `restore FILE --yes` puts one back
  */
 import { parseArgs } from 'node:util';
 
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../data/db.js';
-import { migrateToLatest } from '../data/migrations/index.js';
-import { startJobs } from '../jobs/scheduler.js';
-import { buildServices } from '../services/index.js';
-import { resolveSecretsKey } from '../services/accounts/secretBox.js';
-import { createAdmin } from './createAdmin.js';
-import { JOBS_USAGE, jobsCommand } from './jobs.js';
+import { BACKUP_USAGE, BackupRefusal, backupCommand, restoreCommand } from './backup.js';
 
-const USAGE = `Usage: npm run trellis -- <command>
+// The rest of Trellis (services, jobs) is loaded only by the commands that use
+// it: backup and restore need none of it, and loading it all took seconds on
+// a busy machine, at the moment a backup is wanted.
+const usage = async () => `Usage: npm run trellis -- <command>
 
 Commands:
   outbox         list emails that are stuck (not sent after several tries, or for 15 minutes)
-${JOBS_USAGE}
+${(await import('./jobs.js')).JOBS_USAGE}
   create-admin   create an administrator: --name "Full Name" --email name@example.org.uk
                  (prints a one-time password; the first sign-in sets up an authenticator app)
+${BACKUP_USAGE}
 `;
 
 async function main(command: string | undefined) {
-  if (!command || !['outbox', 'jobs', 'create-admin'].includes(command)) {
-    console.log(USAGE);
+  if (!command || !['outbox', 'jobs', 'create-admin', 'backup', 'restore'].includes(command)) {
+    console.log(await usage());
     process.exitCode = command ? 2 : 0;
     return;
   }
   const config = loadConfig();
+  if (command === 'backup' || command === 'restore') {
+    // Before the database is opened: a backup must not migrate (or create) the
+    // database it copies, and a restore replaces it.
+    const run = command === 'backup' ? backupCommand : restoreCommand;
+    process.exitCode = await run(process.argv.slice(3), config.databaseUrl, (line) => console.log(line));
+    return;
+  }
+  const [
+    { openDatabase },
+    { migrateToLatest },
+    { startJobs },
+    { buildServices },
+    { resolveSecretsKey },
+    { createAdmin },
+    { jobsCommand },
+  ] = await Promise.all([
+    import('../data/db.js'),
+    import('../data/migrations/index.js'),
+    import('../jobs/scheduler.js'),
+    import('../services/index.js'),
+    import('../services/accounts/secretBox.js'),
+    import('./createAdmin.js'),
+    import('./jobs.js'),
+  ]);
   const database = openDatabase(config.databaseUrl);
   try {
     await migrateToLatest(database.db, database.dialect);
@@ -94,5 +117,5 @@ async function main(command: string | undefined) {
 
 main(process.argv[2]).catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  process.exit(error instanceof BackupRefusal ? error.exitCode : 1);
 });

@@ -50,6 +50,9 @@ const migrations: Record<string, DialectMigration> = {
   '021-personal-data-lifecycle': personalDataLifecycle,
 };
 
+/** Every migration this Trellis knows, in order: a backup holding any other came from a newer Trellis. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 export interface MigrationResult {
   applied: string[];
 }
