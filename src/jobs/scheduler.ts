@@ -210,7 +210,13 @@ export function startJobs(
     outboxSender() {
       if (sender) return sender;
       mailer = createMailer(config, services);
-      sender = new OutboxSender({ outbox: services.outbox, mailer, clock: services.clock, logger });
+      sender = new OutboxSender({
+        outbox: services.outbox,
+        mailer,
+        clock: services.clock,
+        logger,
+        leaseMs: config.outboxLeaseMs,
+      });
       return sender;
     },
   };
