@@ -213,8 +213,8 @@ export function outcomeProblems(outcome: RushOutcome, capacity: number): string[
   if (outcome.emailsLost) problems.push(`${outcome.emailsLost} emails never arrived at the mail server`);
   if (outcome.emailsTwice) {
     problems.push(
-      `${outcome.emailsTwice} emails arrived twice (each with its one Message-ID: sent, then the ` +
-        'sender lost its process or database before recording it, and another sent it again)',
+      `${outcome.emailsTwice} emails arrived twice, each with its one Message-ID (another process ` +
+        "sent it again after the first one's lease ran out, before the first had recorded it sent)",
     );
   }
   if (outcome.emailsMisaddressed) problems.push(`${outcome.emailsMisaddressed} emails to the wrong address`);
