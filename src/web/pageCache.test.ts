@@ -37,7 +37,7 @@ describe('PageCache', () => {
   });
 
   it('drops the least recently used page when full', () => {
-    const cache = new PageCache(2);
+    const cache = new PageCache({ limit: 2 });
     cache.set('a', 1, 1, page);
     cache.set('b', 1, 1, page);
     cache.get('a', 1, 1);
@@ -48,7 +48,7 @@ describe('PageCache', () => {
   });
 
   it('renders a page that many requests miss at once only once, and gives it to all of them', async () => {
-    const cache = new PageCache();
+    const cache = new PageCache({ renderGapFactor: 0 });
     const renders = controlledRenders();
     const waiting = Array.from({ length: 20 }, () => cache.page('/sessions/1', 1, 1, renders.render));
     await settle();
@@ -62,7 +62,7 @@ describe('PageCache', () => {
   });
 
   it('gives the page being replaced during a render, and the new page after it', async () => {
-    const cache = new PageCache();
+    const cache = new PageCache({ renderGapFactor: 0 });
     const renders = controlledRenders();
     const first = cache.page('/sessions/1', 1, 1, renders.render);
     renders.finish(0, 'version 1');
@@ -89,7 +89,7 @@ describe('PageCache', () => {
   });
 
   it('renders each page apart: a render of one does not hold back another', async () => {
-    const cache = new PageCache();
+    const cache = new PageCache({ renderGapFactor: 0 });
     const renders = controlledRenders();
     const one = cache.page('/sessions/1', 1, 1, renders.render);
     const two = cache.page('/sessions/2', 1, 1, renders.render);
@@ -102,7 +102,7 @@ describe('PageCache', () => {
   });
 
   it('renders again after the minute turns, giving the old page while it does', async () => {
-    const cache = new PageCache();
+    const cache = new PageCache({ renderGapFactor: 0 });
     const renders = controlledRenders();
     const first = cache.page('/courses', 1, 100, renders.render);
     renders.finish(0, 'minute 100');
@@ -111,6 +111,26 @@ describe('PageCache', () => {
     expect((await cache.page('/courses', 1, 101, renders.render)).body).toBe('minute 100');
     renders.finish(1, 'minute 101');
     expect((await next).body).toBe('minute 101');
+  });
+
+  it('waits before rendering a page again soon after its last render, giving the old page meanwhile', async () => {
+    const cache = new PageCache({ renderGapFactor: 9 });
+    const renders = controlledRenders();
+    const first = cache.page('/sessions/1', 1, 1, renders.render);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    renders.finish(0, 'version 1');
+    await first;
+
+    // The last render took 10 ms or more: the next starts 90 ms or more after it.
+    const next = cache.page('/sessions/1', 2, 1, renders.render);
+    // (A timer that long cannot fire before this loop's immediates run.)
+    await settle();
+    expect(renders.started).toBe(1);
+    expect((await cache.page('/sessions/1', 3, 1, renders.render)).body).toBe('version 1');
+    while (renders.started < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    renders.finish(1, 'version 2');
+    // The request that found the page out of date waited for the render, so it sees the change.
+    expect((await next).body).toBe('version 2');
   });
 
   it('shares a failed render with those who waited for it, and tries again on the next request', async () => {
