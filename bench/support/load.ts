@@ -12,6 +12,8 @@ export interface Measurement {
   mean: number;
   p50: number;
   p99: number;
+  /** The slowest response, in milliseconds. */
+  max: number;
   responses: number;
   bytesPerRequest: number;
 }
@@ -87,6 +89,7 @@ export async function measure(target: string, url: string, options: LoadOptions)
     mean: result.latency.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     responses: result['2xx'],
     bytesPerRequest: result.requests.total ? result.throughput.total / result.requests.total : 0,
   };

@@ -24,7 +24,8 @@ declare module 'fastify' {
     page(template: string, context?: Record<string, unknown>, statusCode?: number): Promise<FastifyReply>;
     /**
      * Sends a page that is the same for every visitor, from the page cache
-     * when nothing it shows has changed; `build` runs only on a miss.
+     * when nothing it shows has changed; `build` runs only on a miss, once
+     * for all the requests that miss together (see pageCache.ts).
      */
     publicPage(build: () => Promise<PageSpec>): Promise<FastifyReply>;
   }
@@ -130,14 +131,15 @@ export default fp(
       'publicPage',
       async function publicPage(this: FastifyReply, build: () => Promise<PageSpec>) {
         const key = this.request.url;
+        // Read after this request arrived (see ChangeCounterRecords), so a
+        // change committed before it is never mistaken for cached.
         const version = await services.publicPagesVersion();
         const minute = Math.floor(services.clock.now().getTime() / 60_000);
-        let page = cache.get(key, version, minute);
-        if (!page) {
+        // One render per page for everyone waiting; see pageCache.ts.
+        const page = await cache.page(key, version, minute, async () => {
           const spec = await build();
-          page = { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
-          cache.set(key, version, minute, page);
-        }
+          return { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
+        });
         this.code(page.statusCode).type(HTML).header('Vary', 'Accept-Encoding');
         if (acceptsGzip(this.request)) return this.header('Content-Encoding', 'gzip').send(gzippedBody(page));
         return this.send(page.body);
