@@ -207,7 +207,8 @@ export class Notifications {
     bookingId: number,
     options: { bookedByHub?: boolean; facts?: BookingFacts } = {},
   ) {
-    const { row, to, confirmedSession, manageUrl } = options.facts ?? (await this.bookingFacts(db, bookingId));
+    const { row, to, confirmedSession, manageUrl } =
+      options.facts ?? (await this.bookingFacts(db, bookingId));
     const message = bookingConfirmed({
       hub: ctx.hub,
       delegateName: to.name,

@@ -148,7 +148,10 @@ export class BookingService {
       // to whoever books before the waiting-list job next runs. Only when
       // there is something to settle (rarely, in a rush): then read again.
       const free = placesAvailable(facts.capacity, Number(facts.held));
-      if (!countedEarly && (Number(facts.expired_offers) > 0 || (free > 0 && Number(facts.waiting_until_now) > 0))) {
+      if (
+        !countedEarly &&
+        (Number(facts.expired_offers) > 0 || (free > 0 && Number(facts.waiting_until_now) > 0))
+      ) {
         await this.settleOffers(db, sessionId, now, ctx);
         facts = (await bookings.placeFacts(sessionId, delegateId, at))!;
       }
