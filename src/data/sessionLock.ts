@@ -140,8 +140,9 @@ export class SessionLock {
     let failure: unknown;
     try {
       await this.db.connection().execute(async (connection) => {
-        await this.begin(connection, lockIds);
+        await this.begin(connection);
         try {
+          await this.lockRows(connection, lockIds);
           await this.runPieces(connection, batch, outcomes);
           await this.commit(connection);
         } catch (error) {
@@ -164,15 +165,17 @@ export class SessionLock {
     });
   }
 
-  /** Opens the batch's transaction holding the lock: SQLite's write lock, or the session row's. */
-  private async begin(connection: Executor, lockIds: number[]): Promise<void> {
-    if (this.dialect === 'sqlite') {
-      // BEGIN IMMEDIATE takes the write lock before anything is read, so no
-      // other process can book between count and write.
-      await sql.raw('begin immediate').execute(connection);
-      return;
-    }
-    await sql.raw('begin').execute(connection);
+  /**
+   * Opens the batch's transaction. SQLite: BEGIN IMMEDIATE takes the write
+   * lock before anything is read, so no other process can book between
+   * count and write.
+   */
+  private async begin(connection: Executor): Promise<void> {
+    await sql.raw(this.dialect === 'sqlite' ? 'begin immediate' : 'begin').execute(connection);
+  }
+
+  /** PostgreSQL: the session row's lock, inside the transaction (held until it ends). */
+  private async lockRows(connection: Executor, lockIds: number[]): Promise<void> {
     for (const id of lockIds) {
       await connection.selectFrom('sessions').where('id', '=', id).select('id').forUpdate().execute();
     }
