@@ -67,6 +67,9 @@ export interface MailContext {
   charges: ChargesSettings;
 }
 
+/** Everything about one booking that its emails say (Notifications.bookingFacts). */
+export type BookingFacts = Awaited<ReturnType<Notifications['bookingFacts']>>;
+
 export interface Recipient {
   id: number;
   name: string;
@@ -193,14 +196,19 @@ export class Notifications {
     return `${this.publicUrl}/give-up/${token}`;
   }
 
-  /** `bookedByHub`: staff booked it on the delegate's behalf, and the email says so. */
+  /**
+   * `bookedByHub`: staff booked it on the delegate's behalf, and the email
+   * says so. `facts`: the booking's facts, when the caller has read them
+   * already for another email in the same transaction.
+   */
   async bookingConfirmed(
     db: Executor,
     ctx: MailContext,
     bookingId: number,
-    options: { bookedByHub?: boolean } = {},
+    options: { bookedByHub?: boolean; facts?: BookingFacts } = {},
   ) {
-    const { row, to, confirmedSession, manageUrl } = await this.bookingFacts(db, bookingId);
+    const { row, to, confirmedSession, manageUrl } =
+      options.facts ?? (await this.bookingFacts(db, bookingId));
     const message = bookingConfirmed({
       hub: ctx.hub,
       delegateName: to.name,
@@ -250,9 +258,9 @@ export class Notifications {
     ctx: MailContext,
     bookingId: number,
     position: number,
-    options: { bookedByHub?: boolean } = {},
+    options: { bookedByHub?: boolean; facts?: BookingFacts } = {},
   ) {
-    const { row, to, session, manageUrl } = await this.bookingFacts(db, bookingId);
+    const { row, to, session, manageUrl } = options.facts ?? (await this.bookingFacts(db, bookingId));
     const message = waitlistJoined({
       hub: ctx.hub,
       delegateName: to.name,
@@ -513,9 +521,11 @@ export class Notifications {
     ctx: MailContext,
     bookingId: number,
     event: LineManagerEvent,
+    /** The booking's facts, when the caller has read them already for another email. */
+    facts?: BookingFacts,
   ): Promise<boolean> {
     if (!tellsLineManager(ctx.policy, event)) return false;
-    const { row, session } = await this.bookingFacts(db, bookingId);
+    const { row, session } = facts ?? (await this.bookingFacts(db, bookingId));
     const address = row.line_manager_email.trim();
     const first = session.parts[0];
     if (!address || isUnreachableAddress(address) || !first) return false;

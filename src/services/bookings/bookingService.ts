@@ -9,7 +9,6 @@
 import type { Kysely } from 'kysely';
 
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
-import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
 import type { DB, Executor } from '../../data/schema.js';
 import type { SessionLock } from '../../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../../domain/availability.js';
@@ -137,18 +136,34 @@ export class BookingService {
       // "Now" is read once the lock is held, so times (and waiting-list order)
       // follow the order bookings are actually made in.
       const now = this.clock.now();
+      const at = now.toISOString();
       const bookings = this.repository.within(db);
-      // Read again under the lock: staff may have changed capacity, closed
-      // booking or cancelled the session since the check above.
-      const locked = await bookings.session(sessionId);
-      if (!locked) throw new NotFoundError('session');
-      this.assertBookable(locked, now, byStaff);
-      // A place freed by an expired offer goes to the waiting list first, not
-      // to whoever books before the waiting-list job next runs.
-      if (!countedEarly) await this.settleOffers(db, sessionId, now, ctx);
       const delegateId = typeof delegate === 'number' ? delegate : await delegate(db, now);
-      const existing = await bookings.liveBookingOf(sessionId, delegateId);
-      if (existing) {
+      // One read of everything decided on below. Read again under the lock:
+      // staff may have changed capacity, closed booking or cancelled the
+      // session since the check above, and the places are re-counted.
+      let facts = await bookings.placeFacts(sessionId, delegateId, at);
+      if (!facts) throw new NotFoundError('session');
+      // A place freed by an expired offer goes to the waiting list first, not
+      // to whoever books before the waiting-list job next runs. Only when
+      // there is something to settle (rarely, in a rush): then read again.
+      const free = placesAvailable(facts.capacity, Number(facts.held));
+      if (
+        !countedEarly &&
+        (Number(facts.expired_offers) > 0 || (free > 0 && Number(facts.waiting_until_now) > 0))
+      ) {
+        await this.settleOffers(db, sessionId, now, ctx);
+        facts = (await bookings.placeFacts(sessionId, delegateId, at))!;
+      }
+      this.assertBookable(facts, now, byStaff);
+      if (facts.existing_id !== null) {
+        const existing = {
+          id: facts.existing_id,
+          session_id: sessionId,
+          reference: facts.existing_reference!,
+          state: facts.existing_state!,
+          created_at: facts.existing_created_at!,
+        };
         return {
           reference: existing.reference,
           state: existing.state as BookingOutcome['state'],
@@ -157,16 +172,14 @@ export class BookingService {
           delegateId,
         };
       }
-      if (seenPricePence !== undefined) {
-        const price = await new PriceRecords(db).priceFor(sessionId, delegateId);
-        if (price !== seenPricePence) {
-          throw new ConflictError(
-            `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : amountWords(price, ctx.charges.vatRateBasisPoints)} for you. Read the price and terms below, then book again if you still want to.`,
-          );
-        }
+      const price = Number(facts.price_pence);
+      if (seenPricePence !== undefined && price !== seenPricePence) {
+        throw new ConflictError(
+          `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : amountWords(price, ctx.charges.vatRateBasisPoints)} for you. Read the price and terms below, then book again if you still want to.`,
+        );
       }
-      const held = countedEarly ?? (await bookings.placesHeld(sessionId, now.toISOString()));
-      const hasPlace = placesAvailable(locked.capacity, held) > 0;
+      const held = countedEarly ?? Number(facts.held);
+      const hasPlace = placesAvailable(facts.capacity, held) > 0;
       if (!hasPlace && !ctx.policy.waitlistEnabled) {
         throw new ConflictError(
           byStaff
@@ -174,7 +187,7 @@ export class BookingService {
             : 'This session is full and the hub does not keep a waiting list for it.',
         );
       }
-      if (!hasPlace && byStaff && now >= new Date(locked.starts_at)) {
+      if (!hasPlace && byStaff && now >= new Date(facts.starts_at)) {
         throw new ConflictError(
           'This session is full and has already started, so there is no waiting list to join.',
         );
@@ -191,6 +204,8 @@ export class BookingService {
           accessNeeds: keepNeeds ? needs.accessNeeds : null,
           dietaryNeeds: keepNeeds ? needs.dietaryNeeds : null,
           needsConsentAt: keepNeeds ? now : null,
+          pricePence: price,
+          organisationId: facts.organisation_id === null ? null : Number(facts.organisation_id),
         },
         now,
       );
@@ -211,17 +226,17 @@ export class BookingService {
             },
         now,
       );
+      // The facts both emails tell, read once.
+      const emailFacts = await this.mail.bookingFacts(db, id);
       if (hasPlace) {
-        await this.mail.bookingConfirmed(db, ctx, id, { bookedByHub: byStaff });
-        await this.mail.lineManagerTold(db, ctx, id, 'booked');
+        await this.mail.bookingConfirmed(db, ctx, id, { bookedByHub: byStaff, facts: emailFacts });
+        await this.mail.lineManagerTold(db, ctx, id, 'booked', emailFacts);
         return { reference, state: 'confirmed', position: null, alreadyHeld: false, delegateId };
       }
-      const position = await bookings.waitlistPosition({
-        id,
-        session_id: sessionId,
-        created_at: now.toISOString(),
-      });
-      await this.mail.waitlistJoined(db, ctx, id, position, { bookedByHub: byStaff });
+      // Everyone waiting with a time up to now is ahead: this booking has the
+      // latest time and the highest id (ids are handed out under the lock).
+      const position = Number(facts.waiting_until_now) + 1;
+      await this.mail.waitlistJoined(db, ctx, id, position, { bookedByHub: byStaff, facts: emailFacts });
       return { reference, state: 'waitlisted', position, alreadyHeld: false, delegateId };
     });
   }

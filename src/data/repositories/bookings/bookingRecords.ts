@@ -11,7 +11,7 @@ import type { AuditActorType, DB, Instant } from '../../schema.js';
 import { recordAudit } from '../auditRecords.js';
 import { PriceRecords } from '../charges/priceRecords.js';
 import { PersonalDataRecords } from '../privacy/personalDataRecords.js';
-import { LIVE_STATES } from '../sharedQueries.js';
+import { LIVE_STATES, placesHeld } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -38,6 +38,71 @@ export class BookingRecords {
         'sessions.booking_closes_at',
         'sessions.cancelled_at',
         'courses.archived_at as course_archived_at',
+      ])
+      .executeTakeFirst();
+  }
+
+  /**
+   * Everything a booking decides on, read in one statement under the
+   * session's lock (the hot path of a rush, so one round trip, not seven):
+   * the session and whether its course is archived; the places held now;
+   * how many wait on its list with a time up to `now` (a booking made now is
+   * next after them); whether any offer has run out; the delegate's live
+   * booking on it, if any; and the price a place costs them (as
+   * PriceRecords.priceFor), with the organisation it is fixed for (the kept
+   * one, if theirs was merged). Undefined when there is no such session.
+   */
+  placeFacts(sessionId: number, delegateId: number, now: Instant) {
+    const type = sql`coalesce(kept.type, o.type)`;
+    return this.db
+      .selectFrom('sessions')
+      .innerJoin('courses', 'courses.id', 'sessions.course_id')
+      .leftJoin('delegates', (join) => join.on('delegates.id', '=', delegateId))
+      .leftJoin('organisations as o', 'o.id', 'delegates.organisation_id')
+      .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
+      .leftJoin('session_prices as sp', (join) =>
+        join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
+      )
+      .leftJoin('course_prices as cp', (join) =>
+        join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
+      )
+      .leftJoin('bookings as mine', (join) =>
+        join
+          .onRef('mine.session_id', '=', 'sessions.id')
+          .on('mine.delegate_id', '=', delegateId)
+          .on('mine.state', 'in', LIVE_STATES),
+      )
+      .where('sessions.id', '=', sessionId)
+      .select((eb) => [
+        'sessions.id',
+        'sessions.capacity',
+        'sessions.starts_at',
+        'sessions.ends_at',
+        'sessions.booking_opens_at',
+        'sessions.booking_closes_at',
+        'sessions.cancelled_at',
+        'courses.archived_at as course_archived_at',
+        placesHeld(now)(eb).as('held'),
+        eb
+          .selectFrom('bookings')
+          .select(sql<number>`cast(count(*) as integer)`.as('waiting'))
+          .whereRef('bookings.session_id', '=', 'sessions.id')
+          .where('bookings.state', '=', 'waitlisted')
+          .where('bookings.created_at', '<=', now)
+          .as('waiting_until_now'),
+        eb
+          .selectFrom('bookings')
+          .select(sql<number>`cast(count(*) as integer)`.as('expired'))
+          .whereRef('bookings.session_id', '=', 'sessions.id')
+          .where('bookings.state', '=', 'offered')
+          .where('bookings.offer_expires_at', '<=', now)
+          .as('expired_offers'),
+        'mine.id as existing_id',
+        'mine.reference as existing_reference',
+        'mine.state as existing_state',
+        'mine.created_at as existing_created_at',
+        sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price_pence'),
+        sql<number | null>`coalesce(o.merged_into_id, delegates.organisation_id)`.as('organisation_id'),
       ])
       .executeTakeFirst();
   }
@@ -115,6 +180,11 @@ export class BookingRecords {
       .execute();
   }
 
+  /**
+   * Writes a new booking with the price the delegate was shown, fixed now (a
+   * later change of price never changes what they agreed), and the
+   * organisation it is fixed for, both as read by placeFacts under the lock.
+   */
   async insert(
     booking: {
       reference: string;
@@ -124,13 +194,12 @@ export class BookingRecords {
       accessNeeds: string | null;
       dietaryNeeds: string | null;
       needsConsentAt: Date | null;
+      pricePence: number;
+      organisationId: number | null;
     },
     now: Date,
   ): Promise<number> {
     const at = now.toISOString();
-    // The price the delegate was shown, fixed now: a later change of price never changes what they agreed.
-    const price = await new PriceRecords(this.db).priceFor(booking.sessionId, booking.delegateId);
-    const organisationId = await this.organisationOf(booking.delegateId);
     const row = await this.db
       .insertInto('bookings')
       .values({
@@ -144,8 +213,8 @@ export class BookingRecords {
         access_needs: booking.accessNeeds,
         dietary_needs: booking.dietaryNeeds,
         needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
-        price_pence: price,
-        organisation_id: organisationId,
+        price_pence: booking.pricePence,
+        organisation_id: booking.organisationId,
         created_at: at,
         updated_at: at,
       })
