@@ -21,23 +21,11 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 import { BUILT_ASSETS_DIR } from '../../src/paths.js';
 import type { Clock } from '../../src/services/clock.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { CHROMIUM_PATH } from '../support/environment.js';
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type AxeResult = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
 
@@ -88,11 +76,13 @@ export function useE2E(options: { clock?: Clock } = {}): E2E {
     await testApp.app.listen({ host: '127.0.0.1', port: 0 });
     const address = testApp.app.server.address() as AddressInfo;
     baseUrl = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    // One Chromium for the whole run (started by globalSetup); each file has its own contexts.
+    browser = await chromium.connect(inject('chromiumEndpoint'));
   });
 
   afterAll(async () => {
     await Promise.allSettled(contexts.map((context) => context.close()));
+    // Closes this file's connection, not the shared browser.
     await browser?.close();
     await testApp?.close();
   });

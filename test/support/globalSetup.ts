@@ -4,10 +4,12 @@
  * builds the databases every test's own is copied from (databaseTemplates.ts),
  * and removes them afterwards.
  */
+import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 
 import { buildDatabaseTemplates, type DatabaseTemplates } from './databaseTemplates.js';
 import {
+  CHROMIUM_ARGS,
   CHROMIUM_PATH,
   IN_CI,
   POSTGRES_ADMIN_URL,
@@ -23,6 +25,8 @@ declare module 'vitest' {
     redisAvailable: boolean;
     chromiumAvailable: boolean;
     databaseTemplates: DatabaseTemplates;
+    /** The shared Chromium's address for `chromium.connect`; empty when there is none. */
+    chromiumEndpoint: string;
   }
 }
 
@@ -65,5 +69,13 @@ export default async function setup(project: TestProject) {
   project.provide('postgresAvailable', postgresProblem === null);
   project.provide('redisAvailable', redisProblem === null);
   project.provide('chromiumAvailable', chromiumProblem === null);
-  return () => built.remove();
+  // One browser for every browser test file, rather than one started per file.
+  const browser = chromiumProblem
+    ? null
+    : await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  project.provide('chromiumEndpoint', browser?.wsEndpoint() ?? '');
+  return async () => {
+    await browser?.close();
+    await built.remove();
+  };
 }
