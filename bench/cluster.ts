@@ -53,12 +53,11 @@ import {
   ALREADY_BOOKED,
   BOOKED,
   describeStatuses,
-  openBookingPage,
   pressBook,
   rush,
   type BookingResponse,
-  type Ready,
 } from './cluster/bookings.js';
+import { openBookingPage, type Ready } from './rush/bookingPage.js';
 import { startNginx, stopAllNginx, type RunningNginx } from './cluster/nginx.js';
 import { outcomeProblems, readOutcome, waitForOutbox, type RushOutcome } from './cluster/outcome.js';
 import { SmtpSink } from './cluster/smtpSink.js';

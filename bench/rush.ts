@@ -49,14 +49,7 @@ import {
   createSignedInDelegates,
   type SignedInDelegate,
 } from '../test/support/seedDelegates.js';
-import {
-  createHttpClient,
-  getOnNewConnection,
-  inPool,
-  percentile,
-  setCookie,
-  type HttpReply,
-} from './rush/http.js';
+import { createHttpClient, getOnNewConnection, inPool, percentile } from './rush/http.js';
 import {
   delay,
   freePort,
@@ -66,6 +59,7 @@ import {
   stopChild,
   waitForHealth,
 } from './support/processes.js';
+import { openBookingPage } from './rush/bookingPage.js';
 import { createBenchDatabase, databasesToRun, dropBenchDatabases } from './support/databases.js';
 import { printMachine, printTable } from './support/report.js';
 
@@ -211,33 +205,6 @@ interface DatabaseResult {
   setupSeconds: number;
   http: HttpResult;
   raw: RawResult;
-}
-
-interface Ready {
-  delegate: SignedInDelegate;
-  cookie: string;
-  csrfToken: string;
-}
-
-/** Opens the booking page as the delegate: the page must offer the form, with a CSRF cookie and token. */
-async function openBookingPage(
-  client: ReturnType<typeof createHttpClient>,
-  sessionId: number,
-  delegate: SignedInDelegate,
-): Promise<Ready> {
-  const sessionCookie = `trellis_session=${delegate.sessionSecret}`;
-  const page: HttpReply = await client.request('GET', `/sessions/${sessionId}/book`, {
-    headers: { cookie: sessionCookie, accept: 'text/html' },
-  });
-  const csrfCookie = setCookie(page, 'trellis_csrf');
-  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (page.status !== 200 || !csrfCookie || !csrfToken) {
-    throw new Error(
-      `GET /sessions/${sessionId}/book as delegate ${delegate.id} gave ${page.status}` +
-        `${csrfCookie ? '' : ', no CSRF cookie'}${csrfToken ? '' : ', no _csrf field (not signed in?)'}`,
-    );
-  }
-  return { delegate, cookie: `${sessionCookie}; ${csrfCookie}`, csrfToken };
 }
 
 async function runHttp(

@@ -5,46 +5,17 @@
  * and every response is kept with its delegate, to be checked against the
  * database afterwards. A scenario can act in the middle of the rush (kill a
  * process, cut the database's connections) through `midway`.
- *
- * `openBookingPage` is a copy of the one inside bench/rush.ts (which does not
- * export it, and is another benchmark's to change).
+
  */
 import { performance } from 'node:perf_hooks';
 
-import type { SignedInDelegate } from '../../test/support/seedDelegates.js';
-import { inPool, setCookie, type HttpClient, type HttpReply } from '../rush/http.js';
+import type { Ready } from '../rush/bookingPage.js';
+import { inPool, type HttpClient } from '../rush/http.js';
 
 /** A new booking's address, as the booking form redirects to it. */
 export const BOOKED = /^\/bookings\/(TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\?new=1$/;
 /** A booking the delegate already held (a retry after a lost answer). */
 export const ALREADY_BOOKED = /^\/bookings\/(TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\?already=1$/;
-
-export interface Ready {
-  delegate: SignedInDelegate;
-  cookie: string;
-  csrfToken: string;
-}
-
-/** Opens the booking page as the delegate: the page must offer the form, with a CSRF cookie and token. */
-export async function openBookingPage(
-  client: HttpClient,
-  sessionId: number,
-  delegate: SignedInDelegate,
-): Promise<Ready> {
-  const sessionCookie = `trellis_session=${delegate.sessionSecret}`;
-  const page: HttpReply = await client.request('GET', `/sessions/${sessionId}/book`, {
-    headers: { cookie: sessionCookie, accept: 'text/html' },
-  });
-  const csrfCookie = setCookie(page, 'trellis_csrf');
-  const csrfToken = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  if (page.status !== 200 || !csrfCookie || !csrfToken) {
-    throw new Error(
-      `GET /sessions/${sessionId}/book as delegate ${delegate.id} gave ${page.status}` +
-        `${csrfCookie ? '' : ', no CSRF cookie'}${csrfToken ? '' : ', no _csrf field (not signed in?)'}`,
-    );
-  }
-  return { delegate, cookie: `${sessionCookie}; ${csrfCookie}`, csrfToken };
-}
 
 export interface BookingResponse {
   ready: Ready;
