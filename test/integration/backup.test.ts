@@ -14,7 +14,6 @@ import { join, resolve } from 'node:path';
 
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildApp } from '../../src/app.js';
@@ -25,8 +24,8 @@ import { backupCommand, restoreCommand } from '../../src/cli/backup.js';
 import { buildServices } from '../../src/services/index.js';
 import { createCourse, createDelegates, createSession, DAY_MS } from '../concurrency/support.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
+import { adminQuery, postgresUrl } from '../support/databaseTemplates.js';
 import { createTestDatabase, eachDatabase } from '../support/databases.js';
-import { POSTGRES_ADMIN_URL } from '../support/environment.js';
 
 const REPOSITORY = resolve(import.meta.dirname, '../..');
 /**
@@ -67,16 +66,6 @@ function expectNoStackTrace(result: CommandResult): void {
   expect(`${result.stdout}\n${result.stderr}`).not.toMatch(/^\s+at .+:\d+/m);
 }
 
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 /** An empty database to restore into: a path where no file is yet, or a new PostgreSQL database. */
 async function freshDatabaseUrl(
   dialect: DialectName,
@@ -90,9 +79,7 @@ async function freshDatabaseUrl(
   }
   const name = `trellis_test_restore_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
+  return { url: postgresUrl(name), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
 }
 
 interface Committed {

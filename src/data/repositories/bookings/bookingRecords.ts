@@ -16,6 +16,18 @@ import { LIVE_STATES, placesHeld } from '../sharedQueries.js';
 type Executor = Kysely<DB> | Transaction<DB>;
 
 
+/** What booking checks of a session (its places, times, and whether it or its course is closed). */
+const BOOKABLE_SESSION = [
+  'sessions.id',
+  'sessions.capacity',
+  'sessions.starts_at',
+  'sessions.ends_at',
+  'sessions.booking_opens_at',
+  'sessions.booking_closes_at',
+  'sessions.cancelled_at',
+  'courses.archived_at as course_archived_at',
+] as const;
+
 export class BookingRecords {
   constructor(private readonly db: Executor) {}
 
@@ -29,16 +41,7 @@ export class BookingRecords {
       .selectFrom('sessions')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .where('sessions.id', '=', sessionId)
-      .select([
-        'sessions.id',
-        'sessions.capacity',
-        'sessions.starts_at',
-        'sessions.ends_at',
-        'sessions.booking_opens_at',
-        'sessions.booking_closes_at',
-        'sessions.cancelled_at',
-        'courses.archived_at as course_archived_at',
-      ])
+      .select(BOOKABLE_SESSION)
       .executeTakeFirst();
   }
 
@@ -74,14 +77,7 @@ export class BookingRecords {
       )
       .where('sessions.id', '=', sessionId)
       .select((eb) => [
-        'sessions.id',
-        'sessions.capacity',
-        'sessions.starts_at',
-        'sessions.ends_at',
-        'sessions.booking_opens_at',
-        'sessions.booking_closes_at',
-        'sessions.cancelled_at',
-        'courses.archived_at as course_archived_at',
+        ...BOOKABLE_SESSION,
         placesHeld(now)(eb).as('held'),
         eb
           .selectFrom('bookings')
