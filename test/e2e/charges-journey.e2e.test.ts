@@ -23,7 +23,7 @@
  * The demo hub's own charges (one confirmed charge waiting for a run) are
  * invoiced and issued before the journeys, so each run finds only theirs.
  */
-import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
 
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -664,7 +664,8 @@ async function download(page: Page, linkName: string): Promise<Buffer> {
     page.waitForEvent('download'),
     page.getByRole('link', { name: linkName, exact: true }).click(),
   ]);
-  return readFile((await file.path())!);
+  // The browser is shared over a connection (globalSetup), so the file is read as a stream, not from its path.
+  return buffer(await file.createReadStream());
 }
 
 /** Each of `parts` appears in `text`, in this order. */

@@ -5,7 +5,7 @@
  * sees totals only. Every page passes axe; the same journey works with
  * JavaScript off.
  */
-import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -41,7 +41,8 @@ async function downloadExport(page: Page): Promise<string> {
     page.getByRole('link', { name: 'Download the finance export (CSV)' }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/^finance[a-z0-9-]*\.csv$/);
-  return readFile((await download.path())!, 'utf8');
+  // The browser is shared over a connection (globalSetup), so the file is read as a stream, not from its path.
+  return text(await download.createReadStream());
 }
 
 describe.runIf(inject('chromiumAvailable'))('finance, in a browser', () => {
