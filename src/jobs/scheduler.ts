@@ -14,7 +14,7 @@
 import type { Config } from '../config.js';
 import { SchedulerRepository, type JobClaim, type JobRun } from '../data/repositories/schedulerRepository.js';
 import type { Clock } from '../services/clock.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../services/operations/metrics.js';
 import {
   createDevelopmentMailbox,
   createSmtpMailer,

@@ -14,9 +14,9 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-import type { Database, PoolStats } from '../data/db.js';
-import type { OutboxBacklog, OutboxRecords } from '../data/repositories/outboxRecords.js';
-import type { Clock } from './clock.js';
+import type { Database, PoolStats } from '../../data/db.js';
+import type { OutboxBacklog, OutboxRecords } from '../../data/repositories/outboxRecords.js';
+import type { Clock } from '../clock.js';
 import { oneAtATime, settleWithin } from './deadlines.js';
 
 /** What became of a delegate's "Book a place". */

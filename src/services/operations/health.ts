@@ -4,7 +4,7 @@
  * database cannot be reached or does not answer in time, healthy again by
  * itself as soon as it answers (each check asks afresh; nothing is latched).
  */
-import type { Database } from '../data/db.js';
+import type { Database } from '../../data/db.js';
 import { oneAtATime, settleWithin } from './deadlines.js';
 
 /**
