@@ -8,7 +8,7 @@
 import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
 import { lineManagerEventWords } from '../domain/accounts.js';
 import { lineManagerEvents, type LineManagerEvent } from '../domain/policy.js';
-import { lineManagerTold } from '../emails/lineManagerTold.js';
+import { lineManagerTold } from '../emails/bookings/lineManagerTold.js';
 import type { AccountService } from './accounts/accountService.js';
 import type { MailContext } from './notifications.js';
 

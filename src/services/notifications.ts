@@ -51,8 +51,8 @@ import {
   verifyEmail,
   waitlistJoined,
 } from '../emails/index.js';
-import type { FollowUpRequestFacts } from '../emails/followUpRequest.js';
-import type { ChargeOutcome, ChargeWithdrawnBecause } from '../emails/chargeDecided.js';
+import type { FollowUpRequestFacts } from '../emails/afterCourse/followUpRequest.js';
+import type { ChargeOutcome, ChargeWithdrawnBecause } from '../emails/charges/chargeDecided.js';
 import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
 import { sessionCalendar } from '../formats/calendar.js';
 import { PrivateLinks } from './accounts/privateLinks.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { OutboxRecords } from '../../src/data/repositories/outboxRecords.js';
-import { bookingConfirmed } from '../../src/emails/bookingConfirmed.js';
+import { bookingConfirmed } from '../../src/emails/bookings/bookingConfirmed.js';
 import devMailboxRoutes, { EMAIL_HTML_CSP } from '../../src/web/routes/dev/mailbox.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';

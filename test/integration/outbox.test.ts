@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openDatabase, type Database } from '../../src/data/db.js';
 import { OutboxRecords, type NewOutboxMessage } from '../../src/data/repositories/outboxRecords.js';
 import type { DB } from '../../src/data/schema.js';
-import { bookingConfirmed } from '../../src/emails/bookingConfirmed.js';
+import { bookingConfirmed } from '../../src/emails/bookings/bookingConfirmed.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
 import { fixedClock, type Clock } from '../../src/services/clock.js';
 import {

@@ -33,7 +33,7 @@ import { feeFor, missedParts, organisationCharged } from '../../domain/charges/f
 import type { OrganisationType } from '../../domain/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
-import type { ChargeWithdrawnBecause } from '../../emails/chargeDecided.js';
+import type { ChargeWithdrawnBecause } from '../../emails/charges/chargeDecided.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** How long the delegate's "tell us why" link works. */

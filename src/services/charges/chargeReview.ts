@@ -40,7 +40,7 @@ import { formatPence, parsePounds } from '../../domain/charges/money.js';
 import { ORGANISATION_TYPE_NAMES } from '../../domain/organisation.js';
 import { formatDate, formatMoment } from '../../domain/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
-import type { ChargeOutcome } from '../../emails/chargeDecided.js';
+import type { ChargeOutcome } from '../../emails/charges/chargeDecided.js';
 import type { ServiceDeps } from '../deps.js';
 import type { MailContext } from '../notifications.js';
 
