@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import pino from 'pino';
 
 import type { Config } from './config.js';
-import type { Capability } from './domain/permissions.js';
+import type { Capability } from './domain/accounts/permissions.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
 import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';

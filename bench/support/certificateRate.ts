@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 
 import PDFDocument from 'pdfkit';
 
-import { DEFAULT_HUB_SETTINGS } from '../../src/domain/hub.js';
+import { DEFAULT_HUB_SETTINGS } from '../../src/domain/hub/hub.js';
 import { certificatesPdf, type CertificateContent } from '../../src/formats/certificatePdf.js';
 import { pdfBytes } from '../../src/formats/pdf.js';
 

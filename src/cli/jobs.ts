@@ -3,7 +3,7 @@
  * and last run, and `trellis jobs run <name>` (or `all`) to run them now.
  */
 import type { JobRun } from '../data/repositories/schedulerRepository.js';
-import { formatMoment } from '../domain/time.js';
+import { formatMoment } from '../domain/time/time.js';
 import { describeCadence, isContinuous } from '../jobs/cadence.js';
 import { JOBS } from '../jobs/registry.js';
 import type { Jobs, RunOutcome } from '../jobs/scheduler.js';

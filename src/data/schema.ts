@@ -10,9 +10,9 @@
  */
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
-import type { CourseLevel, SessionFormat } from '../domain/course.js';
-import type { BookingState } from '../domain/availability.js';
-import type { OrganisationType } from '../domain/organisation.js';
+import type { CourseLevel, SessionFormat } from '../domain/programme/course.js';
+import type { BookingState } from '../domain/programme/availability.js';
+import type { OrganisationType } from '../domain/programme/organisation.js';
 import type {
   ChargeKind,
   ChargeState,
@@ -21,9 +21,9 @@ import type {
   InvoiceState,
 } from '../domain/charges/charges.js';
 import type { DocumentKind } from '../domain/charges/invoiceNumbers.js';
-import type { FollowUpRespondent, PracticeChange } from '../domain/followUp.js';
-import type { SignInKind } from '../domain/signInSessions.js';
-import type { StaffRole, StaffSessionStage } from '../domain/staff.js';
+import type { FollowUpRespondent, PracticeChange } from '../domain/afterCourse/followUp.js';
+import type { SignInKind } from '../domain/accounts/signInSessions.js';
+import type { StaffRole, StaffSessionStage } from '../domain/accounts/staff.js';
 
 /** An ISO-8601 UTC instant as stored (see above). */
 export type Instant = string;

@@ -31,7 +31,7 @@ import { CHARGE_KIND_NAMES } from '../domain/charges/charges.js';
 import { chargesSettingsSchema, type ChargesSettings } from '../domain/charges/chargesSettings.js';
 import { feeFor, organisationCharged } from '../domain/charges/fees.js';
 import { financialYearOf, lineAmounts } from '../domain/charges/invoiceNumbers.js';
-import { addDays, formatShortDate, londonDate, londonToInstant } from '../domain/time.js';
+import { addDays, formatShortDate, londonDate, londonToInstant } from '../domain/time/time.js';
 import type { MarkedSession } from './pastSessions.js';
 
 /** The demo hub's charging rules and billing details, as an administrator would set them. */

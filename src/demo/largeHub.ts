@@ -22,10 +22,10 @@ import type {
   OrganisationType,
   SessionPartsTable,
 } from '../data/schema.js';
-import type { AttendanceStatus } from '../domain/attendance.js';
-import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/course.js';
-import { addDays, londonDate, londonToInstant, weekday } from '../domain/time.js';
-import { isWorkingDay } from '../domain/workingDays.js';
+import type { AttendanceStatus } from '../domain/afterCourse/attendance.js';
+import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/programme/course.js';
+import { addDays, londonDate, londonToInstant, weekday } from '../domain/time/time.js';
+import { isWorkingDay } from '../domain/time/workingDays.js';
 import { newBookingReference } from '../services/bookings/bookingReference.js';
 import {
   coursesWithOutcomes,

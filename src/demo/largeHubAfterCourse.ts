@@ -10,10 +10,14 @@
 import type { Insertable, Kysely } from 'kysely';
 
 import type { CertificatesTable, DB, FeedbackResponsesTable, FollowUpRequestsTable } from '../data/schema.js';
-import type { AttendanceStatus } from '../domain/attendance.js';
-import type { CertificatePart } from '../domain/certificate.js';
-import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, type PracticeChange } from '../domain/followUp.js';
-import { DEFAULT_POLICY } from '../domain/policy.js';
+import type { AttendanceStatus } from '../domain/afterCourse/attendance.js';
+import type { CertificatePart } from '../domain/afterCourse/certificate.js';
+import {
+  FOLLOW_UP_LINK_DAYS,
+  FOLLOW_UP_REMINDER_DAYS,
+  type PracticeChange,
+} from '../domain/afterCourse/followUp.js';
+import { DEFAULT_POLICY } from '../domain/hub/policy.js';
 import { certificateStatement, newCertificateNumber } from '../services/afterCourse/certificateIssuing.js';
 import type { SeededRandom } from './seededRandom.js';
 

@@ -34,7 +34,7 @@ import {
   lineAmounts,
   type DocumentKind,
 } from '../domain/charges/invoiceNumbers.js';
-import { addDays, formatShortDate, londonDate, londonToInstant } from '../domain/time.js';
+import { addDays, formatShortDate, londonDate, londonToInstant } from '../domain/time/time.js';
 import { DEMO_CHARGES_SETTINGS } from './demoCharges.js';
 import type { LargeHubHistory } from './largeHubAfterCourse.js';
 import type { SeededRandom } from './seededRandom.js';

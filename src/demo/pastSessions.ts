@@ -16,16 +16,16 @@ import {
   type DemoMark,
 } from '../data/repositories/demoRepository.js';
 import type { DB } from '../data/schema.js';
-import type { AttendanceStatus } from '../domain/attendance.js';
+import type { AttendanceStatus } from '../domain/afterCourse/attendance.js';
 import { DEFAULT_CHARGES_SETTINGS } from '../domain/charges/chargesSettings.js';
-import { DEFAULT_HUB_SETTINGS } from '../domain/hub.js';
+import { DEFAULT_HUB_SETTINGS } from '../domain/hub/hub.js';
 import {
   FOLLOW_UP_LINK_DAYS,
   FOLLOW_UP_REMINDER_DAYS,
   type FollowUpRespondent,
   type PracticeChange,
-} from '../domain/followUp.js';
-import type { Policy } from '../domain/policy.js';
+} from '../domain/afterCourse/followUp.js';
+import type { Policy } from '../domain/hub/policy.js';
 import { CertificateIssuing } from '../services/afterCourse/certificateIssuing.js';
 import type { SeededRandom } from './seededRandom.js';
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/course.js';
+import { COURSE_LEVELS, SESSION_FORMATS } from '../domain/programme/course.js';
 import { demoProgramme } from './programme.js';
 import type { DemoSession } from './types.js';
 

@@ -8,7 +8,7 @@
  * or a few weeks before that day (so this reporting year has some too).
  * Times are wall-clock times in Europe/London.
  */
-import type { CourseLevel, SessionFormat } from '../domain/course.js';
+import type { CourseLevel, SessionFormat } from '../domain/programme/course.js';
 
 export interface DemoTopic {
   slug: string;

@@ -2,11 +2,11 @@
  * Turns the facts a message is given into the words its templates show:
  * London dates and times, addresses, paragraphs, checked links.
  */
-import { formatDate, formatTimeRange, londonDate } from '../domain/time.js';
+import { formatDate, formatTimeRange, londonDate } from '../domain/time/time.js';
 
 // One wording for moments and for how long an offer is held, shared with the pages.
-export { formatDeadline, formatMoment } from '../domain/time.js';
-export { offerHeldWords } from '../domain/policy.js';
+export { formatDeadline, formatMoment } from '../domain/time/time.js';
+export { offerHeldWords } from '../domain/hub/policy.js';
 import type { NeedsFacts, SessionFacts } from './message.js';
 
 /** A session as the shared `session` template blocks show it. */

@@ -4,7 +4,7 @@
  * into an `EmailMessage`; the booking and account services put it in the
  * outbox in the same transaction as the change it tells of.
  */
-import type { HubSettings } from '../domain/hub.js';
+import type { HubSettings } from '../domain/hub/hub.js';
 
 /** A file sent with an email, stored in the outbox as text. */
 export interface EmailAttachment {

@@ -6,8 +6,8 @@ import { getVtimezoneComponent } from '@touch4it/ical-timezones';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { Temporal } from 'temporal-polyfill';
 
-import { HUB_TIME_ZONE } from '../domain/time.js';
-import type { HubSettings } from '../domain/hub.js';
+import { HUB_TIME_ZONE } from '../domain/time/time.js';
+import type { HubSettings } from '../domain/hub/hub.js';
 
 /** What a calendar file needs of a session (a SessionDetail has it all). */
 export interface CalendarSession {

@@ -6,9 +6,9 @@
  */
 import QRCode from 'qrcode';
 
-import { describeMinutes } from '../domain/certificate.js';
-import { describeCpdHours } from '../domain/course.js';
-import { formatDate, formatTimeRange, londonDate } from '../domain/time.js';
+import { describeMinutes } from '../domain/afterCourse/certificate.js';
+import { describeCpdHours } from '../domain/programme/course.js';
+import { formatDate, formatTimeRange, londonDate } from '../domain/time/time.js';
 import { brand, FONT, MARGIN, newPdf, pdfBytes } from './pdf.js';
 
 export interface CertificateContent {

@@ -26,7 +26,7 @@ import { Readable, pipeline } from 'node:stream';
 
 import { stringify } from 'csv-stringify';
 
-import { HUB_TIME_ZONE, londonDate } from '../domain/time.js';
+import { HUB_TIME_ZONE, londonDate } from '../domain/time/time.js';
 
 export interface CsvColumn<T> {
   /** The column's heading, in words a coordinator uses. */

@@ -8,7 +8,7 @@
  */
 import { DOCUMENT_NAMES, vatStatusWords, type DocumentKind } from '../domain/charges/invoiceNumbers.js';
 import { formatPence } from '../domain/charges/money.js';
-import { formatDate, formatShortDate } from '../domain/time.js';
+import { formatDate, formatShortDate } from '../domain/time/time.js';
 import { brand, FONT, MARGIN, newPdf, pdfBytes } from './pdf.js';
 
 export interface InvoiceLineContent {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { create as readFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
-import { textColourOn } from '../domain/hub.js';
+import { textColourOn } from '../domain/hub/hub.js';
 import { PROJECT_ROOT } from '../paths.js';
 
 const FONTS_DIR = join(PROJECT_ROOT, 'node_modules', 'dejavu-fonts-ttf', 'ttf');

@@ -7,7 +7,7 @@
  * latest due period has not been claimed, so it runs at the first tick. One
  * run covers every period missed, as each job does all that is due by now.
  */
-import { addDays, londonDate, londonToInstant, monthKeyOf } from '../domain/time.js';
+import { addDays, londonDate, londonToInstant, monthKeyOf } from '../domain/time/time.js';
 
 export type RecordedCadence =
   | { every: 'minute' }

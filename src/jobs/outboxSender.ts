@@ -31,7 +31,7 @@
  * Logs name the outbox id and kind of message, never an address or content.
  */
 import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
-import { heldUntil, RECIPIENT_LIMIT_WINDOW_MS } from '../domain/outbox.js';
+import { heldUntil, RECIPIENT_LIMIT_WINDOW_MS } from '../domain/hub/outbox.js';
 import type { Clock } from '../services/clock.js';
 import { describeSendError, type Mailer } from '../services/mailer.js';
 

@@ -15,11 +15,11 @@ import {
   ON_REGISTER,
   surnameKey,
   type AttendanceStatus,
-} from '../domain/attendance.js';
-import type { BookingState } from '../domain/availability.js';
-import { holds, maySeeSession } from '../domain/permissions.js';
-import type { StaffRole } from '../domain/staff.js';
-import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time.js';
+} from '../domain/afterCourse/attendance.js';
+import type { BookingState } from '../domain/programme/availability.js';
+import { holds, maySeeSession } from '../domain/accounts/permissions.js';
+import type { StaffRole } from '../domain/accounts/staff.js';
+import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { Executor } from '../data/schema.js';
 import { CertificateIssuing } from './afterCourse/certificateIssuing.js';

@@ -11,7 +11,7 @@ import {
   sessionTiming,
   type BookingWindow,
   type SessionTiming,
-} from '../domain/availability.js';
+} from '../domain/programme/availability.js';
 import {
   COURSE_LEVEL_LABELS,
   SESSION_FORMAT_LABELS,
@@ -19,9 +19,9 @@ import {
   type CourseLevel,
   type FormatFilter,
   type SessionFormat,
-} from '../domain/course.js';
-import { quoteAttribution } from '../domain/feedback.js';
-import { searchTerms } from '../domain/search.js';
+} from '../domain/programme/course.js';
+import { quoteAttribution } from '../domain/afterCourse/feedback.js';
+import { searchTerms } from '../domain/programme/search.js';
 import {
   formatDate,
   formatMonth,
@@ -31,7 +31,7 @@ import {
   monthKeyOf,
   monthRange,
   type MonthKey,
-} from '../domain/time.js';
+} from '../domain/time/time.js';
 import { NotFoundError } from '../errors.js';
 import type { Clock } from './clock.js';
 

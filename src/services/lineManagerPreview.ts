@@ -6,8 +6,8 @@
  * why no email goes (the hub tells managers of nothing, or no address given).
  */
 import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
-import { lineManagerEventWords } from '../domain/accounts.js';
-import { lineManagerEvents, type LineManagerEvent } from '../domain/policy.js';
+import { lineManagerEventWords } from '../domain/accounts/accounts.js';
+import { lineManagerEvents, type LineManagerEvent } from '../domain/hub/policy.js';
 import { lineManagerTold } from '../emails/bookings/lineManagerTold.js';
 import type { AccountService } from './accounts/accountService.js';
 import type { MailContext } from './notifications.js';

@@ -14,7 +14,7 @@ import type { ChargesSettings } from '../domain/charges/chargesSettings.js';
 import { amountWords } from '../domain/charges/invoiceNumbers.js';
 import { anyPrice, ORGANISATION_TYPE_ONE } from '../domain/charges/prices.js';
 import { chargingTerms } from '../domain/charges/terms.js';
-import type { HubSettings } from '../domain/hub.js';
+import type { HubSettings } from '../domain/hub/hub.js';
 import {
   canSelfCancel,
   policyWords,
@@ -22,7 +22,7 @@ import {
   tellsLineManager,
   type LineManagerEvent,
   type Policy,
-} from '../domain/policy.js';
+} from '../domain/hub/policy.js';
 import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
 import {
   accountClosedOnRequest,

@@ -9,8 +9,8 @@
 import { PeopleRepository, type AccountKind, type LiveState } from '../data/repositories/peopleRepository.js';
 import { recordAudit } from '../data/repositories/auditRecords.js';
 import type { AttendanceStatus, Instant, OrganisationType } from '../data/schema.js';
-import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/attendance.js';
-import { BOOKING_STATE_WORDS, type BookingState } from '../domain/availability.js';
+import { ATTENDANCE_WORDS, NOT_MARKED } from '../domain/afterCourse/attendance.js';
+import { BOOKING_STATE_WORDS, type BookingState } from '../domain/programme/availability.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { Executor } from '../data/schema.js';
 import type { ServiceDeps } from './deps.js';
@@ -18,7 +18,7 @@ import type { ServiceDeps } from './deps.js';
 export const DELEGATES_PAGE_SIZE = 50;
 
 // Where the routes have always found them.
-export { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../domain/organisation.js';
+export { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../domain/programme/organisation.js';
 
 /** Why the losing copy of a double booking was cancelled; delegates see it in their bookings. */
 export const MERGE_CANCELLATION_REASON = 'Duplicate account merged';

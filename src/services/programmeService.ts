@@ -25,9 +25,9 @@ import {
 import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
 import type { DB, Instant } from '../data/schema.js';
 import { effectivePrices, orderedPrices, priceSummary, type Prices } from '../domain/charges/prices.js';
-import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/course.js';
-import { slugify, uniqueSlug } from '../domain/slug.js';
-import { formatShortDate, formatTimeRange } from '../domain/time.js';
+import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/programme/course.js';
+import { slugify, uniqueSlug } from '../domain/programme/slug.js';
+import { formatShortDate, formatTimeRange } from '../domain/time/time.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';
 import type { ServiceDeps } from './deps.js';
 

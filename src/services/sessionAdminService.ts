@@ -15,7 +15,7 @@ import {
   type BookingCounts,
   type SessionListState,
 } from '../data/repositories/sessionAdminRepository.js';
-import { SESSION_FORMAT_LABELS, type SessionFormat } from '../domain/course.js';
+import { SESSION_FORMAT_LABELS, type SessionFormat } from '../domain/programme/course.js';
 import {
   effectivePrices,
   orderedPrices,
@@ -23,18 +23,18 @@ import {
   priceSummary,
   readPriceFields,
 } from '../domain/charges/prices.js';
-import { DATE_INPUT_PARTS, dateInputValues } from '../domain/dateInput.js';
-import type { SessionPartTimes } from '../domain/session.js';
+import { DATE_INPUT_PARTS, dateInputValues } from '../domain/time/dateInput.js';
+import type { SessionPartTimes } from '../domain/programme/session.js';
 import {
   momentDateName,
   partFieldId,
   partFieldName,
   readScheduleForm,
   type ScheduleValues,
-} from '../domain/sessionSchedule.js';
-import type { StaffRole } from '../domain/staff.js';
-import { seesOnlyOwnSessions, sessionsTaughtBy } from '../domain/permissions.js';
-import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } from '../domain/time.js';
+} from '../domain/programme/sessionSchedule.js';
+import type { StaffRole } from '../domain/accounts/staff.js';
+import { seesOnlyOwnSessions, sessionsTaughtBy } from '../domain/accounts/permissions.js';
+import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } from '../domain/time/time.js';
 import { sessionChanged, sessionCancelled, type SessionChangeLine } from '../emails/index.js';
 import { sessionView } from '../emails/facts.js';
 import { ConflictError, FormError, NotFoundError } from '../errors.js';

@@ -5,14 +5,14 @@
  */
 import type { ChangeCounterRecords } from '../data/repositories/changeCounterRecords.js';
 import type { SettingsRecords } from '../data/repositories/settingsRecords.js';
-import { DEFAULT_HUB_SETTINGS, hubSettingsSchema, type HubSettings } from '../domain/hub.js';
-import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/policy.js';
+import { DEFAULT_HUB_SETTINGS, hubSettingsSchema, type HubSettings } from '../domain/hub/hub.js';
+import { DEFAULT_POLICY, policySchema, type Policy } from '../domain/hub/policy.js';
 import {
   chargesSettingsSchema,
   DEFAULT_CHARGES_SETTINGS,
   type ChargesSettings,
 } from '../domain/charges/chargesSettings.js';
-import { DEFAULT_RETENTION, retentionSchema, type RetentionSettings } from '../domain/retention.js';
+import { DEFAULT_RETENTION, retentionSchema, type RetentionSettings } from '../domain/hub/retention.js';
 import type { Clock } from './clock.js';
 
 const HUB_KEY = 'hub';

@@ -3,8 +3,8 @@
  * Each area names the capability its page asks for (domain/permissions.ts),
  * so the menu and the routes cannot disagree about who may go there.
  */
-import { holds, type Capability } from '../domain/permissions.js';
-import type { StaffRole } from '../domain/staff.js';
+import { holds, type Capability } from '../domain/accounts/permissions.js';
+import type { StaffRole } from '../domain/accounts/staff.js';
 
 export interface AdminArea {
   href: string;

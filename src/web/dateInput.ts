@@ -4,7 +4,7 @@
  * with the problem highlighted), and error summary links that go to the
  * first highlighted box rather than to the group.
  */
-import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../domain/dateInput.js';
+import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../domain/time/dateInput.js';
 import type { FormErrors } from './forms.js';
 
 /** A date on a form: the id its message is filed under, and the names its boxes are posted under. */

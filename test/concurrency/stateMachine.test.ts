@@ -22,7 +22,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { DEFAULT_POLICY, offerExpiresAt } from '../../src/domain/policy.js';
+import { DEFAULT_POLICY, offerExpiresAt } from '../../src/domain/hub/policy.js';
 import { ConflictError } from '../../src/errors.js';
 import type { BookingOutcome } from '../../src/services/bookings/bookingService.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

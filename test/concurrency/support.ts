@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
-import type { BookingState } from '../../src/domain/availability.js';
+import type { BookingState } from '../../src/domain/programme/availability.js';
 import type { Clock } from '../../src/services/clock.js';
 import { ConflictError } from '../../src/errors.js';
 

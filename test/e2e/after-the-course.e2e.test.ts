@@ -15,7 +15,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { formatDate } from '../../src/domain/time.js';
+import { formatDate } from '../../src/domain/time/time.js';
 import { TEST_NOW } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
 import { pdfText } from '../support/pdfText.js';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
 import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { sessionCookieName } from '../../src/web/plugins/accounts.js';

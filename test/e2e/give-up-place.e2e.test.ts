@@ -12,7 +12,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { reminderDueAt } from '../../src/domain/policy.js';
+import { reminderDueAt } from '../../src/domain/hub/policy.js';
 import { TEST_NOW } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
 import { finishedSession } from '../support/finishedSessions.js';

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 
-import type { StaffRole } from '../../src/domain/staff.js';
+import type { StaffRole } from '../../src/domain/accounts/staff.js';
 import type { E2E, WatchedPage } from './support.js';
 
 let count = 0;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { StaffRole } from '../../src/domain/staff.js';
+import type { StaffRole } from '../../src/domain/accounts/staff.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { settableClock, type SettableClock } from '../support/clock.js';
 import type { WebClient } from '../support/client.js';

@@ -10,8 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rolesHolding } from '../../src/domain/permissions.js';
-import { STAFF_ROLES, type StaffRole } from '../../src/domain/staff.js';
+import { rolesHolding } from '../../src/domain/accounts/permissions.js';
+import { STAFF_ROLES, type StaffRole } from '../../src/domain/accounts/staff.js';
 import { ADMIN_AREAS } from '../../src/web/adminNavigation.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';

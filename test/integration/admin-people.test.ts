@@ -10,7 +10,7 @@ import { AccountRepository } from '../../src/data/repositories/accounts/accountR
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { PrivateLinkRecords } from '../../src/data/repositories/accounts/privateLinkRecords.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import type { BookingState } from '../../src/domain/availability.js';
+import type { BookingState } from '../../src/domain/programme/availability.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { hashSecret } from '../../src/services/accounts/secrets.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

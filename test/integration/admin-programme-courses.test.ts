@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { londonToInstant } from '../../src/domain/time.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';

@@ -14,17 +14,17 @@ import { seedLargeHub } from '../../src/demo/largeHub.js';
 import { ReportService } from '../../src/services/afterCourse/reportService.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import type { AttendanceStatus } from '../../src/domain/attendance.js';
-import type { BookingState } from '../../src/domain/availability.js';
-import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../src/domain/feedback.js';
+import type { AttendanceStatus } from '../../src/domain/afterCourse/attendance.js';
+import type { BookingState } from '../../src/domain/programme/availability.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../src/domain/afterCourse/feedback.js';
 import {
   PRACTICE_CHANGE_WORDS,
   PRACTICE_CHANGES,
   type FollowUpRespondent,
   type PracticeChange,
-} from '../../src/domain/followUp.js';
-import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../src/domain/organisation.js';
-import { selfCancellationDeadline } from '../../src/domain/policy.js';
+} from '../../src/domain/afterCourse/followUp.js';
+import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../src/domain/programme/organisation.js';
+import { selfCancellationDeadline } from '../../src/domain/hub/policy.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';
 import { eachDatabase } from '../support/databases.js';

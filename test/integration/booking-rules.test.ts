@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { londonToInstant } from '../../src/domain/time.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { ConflictError, NotFoundError } from '../../src/errors.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';

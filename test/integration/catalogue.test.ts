@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { londonToInstant, monthKeyOf } from '../../src/domain/time.js';
+import { londonToInstant, monthKeyOf } from '../../src/domain/time/time.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
-import { CERTIFICATE_NUMBER } from '../../src/domain/certificate.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
+import { CERTIFICATE_NUMBER } from '../../src/domain/afterCourse/certificate.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

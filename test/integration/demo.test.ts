@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { loadDemo, loadDemoIfNew } from '../../src/demo/loadDemo.js';
-import { FOLLOW_UP_LINK_DAYS, FOLLOW_UP_REMINDER_DAYS, PRACTICE_CHANGES } from '../../src/domain/followUp.js';
-import { TOO_FEW_TO_READ_INTO } from '../../src/domain/reports.js';
-import { londonDate } from '../../src/domain/time.js';
-import { isWorkingDay } from '../../src/domain/workingDays.js';
+import {
+  FOLLOW_UP_LINK_DAYS,
+  FOLLOW_UP_REMINDER_DAYS,
+  PRACTICE_CHANGES,
+} from '../../src/domain/afterCourse/followUp.js';
+import { TOO_FEW_TO_READ_INTO } from '../../src/domain/afterCourse/reports.js';
+import { londonDate } from '../../src/domain/time/time.js';
+import { isWorkingDay } from '../../src/domain/time/workingDays.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import type { WebClient } from '../support/client.js';

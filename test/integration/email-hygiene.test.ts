@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { OutboxRecords } from '../../src/data/repositories/outboxRecords.js';
-import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../src/domain/outbox.js';
+import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../src/domain/hub/outbox.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
 import type { Mailer, OutgoingEmail } from '../../src/services/mailer.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

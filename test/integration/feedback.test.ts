@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { FeedbackRepository } from '../../src/data/repositories/afterCourse/feedbackRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
 import { findJob } from '../../src/jobs/registry.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';

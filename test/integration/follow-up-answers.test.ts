@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FollowUpRepository } from '../../src/data/repositories/afterCourse/followUpRepository.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
-import type { FollowUpRespondent, PracticeChange } from '../../src/domain/followUp.js';
+import type { FollowUpRespondent, PracticeChange } from '../../src/domain/afterCourse/followUp.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { settableClock } from '../support/clock.js';

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 
 import { openDatabase, type Database, type DialectName } from '../../src/data/db.js';
 import { SchedulerRepository } from '../../src/data/repositories/schedulerRepository.js';
-import { londonToInstant } from '../../src/domain/time.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { jobsCommand } from '../../src/cli/jobs.js';
 import type { JobContext, RecordedJob } from '../../src/jobs/job.js';
 import type { JobLogger } from '../../src/jobs/outboxSender.js';

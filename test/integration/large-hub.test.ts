@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { seedLargeHub, type LargeHubResult } from '../../src/demo/largeHub.js';
-import { CERTIFICATE_NUMBER } from '../../src/domain/certificate.js';
-import { DEFAULT_POLICY } from '../../src/domain/policy.js';
-import { londonDate } from '../../src/domain/time.js';
+import { CERTIFICATE_NUMBER } from '../../src/domain/afterCourse/certificate.js';
+import { DEFAULT_POLICY } from '../../src/domain/hub/policy.js';
+import { londonDate } from '../../src/domain/time/time.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
 

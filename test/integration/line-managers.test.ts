@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { formatDate } from '../../src/domain/time.js';
+import { formatDate } from '../../src/domain/time/time.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

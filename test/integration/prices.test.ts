@@ -18,9 +18,9 @@ import { PriceRecords } from '../../src/data/repositories/charges/priceRecords.j
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
-import type { OrganisationType } from '../../src/domain/organisation.js';
-import { londonToInstant } from '../../src/domain/time.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
+import type { OrganisationType } from '../../src/domain/programme/organisation.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';

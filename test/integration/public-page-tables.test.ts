@@ -19,7 +19,7 @@ import { CatalogueRepository, type SessionSearch } from '../../src/data/reposito
 import { SettingsRecords } from '../../src/data/repositories/settingsRecords.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
-import { searchTerms } from '../../src/domain/search.js';
+import { searchTerms } from '../../src/domain/programme/search.js';
 import { TEST_NOW } from '../support/app.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
 

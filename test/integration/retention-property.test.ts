@@ -19,8 +19,8 @@ import {
   retentionProblems,
   retentionSchema,
   type RetentionSettings,
-} from '../../src/domain/retention.js';
-import { londonDate, addDays } from '../../src/domain/time.js';
+} from '../../src/domain/hub/retention.js';
+import { londonDate, addDays } from '../../src/domain/time/time.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import type { DB } from '../../src/data/schema.js';
-import { DEFAULT_RETENTION } from '../../src/domain/retention.js';
+import { DEFAULT_RETENTION } from '../../src/domain/hub/retention.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

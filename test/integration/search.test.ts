@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sessionSearch } from '../../src/data/migrations/010-session-search.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
-import { londonToInstant } from '../../src/domain/time.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { loadDemo } from '../../src/demo/loadDemo.js';
 import { demoProgramme } from '../../src/demo/programme.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { londonToInstant } from '../../src/domain/time.js';
+import { londonToInstant } from '../../src/domain/time/time.js';
 import { newBookingReference } from '../../src/services/bookings/bookingReference.js';
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';

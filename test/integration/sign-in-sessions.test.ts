@@ -9,8 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { migrateTo, migrateToLatest } from '../../src/data/migrations/index.js';
 import { AccountRepository } from '../../src/data/repositories/accounts/accountRepository.js';
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
-import { STAFF_PART_WAY_LIMITS, STAFF_SESSION_LIMITS, staffSessionLimits } from '../../src/domain/staff.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
+import {
+  STAFF_PART_WAY_LIMITS,
+  STAFF_SESSION_LIMITS,
+  staffSessionLimits,
+} from '../../src/domain/accounts/staff.js';
 import { hashSecret } from '../../src/services/accounts/secrets.js';
 import { SignInSessions, type SignInPerson } from '../../src/services/accounts/signInSessions.js';
 import { TEST_NOW } from '../support/app.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { createAdmin } from '../../src/cli/createAdmin.js';
 import type { StaffDB } from '../../src/data/repositories/accounts/staffRepository.js';
-import type { StaffRole } from '../../src/domain/staff.js';
+import type { StaffRole } from '../../src/domain/accounts/staff.js';
 import { TEST_NOW } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

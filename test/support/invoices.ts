@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { DemoChargesRepository } from '../../src/data/repositories/charges/demoChargesRepository.js';
 import type { DB, OrganisationType } from '../../src/data/schema.js';
 import { financialYearOf, lineAmounts } from '../../src/domain/charges/invoiceNumbers.js';
-import { addDays } from '../../src/domain/time.js';
+import { addDays } from '../../src/domain/time/time.js';
 
 export interface TestInvoice {
   id: number;

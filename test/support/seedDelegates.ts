@@ -16,7 +16,7 @@ import { AccountRepository } from '../../src/data/repositories/accounts/accountR
 import { DemoRepository } from '../../src/data/repositories/demoRepository.js';
 import { ProgrammeRecords } from '../../src/data/repositories/programmeRecords.js';
 import type { DB } from '../../src/data/schema.js';
-import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts.js';
+import { DELEGATE_SESSION_LIMITS } from '../../src/domain/accounts/accounts.js';
 import { SignInSessions } from '../../src/services/accounts/signInSessions.js';
 
 export const SEEDED_COURSE_SLUG = 'safeguarding-adults-level-2';

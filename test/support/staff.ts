@@ -2,7 +2,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 
-import type { StaffRole } from '../../src/domain/staff.js';
+import type { StaffRole } from '../../src/domain/accounts/staff.js';
 import type { TestApp } from './app.js';
 import { WebClient } from './client.js';
 import { parsePage } from './html.js';

@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 
-import type { BookingState } from '../../domain/availability.js';
+import type { BookingState } from '../../domain/programme/availability.js';
 import type { DB, Instant } from '../schema.js';
 import { bookingsWithDelegates, sessionsWithCourseAndVenue } from './sharedQueries.js';
 

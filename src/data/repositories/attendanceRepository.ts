@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
+import { ON_REGISTER, type AttendanceStatus } from '../../domain/afterCourse/attendance.js';
 import type { DB, Instant } from '../schema.js';
 import { bookingsWithDelegates, sessionPartsInOrder, sessionsWithCourseAndVenue } from './sharedQueries.js';
 

@@ -3,9 +3,9 @@
  */
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 
-import type { CourseLevel, FormatFilter } from '../../domain/course.js';
-import { PUBLISHABLE_CONSENTS } from '../../domain/feedback.js';
-import type { SearchTerm } from '../../domain/search.js';
+import type { CourseLevel, FormatFilter } from '../../domain/programme/course.js';
+import { PUBLISHABLE_CONSENTS } from '../../domain/afterCourse/feedback.js';
+import type { SearchTerm } from '../../domain/programme/search.js';
 import type { DialectName } from '../db.js';
 import type { DB, Instant } from '../schema.js';
 import { partsCount, placesHeld, sessionsWithCourseAndVenue, taughtBy, waitlistLength } from './sharedQueries.js';

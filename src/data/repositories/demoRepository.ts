@@ -8,10 +8,10 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { AttendanceStatus } from '../../domain/attendance.js';
-import type { BookingState } from '../../domain/availability.js';
-import type { QuoteConsent } from '../../domain/feedback.js';
-import type { FollowUpRespondent, PracticeChange } from '../../domain/followUp.js';
+import type { AttendanceStatus } from '../../domain/afterCourse/attendance.js';
+import type { BookingState } from '../../domain/programme/availability.js';
+import type { QuoteConsent } from '../../domain/afterCourse/feedback.js';
+import type { FollowUpRespondent, PracticeChange } from '../../domain/afterCourse/followUp.js';
 import type { DB, Instant, OrganisationType } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;

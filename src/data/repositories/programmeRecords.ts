@@ -5,8 +5,8 @@
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 
-import type { CourseLevel, SessionFormat } from '../../domain/course.js';
-import { sessionSpan, type SessionPartTimes } from '../../domain/session.js';
+import type { CourseLevel, SessionFormat } from '../../domain/programme/course.js';
+import { sessionSpan, type SessionPartTimes } from '../../domain/programme/session.js';
 import type { CoursesTable, DB, Instant, TrainerEmployment, TrainersTable, VenuesTable } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;

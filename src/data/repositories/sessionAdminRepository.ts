@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import { MAX_SESSION_SPAN_DAYS, type ScheduleValues } from '../../domain/sessionSchedule.js';
+import { MAX_SESSION_SPAN_DAYS, type ScheduleValues } from '../../domain/programme/sessionSchedule.js';
 import type { DB, Instant } from '../schema.js';
 import { sessionPartsInOrder, sessionsWithCourseAndVenue, taughtBy } from './sharedQueries.js';
 

@@ -5,7 +5,7 @@
  */
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 
-import { ON_REGISTER } from '../../domain/attendance.js';
+import { ON_REGISTER } from '../../domain/afterCourse/attendance.js';
 import type { DB, Instant } from '../schema.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;

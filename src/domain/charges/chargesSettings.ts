@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-import { ORGANISATION_TYPES } from '../organisation.js';
+import { ORGANISATION_TYPES } from '../programme/organisation.js';
 import { MAX_PENCE } from './money.js';
 
 const pence = z.number().int().min(0).max(MAX_PENCE);

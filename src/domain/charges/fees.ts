@@ -10,7 +10,7 @@
  * - Delegates with no organisation, and organisations of a type the hub does
  *   not charge, are never charged.
  */
-import type { OrganisationType } from '../organisation.js';
+import type { OrganisationType } from '../programme/organisation.js';
 import type { ChargesSettings } from './chargesSettings.js';
 
 /** A part of half a day or less (four hours) is charged the half-day fee; anything longer, the day fee. */

@@ -3,7 +3,7 @@
  * year a date falls in (named by the calendar year it starts in, as invoice
  * numbers are), its first and last days, and its name in words.
  */
-import { reportingYear, type ReportingYear } from '../reports.js';
+import { reportingYear, type ReportingYear } from '../afterCourse/reports.js';
 import { financialYearOf } from './invoiceNumbers.js';
 
 /**

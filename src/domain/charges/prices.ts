@@ -4,7 +4,7 @@
  * A session's own price for a type replaces its course's; a blank on the
  * session form means "the same as the course".
  */
-import { ORGANISATION_TYPES, type OrganisationType } from '../organisation.js';
+import { ORGANISATION_TYPES, type OrganisationType } from '../programme/organisation.js';
 import { plusVatWords } from './invoiceNumbers.js';
 import { formatPence, parsePounds, penceForInput } from './money.js';
 

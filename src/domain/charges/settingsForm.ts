@@ -5,7 +5,7 @@
  * into whole pence (parsePounds) and the VAT rate as text into basis points,
  * never through a float.
  */
-import { ORGANISATION_TYPES, type OrganisationType } from '../organisation.js';
+import { ORGANISATION_TYPES, type OrganisationType } from '../programme/organisation.js';
 import { FEE_BASES, type ChargesSettings, type FeeBasis } from './chargesSettings.js';
 import { parsePounds, penceForInput } from './money.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { londonToInstant } from '../time.js';
+import { londonToInstant } from '../time/time.js';
 import { chargesSettingsSchema } from './chargesSettings.js';
 import { chargingTerms, feeWords, possibleFee, type TermsFacts } from './terms.js';
 

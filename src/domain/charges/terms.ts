@@ -14,9 +14,9 @@
  * - Nobody without an organisation is ever charged: Trellis invoices organisations.
  * - Otherwise nothing about money is said.
  */
-import { ORGANISATION_TYPES, type OrganisationType } from '../organisation.js';
-import { selfCancellationLastDay, type Policy } from '../policy.js';
-import { formatDate, londonToInstant } from '../time.js';
+import { ORGANISATION_TYPES, type OrganisationType } from '../programme/organisation.js';
+import { selfCancellationLastDay, type Policy } from '../hub/policy.js';
+import { formatDate, londonToInstant } from '../time/time.js';
 import { feesInUse, type ChargesSettings } from './chargesSettings.js';
 import { feeFor, HALF_DAY_MINUTES, organisationCharged, type TimedPart } from './fees.js';
 import { amountWords, plusVatWords } from './invoiceNumbers.js';

@@ -1,4 +1,4 @@
-import { formatDate } from '../../domain/time.js';
+import { formatDate } from '../../domain/time/time.js';
 import { webLink } from '../facts.js';
 import type { EmailMessage, HubFacts } from '../message.js';
 import { renderEmail } from '../render.js';

@@ -1,5 +1,5 @@
-import type { LineManagerEvent } from '../../domain/policy.js';
-import { formatDate } from '../../domain/time.js';
+import type { LineManagerEvent } from '../../domain/hub/policy.js';
+import { formatDate } from '../../domain/time/time.js';
 import type { EmailKind, EmailMessage, HubFacts } from '../message.js';
 import { renderEmail } from '../render.js';
 

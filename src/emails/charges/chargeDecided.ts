@@ -1,6 +1,6 @@
 import type { ChargeKind } from '../../domain/charges/charges.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
-import { formatDate } from '../../domain/time.js';
+import { formatDate } from '../../domain/time/time.js';
 import { webLink } from '../facts.js';
 import type { EmailMessage, HubFacts } from '../message.js';
 import { renderEmail } from '../render.js';

@@ -1,5 +1,5 @@
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
-import { formatDate } from '../../domain/time.js';
+import { formatDate } from '../../domain/time/time.js';
 import type { EmailMessage, HubFacts } from '../message.js';
 import { renderEmail } from '../render.js';
 

@@ -19,8 +19,8 @@ import {
   PASSWORD_RESET_LINK_MINUTES,
   SHARED_ADDRESS_MESSAGE,
   VERIFY_EMAIL_LINK_HOURS,
-} from '../../domain/accounts.js';
-import { isRefusedSharedAddress } from '../../domain/policy.js';
+} from '../../domain/accounts/accounts.js';
+import { isRefusedSharedAddress } from '../../domain/hub/policy.js';
 import { FormError } from '../../errors.js';
 import { CertificateIssuing } from '../afterCourse/certificateIssuing.js';
 import type { Clock } from '../clock.js';

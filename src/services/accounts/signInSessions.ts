@@ -21,8 +21,8 @@ import {
   sessionState,
   type SessionLimits,
   type SignInKind,
-} from '../../domain/signInSessions.js';
-import type { StaffSessionStage } from '../../domain/staff.js';
+} from '../../domain/accounts/signInSessions.js';
+import type { StaffSessionStage } from '../../domain/accounts/staff.js';
 import { hashSecret, newSecret } from './secrets.js';
 
 export type { SignInPerson } from '../../data/repositories/accounts/signInSessionRepository.js';

@@ -18,7 +18,7 @@ import { Secret, TOTP } from 'otpauth';
 
 import { StaffRepository, type NewStaff } from '../../data/repositories/accounts/staffRepository.js';
 import type { DB } from '../../data/schema.js';
-import { holds } from '../../domain/permissions.js';
+import { holds } from '../../domain/accounts/permissions.js';
 import {
   RECOVERY_CODE_COUNT,
   STAFF_PART_WAY_LIMITS,
@@ -29,7 +29,7 @@ import {
   staffSessionLimits,
   type StaffRole,
   type StaffSessionStage,
-} from '../../domain/staff.js';
+} from '../../domain/accounts/staff.js';
 import { ConflictError, NotFoundError, UserFacingError } from '../../errors.js';
 import type { Clock } from '../clock.js';
 import type { SecretBox } from './secretBox.js';

@@ -15,12 +15,12 @@ import {
 } from '../../data/repositories/afterCourse/certificateRecords.js';
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import type { AuditActorType, Executor } from '../../data/schema.js';
-import { ON_REGISTER, type AttendanceStatus } from '../../domain/attendance.js';
+import { ON_REGISTER, type AttendanceStatus } from '../../domain/afterCourse/attendance.js';
 import {
   certificateDue,
   certificateWaitsForFeedback,
   type CertificatePart,
-} from '../../domain/certificate.js';
+} from '../../domain/afterCourse/certificate.js';
 import type { MailContext, Notifications } from '../notifications.js';
 
 /** What a certificate states beyond the name, course and first date (stored as JSON). */

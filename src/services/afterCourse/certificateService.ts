@@ -9,9 +9,9 @@ import {
   type CertificateRow,
 } from '../../data/repositories/afterCourse/certificateRecords.js';
 import { recordAudit } from '../../data/repositories/auditRecords.js';
-import { CERTIFICATE_NUMBER } from '../../domain/certificate.js';
-import { holds, maySeeSession } from '../../domain/permissions.js';
-import { formatDate } from '../../domain/time.js';
+import { CERTIFICATE_NUMBER } from '../../domain/afterCourse/certificate.js';
+import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
+import { formatDate } from '../../domain/time/time.js';
 import { NotFoundError } from '../../errors.js';
 import { certificatesPdf, type CertificateContent } from '../../formats/certificatePdf.js';
 import type { StaffMember } from '../attendanceService.js';

@@ -19,9 +19,9 @@ import {
   quoteAttribution,
   USEFULNESS_WORDS,
   type QuoteConsent,
-} from '../../domain/feedback.js';
-import { holds, maySeeSession } from '../../domain/permissions.js';
-import { tooFewToReadInto } from '../../domain/reports.js';
+} from '../../domain/afterCourse/feedback.js';
+import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
+import { tooFewToReadInto } from '../../domain/afterCourse/reports.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { StaffMember } from '../attendanceService.js';
 import type { ServiceDeps } from '../deps.js';

@@ -11,7 +11,7 @@ import {
   FEEDBACK_CHANGE_DAYS,
   INVITE_WITHIN_DAYS,
   readFeedbackForm,
-} from '../../domain/feedback.js';
+} from '../../domain/afterCourse/feedback.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';
 import { CertificateIssuing } from './certificateIssuing.js';

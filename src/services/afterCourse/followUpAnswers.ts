@@ -10,8 +10,8 @@ import {
   PRACTICE_CHANGES,
   type FollowUpRespondent,
   type PracticeChange,
-} from '../../domain/followUp.js';
-import { tooFewToReadInto } from '../../domain/reports.js';
+} from '../../domain/afterCourse/followUp.js';
+import { tooFewToReadInto } from '../../domain/afterCourse/reports.js';
 
 export interface FollowUpRequestRow {
   id: number;

@@ -20,7 +20,7 @@ import {
   FOLLOW_UP_REMINDER_DAYS,
   OPT_OUT_LINK_DAYS,
   readFollowUpForm,
-} from '../../domain/followUp.js';
+} from '../../domain/afterCourse/followUp.js';
 import { FormError, NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';
 import type { MailContext } from '../notifications.js';

@@ -22,10 +22,14 @@ import {
   type ReportScope,
 } from '../../data/repositories/afterCourse/reportRepository.js';
 import type { Instant } from '../../data/schema.js';
-import { ON_REGISTER } from '../../domain/attendance.js';
-import { PRACTICE_CHANGES, type FollowUpRespondent, type PracticeChange } from '../../domain/followUp.js';
-import { maySeeSession } from '../../domain/permissions.js';
-import type { Policy } from '../../domain/policy.js';
+import { ON_REGISTER } from '../../domain/afterCourse/attendance.js';
+import {
+  PRACTICE_CHANGES,
+  type FollowUpRespondent,
+  type PracticeChange,
+} from '../../domain/afterCourse/followUp.js';
+import { maySeeSession } from '../../domain/accounts/permissions.js';
+import type { Policy } from '../../domain/hub/policy.js';
 import {
   distribution,
   isLateCancellation,
@@ -35,8 +39,8 @@ import {
   tooFewToReadInto,
   type Distribution,
   type ReportingYear,
-} from '../../domain/reports.js';
-import { londonDate } from '../../domain/time.js';
+} from '../../domain/afterCourse/reports.js';
+import { londonDate } from '../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../errors.js';
 import { EXPORT_MAX_DAYS, exportRange, type StaffMember } from '../attendanceService.js';
 import type { ServiceDeps } from '../deps.js';

@@ -6,9 +6,13 @@
  */
 import { BookingAdminRepository } from '../../data/repositories/bookings/bookingAdminRepository.js';
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
-import { BOOKING_STATE_WORDS, placesAvailable, type BookingState } from '../../domain/availability.js';
-import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts.js';
-import { holds, maySeeSession } from '../../domain/permissions.js';
+import {
+  BOOKING_STATE_WORDS,
+  placesAvailable,
+  type BookingState,
+} from '../../domain/programme/availability.js';
+import { isUnconfirmedAccount, UNCONFIRMED_ACCOUNT_MESSAGE } from '../../domain/accounts/accounts.js';
+import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import { formatPence } from '../../domain/charges/money.js';
 import {
@@ -16,8 +20,8 @@ import {
   isRefusedSharedAddress,
   selfCancellationDeadline,
   type Policy,
-} from '../../domain/policy.js';
-import type { StaffRole } from '../../domain/staff.js';
+} from '../../domain/hub/policy.js';
+import type { StaffRole } from '../../domain/accounts/staff.js';
 import {
   formatDate,
   formatDeadline,
@@ -25,7 +29,7 @@ import {
   formatShortDate,
   formatTimeRange,
   londonDate,
-} from '../../domain/time.js';
+} from '../../domain/time/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { Executor } from '../../data/schema.js';
 import type { Needs } from './bookingService.js';

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
 import type { DB, Executor } from '../../data/schema.js';
 import type { SessionLock } from '../../data/sessionLock.js';
-import { bookingWindow, placesAvailable } from '../../domain/availability.js';
+import { bookingWindow, placesAvailable } from '../../domain/programme/availability.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import {
   canSelfCancel,
@@ -19,7 +19,7 @@ import {
   offerExpiresAt,
   reminderDueAt,
   selfCancellationDeadline,
-} from '../../domain/policy.js';
+} from '../../domain/hub/policy.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { newBookingReference } from './bookingReference.js';
 import type { ChargeProposals } from '../charges/chargeProposals.js';

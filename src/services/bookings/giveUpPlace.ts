@@ -19,9 +19,9 @@
  * services/charges/delegateCharges.ts, recorded on that charge.
  */
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
-import { canSelfCancel, selfCancellationDeadline } from '../../domain/policy.js';
+import { canSelfCancel, selfCancellationDeadline } from '../../domain/hub/policy.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
-import { formatDeadline, formatMoment } from '../../domain/time.js';
+import { formatDeadline, formatMoment } from '../../domain/time/time.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { CatalogueService } from '../catalogueService.js';

@@ -26,11 +26,11 @@ import { ChargeRecords } from '../../data/repositories/charges/chargeRecords.js'
 import { recordAudit, type AuditEntry } from '../../data/repositories/auditRecords.js';
 import { partsOfSessions } from '../../data/repositories/sharedQueries.js';
 import type { Executor } from '../../data/schema.js';
-import { ON_REGISTER } from '../../domain/attendance.js';
+import { ON_REGISTER } from '../../domain/afterCourse/attendance.js';
 import type { ChargeKind } from '../../domain/charges/charges.js';
 import { feesInUse } from '../../domain/charges/chargesSettings.js';
 import { feeFor, missedParts, organisationCharged } from '../../domain/charges/fees.js';
-import type { OrganisationType } from '../../domain/organisation.js';
+import type { OrganisationType } from '../../domain/programme/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
 import type { ChargeWithdrawnBecause } from '../../emails/charges/chargeDecided.js';

@@ -37,8 +37,8 @@ import {
   type ChargeState,
 } from '../../domain/charges/charges.js';
 import { formatPence, parsePounds } from '../../domain/charges/money.js';
-import { ORGANISATION_TYPE_NAMES } from '../../domain/organisation.js';
-import { formatDate, formatMoment } from '../../domain/time.js';
+import { ORGANISATION_TYPE_NAMES } from '../../domain/programme/organisation.js';
+import { formatDate, formatMoment } from '../../domain/time/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { ChargeOutcome } from '../../emails/charges/chargeDecided.js';
 import type { ServiceDeps } from '../deps.js';

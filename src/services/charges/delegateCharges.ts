@@ -20,7 +20,7 @@ import {
   type DelegateReason,
 } from '../../domain/charges/charges.js';
 import { formatPence } from '../../domain/charges/money.js';
-import { formatDate } from '../../domain/time.js';
+import { formatDate } from '../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../errors.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { ServiceDeps } from '../deps.js';

@@ -18,8 +18,8 @@ import {
   type FinancialYear,
 } from '../../domain/charges/financialYear.js';
 import type { DocumentKind } from '../../domain/charges/invoiceNumbers.js';
-import { holds } from '../../domain/permissions.js';
-import { londonDate } from '../../domain/time.js';
+import { holds } from '../../domain/accounts/permissions.js';
+import { londonDate } from '../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../errors.js';
 import type { StaffMember } from '../attendanceService.js';
 import type { ServiceDeps } from '../deps.js';

@@ -32,7 +32,7 @@ import {
   type DocumentKind,
 } from '../../domain/charges/invoiceNumbers.js';
 import { formatPence, parsePounds } from '../../domain/charges/money.js';
-import { addDays, formatShortDate, londonDate } from '../../domain/time.js';
+import { addDays, formatShortDate, londonDate } from '../../domain/time/time.js';
 import { creditNoteIssued, invoiceIssued } from '../../emails/index.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import { dateWords, invoicePdf, type InvoiceContent, type InvoiceHub } from '../../formats/invoicePdf.js';

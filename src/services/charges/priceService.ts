@@ -21,7 +21,7 @@ import {
   type PriceList,
 } from '../../domain/charges/prices.js';
 import { chargingTerms } from '../../domain/charges/terms.js';
-import type { OrganisationType } from '../../domain/organisation.js';
+import type { OrganisationType } from '../../domain/programme/organisation.js';
 import type { SettingsService } from '../settingsService.js';
 
 /** A session's prices for everyone: null words when every place is free. */

@@ -26,8 +26,8 @@ import {
   lastExpiredFinancialYear,
   retentionCutoffs,
   type RetentionSettings,
-} from '../../domain/retention.js';
-import { londonDate, londonToInstant } from '../../domain/time.js';
+} from '../../domain/hub/retention.js';
+import { londonDate, londonToInstant } from '../../domain/time/time.js';
 import type { ServiceDeps } from '../deps.js';
 import type { SettingsService } from '../settingsService.js';
 

@@ -11,7 +11,7 @@
  */
 import { recordAudit } from '../../data/repositories/auditRecords.js';
 import { SubjectAccessRepository } from '../../data/repositories/privacy/subjectAccessRepository.js';
-import { BOOKING_STATE_WORDS } from '../../domain/availability.js';
+import { BOOKING_STATE_WORDS } from '../../domain/programme/availability.js';
 import { formatPence } from '../../domain/charges/money.js';
 import { NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';

@@ -2,8 +2,8 @@
  * schema.org Event data for a session page, so search engines and
  * aggregators can show the date, place and availability.
  */
-import type { HubSettings } from '../../domain/hub.js';
-import { toLondonIso } from '../../domain/time.js';
+import type { HubSettings } from '../../domain/hub/hub.js';
+import { toLondonIso } from '../../domain/time/time.js';
 import type { SessionDetail } from '../../services/catalogueService.js';
 
 export function sessionEvent(session: SessionDetail, hub: HubSettings, publicUrl: string) {

@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import fp from 'fastify-plugin';
 
 import type { SharedRedis } from '../../data/redis.js';
-import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts.js';
+import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts/accounts.js';
 import type { AccountService, SignedInDelegate } from '../../services/accounts/accountService.js';
 
 declare module 'fastify' {

@@ -7,11 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 
-import { ANONYMISED_DELEGATE } from '../../domain/accounts.js';
+import { ANONYMISED_DELEGATE } from '../../domain/accounts/accounts.js';
 import { plusVatWords } from '../../domain/charges/invoiceNumbers.js';
-import type { HubSettings } from '../../domain/hub.js';
-import { STAFF_ROLE_NAMES } from '../../domain/staff.js';
-import { formatMoment } from '../../domain/time.js';
+import type { HubSettings } from '../../domain/hub/hub.js';
+import { STAFF_ROLE_NAMES } from '../../domain/accounts/staff.js';
+import { formatMoment } from '../../domain/time/time.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
 import type { Services } from '../../services/index.js';
 import { adminNavigation } from '../adminNavigation.js';

@@ -4,8 +4,8 @@
  * (web/scaleChart.ts), and the CSV columns for the same figures. The page's
  * tables and the CSV are the figures of record; the charts draw them.
  */
-import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../domain/feedback.js';
-import type { Distribution } from '../../domain/reports.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../domain/afterCourse/feedback.js';
+import type { Distribution } from '../../domain/afterCourse/reports.js';
 import type { CsvColumn } from '../../formats/csv.js';
 import type {
   CourseOutcomes,

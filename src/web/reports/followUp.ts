@@ -7,7 +7,11 @@
  * (web/scaleChart.ts) beside a table of the same figures. The tables and the
  * CSV are the figures of record; the charts draw them.
  */
-import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES, type FollowUpRespondent } from '../../domain/followUp.js';
+import {
+  PRACTICE_CHANGE_WORDS,
+  PRACTICE_CHANGES,
+  type FollowUpRespondent,
+} from '../../domain/afterCourse/followUp.js';
 import type { CsvColumn } from '../../formats/csv.js';
 import type {
   CourseKeyAreas,

@@ -3,8 +3,8 @@
  * and a row's name, so the attendance, feedback and follow-up tables (and
  * their downloads) name the same group the same way.
  */
-import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../domain/organisation.js';
-import { formatMoment } from '../../domain/time.js';
+import { ORGANISATION_TYPE_NAMES, type OrganisationType } from '../../domain/programme/organisation.js';
+import { formatMoment } from '../../domain/time/time.js';
 import type { ReportSection } from '../../services/afterCourse/reportService.js';
 
 export const GROUPING_WORDS: Record<ReportSection['grouping'], { heading: string; column: string }> = {

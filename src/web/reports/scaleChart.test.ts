@@ -1,7 +1,7 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 
-import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../domain/feedback.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../domain/afterCourse/feedback.js';
 import { BAR_MAX, barLength, CHART_WIDTH, scaleChart, type ScaleChartInput } from './scaleChart.js';
 
 function drawn(input: ScaleChartInput) {

@@ -1,5 +1,5 @@
 /** Invoices, credit notes and billing details: only those who handle money (admins and coordinators). */
-import type { StaffRole } from '../../../src/domain/staff.js';
+import type { StaffRole } from '../../../src/domain/accounts/staff.js';
 import type { AdminRules } from './types.js';
 
 /** Those who handle money; written out, so a change to `handleMoney` shows here as a failing rule. */

@@ -12,7 +12,7 @@
  *   :sessionId :courseId :venueId :trainerId :reference :delegateId
  *   :organisationId :staffId :invoiceId (an issued invoice) :lineId (its line)
  */
-import type { StaffRole } from '../../../src/domain/staff.js';
+import type { StaffRole } from '../../../src/domain/accounts/staff.js';
 
 /** Steps of signing in, open to anyone (each checks its own stage). */
 export type SignInStep = 'sign-in step';

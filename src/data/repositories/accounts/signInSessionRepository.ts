@@ -4,8 +4,8 @@
  * names the kind of person it is for, so a delegate's cookie never finds a
  * session in the back office, nor a member of staff's an account.
  */
-import type { StaffSessionStage } from '../../../domain/staff.js';
-import type { SignInKind } from '../../../domain/signInSessions.js';
+import type { StaffSessionStage } from '../../../domain/accounts/staff.js';
+import type { SignInKind } from '../../../domain/accounts/signInSessions.js';
 import type { Executor } from '../../schema.js';
 
 /** Whose sessions: a delegate's or a member of staff's id. */

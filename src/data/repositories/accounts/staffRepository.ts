@@ -6,8 +6,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { rolesHolding } from '../../../domain/permissions.js';
-import type { StaffRole } from '../../../domain/staff.js';
+import { rolesHolding } from '../../../domain/accounts/permissions.js';
+import type { StaffRole } from '../../../domain/accounts/staff.js';
 import type { DB } from '../../schema.js';
 import { recordAudit, type AuditEntry } from '../auditRecords.js';
 

@@ -6,7 +6,7 @@
  */
 import type { Selectable } from 'kysely';
 
-import type { AttendanceStatus } from '../../../domain/attendance.js';
+import type { AttendanceStatus } from '../../../domain/afterCourse/attendance.js';
 import type { CertificatesTable, Executor, Instant } from '../../schema.js';
 import { partsOfSessions } from '../sharedQueries.js';
 

@@ -1,7 +1,7 @@
 /** The feedback service's reads and writes: invitations, and a delegate's answers. */
 import type { Executor, Instant } from '../../schema.js';
 import { attendedPlacesEnded } from '../sharedQueries.js';
-import { mayPublishQuote, PUBLISHABLE_CONSENTS, type QuoteConsent } from '../../../domain/feedback.js';
+import { mayPublishQuote, PUBLISHABLE_CONSENTS, type QuoteConsent } from '../../../domain/afterCourse/feedback.js';
 
 export interface OutcomeAnswer {
   learningOutcomeId: number;

@@ -3,7 +3,7 @@
  * choice of which are shown on its page, and the feedback and three-month
  * follow-up answers staff read for a session or a course.
  */
-import { PUBLISHABLE_CONSENTS } from '../../../domain/feedback.js';
+import { PUBLISHABLE_CONSENTS } from '../../../domain/afterCourse/feedback.js';
 import type { Executor, Instant } from '../../schema.js';
 
 /** Whose answers: one session's, or a course's sessions that started in [from, to). */

@@ -7,7 +7,7 @@
 import {
   type FollowUpRespondent,
   type PracticeChange,
-} from '../../../domain/followUp.js';
+} from '../../../domain/afterCourse/followUp.js';
 import type { Executor, Instant } from '../../schema.js';
 import { attendedPlacesEnded } from '../sharedQueries.js';
 

@@ -6,8 +6,8 @@
  */
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 
-import { ON_REGISTER } from '../../../domain/attendance.js';
-import { PRACTICE_CHANGES, type FollowUpRespondent, type PracticeChange } from '../../../domain/followUp.js';
+import { ON_REGISTER } from '../../../domain/afterCourse/attendance.js';
+import { PRACTICE_CHANGES, type FollowUpRespondent, type PracticeChange } from '../../../domain/afterCourse/followUp.js';
 import type { DB, Instant } from '../../schema.js';
 import { bookingsWithDelegates, taughtBy } from '../sharedQueries.js';
 

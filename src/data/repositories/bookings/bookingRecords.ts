@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-import type { BookingState } from '../../../domain/availability.js';
+import type { BookingState } from '../../../domain/programme/availability.js';
 import type { AuditActorType, DB, Instant } from '../../schema.js';
 import { recordAudit } from '../auditRecords.js';
 import { PriceRecords } from '../charges/priceRecords.js';

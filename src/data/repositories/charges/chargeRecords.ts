@@ -18,7 +18,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 
 import type { ChargeKind, ChargeState, DelegateReason } from '../../../domain/charges/charges.js';
-import type { AttendanceStatus } from '../../../domain/attendance.js';
+import type { AttendanceStatus } from '../../../domain/afterCourse/attendance.js';
 import type { DB, Executor, Instant } from '../../schema.js';
 
 export interface NewCharge {

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 
-import { ORGANISATION_TYPES, type OrganisationType } from '../../../domain/organisation.js';
+import { ORGANISATION_TYPES, type OrganisationType } from '../../../domain/programme/organisation.js';
 import {
   effectivePrices,
   orderedPrices,

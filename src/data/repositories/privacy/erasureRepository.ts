@@ -4,7 +4,7 @@
  * the certificates they can still download, the invoice lines that name
  * them. The changes themselves go through PersonalDataRecords.
  */
-import type { BookingState } from '../../../domain/availability.js';
+import type { BookingState } from '../../../domain/programme/availability.js';
 import type { Executor } from '../../schema.js';
 
 export class ErasureRepository {

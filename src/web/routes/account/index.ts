@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { SHARED_ADDRESS_MESSAGE, whyWeAsk } from '../../../domain/accounts.js';
-import { isRefusedSharedAddress } from '../../../domain/policy.js';
+import { SHARED_ADDRESS_MESSAGE, whyWeAsk } from '../../../domain/accounts/accounts.js';
+import { isRefusedSharedAddress } from '../../../domain/hub/policy.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped, parseForm } from '../../forms.js';

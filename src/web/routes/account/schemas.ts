@@ -1,7 +1,7 @@
 /** The account forms' fields, with messages that say what to do. */
 import { z } from 'zod';
 
-import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts.js';
+import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts/accounts.js';
 
 // Names and roles go into emails and sign-in sheets: no control characters
 // (a CR/LF could otherwise reach a mail header). Staff booking on a delegate's

@@ -7,7 +7,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
-import { formatShortDate, formatTime, londonToInstant, InvalidLocalTimeError } from '../../../domain/time.js';
+import {
+  formatShortDate,
+  formatTime,
+  londonToInstant,
+  InvalidLocalTimeError,
+} from '../../../domain/time/time.js';
 import type { Services } from '../../../services/index.js';
 import { requireStaff } from './auth.js';
 

@@ -21,8 +21,8 @@ import fp from 'fastify-plugin';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 
-import { holds, type Capability } from '../../../domain/permissions.js';
-import { STAFF_SESSION_ABSOLUTE_HOURS } from '../../../domain/staff.js';
+import { holds, type Capability } from '../../../domain/accounts/permissions.js';
+import { STAFF_SESSION_ABSOLUTE_HOURS } from '../../../domain/accounts/staff.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import {
   OneTimePasswordExpiredError,

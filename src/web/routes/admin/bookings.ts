@@ -19,8 +19,8 @@ import { z } from 'zod';
 
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { DelegateInput, StaffActor } from '../../../services/bookings/bookingAdminService.js';
-import { holds } from '../../../domain/permissions.js';
-import { policyWords } from '../../../domain/policy.js';
+import { holds } from '../../../domain/accounts/permissions.js';
+import { policyWords } from '../../../domain/hub/policy.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
 import { oneLine } from '../account/schemas.js';

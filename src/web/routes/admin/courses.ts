@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { holds } from '../../../domain/permissions.js';
-import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/course.js';
+import { holds } from '../../../domain/accounts/permissions.js';
+import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/programme/course.js';
 import {
   ORGANISATION_TYPE_PLURALS,
   PRICE_FIELDS,
@@ -18,7 +18,7 @@ import {
   priceFormValues,
   readPriceFields,
 } from '../../../domain/charges/prices.js';
-import { ORGANISATION_TYPES } from '../../../domain/organisation.js';
+import { ORGANISATION_TYPES } from '../../../domain/programme/organisation.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../services/programmeService.js';

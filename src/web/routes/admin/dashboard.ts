@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { Services } from '../../../services/index.js';
-import { holds, seesOnlyOwnSessions, sessionsTaughtBy } from '../../../domain/permissions.js';
-import { STAFF_ROLE_NAMES } from '../../../domain/staff.js';
+import { holds, seesOnlyOwnSessions, sessionsTaughtBy } from '../../../domain/accounts/permissions.js';
+import { STAFF_ROLE_NAMES } from '../../../domain/accounts/staff.js';
 import { requireStaff } from './auth.js';
-import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../../domain/outbox.js';
+import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../../domain/hub/outbox.js';
 
 export default async function adminDashboardRoutes(
   app: FastifyInstance,

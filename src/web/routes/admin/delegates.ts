@@ -5,9 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
-import { holds } from '../../../domain/permissions.js';
-import { formatDate, formatShortDate, formatTime } from '../../../domain/time.js';
+import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
+import { holds } from '../../../domain/accounts/permissions.js';
+import { formatDate, formatShortDate, formatTime } from '../../../domain/time/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { ORGANISATION_TYPE_NAMES, searchWords } from '../../../services/peopleService.js';

@@ -9,19 +9,19 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
-import { BOOKING_STATE_WORDS } from '../../../domain/availability.js';
-import { ORGANISATION_TYPE_NAMES } from '../../../domain/organisation.js';
+import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
+import { BOOKING_STATE_WORDS } from '../../../domain/programme/availability.js';
+import { ORGANISATION_TYPE_NAMES } from '../../../domain/programme/organisation.js';
 import {
   DATE_INPUT_PARTS,
   dateInputValues,
   readDateInput,
   type DateInputPart,
-} from '../../../domain/dateInput.js';
-import { addDays, londonDate } from '../../../domain/time.js';
+} from '../../../domain/time/dateInput.js';
+import { addDays, londonDate } from '../../../domain/time/time.js';
 import { FormError } from '../../../errors.js';
 import type { OrganisationType } from '../../../data/schema.js';
-import { ATTENDANCE_WORDS, NOT_MARKED } from '../../../domain/attendance.js';
+import { ATTENDANCE_WORDS, NOT_MARKED } from '../../../domain/afterCourse/attendance.js';
 import {
   EXPORT_CHOICES,
   type ExportChoice,

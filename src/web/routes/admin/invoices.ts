@@ -16,8 +16,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INVOICE_STATE_NAMES } from '../../../domain/charges/charges.js';
 import { DOCUMENT_NAMES, vatStatusWords } from '../../../domain/charges/invoiceNumbers.js';
 import { formatPence, sumPence } from '../../../domain/charges/money.js';
-import { readDateInput } from '../../../domain/dateInput.js';
-import { formatDate, formatMoment, formatShortDate } from '../../../domain/time.js';
+import { readDateInput } from '../../../domain/time/dateInput.js';
+import { formatDate, formatMoment, formatShortDate } from '../../../domain/time/time.js';
 import { ConflictError, FormError } from '../../../errors.js';
 import {
   amountField,

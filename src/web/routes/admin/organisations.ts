@@ -8,8 +8,8 @@ import { z } from 'zod';
 
 import type { OrganisationType } from '../../../data/schema.js';
 import { INVOICE_FREQUENCIES, INVOICE_FREQUENCY_NAMES } from '../../../domain/charges/charges.js';
-import { holds } from '../../../domain/permissions.js';
-import { formatDate } from '../../../domain/time.js';
+import { holds } from '../../../domain/accounts/permissions.js';
+import { formatDate } from '../../../domain/time/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../../../services/peopleService.js';

@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts.js';
+import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
 import { z } from 'zod';
 
 import {
@@ -26,7 +26,7 @@ import {
   ATTENDANCE_WORDS,
   isAttendanceStatus,
   NOT_MARKED,
-} from '../../../domain/attendance.js';
+} from '../../../domain/afterCourse/attendance.js';
 import {
   formatDate,
   formatMoment,
@@ -34,7 +34,7 @@ import {
   formatTime,
   formatTimeRange,
   londonDate,
-} from '../../../domain/time.js';
+} from '../../../domain/time/time.js';
 import { BadRequestError, ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import {
   unmarkedOnRegister,

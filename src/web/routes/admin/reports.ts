@@ -23,9 +23,9 @@ import {
   dateInputValues,
   readDateInput,
   type DateInputPart,
-} from '../../../domain/dateInput.js';
-import { TOO_FEW_TO_READ_INTO } from '../../../domain/reports.js';
-import { formatDate, formatMoment, londonDate } from '../../../domain/time.js';
+} from '../../../domain/time/dateInput.js';
+import { TOO_FEW_TO_READ_INTO } from '../../../domain/afterCourse/reports.js';
+import { formatDate, formatMoment, londonDate } from '../../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../../errors.js';
 import { csvStream, type CsvColumn } from '../../../formats/csv.js';
 import type { Figures, Report, ReportSection } from '../../../services/afterCourse/reportService.js';

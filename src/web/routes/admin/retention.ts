@@ -13,8 +13,8 @@ import {
   RETENTION_FIELDS,
   retentionWords,
   type RetentionSettings,
-} from '../../../domain/retention.js';
-import { formatDate, formatShortDate } from '../../../domain/time.js';
+} from '../../../domain/hub/retention.js';
+import { formatDate, formatShortDate } from '../../../domain/time/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formErrors, keepTyped } from '../../forms.js';

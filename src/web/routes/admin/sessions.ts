@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { holds, seesOnlyOwnSessions } from '../../../domain/permissions.js';
+import { holds, seesOnlyOwnSessions } from '../../../domain/accounts/permissions.js';
 import {
   MAX_PART_ROWS,
   PART_ROWS_SHOWN,
@@ -20,12 +20,12 @@ import {
   partFieldName,
   postedPartRows,
   postedTrainerIds,
-} from '../../../domain/sessionSchedule.js';
-import { SESSION_FORMATS, SESSION_FORMAT_LABELS } from '../../../domain/course.js';
+} from '../../../domain/programme/sessionSchedule.js';
+import { SESSION_FORMATS, SESSION_FORMAT_LABELS } from '../../../domain/programme/course.js';
 import { ORGANISATION_TYPE_PLURALS, priceField, type PriceList } from '../../../domain/charges/prices.js';
 import { formatPence } from '../../../domain/charges/money.js';
-import { ORGANISATION_TYPES } from '../../../domain/organisation.js';
-import { londonToInstant, addDays } from '../../../domain/time.js';
+import { ORGANISATION_TYPES } from '../../../domain/programme/organisation.js';
+import { londonToInstant, addDays } from '../../../domain/time/time.js';
 import { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import {

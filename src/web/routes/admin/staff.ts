@@ -8,10 +8,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts.js';
-import { seesOnlyOwnSessions } from '../../../domain/permissions.js';
-import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/staff.js';
-import { formatMoment } from '../../../domain/time.js';
+import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts/accounts.js';
+import { seesOnlyOwnSessions } from '../../../domain/accounts/permissions.js';
+import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/accounts/staff.js';
+import { formatMoment } from '../../../domain/time/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import type { StaffChanges } from '../../../services/accounts/staffService.js';

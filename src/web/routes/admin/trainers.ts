@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import { holds } from '../../../domain/permissions.js';
+import { holds } from '../../../domain/accounts/permissions.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { idParam } from '../public/params.js';

@@ -5,8 +5,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import { normalisePostcode } from '../../../domain/postcode.js';
-import { holds } from '../../../domain/permissions.js';
+import { normalisePostcode } from '../../../domain/programme/postcode.js';
+import { holds } from '../../../domain/accounts/permissions.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { idParam } from '../public/params.js';

@@ -12,8 +12,8 @@ import {
   QUOTE_CONSENT_WORDS,
   QUOTE_CONSENTS,
   USEFULNESS_WORDS,
-} from '../../../domain/feedback.js';
-import { formatDate } from '../../../domain/time.js';
+} from '../../../domain/afterCourse/feedback.js';
+import { formatDate } from '../../../domain/time/time.js';
 import type { ConflictError, FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped } from '../../forms.js';

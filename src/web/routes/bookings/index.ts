@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { standingWords } from '../../../domain/availability.js';
+import { standingWords } from '../../../domain/programme/availability.js';
 import { amountWords } from '../../../domain/charges/invoiceNumbers.js';
-import { policyWords } from '../../../domain/policy.js';
-import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time.js';
+import { policyWords } from '../../../domain/hub/policy.js';
+import { formatDate, formatDeadline, formatMoment, formatTimeRange } from '../../../domain/time/time.js';
 import type { FormError } from '../../../errors.js';
 import { ConflictError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';

@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import type { OutboxMessage, OutboxRecords } from '../../../data/repositories/outboxRecords.js';
-import { formatShortDate, formatTime } from '../../../domain/time.js';
+import { formatShortDate, formatTime } from '../../../domain/time/time.js';
 import { NotFoundError } from '../../../errors.js';
 import { idParam } from '../public/params.js';
 

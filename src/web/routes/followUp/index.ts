@@ -15,8 +15,8 @@ import {
   followUpFieldOrder,
   PRACTICE_CHANGE_WORDS,
   PRACTICE_CHANGES,
-} from '../../../domain/followUp.js';
-import { formatDate } from '../../../domain/time.js';
+} from '../../../domain/afterCourse/followUp.js';
+import { formatDate } from '../../../domain/time/time.js';
 import type { FormError } from '../../../errors.js';
 import type { Services } from '../../../services/index.js';
 import { formBody, formProblem, formStatus, isShownOnForm, keepTyped } from '../../forms.js';

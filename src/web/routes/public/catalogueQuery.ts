@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 
-import { COURSE_LEVELS, FORMAT_FILTERS } from '../../../domain/course.js';
-import { isMonthKey } from '../../../domain/time.js';
+import { COURSE_LEVELS, FORMAT_FILTERS } from '../../../domain/programme/course.js';
+import { isMonthKey } from '../../../domain/time/time.js';
 import type { CatalogueQuery } from '../../../services/catalogueService.js';
 
 export const MAX_SEARCH_LENGTH = 200;

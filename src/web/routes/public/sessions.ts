@@ -1,9 +1,9 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-import { standingWords } from '../../../domain/availability.js';
-import { contentNoteLine } from '../../../domain/course.js';
-import { policyWords } from '../../../domain/policy.js';
+import { standingWords } from '../../../domain/programme/availability.js';
+import { contentNoteLine } from '../../../domain/programme/course.js';
+import { policyWords } from '../../../domain/hub/policy.js';
 import { sessionCalendar } from '../../../formats/calendar.js';
 import { sessionEvent } from '../../formats/structuredData.js';
 import { sessionCookieName } from '../../plugins/accounts.js';

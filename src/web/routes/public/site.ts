@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { textColourOn } from '../../../domain/hub.js';
+import { textColourOn } from '../../../domain/hub/hub.js';
 import { feeWords } from '../../../domain/charges/terms.js';
-import { lineManagerEventWords } from '../../../domain/accounts.js';
-import { lineManagerEvents, policyWords } from '../../../domain/policy.js';
-import { retentionWords } from '../../../domain/retention.js';
+import { lineManagerEventWords } from '../../../domain/accounts/accounts.js';
+import { lineManagerEvents, policyWords } from '../../../domain/hub/policy.js';
+import { retentionWords } from '../../../domain/hub/retention.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_POLICY, selfCancellationDeadline } from './policy.js';
+import { DEFAULT_POLICY, selfCancellationDeadline } from '../hub/policy.js';
 import {
   distribution,
   isLateCancellation,

@@ -11,7 +11,7 @@
 import { Temporal } from 'temporal-polyfill';
 
 import { SESSION_FORMATS, type SessionFormat } from './course.js';
-import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from './dateInput.js';
+import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../time/dateInput.js';
 import {
   HUB_TIME_ZONE,
   InvalidLocalTimeError,
@@ -20,7 +20,7 @@ import {
   formatTimeOfDay,
   londonToInstant,
   readTimeOfDay,
-} from './time.js';
+} from '../time/time.js';
 import type { SessionPartTimes } from './session.js';
 
 /** Part rows shown on a new form: enough for most courses without JavaScript. */

@@ -5,7 +5,7 @@
  * Signed-in sessions end after an hour without activity and, however active,
  * twelve hours after sign-in. Emailed links are single use.
  */
-import { lineManagerEvents, type LineManagerEvent, type Policy } from './policy.js';
+import { lineManagerEvents, type LineManagerEvent, type Policy } from '../hub/policy.js';
 import type { SessionLimits } from './signInSessions.js';
 
 export const SESSION_IDLE_MINUTES = 60;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { lineManagerWhy, WHY_WE_ASK } from './accounts.js';
+import { lineManagerWhy, WHY_WE_ASK } from '../accounts/accounts.js';
 import { FOLLOW_UP_TEXT_MAX, readFollowUpForm } from './followUp.js';
 
 describe('reading the follow-up form', () => {

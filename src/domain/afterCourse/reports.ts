@@ -4,8 +4,8 @@
  * rules here are the ones every report shares, whatever it is grouped by.
  */
 import type { AttendanceStatus } from './attendance.js';
-import { type Policy, selfCancellationDeadline } from './policy.js';
-import { addDays } from './time.js';
+import { type Policy, selfCancellationDeadline } from '../hub/policy.js';
+import { addDays } from '../time/time.js';
 
 /**
  * Fewer than this many in a group, and a rate or a comparison says more about

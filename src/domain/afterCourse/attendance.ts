@@ -2,7 +2,7 @@
  * Attendance: whether a delegate with a confirmed place was there, marked
  * for each part of a session by a trainer or coordinator once it has begun.
  */
-import type { BookingState } from './availability.js';
+import type { BookingState } from '../programme/availability.js';
 
 export const ATTENDANCE_STATUSES = ['attended', 'partial', 'absent'] as const;
 export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];

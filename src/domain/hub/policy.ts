@@ -7,8 +7,8 @@
  */
 import { z } from 'zod';
 
-import { addDays, londonDate, londonToInstant } from './time.js';
-import { subtractWorkingDays } from './workingDays.js';
+import { addDays, londonDate, londonToInstant } from '../time/time.js';
+import { subtractWorkingDays } from '../time/workingDays.js';
 
 /**
  * Local parts of role mailboxes that many people share. A booking, its

@@ -15,8 +15,8 @@ import {
   selfCancellationDeadline,
   selfCancellationLastDay,
 } from './policy.js';
-import { addDays, londonDate, londonToInstant } from './time.js';
-import { workingDaysBetween } from './workingDays.js';
+import { addDays, londonDate, londonToInstant } from '../time/time.js';
+import { workingDaysBetween } from '../time/workingDays.js';
 
 const HOUR = 3_600_000;
 const policy = (cancellationWorkingDays: number) => ({ cancellationWorkingDays });
