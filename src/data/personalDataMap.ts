@@ -10,10 +10,10 @@
  * The words here describe what the code does: PersonalDataRecords
  * (data/repositories/privacy/personalDataRecords.ts) for closing, anonymising
  * and erasing; services/privacy/subjectAccess.ts for the export; the
- * retention schedule (domain/retention.ts) for how long.
+ * retention schedule (domain/hub/retention.ts) for how long.
  */
 
-/** Which rule of the retention schedule decides how long a column is kept (domain/retention.ts). */
+/** Which rule of the retention schedule decides how long a column is kept (domain/hub/retention.ts). */
 export type RetentionRule =
   | 'bookingDetailsYears'
   | 'inactiveAccountMonths'

@@ -352,7 +352,7 @@ export interface ChangeCountersTable {
   value: ColumnType<number | string, number, number>;
 }
 
-/** Staff: the people who run the programme (see domain/staff.ts for roles). */
+/** Staff: the people who run the programme (see domain/accounts/staff.ts for roles). */
 export interface StaffUsersTable {
   id: Generated<number>;
   name: string;

@@ -10,7 +10,7 @@
  * It adds to whatever the database holds (the demo programme, say) and is
  * repeatable: the same seed gives the same hub. Rows are written in batches
  * inside one transaction per table, as the app would store them (instants as
- * ISO text, London wall-clock times turned into instants by domain/time.ts).
+ * ISO text, London wall-clock times turned into instants by domain/time/time.ts).
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
 

@@ -59,7 +59,7 @@ export function newPdf(setup: PdfSetup): PDFKit.PDFDocument {
   return doc;
 }
 
-/** The hub's colour, and the text colour that reads on it (see domain/hub.ts). */
+/** The hub's colour, and the text colour that reads on it (see domain/hub/hub.ts). */
 export function brand(colour: string): { background: string; text: string } {
   return { background: colour, text: textColourOn(colour) };
 }

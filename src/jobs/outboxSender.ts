@@ -18,7 +18,7 @@
  * (`OutboxRecords.stuck`).
  *
  * No address is sent more than `EMAILS_PER_RECIPIENT_PER_HOUR` emails in an
- * hour (domain/outbox.ts), whatever triggered them: before sending, the
+ * hour (domain/hub/outbox.ts), whatever triggered them: before sending, the
  * sender counts what that address was sent in the last hour, and a message
  * over the limit is held until the hour allows it (never lost, never counted
  * as a failure). The count is read, then the message sent, with no lock: with

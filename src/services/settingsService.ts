@@ -51,7 +51,7 @@ export class SettingsService {
     return (await this.current()).charges;
   }
 
-  /** How long each kind of personal data is kept (domain/retention.ts). */
+  /** How long each kind of personal data is kept (domain/hub/retention.ts). */
   async retention(): Promise<RetentionSettings> {
     return (await this.current()).retention;
   }

@@ -1,6 +1,6 @@
 /**
  * The back office's menu: each person sees only the areas they may open.
- * Each area names the capability its page asks for (domain/permissions.ts),
+ * Each area names the capability its page asks for (domain/accounts/permissions.ts),
  * so the menu and the routes cannot disagree about who may go there.
  */
 import { holds, type Capability } from '../domain/accounts/permissions.js';

@@ -2,7 +2,7 @@
  * Who may open each back-office page, as a table (test/integration/admin-rules/).
  * The first test fails when a route under /admin has no rule, so nothing is
  * added unguarded; the next that every route asks for a capability from
- * domain/permissions.ts held by exactly the roles its rule allows, and that
+ * domain/accounts/permissions.ts held by exactly the roles its rule allows, and that
  * each menu item names the capability of the page it links to; the others
  * sign in as each role and check every rule: allowed is 200, not allowed is
  * the ordinary 404; and a trainer gets 404 for the pages of a session they

@@ -19,7 +19,7 @@ import type { DialectMigration } from './dialectMigration.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-/** The hub's defaults as they were when this migration was written (domain/hub.ts may change later). */
+/** The hub's defaults as they were when this migration was written (domain/hub/hub.ts may change later). */
 const HUB_DEFAULTS = {
   name: 'Safeguarding Training Hub',
   brandColour: '#1d4f4a',

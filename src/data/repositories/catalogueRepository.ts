@@ -12,7 +12,7 @@ import { partsCount, placesHeld, sessionsWithCourseAndVenue, taughtBy, waitlistL
 
 export interface SessionSearch {
   /**
-   * Terms to find (see domain/search.ts); a session matches when its search
+   * Terms to find (see domain/programme/search.ts); a session matches when its search
    * document (migration 010) holds every term, and the best-matching courses
    * come first.
    */
@@ -178,7 +178,7 @@ export class CatalogueRepository {
       let q = query
         .$if(matched !== undefined, (qb) => qb.innerJoin(matched!, 'matched.session_id', 'sessions.id'))
         .where('sessions.starts_at', '>=', search.from)
-        // A session has started at its start time (domain/availability.ts), so is no longer listed then.
+        // A session has started at its start time (domain/programme/availability.ts), so is no longer listed then.
         .where('sessions.starts_at', '>', now)
         .where('sessions.cancelled_at', 'is', null)
         .where('courses.archived_at', 'is', null);

@@ -59,7 +59,7 @@ export function placesToldWords(events: readonly LineManagerEvent[]): string {
  * are asked about the follow-up, told of a confirmed charge
  * (`tellLineManagerOfConfirmedCharges`, domain/charges/chargesSettings.ts),
  * or told of a place booked, cancelled or not attended (`events`, from
- * domain/policy.ts `lineManagerEvents`), delegates are told before they give
+ * domain/hub/policy.ts `lineManagerEvents`), delegates are told before they give
  * the address.
  */
 export function lineManagerWhy(

@@ -69,7 +69,8 @@ describe('permissions are decided in one place', () => {
       if (name === 'domain/accounts/permissions.ts') return [];
       let text = readFileSync(file, 'utf8');
       // The roles themselves are defined once, beside their names.
-      if (name === 'domain/accounts/staff.ts') text = text.replace(/export const STAFF_ROLES = \[[^\]]*\]/, '');
+      if (name === 'domain/accounts/staff.ts')
+        text = text.replace(/export const STAFF_ROLES = \[[^\]]*\]/, '');
       return roleDecisions(text).map((decision) => `${name}: ${decision}`);
     });
     expect(found).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Staff: the people who run the hub's programme from the back office. Each
  * has one role; what a role may do is decided in one place,
- * domain/permissions.ts, which routes, the menu and services all ask.
+ * domain/accounts/permissions.ts, which routes, the menu and services all ask.
  *
  * Staff sign-in needs a password and then a second factor (a code from an
  * authenticator app, or one of ten single-use recovery codes). Staff sessions

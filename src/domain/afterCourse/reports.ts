@@ -92,7 +92,7 @@ export function reportingYearOf(date: string, startMonth: number): ReportingYear
 
 /**
  * How many gave each answer on one of feedback's five-point scales (1 to 5,
- * see domain/feedback.ts), with the mean of those who answered.
+ * see domain/afterCourse/feedback.ts), with the mean of those who answered.
  */
 export interface Distribution {
   /** counts[0] gave 1, counts[4] gave 5. */

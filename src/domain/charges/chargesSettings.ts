@@ -51,7 +51,7 @@ export const chargesSettingsSchema = z.object({
   /**
    * Whether a delegate's line manager is told when a charge for their place is
    * confirmed (the least: name, course, date, amount). Turning it on changes
-   * what delegates are told when they give the address (domain/accounts.ts
+   * what delegates are told when they give the address (domain/accounts/accounts.ts
    * lineManagerWhy) and the privacy notice, so the promise stays true.
    */
   tellLineManagerOfConfirmedCharges: z.boolean().default(false),

@@ -115,7 +115,7 @@ export const policySchema = z.object({
     ),
   /**
    * Whether a delegate who attended some parts of a session, not all, gets a
-   * certificate for the parts they attended (see domain/certificate.ts).
+   * certificate for the parts they attended (see domain/afterCourse/certificate.ts).
    */
   certificatesForPartAttendance: z
     .boolean()
@@ -126,7 +126,7 @@ export const policySchema = z.object({
     ),
   /**
    * Whether a certificate can be downloaded only once its delegate has
-   * answered the feedback form (see domain/certificate.ts
+   * answered the feedback form (see domain/afterCourse/certificate.ts
    * `certificateWaitsForFeedback`). Off by default: feedback is asked, never pressed.
    */
   feedbackBeforeCertificate: z
@@ -160,7 +160,7 @@ export const policySchema = z.object({
    * Whether delegates' line managers are asked too. Off by default: delegates
    * gave their line manager's address for the training team to contact, and
    * were told when they gave it that Trellis sends their manager no emails
-   * (domain/accounts.ts). A hub that turns this on changes what delegates are
+   * (domain/accounts/accounts.ts). A hub that turns this on changes what delegates are
    * told there (lineManagerWhy), so the promise stays true from then on.
    */
   followUpLineManagers: z
@@ -175,7 +175,7 @@ export const policySchema = z.object({
    * and what happened, nothing else), when a place is confirmed: booked,
    * an offer accepted, or booked by staff on their behalf. Off by default,
    * like the two below; only a manager whose address the delegate gave is
-   * emailed, and delegates are told before they give it (domain/accounts.ts).
+   * emailed, and delegates are told before they give it (domain/accounts/accounts.ts).
    */
   lineManagerToldOfBooking: z
     .boolean()

@@ -8,7 +8,7 @@ export interface AccountClosedOnRequestFacts {
   closedAt: Date;
   /** How many future places and waiting-list places were given up in closing it. */
   cancelled: number;
-  /** The hub's period for keeping who attended (domain/retention.ts bookingDetailsYears). */
+  /** The hub's period for keeping who attended (domain/hub/retention.ts bookingDetailsYears). */
   bookingDetailsYears: number;
 }
 

@@ -10,7 +10,7 @@ export interface AccountClosingFacts {
   inactiveMonths: number;
   /** The account's last sign-in or booking (or when it was made, if neither). */
   lastActiveAt: Date;
-  /** The first moment the account may be closed (domain/retention.ts closesFrom). */
+  /** The first moment the account may be closed (domain/hub/retention.ts closesFrom). */
   closesFrom: Date;
   /** Whether the account has a password; without one, the owner is told how to set one. */
   hasPassword: boolean;

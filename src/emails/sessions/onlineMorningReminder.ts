@@ -14,7 +14,7 @@ export interface OnlineMorningReminderFacts {
 }
 
 /**
- * Sent on the morning of an online session (domain/policy.ts
+ * Sent on the morning of an online session (domain/hub/policy.ts
  * `morningReminderDueAt`) to each confirmed delegate: short, with the joining link.
  */
 export function onlineMorningReminder(facts: OnlineMorningReminderFacts): EmailMessage {

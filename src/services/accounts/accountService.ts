@@ -365,7 +365,7 @@ export class AccountService {
     }
   }
 
-  /** Every delegate sign-in starts here, and keeps the account open (domain/retention.ts). */
+  /** Every delegate sign-in starts here, and keeps the account open (domain/hub/retention.ts). */
   private async startSession(delegateId: number, now: Date): Promise<string> {
     await this.activity.markActive(delegateId, now);
     return this.sessions.start({ kind: 'delegate', id: delegateId }, DELEGATE_SESSION_LIMITS, now);

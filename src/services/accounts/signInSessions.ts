@@ -2,7 +2,7 @@
  * The one session store for delegates and staff: a sign-in is a random
  * secret in the browser's cookie and its hash in `sign_in_sessions`, so it
  * can be revoked on the server. Each kind brings its own limits
- * (domain/accounts.ts, domain/staff.ts); the rules for applying them, the
+ * (domain/accounts/accounts.ts, domain/accounts/staff.ts); the rules for applying them, the
  * "last seen" writes and signing out live only here.
  *
  * Delegates and staff share one table rather than keeping two alike: the

@@ -64,7 +64,7 @@ export interface Figures {
 export interface FeedbackFigures {
   invited: number;
   responses: number;
-  /** responses ÷ invited (domain/reports.ts responseRate); null when nobody was invited. */
+  /** responses ÷ invited (domain/afterCourse/reports.ts responseRate); null when nobody was invited. */
   rate: number | null;
   usefulness: Distribution;
   /** Fewer than five responses: the rate and the usefulness say more about chance than the row. */
@@ -93,7 +93,7 @@ export interface FollowUpResponses {
   answered: number;
   /** Line managers who said the delegate no longer works with them: asked, not answered. */
   noLongerWorksWith: number;
-  /** answered ÷ asked (domain/reports.ts responseRate); null when nobody was asked. */
+  /** answered ÷ asked (domain/afterCourse/reports.ts responseRate); null when nobody was asked. */
   rate: number | null;
   /** Fewer than five answered. */
   tooFew: boolean;

@@ -558,7 +558,7 @@ export class BookingService {
   /**
    * The reminder job's other half: a confirmed place on an online session is
    * sent a short reminder with the joining link on the morning of the session
-   * (domain/policy.ts `morningReminderDueAt`), or at once when booked later
+   * (domain/hub/policy.ts `morningReminderDueAt`), or at once when booked later
    * that morning. Claimed once per booking, so several processes may run it.
    */
   async sendMorningReminders(): Promise<number> {

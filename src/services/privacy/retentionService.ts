@@ -1,5 +1,5 @@
 /**
- * The retention schedule applied (domain/retention.ts): what the next run
+ * The retention schedule applied (domain/hub/retention.ts): what the next run
  * will do (`plan`, the back office's dry run) and doing it (`run`, the daily
  * job jobs/retention.ts). Both take their rows from the same selection
  * queries (data/repositories/privacy/retentionRepository.ts), so the dry run

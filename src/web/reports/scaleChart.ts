@@ -25,7 +25,7 @@ export interface ScaleChartInput {
   /** Unique on the page: names the title, description and patterns. */
   id: string;
   title: string;
-  /** The scale's points in words, first point first (domain/feedback.ts). */
+  /** The scale's points in words, first point first (domain/afterCourse/feedback.ts). */
   words: readonly string[];
   /**
    * Answers that are not a point on the scale ("Not applicable"), drawn after

@@ -2,7 +2,7 @@
  * Who may use each back-office route, as data. Each area of the back office
  * keeps its rules in its own file here; admin-authorisation.test.ts joins
  * them and fails when a route under /admin has none. The roles are written
- * out here, not read from domain/permissions.ts, so that a change to who
+ * out here, not read from domain/accounts/permissions.ts, so that a change to who
  * holds a capability shows up as a failing rule rather than passing quietly.
  *
  * Routes with parameters are opened with sample values (see SAMPLE_PARAMS in

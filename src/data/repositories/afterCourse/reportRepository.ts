@@ -145,7 +145,7 @@ export class ReportRepository {
 
   /**
    * Places taken (bookings on the register) and how many of them attended
-   * every part, some, or none (see domain/reports.ts sessionAttendance: a
+   * every part, some, or none (see domain/afterCourse/reports.ts sessionAttendance: a
    * booking with any part unmarked is in none of the three); and of those
    * places, how many were asked for feedback, gave it, and how useful they
    * found the course: in total, and grouped by each of `groupings`.

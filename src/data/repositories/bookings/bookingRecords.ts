@@ -216,7 +216,7 @@ export class BookingRecords {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    // A booking (by the delegate or for them) keeps their account open (domain/retention.ts).
+    // A booking (by the delegate or for them) keeps their account open (domain/hub/retention.ts).
     await new PersonalDataRecords(this.db).markActive(booking.delegateId, now);
     return row.id;
   }

@@ -12,7 +12,7 @@
  * and job role, which reports group by. The holder is never linked back to
  * the person. Financial records (invoice lines, which name the delegate for
  * the customer) are left alone here: they follow their own statutory period
- * (domain/retention.ts, FINANCIAL_RECORD_YEARS).
+ * (domain/hub/retention.ts, FINANCIAL_RECORD_YEARS).
  */
 import { randomBytes } from 'node:crypto';
 

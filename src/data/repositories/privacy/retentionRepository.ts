@@ -15,7 +15,7 @@ import type { DB, Executor } from '../../schema.js';
 import { ONE_BOOKING_CANCELLED } from '../afterCourse/reportRepository.js';
 import { PersonalDataRecords } from './personalDataRecords.js';
 
-/** The retention job's lines, as stored instants (domain/retention.ts retentionCutoffs, plus now). */
+/** The retention job's lines, as stored instants (domain/hub/retention.ts retentionCutoffs, plus now). */
 export interface RetentionLines {
   now: string;
   warnActiveBefore: string;

@@ -86,7 +86,7 @@ const GUARDED_BY = new WeakMap<object, Capability>();
 
 /**
  * A preHandler for back-office routes: only a fully signed-in staff member
- * whose role holds `capability` (domain/permissions.ts) gets through. Anyone
+ * whose role holds `capability` (domain/accounts/permissions.ts) gets through. Anyone
  * else (signed out, part-way through signing in, or in another role) sees
  * the ordinary "page not found", so nobody learns which admin pages exist.
  *

@@ -2,7 +2,7 @@
  * The back office, one plugin per area. Registered inside the personal
  * scope (cookies, CSRF, rate limits) after staff sign-in, so every route can
  * use `requireStaff`. Each route names the capability it needs
- * (domain/permissions.ts); the table in
+ * (domain/accounts/permissions.ts); the table in
  * test/integration/admin-authorisation.test.ts checks every one.
  */
 import type { FastifyInstance } from 'fastify';
