@@ -8,25 +8,25 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { Services } from '../../../services/index.js';
-import audit from './audit.js';
-import bookings from './bookings.js';
-import charges from './charges.js';
-import courses from './courses.js';
+import audit from './hub/audit.js';
+import bookings from './bookings/bookings.js';
+import charges from './charges/charges.js';
+import courses from './programme/courses.js';
 import dashboard from './dashboard.js';
-import delegates from './delegates.js';
-import exports from './exports.js';
-import feedback from './feedback.js';
-import invoices from './invoices.js';
-import finance from './finance.js';
-import organisations from './organisations.js';
-import register from './register.js';
-import reports from './reports.js';
-import retention from './retention.js';
-import sessions from './sessions.js';
-import settings from './settings.js';
-import staff from './staff.js';
-import trainers from './trainers.js';
-import venues from './venues.js';
+import delegates from './bookings/delegates.js';
+import exports from './afterCourse/exports.js';
+import feedback from './afterCourse/feedback.js';
+import invoices from './charges/invoices.js';
+import finance from './charges/finance.js';
+import organisations from './bookings/organisations.js';
+import register from './afterCourse/register.js';
+import reports from './afterCourse/reports.js';
+import retention from './hub/retention.js';
+import sessions from './programme/sessions.js';
+import settings from './hub/settings.js';
+import staff from './hub/staff.js';
+import trainers from './programme/trainers.js';
+import venues from './programme/venues.js';
 
 export default async function adminRoutes(app: FastifyInstance, options: { services: Services }) {
   for (const area of [

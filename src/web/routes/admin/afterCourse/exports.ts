@@ -9,30 +9,30 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
-import { BOOKING_STATE_WORDS } from '../../../domain/programme/availability.js';
-import { ORGANISATION_TYPE_NAMES } from '../../../domain/programme/organisation.js';
+import { delegateNameOrAnonymised } from '../../../../domain/accounts/accounts.js';
+import { BOOKING_STATE_WORDS } from '../../../../domain/programme/availability.js';
+import { ORGANISATION_TYPE_NAMES } from '../../../../domain/programme/organisation.js';
 import {
   DATE_INPUT_PARTS,
   dateInputValues,
   readDateInput,
   type DateInputPart,
-} from '../../../domain/time/dateInput.js';
-import { addDays, londonDate } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import type { OrganisationType } from '../../../data/schema.js';
-import { ATTENDANCE_WORDS, NOT_MARKED } from '../../../domain/afterCourse/attendance.js';
+} from '../../../../domain/time/dateInput.js';
+import { addDays, londonDate } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import type { OrganisationType } from '../../../../data/schema.js';
+import { ATTENDANCE_WORDS, NOT_MARKED } from '../../../../domain/afterCourse/attendance.js';
 import {
   EXPORT_CHOICES,
   type ExportChoice,
   type ExportedBooking,
-} from '../../../services/attendanceService.js';
-import type { Services } from '../../../services/index.js';
-import { csvStream, spreadsheetDateTime, spreadsheetTime, type CsvColumn } from '../../../formats/csv.js';
-import { sendCsv } from '../../formats/csvDownload.js';
-import { dateInputParams, linkDateErrors } from '../../dateInput.js';
-import { formErrors } from '../../forms.js';
-import { requireStaff } from './auth.js';
+} from '../../../../services/attendanceService.js';
+import type { Services } from '../../../../services/index.js';
+import { csvStream, spreadsheetDateTime, spreadsheetTime, type CsvColumn } from '../../../../formats/csv.js';
+import { sendCsv } from '../../../formats/csvDownload.js';
+import { dateInputParams, linkDateErrors } from '../../../dateInput.js';
+import { formErrors } from '../../../forms.js';
+import { requireStaff } from '../auth.js';
 
 const CANCELLED_BY_WORDS = {
   delegate: 'The delegate',

@@ -8,15 +8,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { MIN_PASSWORD_LENGTH } from '../../../domain/accounts/accounts.js';
-import { seesOnlyOwnSessions } from '../../../domain/accounts/permissions.js';
-import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../domain/accounts/staff.js';
-import { formatMoment } from '../../../domain/time/time.js';
-import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import type { StaffChanges } from '../../../services/accounts/staffService.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
-import { CHOOSE_PASSWORD_PATH, requireStaff } from './auth.js';
+import { MIN_PASSWORD_LENGTH } from '../../../../domain/accounts/accounts.js';
+import { seesOnlyOwnSessions } from '../../../../domain/accounts/permissions.js';
+import { STAFF_ROLE_NAMES, STAFF_ROLES, type StaffRole } from '../../../../domain/accounts/staff.js';
+import { formatMoment } from '../../../../domain/time/time.js';
+import { ConflictError, FormError, NotFoundError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import type { StaffChanges } from '../../../../services/accounts/staffService.js';
+import { formErrors, keepTyped, parseForm } from '../../../forms.js';
+import { CHOOSE_PASSWORD_PATH, requireStaff } from '../auth.js';
 
 /** Staff passwords guard personal data of many people: longer than delegates'. */
 const MIN_STAFF_PASSWORD_LENGTH = Math.max(MIN_PASSWORD_LENGTH, 12);

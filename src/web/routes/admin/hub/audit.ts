@@ -12,9 +12,9 @@ import {
   formatTime,
   londonToInstant,
   InvalidLocalTimeError,
-} from '../../../domain/time/time.js';
-import type { Services } from '../../../services/index.js';
-import { requireStaff } from './auth.js';
+} from '../../../../domain/time/time.js';
+import type { Services } from '../../../../services/index.js';
+import { requireStaff } from '../auth.js';
 
 const PAGE_SIZE = 50;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

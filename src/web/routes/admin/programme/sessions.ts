@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { holds, seesOnlyOwnSessions } from '../../../domain/accounts/permissions.js';
+import { holds, seesOnlyOwnSessions } from '../../../../domain/accounts/permissions.js';
 import {
   MAX_PART_ROWS,
   PART_ROWS_SHOWN,
@@ -20,24 +20,24 @@ import {
   partFieldName,
   postedPartRows,
   postedTrainerIds,
-} from '../../../domain/programme/sessionSchedule.js';
-import { SESSION_FORMATS, SESSION_FORMAT_LABELS } from '../../../domain/programme/course.js';
-import { ORGANISATION_TYPE_PLURALS, priceField, type PriceList } from '../../../domain/charges/prices.js';
-import { formatPence } from '../../../domain/charges/money.js';
-import { ORGANISATION_TYPES } from '../../../domain/programme/organisation.js';
-import { londonToInstant, addDays } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
+} from '../../../../domain/programme/sessionSchedule.js';
+import { SESSION_FORMATS, SESSION_FORMAT_LABELS } from '../../../../domain/programme/course.js';
+import { ORGANISATION_TYPE_PLURALS, priceField, type PriceList } from '../../../../domain/charges/prices.js';
+import { formatPence } from '../../../../domain/charges/money.js';
+import { ORGANISATION_TYPES } from '../../../../domain/programme/organisation.js';
+import { londonToInstant, addDays } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
 import {
   CANCELLATION_REASONS,
   type SessionListQuery,
   type StaffActor,
-} from '../../../services/sessionAdminService.js';
-import type { SessionListState } from '../../../data/repositories/sessionAdminRepository.js';
-import { dateInputParams, linkDateErrors, type DateGroup } from '../../dateInput.js';
-import { formBody, formErrors, keepTyped } from '../../forms.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+} from '../../../../services/sessionAdminService.js';
+import type { SessionListState } from '../../../../data/repositories/sessionAdminRepository.js';
+import { dateInputParams, linkDateErrors, type DateGroup } from '../../../dateInput.js';
+import { formBody, formErrors, keepTyped } from '../../../forms.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 const STATES: Record<SessionListState, string> = {
   upcoming: 'Upcoming',

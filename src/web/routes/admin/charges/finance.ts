@@ -14,21 +14,29 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { INVOICE_STATE_NAMES, INVOICE_STATES, type InvoiceState } from '../../../domain/charges/charges.js';
-import { formatPence, penceAsDecimal } from '../../../domain/charges/money.js';
-import { DOCUMENT_KINDS, DOCUMENT_NAMES, type DocumentKind } from '../../../domain/charges/invoiceNumbers.js';
-import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../../../domain/time/dateInput.js';
-import { holds } from '../../../domain/accounts/permissions.js';
-import { formatShortDate, londonToInstant } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import { csvStream, type CsvColumn } from '../../../formats/csv.js';
-import type { FinanceExportRow, FinanceFilter } from '../../../services/charges/financeService.js';
-import type { Services } from '../../../services/index.js';
-import { dateInputParams, linkDateErrors } from '../../dateInput.js';
-import { formErrors } from '../../forms.js';
-import { sendCsv } from '../../formats/csvDownload.js';
-import { requireStaff } from './auth.js';
-import { paginationFor } from './delegates.js';
+import {
+  INVOICE_STATE_NAMES,
+  INVOICE_STATES,
+  type InvoiceState,
+} from '../../../../domain/charges/charges.js';
+import { formatPence, penceAsDecimal } from '../../../../domain/charges/money.js';
+import {
+  DOCUMENT_KINDS,
+  DOCUMENT_NAMES,
+  type DocumentKind,
+} from '../../../../domain/charges/invoiceNumbers.js';
+import { DATE_INPUT_PARTS, readDateInput, type DateInputPart } from '../../../../domain/time/dateInput.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import { formatShortDate, londonToInstant } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import { csvStream, type CsvColumn } from '../../../../formats/csv.js';
+import type { FinanceExportRow, FinanceFilter } from '../../../../services/charges/financeService.js';
+import type { Services } from '../../../../services/index.js';
+import { dateInputParams, linkDateErrors } from '../../../dateInput.js';
+import { formErrors } from '../../../forms.js';
+import { sendCsv } from '../../../formats/csvDownload.js';
+import { requireStaff } from '../auth.js';
+import { paginationFor } from '../bookings/delegates.js';
 
 /** The filter form's two dates, each in the three boxes of a GOV.UK date input. */
 const DATES = (['from', 'to'] as const).map((id) => ({

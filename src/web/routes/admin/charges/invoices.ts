@@ -13,22 +13,22 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { INVOICE_STATE_NAMES } from '../../../domain/charges/charges.js';
-import { DOCUMENT_NAMES, vatStatusWords } from '../../../domain/charges/invoiceNumbers.js';
-import { formatPence, sumPence } from '../../../domain/charges/money.js';
-import { readDateInput } from '../../../domain/time/dateInput.js';
-import { formatDate, formatMoment, formatShortDate } from '../../../domain/time/time.js';
-import { ConflictError, FormError } from '../../../errors.js';
+import { INVOICE_STATE_NAMES } from '../../../../domain/charges/charges.js';
+import { DOCUMENT_NAMES, vatStatusWords } from '../../../../domain/charges/invoiceNumbers.js';
+import { formatPence, sumPence } from '../../../../domain/charges/money.js';
+import { readDateInput } from '../../../../domain/time/dateInput.js';
+import { formatDate, formatMoment, formatShortDate } from '../../../../domain/time/time.js';
+import { ConflictError, FormError } from '../../../../errors.js';
 import {
   amountField,
   CREDIT_REASON_MAX,
   PAYMENT_REFERENCE_MAX,
-} from '../../../services/charges/invoiceService.js';
-import type { Services } from '../../../services/index.js';
-import { dateInputParams, linkDateErrors, type DateGroup } from '../../dateInput.js';
-import { formBody, formErrors, keepTyped } from '../../forms.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+} from '../../../../services/charges/invoiceService.js';
+import type { Services } from '../../../../services/index.js';
+import { dateInputParams, linkDateErrors, type DateGroup } from '../../../dateInput.js';
+import { formBody, formErrors, keepTyped } from '../../../forms.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 type Params = { invoiceId: string };
 

@@ -6,12 +6,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import { holds } from '../../../domain/accounts/permissions.js';
-import type { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
-import { doneNotice, formPage, staffActor, submitForm } from './formHelpers.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import type { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
+import { doneNotice, formPage, staffActor, submitForm } from '../formHelpers.js';
 
 const FIELDS = ['name', 'roleTitle', 'biography', 'employment'] as const;
 

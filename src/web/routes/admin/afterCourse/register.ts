@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
+import { delegateNameOrAnonymised } from '../../../../domain/accounts/accounts.js';
 import { z } from 'zod';
 
 import {
@@ -26,7 +26,7 @@ import {
   ATTENDANCE_WORDS,
   isAttendanceStatus,
   NOT_MARKED,
-} from '../../../domain/afterCourse/attendance.js';
+} from '../../../../domain/afterCourse/attendance.js';
 import {
   formatDate,
   formatMoment,
@@ -34,19 +34,19 @@ import {
   formatTime,
   formatTimeRange,
   londonDate,
-} from '../../../domain/time/time.js';
-import { BadRequestError, ConflictError, FormError, NotFoundError } from '../../../errors.js';
+} from '../../../../domain/time/time.js';
+import { BadRequestError, ConflictError, FormError, NotFoundError } from '../../../../errors.js';
 import {
   unmarkedOnRegister,
   type MarkInput,
   type Register,
   type RegisterPart,
-} from '../../../services/attendanceService.js';
-import type { Services } from '../../../services/index.js';
-import { csvStream, spreadsheetDateTime, type CsvColumn } from '../../../formats/csv.js';
-import { sendCsv } from '../../formats/csvDownload.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
-import { requireStaff } from './auth.js';
+} from '../../../../services/attendanceService.js';
+import type { Services } from '../../../../services/index.js';
+import { csvStream, spreadsheetDateTime, type CsvColumn } from '../../../../formats/csv.js';
+import { sendCsv } from '../../../formats/csvDownload.js';
+import { formErrors, keepTyped, parseForm } from '../../../forms.js';
+import { requireStaff } from '../auth.js';
 
 const STATUS_FIELD = /^status-(\d{1,10})-(\d{1,10})$/;
 const NOTE_FIELD = /^note-(\d{1,10})-(\d{1,10})$/;

@@ -6,16 +6,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import type { OrganisationType } from '../../../data/schema.js';
-import { INVOICE_FREQUENCIES, INVOICE_FREQUENCY_NAMES } from '../../../domain/charges/charges.js';
-import { holds } from '../../../domain/accounts/permissions.js';
-import { formatDate } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../../../services/peopleService.js';
-import { formErrors, keepTyped, parseForm } from '../../forms.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+import type { OrganisationType } from '../../../../data/schema.js';
+import { INVOICE_FREQUENCIES, INVOICE_FREQUENCY_NAMES } from '../../../../domain/charges/charges.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import { formatDate } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { ORGANISATION_TYPES, ORGANISATION_TYPE_NAMES } from '../../../../services/peopleService.js';
+import { formErrors, keepTyped, parseForm } from '../../../forms.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 const TYPE_CHOICE = 'Choose the type of organisation';
 

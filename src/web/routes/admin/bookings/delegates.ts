@@ -5,16 +5,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { delegateNameOrAnonymised } from '../../../domain/accounts/accounts.js';
-import { holds } from '../../../domain/accounts/permissions.js';
-import { formatDate, formatShortDate, formatTime } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { ORGANISATION_TYPE_NAMES, searchWords } from '../../../services/peopleService.js';
-import { formErrors } from '../../forms.js';
-import { sendExportFile } from '../account/privacy.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+import { delegateNameOrAnonymised } from '../../../../domain/accounts/accounts.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import { formatDate, formatShortDate, formatTime } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { ORGANISATION_TYPE_NAMES, searchWords } from '../../../../services/peopleService.js';
+import { formErrors } from '../../../forms.js';
+import { sendExportFile } from '../../account/privacy.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 const ID = /^[1-9]\d{0,9}$/;
 

@@ -23,32 +23,32 @@ import {
   dateInputValues,
   readDateInput,
   type DateInputPart,
-} from '../../../domain/time/dateInput.js';
-import { TOO_FEW_TO_READ_INTO } from '../../../domain/afterCourse/reports.js';
-import { formatDate, formatMoment, londonDate } from '../../../domain/time/time.js';
-import { FormError, NotFoundError } from '../../../errors.js';
-import { csvStream, type CsvColumn } from '../../../formats/csv.js';
-import type { Figures, Report, ReportSection } from '../../../services/afterCourse/reportService.js';
-import type { Services } from '../../../services/index.js';
-import { sendCsv } from '../../formats/csvDownload.js';
-import { dateInputParams, linkDateErrors } from '../../dateInput.js';
-import { formErrors } from '../../forms.js';
+} from '../../../../domain/time/dateInput.js';
+import { TOO_FEW_TO_READ_INTO } from '../../../../domain/afterCourse/reports.js';
+import { formatDate, formatMoment, londonDate } from '../../../../domain/time/time.js';
+import { FormError, NotFoundError } from '../../../../errors.js';
+import { csvStream, type CsvColumn } from '../../../../formats/csv.js';
+import type { Figures, Report, ReportSection } from '../../../../services/afterCourse/reportService.js';
+import type { Services } from '../../../../services/index.js';
+import { sendCsv } from '../../../formats/csvDownload.js';
+import { dateInputParams, linkDateErrors } from '../../../dateInput.js';
+import { formErrors } from '../../../forms.js';
 import {
   FEEDBACK_CSV_COLUMNS,
   feedbackView,
   rateWords,
   severalCourses,
   type FeedbackCsvRow,
-} from '../../reports/feedback.js';
+} from '../../../reports/feedback.js';
 import {
   FOLLOW_UP_CSV_COLUMNS,
   followUpCsvRows,
   followUpView,
   type FollowUpCsvRow,
-} from '../../reports/followUp.js';
-import { GROUPING_WORDS, rowName } from '../../reports/groupings.js';
-import { meanWords } from '../../reports/scaleChart.js';
-import { requireStaff } from './auth.js';
+} from '../../../reports/followUp.js';
+import { GROUPING_WORDS, rowName } from '../../../reports/groupings.js';
+import { meanWords } from '../../../reports/scaleChart.js';
+import { requireStaff } from '../auth.js';
 
 interface ShownRow {
   name: string;

@@ -13,12 +13,12 @@ import {
   RETENTION_FIELDS,
   retentionWords,
   type RetentionSettings,
-} from '../../../domain/hub/retention.js';
-import { formatDate, formatShortDate } from '../../../domain/time/time.js';
-import { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { formErrors, keepTyped } from '../../forms.js';
-import { requireStaff } from './auth.js';
+} from '../../../../domain/hub/retention.js';
+import { formatDate, formatShortDate } from '../../../../domain/time/time.js';
+import { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { formErrors, keepTyped } from '../../../forms.js';
+import { requireStaff } from '../auth.js';
 
 function formValues(settings: RetentionSettings): Record<string, string> {
   return Object.fromEntries(RETENTION_FIELDS.map((field) => [field.name, String(settings[field.name])]));

@@ -11,16 +11,16 @@ import {
   CHARGES_FORM_FIELDS,
   chargesFormValues,
   readChargesForm,
-} from '../../../domain/charges/settingsForm.js';
-import { FEE_BASES } from '../../../domain/charges/chargesSettings.js';
-import { ORGANISATION_TYPE_PLURALS } from '../../../domain/charges/prices.js';
-import { hubSettingsSchema, type HubSettings } from '../../../domain/hub/hub.js';
-import { ORGANISATION_TYPES } from '../../../domain/programme/organisation.js';
-import { policySchema, type Policy } from '../../../domain/hub/policy.js';
-import { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { formErrors, keepTyped } from '../../forms.js';
-import { requireStaff } from './auth.js';
+} from '../../../../domain/charges/settingsForm.js';
+import { FEE_BASES } from '../../../../domain/charges/chargesSettings.js';
+import { ORGANISATION_TYPE_PLURALS } from '../../../../domain/charges/prices.js';
+import { hubSettingsSchema, type HubSettings } from '../../../../domain/hub/hub.js';
+import { ORGANISATION_TYPES } from '../../../../domain/programme/organisation.js';
+import { policySchema, type Policy } from '../../../../domain/hub/policy.js';
+import { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { formErrors, keepTyped } from '../../../forms.js';
+import { requireStaff } from '../auth.js';
 
 const HUB_FIELDS = [
   'name',

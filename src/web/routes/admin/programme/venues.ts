@@ -5,13 +5,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 
-import { normalisePostcode } from '../../../domain/programme/postcode.js';
-import { holds } from '../../../domain/accounts/permissions.js';
-import type { FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
-import { doneNotice, formPage, nonBlankLines, staffActor, submitForm } from './formHelpers.js';
+import { normalisePostcode } from '../../../../domain/programme/postcode.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import type { FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
+import { doneNotice, formPage, nonBlankLines, staffActor, submitForm } from '../formHelpers.js';
 
 const FIELDS = ['name', 'addressLines', 'town', 'postcode', 'phone', 'travelNotes', 'accessNotes'] as const;
 

@@ -12,11 +12,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { ConflictError, FormError } from '../../../errors.js';
-import { isQueueFilter, type QueueFilter } from '../../../services/charges/chargeReview.js';
-import type { Services } from '../../../services/index.js';
-import { formBody, formErrors, isShownOnForm, keepTyped } from '../../forms.js';
-import { requireStaff } from './auth.js';
+import { ConflictError, FormError } from '../../../../errors.js';
+import { isQueueFilter, type QueueFilter } from '../../../../services/charges/chargeReview.js';
+import type { Services } from '../../../../services/index.js';
+import { formBody, formErrors, isShownOnForm, keepTyped } from '../../../forms.js';
+import { requireStaff } from '../auth.js';
 
 const STATE_FILTERS: { value: QueueFilter; text: string }[] = [
   { value: 'proposed', text: 'Waiting for review' },

@@ -10,16 +10,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../../domain/afterCourse/feedback.js';
-import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES } from '../../../domain/afterCourse/followUp.js';
-import { TOO_FEW_TO_READ_INTO } from '../../../domain/afterCourse/reports.js';
-import { formatDate, formatMoment } from '../../../domain/time/time.js';
-import { ConflictError, NotFoundError } from '../../../errors.js';
-import type { FeedbackAnswers } from '../../../services/afterCourse/feedbackReviewService.js';
-import type { FollowUpAnswersForStaff } from '../../../services/afterCourse/followUpAnswers.js';
-import type { Services } from '../../../services/index.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+import { CONFIDENCE_WORDS, USEFULNESS_WORDS } from '../../../../domain/afterCourse/feedback.js';
+import { PRACTICE_CHANGE_WORDS, PRACTICE_CHANGES } from '../../../../domain/afterCourse/followUp.js';
+import { TOO_FEW_TO_READ_INTO } from '../../../../domain/afterCourse/reports.js';
+import { formatDate, formatMoment } from '../../../../domain/time/time.js';
+import { ConflictError, NotFoundError } from '../../../../errors.js';
+import type { FeedbackAnswers } from '../../../../services/afterCourse/feedbackReviewService.js';
+import type { FollowUpAnswersForStaff } from '../../../../services/afterCourse/followUpAnswers.js';
+import type { Services } from '../../../../services/index.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 const QUOTE_STATE_WORDS = {
   shown: { text: 'Shown on the course page', classes: 'govuk-tag--green' },

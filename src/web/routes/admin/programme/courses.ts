@@ -9,21 +9,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { holds } from '../../../domain/accounts/permissions.js';
-import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../domain/programme/course.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import { COURSE_LEVEL_LABELS, COURSE_LEVELS } from '../../../../domain/programme/course.js';
 import {
   ORGANISATION_TYPE_PLURALS,
   PRICE_FIELDS,
   priceField,
   priceFormValues,
   readPriceFields,
-} from '../../../domain/charges/prices.js';
-import { ORGANISATION_TYPES } from '../../../domain/programme/organisation.js';
-import { ConflictError, FormError } from '../../../errors.js';
-import type { Services } from '../../../services/index.js';
-import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../services/programmeService.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+} from '../../../../domain/charges/prices.js';
+import { ORGANISATION_TYPES } from '../../../../domain/programme/organisation.js';
+import { ConflictError, FormError } from '../../../../errors.js';
+import type { Services } from '../../../../services/index.js';
+import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../../services/programmeService.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 import {
   doneNotice,
   formPage,
@@ -32,7 +32,7 @@ import {
   staffActor,
   typedText,
   type Body,
-} from './formHelpers.js';
+} from '../formHelpers.js';
 
 /** Blank testimonial rows offered below the existing ones (no JavaScript to add more). */
 const BLANK_TESTIMONIAL_ROWS = 2;

@@ -17,16 +17,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
-import { ConflictError, FormError, NotFoundError } from '../../../errors.js';
-import type { DelegateInput, StaffActor } from '../../../services/bookings/bookingAdminService.js';
-import { holds } from '../../../domain/accounts/permissions.js';
-import { policyWords } from '../../../domain/hub/policy.js';
-import type { Services } from '../../../services/index.js';
-import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../forms.js';
-import { oneLine } from '../account/schemas.js';
-import { BOOKING_REFERENCE, needsSchema } from '../bookings/fields.js';
-import { idParam } from '../public/params.js';
-import { requireStaff } from './auth.js';
+import { ConflictError, FormError, NotFoundError } from '../../../../errors.js';
+import type { DelegateInput, StaffActor } from '../../../../services/bookings/bookingAdminService.js';
+import { holds } from '../../../../domain/accounts/permissions.js';
+import { policyWords } from '../../../../domain/hub/policy.js';
+import type { Services } from '../../../../services/index.js';
+import { formBody, formProblem, formStatus, isShownOnForm, keepTyped, parseForm } from '../../../forms.js';
+import { oneLine } from '../../account/schemas.js';
+import { BOOKING_REFERENCE, needsSchema } from '../../bookings/fields.js';
+import { idParam } from '../../public/params.js';
+import { requireStaff } from '../auth.js';
 
 /** A booking reference from the path; anything not in our format is simply not found. */
 function referenceParam(value: string | undefined): string {
