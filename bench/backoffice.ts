@@ -53,7 +53,7 @@ import { DEFAULT_POLICY } from '../src/domain/hub/policy.js';
 import { reportingYear, reportingYearOf, type ReportingYear } from '../src/domain/afterCourse/reports.js';
 import { addDays, londonDate } from '../src/domain/time/time.js';
 import { STAFF_SESSION_LIMITS } from '../src/domain/accounts/staff.js';
-import { EXPORT_MAX_DAYS } from '../src/services/attendanceService.js';
+import { EXPORT_MAX_DAYS } from '../src/services/afterCourse/attendanceService.js';
 import { fixedClock } from '../src/services/clock.js';
 import { buildServices } from '../src/services/index.js';
 import { SignInSessions } from '../src/services/accounts/signInSessions.js';

@@ -27,7 +27,7 @@ import { migrateToLatest } from '../src/data/migrations/index.js';
 import { OutboxRecords, type NewOutboxMessage } from '../src/data/repositories/outboxRecords.js';
 import { OutboxSender, type JobLogger } from '../src/jobs/outboxSender.js';
 import { systemClock } from '../src/services/clock.js';
-import { createSmtpMailer } from '../src/services/mailer.js';
+import { createSmtpMailer } from '../src/services/email/mailer.js';
 import { createBenchDatabase, databasesToRun, dropBenchDatabases } from './support/databases.js';
 import { printMachine, printTable } from './support/report.js';
 

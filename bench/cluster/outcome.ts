@@ -7,7 +7,7 @@
  * address).
  */
 import type { Database } from '../../src/data/db.js';
-import { messageIdFor } from '../../src/services/mailer.js';
+import { messageIdFor } from '../../src/services/email/mailer.js';
 import { delay } from '../support/processes.js';
 import { ALREADY_BOOKED, BOOKED, type BookingResponse } from './bookings.js';
 import type { SmtpSink } from './smtpSink.js';

@@ -2,7 +2,7 @@
  * A mail server for `npm run bench:cluster` (smtp-server on 127.0.0.1) that
  * keeps nothing but what the checks need: for every message accepted, its
  * Message-ID and its recipients. Trellis makes each Message-ID from the
- * outbox row (src/services/mailer.ts), so a message sent twice arrives twice
+ * outbox row (src/services/email/mailer.ts), so a message sent twice arrives twice
  * with the same Message-ID, and one never sent never arrives: the benchmark
  * compares these counts with the outbox.
  *

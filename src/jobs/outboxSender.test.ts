@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { fixedClock } from '../services/clock.js';
-import type { Mailer } from '../services/mailer.js';
+import type { Mailer } from '../services/email/mailer.js';
 import { OutboxSender, backoffDelayMs, type JobLogger } from './outboxSender.js';
 
 const NOW = '2026-03-02T09:00:00.000Z';

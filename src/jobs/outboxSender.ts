@@ -10,7 +10,7 @@
  * message claimed by a process that died is taken by another sender one
  * lease later. Delivery is at least once: a process that dies after the mail
  * server accepted a message but before it was recorded as sent leaves it to
- * be sent again, with the same Message-ID (services/mailer.ts).
+ * be sent again, with the same Message-ID (services/email/mailer.ts).
  * A message that fails is tried again
  * later, waiting twice as long each time (1, 2, 4, 8 … minutes, at most an
  * hour), so nothing is lost while the mail server is down and nothing hammers
@@ -33,7 +33,7 @@
 import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
 import { heldUntil, RECIPIENT_LIMIT_WINDOW_MS } from '../domain/hub/outbox.js';
 import type { Clock } from '../services/clock.js';
-import { describeSendError, type Mailer } from '../services/mailer.js';
+import { describeSendError, type Mailer } from '../services/email/mailer.js';
 
 /** Pino's shape (Fastify's `app.log` fits), so the app's redaction applies. */
 export interface JobLogger {

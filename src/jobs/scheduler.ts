@@ -20,7 +20,7 @@ import {
   createSmtpMailer,
   describeSendError,
   type Mailer,
-} from '../services/mailer.js';
+} from '../services/email/mailer.js';
 import type { Services } from '../services/index.js';
 import { isContinuous, latestDue, retryDelayMs } from './cadence.js';
 import type { Job, JobContext, JobResult, RecordedJob } from './job.js';

@@ -11,7 +11,7 @@ import type { SessionLock } from '../data/sessionLock.js';
 import type { BookingService } from './bookings/bookingService.js';
 import type { ChargeProposals } from './charges/chargeProposals.js';
 import type { Clock } from './clock.js';
-import type { MailContext, Notifications } from './notifications.js';
+import type { MailContext, Notifications } from './email/notifications.js';
 
 export interface ServiceDeps {
   db: Kysely<DB>;

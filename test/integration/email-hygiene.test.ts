@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxRecords } from '../../src/data/repositories/outboxRecords.js';
 import { EMAILS_PER_RECIPIENT_PER_HOUR } from '../../src/domain/hub/outbox.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
-import type { Mailer, OutgoingEmail } from '../../src/services/mailer.js';
+import type { Mailer, OutgoingEmail } from '../../src/services/email/mailer.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { settableClock, type SettableClock } from '../support/clock.js';

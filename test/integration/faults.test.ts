@@ -20,7 +20,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { inPool } from '../../bench/rush/http.js';
 import { freePort } from '../../bench/support/processes.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
-import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/services/mailer.js';
+import { createSmtpMailer, messageIdFor, type Mailer } from '../../src/services/email/mailer.js';
 import { openBookingForm, postBooking, type BookingForm } from '../faults/http.js';
 import { ServerProcess } from '../faults/server.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';

@@ -13,7 +13,7 @@ import type { DB } from '../../src/data/schema.js';
 import { OutboxSender, type JobLogger } from '../../src/jobs/outboxSender.js';
 import { startJobs } from '../../src/jobs/scheduler.js';
 import { fixedClock, systemClock } from '../../src/services/clock.js';
-import { createSmtpMailer, type Mailer } from '../../src/services/mailer.js';
+import { createSmtpMailer, type Mailer } from '../../src/services/email/mailer.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { settableClock } from '../support/clock.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';

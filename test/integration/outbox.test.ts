@@ -19,7 +19,7 @@ import {
   headerText,
   messageIdFor,
   type Mailer,
-} from '../../src/services/mailer.js';
+} from '../../src/services/email/mailer.js';
 import { settableClock } from '../support/clock.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
 import { TestSmtpServer } from '../support/smtp.js';

@@ -171,7 +171,7 @@ export const policySchema = z.object({
     ),
   /**
    * Whether a delegate's line manager is copied, in a short email of its own
-   * (src/emails/lineManagerTold.ts: the delegate's name, the course, its date
+   * (src/emails/bookings/lineManagerTold.ts: the delegate's name, the course, its date
    * and what happened, nothing else), when a place is confirmed: booked,
    * an offer accepted, or booked by staff on their behalf. Off by default,
    * like the two below; only a manager whose address the delegate gave is

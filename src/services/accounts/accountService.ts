@@ -24,7 +24,7 @@ import { isRefusedSharedAddress } from '../../domain/hub/policy.js';
 import { FormError } from '../../errors.js';
 import { CertificateIssuing } from '../afterCourse/certificateIssuing.js';
 import type { Clock } from '../clock.js';
-import type { MailContext, Notifications, Recipient } from '../notifications.js';
+import type { MailContext, Notifications, Recipient } from '../email/notifications.js';
 import { PrivateLinks, type PrivateLink } from './privateLinks.js';
 import { PersonalDataRecords } from '../../data/repositories/privacy/personalDataRecords.js';
 import { hashSecret, newSecret } from './secrets.js';

@@ -21,7 +21,7 @@ import {
   certificateWaitsForFeedback,
   type CertificatePart,
 } from '../../domain/afterCourse/certificate.js';
-import type { MailContext, Notifications } from '../notifications.js';
+import type { MailContext, Notifications } from '../email/notifications.js';
 
 /** What a certificate states beyond the name, course and first date (stored as JSON). */
 export interface CertificateFacts {

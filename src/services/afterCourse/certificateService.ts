@@ -14,7 +14,7 @@ import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
 import { formatDate } from '../../domain/time/time.js';
 import { NotFoundError } from '../../errors.js';
 import { certificatesPdf, type CertificateContent } from '../../formats/certificatePdf.js';
-import type { StaffMember } from '../attendanceService.js';
+import type { StaffMember } from './attendanceService.js';
 import type { ServiceDeps } from '../deps.js';
 import type { CertificateFacts } from './certificateIssuing.js';
 

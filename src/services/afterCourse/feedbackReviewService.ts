@@ -23,7 +23,7 @@ import {
 import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
 import { tooFewToReadInto } from '../../domain/afterCourse/reports.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import type { StaffMember } from '../attendanceService.js';
+import type { StaffMember } from './attendanceService.js';
 import type { ServiceDeps } from '../deps.js';
 import { followUpAnswersForStaff, type FollowUpAnswersForStaff } from './followUpAnswers.js';
 

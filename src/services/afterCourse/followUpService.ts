@@ -23,7 +23,7 @@ import {
 } from '../../domain/afterCourse/followUp.js';
 import { FormError, NotFoundError } from '../../errors.js';
 import type { ServiceDeps } from '../deps.js';
-import type { MailContext } from '../notifications.js';
+import type { MailContext } from '../email/notifications.js';
 import { PrivateLinks, type PrivateLink } from '../accounts/privateLinks.js';
 import type { Executor } from '../../data/schema.js';
 

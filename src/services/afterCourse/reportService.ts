@@ -42,7 +42,7 @@ import {
 } from '../../domain/afterCourse/reports.js';
 import { londonDate } from '../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../errors.js';
-import { EXPORT_MAX_DAYS, exportRange, type StaffMember } from '../attendanceService.js';
+import { EXPORT_MAX_DAYS, exportRange, type StaffMember } from './attendanceService.js';
 import type { ServiceDeps } from '../deps.js';
 
 export interface Figures {

@@ -24,7 +24,7 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import { newBookingReference } from './bookingReference.js';
 import type { ChargeProposals } from '../charges/chargeProposals.js';
 import type { Clock } from '../clock.js';
-import type { MailContext, Notifications } from '../notifications.js';
+import type { MailContext, Notifications } from '../email/notifications.js';
 
 export interface Needs {
   accessNeeds: string | null;

@@ -1,6 +1,6 @@
 /**
  * "I can't come": the private link in the confirmation and reminder emails
- * (issued by services/notifications.ts with each email, purpose
+ * (issued by services/email/notifications.ts with each email, purpose
  * `give_up_place`, about one booking) that gives a place up without signing in.
  *
  * It keeps the private-link rules (services/accounts/privateLinks.ts):
@@ -24,7 +24,7 @@ import { amountWords } from '../../domain/charges/invoiceNumbers.js';
 import { formatDeadline, formatMoment } from '../../domain/time/time.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
-import type { CatalogueService } from '../catalogueService.js';
+import type { CatalogueService } from '../programme/catalogueService.js';
 import type { DelegateChargeService } from '../charges/delegateCharges.js';
 import type { PriceService } from '../charges/priceService.js';
 import type { ServiceDeps } from '../deps.js';

@@ -34,7 +34,7 @@ import type { OrganisationType } from '../../domain/programme/organisation.js';
 import { PrivateLinks } from '../accounts/privateLinks.js';
 import type { Clock } from '../clock.js';
 import type { ChargeWithdrawnBecause } from '../../emails/charges/chargeDecided.js';
-import type { MailContext, Notifications } from '../notifications.js';
+import type { MailContext, Notifications } from '../email/notifications.js';
 
 /** How long the delegate's "tell us why" link works. */
 export const CHARGE_REASON_LINK_DAYS = 30;

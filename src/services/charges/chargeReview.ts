@@ -42,7 +42,7 @@ import { formatDate, formatMoment } from '../../domain/time/time.js';
 import { ConflictError, FormError, NotFoundError } from '../../errors.js';
 import type { ChargeOutcome } from '../../emails/charges/chargeDecided.js';
 import type { ServiceDeps } from '../deps.js';
-import type { MailContext } from '../notifications.js';
+import type { MailContext } from '../email/notifications.js';
 
 /** The longest note a coordinator may add to a decision. */
 export const DECISION_NOTE_MAX = 500;

@@ -21,7 +21,7 @@ import type { DocumentKind } from '../../domain/charges/invoiceNumbers.js';
 import { holds } from '../../domain/accounts/permissions.js';
 import { londonDate } from '../../domain/time/time.js';
 import { FormError, NotFoundError } from '../../errors.js';
-import type { StaffMember } from '../attendanceService.js';
+import type { StaffMember } from '../afterCourse/attendanceService.js';
 import type { ServiceDeps } from '../deps.js';
 import { searchWords } from '../peopleService.js';
 import type { SettingsService } from '../settingsService.js';

@@ -4,7 +4,7 @@
  */
 import type { HubSettings } from '../../domain/hub/hub.js';
 import { toLondonIso } from '../../domain/time/time.js';
-import type { SessionDetail } from '../../services/catalogueService.js';
+import type { SessionDetail } from '../../services/programme/catalogueService.js';
 
 export function sessionEvent(session: SessionDetail, hub: HubSettings, publicUrl: string) {
   const url = `${publicUrl}/sessions/${session.id}`;

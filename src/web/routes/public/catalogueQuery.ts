@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 import { COURSE_LEVELS, FORMAT_FILTERS } from '../../../domain/programme/course.js';
 import { isMonthKey } from '../../../domain/time/time.js';
-import type { CatalogueQuery } from '../../../services/catalogueService.js';
+import type { CatalogueQuery } from '../../../services/programme/catalogueService.js';
 
 export const MAX_SEARCH_LENGTH = 200;
 const MAX_WORDS = 12;

@@ -26,7 +26,7 @@ import {
   EXPORT_CHOICES,
   type ExportChoice,
   type ExportedBooking,
-} from '../../../../services/attendanceService.js';
+} from '../../../../services/afterCourse/attendanceService.js';
 import type { Services } from '../../../../services/index.js';
 import { csvStream, spreadsheetDateTime, spreadsheetTime, type CsvColumn } from '../../../../formats/csv.js';
 import { sendCsv } from '../../../formats/csvDownload.js';

@@ -41,7 +41,7 @@ import {
   type MarkInput,
   type Register,
   type RegisterPart,
-} from '../../../../services/attendanceService.js';
+} from '../../../../services/afterCourse/attendanceService.js';
 import type { Services } from '../../../../services/index.js';
 import { csvStream, spreadsheetDateTime, type CsvColumn } from '../../../../formats/csv.js';
 import { sendCsv } from '../../../formats/csvDownload.js';

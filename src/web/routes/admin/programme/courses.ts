@@ -21,7 +21,7 @@ import {
 import { ORGANISATION_TYPES } from '../../../../domain/programme/organisation.js';
 import { ConflictError, FormError } from '../../../../errors.js';
 import type { Services } from '../../../../services/index.js';
-import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../../services/programmeService.js';
+import { COURSE_TITLE_LIMIT, type CourseInput } from '../../../../services/programme/programmeService.js';
 import { idParam } from '../../public/params.js';
 import { requireStaff } from '../auth.js';
 import {

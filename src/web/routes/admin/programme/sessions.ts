@@ -32,7 +32,7 @@ import {
   CANCELLATION_REASONS,
   type SessionListQuery,
   type StaffActor,
-} from '../../../../services/sessionAdminService.js';
+} from '../../../../services/programme/sessionAdminService.js';
 import type { SessionListState } from '../../../../data/repositories/sessionAdminRepository.js';
 import { dateInputParams, linkDateErrors, type DateGroup } from '../../../dateInput.js';
 import { formBody, formErrors, keepTyped } from '../../../forms.js';

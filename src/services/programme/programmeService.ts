@@ -8,28 +8,32 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 
-import { recordAudit, type AuditEntry } from '../data/repositories/auditRecords.js';
+import { recordAudit, type AuditEntry } from '../../data/repositories/auditRecords.js';
 import {
   ProgrammeRepository,
   type CourseFields,
   type CourseStatusFilter,
   type TrainerFields,
   type VenueFields,
-} from '../data/repositories/programmeRepository.js';
+} from '../../data/repositories/programmeRepository.js';
 import {
   courseFieldsOf,
   ProgrammeRecords,
   trainerFieldsOf,
   venueFieldsOf,
-} from '../data/repositories/programmeRecords.js';
-import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
-import type { DB, Instant } from '../data/schema.js';
-import { effectivePrices, orderedPrices, priceSummary, type Prices } from '../domain/charges/prices.js';
-import { COURSE_LEVEL_LABELS, describeCpdHours, SESSION_FORMAT_LABELS } from '../domain/programme/course.js';
-import { slugify, uniqueSlug } from '../domain/programme/slug.js';
-import { formatShortDate, formatTimeRange } from '../domain/time/time.js';
-import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { ServiceDeps } from './deps.js';
+} from '../../data/repositories/programmeRecords.js';
+import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
+import type { DB, Instant } from '../../data/schema.js';
+import { effectivePrices, orderedPrices, priceSummary, type Prices } from '../../domain/charges/prices.js';
+import {
+  COURSE_LEVEL_LABELS,
+  describeCpdHours,
+  SESSION_FORMAT_LABELS,
+} from '../../domain/programme/course.js';
+import { slugify, uniqueSlug } from '../../domain/programme/slug.js';
+import { formatShortDate, formatTimeRange } from '../../domain/time/time.js';
+import { ConflictError, FormError, NotFoundError } from '../../errors.js';
+import type { ServiceDeps } from '../deps.js';
 
 /** Who is making a change, for the audit log. */
 export interface StaffActor {

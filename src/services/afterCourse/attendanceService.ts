@@ -4,10 +4,10 @@
  * corrections audited; and the CSV exports, each download audited because
  * staff reading personal data in bulk should leave a trace.
  */
-import { AttendanceRepository } from '../data/repositories/attendanceRepository.js';
-import { recordAudit } from '../data/repositories/auditRecords.js';
-import { AttendanceExportRepository } from '../data/repositories/attendanceExportRepository.js';
-import type { Instant } from '../data/schema.js';
+import { AttendanceRepository } from '../../data/repositories/attendanceRepository.js';
+import { recordAudit } from '../../data/repositories/auditRecords.js';
+import { AttendanceExportRepository } from '../../data/repositories/attendanceExportRepository.js';
+import type { Instant } from '../../data/schema.js';
 import {
   ATTENDANCE_NOTE_MAX,
   isAttendanceStatus,
@@ -15,16 +15,16 @@ import {
   ON_REGISTER,
   surnameKey,
   type AttendanceStatus,
-} from '../domain/afterCourse/attendance.js';
-import type { BookingState } from '../domain/programme/availability.js';
-import { holds, maySeeSession } from '../domain/accounts/permissions.js';
-import type { StaffRole } from '../domain/accounts/staff.js';
-import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../domain/time/time.js';
-import { BadRequestError, ConflictError, FormError, NotFoundError } from '../errors.js';
-import type { Executor } from '../data/schema.js';
-import { CertificateIssuing } from './afterCourse/certificateIssuing.js';
-import type { ServiceDeps } from './deps.js';
-import type { MailContext } from './notifications.js';
+} from '../../domain/afterCourse/attendance.js';
+import type { BookingState } from '../../domain/programme/availability.js';
+import { holds, maySeeSession } from '../../domain/accounts/permissions.js';
+import type { StaffRole } from '../../domain/accounts/staff.js';
+import { addDays, formatMoment, InvalidLocalTimeError, londonToInstant } from '../../domain/time/time.js';
+import { BadRequestError, ConflictError, FormError, NotFoundError } from '../../errors.js';
+import type { Executor } from '../../data/schema.js';
+import { CertificateIssuing } from '../afterCourse/certificateIssuing.js';
+import type { ServiceDeps } from '../deps.js';
+import type { MailContext } from '../email/notifications.js';
 
 /** Who is asking: what they may see and do depends on it. */
 export interface StaffMember {

@@ -3,15 +3,15 @@
  * into the facts pages show (places left, whether a session is over, its
  * dates in London time) so that templates only lay them out.
  */
-import type { CatalogueRepository, SessionListingRow } from '../data/repositories/catalogueRepository.js';
-import { courseFieldsOf } from '../data/repositories/programmeRecords.js';
+import type { CatalogueRepository, SessionListingRow } from '../../data/repositories/catalogueRepository.js';
+import { courseFieldsOf } from '../../data/repositories/programmeRecords.js';
 import {
   bookingWindow,
   placesAvailable,
   sessionTiming,
   type BookingWindow,
   type SessionTiming,
-} from '../domain/programme/availability.js';
+} from '../../domain/programme/availability.js';
 import {
   COURSE_LEVEL_LABELS,
   SESSION_FORMAT_LABELS,
@@ -19,9 +19,9 @@ import {
   type CourseLevel,
   type FormatFilter,
   type SessionFormat,
-} from '../domain/programme/course.js';
-import { quoteAttribution } from '../domain/afterCourse/feedback.js';
-import { searchTerms } from '../domain/programme/search.js';
+} from '../../domain/programme/course.js';
+import { quoteAttribution } from '../../domain/afterCourse/feedback.js';
+import { searchTerms } from '../../domain/programme/search.js';
 import {
   formatDate,
   formatMonth,
@@ -31,9 +31,9 @@ import {
   monthKeyOf,
   monthRange,
   type MonthKey,
-} from '../domain/time/time.js';
-import { NotFoundError } from '../errors.js';
-import type { Clock } from './clock.js';
+} from '../../domain/time/time.js';
+import { NotFoundError } from '../../errors.js';
+import type { Clock } from '../clock.js';
 
 export const CATALOGUE_PAGE_SIZE = 20;
 export const PAST_DATES_PAGE_SIZE = 20;

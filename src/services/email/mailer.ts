@@ -9,7 +9,7 @@
  */
 import nodemailer from 'nodemailer';
 
-import { safeErrorText, type OutboxMessage } from '../data/repositories/outboxRecords.js';
+import { safeErrorText, type OutboxMessage } from '../../data/repositories/outboxRecords.js';
 
 /** What a mailer needs of an outbox message. */
 export type OutgoingEmail = Pick<

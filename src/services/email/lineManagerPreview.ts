@@ -1,15 +1,15 @@
 /**
  * What the booking page shows a delegate of their line manager's emails
  * before they book: who gets them, the email itself (rendered by the same
- * module, src/emails/lineManagerTold.ts, with this delegate's and session's
+ * module, src/emails/bookings/lineManagerTold.ts, with this delegate's and session's
  * facts, not a paraphrase), and which other events the manager is told of; or
  * why no email goes (the hub tells managers of nothing, or no address given).
  */
-import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
-import { lineManagerEventWords } from '../domain/accounts/accounts.js';
-import { lineManagerEvents, type LineManagerEvent } from '../domain/hub/policy.js';
-import { lineManagerTold } from '../emails/bookings/lineManagerTold.js';
-import type { AccountService } from './accounts/accountService.js';
+import { isUnreachableAddress } from '../../data/repositories/privacy/personalDataRecords.js';
+import { lineManagerEventWords } from '../../domain/accounts/accounts.js';
+import { lineManagerEvents, type LineManagerEvent } from '../../domain/hub/policy.js';
+import { lineManagerTold } from '../../emails/bookings/lineManagerTold.js';
+import type { AccountService } from '../accounts/accountService.js';
 import type { MailContext } from './notifications.js';
 
 export type LineManagerPreview =

@@ -6,43 +6,43 @@
  * emails a change causes and its audit entries are written in that same
  * transaction, so they exist exactly when the change does.
  */
-import { recordAudit } from '../data/repositories/auditRecords.js';
-import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
-import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
-import { ProgrammeRecords } from '../data/repositories/programmeRecords.js';
+import { recordAudit } from '../../data/repositories/auditRecords.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
+import { ProgrammeRecords } from '../../data/repositories/programmeRecords.js';
 import {
   SessionAdminRepository,
   type BookingCounts,
   type SessionListState,
-} from '../data/repositories/sessionAdminRepository.js';
-import { SESSION_FORMAT_LABELS, type SessionFormat } from '../domain/programme/course.js';
+} from '../../data/repositories/sessionAdminRepository.js';
+import { SESSION_FORMAT_LABELS, type SessionFormat } from '../../domain/programme/course.js';
 import {
   effectivePrices,
   orderedPrices,
   priceFormValues,
   priceSummary,
   readPriceFields,
-} from '../domain/charges/prices.js';
-import { DATE_INPUT_PARTS, dateInputValues } from '../domain/time/dateInput.js';
-import type { SessionPartTimes } from '../domain/programme/session.js';
+} from '../../domain/charges/prices.js';
+import { DATE_INPUT_PARTS, dateInputValues } from '../../domain/time/dateInput.js';
+import type { SessionPartTimes } from '../../domain/programme/session.js';
 import {
   momentDateName,
   partFieldId,
   partFieldName,
   readScheduleForm,
   type ScheduleValues,
-} from '../domain/programme/sessionSchedule.js';
-import type { StaffRole } from '../domain/accounts/staff.js';
-import { seesOnlyOwnSessions, sessionsTaughtBy } from '../domain/accounts/permissions.js';
-import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } from '../domain/time/time.js';
-import { sessionChanged, sessionCancelled, type SessionChangeLine } from '../emails/index.js';
-import { sessionView } from '../emails/facts.js';
-import { ConflictError, FormError, NotFoundError } from '../errors.js';
-import { sessionCalendar } from '../formats/calendar.js';
-import type { Executor } from '../data/schema.js';
-import { PrivateLinks } from './accounts/privateLinks.js';
-import type { ServiceDeps } from './deps.js';
-import type { MailContext } from './notifications.js';
+} from '../../domain/programme/sessionSchedule.js';
+import type { StaffRole } from '../../domain/accounts/staff.js';
+import { seesOnlyOwnSessions, sessionsTaughtBy } from '../../domain/accounts/permissions.js';
+import { formatDate, formatMoment, formatShortDate, formatTime, londonDate } from '../../domain/time/time.js';
+import { sessionChanged, sessionCancelled, type SessionChangeLine } from '../../emails/index.js';
+import { sessionView } from '../../emails/facts.js';
+import { ConflictError, FormError, NotFoundError } from '../../errors.js';
+import { sessionCalendar } from '../../formats/calendar.js';
+import type { Executor } from '../../data/schema.js';
+import { PrivateLinks } from '../accounts/privateLinks.js';
+import type { ServiceDeps } from '../deps.js';
+import type { MailContext } from '../email/notifications.js';
 
 /** Who is asking: trainers see only the sessions they teach. */
 export interface StaffActor {

@@ -4,17 +4,17 @@
  * makes the change, with the executor of that transaction, so the email
  * exists exactly when the change does.
  */
-import { CertificateRecords } from '../data/repositories/afterCourse/certificateRecords.js';
-import { ChargeRecords } from '../data/repositories/charges/chargeRecords.js';
-import { OutboxRecords } from '../data/repositories/outboxRecords.js';
-import { BookingRecords } from '../data/repositories/bookings/bookingRecords.js';
-import { sessionPartsInOrder } from '../data/repositories/sharedQueries.js';
-import { PriceRecords } from '../data/repositories/charges/priceRecords.js';
-import type { ChargesSettings } from '../domain/charges/chargesSettings.js';
-import { amountWords } from '../domain/charges/invoiceNumbers.js';
-import { anyPrice, ORGANISATION_TYPE_ONE } from '../domain/charges/prices.js';
-import { chargingTerms } from '../domain/charges/terms.js';
-import type { HubSettings } from '../domain/hub/hub.js';
+import { CertificateRecords } from '../../data/repositories/afterCourse/certificateRecords.js';
+import { ChargeRecords } from '../../data/repositories/charges/chargeRecords.js';
+import { OutboxRecords } from '../../data/repositories/outboxRecords.js';
+import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
+import { sessionPartsInOrder } from '../../data/repositories/sharedQueries.js';
+import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
+import type { ChargesSettings } from '../../domain/charges/chargesSettings.js';
+import { amountWords } from '../../domain/charges/invoiceNumbers.js';
+import { anyPrice, ORGANISATION_TYPE_ONE } from '../../domain/charges/prices.js';
+import { chargingTerms } from '../../domain/charges/terms.js';
+import type { HubSettings } from '../../domain/hub/hub.js';
 import {
   canSelfCancel,
   policyWords,
@@ -22,8 +22,8 @@ import {
   tellsLineManager,
   type LineManagerEvent,
   type Policy,
-} from '../domain/hub/policy.js';
-import { isUnreachableAddress } from '../data/repositories/privacy/personalDataRecords.js';
+} from '../../domain/hub/policy.js';
+import { isUnreachableAddress } from '../../data/repositories/privacy/personalDataRecords.js';
 import {
   accountClosedOnRequest,
   accountClosing,
@@ -50,14 +50,14 @@ import {
   sessionReminder,
   verifyEmail,
   waitlistJoined,
-} from '../emails/index.js';
-import type { FollowUpRequestFacts } from '../emails/afterCourse/followUpRequest.js';
-import type { ChargeOutcome, ChargeWithdrawnBecause } from '../emails/charges/chargeDecided.js';
-import type { EmailMessage, PriceFacts, SessionFacts } from '../emails/message.js';
-import { sessionCalendar } from '../formats/calendar.js';
-import { PrivateLinks } from './accounts/privateLinks.js';
-import type { Clock } from './clock.js';
-import type { Executor } from '../data/schema.js';
+} from '../../emails/index.js';
+import type { FollowUpRequestFacts } from '../../emails/afterCourse/followUpRequest.js';
+import type { ChargeOutcome, ChargeWithdrawnBecause } from '../../emails/charges/chargeDecided.js';
+import type { EmailMessage, PriceFacts, SessionFacts } from '../../emails/message.js';
+import { sessionCalendar } from '../../formats/calendar.js';
+import { PrivateLinks } from '../accounts/privateLinks.js';
+import type { Clock } from '../clock.js';
+import type { Executor } from '../../data/schema.js';
 
 /** Read before the transaction starts, so nothing inside it waits on another query. */
 export interface MailContext {
@@ -511,7 +511,7 @@ export class Notifications {
    * Tells the delegate's line manager that their place was booked, cancelled
    * or not attended, when the hub's policy says so for that event and the
    * delegate gave a manager's address (never one that cannot be reached): the
-   * least they need (src/emails/lineManagerTold.ts). Filed with the booking,
+   * least they need (src/emails/bookings/lineManagerTold.ts). Filed with the booking,
    * so erasing the delegate erases it too. "Not attended" goes at most once a
    * booking: a register corrected back and forth does not tell the manager
    * again. Returns whether an email was written.
