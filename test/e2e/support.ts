@@ -9,8 +9,10 @@
  * `describe.runIf(inject('chromiumAvailable'))`, so a missing browser is
  * skipped locally (with globalSetup's notice) and fails in CI.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { AxeBuilder } from '@axe-core/playwright';
@@ -24,6 +26,7 @@ import {
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 
 import { BUILT_ASSETS_DIR } from '../../src/paths.js';
+import { AXE_LOG_FILE } from '../support/axeRecord.js';
 import type { Clock } from '../../src/services/clock.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
@@ -224,14 +227,168 @@ export function describeViolations(violations: AxeResult[]): string {
     .join('\n');
 }
 
-/** Fails with a readable list of axe violations: rule, help and the elements at fault. */
-export async function expectNoAxeViolations(page: Page, where?: string): Promise<void> {
+/**
+ * Runs axe on the page now, failing with a readable list of violations: rule,
+ * help and the elements at fault. For a check inside `expectNoAxeViolationsOnce`.
+ */
+export async function expectAxeFindsNothing(page: Page, label: string): Promise<void> {
   const violations = await axeViolations(page);
-  const label = where ?? new URL(page.url()).pathname + new URL(page.url()).search;
   expect(
     violations.map((violation) => violation.id),
     `axe found ${violations.length} accessibility ${violations.length === 1 ? 'violation' : 'violations'} on ${label}:\n${describeViolations(violations)}`,
   ).toEqual([]);
+}
+
+/**
+ * Checks the page with axe, unless a page of the same structure (its
+ * `pageStructure`) has already passed axe in this test run.
+ *
+ * Why: axe was three quarters of the browser tests' time, and most of it
+ * checked the same pages again (the same form, list or confirmation, reached
+ * in a dozen journeys with other names and numbers in it). axe's rules look
+ * at elements, roles, attributes, which elements have text, the styles and
+ * the window's size, not at which words or numbers are shown, so a page of
+ * the same structure gets the same result. A page differing in any of those
+ * ways is still checked. Page problems (console errors, CSP) are not cached:
+ * callers check them on every page.
+ */
+export async function expectNoAxeViolations(page: Page, where?: string): Promise<void> {
+  const label = where ?? new URL(page.url()).pathname + new URL(page.url()).search;
+  await expectNoAxeViolationsOnce(page, label, async () => {
+    await expectAxeFindsNothing(page, label);
+  });
+}
+
+/**
+ * The memory of page structures that passed axe in this run: one empty file
+ * per structure in a directory globalSetup makes, so parallel test files
+ * share it. A structure is written only once axe has passed it; a page that
+ * fails is checked (and fails) on every visit.
+ */
+function passedDirectory(): string | null {
+  // Setting TRELLIS_AXE_EVERY_PAGE=true runs axe on every visit, for comparing.
+  if (process.env.TRELLIS_AXE_EVERY_PAGE === 'true') return null;
+  return inject('axePassedDirectory') || null;
+}
+
+/**
+ * Runs `check` (an axe check of `seen`, or of a scriptless twin showing the
+ * HTML `seen` got) unless a page of the same structure already passed.
+ * `kind` keeps apart structures checked in different ways (say, a page
+ * without JavaScript checked through its twin).
+ */
+export async function expectNoAxeViolationsOnce(
+  seen: Page,
+  where: string,
+  check: () => Promise<void>,
+  kind = 'as shown',
+): Promise<void> {
+  const directory = passedDirectory();
+  if (!directory) {
+    await check();
+    return;
+  }
+  const structure = createHash('sha256')
+    .update(`${AXE_CONFIGURATION}\n${kind}\n${await pageStructure(seen)}`)
+    .digest('hex');
+  const record = join(directory, structure);
+  if (existsSync(record)) {
+    appendFileSync(join(directory, AXE_LOG_FILE), `skipped\t${where}\n`);
+    return;
+  }
+  await check();
+  // 'wx': another test file may have checked the same structure at the same time.
+  try {
+    writeFileSync(record, `${where}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  appendFileSync(join(directory, AXE_LOG_FILE), `checked\t${where}\n`);
+}
+
+/** What axe is asked to do: a structure that passed other rules has not passed these. */
+const AXE_CONFIGURATION = JSON.stringify({
+  axe: (createRequire(import.meta.url)('axe-core/package.json') as { version: string }).version,
+  tags: AXE_TAGS,
+});
+
+/**
+ * The page's structure as far as axe can see it, as one string built in the
+ * page (where JavaScript off only stops the page's own scripts):
+ * - every element, nested, with its tag, whether it has text of its own, and
+ *   whether it has focus (focus changes how it is drawn); a run of identical
+ *   siblings counts as one or as "two or more", so a list of 5 sessions is
+ *   the same as one of 9 (siblings with ids of their own differ, so never collapse);
+ * - every attribute: ids and the attributes referring to ids (for,
+ *   aria-describedby, href="#…") renamed in order of first appearance, so
+ *   a slug or number in an id does not matter but which element points to
+ *   which still does; attributes holding words, addresses or numbers
+ *   (href, value, alt, title, aria-label…) only as empty or not, which is what
+ *   axe asks of them; data-* attributes (for the app's scripts) by name; any
+ *   other value (class, role, type, autocomplete, lang…) with digits made `0`;
+ * - the stylesheets: their address, how many rules, and the whole text of a
+ *   small one (brand.css holds the hub's colours, which decide contrast);
+ * - the window's size (layout decides reflow, contrast over other elements
+ *   and target sizes).
+ * Only the tag names and attribute names are kept of what is not shown
+ * (script, style, template text is never read).
+ */
+export async function pageStructure(page: Page): Promise<string> {
+  return page.evaluate<string>(String.raw`(() => {
+    const WORDS = new Set(['href', 'src', 'srcset', 'action', 'formaction', 'value', 'alt', 'title',
+      'placeholder', 'label', 'datetime', 'nonce', 'integrity', 'download', 'cite', 'poster',
+      'aria-label', 'aria-description', 'aria-valuetext', 'aria-valuenow', 'aria-valuemin',
+      'aria-valuemax', 'aria-roledescription', 'aria-placeholder', 'aria-keyshortcuts']);
+    const ID_REFERENCES = new Set(['id', 'for', 'headers', 'list', 'form', 'aria-labelledby',
+      'aria-describedby', 'aria-controls', 'aria-owns', 'aria-activedescendant',
+      'aria-errormessage', 'aria-details', 'aria-flowto']);
+    const NO_TEXT = new Set(['SCRIPT', 'STYLE', 'TEMPLATE']);
+    const ids = new Map();
+    const idName = (value) => {
+      if (!ids.has(value)) ids.set(value, '@' + ids.size);
+      return ids.get(value);
+    };
+    const attribute = (element, { name, value }) => {
+      if (name.startsWith('data-')) return name;
+      if (ID_REFERENCES.has(name)) return name + '=' + value.split(/\s+/).filter(Boolean).map(idName).join(' ');
+      if (name === 'href' && value.startsWith('#')) return name + '=#' + (value.length > 1 ? idName(value.slice(1)) : '');
+      // axe reads a meta element's content only for zooming (viewport) and refreshing (http-equiv), as written.
+      if (name === 'content' && element.tagName === 'META') {
+        const read = element.getAttribute('name') === 'viewport' || element.hasAttribute('http-equiv');
+        return name + '=' + (read ? value : value.trim() ? '…' : '');
+      }
+      if (WORDS.has(name)) return name + (value.trim() ? '=…' : '=');
+      return name + '=' + value.replace(/\d+/g, '0');
+    };
+    const focused = document.activeElement;
+    // An element and everything in it, in brackets, so equal subtrees give equal strings.
+    const subtree = (element) => {
+      const attributes = Array.from(element.attributes, (a) => attribute(element, a)).sort();
+      const hasText = !NO_TEXT.has(element.tagName) &&
+        Array.from(element.childNodes).some((node) => node.nodeType === 3 && node.nodeValue.trim() !== '');
+      const children = [];
+      for (const child of element.children) {
+        const text = subtree(child);
+        // A run of identical siblings (rows, cards, options without ids) counts as one or
+        // "two or more": a list of 5 sessions is the same page to axe as one of 9, but
+        // not as one of 1, where no item has a neighbour (target spacing).
+        const last = children[children.length - 1];
+        if (last && last.text === text) last.many = true;
+        else children.push({ text, many: false });
+      }
+      return element.tagName + (element === focused ? '*' : '') + (hasText ? ' +text' : '') +
+        (attributes.length ? ' ' + attributes.join(' ') : '') +
+        (children.length ? '{' + children.map((c) => c.text + (c.many ? ' x2+' : '')).join(';') + '}' : '');
+    };
+    const lines = [subtree(document.documentElement)];
+    const sheets = Array.from(document.styleSheets, (sheet) => {
+      const address = sheet.href ? new URL(sheet.href).pathname + new URL(sheet.href).search : 'inline';
+      let rules;
+      try { rules = Array.from(sheet.cssRules); } catch { return address + ' unreadable'; }
+      return address + ' ' + rules.length + (rules.length <= 20 ? ' ' + rules.map((rule) => rule.cssText).join(' ') : '');
+    });
+    return [window.innerWidth + 'x' + window.innerHeight, ...sheets, ...lines].join('\n');
+  })()`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
 
+import { createAxeRecord } from './axeRecord.js';
 import { buildDatabaseTemplates, type DatabaseTemplates } from './databaseTemplates.js';
 import {
   CHROMIUM_ARGS,
@@ -27,6 +28,8 @@ declare module 'vitest' {
     databaseTemplates: DatabaseTemplates;
     /** The shared Chromium's address for `chromium.connect`; empty when there is none. */
     chromiumEndpoint: string;
+    /** Where page structures that passed axe are remembered (axeRecord.ts); empty without a browser. */
+    axePassedDirectory: string;
   }
 }
 
@@ -74,7 +77,12 @@ export default async function setup(project: TestProject) {
     ? null
     : await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   project.provide('chromiumEndpoint', browser?.wsEndpoint() ?? '');
+  const axeRecord = browser ? createAxeRecord() : null;
+  project.provide('axePassedDirectory', axeRecord?.directory ?? '');
   return async () => {
+    const summary = axeRecord?.summary();
+    if (summary) process.stdout.write(`\n${summary}\n`);
+    axeRecord?.remove();
     await browser?.close();
     await built.remove();
   };
