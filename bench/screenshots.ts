@@ -39,6 +39,7 @@ import {
   stopChild,
   waitForHealth,
 } from './support/processes.js';
+import { firstVisit, printFirstVisit } from './support/wire.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WIDTHS = [375, 1280];
@@ -153,6 +154,11 @@ async function shoot(outDir: string, checkout: string): Promise<void> {
       { name: 'catalogue', path: '/courses', signedIn: false },
       { name: 'booking', path: `/sessions/${sessionId}/book`, signedIn: true },
     ];
+
+    // What a first visit downloads, for comparison with the pictures.
+    for (const shot of pages.filter((page) => !page.signedIn)) {
+      printFirstVisit(`${shot.name} page, first visit`, await firstVisit(baseUrl + shot.path));
+    }
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
     const report: Record<string, unknown> = {};
