@@ -17,6 +17,8 @@
  * how many pixels differ and writes an image of where (in red).
  *
  * The demo's dates follow today's date: shoot both sets on the same day.
+ * SCREENSHOTS_HOLD_SECONDS=<n> keeps Trellis running n seconds before the
+ * screenshots (its address printed), to run Lighthouse against it.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,6 +34,7 @@ import type * as LoadDemo from '../src/demo/loadDemo.js';
 import type * as Programme from '../src/demo/programme.js';
 import type * as SeedDelegates from '../test/support/seedDelegates.js';
 import {
+  delay,
   freePort,
   REPOSITORY_ROOT,
   runBenchmark,
@@ -42,6 +45,8 @@ import {
 import { firstVisit, printFirstVisit } from './support/wire.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Seconds to keep Trellis running before the screenshots, to point another tool at it. */
+const HOLD_SECONDS = Number(process.env.SCREENSHOTS_HOLD_SECONDS ?? 0);
 const WIDTHS = [375, 1280];
 const SEED_COURSE = 'trauma-informed-co-production';
 /** Roughly Lighthouse's slow 4G: 150 ms round trips, 1.6 Mbit/s down, 750 kbit/s up. */
@@ -158,6 +163,12 @@ async function shoot(outDir: string, checkout: string): Promise<void> {
     // What a first visit downloads, for comparison with the pictures.
     for (const shot of pages.filter((page) => !page.signedIn)) {
       printFirstVisit(`${shot.name} page, first visit`, await firstVisit(baseUrl + shot.path));
+    }
+    if (HOLD_SECONDS > 0) {
+      console.log(
+        `  Trellis stays at ${baseUrl}${pages[0]!.path} for ${HOLD_SECONDS} s (for Lighthouse, say)`,
+      );
+      await delay(HOLD_SECONDS * 1000);
     }
 
     browser = await chromium.launch({ executablePath: CHROMIUM });
