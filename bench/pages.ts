@@ -10,6 +10,10 @@
  *      BENCH_RUSH_BUMPS times a second, as a rush's bookings do through the
  *      triggers, so that the cached page is out of date almost all the time.
  *
+ * Before the load, it weighs a first visit to the session page and the
+ * catalogue: the bytes a phone with nothing cached downloads (HTML, CSS and
+ * scripts, compressed as a browser asks; bench/support/wire.ts).
+ *
  * Each server runs in its own child process, so autocannon does not share its
  * event loop. Trellis is the built server (dist/server.js) in production mode
  * with a fresh SQLite database holding the demo programme. Every response must
@@ -47,12 +51,15 @@ import { loadDemoIfNew } from '../src/demo/loadDemo.js';
 import { demoProgramme } from '../src/demo/programme.js';
 import { measure, positiveNumber, type Measurement } from './support/load.js';
 import { printMachine, printTable } from './support/report.js';
+import { firstVisit, printFirstVisit, type FirstVisit } from './support/wire.js';
 
 const CONNECTIONS = 50;
 const AIM_SESSION_RATIO = 0.25;
 const AIM_SESSION_P99_MS = 20;
 /** Issue 12: the session page during a rush, as a share of the bare route's req/s. */
 const AIM_RUSH_RATIO = 0.25;
+/** Issue: a first visit to the session page (HTML, CSS and scripts as sent) on a slow phone. */
+const AIM_FIRST_VISIT_KIB = 40;
 const SEED_COURSE = 'trauma-informed-co-production';
 
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
@@ -175,6 +182,20 @@ function printResults(bare: Measurement, session: Measurement, catalogue: Measur
   );
 }
 
+function printFirstVisits(session: FirstVisit, catalogue: FirstVisit): void {
+  console.log('');
+  console.log('  Bytes on the wire, first visit (Accept-Encoding: br, gzip; nothing cached):');
+  printFirstVisit('session page', session);
+  printFirstVisit('catalogue /courses', catalogue);
+  const kib = session.bodyBytes / 1024;
+  const aim = `a first visit to the session page under ${AIM_FIRST_VISIT_KIB} KiB`;
+  console.log(
+    kib < AIM_FIRST_VISIT_KIB
+      ? `AIM MET: ${aim} (${kib.toFixed(1)} KiB)`
+      : `AIM NOT MET: ${aim} (${kib.toFixed(1)} KiB)`,
+  );
+}
+
 function printRush(bare: Measurement, session: Measurement, rush: RushMeasurement): void {
   const ratio = rush.requestsPerSecond / bare.requestsPerSecond;
   console.log('');
@@ -247,6 +268,8 @@ async function main(): Promise<void> {
     await fetchOk(sessionUrl, 'text/html');
     const catalogueUrl = `${baseUrl}/courses`;
     await fetchOk(catalogueUrl, 'text/html');
+    const sessionVisit = await firstVisit(sessionUrl);
+    const catalogueVisit = await firstVisit(catalogueUrl);
 
     const session = await measure('session page', sessionUrl, LOAD);
     const catalogue = await measure('catalogue /courses', catalogueUrl, LOAD);
@@ -255,6 +278,7 @@ async function main(): Promise<void> {
 
     printResults(bare, session, catalogue);
     printRush(bare, session, rush);
+    printFirstVisits(sessionVisit, catalogueVisit);
     const written = trellis.tail().split('\n').slice(-10).join('\n');
     if (written) console.log(`\nThe last lines Trellis wrote (LOG_LEVEL=${LOG_LEVEL}):\n${written}`);
     if (CPU_PROF_DIR) console.log(`\nCPU profile of Trellis written to ${CPU_PROF_DIR}`);

@@ -2,6 +2,8 @@
  * Builds the Trellis web application from its configuration and services.
  * Plugins are registered in the order a request meets them.
  */
+import { basename } from 'node:path';
+
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -10,6 +12,7 @@ import pino from 'pino';
 import type { Config } from './config.js';
 import type { Capability } from './domain/accounts/permissions.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
+import { AssetManifest } from './web/assetManifest.js';
 import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';
 import accounts from './web/plugins/accounts.js';
@@ -41,6 +44,8 @@ declare module 'fastify' {
     routeTable: RecordedRoute[];
   }
 }
+
+const YEAR_SECONDS = 31_536_000;
 
 /** Personal data and secrets never reach the logs. */
 export const LOG_REDACTIONS = [
@@ -113,16 +118,40 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
   // where its form has words.
   app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
+  const assets = new AssetManifest(BUILT_ASSETS_DIR, {
+    watch: config.reloadTemplates,
+    onMissing: (message) => app.log.warn(message),
+  });
   await app.register(fastifyStatic, {
     root: BUILT_ASSETS_DIR,
     prefix: '/assets/',
     index: false,
     wildcard: true,
-    maxAge: config.env === 'production' ? '1d' : 0,
+    // The build's Brotli and gzip copies of the CSS and script, chosen by the
+    // browser's Accept-Encoding; the file itself for any other browser.
+    preCompressed: true,
+    // Only the files pages ask for: the manifest is the build's business.
+    allowedPath: (path) => path !== '/manifest.json',
+    cacheControl: false,
+    setHeaders: (response, path) => {
+      const file = basename(path).replace(/\.(br|gz)$/, '');
+      // A hashed name never gets other content (a release that changes a file
+      // renames it), so browsers keep it a year without asking again. Any
+      // other file may change in place: a day in production, as before.
+      response.setHeader(
+        'Cache-Control',
+        assets.isHashed(file)
+          ? `public, max-age=${YEAR_SECONDS}, immutable`
+          : config.env === 'production'
+            ? 'public, max-age=86400'
+            : 'no-cache',
+      );
+      response.setHeader('Vary', 'Accept-Encoding');
+    },
   });
   await app.register(rendering, {
     services,
-    env: createViewEnvironment({ watch: config.reloadTemplates }),
+    env: createViewEnvironment({ watch: config.reloadTemplates, assets }),
     cache: new PageCache(),
   });
   await app.register(errors);

@@ -6,7 +6,7 @@
  * second process after the first took it. Skipped where nginx is not
  * installed (`apt-get install -y nginx`); `npm run bench:cluster` installs it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { freePort, REPOSITORY_ROOT } from '../../bench/support/processes.js';
 import { IN_CI } from '../support/environment.js';
 
 const NGINX_INSTALLED = existsSync('/usr/sbin/nginx');
+const BUILT_MANIFEST = join(REPOSITORY_ROOT, 'public', 'build', 'manifest.json');
 // Locally a missing nginx is skipped with a notice; in CI (which installs it) it is a failure.
 if (!NGINX_INSTALLED && !IN_CI) {
   console.warn(
@@ -161,16 +162,30 @@ describe.skipIf(!NGINX_INSTALLED && !IN_CI)('deploy/nginx/trellis.conf in front 
     expect(gunzipSync(response.body).toString()).toContain('answered by upstream');
   });
 
-  it.skipIf(!existsSync(join(REPOSITORY_ROOT, 'public', 'build', 'trellis.css')))(
-    'serves the built assets from disk, cached, and brand.css from Trellis',
+  it.skipIf(!existsSync(BUILT_MANIFEST))(
+    'serves the built assets from disk, hashed ones kept a year, gzipped from the build, and brand.css from Trellis',
     async () => {
-      const css = await fetch(`${nginx.url}/assets/trellis.css`);
+      const built = JSON.parse(readFileSync(BUILT_MANIFEST, 'utf8')) as Record<string, string>;
+      const cssPath = `/assets/${built['trellis.css']}`;
+      const css = await get(cssPath, { 'accept-encoding': 'gzip' });
       expect(css.status).toBe(200);
-      expect(css.headers.get('content-type')).toContain('text/css');
-      expect(css.headers.get('cache-control')).toMatch(/max-age=\d+/);
-      expect(lastSeen('/assets/trellis.css')).toBeUndefined();
+      expect(css.headers['content-type']).toContain('text/css');
+      expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(css.headers['content-encoding']).toBe('gzip');
+      // The build's own copy, not one nginx made: the same bytes as the file beside it.
+      expect(
+        css.body.equals(readFileSync(join(REPOSITORY_ROOT, 'public', 'build', `${built['trellis.css']}.gz`))),
+      ).toBe(true);
+      expect(lastSeen(cssPath)).toBeUndefined();
+      // A file under its own name may change in place: a day, not a year.
+      const logo = await get('/assets/logo.svg', {});
+      expect(logo.status).toBe(200);
+      expect(logo.headers['cache-control']).toBe('public, max-age=86400');
+      expect((await get('/assets/manifest.json', {})).status).toBe(404);
       await fetch(`${nginx.url}/assets/brand.css`);
       expect(lastSeen('/assets/brand.css')).toBeDefined();
+      await fetch(`${nginx.url}/assets/brand/1d4f4a.css`);
+      expect(lastSeen('/assets/brand/1d4f4a.css')).toBeDefined();
     },
   );
 

@@ -15,6 +15,7 @@ import { formatMoment } from '../../domain/time/time.js';
 import { GOVUK_FRONTEND_DIR, VIEWS_DIR } from '../../paths.js';
 import type { Services } from '../../services/index.js';
 import { adminNavigation } from '../adminNavigation.js';
+import type { AssetManifest } from '../assetManifest.js';
 import { gzippedBody, type PageCache } from '../pageCache.js';
 import { renderMarkdown } from '../markdown.js';
 
@@ -52,11 +53,20 @@ export interface PageContext {
 
 const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
-export function createViewEnvironment(options: { watch: boolean }): nunjucks.Environment {
+export function createViewEnvironment(options: {
+  watch: boolean;
+  assets: AssetManifest;
+}): nunjucks.Environment {
   const env = new nunjucks.Environment(
     new nunjucks.FileSystemLoader([VIEWS_DIR, GOVUK_FRONTEND_DIR], { noCache: options.watch, watch: false }),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
+  // The address of a built file, by its own name: assetUrl('trellis.css') is
+  // /assets/trellis.<hash>.css (see assetManifest.ts).
+  env.addGlobal('assetUrl', (name: string) => options.assets.url(name));
+  // The hub's colours as CSS, at an address naming the colour: it never
+  // changes, so browsers keep it, and a new colour is a new address.
+  env.addGlobal('brandCssUrl', (colour: string) => `/assets/brand/${colour.replace(/^#/, '')}.css`);
   env.addFilter('markdown', (text: string) => new nunjucks.runtime.SafeString(renderMarkdown(text)));
   env.addFilter('plural', (count: number, singular: string, plural?: string) =>
     count === 1 ? singular : (plural ?? `${singular}s`),

@@ -11,9 +11,10 @@ export default async function catalogueRoutes(app: FastifyInstance, { services }
   app.get('/courses', async (request, reply) =>
     reply.publicPage(async () => {
       const { query, form, errors } = parseCatalogueQuery(request.query);
-      const [results, choices] = await Promise.all([
+      const [results, choices, hub] = await Promise.all([
         services.catalogue.search(query),
         services.catalogue.filterChoices(),
+        services.settings.hub(),
       ]);
       const errorList = FIELD_ORDER.filter((field) => errors[field]).map((field) => ({
         text: errors[field],
@@ -28,6 +29,8 @@ export default async function catalogueRoutes(app: FastifyInstance, { services }
         context: {
           pageTitle:
             results.total === 0 ? 'Courses' : `Courses (page ${results.page} of ${results.pageCount})`,
+          // The hub's own line about its training, as its header shows it.
+          metaDescription: hub.strapline || `Courses from ${hub.name}.`,
           form,
           errors,
           errorList,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { BadRequestError } from '../../../errors.js';
 import { pageNumbers } from './catalogue.js';
+import { metaDescription } from './metaDescription.js';
 import type { PublicRouteOptions } from './options.js';
 import { slugParam } from './params.js';
 
@@ -27,7 +28,7 @@ export default async function courseRoutes(app: FastifyInstance, { services }: P
         template: 'pages/course.njk',
         context: {
           pageTitle: course.title,
-          metaDescription: course.summary,
+          metaDescription: metaDescription(course.summary),
           course,
           sessions,
           pastDates,
@@ -49,7 +50,7 @@ export default async function courseRoutes(app: FastifyInstance, { services }: P
             past.pageCount > 1
               ? `Past dates: ${past.course.title} (page ${past.page} of ${past.pageCount})`
               : `Past dates: ${past.course.title}`,
-          metaDescription: past.course.summary,
+          metaDescription: metaDescription(past.course.summary),
           past,
           pagination: {
             previous: past.page > 1 ? href(past.page - 1) : null,

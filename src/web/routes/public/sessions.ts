@@ -8,6 +8,7 @@ import { sessionCalendar } from '../../../formats/calendar.js';
 import { sessionEvent } from '../../formats/structuredData.js';
 import { sessionCookieName } from '../../plugins/accounts.js';
 import type { PageSpec } from '../../plugins/rendering.js';
+import { metaDescription } from './metaDescription.js';
 import type { PublicRouteOptions } from './options.js';
 import { idParam } from './params.js';
 
@@ -21,7 +22,7 @@ export default async function sessionRoutes(app: FastifyInstance, { services, co
       template: 'pages/session.njk',
       context: {
         pageTitle: `${session.course.title}, ${session.date}`,
-        metaDescription: session.course.summary,
+        metaDescription: metaDescription(session.course.summary),
         canonicalUrl: `${config.publicUrl}/sessions/${session.id}`,
         session,
         course: session.course,

@@ -18,7 +18,13 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
     const hub = await services.settings.hub();
     const words = policyWords(await services.settings.policy());
     const fees = feeWords(await services.settings.charges());
-    return reply.page('pages/terms.njk', { pageTitle: 'Terms of booking', body: hub.termsText, words, fees });
+    return reply.page('pages/terms.njk', {
+      pageTitle: 'Terms of booking',
+      metaDescription: `How booking a place with ${hub.name} works: what it costs, cancelling, waiting lists and charges.`,
+      body: hub.termsText,
+      words,
+      fees,
+    });
   });
 
   app.get('/privacy', async (_request, reply) => {
@@ -27,6 +33,7 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
     const words = policyWords(policy);
     return reply.page('pages/text.njk', {
       pageTitle: 'Privacy notice',
+      metaDescription: `What ${hub.name} keeps about the people who book its courses, why, for how long, and your rights.`,
       body: hub.privacyText,
       needsDeleted: words.needsDeleted,
       afterCourse: {
@@ -42,17 +49,35 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
     });
   });
 
-  app.get('/accessibility', async (_request, reply) =>
-    reply.page('pages/accessibility.njk', { pageTitle: 'Accessibility statement' }),
-  );
+  app.get('/accessibility', async (_request, reply) => {
+    const hub = await services.settings.hub();
+    return reply.page('pages/accessibility.njk', {
+      pageTitle: 'Accessibility statement',
+      metaDescription: `${hub.name} wants as many people as possible to be able to use this website: how it is tested, and how to tell us of a problem.`,
+    });
+  });
 
   // The hub's colours as CSS, so branding changes need no rebuild and no
-  // inline style (which the content security policy forbids).
+  // inline style (which the content security policy forbids). Pages link to
+  // /assets/brand/<colour>.css, whose content follows from its address alone:
+  // browsers keep it a year, and a new colour in the settings is a new
+  // address. /assets/brand.css (the colour of the moment, kept a minute)
+  // stays for pages rendered before that.
+  app.get<{ Params: { file: string } }>('/assets/brand/:file', async (request, reply) => {
+    const colour = /^([0-9a-f]{6})\.css$/.exec(request.params.file)?.[1];
+    if (!colour) return reply.callNotFound();
+    return reply
+      .type('text/css; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=31536000, immutable')
+      .send(brandCss(`#${colour}`));
+  });
+
   app.get('/assets/brand.css', async (_request, reply) => {
     const hub = await services.settings.hub();
-    const text = textColourOn(hub.brandColour);
-    const css = `:root{--trellis-brand:${hub.brandColour};--trellis-on-brand:${text}}\n`;
-    return reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=60').send(css);
+    return reply
+      .type('text/css; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=60')
+      .send(brandCss(hub.brandColour));
   });
 
   app.get('/robots.txt', async (_request, reply) =>
@@ -80,6 +105,10 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
         `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`,
       );
   });
+}
+
+function brandCss(brandColour: string): string {
+  return `:root{--trellis-brand:${brandColour};--trellis-on-brand:${textColourOn(brandColour)}}\n`;
 }
 
 function escapeXml(text: string): string {
