@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 import {
   MOBILE_VIEWPORT,
+  axeViolations,
   expectNoAxeViolations,
   expectNoPageProblems,
   focusedElement,
@@ -219,6 +220,30 @@ describe.runIf(inject('chromiumAvailable'))('accessibility of the public pages',
       await expectNoAxeViolations(page, `${path()} (320px)`);
       expectNoPageProblems(problems, `${path()} (320px)`);
     });
+  });
+
+  it('finds what axe should find: a real page with its faults planted is not passed', async () => {
+    // The checker the other tests rely on (axe-core loaded with each document)
+    // must fail a page that is wrong, or every "no violations" above means nothing.
+    const { page } = desktop;
+    await visit(page, e2e.url('/courses'));
+    await page.evaluate(() => {
+      type Element = { setAttribute(name: string, value: string): void; removeAttribute(name: string): void };
+      const { document } = globalThis as unknown as {
+        document: {
+          documentElement: Element;
+          querySelector(selector: string): { append(child: Element): void } | null;
+          createElement(tag: string): Element;
+        };
+      };
+      document.documentElement.removeAttribute('lang');
+      // An image with no text alternative, in the page's main content.
+      const image = document.createElement('img');
+      image.setAttribute('src', '/favicon.ico');
+      document.querySelector('main')?.append(image);
+    });
+    const found = (await axeViolations(page)).map((violation) => violation.id);
+    expect(found).toEqual(expect.arrayContaining(['html-has-lang', 'image-alt']));
   });
 
   it('the error summary takes keyboard and mouse users to the field at fault', async () => {
