@@ -26,11 +26,8 @@ export default defineConfig({
     // A hang detector, not a speed limit: these machines are shared and sometimes very busy.
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Two cores, but the files spend about half their time waiting (the
-    // browser, PostgreSQL, the disk): with 3 at a time the whole run used 47% of
-    // the CPU (22 CPU-minutes in 23.5). Four keeps both cores busier without
-    // queueing so much that a file waits for minutes.
-    maxWorkers: 4,
+    // Two cores: a few files at a time keeps the browser and PostgreSQL tests steady.
+    maxWorkers: 3,
     minWorkers: 1,
     sequence: { sequencer: BrowserFilesFirst },
   },
