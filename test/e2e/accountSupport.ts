@@ -25,6 +25,7 @@ import {
   withoutAppScripts,
   type E2E,
   type WatchedPage,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 /** A password the registration form accepts (at least 10 characters). */
@@ -34,7 +35,7 @@ export const PASSWORD = 'correct horse battery staple';
  * A journey visits many pages and runs axe on each: 15–35s on two cores,
  * more when other test files share them (a loaded run took over 90s), so well beyond the default 20s.
  */
-export const JOURNEY_TIMEOUT = 180_000;
+export const JOURNEY_TIMEOUT = BROWSER_HANG_TIMEOUT;
 
 export const MODES = [
   { mode: 'with JavaScript', javaScriptEnabled: true },

@@ -20,7 +20,13 @@ import { settableClock } from '../support/clock.js';
 import { RULES } from '../integration/admin-rules/index.js';
 import { h1, Journey, newDelegate, pathOf, registerVerifyAndSignIn } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
-import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit } from './support.js';
+import {
+  expectNoAxeViolations,
+  expectNoPageProblems,
+  useE2E,
+  visit,
+  BROWSER_HANG_TIMEOUT,
+} from './support.js';
 
 const COURSE = 'Working with Families Affected by Parental Substance Use';
 const TRAINER = { slug: 'lisa-cherry', name: 'Lisa Cherry' };
@@ -170,52 +176,56 @@ describe.runIf(inject('chromiumAvailable'))('the back office, as a coordinator a
     expectNoPageProblems(problems, "the coordinator's back office");
   }, 240_000);
 
-  it("trainer: marks their own session, and gets 404 for another trainer's session and for other pages", async () => {
-    expect(earlierSessionPath, 'runs after the coordinator journey').not.toBe('');
-    const { page, problems } = await staffInBrowser(e2e, 'trainer', { trainerSlug: TRAINER.slug });
-    await visit(page, e2e.url(`${earlierSessionPath}/attendance`));
-    await expectNoAxeViolations(page, "attendance on the trainer's own session");
-    await page
-      .getByRole('group', { name: /Dana Delegate/ })
-      .getByLabel('Partly attended', { exact: true })
-      .check();
-    await press(page, 'Save attendance');
-    expect(await banner(page)).toMatch(/saved/i);
-    const marks = await e2e.testApp.database.db
-      .selectFrom('audit_log')
-      .where('action', '=', 'attendance_corrected')
-      .select('details')
-      .execute();
-    expect(marks.length).toBe(1);
+  it(
+    "trainer: marks their own session, and gets 404 for another trainer's session and for other pages",
+    async () => {
+      expect(earlierSessionPath, 'runs after the coordinator journey').not.toBe('');
+      const { page, problems } = await staffInBrowser(e2e, 'trainer', { trainerSlug: TRAINER.slug });
+      await visit(page, e2e.url(`${earlierSessionPath}/attendance`));
+      await expectNoAxeViolations(page, "attendance on the trainer's own session");
+      await page
+        .getByRole('group', { name: /Dana Delegate/ })
+        .getByLabel('Partly attended', { exact: true })
+        .check();
+      await press(page, 'Save attendance');
+      expect(await banner(page)).toMatch(/saved/i);
+      const marks = await e2e.testApp.database.db
+        .selectFrom('audit_log')
+        .where('action', '=', 'attendance_corrected')
+        .select('details')
+        .execute();
+      expect(marks.length).toBe(1);
 
-    // Another trainer's session, and its pages: not found.
-    const trainer = await e2e.testApp.database.db
-      .selectFrom('trainers')
-      .where('slug', '=', TRAINER.slug)
-      .select('id')
-      .executeTakeFirstOrThrow();
-    const other = await e2e.testApp.database.db
-      .selectFrom('sessions')
-      .where('id', 'not in', (eb) =>
-        eb.selectFrom('session_trainers').where('trainer_id', '=', trainer.id).select('session_id'),
-      )
-      .select('id')
-      .orderBy('id')
-      .executeTakeFirstOrThrow();
-    for (const path of ['', '/attendance', '/register', '/bookings']) {
-      await visit(page, e2e.url(`/admin/sessions/${other.id}${path}`), 404);
-    }
-    await expectNoAxeViolations(page, 'page not found');
-    // Every page a trainer may not use.
-    const forbidden = Object.entries(RULES)
-      .filter(
-        ([route, allowed]) =>
-          route.startsWith('GET ') && Array.isArray(allowed) && !allowed.includes('trainer'),
-      )
-      .map(([route]) => route.replace(/^GET /, ''))
-      .filter((route) => !route.includes(':'));
-    expect(forbidden.length).toBeGreaterThan(8);
-    for (const path of forbidden) await visit(page, e2e.url(path), 404);
-    expectNoPageProblems(problems, "the trainer's back office");
-  }, 180_000);
+      // Another trainer's session, and its pages: not found.
+      const trainer = await e2e.testApp.database.db
+        .selectFrom('trainers')
+        .where('slug', '=', TRAINER.slug)
+        .select('id')
+        .executeTakeFirstOrThrow();
+      const other = await e2e.testApp.database.db
+        .selectFrom('sessions')
+        .where('id', 'not in', (eb) =>
+          eb.selectFrom('session_trainers').where('trainer_id', '=', trainer.id).select('session_id'),
+        )
+        .select('id')
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
+      for (const path of ['', '/attendance', '/register', '/bookings']) {
+        await visit(page, e2e.url(`/admin/sessions/${other.id}${path}`), 404);
+      }
+      await expectNoAxeViolations(page, 'page not found');
+      // Every page a trainer may not use.
+      const forbidden = Object.entries(RULES)
+        .filter(
+          ([route, allowed]) =>
+            route.startsWith('GET ') && Array.isArray(allowed) && !allowed.includes('trainer'),
+        )
+        .map(([route]) => route.replace(/^GET /, ''))
+        .filter((route) => !route.includes(':'));
+      expect(forbidden.length).toBeGreaterThan(8);
+      for (const path of forbidden) await visit(page, e2e.url(path), 404);
+      expectNoPageProblems(problems, "the trainer's back office");
+    },
+    BROWSER_HANG_TIMEOUT,
+  );
 });

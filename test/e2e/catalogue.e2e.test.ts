@@ -23,6 +23,7 @@ import {
   withoutAppScripts,
   type E2E,
   type WatchedPage,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 const MODES = [
@@ -31,7 +32,7 @@ const MODES = [
 ] as const;
 
 /** A walk visits several pages and runs axe on each: more than the default 20s on a busy machine. */
-const WALK_TIMEOUT = 60_000;
+const WALK_TIMEOUT = BROWSER_HANG_TIMEOUT;
 
 describe.runIf(inject('chromiumAvailable'))('catalogue, as a visitor', () => {
   const e2e = useE2E();

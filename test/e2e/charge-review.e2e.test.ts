@@ -22,6 +22,7 @@ import {
   visit,
   withoutAppScripts,
   type WatchedPage,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 const MODES = [
@@ -29,7 +30,7 @@ const MODES = [
   { mode: 'without JavaScript', javaScriptEnabled: false },
 ] as const;
 
-const WALK_TIMEOUT = 90_000;
+const WALK_TIMEOUT = BROWSER_HANG_TIMEOUT;
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 

@@ -46,7 +46,7 @@ import {
   registerVerifyAndSignIn,
 } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
-import { summaryValue, useE2E, type E2E } from './support.js';
+import { summaryValue, useE2E, type E2E, BROWSER_HANG_TIMEOUT } from './support.js';
 import { parseCsv } from '../support/csv.js';
 
 const MINUTE = 60_000;
@@ -54,7 +54,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** A journey of four people, a dozen forms and two downloads, axe on every page. */
-const JOURNEY_TIMEOUT = 300_000;
+const JOURNEY_TIMEOUT = BROWSER_HANG_TIMEOUT;
 
 const FINANCE_HEADER = [
   'Number',

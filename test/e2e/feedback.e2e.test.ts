@@ -20,6 +20,7 @@ import {
   withoutAppScripts,
   type E2E,
   type WatchedPage,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 const MODES = [
@@ -27,7 +28,7 @@ const MODES = [
   { mode: 'without JavaScript', javaScriptEnabled: false },
 ] as const;
 
-const WALK_TIMEOUT = 60_000;
+const WALK_TIMEOUT = BROWSER_HANG_TIMEOUT;
 const HOUR = 60 * 60 * 1000;
 
 describe.runIf(inject('chromiumAvailable'))('feedback on the learning outcomes', () => {

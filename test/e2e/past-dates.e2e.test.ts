@@ -26,6 +26,7 @@ import {
   withoutAppScripts,
   type E2E,
   type WatchedPage,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 const MODES = [
@@ -33,7 +34,7 @@ const MODES = [
   { mode: 'without JavaScript', javaScriptEnabled: false },
 ] as const;
 
-const WALK_TIMEOUT = 60_000;
+const WALK_TIMEOUT = BROWSER_HANG_TIMEOUT;
 const COURSE = 'Trauma Informed Co-Production';
 const SLUG = 'trauma-informed-co-production';
 /** Weekly dates added before the test's "now", all in the last 12 months. */

@@ -13,13 +13,20 @@ import { TEST_NOW } from '../support/app.js';
 import { finishedSession, placeTaken, SEED_COURSE_SLUG as SLUG } from '../support/finishedSessions.js';
 import { navigateFollowingRedirects } from './accountSupport.js';
 import { staffInBrowser } from './staffSupport.js';
-import { expectNoAxeViolations, expectNoPageProblems, useE2E, visit, withoutAppScripts } from './support.js';
+import {
+  expectNoAxeViolations,
+  expectNoPageProblems,
+  useE2E,
+  visit,
+  withoutAppScripts,
+  BROWSER_HANG_TIMEOUT,
+} from './support.js';
 
 const HOUR = 60 * 60 * 1000;
 const QUOTE = 'I now ask people what would help, before I decide.';
 const DELEGATE_EXAMPLE = 'I write down what the person told me in their own words.';
 const MANAGER_EXAMPLE = 'She now talks the team through each referral.';
-const TIMEOUT = 90_000;
+const TIMEOUT = BROWSER_HANG_TIMEOUT;
 
 describe.runIf(inject('chromiumAvailable'))('quotes from feedback on the course page', () => {
   const e2e = useE2E();

@@ -20,6 +20,7 @@ import {
   useE2E,
   visit,
   withoutAppScripts,
+  BROWSER_HANG_TIMEOUT,
 } from './support.js';
 
 /**
@@ -204,69 +205,75 @@ describe.runIf(inject('chromiumAvailable'))('reports, in a browser', () => {
     await context.close();
   }, 120_000);
 
-  it('every report shows its feedback and follow-up charts beside their tables, with JavaScript and without, on a phone too', async () => {
-    const { sessionId, courseId } = await feedbackGiven(e2e.testApp);
-    const { page, context, problems } = await staffInBrowser(e2e, 'coordinator');
-    // Renders exactly as with JavaScript off (axe cannot run where it is switched off).
-    const noScript = await e2e.newPage();
-    await withoutAppScripts(noScript.page);
-    await noScript.context.addCookies(await context.cookies());
-    const phone = await e2e.newPage({ viewport: MOBILE_VIEWPORT });
-    await phone.context.addCookies(await context.cookies());
-    const reports = [
-      { path: '/admin/reports', name: 'the year report' },
-      {
-        path: `/admin/reports/course?course=${courseId}&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026`,
-        name: 'a course report',
-      },
-      { path: `/admin/reports/sessions/${sessionId}`, name: 'a session report' },
-    ];
-    for (const report of reports) {
-      const modes = [
-        [{ page, problems }, 'with JavaScript'],
-        [noScript, 'without JavaScript'],
-        [phone, 'on a phone'],
-      ] as const;
-      // A phone's is the session report, as a trainer in the room reads it.
-      for (const [watched, mode] of modes.filter(
-        ([, m]) => m !== 'on a phone' || report.name === 'a session report',
-      )) {
-        await visit(watched.page, e2e.url(report.path));
-        if (mode === 'without JavaScript') {
-          expect(await watched.page.locator('body').getAttribute('class')).not.toContain('js-enabled');
+  it(
+    'every report shows its feedback and follow-up charts beside their tables, with JavaScript and without, on a phone too',
+    async () => {
+      const { sessionId, courseId } = await feedbackGiven(e2e.testApp);
+      const { page, context, problems } = await staffInBrowser(e2e, 'coordinator');
+      // Renders exactly as with JavaScript off (axe cannot run where it is switched off).
+      const noScript = await e2e.newPage();
+      await withoutAppScripts(noScript.page);
+      await noScript.context.addCookies(await context.cookies());
+      const phone = await e2e.newPage({ viewport: MOBILE_VIEWPORT });
+      await phone.context.addCookies(await context.cookies());
+      const reports = [
+        { path: '/admin/reports', name: 'the year report' },
+        {
+          path: `/admin/reports/course?course=${courseId}&from-day=1&from-month=4&from-year=2025&to-day=31&to-month=3&to-year=2026`,
+          name: 'a course report',
+        },
+        { path: `/admin/reports/sessions/${sessionId}`, name: 'a session report' },
+      ];
+      for (const report of reports) {
+        const modes = [
+          [{ page, problems }, 'with JavaScript'],
+          [noScript, 'without JavaScript'],
+          [phone, 'on a phone'],
+        ] as const;
+        // A phone's is the session report, as a trainer in the room reads it.
+        for (const [watched, mode] of modes.filter(
+          ([, m]) => m !== 'on a phone' || report.name === 'a session report',
+        )) {
+          await visit(watched.page, e2e.url(report.path));
+          if (mode === 'without JavaScript') {
+            expect(await watched.page.locator('body').getAttribute('class')).not.toContain('js-enabled');
+          }
+          const charts = watched.page.locator('main svg[role="img"]');
+          // Usefulness, and at least one learning outcome.
+          expect(await charts.count(), `${report.name} ${mode}`).toBeGreaterThanOrEqual(2);
+          // Each chart is an image named in words, with its table beside it.
+          const pair = watched.page.locator('#feedback .trellis-chart-pair[id^="outcome-"]').first();
+          const chart = pair.getByRole('img', { name: /^Confidence before and after the course: / });
+          expect(await chart.isVisible()).toBe(true);
+          expect(await pair.getByRole('table').isVisible()).toBe(true);
+          expect(await watched.page.getByText('No longer asked in these words').first().isVisible()).toBe(
+            true,
+          );
+          // The follow-up: delegates and line managers asked, and a chart beside each key area's table.
+          const followUp = watched.page.locator('section#follow-up');
+          expect(await followUp.getByRole('table', { name: 'Follow-up in total' }).textContent()).toContain(
+            'Line managers',
+          );
+          const keyArea = followUp.locator('.trellis-chart-pair').first();
+          expect(
+            await keyArea.getByRole('img', { name: /^Whether practice changed: / }).isVisible(),
+            `${report.name} ${mode}`,
+          ).toBe(true);
+          expect(await keyArea.getByRole('table').isVisible()).toBe(true);
+          await expectNoAxeViolations(watched.page, `${report.name} ${mode}`);
+          if (mode === 'on a phone') {
+            const { scrollWidth, innerWidth } = await horizontalOverflow(watched.page);
+            expect(scrollWidth, report.name).toBeLessThanOrEqual(innerWidth);
+          }
+          expectNoPageProblems(watched.problems, `${report.name} ${mode}`);
         }
-        const charts = watched.page.locator('main svg[role="img"]');
-        // Usefulness, and at least one learning outcome.
-        expect(await charts.count(), `${report.name} ${mode}`).toBeGreaterThanOrEqual(2);
-        // Each chart is an image named in words, with its table beside it.
-        const pair = watched.page.locator('#feedback .trellis-chart-pair[id^="outcome-"]').first();
-        const chart = pair.getByRole('img', { name: /^Confidence before and after the course: / });
-        expect(await chart.isVisible()).toBe(true);
-        expect(await pair.getByRole('table').isVisible()).toBe(true);
-        expect(await watched.page.getByText('No longer asked in these words').first().isVisible()).toBe(true);
-        // The follow-up: delegates and line managers asked, and a chart beside each key area's table.
-        const followUp = watched.page.locator('section#follow-up');
-        expect(await followUp.getByRole('table', { name: 'Follow-up in total' }).textContent()).toContain(
-          'Line managers',
-        );
-        const keyArea = followUp.locator('.trellis-chart-pair').first();
-        expect(
-          await keyArea.getByRole('img', { name: /^Whether practice changed: / }).isVisible(),
-          `${report.name} ${mode}`,
-        ).toBe(true);
-        expect(await keyArea.getByRole('table').isVisible()).toBe(true);
-        await expectNoAxeViolations(watched.page, `${report.name} ${mode}`);
-        if (mode === 'on a phone') {
-          const { scrollWidth, innerWidth } = await horizontalOverflow(watched.page);
-          expect(scrollWidth, report.name).toBeLessThanOrEqual(innerWidth);
-        }
-        expectNoPageProblems(watched.problems, `${report.name} ${mode}`);
       }
-    }
-    // Printed, the charts keep their size beside their tables.
-    await page.emulateMedia({ media: 'print' });
-    const box = (await page.locator('main svg[role="img"]').first().boundingBox())!;
-    expect(box.width).toBeGreaterThan(250);
-    await page.emulateMedia({ media: 'screen' });
-  }, 180_000);
+      // Printed, the charts keep their size beside their tables.
+      await page.emulateMedia({ media: 'print' });
+      const box = (await page.locator('main svg[role="img"]').first().boundingBox())!;
+      expect(box.width).toBeGreaterThan(250);
+      await page.emulateMedia({ media: 'screen' });
+    },
+    BROWSER_HANG_TIMEOUT,
+  );
 });

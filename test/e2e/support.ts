@@ -32,6 +32,14 @@ import { createTestApp, type TestApp } from '../support/app.js';
 
 type AxeResult = AxeCore.Result;
 
+/**
+ * How long a browser test may run before it counts as hung. A hang detector,
+ * not a speed limit: journeys of forty pages take one to three minutes on a
+ * quiet machine and several times that when the two cores are shared, and
+ * a limit near their usual time only measured the machine's load.
+ */
+export const BROWSER_HANG_TIMEOUT = 600_000;
+
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** The smallest width WCAG 1.4.10 (reflow) asks a page to work at. */
