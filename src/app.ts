@@ -12,7 +12,7 @@ import pino from 'pino';
 import type { Config } from './config.js';
 import type { Capability } from './domain/accounts/permissions.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
-import { AssetManifest } from './web/assetManifest.js';
+import { AssetManifest, IMMUTABLE_CACHE } from './web/assetManifest.js';
 import { PageCache } from './web/pageCache.js';
 import type { Services } from './services/index.js';
 import accounts from './web/plugins/accounts.js';
@@ -44,8 +44,6 @@ declare module 'fastify' {
     routeTable: RecordedRoute[];
   }
 }
-
-const YEAR_SECONDS = 31_536_000;
 
 /** Personal data and secrets never reach the logs. */
 export const LOG_REDACTIONS = [
@@ -141,7 +139,7 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
       response.setHeader(
         'Cache-Control',
         assets.isHashed(file)
-          ? `public, max-age=${YEAR_SECONDS}, immutable`
+          ? IMMUTABLE_CACHE
           : config.env === 'production'
             ? 'public, max-age=86400'
             : 'no-cache',

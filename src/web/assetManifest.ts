@@ -11,6 +11,9 @@ import { join } from 'node:path';
 
 export const ASSETS_PREFIX = '/assets/';
 
+/** For a file whose address changes whenever its content does: browsers keep it a year without asking. */
+export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
+
 export class AssetManifest {
   private names = new Map<string, string>();
   private hashed = new Set<string>();

@@ -9,6 +9,7 @@ import { feeWords } from '../../../domain/charges/terms.js';
 import { lineManagerEventWords } from '../../../domain/accounts/accounts.js';
 import { lineManagerEvents, policyWords } from '../../../domain/hub/policy.js';
 import { retentionWords } from '../../../domain/hub/retention.js';
+import { IMMUTABLE_CACHE } from '../../assetManifest.js';
 import type { PublicRouteOptions } from './options.js';
 
 export default async function siteRoutes(app: FastifyInstance, { services, config }: PublicRouteOptions) {
@@ -68,7 +69,7 @@ export default async function siteRoutes(app: FastifyInstance, { services, confi
     if (!colour) return reply.callNotFound();
     return reply
       .type('text/css; charset=utf-8')
-      .header('Cache-Control', 'public, max-age=31536000, immutable')
+      .header('Cache-Control', IMMUTABLE_CACHE)
       .send(brandCss(`#${colour}`));
   });
 
