@@ -36,9 +36,12 @@
  *                        database (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_DELEGATES      delegates (default 2000; for quick trial runs)
  *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
+ *   BENCH_CPU_PROF       a directory: run Trellis with --cpu-prof and write
+ *                        its profile there (read it with bench/cpuProfileTop.ts;
+ *                        it covers the opening of the booking pages too)
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { openDatabase, type Database, type DialectName } from '../src/data/db.js';
@@ -78,6 +81,7 @@ const BOOKED = /^\/bookings\/TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1$/;
 const DELEGATES = positiveInteger('BENCH_DELEGATES', 2_000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
 const DATABASES = databasesToRun(process.env.BENCH_DATABASES || 'sqlite,postgres');
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -218,7 +222,10 @@ async function runHttp(
   const baseUrl = `http://127.0.0.1:${port}`;
   const trellis = startChild(
     `Trellis (${dialect})`,
-    [join(REPOSITORY_ROOT, 'dist', 'server.js')],
+    [
+      ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+      join(REPOSITORY_ROOT, 'dist', 'server.js'),
+    ],
     {
       ...process.env,
       NODE_ENV: 'production',

@@ -16,6 +16,14 @@
  * order it arrived: one that throws (a session full, a price changed) is
  * rolled back alone and rejected, and the others go on. Every piece sees the
  * writes of the pieces before it, so each still re-counts the places left.
+ *
+ * Work done together. Pieces of the same kind for the same session that sit
+ * next to each other in a batch (delegates' bookings in a rush: see
+ * `Together` and services/bookings/placeBookings.ts) are handed over as one
+ * list, in arrival order, inside one savepoint: their work reads and writes
+ * with a few statements for the whole list instead of a few for each. Should
+ * that list's work throw, its savepoint is rolled back and each piece runs
+ * again alone, so one unforeseen failure fails only its own piece.
  * The pieces that succeeded are resolved only after the one COMMIT: if the
  * commit fails, every piece in the batch fails, and none is reported done.
  * Work arriving while a batch runs joins the next one, and a batch is capped
@@ -43,9 +51,26 @@ export const DEFAULT_MAX_BATCH = 100;
 
 type Work<T> = (db: Executor) => Promise<T>;
 
+/** What became of one caller's part of work done together. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Work of one kind that can be done for several callers at once, under one
+ * session's lock (see the header). `all` gets every caller's input, in
+ * arrival order, and gives back one outcome each, in the same order. It
+ * must write nothing for a caller it refuses (an outcome with `ok: false`),
+ * and throws only when it can say nothing for any of them: then each caller
+ * is run again alone, through `all` with a list of one.
+ */
+export interface Together<I, T> {
+  all(db: Executor, inputs: I[]): Promise<Array<Settled<T>>>;
+}
+
 /** A piece of work waiting for its batch, and the caller waiting for its answer. */
 interface Piece {
   work: Work<unknown>;
+  /** Set when the piece may be done together with its neighbours of the same kind and session. */
+  together?: { kind: Together<unknown, unknown>; sessionId: number; input: unknown };
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -102,11 +127,43 @@ export class SessionLock {
     return this.alone(ids, work);
   }
 
+  /**
+   * As forSession, for work that may be done together with the same kind of
+   * work for the same session waiting next to it in the batch (see
+   * `Together`): `kind.all` is called with this caller's `input` among others.
+   */
+  async forSessionTogether<I, T>(sessionId: number, kind: Together<I, T>, input: I): Promise<T> {
+    const alone: Work<T> = async (db) => {
+      const [outcome] = await kind.all(db, [input]);
+      if (!outcome) throw new Error('work done together gave no outcome');
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    };
+    if (this.options.unsafeWithoutLock) return this.alone([sessionId], alone);
+    const key = this.dialect === 'sqlite' ? WHOLE_DATABASE : sessionId;
+    const lockIds = this.dialect === 'sqlite' ? [] : [sessionId];
+    return this.join(key, lockIds, alone, {
+      kind: kind as Together<unknown, unknown>,
+      sessionId,
+      input,
+    });
+  }
+
   /** Queues `work` for the next batch under `key`, starting the batches if none is running. */
-  private join<T>(key: number | string, lockIds: number[], work: Work<T>): Promise<T> {
+  private join<T>(
+    key: number | string,
+    lockIds: number[],
+    work: Work<T>,
+    together?: Piece['together'],
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const queue = this.waiting.get(key);
-      const piece: Piece = { work, resolve: resolve as (value: unknown) => void, reject };
+      const piece: Piece = {
+        work,
+        ...(together ? { together } : {}),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
       if (queue) {
         queue.push(piece);
         return;
@@ -190,35 +247,92 @@ export class SessionLock {
   }
 
   /**
-   * Runs each piece in its own savepoint, in arrival order, recording what
-   * became of it in `outcomes`. A piece that throws is rolled back to its
+   * Runs the batch in arrival order, recording what became of each piece in
+   * `outcomes`: each piece in its own savepoint, or a run of neighbours done
+   * together (see `Together`) in one. Work that throws is rolled back to its
    * savepoint alone. Throws BatchBroken when the transaction cannot go on.
    */
   private async runPieces(connection: Executor, batch: Piece[], outcomes: Outcome[]): Promise<void> {
-    // The savepoint to open before the next piece, when the last statement
-    // sent has not opened it already.
-    let opened = false;
-    for (const [index, piece] of batch.entries()) {
+    // The savepoint opened by the last statement sent, if any (see release).
+    let opened: string | null = null;
+    let index = 0;
+    while (index < batch.length) {
+      const run = this.runOfNeighbours(batch, index);
       const savepoint = `piece_${index}`;
-      if (!opened) await sql.raw(`savepoint ${savepoint}`).execute(connection);
-      opened = false;
+      const next = index + run.length < batch.length ? `piece_${index + run.length}` : null;
+      if (opened !== savepoint) await sql.raw(`savepoint ${savepoint}`).execute(connection);
+      opened = null;
+      try {
+        let settled: Outcome[];
+        if (run.length === 1) {
+          settled = [{ done: true, value: await run[0]!.work(connection) }];
+        } else {
+          const first = run[0]!.together!;
+          const answers = await first.kind.all(
+            connection,
+            run.map((piece) => piece.together!.input),
+          );
+          if (answers.length !== run.length) throw new Error('work done together gave the wrong number of outcomes');
+          settled = answers.map((a) => (a.ok ? { done: true, value: a.value } : { done: false, error: a.error }));
+        }
+        // Releasing also shows whether the work left the transaction usable
+        // (on PostgreSQL, a failed statement whose error it caught does not).
+        await this.release(connection, savepoint, next);
+        if (this.dialect === 'postgres') opened = next;
+        outcomes.push(...settled);
+      } catch (error) {
+        await this.rollBackTo(connection, savepoint, () => outcomes.push({ done: false, error }));
+        if (run.length === 1) outcomes.push({ done: false, error });
+        // Done together, it failed as a whole: each piece is run again alone.
+        else await this.runAlone(connection, run, index, outcomes);
+      }
+      index += run.length;
+    }
+  }
+
+  /** The pieces from `index` that can be done together: its neighbours of the same kind and session (at least the one). */
+  private runOfNeighbours(batch: Piece[], index: number): Piece[] {
+    const first = batch[index]!;
+    let end = index + 1;
+    if (first.together) {
+      while (
+        end < batch.length &&
+        batch[end]!.together?.kind === first.together.kind &&
+        batch[end]!.together?.sessionId === first.together.sessionId
+      ) {
+        end += 1;
+      }
+    }
+    return batch.slice(index, end);
+  }
+
+  /** Each piece of a failed run, alone, in its own savepoint. */
+  private async runAlone(connection: Executor, run: Piece[], from: number, outcomes: Outcome[]): Promise<void> {
+    for (const [offset, piece] of run.entries()) {
+      const savepoint = `alone_${from + offset}`;
+      await sql.raw(`savepoint ${savepoint}`).execute(connection);
       try {
         const value = await piece.work(connection);
-        // Releasing also shows whether the piece left the transaction usable
-        // (on PostgreSQL, a failed statement whose error it caught does not).
-        await this.release(connection, savepoint, index + 1 < batch.length ? `piece_${index + 1}` : null);
-        opened = this.dialect === 'postgres' && index + 1 < batch.length;
+        await this.release(connection, savepoint, null);
         outcomes.push({ done: true, value });
       } catch (error) {
-        try {
-          await sql.raw(`rollback to savepoint ${savepoint}`).execute(connection);
-          await sql.raw(`release savepoint ${savepoint}`).execute(connection);
-        } catch (broken) {
-          outcomes.push({ done: false, error });
-          throw new BatchBroken(broken);
-        }
+        await this.rollBackTo(connection, savepoint, () => outcomes.push({ done: false, error }));
         outcomes.push({ done: false, error });
       }
+    }
+  }
+
+  /**
+   * Undoes the work since `savepoint`. When even that fails, the transaction
+   * is lost: `onBroken` records the piece's failure and BatchBroken is thrown.
+   */
+  private async rollBackTo(connection: Executor, savepoint: string, onBroken: () => void): Promise<void> {
+    try {
+      await sql.raw(`rollback to savepoint ${savepoint}`).execute(connection);
+      await sql.raw(`release savepoint ${savepoint}`).execute(connection);
+    } catch (broken) {
+      onBroken();
+      throw new BatchBroken(broken);
     }
   }
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Executor } from '../../src/data/schema.js';
-import { SessionLock } from '../../src/data/sessionLock.js';
+import { SessionLock, type Together } from '../../src/data/sessionLock.js';
 import { ConflictError } from '../../src/errors.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { eachDatabase } from '../support/databases.js';
@@ -23,7 +23,11 @@ import {
 const NO_NEEDS = { accessNeeds: null, dietaryNeeds: null, consent: false };
 
 /** The test app's session lock, with its protected commit reachable for instrumentation. */
-type Instrumented = { forSession: SessionLock['forSession']; commit: (db: Executor) => Promise<void> };
+type Instrumented = {
+  forSession: SessionLock['forSession'];
+  forSessionTogether: SessionLock['forSessionTogether'];
+  commit: (db: Executor) => Promise<void>;
+};
 
 eachDatabase('group commit under the session lock', (dialect) => {
   const clock = new SettableClock(TEST_NOW);
@@ -50,19 +54,31 @@ eachDatabase('group commit under the session lock', (dialect) => {
   function gather(count: number, options: { failCommit?: boolean } = {}) {
     const lock = t.services.sessionLock as unknown as Instrumented;
     const forSession = lock.forSession;
+    const forSessionTogether = lock.forSessionTogether;
     const commit = lock.commit;
     const arrived: Array<() => void> = [];
     let commits = 0;
+    const allArrived = () =>
+      new Promise<void>((resolve) => {
+        arrived.push(resolve);
+        if (arrived.length === count) for (const go of arrived) go();
+      });
     lock.forSession = async function <T>(
       this: unknown,
       sessionId: number,
       work: (db: Executor) => Promise<T>,
     ) {
-      await new Promise<void>((resolve) => {
-        arrived.push(resolve);
-        if (arrived.length === count) for (const go of arrived) go();
-      });
+      await allArrived();
       return forSession.call(this, sessionId, work) as Promise<T>;
+    };
+    lock.forSessionTogether = async function <I, T>(
+      this: unknown,
+      sessionId: number,
+      kind: Together<I, T>,
+      input: I,
+    ) {
+      await allArrived();
+      return forSessionTogether.call(this, sessionId, kind, input) as Promise<T>;
     };
     lock.commit = async function (this: unknown, db: Executor) {
       commits += 1;
@@ -73,6 +89,7 @@ eachDatabase('group commit under the session lock', (dialect) => {
       commits: () => commits,
       restore: () => {
         Reflect.deleteProperty(lock, 'forSession');
+        Reflect.deleteProperty(lock, 'forSessionTogether');
         Reflect.deleteProperty(lock, 'commit');
       },
     };

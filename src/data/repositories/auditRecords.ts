@@ -25,17 +25,30 @@ export async function recordAudit(
   entry: AuditEntry,
   now: Date,
 ): Promise<void> {
+  await recordAudits(db, [entry], now);
+}
+
+/** Several entries at once, all at `now`, in one statement (a rush's bookings, done together). */
+export async function recordAudits(
+  db: Kysely<DB> | Transaction<DB>,
+  entries: AuditEntry[],
+  now: Date,
+): Promise<void> {
+  if (!entries.length) return;
+  const at = now.toISOString();
   await db
     .insertInto('audit_log')
-    .values({
-      at: now.toISOString(),
-      actor_type: entry.actorType,
-      actor_id: entry.actorId,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      details: JSON.stringify(entry.details ?? {}),
-    })
+    .values(
+      entries.map((entry) => ({
+        at,
+        actor_type: entry.actorType,
+        actor_id: entry.actorId,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        details: JSON.stringify(entry.details ?? {}),
+      })),
+    )
     .execute();
 }
 

@@ -63,28 +63,22 @@ export class OutboxRecords {
 
   /** Puts a message in the outbox, due now. Returns its id. */
   async enqueue(message: NewOutboxMessage, now: Date): Promise<number> {
-    const at = now.toISOString();
     const row = await this.db
       .insertInto('outbox_messages')
-      .values({
-        created_at: at,
-        to_address: message.to.address,
-        to_name: message.to.name,
-        subject: message.subject,
-        text_body: message.text,
-        html_body: message.html,
-        attachments: JSON.stringify(message.attachments ?? []),
-        kind: message.kind,
-        booking_id: message.bookingId ?? null,
-        attempts: 0,
-        next_attempt_at: at,
-        lease_until: null,
-        last_error: null,
-        sent_at: null,
-      })
+      .values(outboxRow(message, now.toISOString()))
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
+  }
+
+  /** Puts several messages in the outbox, all due now, in one statement. */
+  async enqueueAll(messages: NewOutboxMessage[], now: Date): Promise<void> {
+    if (!messages.length) return;
+    const at = now.toISOString();
+    await this.db
+      .insertInto('outbox_messages')
+      .values(messages.map((message) => outboxRow(message, at)))
+      .execute();
   }
 
   /** Whether an email of this kind was ever written about the booking (sent or not). */
@@ -356,5 +350,25 @@ function toMessage(row: Selectable<OutboxMessagesTable>): OutboxMessage {
     leaseUntil: row.lease_until ? new Date(row.lease_until) : null,
     lastError: row.last_error,
     sentAt: row.sent_at ? new Date(row.sent_at) : null,
+  };
+}
+
+/** A new message's row: unsent, untried, due at `at`. */
+function outboxRow(message: NewOutboxMessage, at: string) {
+  return {
+    created_at: at,
+    to_address: message.to.address,
+    to_name: message.to.name,
+    subject: message.subject,
+    text_body: message.text,
+    html_body: message.html,
+    attachments: JSON.stringify(message.attachments ?? []),
+    kind: message.kind,
+    booking_id: message.bookingId ?? null,
+    attempts: 0,
+    next_attempt_at: at,
+    lease_until: null,
+    last_error: null,
+    sent_at: null,
   };
 }

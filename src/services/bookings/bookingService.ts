@@ -11,8 +11,7 @@ import type { Kysely } from 'kysely';
 import { BookingRecords } from '../../data/repositories/bookings/bookingRecords.js';
 import type { DB, Executor } from '../../data/schema.js';
 import type { SessionLock } from '../../data/sessionLock.js';
-import { bookingWindow, placesAvailable } from '../../domain/programme/availability.js';
-import { amountWords } from '../../domain/charges/invoiceNumbers.js';
+import { placesAvailable } from '../../domain/programme/availability.js';
 import {
   canSelfCancel,
   morningReminderDueAt,
@@ -21,36 +20,20 @@ import {
   selfCancellationDeadline,
 } from '../../domain/hub/policy.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import { newBookingReference } from './bookingReference.js';
+import {
+  PlaceBookings,
+  type BookingActor,
+  type BookingOutcome,
+  type DelegateFor,
+  type Needs,
+  type PlaceRequest,
+  type Placed,
+} from './placeBookings.js';
 import type { ChargeProposals } from '../charges/chargeProposals.js';
 import type { Clock } from '../clock.js';
 import type { MailContext, Notifications } from '../email/notifications.js';
 
-export interface Needs {
-  accessNeeds: string | null;
-  dietaryNeeds: string | null;
-  /** Needs are kept only with explicit consent; without it they are not stored. */
-  consent: boolean;
-}
-
-export interface BookingOutcome {
-  reference: string;
-  state: 'confirmed' | 'waitlisted' | 'offered';
-  /** On the waiting list: 1 for next in line. */
-  position: number | null;
-  /** True when the delegate already held this place (a double submit, say). */
-  alreadyHeld: boolean;
-}
-
-/** Who makes a booking: the delegate themselves, or staff on their behalf. */
-export type BookingActor = { type: 'delegate'; id: number } | { type: 'staff'; id: number };
-
-/**
- * The delegate a booking is for: an id, or (for staff booking someone new)
- * a function that finds or creates them inside the booking's transaction, so
- * a refused booking leaves no stray record behind.
- */
-export type DelegateFor = number | ((db: Executor, now: Date) => Promise<number>);
+export type { BookingActor, BookingOutcome, DelegateFor, Needs } from './placeBookings.js';
 
 export interface BookingServiceOptions {
   /**
@@ -63,6 +46,7 @@ export interface BookingServiceOptions {
 
 export class BookingService {
   private readonly repository: BookingRecords;
+  private readonly placing: PlaceBookings;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -76,6 +60,9 @@ export class BookingService {
     private readonly options: BookingServiceOptions = {},
   ) {
     this.repository = new BookingRecords(db);
+    this.placing = new PlaceBookings(clock, mail, (trx, sessionId, now, ctx) =>
+      this.settleOffers(trx, sessionId, now, ctx),
+    );
   }
 
   /**
@@ -120,165 +107,33 @@ export class BookingService {
     needs: Needs,
     actor: BookingActor,
     seenPricePence?: number,
-  ): Promise<BookingOutcome & { delegateId: number }> {
-    const byStaff = actor.type === 'staff';
-    const session = await this.repository.session(sessionId);
-    if (!session) throw new NotFoundError('session');
-    // A quick answer for the common refusals; everything is checked again under the lock.
-    this.assertBookable(session, this.clock.now(), byStaff);
-    const ctx = await this.context();
-    // The race the lock prevents, made visible for the concurrency tests.
-    const countedEarly = this.options.unsafeWithoutLock
-      ? await this.repository.placesHeld(sessionId, this.clock.now().toISOString())
-      : undefined;
-
-    return this.sessionLock.forSession(sessionId, async (db) => {
-      // "Now" is read once the lock is held, so times (and waiting-list order)
-      // follow the order bookings are actually made in.
-      const now = this.clock.now();
-      const at = now.toISOString();
-      const bookings = this.repository.within(db);
-      const delegateId = typeof delegate === 'number' ? delegate : await delegate(db, now);
-      // One read of everything decided on below. Read again under the lock:
-      // staff may have changed capacity, closed booking or cancelled the
-      // session since the check above, and the places are re-counted.
-      let facts = await bookings.placeFacts(sessionId, delegateId, at);
-      if (!facts) throw new NotFoundError('session');
-      // A place freed by an expired offer goes to the waiting list first, not
-      // to whoever books before the waiting-list job next runs. Only when
-      // there is something to settle (rarely, in a rush): then read again.
-      const free = placesAvailable(facts.capacity, Number(facts.held));
-      if (
-        !countedEarly &&
-        (Number(facts.expired_offers) > 0 || (free > 0 && Number(facts.waiting_until_now) > 0))
-      ) {
-        await this.settleOffers(db, sessionId, now, ctx);
-        facts = (await bookings.placeFacts(sessionId, delegateId, at))!;
-      }
-      this.assertBookable(facts, now, byStaff);
-      if (facts.existing_id !== null) {
-        const existing = {
-          id: facts.existing_id,
-          session_id: sessionId,
-          reference: facts.existing_reference!,
-          state: facts.existing_state!,
-          created_at: facts.existing_created_at!,
-        };
-        return {
-          reference: existing.reference,
-          state: existing.state as BookingOutcome['state'],
-          position: existing.state === 'waitlisted' ? await bookings.waitlistPosition(existing) : null,
-          alreadyHeld: true,
-          delegateId,
-        };
-      }
-      const price = Number(facts.price_pence);
-      if (seenPricePence !== undefined && price !== seenPricePence) {
-        throw new ConflictError(
-          `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : amountWords(price, ctx.charges.vatRateBasisPoints)} for you. Read the price and terms below, then book again if you still want to.`,
-        );
-      }
-      const held = countedEarly ?? Number(facts.held);
-      const hasPlace = placesAvailable(facts.capacity, held) > 0;
-      if (!hasPlace && !ctx.policy.waitlistEnabled) {
-        throw new ConflictError(
-          byStaff
-            ? 'This session is full and the hub does not keep a waiting list. Raise the capacity or cancel a booking first.'
-            : 'This session is full and the hub does not keep a waiting list for it.',
-        );
-      }
-      if (!hasPlace && byStaff && now >= new Date(facts.starts_at)) {
-        throw new ConflictError(
-          'This session is full and has already started, so there is no waiting list to join.',
-        );
-      }
-      const keepNeeds = needs.consent && Boolean(needs.accessNeeds || needs.dietaryNeeds);
-      const reference = newBookingReference();
-      const state = hasPlace ? 'confirmed' : 'waitlisted';
-      const id = await bookings.insert(
-        {
-          reference,
-          sessionId,
-          delegateId,
-          state,
-          accessNeeds: keepNeeds ? needs.accessNeeds : null,
-          dietaryNeeds: keepNeeds ? needs.dietaryNeeds : null,
-          needsConsentAt: keepNeeds ? now : null,
-          pricePence: price,
-          organisationId: facts.organisation_id === null ? null : Number(facts.organisation_id),
-        },
-        now,
-      );
-      await bookings.audit(
-        byStaff
-          ? {
-              actorType: 'staff',
-              actorId: actor.id,
-              action: 'booked_by_staff',
-              bookingId: id,
-              details: { sessionId, delegateId, state },
-            }
-          : {
-              actorType: 'delegate',
-              actorId: delegateId,
-              action: hasPlace ? 'booked' : 'joined_waitlist',
-              bookingId: id,
-            },
-        now,
-      );
-      // The facts both emails tell, read once.
-      const emailFacts = await this.mail.bookingFacts(db, id);
-      if (hasPlace) {
-        await this.mail.bookingConfirmed(db, ctx, id, { bookedByHub: byStaff, facts: emailFacts });
-        await this.mail.lineManagerTold(db, ctx, id, 'booked', emailFacts);
-        return { reference, state: 'confirmed', position: null, alreadyHeld: false, delegateId };
-      }
-      // Everyone waiting with a time up to now is ahead: this booking has the
-      // latest time and the highest id (ids are handed out under the lock).
-      const position = Number(facts.waiting_until_now) + 1;
-      await this.mail.waitlistJoined(db, ctx, id, position, { bookedByHub: byStaff, facts: emailFacts });
-      return { reference, state: 'waitlisted', position, alreadyHeld: false, delegateId };
-    });
+  ): Promise<Placed> {
+    // Nothing is read before the lock: under it, the session is read once for
+    // every booking waiting (placeBookings.ts), and checked there.
+    const request: PlaceRequest = {
+      sessionId,
+      delegate,
+      needs,
+      actor,
+      ctx: await this.context(),
+      ...(seenPricePence === undefined ? {} : { seenPricePence }),
+      // The race the lock prevents, made visible for the concurrency tests.
+      ...(this.options.unsafeWithoutLock
+        ? { countedEarly: await this.repository.placesHeld(sessionId, this.clock.now().toISOString()) }
+        : {}),
+    };
+    // A delegate's own booking may be placed together with others waiting
+    // for the same session (a rush); staff's, which may make a delegate as
+    // it goes, is placed alone, so a refusal rolls that back too.
+    if (actor.type === 'staff')
+      return this.sessionLock.forSession(sessionId, (db) => this.placeOne(db, request));
+    return this.sessionLock.forSessionTogether(sessionId, this.placing, request);
   }
 
-  private assertBookable(
-    session: {
-      starts_at: string;
-      ends_at: string;
-      booking_opens_at: string | null;
-      booking_closes_at: string | null;
-      cancelled_at: string | null;
-      course_archived_at: string | null;
-    },
-    now: Date,
-    byStaff = false,
-  ) {
-    // Checked again under the lock: archiving takes the sessions' locks, so
-    // no booking slips in between a coordinator archiving and this.
-    if (session.course_archived_at) {
-      if (!byStaff) throw new NotFoundError('session');
-      throw new ConflictError('This course has been archived, so its sessions cannot be booked.');
-    }
-    if (session.cancelled_at)
-      throw new ConflictError('This session has been cancelled, so it cannot be booked.');
-    if (byStaff) {
-      // Staff book latecomers and people who phone in after booking closes.
-      if (now >= new Date(session.ends_at)) {
-        throw new ConflictError('This session has finished, so no one can be booked on it.');
-      }
-      return;
-    }
-    const window = bookingWindow(
-      {
-        startsAt: new Date(session.starts_at),
-        bookingOpensAt: session.booking_opens_at ? new Date(session.booking_opens_at) : null,
-        bookingClosesAt: session.booking_closes_at ? new Date(session.booking_closes_at) : null,
-      },
-      now,
-    );
-    if (window.state === 'not_yet_open')
-      throw new ConflictError('Booking for this session has not opened yet.');
-    if (window.state === 'closed') throw new ConflictError('Booking for this session has closed.');
+  private async placeOne(db: Executor, request: PlaceRequest): Promise<Placed> {
+    const [outcome] = await this.placing.all(db, [request]);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value;
   }
 
   /** A delegate's own booking; someone else's reference is not found, as if it did not exist. */

@@ -70,6 +70,13 @@ export interface MailContext {
 /** Everything about one booking that its emails say (Notifications.bookingFacts). */
 export type BookingFacts = Awaited<ReturnType<Notifications['bookingFacts']>>;
 
+/** An email written but not yet in the outbox: see Notifications.enqueueAll. */
+export interface WrittenEmail {
+  to: Recipient;
+  message: EmailMessage;
+  bookingId: number | null;
+}
+
 export interface Recipient {
   id: number;
   name: string;
@@ -84,19 +91,50 @@ export class Notifications {
 
   /** Writes one email to the outbox, in the caller's transaction. */
   async enqueue(db: Executor, to: Recipient, message: EmailMessage, bookingId: number | null = null) {
-    await new OutboxRecords(db).enqueue(
-      { ...message, to: { address: to.email, name: to.name }, bookingId },
+    await this.enqueueAll(db, [{ to, message, bookingId }]);
+  }
+
+  /** Writes several emails to the outbox in one statement, in the caller's transaction. */
+  async enqueueAll(db: Executor, emails: WrittenEmail[]) {
+    await new OutboxRecords(db).enqueueAll(
+      emails.map(({ to, message, bookingId }) => ({
+        ...message,
+        to: { address: to.email, name: to.name },
+        bookingId,
+      })),
       this.clock.now(),
     );
   }
 
   /** Everything about one booking that its emails say. */
   async bookingFacts(db: Executor, bookingId: number) {
-    const row = await new BookingRecords(db).emailFacts(bookingId);
-    const parts = (await sessionPartsInOrder(db, row.session_id)).map((p) => ({
-      startsAt: new Date(p.starts_at),
-      endsAt: new Date(p.ends_at),
-    }));
+    const facts = (await this.bookingFactsFor(db, [bookingId])).get(bookingId);
+    if (!facts) throw new Error(`no booking ${bookingId} to write an email about`);
+    return facts;
+  }
+
+  /**
+   * Everything about each of these bookings that its emails say, by booking
+   * id: one read of the bookings and one of each session's parts, however
+   * many bookings (a rush's, done together, are all on one session).
+   */
+  async bookingFactsFor(db: Executor, bookingIds: number[]) {
+    const rows = bookingIds.length ? await new BookingRecords(db).emailFacts(bookingIds) : [];
+    const partsOf = new Map<number, SessionFacts['parts']>();
+    for (const sessionId of new Set(rows.map((row) => row.session_id))) {
+      const parts = await sessionPartsInOrder(db, sessionId);
+      partsOf.set(
+        sessionId,
+        parts.map((p) => ({ startsAt: new Date(p.starts_at), endsAt: new Date(p.ends_at) })),
+      );
+    }
+    return new Map(rows.map((row) => [row.id, this.factsOf(row, partsOf.get(row.session_id)!)]));
+  }
+
+  private factsOf(
+    row: Awaited<ReturnType<BookingRecords['emailFacts']>>[number],
+    parts: SessionFacts['parts'],
+  ) {
     const venue = row.venue_name
       ? {
           name: row.venue_name,
@@ -207,8 +245,22 @@ export class Notifications {
     bookingId: number,
     options: { bookedByHub?: boolean; facts?: BookingFacts } = {},
   ) {
-    const { row, to, confirmedSession, manageUrl } =
-      options.facts ?? (await this.bookingFacts(db, bookingId));
+    const facts = options.facts ?? (await this.bookingFacts(db, bookingId));
+    const email = await this.writeBookingConfirmed(db, ctx, facts, options.bookedByHub ?? false);
+    await this.enqueueAll(db, [email]);
+  }
+
+  /**
+   * The "your place is booked" email, written for the outbox but not yet in
+   * it. Its "I can't come" link is issued in `db`'s transaction.
+   */
+  async writeBookingConfirmed(
+    db: Executor,
+    ctx: MailContext,
+    facts: BookingFacts,
+    bookedByHub: boolean,
+  ): Promise<WrittenEmail> {
+    const { row, to, confirmedSession, manageUrl } = facts;
     const message = bookingConfirmed({
       hub: ctx.hub,
       delegateName: to.name,
@@ -218,12 +270,12 @@ export class Notifications {
       calendar: this.calendarFile(row, confirmedSession, ctx),
       cancelBy: this.cancelBy(confirmedSession, ctx),
       tooLateToCancel: this.tooLateToCancel(confirmedSession, ctx),
-      bookedByHub: options.bookedByHub ?? false,
+      bookedByHub,
       needs: this.needs(row, ctx),
       price: await this.priceFacts(db, row, confirmedSession, ctx),
       giveUpUrl: await this.giveUpUrl(db, row, confirmedSession),
     });
-    await this.enqueue(db, to, message, bookingId);
+    return { to, message, bookingId: row.id };
   }
 
   /** The price fixed on the booking and its charging terms, as the booking pages say them. */
@@ -260,7 +312,18 @@ export class Notifications {
     position: number,
     options: { bookedByHub?: boolean; facts?: BookingFacts } = {},
   ) {
-    const { row, to, session, manageUrl } = options.facts ?? (await this.bookingFacts(db, bookingId));
+    const facts = options.facts ?? (await this.bookingFacts(db, bookingId));
+    await this.enqueueAll(db, [this.writeWaitlistJoined(ctx, facts, position, options.bookedByHub ?? false)]);
+  }
+
+  /** The "you are on the waiting list" email, written for the outbox but not yet in it. */
+  writeWaitlistJoined(
+    ctx: MailContext,
+    facts: BookingFacts,
+    position: number,
+    bookedByHub: boolean,
+  ): WrittenEmail {
+    const { row, to, session, manageUrl } = facts;
     const message = waitlistJoined({
       hub: ctx.hub,
       delegateName: to.name,
@@ -268,11 +331,11 @@ export class Notifications {
       bookingReference: row.reference,
       position,
       manageBookingUrl: manageUrl,
-      bookedByHub: options.bookedByHub ?? false,
+      bookedByHub,
       offerHoldHours: ctx.policy.offerExpiryHours,
       needs: this.needs(row, ctx),
     });
-    await this.enqueue(db, to, message, bookingId);
+    return { to, message, bookingId: row.id };
   }
 
   /**
@@ -525,14 +588,30 @@ export class Notifications {
     facts?: BookingFacts,
   ): Promise<boolean> {
     if (!tellsLineManager(ctx.policy, event)) return false;
-    const { row, session } = facts ?? (await this.bookingFacts(db, bookingId));
-    const address = row.line_manager_email.trim();
-    const first = session.parts[0];
-    if (!address || isUnreachableAddress(address) || !first) return false;
-    const outbox = new OutboxRecords(db);
-    if (event === 'not_attended' && (await outbox.anyAbout(bookingId, LINE_MANAGER_EMAIL_KINDS[event]))) {
+    const email = this.writeLineManagerTold(ctx, facts ?? (await this.bookingFacts(db, bookingId)), event);
+    if (!email) return false;
+    if (
+      event === 'not_attended' &&
+      (await new OutboxRecords(db).anyAbout(bookingId, LINE_MANAGER_EMAIL_KINDS[event]))
+    ) {
       return false;
     }
+    await this.enqueueAll(db, [email]);
+    return true;
+  }
+
+  /**
+   * The line manager's email about this event, written for the outbox but
+   * not yet in it; null when the hub's policy does not tell them of it or
+   * there is no address to tell. (Whether "not attended" was told already is
+   * for lineManagerTold to check.)
+   */
+  writeLineManagerTold(ctx: MailContext, facts: BookingFacts, event: LineManagerEvent): WrittenEmail | null {
+    if (!tellsLineManager(ctx.policy, event)) return null;
+    const { row, session } = facts;
+    const address = row.line_manager_email.trim();
+    const first = session.parts[0];
+    if (!address || isUnreachableAddress(address) || !first) return null;
     const message = lineManagerTold({
       hub: ctx.hub,
       managerName: row.line_manager_name,
@@ -541,8 +620,7 @@ export class Notifications {
       sessionDate: first.startsAt,
       event,
     });
-    await this.enqueue(db, { id: 0, name: row.line_manager_name, email: address }, message, bookingId);
-    return true;
+    return { to: { id: 0, name: row.line_manager_name, email: address }, message, bookingId: row.id };
   }
 
   async sessionReminder(db: Executor, ctx: MailContext, bookingId: number) {

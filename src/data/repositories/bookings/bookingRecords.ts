@@ -8,12 +8,34 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 
 import type { BookingState } from '../../../domain/programme/availability.js';
 import type { AuditActorType, DB, Instant } from '../../schema.js';
-import { recordAudit } from '../auditRecords.js';
+import { recordAudits } from '../auditRecords.js';
 import { PriceRecords } from '../charges/priceRecords.js';
 import { PersonalDataRecords } from '../privacy/personalDataRecords.js';
 import { LIVE_STATES, placesHeld } from '../sharedQueries.js';
 
 type Executor = Kysely<DB> | Transaction<DB>;
+
+/** An audit entry about a booking. */
+export interface BookingAuditEntry {
+  actorType: AuditActorType;
+  actorId: number | null;
+  action: string;
+  bookingId: number;
+  details?: Record<string, unknown>;
+}
+
+/** A booking to write: see BookingRecords.insertAll. */
+export interface NewBooking {
+  reference: string;
+  sessionId: number;
+  delegateId: number;
+  state: BookingState;
+  accessNeeds: string | null;
+  dietaryNeeds: string | null;
+  needsConsentAt: Date | null;
+  pricePence: number;
+  organisationId: number | null;
+}
 
 
 /** What booking checks of a session (its places, times, and whether it or its course is closed). */
@@ -46,35 +68,16 @@ export class BookingRecords {
   }
 
   /**
-   * Everything a booking decides on, read in one statement under the
-   * session's lock (the hot path of a rush, so one round trip, not seven):
-   * the session and whether its course is archived; the places held now;
-   * how many wait on its list with a time up to `now` (a booking made now is
-   * next after them); whether any offer has run out; the delegate's live
-   * booking on it, if any; and the price a place costs them (as
-   * PriceRecords.priceFor), with the organisation it is fixed for (the kept
-   * one, if theirs was merged). Undefined when there is no such session.
+   * What booking decides on about the session, read in one statement under
+   * its lock (the hot path of a rush): the session and whether its course is
+   * archived; the places held now; how many wait on its list with a time up
+   * to `now` (a booking made now is next after them); and whether any offer
+   * has run out. Undefined when there is no such session.
    */
-  placeFacts(sessionId: number, delegateId: number, now: Instant) {
-    const type = sql`coalesce(kept.type, o.type)`;
+  sessionPlaces(sessionId: number, now: Instant) {
     return this.db
       .selectFrom('sessions')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
-      .leftJoin('delegates', (join) => join.on('delegates.id', '=', delegateId))
-      .leftJoin('organisations as o', 'o.id', 'delegates.organisation_id')
-      .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
-      .leftJoin('session_prices as sp', (join) =>
-        join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
-      )
-      .leftJoin('course_prices as cp', (join) =>
-        join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
-      )
-      .leftJoin('bookings as mine', (join) =>
-        join
-          .onRef('mine.session_id', '=', 'sessions.id')
-          .on('mine.delegate_id', '=', delegateId)
-          .on('mine.state', 'in', LIVE_STATES),
-      )
       .where('sessions.id', '=', sessionId)
       .select((eb) => [
         ...BOOKABLE_SESSION,
@@ -93,6 +96,40 @@ export class BookingRecords {
           .where('bookings.state', '=', 'offered')
           .where('bookings.offer_expires_at', '<=', now)
           .as('expired_offers'),
+      ])
+      .executeTakeFirst();
+  }
+
+  /**
+   * What booking decides on about each of these delegates, for one session,
+   * in one statement: their live booking on it, if any; and the price a place
+   * costs them (as PriceRecords.priceFor), with the organisation it is fixed
+   * for (the kept one, if theirs was merged). A delegate who does not exist
+   * is not in the answer.
+   */
+  delegatesOnSession(sessionId: number, delegateIds: number[]) {
+    if (!delegateIds.length) return Promise.resolve([]);
+    const type = sql`coalesce(kept.type, o.type)`;
+    return this.db
+      .selectFrom('delegates')
+      .innerJoin('sessions', (join) => join.on('sessions.id', '=', sessionId))
+      .leftJoin('organisations as o', 'o.id', 'delegates.organisation_id')
+      .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
+      .leftJoin('session_prices as sp', (join) =>
+        join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
+      )
+      .leftJoin('course_prices as cp', (join) =>
+        join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
+      )
+      .leftJoin('bookings as mine', (join) =>
+        join
+          .onRef('mine.session_id', '=', 'sessions.id')
+          .onRef('mine.delegate_id', '=', 'delegates.id')
+          .on('mine.state', 'in', LIVE_STATES),
+      )
+      .where('delegates.id', 'in', delegateIds)
+      .select([
+        'delegates.id as delegate_id',
         'mine.id as existing_id',
         'mine.reference as existing_reference',
         'mine.state as existing_state',
@@ -100,7 +137,7 @@ export class BookingRecords {
         sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price_pence'),
         sql<number | null>`coalesce(o.merged_into_id, delegates.organisation_id)`.as('organisation_id'),
       ])
-      .executeTakeFirst();
+      .execute();
   }
 
   /** Places held now: confirmed bookings and offers not yet expired. */
@@ -177,48 +214,43 @@ export class BookingRecords {
   }
 
   /**
-   * Writes a new booking with the price the delegate was shown, fixed now (a
-   * later change of price never changes what they agreed), and the
-   * organisation it is fixed for, both as read by placeFacts under the lock.
+   * Writes new bookings, each with the price the delegate was shown, fixed
+   * now (a later change of price never changes what they agreed), and the
+   * organisation it is fixed for, both as read under the lock. One statement
+   * for them all, in the order given, so ids (handed out under the lock)
+   * follow that order. Returns each booking's id by its reference.
    */
-  async insert(
-    booking: {
-      reference: string;
-      sessionId: number;
-      delegateId: number;
-      state: BookingState;
-      accessNeeds: string | null;
-      dietaryNeeds: string | null;
-      needsConsentAt: Date | null;
-      pricePence: number;
-      organisationId: number | null;
-    },
-    now: Date,
-  ): Promise<number> {
+  async insertAll(bookings: NewBooking[], now: Date): Promise<Map<string, number>> {
+    if (!bookings.length) return new Map();
     const at = now.toISOString();
-    const row = await this.db
+    const rows = await this.db
       .insertInto('bookings')
-      .values({
-        reference: booking.reference,
-        session_id: booking.sessionId,
-        delegate_id: booking.delegateId,
-        state: booking.state,
-        offer_expires_at: null,
-        cancelled_at: null,
-        cancellation_reason: null,
-        access_needs: booking.accessNeeds,
-        dietary_needs: booking.dietaryNeeds,
-        needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
-        price_pence: booking.pricePence,
-        organisation_id: booking.organisationId,
-        created_at: at,
-        updated_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+      .values(
+        bookings.map((booking) => ({
+          reference: booking.reference,
+          session_id: booking.sessionId,
+          delegate_id: booking.delegateId,
+          state: booking.state,
+          offer_expires_at: null,
+          cancelled_at: null,
+          cancellation_reason: null,
+          access_needs: booking.accessNeeds,
+          dietary_needs: booking.dietaryNeeds,
+          needs_consent_at: booking.needsConsentAt?.toISOString() ?? null,
+          price_pence: booking.pricePence,
+          organisation_id: booking.organisationId,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .returning(['id', 'reference'])
+      .execute();
     // A booking (by the delegate or for them) keeps their account open (domain/hub/retention.ts).
-    await new PersonalDataRecords(this.db).markActive(booking.delegateId, now);
-    return row.id;
+    await new PersonalDataRecords(this.db).markActive(
+      [...new Set(bookings.map((booking) => booking.delegateId))],
+      now,
+    );
+    return new Map(rows.map((row) => [row.reference, row.id]));
   }
 
   /**
@@ -395,8 +427,8 @@ export class BookingRecords {
       .execute();
   }
 
-  /** Everything an email about this booking says. */
-  emailFacts(bookingId: number) {
+  /** Everything an email about these bookings says, one row each (in no particular order). */
+  emailFacts(bookingIds: number[]) {
     return this.db
       .selectFrom('bookings')
       .innerJoin('delegates', 'delegates.id', 'bookings.delegate_id')
@@ -404,7 +436,7 @@ export class BookingRecords {
       .innerJoin('sessions', 'sessions.id', 'bookings.session_id')
       .innerJoin('courses', 'courses.id', 'sessions.course_id')
       .leftJoin('venues', 'venues.id', 'sessions.venue_id')
-      .where('bookings.id', '=', bookingId)
+      .where('bookings.id', 'in', bookingIds)
       .select([
         'bookings.id',
         'bookings.reference',
@@ -435,7 +467,7 @@ export class BookingRecords {
         'venues.phone as venue_phone',
         'venues.travel_notes as venue_travel_notes',
       ])
-      .executeTakeFirstOrThrow();
+      .execute();
   }
 
   /** Confirmed bookings on sessions starting before `before` that have had no reminder. */
@@ -528,17 +560,16 @@ export class BookingRecords {
     return Number(result.numUpdatedRows);
   }
 
-  async audit(
-    entry: {
-      actorType: AuditActorType;
-      actorId: number | null;
-      action: string;
-      bookingId: number;
-      details?: Record<string, unknown>;
-    },
-    now: Date,
-  ): Promise<void> {
-    const { bookingId, ...rest } = entry;
-    await recordAudit(this.db, { ...rest, entityType: 'booking', entityId: bookingId }, now);
+  async audit(entry: BookingAuditEntry, now: Date): Promise<void> {
+    await this.auditAll([entry], now);
+  }
+
+  /** Audit entries about several bookings, all at `now`, in one statement. */
+  async auditAll(entries: BookingAuditEntry[], now: Date): Promise<void> {
+    await recordAudits(
+      this.db,
+      entries.map(({ bookingId, ...rest }) => ({ ...rest, entityType: 'booking', entityId: bookingId })),
+      now,
+    );
   }
 }

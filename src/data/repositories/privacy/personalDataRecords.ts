@@ -38,12 +38,14 @@ export class PersonalDataRecords {
     return new PersonalDataRecords(trx);
   }
 
-  /** A sign-in or a booking: the account is in use, so any warning that it would be closed no longer holds. */
-  async markActive(delegateId: number, now: Date): Promise<void> {
+  /** A sign-in or a booking (of one delegate or several): the account is in use, so any warning that it would be closed no longer holds. */
+  async markActive(delegateIds: number | number[], now: Date): Promise<void> {
+    const ids = Array.isArray(delegateIds) ? delegateIds : [delegateIds];
+    if (!ids.length) return;
     await this.db
       .updateTable('delegates')
       .set({ last_active_at: now.toISOString(), closure_warned_at: null })
-      .where('id', '=', delegateId)
+      .where('id', 'in', ids)
       .execute();
   }
 
