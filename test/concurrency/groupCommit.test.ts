@@ -58,6 +58,23 @@ eachDatabase('group commit under the session lock', (dialect) => {
     const commit = lock.commit;
     const arrived: Array<() => void> = [];
     let commits = 0;
+    /** The length of each list of work handed over together, in order. */
+    const lists: number[] = [];
+    // One wrapper per kind, so the lock still sees neighbours as the same kind.
+    const wrappers = new Map<unknown, Together<unknown, unknown>>();
+    const counted = <I, T>(kind: Together<I, T>): Together<I, T> => {
+      let wrapper = wrappers.get(kind);
+      if (!wrapper) {
+        wrapper = {
+          all: (db, inputs) => {
+            lists.push(inputs.length);
+            return kind.all(db, inputs as I[]);
+          },
+        };
+        wrappers.set(kind, wrapper);
+      }
+      return wrapper as Together<I, T>;
+    };
     const allArrived = () =>
       new Promise<void>((resolve) => {
         arrived.push(resolve);
@@ -78,7 +95,7 @@ eachDatabase('group commit under the session lock', (dialect) => {
       input: I,
     ) {
       await allArrived();
-      return forSessionTogether.call(this, sessionId, kind, input) as Promise<T>;
+      return forSessionTogether.call(this, sessionId, counted(kind), input) as Promise<T>;
     };
     lock.commit = async function (this: unknown, db: Executor) {
       commits += 1;
@@ -87,6 +104,7 @@ eachDatabase('group commit under the session lock', (dialect) => {
     };
     return {
       commits: () => commits,
+      lists: () => lists,
       restore: () => {
         Reflect.deleteProperty(lock, 'forSession');
         Reflect.deleteProperty(lock, 'forSessionTogether');
@@ -228,7 +246,123 @@ eachDatabase('group commit under the session lock', (dialect) => {
     }
   });
 
+  it('places a batch of bookings together, as one list: a few statements for all of them, not a few each', async () => {
+    const sessionId = await newSession(3);
+    const delegates = await createDelegates(t.database.db, 12, clock.peek());
+    const gathered = gather(delegates.length);
+    let outcomes: Awaited<ReturnType<TestApp['services']['bookings']['book']>>[];
+    try {
+      outcomes = await Promise.all(
+        delegates.map((delegateId) => t.services.bookings.book(delegateId, sessionId, NO_NEEDS)),
+      );
+    } finally {
+      gathered.restore();
+    }
+    // All twelve were handed over in one list, in one transaction.
+    expect(gathered.lists()).toEqual([12]);
+    expect(gathered.commits()).toBe(1);
+    // Decided in arrival order, each seeing the places taken before it: three
+    // places, then the waiting list 1 to 9 in the order the list is kept.
+    expect(outcomes.filter((o) => o.state === 'confirmed')).toHaveLength(3);
+    const waiting = (await bookingsOn(t.database.db, sessionId)).filter((r) => r.state === 'waitlisted');
+    const told = new Map(outcomes.map((o) => [o.reference, o.position]));
+    expect(waiting.map((r) => told.get(r.reference))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const rows = await bookingsOn(t.database.db, sessionId);
+    expect(new Map(rows.map((r) => [r.delegate_id, r.reference]))).toEqual(
+      new Map(outcomes.map((o, index) => [delegates[index]!, o.reference])),
+    );
+    const ids = rows.map((r) => r.id);
+    expect(await auditActionsOn(ids)).toHaveLength(12);
+    // Twelve emails to delegates, and the line managers of the three with a place.
+    const emails = await emailsOn(ids);
+    expect(emails.filter((e) => e.kind === 'booking_confirmed')).toHaveLength(3);
+    expect(emails.filter((e) => e.kind === 'waitlist_joined')).toHaveLength(9);
+  });
+
+  it('gives a delegate who presses "Book" twice in one batch the one booking, not two', async () => {
+    const sessionId = await newSession(5);
+    const [twice, other] = await createDelegates(t.database.db, 2, clock.peek());
+    const gathered = gather(3);
+    let outcomes: Awaited<ReturnType<TestApp['services']['bookings']['book']>>[];
+    try {
+      outcomes = await Promise.all(
+        [twice!, other!, twice!].map((delegateId) =>
+          t.services.bookings.book(delegateId, sessionId, NO_NEEDS),
+        ),
+      );
+    } finally {
+      gathered.restore();
+    }
+    expect(gathered.lists()).toEqual([3]);
+    expect(outcomes[0]!.alreadyHeld).toBe(false);
+    expect(outcomes[2]).toEqual({ ...outcomes[0], alreadyHeld: true });
+    const rows = await bookingsOn(t.database.db, sessionId);
+    expect(rows.filter((r) => r.delegate_id === twice)).toHaveLength(1);
+    expect(rows).toHaveLength(2);
+    // One "your place is booked" each: the second press wrote no email.
+    const emails = await emailsOn(rows.map((r) => r.id));
+    expect(emails.filter((e) => e.kind === 'booking_confirmed')).toHaveLength(2);
+  });
+
   describe('the lock on its own', () => {
+    it('hands neighbouring work of one kind for one session over as one list, and runs each alone again when the list fails', async () => {
+      const sessionId = await newSession(1);
+      const lock = new SessionLock(t.database.db, dialect);
+      const lists: number[][] = [];
+      // Adds each input to the capacity; a list holding 13 fails as a whole
+      // (an unforeseen error), and 13 alone is refused.
+      const raise: Together<number, number> = {
+        async all(db, inputs) {
+          lists.push([...inputs]);
+          if (inputs.length > 1 && inputs.includes(13)) throw new Error('a list with 13 in it fails');
+          const outcomes = [];
+          for (const by of inputs) {
+            if (by === 13) {
+              outcomes.push({ ok: false as const, error: new ConflictError('13 is refused') });
+              continue;
+            }
+            await db
+              .updateTable('sessions')
+              .set((eb) => ({ capacity: eb('capacity', '+', by) }))
+              .where('id', '=', sessionId)
+              .execute();
+            outcomes.push({ ok: true as const, value: by });
+          }
+          return outcomes;
+        },
+      };
+      // A first piece holds the lock while the rest arrive, so they share the next batch.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = lock.forSession(sessionId, () => held);
+      await new Promise((resolve) => setImmediate(resolve));
+      const together = [1, 2, 4].map((by) => lock.forSessionTogether(sessionId, raise, by));
+      const failing = [8, 13, 16].map((by) => lock.forSessionTogether(sessionId + 1_000_000, raise, by));
+      release();
+      await first;
+      const results = await Promise.allSettled([...together, ...failing]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect((results[4] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      // Work for another session is never in the same list (on PostgreSQL, the
+      // two sessions' batches run side by side, in either order).
+      expect(lists.filter((list) => list.includes(1))).toEqual([[1, 2, 4]]);
+      expect(lists.filter((list) => !list.includes(1))).toEqual([[8, 13, 16], [8], [13], [16]]);
+      const row = await t.database.db
+        .selectFrom('sessions')
+        .where('id', '=', sessionId)
+        .select('capacity')
+        .executeTakeFirstOrThrow();
+      // 1 to start, + 1 + 2 + 4 together, + 8 and 16 alone after their list failed; 13 refused.
+      expect(row.capacity).toBe(32);
+    });
+
     it('gathers waiting work into batches of at most maxBatch, each piece seeing the writes of those before it', async () => {
       const sessionId = await newSession(10);
       let commits = 0;
