@@ -58,6 +58,7 @@ import {
   freePort,
   REPOSITORY_ROOT,
   runBenchmark,
+  cpuMilliseconds,
   startChild,
   stopChild,
   waitForHealth,
@@ -158,6 +159,11 @@ interface HttpResult {
   /** Sign-in sessions written to ("last seen") while booking: 0 when the rush follows sign-in closely. */
   sessionTouches: number;
   health: HealthProbe;
+  /**
+   * CPU time Trellis's process used per booking during the rush, in ms (null
+   * off Linux): a busy machine stretches the seconds far more than this.
+   */
+  cpuMsPerBooking: number | null;
 }
 
 interface HealthProbe {
@@ -268,6 +274,7 @@ async function runHttp(
       if (firstErrors.length < 5) firstErrors.push(what);
     };
     const started = performance.now();
+    const cpuBefore = cpuMilliseconds(trellis.process.pid);
     let rushing = true;
     const probing = probeHealth(baseUrl, () => rushing);
     await inPool(ready, CONCURRENCY, async ({ delegate, cookie, csrfToken }) => {
@@ -294,6 +301,7 @@ async function runHttp(
       }
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuMilliseconds(trellis.process.pid);
     rushing = false;
     const health = await probing;
     console.log(`${(delegates.length / seconds).toFixed(0)} bookings/s`);
@@ -327,6 +335,8 @@ async function runHttp(
       counts,
       sessionTouches: Number(touched.n),
       health,
+      cpuMsPerBooking:
+        cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / delegates.length,
     };
   } finally {
     client.close();
@@ -502,6 +512,14 @@ function printResults(results: DatabaseResult[]): void {
     console.log(
       `    HTTP: outbox ${emails || 'empty'}; sign-in sessions touched while booking: ${http.sessionTouches}`,
     );
+    if (http.cpuMsPerBooking !== null) {
+      // One Node.js thread serves the requests: at this cost, a core of its
+      // own would serve at most 1000 / cost bookings a second.
+      console.log(
+        `    HTTP: Trellis's process used ${http.cpuMsPerBooking.toFixed(3)} ms of CPU per booking ` +
+          `(at most ${(1000 / http.cpuMsPerBooking).toFixed(0)} bookings/s for a process with a core to itself)`,
+      );
+    }
     console.log(
       `    GET /health on a new connection during the rush: ${http.health.probes} probes, ` +
         `p50 ${http.health.p50.toFixed(0)} ms, max ${http.health.max.toFixed(0)} ms, ${http.health.failed} failed`,

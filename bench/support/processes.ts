@@ -15,6 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -259,4 +260,22 @@ export async function startBareServer(): Promise<{ url: string; child: ChildServ
   const hello = await fetch(url).then((response) => response.text());
   if (hello !== 'hello') throw new Error(`bare server replied ${JSON.stringify(hello)}, not "hello"`);
   return { url, child };
+}
+
+/**
+ * CPU time a process has used so far (user + system), in milliseconds, from
+ * /proc: what a piece of work cost, which a busy machine changes far less
+ * than how long it took. Null where there is no /proc (not Linux).
+ */
+export function cpuMilliseconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (USER_HZ, 100 on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
