@@ -10,13 +10,17 @@
  *   2. The built server (dist/server.js) starts in a child process, in
  *      production mode. Each delegate opens the booking page once, which
  *      gives them the CSRF cookie and the form's token, as a browser gets them.
- *   3. Timed: the 2,000 POST /sessions/<id>/book requests, 100 in flight at a
+ *   3. Warm-up (not timed): some delegates (BENCH_WARMUP, default 500) book a
+ *      third session over HTTP, so the rush meets a server whose booking code
+ *      has run before, as a server that has been up a while has.
+ *   4. Timed: the 2,000 POST /sessions/<id>/book requests, 100 in flight at a
  *      time over keep-alive connections, each latency recorded. Every
  *      response must be the 303 redirect to a new booking.
- *   4. The server stops. The result is read from the database: exactly 30
+ *   5. The server stops. The result is read from the database: exactly 30
  *      confirmed, the rest on the waiting list, one email in the outbox each.
- *   5. The raw figure: BookingService.book called in this process on the
- *      second session, same 2,000 delegates, 100 at a time. HTTP ÷ raw says
+ *   6. The raw figure: BookingService.book called in this process on the
+ *      second session, same 2,000 delegates, 100 at a time (after the same
+ *      warm-up, by other delegates on the third session). HTTP ÷ raw says
  *      what the web layer costs on top of the booking transaction.
  *
  * SMTP_URL points at 127.0.0.1:9, where nothing listens: emails are written
@@ -36,6 +40,8 @@
  *                        database (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_DELEGATES      delegates (default 2000; for quick trial runs)
  *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
+ *   BENCH_WARMUP         bookings before each timed run, on another session
+ *                        (default 500, at most a quarter of the delegates; 0 for none)
  *   BENCH_CPU_PROF       a directory: run Trellis with --cpu-prof and write
  *                        its profile there (read it with bench/cpuProfileTop.ts;
  *                        it covers the opening of the booking pages too)
@@ -52,7 +58,7 @@ import {
   createSignedInDelegates,
   type SignedInDelegate,
 } from '../test/support/seedDelegates.js';
-import { createHttpClient, getOnNewConnection, inPool, percentile } from './rush/http.js';
+import { createHttpClient, getOnNewConnection, inPool, percentile, type HttpClient } from './rush/http.js';
 import {
   delay,
   freePort,
@@ -63,7 +69,7 @@ import {
   stopChild,
   waitForHealth,
 } from './support/processes.js';
-import { openBookingPage } from './rush/bookingPage.js';
+import { openBookingPage, type Ready } from './rush/bookingPage.js';
 import { createBenchDatabase, databasesToRun, dropBenchDatabases } from './support/databases.js';
 import { printMachine, printTable } from './support/report.js';
 
@@ -81,6 +87,10 @@ const BOOKED = /^\/bookings\/TRL-[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\?new=1$/;
 
 const DELEGATES = positiveInteger('BENCH_DELEGATES', 2_000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
+const WARMUP = Math.min(
+  process.env.BENCH_WARMUP === '0' ? 0 : positiveInteger('BENCH_WARMUP', 500),
+  Math.floor(DELEGATES / 4),
+);
 const DATABASES = databasesToRun(process.env.BENCH_DATABASES || 'sqlite,postgres');
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 
@@ -217,11 +227,24 @@ interface DatabaseResult {
   raw: RawResult;
 }
 
+/** Presses "Book" as the delegate, with the cookies and token their booking page gave. */
+function bookOver(client: HttpClient, sessionId: number, { cookie, csrfToken }: Ready) {
+  return client.request('POST', `/sessions/${sessionId}/book`, {
+    headers: {
+      cookie,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    },
+    body: new URLSearchParams({ _csrf: csrfToken, accessNeeds: '', dietaryNeeds: '' }).toString(),
+  });
+}
+
 async function runHttp(
   database: Database,
   dialect: DialectName,
   databaseUrl: string,
   sessionId: number,
+  warmSessionId: number,
   delegates: SignedInDelegate[],
 ): Promise<HttpResult> {
   const port = await freePort();
@@ -264,6 +287,16 @@ async function runHttp(
     );
     console.log('done');
 
+    if (WARMUP) {
+      process.stdout.write(`  warming up: ${WARMUP} bookings on another session (not timed)… `);
+      const warmed = await inPool(ready.slice(0, WARMUP), CONCURRENCY, (delegate) =>
+        bookOver(client, warmSessionId, delegate),
+      );
+      const refused = warmed.filter((reply) => reply.status !== 303).length;
+      if (refused) throw new Error(`warming up: ${refused} bookings were not a 303`);
+      console.log('done');
+    }
+
     process.stdout.write(`  ${delegates.length} bookings over HTTP, ${CONCURRENCY} at a time… `);
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
@@ -280,14 +313,7 @@ async function runHttp(
     await inPool(ready, CONCURRENCY, async ({ delegate, cookie, csrfToken }) => {
       const sent = performance.now();
       try {
-        const reply = await client.request('POST', `/sessions/${sessionId}/book`, {
-          headers: {
-            cookie,
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'text/html',
-          },
-          body: new URLSearchParams({ _csrf: csrfToken, accessNeeds: '', dietaryNeeds: '' }).toString(),
-        });
+        const reply = await bookOver(client, sessionId, { delegate, cookie, csrfToken });
         latencies.push(performance.now() - sent);
         statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
         const location = String(reply.headers.location ?? '');
@@ -347,11 +373,18 @@ async function runHttp(
 async function runRaw(
   database: Database,
   sessionId: number,
+  warmSessionId: number,
   delegates: SignedInDelegate[],
 ): Promise<RawResult> {
-  process.stdout.write(`  ${delegates.length} bookings by BookingService.book in this process… `);
   const services = buildServices(database, { publicUrl: 'http://127.0.0.1', secretsKey: randomBytes(32) });
   const needs = { accessNeeds: null, dietaryNeeds: null, consent: false };
+  if (WARMUP) {
+    // Delegates the HTTP warm-up did not use, on the same other session.
+    await inPool(delegates.slice(WARMUP, 2 * WARMUP), CONCURRENCY, (delegate) =>
+      services.bookings.book(delegate.id, warmSessionId, needs),
+    );
+  }
+  process.stdout.write(`  ${delegates.length} bookings by BookingService.book in this process… `);
   const latencies: number[] = [];
   const firstErrors: string[] = [];
   let errors = 0;
@@ -405,21 +438,21 @@ async function runOn(dialect: DialectName): Promise<DatabaseResult> {
     database = openDatabase(target.url, { onConnectionError: () => undefined });
     await migrateToLatest(database.db, database.dialect);
     const now = new Date();
-    const [httpSession, rawSession] = await createBookableSessions(
+    const [httpSession, rawSession, warmSession] = await createBookableSessions(
       database.db,
       now,
-      rushSessionStarts(now, 2),
+      rushSessionStarts(now, 3),
       CAPACITY,
     );
     const delegates = await createSignedInDelegates(database.db, now, DELEGATES, 'rush');
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     console.log(
-      `  setup: ${delegates.length} verified, signed-in delegates and two sessions of ${CAPACITY} places ` +
+      `  setup: ${delegates.length} verified, signed-in delegates and three sessions of ${CAPACITY} places ` +
         `(${setupSeconds.toFixed(1)} s)`,
     );
 
-    const http = await runHttp(database, dialect, target.url, httpSession!, delegates);
-    const raw = await runRaw(database, rawSession!, delegates);
+    const http = await runHttp(database, dialect, target.url, httpSession!, warmSession!, delegates);
+    const raw = await runRaw(database, rawSession!, warmSession!, delegates);
     return { dialect, label: target.label, setupSeconds, http, raw };
   } finally {
     await database?.close();
