@@ -4,7 +4,10 @@
  * (each an fsync) per booking, when BENCH_DELEGATES delegates (default 300)
  * book one session of 30 places, 100 at a time, through BookingService.book
  * in this process. Statements are counted by a Kysely plugin on the
- * database the services use (begin, savepoints and commit included).
+ * database the services use (begin, savepoints and commit included). It also
+ * prints how many bookings each transaction held and how long the session's
+ * lock was held per booking (the services' own figures for /metrics), which
+ * bounds one hot session however many processes serve it.
  *
  *   node --import tsx bench/rush/statements.ts     (BENCH_DATABASES as bench:rush)
  */
@@ -59,10 +62,17 @@ async function countOn(dialect: DialectName): Promise<string> {
     const started = performance.now();
     await inPool(delegates, 100, (delegate) => services.bookings.book(delegate.id, sessionId!, needs));
     const seconds = (performance.now() - started) / 1000;
+    const figures = (await services.metrics.render()).body;
+    const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(figures)?.[1] ?? NaN);
+    const batches = figure('trellis_session_lock_batch_pieces_count');
+    const heldMs = figure('trellis_session_lock_held_seconds_sum') * 1000;
     return (
       `${dialect}: ${DELEGATES} bookings, ${(counter.statements / DELEGATES).toFixed(2)} statements and ` +
       `${(counter.commits / DELEGATES).toFixed(3)} commits per booking (${counter.commits} commits), ` +
-      `${(DELEGATES / seconds).toFixed(0)} bookings/s`
+      `${(DELEGATES / seconds).toFixed(0)} bookings/s; ${batches} transactions under the lock, ` +
+      `${(figure('trellis_session_lock_batch_pieces_sum') / batches).toFixed(1)} bookings each, the lock held ` +
+      `${(heldMs / DELEGATES).toFixed(3)} ms per booking (at most ${(DELEGATES / (heldMs / 1000)).toFixed(0)} ` +
+      'bookings/s for one session, however many processes)'
     );
   } finally {
     await database.close();

@@ -30,6 +30,8 @@
  * (`maxBatch`) so nobody waits behind an unbounded queue. On PostgreSQL,
  * work for two or more sessions at once (a move, a merge) runs alone.
  */
+import { performance } from 'node:perf_hooks';
+
 import { sql, type Kysely } from 'kysely';
 
 import type { DialectName } from './db.js';
@@ -44,6 +46,12 @@ export interface SessionLockOptions {
   unsafeWithoutLock?: boolean;
   /** The most pieces of work one transaction gathers (default 100). */
   maxBatch?: number;
+  /**
+   * Told of every batch once it has ended: how many pieces it held and how
+   * long its transaction held the lock, from BEGIN to the end of COMMIT (or
+   * ROLLBACK), in milliseconds (for /metrics).
+   */
+  onBatch?: (pieces: number, heldMs: number) => void;
 }
 
 /** Default cap on a batch: long enough to pay for its commit, short enough that waiting stays bounded. */
@@ -195,6 +203,7 @@ export class SessionLock {
   private async runBatch(lockIds: number[], batch: Piece[]): Promise<void> {
     const outcomes: Outcome[] = [];
     let failure: unknown;
+    const started = performance.now();
     try {
       await this.db.connection().execute(async (connection) => {
         await this.begin(connection);
@@ -213,6 +222,7 @@ export class SessionLock {
     } catch (error) {
       failure = error instanceof BatchBroken ? error.reason : error;
     }
+    this.options.onBatch?.(batch.length, performance.now() - started);
     batch.forEach((piece, index) => {
       const outcome = outcomes[index];
       // A piece refused on its own keeps its own reason, whatever became of the batch.

@@ -126,12 +126,15 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
   const counters = new ChangeCounterRecords(database.db);
   const settings = new SettingsService(new SettingsRecords(database.db), counters, clock);
   const notifications = new Notifications(clock, options.publicUrl);
-  const context = async (): Promise<MailContext> => ({
-    hub: await settings.hub(),
-    policy: await settings.policy(),
-    charges: await settings.charges(),
+  const context = async (): Promise<MailContext> => {
+    const { hub, policy, charges } = await settings.current();
+    return { hub, policy, charges };
+  };
+  const metrics = new Metrics({ database, outbox: new OutboxRecords(database.db), clock });
+  const sessionLock = new SessionLock(database.db, database.dialect, {
+    ...options.booking,
+    onBatch: (pieces, heldMs) => metrics.sessionLockBatch(pieces, heldMs),
   });
-  const sessionLock = new SessionLock(database.db, database.dialect, options.booking);
   const chargeProposals = new ChargeProposals(
     clock,
     notifications,
@@ -207,7 +210,7 @@ export function buildServices(database: Database, options: ServiceOptions): Serv
     erasure: new ErasureService(deps, settings),
     retention: new RetentionService(deps, settings),
     publicPagesVersion: () => counters.publicPagesVersion(),
-    metrics: new Metrics({ database, outbox: new OutboxRecords(database.db), clock }),
+    metrics,
     health: new HealthService(database),
   };
 }

@@ -56,8 +56,12 @@ export class SettingsService {
     return (await this.current()).retention;
   }
 
-  private async current() {
-    const version = await this.counters.publicPagesVersion();
+  /**
+   * All the hub's settings at once, as they are now (one check that they
+   * have not changed, not one per part).
+   */
+  async current() {
+    const version = await this.counters.settingsVersion();
     if (this.cached?.version === version) return this.cached;
     const stored = await this.settings.all();
     // A stored value that no longer validates (say, after an upgrade) falls

@@ -248,6 +248,28 @@ eachDatabase('metrics', (dialect) => {
       });
     });
 
+    it("counts the session lock's transactions: how many pieces each held, and for how long", async () => {
+      const before = await scrape(t.app);
+      const count = (samples: typeof before, name: string) => sample(samples, name) ?? 0;
+      const delegate = await signedInDelegate();
+      const path = `/sessions/${otherSessionId}/book`;
+      expect((await delegate.client.submit(path, {}, path)).statusCode).toBe(303);
+      const after = await scrape(t.app);
+      // One booking, alone: one transaction of one piece, which held the lock for some time.
+      expect(count(after, 'trellis_session_lock_batch_pieces_count')).toBe(
+        count(before, 'trellis_session_lock_batch_pieces_count') + 1,
+      );
+      expect(count(after, 'trellis_session_lock_batch_pieces_sum')).toBe(
+        count(before, 'trellis_session_lock_batch_pieces_sum') + 1,
+      );
+      expect(count(after, 'trellis_session_lock_held_seconds_count')).toBe(
+        count(before, 'trellis_session_lock_held_seconds_count') + 1,
+      );
+      expect(count(after, 'trellis_session_lock_held_seconds_sum')).toBeGreaterThan(
+        count(before, 'trellis_session_lock_held_seconds_sum'),
+      );
+    });
+
     it("times requests by their route's pattern, never by a path carrying a token", async () => {
       const token = `SECRET${randomBytes(12).toString('hex')}`;
       expect((await t.app.inject(`/account/reset-password/${token}`)).statusCode).toBeLessThan(500);

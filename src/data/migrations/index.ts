@@ -26,6 +26,7 @@ import { chargeReasonLinks } from './018-charge-reason-links.js';
 import { bookingOrganisation } from './019-booking-organisation.js';
 import { invoiceIssuer } from './020-invoice-issuer.js';
 import { personalDataLifecycle } from './021-personal-data-lifecycle.js';
+import { settingsVersion } from './022-settings-version.js';
 
 const migrations: Record<string, DialectMigration> = {
   '001-catalogue': catalogue,
@@ -48,6 +49,7 @@ const migrations: Record<string, DialectMigration> = {
   '019-booking-organisation': bookingOrganisation,
   '020-invoice-issuer': invoiceIssuer,
   '021-personal-data-lifecycle': personalDataLifecycle,
+  '022-settings-version': settingsVersion,
 };
 
 /** Every migration this Trellis knows, in order: a backup holding any other came from a newer Trellis. */

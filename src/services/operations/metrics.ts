@@ -79,6 +79,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly lockBatchPieces = new Histogram({
+    name: 'trellis_session_lock_batch_pieces',
+    help: "Pieces of work (bookings, cancellations, staff changes) done in one transaction under a session's lock",
+    buckets: [1, 2, 5, 10, 25, 50, 100],
+    registers: [this.registry],
+  });
+
+  private readonly lockHeld = new Histogram({
+    name: 'trellis_session_lock_held_seconds',
+    help: "How long each transaction held a session's lock (SQLite: the database's write lock), from BEGIN to the end of COMMIT",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
   private readonly jobRuns = new Counter({
     name: 'trellis_job_runs_total',
     help: 'Background job runs in this process, by job, whether they succeeded or failed',
@@ -136,6 +150,12 @@ export class Metrics {
 
   bookingMade(outcome: BookingOutcome): void {
     this.bookings.inc({ outcome });
+  }
+
+  /** A batch under the session lock ended (SessionLockOptions.onBatch). */
+  sessionLockBatch(pieces: number, heldMs: number): void {
+    this.lockBatchPieces.observe(pieces);
+    this.lockHeld.observe(heldMs / 1000);
   }
 
   /** Shows a job at 0 runs before its first, so rates work from the start. */
