@@ -98,12 +98,27 @@ export class Journey {
   private constructor(
     private readonly e2e: E2E,
     readonly delegate: WatchedPage,
-    /** Without JavaScript: a page that shows the same HTML scriptless, for axe. */
-    private readonly twin: WatchedPage | null,
     readonly javaScriptEnabled: boolean,
     /** Run axe on each page (page problems are always checked). */
     private readonly axe: boolean,
+    private readonly viewport: { width: number; height: number } | undefined,
   ) {}
+
+  /**
+   * Without JavaScript: a page that shows the same HTML scriptless, for axe.
+   * Opened at the first structure axe has not yet passed, not at the start:
+   * a browser context costs about a second, and in a whole run most pages
+   * without JavaScript have been checked by another file already.
+   */
+  private twin: Promise<WatchedPage> | undefined;
+  private scriptlessTwin(): Promise<WatchedPage> {
+    this.twin ??= (async () => {
+      const twin = await this.e2e.newPage(this.viewport ? { viewport: this.viewport } : {});
+      await withoutAppScripts(twin.page);
+      return twin;
+    })();
+    return this.twin;
+  }
 
   static async start(
     e2e: E2E,
@@ -113,9 +128,7 @@ export class Journey {
     const delegate = await e2e.newPage({ javaScriptEnabled, ...(viewport ? { viewport } : {}) });
     // Fail fast on a missing element: a journey has many steps within its time.
     delegate.page.setDefaultTimeout(10_000);
-    const twin = javaScriptEnabled || !axe ? null : await e2e.newPage(viewport ? { viewport } : {});
-    if (twin) await withoutAppScripts(twin.page);
-    return new Journey(e2e, delegate, twin, javaScriptEnabled, axe);
+    return new Journey(e2e, delegate, javaScriptEnabled, axe, viewport);
   }
 
   get page(): Page {
@@ -136,11 +149,14 @@ export class Journey {
     expect(bodyClass).not.toContain('js-enabled');
     expectNoPageProblems(problems, where);
     if (!this.axe) return;
-    const twin = this.twin;
-    if (!twin) throw new Error('no scriptless page to check with axe');
     const label = `${where} (as shown without JavaScript)`;
     // The twin is loaded only for a structure axe has not yet passed: that load is half the check.
-    await expectNoAxeViolationsOnce(page, label, () => this.checkTwin(twin, label), 'scriptless twin');
+    await expectNoAxeViolationsOnce(
+      page,
+      label,
+      async () => this.checkTwin(await this.scriptlessTwin(), label),
+      'scriptless twin',
+    );
   }
 
   /** Shows the HTML the delegate's page got in the scriptless twin, and checks it with axe. */
@@ -148,10 +164,12 @@ export class Journey {
     const { page } = this.delegate;
     const html = await page.content();
     const url = page.url();
-    const document = url.replace(/#.*$/, '');
     // Only the document itself is served from what the delegate saw; its
-    // stylesheets and images come from the app as usual.
-    const isDocument = (candidate: URL) => candidate.href === document;
+    // stylesheets and images come from the app as usual. A regular
+    // expression, not a function: Playwright matches it in the browser's
+    // server, where a function would send every request of the page
+    // (stylesheets, script, images) through this process to be asked.
+    const isDocument = exactUrl(url.replace(/#.*$/, ''));
     const serveSeenHtml = (route: Parameters<Parameters<Page['route']>[1]>[0]) =>
       route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
     await twin.page.route(isDocument, serveSeenHtml);
@@ -187,6 +205,11 @@ export class Journey {
   async press(name: string, expectedStatus = 200): Promise<void> {
     await this.go(() => this.page.getByRole('button', { name, exact: true }).click(), expectedStatus);
   }
+}
+
+/** A pattern matching exactly this address (requests never carry a #fragment). */
+function exactUrl(url: string): RegExp {
+  return new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
 }
 
 /**

@@ -14,6 +14,7 @@ import { navigateFollowingRedirects } from './accountSupport.js';
 import {
   expectNoAxeViolations,
   expectNoPageProblems,
+  expectScriptlessTwinPasses,
   navigateBy,
   useE2E,
   visit,
@@ -170,10 +171,13 @@ class Walk {
     const where = url.pathname + url.search;
     await this.checkVisitor(where);
     if (this.javaScriptEnabled) return;
-    if (!this.twin) throw new Error('no scriptless page to check with axe');
-    await this.twin.page.goto(this.e2e.url(where), { waitUntil: 'load' });
-    await expectNoAxeViolations(this.twin.page, `${where} (as shown without JavaScript)`);
-    expectNoPageProblems(this.twin.problems, `${where} (as shown without JavaScript)`);
+    const twin = this.twin;
+    if (!twin) throw new Error('no scriptless page to check with axe');
+    await expectScriptlessTwinPasses(page, `${where} (as shown without JavaScript)`, async () => {
+      await twin.page.goto(this.e2e.url(where), { waitUntil: 'load' });
+      return twin.page;
+    });
+    expectNoPageProblems(twin.problems, `${where} (as shown without JavaScript)`);
     expectNoPageProblems(problems, where);
   }
 
@@ -187,10 +191,13 @@ class Walk {
     const where = `${new URL(page.url()).pathname} (with errors)`;
     await this.checkVisitor(where);
     if (this.javaScriptEnabled) return;
-    if (!this.twin) throw new Error('no scriptless page to check with axe');
-    await this.twin.page.goto(this.e2e.url('/courses'), { waitUntil: 'load' });
-    await this.twin.page.setContent(await page.content(), { waitUntil: 'load' });
-    await expectNoAxeViolations(this.twin.page, `${where} (as shown without JavaScript)`);
+    const twin = this.twin;
+    if (!twin) throw new Error('no scriptless page to check with axe');
+    await expectScriptlessTwinPasses(page, `${where} (as shown without JavaScript)`, async () => {
+      await twin.page.goto(this.e2e.url('/courses'), { waitUntil: 'load' });
+      await twin.page.setContent(await page.content(), { waitUntil: 'load' });
+      return twin.page;
+    });
   }
 
   private async checkVisitor(where: string): Promise<void> {

@@ -290,6 +290,31 @@ export async function expectNoAxeViolations(page: Page, where?: string): Promise
 }
 
 /**
+ * Checks with axe a page seen without JavaScript, in a scriptless twin (a
+ * page whose app script is removed: see `withoutAppScripts`) that
+ * `showInTwin` loads with the same page and returns, unless a page of the
+ * seen page's structure has already passed this way in this run.
+ *
+ * Why: the twin's load is about half of such a check, and in a whole run
+ * most pages seen without JavaScript have been checked already (journeys in
+ * accountSupport.ts share the record), so the twin is loaded only when a
+ * check is due. `kind` keeps apart twins checked in more ways than one.
+ */
+export async function expectScriptlessTwinPasses(
+  seen: Page,
+  label: string,
+  showInTwin: () => Promise<Page>,
+  kind = 'scriptless twin',
+): Promise<void> {
+  await expectNoAxeViolationsOnce(
+    seen,
+    label,
+    async () => expectAxeFindsNothing(await showInTwin(), label),
+    kind,
+  );
+}
+
+/**
  * The memory of page structures that passed axe in this run: one empty file
  * per structure in a directory globalSetup makes, so parallel test files
  * share it. A structure is written only once axe has passed it; a page that

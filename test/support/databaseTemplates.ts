@@ -10,7 +10,7 @@
  * migrated copy and loads the demo itself.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,26 +39,32 @@ export async function buildDatabaseTemplates(withPostgres: boolean): Promise<{
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-templates-'));
   const sqlite = { migrated: join(dir, 'migrated.sqlite'), demo: join(dir, 'demo.sqlite') };
-  for (const [path, demo] of [
-    [sqlite.migrated, false],
-    [sqlite.demo, true],
-  ] as const) {
-    // Closing checkpoints the write-ahead log, so the one file holds everything.
-    await fill(`sqlite:${path}`, demo);
-  }
+  const postgres: DatabaseTemplates['postgres'] = withPostgres
+    ? (() => {
+        const prefix = `trellis_template_${randomBytes(4).toString('hex')}`;
+        return { migrated: `${prefix}_migrated`, demo: `${prefix}_demo` };
+      })()
+    : null;
 
-  let postgres: DatabaseTemplates['postgres'] = null;
-  if (withPostgres) {
-    const prefix = `trellis_template_${randomBytes(4).toString('hex')}`;
-    postgres = { migrated: `${prefix}_migrated`, demo: `${prefix}_demo` };
-    for (const [name, demo] of [
-      [postgres.migrated, false],
-      [postgres.demo, true],
-    ] as const) {
-      await adminQuery(`create database ${name}`);
-      await fill(postgresUrl(name), demo);
-    }
-  }
+  // Each dialect's pair is migrated once: the demo template starts as a copy
+  // of the migrated one (as a test's database does), then has the demo
+  // loaded. The two dialects are filled at the same time: PostgreSQL's
+  // mostly waits on the server, SQLite's on this process.
+  await Promise.all([
+    (async () => {
+      // Closing checkpoints the write-ahead log, so the one file holds everything.
+      await fill(`sqlite:${sqlite.migrated}`, { migrate: true });
+      copyFileSync(sqlite.migrated, sqlite.demo);
+      await fill(`sqlite:${sqlite.demo}`, { demo: true });
+    })(),
+    (async () => {
+      if (!postgres) return;
+      await adminQuery(`create database ${postgres.migrated}`);
+      await fill(postgresUrl(postgres.migrated), { migrate: true });
+      await adminQuery(`create database ${postgres.demo} template ${postgres.migrated}`);
+      await fill(postgresUrl(postgres.demo), { demo: true });
+    })(),
+  ]);
 
   return {
     templates: { demoAt: TEST_NOW, sqlite, postgres },
@@ -73,11 +79,11 @@ export async function buildDatabaseTemplates(withPostgres: boolean): Promise<{
   };
 }
 
-async function fill(url: string, demo: boolean): Promise<void> {
+async function fill(url: string, what: { migrate?: boolean; demo?: boolean }): Promise<void> {
   const database = openDatabase(url, { onConnectionError: () => undefined });
   try {
-    await migrateToLatest(database.db, database.dialect);
-    if (demo) await loadDemo(database.db, demoProgramme, new Date(TEST_NOW));
+    if (what.migrate) await migrateToLatest(database.db, database.dialect);
+    if (what.demo) await loadDemo(database.db, demoProgramme, new Date(TEST_NOW));
   } finally {
     await database.close();
   }
