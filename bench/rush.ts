@@ -546,11 +546,12 @@ function printResults(results: DatabaseResult[]): void {
       `    HTTP: outbox ${emails || 'empty'}; sign-in sessions touched while booking: ${http.sessionTouches}`,
     );
     if (http.cpuMsPerBooking !== null) {
-      // One Node.js thread serves the requests: at this cost, a core of its
-      // own would serve at most 1000 / cost bookings a second.
+      // All the process's threads (the event loop, garbage collection, I/O), so
+      // it can use more than one core's worth.
+      const cores = (http.cpuMsPerBooking * DELEGATES) / (http.seconds * 1000);
       console.log(
         `    HTTP: Trellis's process used ${http.cpuMsPerBooking.toFixed(3)} ms of CPU per booking ` +
-          `(at most ${(1000 / http.cpuMsPerBooking).toFixed(0)} bookings/s for a process with a core to itself)`,
+          `(all its threads; ${cores.toFixed(2)} cores' worth during the rush)`,
       );
     }
     console.log(
