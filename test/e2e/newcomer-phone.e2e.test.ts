@@ -85,6 +85,16 @@ describe.runIf(inject('chromiumAvailable'))('a newcomer books on a phone', () =>
         expect(pathOf(page)).toMatch(/^\/bookings\/TRL-/);
         const confirmation = await mainText(page);
         expect(confirmation).toContain('Your place is booked');
+        // The reference, in the panel's large type, fits inside the panel at 320 px (it never wraps).
+        const reference = await page.evaluate<{ right: number; inside: number }>(`(() => {
+          const panel = document.querySelector('.govuk-panel');
+          const style = getComputedStyle(panel);
+          return {
+            right: panel.querySelector('.trellis-reference').getBoundingClientRect().right,
+            inside: panel.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth),
+          };
+        })()`);
+        expect(reference.right).toBeLessThanOrEqual(reference.inside);
         // What the newcomer told us is shown back, with who will act on it and how to change it.
         expect(confirmation).toContain(NEED);
         expect(confirmation).toContain(
