@@ -15,6 +15,7 @@ import {
   expectNoAxeViolations,
   expectNoPageProblems,
   expectScriptlessTwinPasses,
+  expectTwinOfPagePasses,
   navigateBy,
   useE2E,
   visit,
@@ -171,13 +172,12 @@ class Walk {
     const where = url.pathname + url.search;
     await this.checkVisitor(where);
     if (this.javaScriptEnabled) return;
-    const twin = this.twin;
-    if (!twin) throw new Error('no scriptless page to check with axe');
-    await expectScriptlessTwinPasses(page, `${where} (as shown without JavaScript)`, async () => {
-      await twin.page.goto(this.e2e.url(where), { waitUntil: 'load' });
-      return twin.page;
-    });
-    expectNoPageProblems(twin.problems, `${where} (as shown without JavaScript)`);
+    await expectTwinOfPagePasses(
+      page,
+      this.twin,
+      this.e2e.url(where),
+      `${where} (as shown without JavaScript)`,
+    );
     expectNoPageProblems(problems, where);
   }
 

@@ -17,7 +17,7 @@ import { createSignedInDelegates, type SignedInDelegate } from '../support/seedD
 import {
   expectNoAxeViolations,
   expectNoPageProblems,
-  expectScriptlessTwinPasses,
+  expectTwinOfPagePasses,
   horizontalOverflow,
   MOBILE_VIEWPORT,
   navigateBy,
@@ -240,12 +240,11 @@ class Walk {
     }
     expect(bodyClass).not.toContain('js-enabled');
     expectNoPageProblems(problems, where);
-    const twin = this.twin;
-    if (!twin) throw new Error('no scriptless page to check with axe');
-    await expectScriptlessTwinPasses(page, `${where} (as shown without JavaScript)`, async () => {
-      await twin.page.goto(this.e2e.url(where), { waitUntil: 'load' });
-      return twin.page;
-    });
-    expectNoPageProblems(twin.problems, `${where} (as shown without JavaScript)`);
+    await expectTwinOfPagePasses(
+      page,
+      this.twin,
+      this.e2e.url(where),
+      `${where} (as shown without JavaScript)`,
+    );
   }
 }

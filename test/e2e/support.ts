@@ -315,6 +315,25 @@ export async function expectScriptlessTwinPasses(
 }
 
 /**
+ * As expectScriptlessTwinPasses, for a walk that keeps its twin beside the
+ * visitor: when a check is due, loads `url` (the address the visitor is on)
+ * in the twin, and then fails on the twin's own page problems too.
+ */
+export async function expectTwinOfPagePasses(
+  seen: Page,
+  twin: WatchedPage | null,
+  url: string,
+  label: string,
+): Promise<void> {
+  if (!twin) throw new Error('no scriptless page to check with axe');
+  await expectScriptlessTwinPasses(seen, label, async () => {
+    await twin.page.goto(url, { waitUntil: 'load' });
+    return twin.page;
+  });
+  expectNoPageProblems(twin.problems, label);
+}
+
+/**
  * The memory of page structures that passed axe in this run: one empty file
  * per structure in a directory globalSetup makes, so parallel test files
  * share it. A structure is written only once axe has passed it; a page that
