@@ -16,6 +16,11 @@
  * order it arrived: one that throws (a session full, a price changed) is
  * rolled back alone and rejected, and the others go on. Every piece sees the
  * writes of the pieces before it, so each still re-counts the places left.
+ * The pieces that succeeded are resolved only after the one COMMIT: if the
+ * commit fails, every piece in the batch fails, and none is reported done.
+ * Work arriving while a batch runs joins the next one, and a batch is capped
+ * (`maxBatch`) so nobody waits behind an unbounded queue. On PostgreSQL,
+ * work for two or more sessions at once (a move, a merge) runs alone.
  *
  * Work done together. Pieces of the same kind for the same session that sit
  * next to each other in a batch (delegates' bookings in a rush: see
@@ -24,11 +29,6 @@
  * with a few statements for the whole list instead of a few for each. Should
  * that list's work throw, its savepoint is rolled back and each piece runs
  * again alone, so one unforeseen failure fails only its own piece.
- * The pieces that succeeded are resolved only after the one COMMIT: if the
- * commit fails, every piece in the batch fails, and none is reported done.
- * Work arriving while a batch runs joins the next one, and a batch is capped
- * (`maxBatch`) so nobody waits behind an unbounded queue. On PostgreSQL,
- * work for two or more sessions at once (a move, a merge) runs alone.
  */
 import { performance } from 'node:perf_hooks';
 
