@@ -3,8 +3,10 @@
  *
  * Every write that depends on free places runs under the session lock
  * (data/sessionLock.ts): one transaction that takes the lock, re-counts, then
- * writes, so a session is never overbooked however many people book at once. The emails each change
- * causes are written to the outbox in that same transaction.
+ * writes, so a session is never overbooked however many people book at once.
+ * The emails each change causes are written to the outbox in that same
+ * transaction. Who gets a place is decided in placeBookings.ts, for one
+ * booking or for a rush's bookings on one session together.
  */
 import type { Kysely } from 'kysely';
 
