@@ -16,6 +16,7 @@
  */
 import type { Executor } from '../../data/schema.js';
 import { BookingRecords, type NewBooking } from '../../data/repositories/bookings/bookingRecords.js';
+import { PriceRecords } from '../../data/repositories/charges/priceRecords.js';
 import type { Settled, Together } from '../../data/sessionLock.js';
 import { bookingWindow, placesAvailable } from '../../domain/programme/availability.js';
 import { amountWords } from '../../domain/charges/invoiceNumbers.js';
@@ -68,6 +69,23 @@ export interface PlaceRequest {
 }
 
 export type Placed = BookingOutcome & { delegateId: number };
+
+/** What the delegates of a list have on the session: their live bookings, and what a place costs each. */
+interface DelegatesOnSession {
+  live: Map<number, Awaited<ReturnType<BookingRecords['liveBookingsOf']>>[number]>;
+  prices: Map<number, Awaited<ReturnType<PriceRecords['placePrices']>>[number]>;
+}
+
+/** The organisation a price is fixed for, as a number (drivers may give text), or none. */
+function organisationOf(priced: { organisation_id: number | string | null } | undefined): number | null {
+  const id = priced?.organisation_id;
+  return id === null || id === undefined ? null : Number(id);
+}
+
+/** Rows keyed by their delegate. */
+function byDelegate<Row extends { delegate_id: number }>(rows: Row[]): Map<number, Row> {
+  return new Map(rows.map((row) => [row.delegate_id, row]));
+}
 
 /** What the session is like once the lock is held (BookingRecords.sessionPlaces). */
 type SessionPlaces = NonNullable<Awaited<ReturnType<BookingRecords['sessionPlaces']>>>;
@@ -136,12 +154,11 @@ export class PlaceBookings implements Together<PlaceRequest, Placed> {
       await this.settleOffers(db, sessionId, now, requests[0]!.ctx);
       session = (await records.sessionPlaces(sessionId, at))!;
     }
-    const delegates = new Map(
-      (await records.delegatesOnSession(sessionId, [...new Set(delegateIds)])).map((row) => [
-        row.delegate_id,
-        row,
-      ]),
-    );
+    const everyone = [...new Set(delegateIds)];
+    const delegates: DelegatesOnSession = {
+      live: byDelegate(await records.liveBookingsOf(sessionId, everyone)),
+      prices: byDelegate(await new PriceRecords(db).placePrices(sessionId, everyone)),
+    };
 
     const decisions = this.decide(session, requests, delegateIds, delegates, now);
     const placed = decisions.flatMap((d) => (d instanceof Error ? [] : d.kind === 'new' ? [d] : []));
@@ -202,7 +219,7 @@ export class PlaceBookings implements Together<PlaceRequest, Placed> {
     session: SessionPlaces,
     requests: PlaceRequest[],
     delegateIds: number[],
-    delegates: Map<number, Awaited<ReturnType<BookingRecords['delegatesOnSession']>>[number]>,
+    delegates: DelegatesOnSession,
     now: Date,
   ): Array<Decision | Error> {
     let held = Number(session.held);
@@ -214,15 +231,15 @@ export class PlaceBookings implements Together<PlaceRequest, Placed> {
       const byStaff = request.actor.type === 'staff';
       try {
         assertBookable(session, now, byStaff);
-        const facts = delegates.get(delegateId);
-        if (facts && facts.existing_id !== null) {
+        const existing = delegates.live.get(delegateId);
+        if (existing) {
           return {
             kind: 'held',
-            reference: facts.existing_reference!,
-            state: facts.existing_state!,
+            reference: existing.reference,
+            state: existing.state,
             position: null,
-            id: facts.existing_id,
-            createdAt: facts.existing_created_at,
+            id: existing.id,
+            createdAt: existing.created_at,
             delegateId,
           };
         }
@@ -238,7 +255,9 @@ export class PlaceBookings implements Together<PlaceRequest, Placed> {
             delegateId,
           };
         }
-        const price = Number(facts?.price_pence ?? 0);
+        // Someone not in `prices` does not exist: their booking's insert fails the list, and they alone fail then.
+        const priced = delegates.prices.get(delegateId);
+        const price = Number(priced?.price_pence ?? 0);
         if (request.seenPricePence !== undefined && price !== request.seenPricePence) {
           throw new ConflictError(
             `The price of a place has changed since you opened this page: it is now ${price === 0 ? 'free' : amountWords(price, request.ctx.charges.vatRateBasisPoints)} for you. Read the price and terms below, then book again if you still want to.`,
@@ -276,10 +295,7 @@ export class PlaceBookings implements Together<PlaceRequest, Placed> {
             dietaryNeeds: keepNeeds ? needs.dietaryNeeds : null,
             needsConsentAt: keepNeeds ? now : null,
             pricePence: price,
-            organisationId:
-              facts?.organisation_id === null || facts?.organisation_id === undefined
-                ? null
-                : Number(facts.organisation_id),
+            organisationId: organisationOf(priced),
           },
         };
         decidedFor.set(delegateId, decision);

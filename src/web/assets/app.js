@@ -1,38 +1,15 @@
 // Progressive enhancement only: every page works without this file.
 //
 // Bundled by scripts/build-assets.mjs with just the GOV.UK Frontend
-// components Trellis's pages use (GOV.UK Frontend's initAll would bring all
-// of them). A template that starts using another component with a
-// `data-module` needs it added here.
-import {
-  Button,
-  CharacterCount,
-  Checkboxes,
-  ErrorSummary,
-  NotificationBanner,
-  PasswordInput,
-  Radios,
-  ServiceNavigation,
-  SkipLink,
-  createAll,
-} from 'govuk-frontend';
+// components listed in components.js.
+import { createAll } from 'govuk-frontend';
+
+import * as components from './components.js';
 
 document.body.classList.add('js-enabled');
 if ('noModule' in HTMLScriptElement.prototype) {
   document.body.classList.add('govuk-frontend-supported');
-  for (const component of [
-    Button,
-    CharacterCount,
-    Checkboxes,
-    ErrorSummary,
-    NotificationBanner,
-    PasswordInput,
-    Radios,
-    ServiceNavigation,
-    SkipLink,
-  ]) {
-    createAll(component);
-  }
+  for (const component of Object.values(components)) createAll(component);
 }
 
 // A register's "use your browser's Print command" becomes a Print button.

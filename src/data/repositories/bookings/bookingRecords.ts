@@ -100,43 +100,15 @@ export class BookingRecords {
       .executeTakeFirst();
   }
 
-  /**
-   * What booking decides on about each of these delegates, for one session,
-   * in one statement: their live booking on it, if any; and the price a place
-   * costs them (as PriceRecords.priceFor), with the organisation it is fixed
-   * for (the kept one, if theirs was merged). A delegate who does not exist
-   * is not in the answer.
-   */
-  delegatesOnSession(sessionId: number, delegateIds: number[]) {
+  /** These delegates' live bookings on the session (at most one each: a partial unique index). */
+  liveBookingsOf(sessionId: number, delegateIds: number[]) {
     if (!delegateIds.length) return Promise.resolve([]);
-    const type = sql`coalesce(kept.type, o.type)`;
     return this.db
-      .selectFrom('delegates')
-      .innerJoin('sessions', (join) => join.on('sessions.id', '=', sessionId))
-      .leftJoin('organisations as o', 'o.id', 'delegates.organisation_id')
-      .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
-      .leftJoin('session_prices as sp', (join) =>
-        join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
-      )
-      .leftJoin('course_prices as cp', (join) =>
-        join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
-      )
-      .leftJoin('bookings as mine', (join) =>
-        join
-          .onRef('mine.session_id', '=', 'sessions.id')
-          .onRef('mine.delegate_id', '=', 'delegates.id')
-          .on('mine.state', 'in', LIVE_STATES),
-      )
-      .where('delegates.id', 'in', delegateIds)
-      .select([
-        'delegates.id as delegate_id',
-        'mine.id as existing_id',
-        'mine.reference as existing_reference',
-        'mine.state as existing_state',
-        'mine.created_at as existing_created_at',
-        sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price_pence'),
-        sql<number | null>`coalesce(o.merged_into_id, delegates.organisation_id)`.as('organisation_id'),
-      ])
+      .selectFrom('bookings')
+      .where('session_id', '=', sessionId)
+      .where('delegate_id', 'in', delegateIds)
+      .where('state', 'in', LIVE_STATES)
+      .select(['id', 'delegate_id', 'reference', 'state', 'created_at'])
       .execute();
   }
 

@@ -141,15 +141,26 @@ export class PriceRecords {
   /**
    * What a place on the session costs this delegate, in pence: the session's
    * own price for their organisation's type, else the course's, else free;
-   * nothing without an organisation. One statement, as it runs under the
-   * session lock for every booking.
+   * nothing without an organisation.
    */
   async priceFor(sessionId: number, delegateId: number): Promise<number> {
+    const [row] = await this.placePrices(sessionId, [delegateId]);
+    return row ? Number(row.price_pence) : 0;
+  }
+
+  /**
+   * What a place on the session costs each of these delegates (as priceFor),
+   * with the organisation the price is fixed for (the kept one, if theirs was
+   * merged), in one statement: a rush's bookings read them all at once under
+   * the session's lock. A delegate who does not exist is not in the answer.
+   */
+  placePrices(sessionId: number, delegateIds: number[]) {
+    if (!delegateIds.length) return Promise.resolve([]);
     const type = sql`coalesce(kept.type, o.type)`;
-    const row = await this.db
-      .selectFrom('sessions')
-      .innerJoin('delegates', (join) => join.on('delegates.id', '=', delegateId))
-      .innerJoin('organisations as o', 'o.id', 'delegates.organisation_id')
+    return this.db
+      .selectFrom('delegates')
+      .innerJoin('sessions', (join) => join.on('sessions.id', '=', sessionId))
+      .leftJoin('organisations as o', 'o.id', 'delegates.organisation_id')
       .leftJoin('organisations as kept', 'kept.id', 'o.merged_into_id')
       .leftJoin('session_prices as sp', (join) =>
         join.onRef('sp.session_id', '=', 'sessions.id').on(sql<boolean>`sp.organisation_type = ${type}`),
@@ -157,9 +168,12 @@ export class PriceRecords {
       .leftJoin('course_prices as cp', (join) =>
         join.onRef('cp.course_id', '=', 'sessions.course_id').on(sql<boolean>`cp.organisation_type = ${type}`),
       )
-      .where('sessions.id', '=', sessionId)
-      .select(sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price'))
-      .executeTakeFirst();
-    return row ? Number(row.price) : 0;
+      .where('delegates.id', 'in', delegateIds)
+      .select([
+        'delegates.id as delegate_id',
+        sql<number>`coalesce(sp.amount_pence, cp.amount_pence, 0)`.as('price_pence'),
+        sql<number | null>`coalesce(o.merged_into_id, delegates.organisation_id)`.as('organisation_id'),
+      ])
+      .execute();
   }
 }
