@@ -113,6 +113,15 @@ eachDatabase('group commit under the session lock', (dialect) => {
     };
   }
 
+  async function capacityOf(sessionId: number): Promise<number> {
+    const row = await t.database.db
+      .selectFrom('sessions')
+      .where('id', '=', sessionId)
+      .select('capacity')
+      .executeTakeFirstOrThrow();
+    return row.capacity;
+  }
+
   async function auditActionsOn(bookingIds: number[]) {
     if (!bookingIds.length) return [];
     return t.database.db
@@ -354,13 +363,8 @@ eachDatabase('group commit under the session lock', (dialect) => {
       // two sessions' batches run side by side, in either order).
       expect(lists.filter((list) => list.includes(1))).toEqual([[1, 2, 4]]);
       expect(lists.filter((list) => !list.includes(1))).toEqual([[8, 13, 16], [8], [13], [16]]);
-      const row = await t.database.db
-        .selectFrom('sessions')
-        .where('id', '=', sessionId)
-        .select('capacity')
-        .executeTakeFirstOrThrow();
       // 1 to start, + 1 + 2 + 4 together, + 8 and 16 alone after their list failed; 13 refused.
-      expect(row.capacity).toBe(32);
+      expect(await capacityOf(sessionId)).toBe(32);
     });
 
     it('gathers waiting work into batches of at most maxBatch, each piece seeing the writes of those before it', async () => {
@@ -414,12 +418,7 @@ eachDatabase('group commit under the session lock', (dialect) => {
         });
       const results = await Promise.allSettled([raise(1), raise(100, true), raise(10)]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      const row = await t.database.db
-        .selectFrom('sessions')
-        .where('id', '=', sessionId)
-        .select('capacity')
-        .executeTakeFirstOrThrow();
-      expect(row.capacity).toBe(21);
+      expect(await capacityOf(sessionId)).toBe(21);
     });
   });
 });
