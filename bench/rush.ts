@@ -174,6 +174,8 @@ interface HttpResult {
    * off Linux): a busy machine stretches the seconds far more than this.
    */
   cpuMsPerBooking: number | null;
+  /** CPU time this process (the load generator, and the /health probe) used per booking, in ms. */
+  loadCpuMsPerBooking: number;
 }
 
 interface HealthProbe {
@@ -308,6 +310,7 @@ async function runHttp(
     };
     const started = performance.now();
     const cpuBefore = cpuMilliseconds(trellis.process.pid);
+    const loadCpuBefore = process.cpuUsage();
     let rushing = true;
     const probing = probeHealth(baseUrl, () => rushing);
     await inPool(ready, CONCURRENCY, async ({ delegate, cookie, csrfToken }) => {
@@ -328,6 +331,7 @@ async function runHttp(
     });
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuMilliseconds(trellis.process.pid);
+    const loadCpu = process.cpuUsage(loadCpuBefore);
     rushing = false;
     const health = await probing;
     console.log(`${(delegates.length / seconds).toFixed(0)} bookings/s`);
@@ -363,6 +367,7 @@ async function runHttp(
       health,
       cpuMsPerBooking:
         cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / delegates.length,
+      loadCpuMsPerBooking: (loadCpu.user + loadCpu.system) / 1000 / delegates.length,
     };
   } finally {
     client.close();
@@ -554,6 +559,9 @@ function printResults(results: DatabaseResult[]): void {
           `(all its threads; ${cores.toFixed(2)} cores' worth during the rush)`,
       );
     }
+    console.log(
+      `    HTTP: the load generator (this process) used ${http.loadCpuMsPerBooking.toFixed(3)} ms of CPU per booking`,
+    );
     console.log(
       `    GET /health on a new connection during the rush: ${http.health.probes} probes, ` +
         `p50 ${http.health.p50.toFixed(0)} ms, max ${http.health.max.toFixed(0)} ms, ${http.health.failed} failed`,

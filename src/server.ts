@@ -26,6 +26,7 @@ async function main() {
   let log: Pick<FastifyBaseLogger, 'warn' | 'info'> = console;
   const database = openDatabase(config.databaseUrl, {
     poolSize: config.databasePoolSize,
+    checkpointInBackground: true,
     onConnectionError: (error) =>
       log.warn({ err: error }, 'database connection dropped; it will be replaced'),
   });

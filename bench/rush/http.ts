@@ -1,10 +1,18 @@
 /**
- * A small HTTP/1.1 client for the booking rush: keep-alive connections from
- * node:http (no redirects followed, no cookie jar), a pool that keeps a fixed
- * number of requests in flight, and percentiles. The fault tests' rush, which
- * kills the server mid-way, sends its requests with it too (test/faults/http.ts).
+ * HTTP/1.1 for the booking rushes: a client over a fixed number of keep-alive
+ * connections (undici's Pool; no redirects followed, no cookie jar), a pool
+ * that keeps a fixed number of requests in flight, and percentiles. The fault
+ * tests' rush, which kills the server mid-way, sends its requests one
+ * connection each through `sendRequest` (node:http; test/faults/http.ts).
+ *
+ * Why undici for the rush: the load generator runs on the same two cores as
+ * Trellis, so its own processor time per request comes out of Trellis's, and
+ * undici's client (llhttp, compiled to WebAssembly) uses less of it than
+ * node:http's. See docs/PERFORMANCE.md.
  */
 import http from 'node:http';
+
+import { Pool } from 'undici';
 
 export interface HttpReply {
   status: number;
@@ -61,14 +69,32 @@ export interface HttpClient {
   close(): void;
 }
 
-/** Requests over up to `maxSockets` keep-alive connections, as a browser keeps its connections open. */
-export function createHttpClient(baseUrl: string, maxSockets: number): HttpClient {
-  const server = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
+/**
+ * Requests over up to `connections` keep-alive connections, one request at a
+ * time on each (no pipelining), as browsers keep their connections open.
+ */
+export function createHttpClient(baseUrl: string, connections: number): HttpClient {
+  const pool = new Pool(baseUrl, { connections, pipelining: 1 });
   return {
-    request: (method, path, options) => sendRequest(server, method, path, agent, options),
+    async request(method, path, options = {}) {
+      const timeout = options.timeoutMs ?? 30_000;
+      const response = await pool.request({
+        method,
+        path,
+        headers: options.headers,
+        body: options.body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      return {
+        status: response.statusCode,
+        headers: response.headers as http.IncomingHttpHeaders,
+        body: await response.body.text(),
+      };
+    },
     close() {
-      agent.destroy();
+      // Called again in `finally` blocks: a pool already destroyed says so, harmlessly.
+      pool.destroy().catch(() => undefined);
     },
   };
 }
@@ -89,7 +115,8 @@ export function getOnNewConnection(baseUrl: string, path: string, timeoutMs: num
 
 /** `name=value` of the cookie `name` from a reply's Set-Cookie headers, if set. */
 export function setCookie(reply: HttpReply, name: string): string | undefined {
-  for (const header of reply.headers['set-cookie'] ?? []) {
+  // One cookie may come as a string rather than a list (undici).
+  for (const header of [reply.headers['set-cookie'] ?? []].flat()) {
     const pair = header.split(';', 1)[0] ?? '';
     if (pair.startsWith(`${name}=`)) return pair;
   }

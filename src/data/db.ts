@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from
 import pg from 'pg';
 
 import type { DB } from './schema.js';
+import { checkpointInBackground } from './walCheckpoints.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -46,6 +47,12 @@ export interface DatabaseOptions {
   onConnectionError?: (error: Error) => void;
   /** PostgreSQL: connections this process may hold at once (DATABASE_POOL_SIZE, default 10). */
   poolSize?: number;
+  /**
+   * SQLite: checkpoint the WAL from a worker thread rather than in the commit
+   * that fills it (data/walCheckpoints.ts). For the server, which answers
+   * requests while it writes; a command that runs and ends has no need.
+   */
+  checkpointInBackground?: boolean;
 }
 
 /**
@@ -81,12 +88,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options);
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
   throw new Error('DATABASE_URL must start with sqlite: or postgres://');
 }
 
-function openSqlite(path: string): Database {
+function openSqlite(path: string, options: DatabaseOptions): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new SQLite(path);
   // WAL lets pages be read while a booking writes; FULL makes a committed
@@ -95,6 +102,8 @@ function openSqlite(path: string): Database {
   connection.pragma('synchronous = FULL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
+  const checkpoints =
+    options.checkpointInBackground && path !== ':memory:' ? checkpointInBackground(connection, path) : null;
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
@@ -103,7 +112,10 @@ function openSqlite(path: string): Database {
       await sql`select 1`.execute(db);
     },
     poolStats: () => null,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpoints?.stop();
+      await db.destroy();
+    },
   };
 }
 

@@ -388,16 +388,15 @@ export class AccountService {
 
   /** Who holds this session cookie, if it is still valid. */
   async authenticate(secret: string): Promise<SignedInDelegate | null> {
-    const session = await this.sessions.check('delegate', secret, DELEGATE_SESSION_LIMITS, this.clock.now());
-    if (!session) return null;
-    const delegate = await this.accounts.findDelegate(session.person.id);
-    if (!delegate || delegate.merged_into_id !== null) return null;
+    const found = await this.sessions.checkDelegate(secret, DELEGATE_SESSION_LIMITS, this.clock.now());
+    if (!found || found.delegate.mergedIntoId !== null) return null;
+    const { delegate, signIn } = found;
     return {
       id: delegate.id,
       name: delegate.name,
       email: delegate.email,
-      emailVerified: delegate.email_verified_at !== null,
-      sessionIdHash: session.idHash,
+      emailVerified: delegate.emailVerifiedAt !== null,
+      sessionIdHash: signIn.idHash,
     };
   }
 

@@ -39,6 +39,14 @@ export interface ActiveSignIn {
   idHash: string;
 }
 
+/** A session as read, of either kind. */
+type FoundSession = NonNullable<Awaited<ReturnType<SignInSessionRepository['find']>>>;
+
+/** Who a delegate's session belongs to, read with it. */
+export type SignedInPerson = NonNullable<
+  Awaited<ReturnType<SignInSessionRepository['findDelegateSession']>>
+>['delegate'];
+
 /** The limits, or for staff the limits at the session's stage. */
 type LimitsFor = SessionLimits | ((stage: StaffSessionStage | null) => SessionLimits);
 
@@ -79,13 +87,35 @@ export class SignInSessions {
   async check(kind: SignInKind, secret: string, limits: LimitsFor, now: Date): Promise<ActiveSignIn | null> {
     const idHash = hashSecret(secret);
     const session = await this.sessions.find(kind, idHash);
-    if (!session) return null;
+    return session && (await this.stillActive(session, limits, now)) ? this.active(session) : null;
+  }
+
+  /**
+   * `check` for a delegate, with who the delegate is read in the same query:
+   * every signed-in delegate's request starts here.
+   */
+  async checkDelegate(
+    secret: string,
+    limits: SessionLimits,
+    now: Date,
+  ): Promise<{ signIn: ActiveSignIn; delegate: SignedInPerson } | null> {
+    const session = await this.sessions.findDelegateSession(hashSecret(secret));
+    if (!session || !(await this.stillActive(session, limits, now))) return null;
+    return { signIn: this.active(session), delegate: session.delegate };
+  }
+
+  /** Whether a session found holds: not revoked, past its end or idle too long. Marks it seen. */
+  private async stillActive(session: FoundSession, limits: LimitsFor, now: Date): Promise<boolean> {
     const applying = typeof limits === 'function' ? limits(session.stage) : limits;
-    if (sessionState(session, applying, now) !== 'active') return null;
+    if (sessionState(session, applying, now) !== 'active') return false;
     if (now.getTime() - new Date(session.last_seen_at).getTime() > TOUCH_EVERY_MILLISECONDS) {
-      await this.sessions.touch(idHash, now);
+      await this.sessions.touch(session.id_hash, now);
     }
-    return { person: session.person, stage: session.stage, idHash };
+    return true;
+  }
+
+  private active(session: FoundSession): ActiveSignIn {
+    return { person: session.person, stage: session.stage, idHash: session.id_hash };
   }
 
   /**

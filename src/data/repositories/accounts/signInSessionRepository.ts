@@ -6,7 +6,33 @@
  */
 import type { StaffSessionStage } from '../../../domain/accounts/staff.js';
 import type { SignInKind } from '../../../domain/accounts/signInSessions.js';
+import { preparedQuery } from '../../preparedQuery.js';
 import type { Executor } from '../../schema.js';
+
+/**
+ * A delegate's session and the delegate, in one query: every request of a
+ * signed-in delegate asks it first (see preparedQuery for why it is prepared).
+ */
+const delegateSession = preparedQuery(['idHash'], (db, { idHash }: { idHash: string }) =>
+  db
+    .selectFrom('sign_in_sessions')
+    .innerJoin('delegates', 'delegates.id', 'sign_in_sessions.delegate_id')
+    .where('sign_in_sessions.id_hash', '=', idHash)
+    .where('sign_in_sessions.kind', '=', 'delegate')
+    .select([
+      'sign_in_sessions.id_hash',
+      'sign_in_sessions.stage',
+      'sign_in_sessions.created_at',
+      'sign_in_sessions.last_seen_at',
+      'sign_in_sessions.expires_at',
+      'sign_in_sessions.revoked_at',
+      'delegates.id as delegate_id',
+      'delegates.name as delegate_name',
+      'delegates.email as delegate_email',
+      'delegates.email_verified_at as delegate_email_verified_at',
+      'delegates.merged_into_id as delegate_merged_into_id',
+    ]),
+);
 
 /** Whose sessions: a delegate's or a member of staff's id. */
 export interface SignInPerson {
@@ -55,6 +81,28 @@ export class SignInSessionRepository {
     if (!row) return undefined;
     const { delegate_id, staff_id, ...session } = row;
     return { ...session, person: { kind, id: (kind === 'delegate' ? delegate_id : staff_id)! } };
+  }
+
+  /**
+   * A delegate's session of this hash, ended or not, with who the delegate
+   * is; what `find` and AccountRepository.findDelegate say, in one query.
+   */
+  async findDelegateSession(idHash: string) {
+    const [row] = await delegateSession.execute(this.db, { idHash });
+    if (!row) return undefined;
+    const {
+      delegate_id: id,
+      delegate_name: name,
+      delegate_email: email,
+      delegate_email_verified_at: emailVerifiedAt,
+      delegate_merged_into_id: mergedIntoId,
+      ...session
+    } = row;
+    return {
+      ...session,
+      person: { kind: 'delegate' as const, id },
+      delegate: { id, name, email, emailVerifiedAt, mergedIntoId },
+    };
   }
 
   async touch(idHash: string, now: Date): Promise<void> {
