@@ -95,6 +95,32 @@ eachDatabase('sign-in sessions', (dialect) => {
       expect(await store.check('delegate', secret, DELEGATE_SESSION_LIMITS, at(12 * HOUR))).toBeNull();
     });
 
+    it('reads a delegate’s session and who the delegate is in one, with the same rules as any session', async () => {
+      const secret = await store.start(delegate, DELEGATE_SESSION_LIMITS, start);
+      const found = await store.checkDelegate(secret, DELEGATE_SESSION_LIMITS, at(2 * MINUTE));
+      expect(found).toEqual({
+        signIn: { person: delegate, stage: null, idHash: hashSecret(secret) },
+        delegate: {
+          id: delegate.id,
+          name: 'Robin Ellis',
+          email: 'robin.ellis@council.example.org.uk',
+          emailVerifiedAt: start.toISOString(),
+          mergedIntoId: null,
+        },
+      });
+      // Seen, as `check` marks it.
+      expect((await row(secret)).last_seen_at).toBe(at(2 * MINUTE).toISOString());
+      // Idle past its limit, or signed out: nothing.
+      expect(await store.checkDelegate(secret, DELEGATE_SESSION_LIMITS, at(63 * MINUTE))).toBeNull();
+      const other = await store.start(delegate, DELEGATE_SESSION_LIMITS, start);
+      await store.end('delegate', hashSecret(other), at(MINUTE));
+      expect(await store.checkDelegate(other, DELEGATE_SESSION_LIMITS, at(2 * MINUTE))).toBeNull();
+      // A member of staff's session is not a delegate's, nor is a secret nobody was given.
+      const staffSecret = await store.start(staff, STAFF_SESSION_LIMITS, start, { stage: 'signed_in' });
+      expect(await store.checkDelegate(staffSecret, DELEGATE_SESSION_LIMITS, at(MINUTE))).toBeNull();
+      expect(await store.checkDelegate('not-a-secret', DELEGATE_SESSION_LIMITS, at(MINUTE))).toBeNull();
+    });
+
     it('writes “last seen” at most once a minute', async () => {
       const secret = await store.start(delegate, DELEGATE_SESSION_LIMITS, start);
       await store.check('delegate', secret, DELEGATE_SESSION_LIMITS, at(30_000));
