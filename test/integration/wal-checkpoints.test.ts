@@ -28,10 +28,13 @@ function openFile(name: string): { connection: SQLite.Database; path: string } {
   return { connection, path };
 }
 
-/** Commits `count` rows of about 4 KiB each, one transaction each, as bookings do. */
+/** Commits `count` rows of about 4 KiB each, a hundred a transaction, as a rush's bookings are. */
 function write(connection: SQLite.Database, count: number): void {
   const insert = connection.prepare('insert into notes (body) values (?)');
-  for (let n = 0; n < count; n += 1) insert.run('x'.repeat(4_000) + n);
+  const hundred = connection.transaction((from: number) => {
+    for (let n = from; n < Math.min(from + 100, count); n += 1) insert.run('x'.repeat(4_000) + n);
+  });
+  for (let from = 0; from < count; from += 100) hundred(from);
 }
 
 /** The WAL's size in pages, and how many of them are in the database file, without copying any. */
