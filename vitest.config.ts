@@ -21,8 +21,6 @@ class BrowserFilesFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/globalSetup.ts'],
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // A hang detector, not a speed limit: these machines are shared and sometimes very busy.
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -30,5 +28,27 @@ export default defineConfig({
     maxWorkers: 3,
     minWorkers: 1,
     sequence: { sequencer: BrowserFilesFirst },
+    // Two projects, run together by `vitest run`, each with the set-up it
+    // needs: vitest runs a project's globalSetup only when some of its files
+    // run, so the unit tests alone (`npm run test:unit`) do not build the
+    // database templates or start Chromium.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          globalSetup: ['test/support/unitSetup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'app',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/support/globalSetup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -123,7 +123,6 @@ export function useE2E(options: { clock?: Clock } = {}): E2E {
         ...options,
       });
       contexts.push(context);
-      await context.addInitScript({ content: axeSource() });
       const page = await context.newPage();
       return { page, context, problems: watchPage(page) };
     },
@@ -206,15 +205,21 @@ export function expectNoPageProblems(problems: PageProblems, where = 'the page')
 }
 
 /**
- * axe-core's own script, read once per test file. Each browser context
- * made by `newPage` loads it into every document before the page's own
- * scripts (an init script, which the content security policy does not
- * apply to), so a check only runs it.
+ * axe-core's own script, read once per test file, and put into a page by
+ * `axeViolations` when a check is due.
  *
- * Why not @axe-core/playwright's AxeBuilder: it sends axe's 560 KB source
- * over the DevTools connection and compiles it afresh before every check.
- * Measured on Trellis's pages, that was 200–400 ms of each 500–850 ms check;
- * loaded with the document it costs about 40 ms a navigation.
+ * Why then, not with every document (an init script, as before): axe runs
+ * once per page structure in a run (`expectNoAxeViolationsOnce`), so most
+ * documents are never checked, yet an init script made Chromium compile and
+ * run axe's 560 KB in each of them. Measured on Trellis's pages (the loaded
+ * two-core machine, 30 navigations each way): a navigation took 182 ms of
+ * Chromium's processor time without it and 278 ms with it, while a check
+ * that sends the script first took 1,026 ms against 984 ms with it already
+ * loaded. A run has about 425 checks and several times as many documents.
+ *
+ * Why not @axe-core/playwright's AxeBuilder: it also sends the source
+ * before every check, and it runs axe on every call, where these helpers
+ * skip a structure already checked.
  */
 let axeScript: string | undefined;
 export function axeSource(): string {
@@ -225,8 +230,9 @@ export function axeSource(): string {
 /**
  * Runs axe (WCAG 2.0, 2.1 and 2.2, A and AA) on the page as it is now, in
  * the page itself (Trellis's pages have no frames, and the content security
- * policy allows no other origin). A page from a context not made by
- * `newPage` gets axe's script first.
+ * policy allows no other origin). axe's script is put into the document
+ * first unless it is there already (a second check of the same document);
+ * an evaluated script is not subject to the page's content security policy.
  */
 export async function axeViolations(page: Page): Promise<AxeResult[]> {
   // In the page: its `window` and `document` (this project's TypeScript has no DOM types).
