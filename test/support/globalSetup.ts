@@ -64,7 +64,7 @@ export default async function setup(project: TestProject) {
   if (chromiumProblem) {
     console.warn(
       `\nNOTICE: browser tests are SKIPPED: ${chromiumProblem}.\n` +
-        `Install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH (now ${CHROMIUM_PATH}). CI never skips them.\n`,
+        `Install Debian's headless Chromium (apt-get install -y chromium-headless-shell) or set CHROMIUM_PATH (now ${CHROMIUM_PATH}). CI never skips them.\n`,
     );
   }
   // The databases and the browser are made at the same time: one waits mostly on
