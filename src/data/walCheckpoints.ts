@@ -5,8 +5,8 @@
  * those pages back into the database file. By default the commit that takes
  * the WAL past 1,000 pages runs the checkpoint itself, and better-sqlite3 is
  * synchronous, so the whole process stops while the pages are copied and the
- * file is flushed to disk: during a booking rush that was every second or so,
- * tens of milliseconds each time, for every request in flight. Here a worker
+ * file is flushed to disk, for every request in flight: several times in a
+ * booking rush of 2,000. Here a worker
  * thread with a connection of its own checkpoints a little and often instead,
  * while the event loop goes on answering.
  *

@@ -43,7 +43,7 @@ export interface ActiveSignIn {
 type FoundSession = NonNullable<Awaited<ReturnType<SignInSessionRepository['find']>>>;
 
 /** Who a delegate's session belongs to, read with it. */
-export type SignedInPerson = NonNullable<
+export type SessionDelegate = NonNullable<
   Awaited<ReturnType<SignInSessionRepository['findDelegateSession']>>
 >['delegate'];
 
@@ -98,7 +98,7 @@ export class SignInSessions {
     secret: string,
     limits: SessionLimits,
     now: Date,
-  ): Promise<{ signIn: ActiveSignIn; delegate: SignedInPerson } | null> {
+  ): Promise<{ signIn: ActiveSignIn; delegate: SessionDelegate } | null> {
     const session = await this.sessions.findDelegateSession(hashSecret(secret));
     if (!session || !(await this.stillActive(session, limits, now))) return null;
     return { signIn: this.active(session), delegate: session.delegate };

@@ -84,8 +84,9 @@ export class SignInSessionRepository {
   }
 
   /**
-   * A delegate's session of this hash, ended or not, with who the delegate
-   * is; what `find` and AccountRepository.findDelegate say, in one query.
+   * A delegate's session of this hash, ended or not, as `find` gives it, with
+   * the delegate's name, email, whether it is confirmed and whether the
+   * account was merged into another: what signing in needs, in one query.
    */
   async findDelegateSession(idHash: string) {
     const [row] = await delegateSession.execute(this.db, { idHash });
