@@ -49,7 +49,7 @@ import { openDatabase } from '../src/data/db.js';
 import { migrateToLatest } from '../src/data/migrations/index.js';
 import { loadDemoIfNew } from '../src/demo/loadDemo.js';
 import { demoProgramme } from '../src/demo/programme.js';
-import { measure, positiveNumber, type Measurement } from './support/load.js';
+import { measure, positiveNumber, type LoadOptions, type Measurement } from './support/load.js';
 import { printMachine, printTable } from './support/report.js';
 import { firstVisit, printFirstVisit, type FirstVisit } from './support/wire.js';
 
@@ -106,7 +106,11 @@ function publicPagesCounter(databasePath: string): number {
 }
 
 /** The session page measured while a child process raises the counter RUSH_BUMPS times a second. */
-async function measureDuringRush(sessionUrl: string, databasePath: string): Promise<RushMeasurement> {
+async function measureDuringRush(
+  sessionUrl: string,
+  databasePath: string,
+  load: LoadOptions,
+): Promise<RushMeasurement> {
   const bumper = startChild(
     'counter bumper',
     ['--import', 'tsx', join(REPOSITORY_ROOT, 'bench', 'support', 'counterBumper.ts')],
@@ -118,7 +122,7 @@ async function measureDuringRush(sessionUrl: string, databasePath: string): Prom
     // the cure a warm-up this short could end without one whole response.
     const before = publicPagesCounter(databasePath);
     const startedAt = performance.now();
-    const measured = await measure('session page during a rush', sessionUrl, { ...LOAD, warmupSeconds: 0 });
+    const measured = await measure('session page during a rush', sessionUrl, { ...load, warmupSeconds: 0 });
     const seconds = (performance.now() - startedAt) / 1000;
     const bumpsPerSecond = (publicPagesCounter(databasePath) - before) / seconds;
     if (!bumper.running) throw new Error(`the counter bumper stopped:\n${bumper.tail()}`);
@@ -146,15 +150,60 @@ function printRunDescription(): void {
   console.log('');
 }
 
-function printResults(bare: Measurement, session: Measurement, catalogue: Measurement): void {
-  const rows = [bare, session, catalogue];
-  const header = ['target', 'req/s (mean)', 'p50 ms', 'p99 ms', '÷ bare', '2xx responses', 'KiB/resp'];
-  const cells = rows.map((row) => [
-    row.target,
+/**
+ * What the server's process spent on a response, as a share of the bare
+ * route's: the rate each would serve with a whole core to itself. Null off
+ * Linux, where the processor time is not read.
+ */
+function perCoreRatio(bare: Measurement, target: Measurement): number | null {
+  if (bare.serverMicrosPerResponse === null || target.serverMicrosPerResponse === null) return null;
+  return bare.serverMicrosPerResponse / target.serverMicrosPerResponse;
+}
+
+function ratioCells(bare: Measurement, row: Measurement): string[] {
+  const perCore = perCoreRatio(bare, row);
+  return [
     row.requestsPerSecond.toFixed(0),
     String(row.p50),
     String(row.p99),
     row === bare ? '1' : (row.requestsPerSecond / bare.requestsPerSecond).toFixed(3),
+    row.serverMicrosPerResponse === null ? 'n/a' : row.serverMicrosPerResponse.toFixed(1),
+    row === bare ? '1' : perCore === null ? 'n/a' : perCore.toFixed(3),
+    row.loadGeneratorCores.toFixed(2),
+  ];
+}
+
+/**
+ * The ratio an aim is judged by: per core where the processor time is known.
+ * On two cores autocannon and the server share the machine, and autocannon
+ * parsing a page of several KiB can reach its own core's limit first (it did:
+ * see docs/PERFORMANCE.md); req/s ÷ bare then measures autocannon as much as
+ * Trellis, so it is printed beside, not judged.
+ */
+function judgedRatio(bare: Measurement, target: Measurement): { ratio: number; by: string } {
+  const perCore = perCoreRatio(bare, target);
+  return perCore === null
+    ? { ratio: target.requestsPerSecond / bare.requestsPerSecond, by: 'req/s' }
+    : { ratio: perCore, by: 'per core of the server' };
+}
+
+function printResults(bare: Measurement, session: Measurement, catalogue: Measurement): void {
+  const rows = [bare, session, catalogue];
+  const header = [
+    'target',
+    'req/s (mean)',
+    'p50 ms',
+    'p99 ms',
+    '÷ bare',
+    'server µs/resp',
+    'per core ÷ bare',
+    'autocannon cores',
+    '2xx responses',
+    'KiB/resp',
+  ];
+  const cells = rows.map((row) => [
+    row.target,
+    ...ratioCells(bare, row),
     String(row.responses),
     (row.bytesPerRequest / 1024).toFixed(1),
   ]);
@@ -162,22 +211,32 @@ function printResults(bare: Measurement, session: Measurement, catalogue: Measur
   console.log('');
   console.log(`  session page:   ${session.url}`);
   console.log(`  catalogue page: ${catalogue.url}`);
-
-  const sessionRatio = session.requestsPerSecond / bare.requestsPerSecond;
-  const catalogueRatio = catalogue.requestsPerSecond / bare.requestsPerSecond;
   console.log('');
-  console.log(`  session ÷ bare (req/s):   ${sessionRatio.toFixed(3)} (${(sessionRatio * 100).toFixed(1)}%)`);
-  console.log(
-    `  catalogue ÷ bare (req/s): ${catalogueRatio.toFixed(3)} (${(catalogueRatio * 100).toFixed(1)}%)`,
-  );
-  const ratioMet = sessionRatio >= AIM_SESSION_RATIO;
+  console.log('  server µs/resp: processor time the server\'s process used per response (all its threads).');
+  console.log('  per core ÷ bare: the bare route\'s µs/resp ÷ this one\'s, the rate each serves with a core to itself.');
+  console.log('  autocannon cores: near 1.00, the load generator set the pace, not the server.');
+
+  const sessionRatio = judgedRatio(bare, session);
+  const catalogueRatio = judgedRatio(bare, catalogue);
+  console.log('');
+  for (const [name, measured, judged] of [
+    ['session', session, sessionRatio],
+    ['catalogue', catalogue, catalogueRatio],
+  ] as const) {
+    console.log(
+      `  ${name} ÷ bare: ${judged.ratio.toFixed(3)} (${(judged.ratio * 100).toFixed(1)}%) ${judged.by}; ` +
+        `${(measured.requestsPerSecond / bare.requestsPerSecond).toFixed(3)} by req/s`,
+    );
+  }
+  const ratioMet = sessionRatio.ratio >= AIM_SESSION_RATIO;
   const p99Met = session.p99 < AIM_SESSION_P99_MS;
-  const aim = `session page ≥ ${AIM_SESSION_RATIO * 100}% of bare req/s with p99 < ${AIM_SESSION_P99_MS} ms at ${CONNECTIONS} connections`;
+  const aim = `session page ≥ ${AIM_SESSION_RATIO * 100}% of bare (${sessionRatio.by}) with p99 < ${AIM_SESSION_P99_MS} ms at ${CONNECTIONS} connections`;
+  const share = `${(sessionRatio.ratio * 100).toFixed(1)}%`;
   console.log('');
   console.log(
     ratioMet && p99Met
-      ? `AIM MET: ${aim} (${(sessionRatio * 100).toFixed(1)}%, p99 ${session.p99} ms)`
-      : `AIM NOT MET: ${aim} (${(sessionRatio * 100).toFixed(1)}% ${ratioMet ? 'ok' : 'too low'}, ` +
+      ? `AIM MET: ${aim} (${share}, p99 ${session.p99} ms)`
+      : `AIM NOT MET: ${aim} (${share} ${ratioMet ? 'ok' : 'too low'}, ` +
           `p99 ${session.p99} ms ${p99Met ? 'ok' : 'too high'})`,
   );
 }
@@ -197,25 +256,27 @@ function printFirstVisits(session: FirstVisit, catalogue: FirstVisit): void {
 }
 
 function printRush(bare: Measurement, session: Measurement, rush: RushMeasurement): void {
-  const ratio = rush.requestsPerSecond / bare.requestsPerSecond;
+  const judged = judgedRatio(bare, rush);
   console.log('');
   console.log(
     `  During a rush (public pages counter raised ${rush.bumpsPerSecond.toFixed(0)} times a second):`,
   );
+  const [requestsPerSecond, p50, p99, byRequests, micros, perCore, cores] = ratioCells(bare, rush);
   console.log(
-    `  session page: ${rush.requestsPerSecond.toFixed(0)} req/s, ÷ bare ${ratio.toFixed(3)}, ` +
-      `p50 ${rush.p50} ms, p99 ${rush.p99} ms, worst ${rush.max} ms, ${rush.responses} 2xx responses`,
+    `  session page: ${requestsPerSecond} req/s, ÷ bare ${byRequests}, p50 ${p50} ms, p99 ${p99} ms, ` +
+      `worst ${rush.max} ms, ${rush.responses} 2xx responses`,
   );
+  console.log(`  server ${micros} µs/resp, per core ÷ bare ${perCore}, autocannon ${cores} cores`);
   // Measured just after it, so less moved by what else the machine does than ÷ bare.
   console.log(
-    `  ÷ the session page without a rush: ${(rush.requestsPerSecond / session.requestsPerSecond).toFixed(3)}`,
+    `  ÷ the session page without a rush: ${(rush.requestsPerSecond / session.requestsPerSecond).toFixed(3)} by req/s` +
+      (rush.serverMicrosPerResponse !== null && session.serverMicrosPerResponse !== null
+        ? `, ${(session.serverMicrosPerResponse / rush.serverMicrosPerResponse).toFixed(3)} per core`
+        : ''),
   );
-  const aim = `session page during a rush ≥ ${AIM_RUSH_RATIO * 100}% of bare req/s`;
-  console.log(
-    ratio >= AIM_RUSH_RATIO
-      ? `AIM MET: ${aim} (${(ratio * 100).toFixed(1)}%)`
-      : `AIM NOT MET: ${aim} (${(ratio * 100).toFixed(1)}%)`,
-  );
+  const aim = `session page during a rush ≥ ${AIM_RUSH_RATIO * 100}% of bare (${judged.by})`;
+  const share = `${(judged.ratio * 100).toFixed(1)}%`;
+  console.log(judged.ratio >= AIM_RUSH_RATIO ? `AIM MET: ${aim} (${share})` : `AIM NOT MET: ${aim} (${share})`);
 }
 
 // ---------------------------------------------------------------------------
@@ -227,7 +288,7 @@ async function main(): Promise<void> {
   // 1. The bare Fastify route.
   console.log('Bare Fastify "hello"');
   const { url: bareUrl, child: bareServer } = await startBareServer();
-  const bare = await measure('bare hello', bareUrl, LOAD);
+  const bare = await measure('bare hello', bareUrl, { ...LOAD, serverPid: bareServer.process.pid });
   await stopChild(bareServer);
 
   // 2 and 3. Trellis, built, in production, with a fresh demo database.
@@ -271,9 +332,10 @@ async function main(): Promise<void> {
     const sessionVisit = await firstVisit(sessionUrl);
     const catalogueVisit = await firstVisit(catalogueUrl);
 
-    const session = await measure('session page', sessionUrl, LOAD);
-    const catalogue = await measure('catalogue /courses', catalogueUrl, LOAD);
-    const rush = await measureDuringRush(sessionUrl, join(dataDir, 'bench.sqlite'));
+    const trellisLoad = { ...LOAD, serverPid: trellis.process.pid };
+    const session = await measure('session page', sessionUrl, trellisLoad);
+    const catalogue = await measure('catalogue /courses', catalogueUrl, trellisLoad);
+    const rush = await measureDuringRush(sessionUrl, join(dataDir, 'bench.sqlite'), trellisLoad);
     await stopChild(trellis);
 
     printResults(bare, session, catalogue);

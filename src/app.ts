@@ -14,6 +14,7 @@ import type { Capability } from './domain/accounts/permissions.js';
 import { BUILT_ASSETS_DIR } from './paths.js';
 import { AssetManifest, IMMUTABLE_CACHE } from './web/assetManifest.js';
 import { PageCache } from './web/pageCache.js';
+import { lazyRequestLogger } from './web/requestLogger.js';
 import type { Services } from './services/index.js';
 import accounts from './web/plugins/accounts.js';
 import errors from './web/plugins/errors.js';
@@ -80,6 +81,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function buildApp(config: Config, services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config),
+    childLoggerFactory: lazyRequestLogger,
     // Only when told how many proxies stand in front: otherwise anyone could
     // set X-Forwarded-For and choose their own address for rate limits.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
@@ -101,13 +103,15 @@ export async function buildApp(config: Config, services: Services): Promise<Fast
 
   // Every answer, 404s and errors included, timed under its route's pattern
   // (never the path, which can carry an emailed token).
-  app.addHook('onResponse', async (request, reply) => {
+  // (A callback hook: no promise made for every request.)
+  app.addHook('onResponse', (request, reply, done) => {
     services.metrics.requestFinished(
       request.method,
       request.routeOptions.url,
       reply.statusCode,
       reply.elapsedTime,
     );
+    done();
   });
 
   await app.register(security, { https: config.publicUrl.startsWith('https://') });

@@ -4,6 +4,8 @@
  */
 import autocannon from 'autocannon';
 
+import { cpuMilliseconds } from './processes.js';
+
 export interface Measurement {
   target: string;
   url: string;
@@ -16,6 +18,15 @@ export interface Measurement {
   max: number;
   responses: number;
   bytesPerRequest: number;
+  /**
+   * Processor time the server's process used per response during the
+   * measured run, in microseconds (null without `serverPid`, or off Linux).
+   * What a response cost the server, whoever limited the rate: on two cores
+   * autocannon can be the one at its limit (see docs/PERFORMANCE.md).
+   */
+  serverMicrosPerResponse: number | null;
+  /** The cores' worth of processor time autocannon (this process) used while measuring: near 1, it set the pace. */
+  loadGeneratorCores: number;
 }
 
 export interface LoadOptions {
@@ -29,6 +40,8 @@ export interface LoadOptions {
    */
   requests?: { warmup: number; measured: number };
   headers?: Record<string, string>;
+  /** The server's process, to weigh its processor time per response. */
+  serverPid?: number;
 }
 
 /** What every browser sends; the same for every target, bare included. */
@@ -75,12 +88,20 @@ export async function measure(target: string, url: string, options: LoadOptions)
     }
     process.stdout.write(`measuring ${options.seconds} s… `);
   }
+  const serverCpuBefore = cpuMilliseconds(options.serverPid);
+  const loadCpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
   const result = await cannon(
     target,
     url,
     options.requests ? { requests: options.requests.measured } : { seconds: options.seconds },
     options,
   );
+  const wallMs = performance.now() - startedAt;
+  const loadCpu = process.cpuUsage(loadCpuBefore);
+  const serverCpuAfter = cpuMilliseconds(options.serverPid);
+  // Every response counts here, not only the 2xx (cannon() fails the run on any other).
+  const responses = result.requests.total;
   const measurement: Measurement = {
     target,
     url,
@@ -92,6 +113,11 @@ export async function measure(target: string, url: string, options: LoadOptions)
     max: result.latency.max,
     responses: result['2xx'],
     bytesPerRequest: result.requests.total ? result.throughput.total / result.requests.total : 0,
+    serverMicrosPerResponse:
+      serverCpuBefore === null || serverCpuAfter === null || responses === 0
+        ? null
+        : ((serverCpuAfter - serverCpuBefore) * 1000) / responses,
+    loadGeneratorCores: (loadCpu.user + loadCpu.system) / 1000 / wallMs,
   };
   console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
   return measurement;

@@ -24,9 +24,9 @@
  * second, against 537 without). So a page rendered again while the last
  * render is recent waits first: a render of a page starts no sooner than
  * RENDER_GAP_FACTOR times the last one's length after it ended (at most
- * MAX_RENDER_GAP_MS), which keeps one busy page's renders to about a tenth
- * of the process's time. The wait counts as the render being in flight:
- * visitors meanwhile get the page it replaces (a public page may be a little
+ * MAX_RENDER_GAP_MS), which keeps one busy page's renders to about a
+ * twentieth of the process's time. The wait counts as the render being in
+ * flight: visitors meanwhile get the page it replaces (a public page may be a little
  * out of date during a rush), and the request that started it waits for it,
  * so the promise above holds. A page not rendered lately renders at once.
  *
@@ -51,7 +51,7 @@ interface Entry extends CachedPage {
 }
 
 /** The gap before a page is rendered again, as a multiple of its last render's length. */
-const RENDER_GAP_FACTOR = 9;
+const RENDER_GAP_FACTOR = 19;
 /** However slow a render, a busy page is rendered again within this long. */
 const MAX_RENDER_GAP_MS = 500;
 

@@ -148,7 +148,11 @@ export default fp(
         // One render per page for everyone waiting; see pageCache.ts.
         const page = await cache.page(key, version, minute, async () => {
           const spec = await build();
-          return { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
+          const rendered = { statusCode: spec.statusCode ?? 200, body: await render(this.request, spec) };
+          // Compressed here, not on the first request for it, so the render's
+          // measured length (which spaces the next during a rush) counts it.
+          gzippedBody(rendered);
+          return rendered;
         });
         this.code(page.statusCode).type(HTML).header('Vary', 'Accept-Encoding');
         if (acceptsGzip(this.request)) return this.header('Content-Encoding', 'gzip').send(gzippedBody(page));

@@ -51,8 +51,11 @@ export function securityHeaders(options: { https: boolean }): Record<string, str
 export default fp(
   async function security(app: FastifyInstance, options: { https: boolean }) {
     const headers = securityHeaders(options);
-    app.addHook('onRequest', async (_request, reply) => {
+    // A callback hook, not an async one: it runs on every request, and a
+    // promise for each would cost more than setting the headers.
+    app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
+      done();
     });
   },
   { name: 'security' },
