@@ -12,10 +12,15 @@ import { redisRateLimitStore } from './rateLimitStore.js';
 
 type Store = InstanceType<ReturnType<typeof redisRateLimitStore>>;
 
-/** One request counted, as @fastify/rate-limit counts it (it always passes the window). */
-function count(store: Store, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+/** One request counted, as @fastify/rate-limit counts it (it always passes the window and the limit). */
+function count(
+  store: Store,
+  key: string,
+  windowMs: number,
+  max = 10,
+): Promise<{ current: number; ttl: number }> {
   return new Promise((resolve, reject) => {
-    store.incr(key, (error, result) => (error ? reject(error) : resolve(result!)), windowMs);
+    store.incr(key, (error, result) => (error ? reject(error) : resolve(result!)), windowMs, max);
   });
 }
 
@@ -59,8 +64,19 @@ describe.runIf(inject('redisAvailable'))('the rate limits’ Redis store', () =>
     expect((await count(store, key, 100)).current).toBe(1);
   });
 
-  it('refuses a limit asking for what it does not count', () => {
-    expect(() => store.child({ continueExceeding: true } as never)).toThrow(/continueExceeding/);
+  it('is the library’s store: a limit’s own options still apply', async () => {
+    // continueExceeding: each request over the limit starts the window again.
+    const Store = redisRateLimitStore(redis.client, `${prefix}rate-limit:`);
+    const exceeding = new Store({}).child({ continueExceeding: true } as never);
+    const key = 'POST:/sign-in:address:198.51.100.2';
+    await count(exceeding, key, 60_000, 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const over = await count(exceeding, key, 60_000, 1);
+    expect(over.current).toBe(2);
+    expect(over.ttl).toBe(60_000);
+    expect(await redisKeys(`${prefix}rate-limit:POST:/sign-in:address:`)).toEqual([
+      `${prefix}rate-limit:${key}`,
+    ]);
   });
 });
 
