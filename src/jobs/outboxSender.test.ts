@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { OutboxMessage, OutboxRecords } from '../data/repositories/outboxRecords.js';
+import type { OutboxMessage, OutboxRecords, SentRecord } from '../data/repositories/outboxRecords.js';
 import { fixedClock } from '../services/clock.js';
 import type { Mailer } from '../services/email/mailer.js';
 import { OutboxSender, backoffDelayMs, type JobLogger } from './outboxSender.js';
@@ -32,24 +32,30 @@ function fakeOutbox(queue: OutboxMessage[]) {
   const calls = {
     sent: [] as number[],
     failed: [] as { id: number; error: string; next: Date }[],
+    /** The lease each failure was recorded under. */
+    failedLeases: [] as (Date | null)[],
     released: [] as number[],
     /** Each heartbeat: the ids it asked to renew. */
     renewals: [] as number[][],
   };
   let claimFails = false;
   /** What a renewal does: by default every lease is still this sender's. */
-  let renew: (ids: number[]) => number[] = (ids) => ids;
+  let renew: (ids: number[]) => number[] | Promise<number[]> = (ids) => ids;
+  /** What recording a send or a failure finds: by default the lease is still this sender's. */
+  let records: { sent: SentRecord; failed: boolean } = { sent: 'recorded', failed: true };
   const outbox = {
     async claimDue(_now: Date, _leaseMs: number, limit: number) {
       if (claimFails) throw new Error('database unreachable');
       return queue.splice(0, limit);
     },
-    async markSent(id: number) {
-      calls.sent.push(id);
-      return true;
+    async markSent(message: OutboxMessage) {
+      calls.sent.push(message.id);
+      return records.sent;
     },
-    async markFailed(id: number, error: string, next: Date) {
-      calls.failed.push({ id, error, next });
+    async markFailed(message: OutboxMessage, error: string, next: Date) {
+      calls.failed.push({ id: message.id, error, next });
+      calls.failedLeases.push(message.leaseUntil);
+      return records.failed;
     },
     async release(message: OutboxMessage) {
       calls.released.push(message.id);
@@ -73,8 +79,11 @@ function fakeOutbox(queue: OutboxMessage[]) {
     failClaims: (fail: boolean) => {
       claimFails = fail;
     },
-    onRenew: (behaviour: (ids: number[]) => number[]) => {
+    onRenew: (behaviour: (ids: number[]) => number[] | Promise<number[]>) => {
       renew = behaviour;
+    },
+    onRecord: (found: { sent: SentRecord; failed: boolean }) => {
+      records = found;
     },
   };
 }
@@ -385,5 +394,59 @@ describe('OutboxSender', () => {
     expect(await sender.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 1 });
     expect(calls.sent).toEqual([1]);
     expect(logger.lines.join('\n')).toContain('could not renew leases');
+  });
+
+  it('records a failed send between renewals, under the lease the heartbeat last set', async () => {
+    const { outbox, calls, onRenew } = fakeOutbox([message(1)]);
+    let renewalEnds: () => void = () => undefined;
+    // The heartbeat's renewal is still waiting for the database when the send fails.
+    onRenew((ids) => new Promise((resolve) => (renewalEnds = () => resolve(ids))));
+    const mailer: Mailer = {
+      send: async () => {
+        await expect.poll(() => calls.renewals.length, { interval: 5 }).toBe(1);
+        throw Object.assign(new Error('Try later'), { code: 'EENVELOPE', responseCode: 451 });
+      },
+      close: async () => {},
+    };
+    const leaseMs = 30;
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger: recorder(), leaseMs });
+    const run = sender.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 3 * leaseMs));
+    // Not while the renewal may be replacing the lease the failure would name…
+    expect(calls.failed).toEqual([]);
+    renewalEnds();
+    expect(await run).toEqual({ sent: 0, failed: 1, deferred: 0 });
+    // …but after it, naming the lease it set.
+    expect(calls.failedLeases).toEqual([new Date(new Date(NOW).getTime() + leaseMs)]);
+  });
+
+  it('says so when another sender had taken over a message it then sent, or failed to send', async () => {
+    const { outbox, calls, onRecord } = fakeOutbox([message(1), message(2)]);
+    onRecord({ sent: 'recordedWithoutLease', failed: false });
+    const mailer: Mailer = {
+      send: async (m) => {
+        if (m.id === 2) throw Object.assign(new Error('Try later'), { code: 'EENVELOPE', responseCode: 451 });
+        return { messageId: 'x' };
+      },
+      close: async () => {},
+    };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger });
+    expect(await sender.runOnce()).toEqual({ sent: 1, failed: 1, deferred: 0 });
+    expect(calls.sent).toEqual([1]);
+    const log = logger.lines.join('\n');
+    expect(log).toMatch(/^warn outbox: sent after another sender took it over.*"outboxId":1/m);
+    expect(log).toMatch(/^warn outbox: send failed after another sender took it over.*"outboxId":2/m);
+    expect(log).not.toContain('will retry');
+  });
+
+  it('says so when a message it sent had already been sent by another sender', async () => {
+    const { outbox, onRecord } = fakeOutbox([message(1)]);
+    onRecord({ sent: 'alreadySent', failed: true });
+    const mailer: Mailer = { send: async () => ({ messageId: 'x' }), close: async () => {} };
+    const logger = recorder();
+    const sender = new OutboxSender({ outbox, mailer, clock: fixedClock(NOW), logger });
+    expect(await sender.runOnce()).toEqual({ sent: 1, failed: 0, deferred: 0 });
+    expect(logger.lines.join('\n')).toMatch(/^warn outbox: sent, but another sender had already sent it/m);
   });
 });

@@ -11,6 +11,10 @@
  * lease later. Delivery is at least once: a process that dies after the mail
  * server accepted a message but before it was recorded as sent leaves it to
  * be sent again, with the same Message-ID (services/email/mailer.ts).
+ * A sender that stalls past its lease (a long pause) may find, when its send
+ * ends, that another sender has claimed the message meanwhile: a failure is
+ * then left to the new holder (its lease and next try stay as they are), but
+ * a delivery is still recorded, and logged, since the holder may send it too.
  * A message that fails is tried again
  * later, waiting twice as long each time (1, 2, 4, 8 … minutes, at most an
  * hour), so nothing is lost while the mail server is down and nothing hammers
@@ -327,8 +331,10 @@ export class OutboxSender {
     } catch (error) {
       const reason = describeSendError(error);
       const retryAt = new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, this.random));
+      let recorded = true;
       try {
-        await this.outbox.markFailed(message.id, reason, retryAt);
+        // Taking turns with the heartbeat, so the lease named is the one it last set.
+        recorded = await leases.exclusive(() => this.outbox.markFailed(message, reason, retryAt));
       } catch (recordError) {
         // The lease still keeps others off it until it runs out; then it is retried.
         this.logger.error(
@@ -336,15 +342,31 @@ export class OutboxSender {
           'outbox: could not record a failed send',
         );
       }
-      this.logger.warn(
-        { ...about, reason, retryAt: retryAt.toISOString() },
-        'outbox: send failed; will retry',
-      );
+      if (recorded) {
+        this.logger.warn(
+          { ...about, reason, retryAt: retryAt.toISOString() },
+          'outbox: send failed; will retry',
+        );
+      } else {
+        // Its lease ran out while it was being sent: its next try is the new holder's to decide.
+        this.logger.warn(
+          { ...about, reason },
+          'outbox: send failed after another sender took it over; left to that sender',
+        );
+      }
       return serverUnavailable(error) ? 'failedServerDown' : 'failed';
     }
 
     try {
-      await this.outbox.markSent(message.id, this.clock.now());
+      const record = await leases.exclusive(() => this.outbox.markSent(message, this.clock.now()));
+      if (record === 'recordedWithoutLease') {
+        this.logger.warn(
+          about,
+          'outbox: sent after another sender took it over; recorded as sent, but that sender may send it too',
+        );
+      } else if (record === 'alreadySent') {
+        this.logger.warn(about, 'outbox: sent, but another sender had already sent it; it went twice');
+      }
     } catch (recordError) {
       // It will be sent again when the lease runs out, with the same Message-ID.
       this.logger.error(
@@ -376,8 +398,9 @@ class BatchLeases {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   /**
-   * Renewals and the updates that name a lease (hold, release) take turns,
-   * so neither acts on a lease the other is replacing.
+   * Renewals and the updates that name a lease (hold, release, and
+   * recording a send or a failure) take turns, so neither acts on a lease
+   * the other is replacing.
    */
   private turn: Promise<unknown> = Promise.resolve();
 

@@ -72,7 +72,7 @@ eachDatabase('development mailbox', (dialect) => {
     expect(page.text()).toContain('Waiting');
     expect(page.text()).toContain('Kind: booking_confirmed');
 
-    await outbox.markSent(id, new Date(TEST_NOW));
+    await outbox.markSent({ id, leaseUntil: null }, new Date(TEST_NOW));
     expect(parsePage((await t.app.inject('/dev/mailbox')).body).text()).toContain('Sent');
   });
 

@@ -22,7 +22,13 @@ import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { WebClient } from '../support/client.js';
 import { createTestDatabase, eachDatabase, type TestDatabase } from '../support/databases.js';
 import { parsePage } from '../support/html.js';
-import { CLOSED_REDIS_URL, deleteRedisKeys, REDIS_TEST_URL, uniqueRedisPrefix } from '../support/redis.js';
+import {
+  CLOSED_REDIS_URL,
+  deleteRedisKeys,
+  REDIS_TEST_URL,
+  redisKeys,
+  uniqueRedisPrefix,
+} from '../support/redis.js';
 
 // Not imported from booking-journey.test.ts: importing a test file runs its suites here too.
 const PASSWORD = 'correct horse battery';
@@ -165,14 +171,35 @@ eachDatabase('shared limits', (dialect) => {
       expect(statuses).toEqual([...Array<number>(BOOKINGS_PER_MINUTE).fill(303), 429]);
     });
 
-    it('keeps its counts under the hub’s prefix, one key per route and person or address', async () => {
-      const keys = await one.services.redis!.client.keys(`${prefix}rate-limit:*`);
-      expect(keys.length).toBeGreaterThan(0);
-      expect(keys.every((key) => key.startsWith(`${prefix}rate-limit:`))).toBe(true);
-      expect(keys.some((key) => key.includes('POST /sessions/:id/book delegate:'))).toBe(true);
-      expect(keys.some((key) => key.includes('POST /sign-in delegate-sign-in-address:203.0.113.77'))).toBe(
-        true,
+    it('keeps its counts under the hub’s prefix, each key naming its limit’s route and whose count it is', async () => {
+      const delegateId = async (email: string) =>
+        (
+          await one.database.db
+            .selectFrom('delegates')
+            .where('email', '=', email)
+            .select('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+      // Read from Redis itself, as `redis-cli KEYS` would show them.
+      const keys = await redisKeys(prefix);
+      expect(keys).toContain(
+        `${prefix}rate-limit:POST:/sessions/:id/book:delegate:${await delegateId('bo.booker@council.example.org.uk')}`,
       );
+      expect(keys).toContain(`${prefix}rate-limit:POST:/sign-in:delegate-sign-in-address:203.0.113.77`);
+      // A limit that does not say whose count it keeps counts per network address.
+      expect(keys).toContain(`${prefix}rate-limit:POST:/register:address:127.0.0.1`);
+      expect(keys).toContain(
+        `${prefix}sign-in-throttle:delegate:${await delegateId('tara.spread@council.example.org.uk')}`,
+      );
+      // Every key is one of the two forms, with nothing unfilled in it.
+      for (const key of keys) {
+        expect(key).toMatch(
+          new RegExp(
+            `^${prefix}(rate-limit:(GET|POST):/[\\w/:-]*:[a-z-]+:[\\w.:]+|sign-in-throttle:(delegate|staff):\\d+)$`,
+          ),
+        );
+        expect(key).not.toMatch(/undefined|null|\s/);
+      }
     });
   });
 

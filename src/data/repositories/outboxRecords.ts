@@ -224,33 +224,64 @@ export class OutboxRecords {
       .execute();
   }
 
-  /** Records delivery. Returns false if it was already marked sent. */
-  async markSent(id: number, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('outbox_messages')
-      .set({ sent_at: now.toISOString(), lease_until: null })
-      .where('id', '=', id)
-      .where('sent_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /**
+   * Records delivery, and says whether the lease was still this sender's.
+   *
+   * Unlike the other updates here, it is recorded whoever holds the lease
+   * now: the mail server has taken the message, and left unrecorded it would
+   * be sent again. If this sender stalled past its lease, another may have
+   * claimed the message and be sending it too; being marked sent keeps it
+   * from being taken again (the other's renewal, record and retry all need
+   * it unsent), and the caller learns it was not the holder, so the
+   * possible second copy is in the logs (it has the same Message-ID).
+   */
+  async markSent(message: Pick<OutboxMessage, 'id' | 'leaseUntil'>, now: Date): Promise<SentRecord> {
+    const markSent = (whileLeaseIs: Date | null) => {
+      let query = this.db
+        .updateTable('outbox_messages')
+        .set({ sent_at: now.toISOString(), lease_until: null })
+        .where('id', '=', message.id)
+        .where('sent_at', 'is', null);
+      if (whileLeaseIs) query = query.where('lease_until', '=', whileLeaseIs.toISOString());
+      return query.executeTakeFirst();
+    };
+    // The usual case in one statement; the second only once the lease has been lost.
+    if (message.leaseUntil && Number((await markSent(message.leaseUntil)).numUpdatedRows) > 0) {
+      return 'recorded';
+    }
+    return Number((await markSent(null)).numUpdatedRows) > 0 ? 'recordedWithoutLease' : 'alreadySent';
   }
 
   /**
    * Records a failed attempt and when to try again, releasing the lease.
+   * Only while the lease is still the one this sender took, as `release` and
+   * `hold`: a sender that stalled past its lease may fail after another
+   * sender has claimed the message, and clearing that one's lease and moving
+   * its next try would let a third sender claim it while the second is still
+   * sending. Returns false when it was left alone for that reason (or was
+   * sent meanwhile).
+   *
    * The error is kept short and any email address in it is removed: staff
    * see it, and it must not become a second copy of personal data.
    */
-  async markFailed(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.db
+  async markFailed(
+    message: Pick<OutboxMessage, 'id' | 'leaseUntil'>,
+    error: string,
+    nextAttemptAt: Date,
+  ): Promise<boolean> {
+    if (!message.leaseUntil) return false;
+    const result = await this.db
       .updateTable('outbox_messages')
       .set({
         last_error: safeErrorText(error),
         next_attempt_at: nextAttemptAt.toISOString(),
         lease_until: null,
       })
-      .where('id', '=', id)
+      .where('id', '=', message.id)
       .where('sent_at', 'is', null)
-      .execute();
+      .where('lease_until', '=', message.leaseUntil.toISOString())
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /**
@@ -318,6 +349,13 @@ export class OutboxRecords {
     };
   }
 }
+
+/**
+ * What `markSent` found: recorded while the lease was still the sender's (the
+ * usual case); recorded though it was not (another sender may be sending the
+ * message too); or already recorded by another sender, which also sent it.
+ */
+export type SentRecord = 'recorded' | 'recordedWithoutLease' | 'alreadySent';
 
 /** What `backlog` reads: unsent messages due now, and when the oldest unsent one was written. */
 export interface OutboxBacklog {

@@ -6,11 +6,12 @@
  * Also registers what every form needs: cookie signing, CSRF protection (a
  * token in each form, checked before the handler runs) and rate limits.
  *
- * Rate limits count in Redis when there is one (REDIS_URL), through the
- * library's own Redis store, so every process counts towards one limit; a
- * Redis out of reach lets requests through uncounted rather than failing them
- * (its warning comes from data/redis.ts). Without Redis each process counts on
- * its own, in memory.
+ * Rate limits count in Redis when there is one (REDIS_URL), in keys named
+ * `<REDIS_KEY_PREFIX>rate-limit:<method>:<route>:<whose count>`
+ * (rateLimitStore.ts), so every process counts towards one limit; a Redis out
+ * of reach lets requests through uncounted rather than failing them (its
+ * warning comes from data/redis.ts). Without Redis each process counts on its
+ * own, in memory.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -21,6 +22,7 @@ import fp from 'fastify-plugin';
 import type { SharedRedis } from '../../data/redis.js';
 import { SESSION_ABSOLUTE_HOURS, VERIFY_EMAIL_LINK_HOURS } from '../../domain/accounts/accounts.js';
 import type { AccountService, SignedInDelegate } from '../../services/accounts/accountService.js';
+import { redisRateLimitStore } from './rateLimitStore.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,13 +67,15 @@ export interface AccountsPluginOptions {
  * in Redis they all share one key space, so without the route in the key
  * the booking limit (`delegate:<id>`) would also count changes of details,
  * and registering would use up the password-reset allowance of an address.
+ * The key reads `POST:/sessions/:id/book:delegate:42`: the route, then whose
+ * count it is (a limit that does not say is per network address).
  */
 function keyedByRoute(options: RateLimitOptions = {}): RateLimitOptions {
-  const keyOf = options.keyGenerator ?? ((request: FastifyRequest) => request.ip);
+  const keyOf = options.keyGenerator ?? ((request: FastifyRequest) => `address:${request.ip}`);
   return {
     ...options,
     keyGenerator: async (request) =>
-      `${String(request.routeOptions.method)} ${request.routeOptions.url ?? ''} ${await keyOf(request)}`,
+      `${String(request.routeOptions.method)}:${request.routeOptions.url ?? ''}:${await keyOf(request)}`,
   };
 }
 
@@ -111,8 +115,7 @@ export default fp(
         global: false,
         ...(options.redis
           ? {
-              redis: options.redis.client,
-              nameSpace: `${options.redis.keyPrefix}rate-limit:`,
+              store: redisRateLimitStore(options.redis.client, `${options.redis.keyPrefix}rate-limit:`),
               skipOnError: true,
             }
           : {}),
