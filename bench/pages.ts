@@ -212,8 +212,10 @@ function printResults(bare: Measurement, session: Measurement, catalogue: Measur
   console.log(`  session page:   ${session.url}`);
   console.log(`  catalogue page: ${catalogue.url}`);
   console.log('');
-  console.log('  server µs/resp: processor time the server\'s process used per response (all its threads).');
-  console.log('  per core ÷ bare: the bare route\'s µs/resp ÷ this one\'s, the rate each serves with a core to itself.');
+  console.log("  server µs/resp: processor time the server's process used per response (all its threads).");
+  console.log(
+    "  per core ÷ bare: the bare route's µs/resp ÷ this one's, the rate each serves with a core to itself.",
+  );
   console.log('  autocannon cores: near 1.00, the load generator set the pace, not the server.');
 
   const sessionRatio = judgedRatio(bare, session);
@@ -276,7 +278,9 @@ function printRush(bare: Measurement, session: Measurement, rush: RushMeasuremen
   );
   const aim = `session page during a rush ≥ ${AIM_RUSH_RATIO * 100}% of bare (${judged.by})`;
   const share = `${(judged.ratio * 100).toFixed(1)}%`;
-  console.log(judged.ratio >= AIM_RUSH_RATIO ? `AIM MET: ${aim} (${share})` : `AIM NOT MET: ${aim} (${share})`);
+  console.log(
+    judged.ratio >= AIM_RUSH_RATIO ? `AIM MET: ${aim} (${share})` : `AIM NOT MET: ${aim} (${share})`,
+  );
 }
 
 // ---------------------------------------------------------------------------
