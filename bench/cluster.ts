@@ -33,7 +33,7 @@
  *   BENCH_REDIS_URL      Redis for the processes' limits (default redis://127.0.0.1:6379)
  *   BENCH_DELEGATES      delegates (default 2000)
  *   BENCH_REQUEST_TIMEOUT_SECONDS  a booking not answered in this long is a hang (default 120)
- *   BENCH_PAGE_REQUESTS  session page requests measured, after 200 to warm up (default 5000)
+ *   BENCH_PAGE_REQUESTS  session page requests measured, after 200 to warm up (default 20000)
  *   BENCH_LOG_LEVEL      Trellis's LOG_LEVEL (default warn)
  */
 import { randomBytes } from 'node:crypto';
@@ -91,7 +91,7 @@ const BENCH_APPLICATION_NAME = 'trellis-cluster-bench';
 const UNAVAILABLE_PAGE = 'Sorry, the service is unavailable';
 
 const DELEGATES = positiveNumber('BENCH_DELEGATES', 2_000);
-const PAGE_REQUESTS = positiveNumber('BENCH_PAGE_REQUESTS', 5_000);
+const PAGE_REQUESTS = positiveNumber('BENCH_PAGE_REQUESTS', 20_000);
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'warn';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 /** Keys of this run only, removed afterwards (Redis is shared with other runs and tests). */

@@ -105,8 +105,9 @@ export async function measure(target: string, url: string, options: LoadOptions)
   const measurement: Measurement = {
     target,
     url,
-    // A run of a number of requests may last under a second: count them over its length.
-    requestsPerSecond: options.requests ? result['2xx'] / result.duration : result.requests.mean,
+    // A run of a number of requests may last about a second: count them over
+    // its length as timed here (autocannon's own duration is in hundredths).
+    requestsPerSecond: options.requests ? result['2xx'] / (wallMs / 1000) : result.requests.mean,
     mean: result.latency.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,
