@@ -2,7 +2,8 @@
  * Shared limits (issue 12): two Trellis processes on one database, as behind
  * a load balancer, each request going to the next. With one Redis their rate
  * limits and sign-in throttle count as one; without it, or with Redis out of
- * reach, each counts on its own and nobody gets an error page.
+ * reach, each counts on its own (never not at all) and nobody gets an error
+ * page.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -259,6 +260,14 @@ eachDatabase('shared limits', (dialect) => {
         .select('bookings.id')
         .execute();
       expect(held).toHaveLength(1);
+    });
+
+    it('count bookings in each process’s memory instead: spread over both, a booker goes twice as far, no further', async () => {
+      const booker = new WebClient(balanced);
+      await registerAndVerify(one, new WebClient(one.app), 'Cy Reach', 'cy.reach@council.example.org.uk');
+      await signIn(booker, 'cy.reach@council.example.org.uk');
+      const presses = await bookingPresses(booker, await futureSessionId(one), 2 * BOOKINGS_PER_MINUTE + 1);
+      expect(presses).toEqual([...Array<number>(2 * BOOKINGS_PER_MINUTE).fill(303), 429]);
     });
 
     it('slow guessing in each process’s memory instead', async () => {

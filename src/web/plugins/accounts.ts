@@ -9,8 +9,9 @@
  * Rate limits count in Redis when there is one (REDIS_URL), in keys named
  * `<REDIS_KEY_PREFIX>rate-limit:<method>:<route>:<whose count>`
  * (rateLimitStore.ts), so every process counts towards one limit; a Redis out
- * of reach lets requests through uncounted rather than failing them (its
- * warning comes from data/redis.ts). Without Redis each process counts on its
+ * of reach leaves each process counting on its own, in memory, rather than
+ * failing requests or letting them through uncounted (its warning comes from
+ * data/redis.ts). Without Redis each process counts on its
  * own, in memory.
  */
 import fastifyCookie from '@fastify/cookie';
@@ -115,8 +116,8 @@ export default fp(
         global: false,
         ...(options.redis
           ? {
-              store: redisRateLimitStore(options.redis.client, `${options.redis.keyPrefix}rate-limit:`),
-              skipOnError: true,
+              // Never fails a count: while Redis cannot be used it counts in memory.
+              store: redisRateLimitStore(options.redis),
             }
           : {}),
       });
