@@ -51,8 +51,8 @@ export function securityHeaders(options: { https: boolean }): Record<string, str
 export default fp(
   async function security(app: FastifyInstance, options: { https: boolean }) {
     const headers = securityHeaders(options);
-    // A callback hook, not an async one: it runs on every request, and a
-    // promise for each would cost more than setting the headers.
+    // A callback hook, not an async one: it runs on every request and has
+    // nothing to wait for, so no promise is made for each.
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
       done();
