@@ -109,7 +109,7 @@ interface Prepared {
  * what is measured nor quick to script.
  */
 async function prepare(url: string, now: Date): Promise<Prepared> {
-  const database = openDatabase(url);
+  const database = openDatabase(url, { command: true });
   try {
     const started = performance.now();
     await migrateToLatest(database.db, database.dialect);
@@ -268,7 +268,7 @@ interface InvoiceRunTiming {
  * gathered onto drafts under the invoice lock.
  */
 async function timeInvoiceRun(url: string, now: Date): Promise<InvoiceRunTiming> {
-  const database = openDatabase(url);
+  const database = openDatabase(url, { command: true });
   try {
     const services = buildServices(database, {
       clock: fixedClock(now.toISOString()),

@@ -126,7 +126,7 @@ async function prepare(name: string, sessionCount: number): Promise<Prepared> {
   const target = await createBenchDatabase('postgres', name);
   const url = new URL(target.url);
   url.searchParams.set('application_name', BENCH_APPLICATION_NAME);
-  const database = openDatabase(url.toString(), { onConnectionError: () => undefined });
+  const database = openDatabase(url.toString(), { command: true, onConnectionError: () => undefined });
   await migrateToLatest(database.db, database.dialect);
   const now = new Date();
   const sessions = await createBookableSessions(database.db, now, sessionStarts(now, sessionCount), CAPACITY);

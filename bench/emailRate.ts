@@ -151,7 +151,10 @@ async function main(): Promise<void> {
       let baseline = 0;
       for (const way of WAYS) {
         const benchDatabase = await createBenchDatabase(dialect, 'email');
-        const database = openDatabase(benchDatabase.url, { onConnectionError: () => undefined });
+        const database = openDatabase(benchDatabase.url, {
+          command: true,
+          onConnectionError: () => undefined,
+        });
         const sink = await startSink(greetingMs);
         try {
           await migrateToLatest(database.db, database.dialect);

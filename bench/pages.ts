@@ -305,7 +305,7 @@ async function main(): Promise<void> {
     const baseUrl = `http://127.0.0.1:${port}`;
     const databaseUrl = `sqlite:${join(dataDir, 'bench.sqlite')}`;
     // Production refuses to load the demo itself: it is loaded here, as data.
-    const database = openDatabase(databaseUrl);
+    const database = openDatabase(databaseUrl, { command: true });
     await migrateToLatest(database.db, database.dialect);
     await loadDemoIfNew(database.db, demoProgramme, new Date());
     await database.close();

@@ -440,7 +440,7 @@ async function runOn(dialect: DialectName): Promise<DatabaseResult> {
   let database: Database | undefined;
   try {
     const setupStarted = performance.now();
-    database = openDatabase(target.url, { onConnectionError: () => undefined });
+    database = openDatabase(target.url, { command: true, onConnectionError: () => undefined });
     await migrateToLatest(database.db, database.dialect);
     const now = new Date();
     const [httpSession, rawSession, warmSession] = await createBookableSessions(

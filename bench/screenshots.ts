@@ -72,7 +72,7 @@ async function prepareDatabase(checkout: string, databaseUrl: string): Promise<s
     checkout,
     'test/support/seedDelegates.ts',
   );
-  const database = openDatabase(databaseUrl);
+  const database = openDatabase(databaseUrl, { command: true });
   try {
     await migrateToLatest(database.db, database.dialect);
     await loadDemoIfNew(database.db, demoProgramme, new Date());

@@ -48,7 +48,7 @@ class StatementCounter implements KyselyPlugin {
 
 async function countOn(dialect: DialectName): Promise<string> {
   const target = await createBenchDatabase(dialect, 'statements');
-  const database = openDatabase(target.url, { onConnectionError: () => undefined });
+  const database = openDatabase(target.url, { command: true, onConnectionError: () => undefined });
   try {
     await migrateToLatest(database.db, database.dialect);
     const now = new Date();

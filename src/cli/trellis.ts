@@ -55,7 +55,7 @@ async function main(command: string | undefined) {
     import('./createAdmin.js'),
     import('./jobs.js'),
   ]);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { command: true });
   try {
     await migrateToLatest(database.db, database.dialect);
     const services = buildServices(database, {

@@ -48,6 +48,14 @@ export interface DatabaseOptions {
   /** PostgreSQL: connections this process may hold at once (DATABASE_POOL_SIZE, default 10). */
   poolSize?: number;
   /**
+   * PostgreSQL: this process is a command (the CLI, a benchmark), not a
+   * server: its connections are named `trellis-command/…`, so servers
+   * counting each other for the shared-limits warning do not count it
+   * (data/processCount.ts). An operator's backup while Trellis runs is not a
+   * second server.
+   */
+  command?: boolean;
+  /**
    * SQLite: checkpoint the WAL from a worker thread rather than in the commit
    * that fills it (data/walCheckpoints.ts). For the server, which answers
    * requests while it writes; a command that runs and ends has no need.
@@ -142,20 +150,23 @@ function withStatementCache(connection: SQLite.Database): SqliteDatabase {
   };
 }
 
-/** What every Trellis connection to PostgreSQL is called, before its host and process. */
+/** What every Trellis server's connections to PostgreSQL are called, before its host and process. */
 export const APPLICATION_NAME_PREFIX = 'trellis/';
+/** What a command's are called (`npm run trellis -- …`, a benchmark): not a server, not counted as one. */
+export const COMMAND_APPLICATION_NAME_PREFIX = 'trellis-command/';
 
 /**
- * This process's name for its PostgreSQL connections, `trellis/<host>/<pid>`,
- * as pg_stat_activity shows it: one name per process, so Trellis can count
- * how many processes share the database (see data/processCount.ts).
- * PostgreSQL keeps 63 bytes of it, so a long host name is cut, never the pid.
+ * This process's name for its PostgreSQL connections, `trellis/<host>/<pid>`
+ * for a server (`trellis-command/…` for a command), as pg_stat_activity shows
+ * it: one name per process, so Trellis can count how many servers share the
+ * database (see data/processCount.ts). PostgreSQL keeps 63 bytes of it, so a
+ * long host name is cut, never the pid.
  */
-export function applicationName(host = hostname(), pid = process.pid): string {
+export function applicationName(host = hostname(), pid = process.pid, prefix = APPLICATION_NAME_PREFIX): string {
   const tail = `/${pid}`;
-  const room = 63 - APPLICATION_NAME_PREFIX.length - tail.length;
+  const room = 63 - prefix.length - tail.length;
   const safeHost = host.replace(/[^\x20-\x7e]/g, '?').slice(0, room);
-  return `${APPLICATION_NAME_PREFIX}${safeHost}${tail}`;
+  return `${prefix}${safeHost}${tail}`;
 }
 
 /** How long opening a PostgreSQL connection may take before the request gets a 503. */
@@ -175,7 +186,11 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     connectionString: url,
     max: options.poolSize ?? 10,
     Client: ClientGivingUpOnConnect,
-    application_name: applicationName(),
+    application_name: applicationName(
+      undefined,
+      undefined,
+      options.command ? COMMAND_APPLICATION_NAME_PREFIX : APPLICATION_NAME_PREFIX,
+    ),
     // No just-in-time compilation of queries: Trellis's statements are short, and
     // for the few large ones (a year report at a large hub) PostgreSQL spent more
     // time compiling (1.9 s) than running them (0.5 s). An `options` parameter in

@@ -1,7 +1,8 @@
 /**
- * How many Trellis processes use this database, as PostgreSQL sees them: each
+ * How many Trellis servers use this database, as PostgreSQL sees them: each
  * names its connections `trellis/<host>/<pid>` (data/db.ts), so the distinct
- * names among the database's connections are the processes. Client address
+ * names among the database's connections are the processes. Commands (the
+ * CLI, benchmarks) name theirs `trellis-command/…` and are not counted. Client address
  * and port would not do: processes on one host share the address, and each
  * connection has its own port.
  *

@@ -8,10 +8,16 @@
 import { randomBytes } from 'node:crypto';
 
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 
-import type { DialectName } from '../../src/data/db.js';
+import {
+  applicationName,
+  COMMAND_APPLICATION_NAME_PREFIX,
+  openDatabase,
+  type DialectName,
+} from '../../src/data/db.js';
 import {
   SEVERAL_PROCESSES_WARNING,
   trellisProcessesOnDatabase,
@@ -305,6 +311,24 @@ describe.runIf(inject('postgresAvailable'))('how many Trellis processes share a 
     try {
       await watch.checked;
       expect(warnings).toEqual([]);
+
+      // A command (an operator's backup, the jobs list) is not a second server.
+      const command = openDatabase(database.url, { command: true, onConnectionError: () => undefined });
+      try {
+        await sql`select 1`.execute(command.db);
+        const names = await sql<{ name: string }>`
+          select distinct application_name as name from pg_stat_activity
+          where datname = current_database() and application_name like 'trellis-command/%'
+        `.execute(database.db);
+        expect(names.rows.map((row) => row.name)).toEqual([
+          applicationName(undefined, undefined, COMMAND_APPLICATION_NAME_PREFIX),
+        ]);
+        expect(await trellisProcessesOnDatabase(database.db, 'postgres')).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(warnings).toEqual([]);
+      } finally {
+        await command.close();
+      }
 
       // A process started later, on another host: noticed at the next look.
       await anotherProcess('trellis/web-2/4242');
