@@ -39,6 +39,12 @@ export interface SharedRedis {
   keyPrefix: string;
   /** A command failed: warns (rate-limited) that this process counts on its own for now. */
   reportUnavailable(error: unknown): void;
+  /**
+   * A command succeeded: if Redis had been unavailable, says (once) that it
+   * answers again. A reconnection says so too, but a command that only timed
+   * out leaves the connection up, and no reconnection follows.
+   */
+  reportAnswered(): void;
   /** Resolves true once connected, false if the first try fails or `timeoutMs` passes first. */
   whenReady(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -70,17 +76,19 @@ export function openRedis(url: string, options: SharedRedisOptions): SharedRedis
   };
   // Without a listener ioredis prints every failed reconnection to the console.
   client.on('error', reportUnavailable);
-  client.on('ready', () => {
+  const reportAnswered = () => {
     if (!unavailable) return;
     unavailable = false;
     options.onRecovered?.();
-  });
+  };
+  client.on('ready', reportAnswered);
 
   let closed = false;
   return {
     client,
     keyPrefix: options.keyPrefix,
     reportUnavailable,
+    reportAnswered,
     whenReady: (timeoutMs = 2 * CONNECT_TIMEOUT_MS) =>
       new Promise<boolean>((resolve) => {
         if (client.status === 'ready') return resolve(true);

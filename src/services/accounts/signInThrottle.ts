@@ -198,6 +198,7 @@ export class RedisSignInThrottle implements SignInThrottle {
       this.redis.reportUnavailable(error);
       return this.fallback.begin(account);
     }
+    this.redis.reportAnswered();
     if (waitMs > 0) throw new SignInPausedError(Math.ceil(waitMs / 1_000));
   }
 

@@ -34,7 +34,9 @@ interface LimitOptions {
 type Counted = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
 /** The store to give @fastify/rate-limit (`store`): every count in `redis`, each key after its prefix. */
-export function redisRateLimitStore(redis: Pick<SharedRedis, 'client' | 'keyPrefix' | 'reportUnavailable'>) {
+export function redisRateLimitStore(
+  redis: Pick<SharedRedis, 'client' | 'keyPrefix' | 'reportUnavailable' | 'reportAnswered'>,
+) {
   const namespace = `${redis.keyPrefix}rate-limit:`;
 
   class RedisRateLimitStore extends LibraryRedisStore implements FastifyRateLimitStore {
@@ -51,7 +53,10 @@ export function redisRateLimitStore(redis: Pick<SharedRedis, 'client' | 'keyPref
       super.incr(
         key,
         (error, result) => {
-          if (!error) return callback(null, result);
+          if (!error) {
+            redis.reportAnswered();
+            return callback(null, result);
+          }
           // Warns (at most once a minute) that this process counts on its own for now.
           redis.reportUnavailable(error);
           this.inMemory.incr(key, callback, timeWindow, max);
