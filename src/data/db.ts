@@ -162,7 +162,7 @@ export const COMMAND_APPLICATION_NAME_PREFIX = 'trellis-command/';
  * database (see data/processCount.ts). PostgreSQL keeps 63 bytes of it, so a
  * long host name is cut, never the pid.
  */
-export function applicationName(host = hostname(), pid = process.pid, prefix = APPLICATION_NAME_PREFIX): string {
+export function applicationName(prefix = APPLICATION_NAME_PREFIX, host = hostname(), pid = process.pid): string {
   const tail = `/${pid}`;
   const room = 63 - prefix.length - tail.length;
   const safeHost = host.replace(/[^\x20-\x7e]/g, '?').slice(0, room);
@@ -186,11 +186,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     connectionString: url,
     max: options.poolSize ?? 10,
     Client: ClientGivingUpOnConnect,
-    application_name: applicationName(
-      undefined,
-      undefined,
-      options.command ? COMMAND_APPLICATION_NAME_PREFIX : APPLICATION_NAME_PREFIX,
-    ),
+    application_name: applicationName(options.command ? COMMAND_APPLICATION_NAME_PREFIX : APPLICATION_NAME_PREFIX),
     // No just-in-time compilation of queries: Trellis's statements are short, and
     // for the few large ones (a year report at a large hub) PostgreSQL spent more
     // time compiling (1.9 s) than running them (0.5 s). An `options` parameter in

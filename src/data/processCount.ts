@@ -2,9 +2,9 @@
  * How many Trellis servers use this database, as PostgreSQL sees them: each
  * names its connections `trellis/<host>/<pid>` (data/db.ts), so the distinct
  * names among the database's connections are the processes. Commands (the
- * CLI, benchmarks) name theirs `trellis-command/…` and are not counted. Client address
- * and port would not do: processes on one host share the address, and each
- * connection has its own port.
+ * CLI, benchmarks) name theirs `trellis-command/…` and are not counted.
+ * Client address and port would not do: processes on one host share the
+ * address, and each connection has its own port.
  *
  * SQLite cannot tell: it keeps no list of who has the file open.
  */

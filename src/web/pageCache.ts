@@ -26,9 +26,9 @@
  * RENDER_GAP_FACTOR times the last one's length after it ended (at most
  * MAX_RENDER_GAP_MS), which keeps one busy page's renders to about a
  * twentieth of the process's time. The wait counts as the render being in
- * flight: visitors meanwhile get the page it replaces (a public page may be a little
- * out of date during a rush), and the request that started it waits for it,
- * so the promise above holds. A page not rendered lately renders at once.
+ * flight: visitors meanwhile get the page it replaces (a public page may be a
+ * little out of date during a rush), and the request that started it waits
+ * for it, so the promise above holds. A page not rendered lately renders at once.
  *
  * Only pages that are the same for every visitor may be cached here.
  */

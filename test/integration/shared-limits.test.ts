@@ -320,9 +320,7 @@ describe.runIf(inject('postgresAvailable'))('how many Trellis processes share a 
           select distinct application_name as name from pg_stat_activity
           where datname = current_database() and application_name like 'trellis-command/%'
         `.execute(database.db);
-        expect(names.rows.map((row) => row.name)).toEqual([
-          applicationName(undefined, undefined, COMMAND_APPLICATION_NAME_PREFIX),
-        ]);
+        expect(names.rows.map((row) => row.name)).toEqual([applicationName(COMMAND_APPLICATION_NAME_PREFIX)]);
         expect(await trellisProcessesOnDatabase(database.db, 'postgres')).toBe(1);
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect(warnings).toEqual([]);

@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 import type { CompiledQuery, Kysely } from 'kysely';
 
 import type { DB } from '../schema.js';
@@ -46,7 +48,8 @@ export class ChangeCounterRecords {
  * for the turn, the requests a server reads off its sockets together share
  * one read. How many share grows with load: serving a cached page with
  * Trellis three quarters busy, 100,000 requests made 83,304 reads (about an
- * eighth of its time); a saturated server reads many requests a turn.
+ * eighth of its time); the busier the server, the more requests it reads a
+ * turn.
  */
 class SharedCounterRead {
   // Asked on every request: compiled once, not rebuilt each time.
@@ -66,7 +69,7 @@ class SharedCounterRead {
   read(): Promise<number> {
     this.waiting ??= (this.inFlight ?? Promise.resolve())
       .then(settled, settled)
-      .then(nextTurn)
+      .then(() => nextTurn())
       .then(() => {
         this.waiting = undefined;
         return this.start();
@@ -89,10 +92,6 @@ class SharedCounterRead {
     if (!rows[0]) throw new Error(`The ${this.name} counter is missing: run the migrations`);
     return Number(rows[0].value);
   }
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Waiting for a read to end, whether it succeeded or not. */

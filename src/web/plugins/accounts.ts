@@ -8,11 +8,10 @@
  *
  * Rate limits count in Redis when there is one (REDIS_URL), in keys named
  * `<REDIS_KEY_PREFIX>rate-limit:<method>:<route>:<whose count>`
- * (rateLimitStore.ts), so every process counts towards one limit; a Redis out
- * of reach leaves each process counting on its own, in memory, rather than
- * failing requests or letting them through uncounted (its warning comes from
- * data/redis.ts). Without Redis each process counts on its
- * own, in memory.
+ * (rateLimitStore.ts), so every process counts towards one limit. Without
+ * Redis, and while it is out of reach, each process counts on its own, in
+ * memory: never failing requests, never letting them through uncounted (the
+ * warning that Redis is away comes from data/redis.ts).
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';

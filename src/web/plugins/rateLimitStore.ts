@@ -31,7 +31,8 @@ interface LimitOptions {
   exponentialBackoff?: boolean;
 }
 
-type Counted = (error: Error | null, result?: { current: number; ttl: number }) => void;
+/** What a store tells the library once it has counted (the library's own type). */
+type Counted = Parameters<LibraryRedisStore['incr']>[1];
 
 /** The store to give @fastify/rate-limit (`store`): every count in `redis`, each key after its prefix. */
 export function redisRateLimitStore(
